@@ -1,0 +1,178 @@
+"""Forms for family files. Dates use the browser's date input; all text is trimmed."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils import timezone
+
+from homestart.models import Scheme, User
+
+from .models import Member, Referral, Visit
+
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DateInput,
+        error_messages={"invalid": f"Enter {label.lower()} as a real date, for example 27/03/2024."},
+    )
+
+
+def clean_postcode(value: str) -> str:
+    compact = "".join(value.upper().split())
+    if not compact:
+        return ""
+    match = POSTCODE.match(compact)
+    if not match:
+        raise forms.ValidationError("Enter a real UK postcode, for example CH41 4AB.")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def not_in_future(value, label: str):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(f"{label} must be today or in the past.")
+    return value
+
+
+class ContactFormMixin(forms.Form):
+    address = forms.CharField(label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}))
+    phone = forms.CharField(label="Phone number", required=False, max_length=32, widget=forms.TextInput(
+        attrs={"type": "tel", "autocomplete": "off", "class": "govuk-input--width-20"}))
+
+    def clean_postcode(self) -> str:
+        return clean_postcode(self.cleaned_data["postcode"])
+
+
+class ContactForm(ContactFormMixin):
+    pass
+
+
+class NewFamilyForm(ContactFormMixin):
+    """A referral (§7.1) and the first parent or carer: everything needed to open a file."""
+
+    scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label="Scheme", empty_label=None)
+    source = forms.ChoiceField(label="Who referred the family?", choices=Referral.Source.choices,
+                               widget=forms.RadioSelect)
+    referred_on = date_field("Date of referral")
+    referrer_name = forms.CharField(label="Referrer's name", required=False, max_length=200)
+    referrer_organisation = forms.CharField(label="Referrer's organisation", required=False, max_length=200)
+    referrer_contact = forms.CharField(label="Referrer's phone or email", required=False, max_length=200)
+    reasons = forms.CharField(label="Reasons for referral", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    family_consented = forms.BooleanField(
+        label="The family has consented to this referral",
+        required=False,
+        help_text="Home-Start accepts a referral only when the family has agreed to it (§7.1).",
+    )
+    first_name = forms.CharField(label="Parent or carer's first name", max_length=100)
+    last_name = forms.CharField(label="Parent or carer's last name", max_length=100)
+    date_of_birth = date_field("Parent or carer's date of birth", required=False)
+    relationship = forms.CharField(label="Relationship to the children", required=False, max_length=100,
+                                   help_text="For example: mother, father, grandmother.")
+
+    field_order = [
+        "scheme", "source", "referred_on", "referrer_name", "referrer_organisation", "referrer_contact",
+        "reasons", "family_consented", "first_name", "last_name", "date_of_birth", "relationship",
+        "address", "postcode", "phone",
+    ]
+
+    def __init__(self, *args, schemes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = schemes
+        if len(schemes) == 1:
+            self.fields["scheme"].initial = schemes[0].pk
+            self.fields["scheme"].widget = forms.HiddenInput()
+
+    def clean_referred_on(self):
+        return not_in_future(self.cleaned_data.get("referred_on"), "The date of referral")
+
+    def clean_date_of_birth(self):
+        return not_in_future(self.cleaned_data.get("date_of_birth"), "Date of birth")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source") and cleaned["source"] != Referral.Source.SELF and not cleaned.get("referrer_name"):
+            self.add_error("referrer_name", "Enter the referrer's name, or choose self-referral.")
+        return cleaned
+
+    def referral_data(self) -> dict:
+        d = self.cleaned_data
+        keys = ["source", "referred_on", "referrer_name", "referrer_organisation", "referrer_contact", "reasons",
+                "family_consented"]
+        return {k: d[k] for k in keys}
+
+    def carer_data(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ["first_name", "last_name", "date_of_birth", "relationship"]}
+
+
+class MemberForm(forms.Form):
+    kind = forms.ChoiceField(label="Parent, carer or child?", choices=Member.Kind.choices, widget=forms.RadioSelect)
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100, required=False)
+    date_of_birth = date_field("Date of birth", required=False)
+    relationship = forms.CharField(label="Relationship", required=False, max_length=100,
+                                   help_text="For example: mother, grandfather, son.")
+
+    def clean_date_of_birth(self):
+        return not_in_future(self.cleaned_data.get("date_of_birth"), "Date of birth")
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label="Type of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect)
+    visited_on = date_field("Date of visit")
+    visited_by = forms.ModelChoiceField(label="Who visited", queryset=User.objects.none())
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=10000,
+                            help_text="Record only what is needed to support the family.")
+
+    def __init__(self, *args, visitors, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visited_by"].queryset = visitors
+        self.fields["visited_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean_visited_on(self):
+        return not_in_future(self.cleaned_data.get("visited_on"), "The date of the visit")
+
+
+class AssignForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label="Volunteer", queryset=User.objects.none())
+    starts_on = date_field("From")
+    ends_on = date_field("Until", required=False, help_text="The last day, if already agreed.")
+
+    def __init__(self, *args, volunteers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+        self.fields["volunteer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The last day must be on or after the first day.")
+        return cleaned
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Family reference, surname or postcode",
+        max_length=100,
+        help_text="Exact match only, for example WIR-0042, Smith or CH41 4AB.",
+    )
+
+
+class DisplayModeForm(forms.Form):
+    references_only = forms.BooleanField(required=False)

@@ -1,0 +1,230 @@
+"""Families, their members, referrals, visits and volunteer assignments.
+
+Every personal field is encrypted under the family's own data key (§8.2);
+lists and URLs use the pseudonymous reference only (§8.6).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from homestart.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedTextField,
+)
+from homestart.models import DataKey, EncryptedModel, Scheme
+
+
+class OwnKey:
+    """The row holds its own data key (Family and its history rows)."""
+
+    def get_data_key(self) -> DataKey:
+        return self.data_key
+
+
+class FamilyKey:
+    """The row is part of a family file and sealed with the family's key."""
+
+    def get_data_key(self) -> DataKey:
+        return self.family.data_key
+
+
+class FamilyQuerySet(models.QuerySet):
+    def with_keys(self) -> FamilyQuerySet:
+        return self.select_related("data_key", "scheme")
+
+
+class Family(OwnKey, EncryptedModel):
+    class Status(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="families")
+    number = models.PositiveIntegerField(editable=False)
+    # The pseudonym shown in lists and URLs: scheme code + sequence number,
+    # never derived from personal data (§8.6).
+    reference = models.CharField(max_length=16, unique=True, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REFERRED)
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
+    address = EncryptedTextField("address", blank=True)
+    postcode = EncryptedCharField("postcode", max_length=10, blank=True)
+    postcode_index = BlindIndexField(source="postcode", domain="postcode")
+    phone = EncryptedCharField("phone", max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords(bases=[OwnKey, models.Model])
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheme", "number"]
+        verbose_name_plural = "families"
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "number"], name="family_number_unique_in_scheme"),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_on__isnull=False) | ~Q(status="closed"),
+                name="family_closed_has_date",
+            ),
+        ]
+        permissions = [
+            ("open_family", "Open the family file"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @staticmethod
+    def format_reference(code: str, number: int) -> str:
+        return f"{code}-{number:04d}"
+
+
+class Member(FamilyKey, EncryptedModel):
+    class Kind(models.TextChoices):
+        ADULT = "adult", "Parent or carer"
+        CHILD = "child", "Child"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="members")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    first_name = EncryptedCharField("first name", max_length=100)
+    last_name = EncryptedCharField("last name", max_length=100, blank=True)
+    surname_index = BlindIndexField(source="last_name", domain="surname")
+    date_of_birth = EncryptedDateField("date of birth", null=True, blank=True)
+    relationship = EncryptedCharField(
+        "relationship", max_length=100, blank=True, help_text="For example: mother, grandfather, son."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(bases=[FamilyKey, models.Model])
+
+    class Meta:
+        ordering = ["kind", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} in {self.family_id and self.family.reference}"
+
+    def age_on(self, day: datetime.date) -> int | None:
+        born = self.date_of_birth
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Referral(FamilyKey, EncryptedModel):
+    class Source(models.TextChoices):
+        SELF = "self", "Self-referral"
+        HEALTH_VISITOR = "health_visitor", "Health visitor"
+        SOCIAL_CARE = "social_care", "Social care"
+        OTHER_AGENCY = "other_agency", "Other agency"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    referrer_name = EncryptedCharField("referrer's name", max_length=200, blank=True)
+    referrer_organisation = EncryptedCharField("referrer's organisation", max_length=200, blank=True)
+    referrer_contact = EncryptedCharField("referrer's phone or email", max_length=200, blank=True)
+    referred_on = models.DateField("date of referral")
+    reasons = EncryptedTextField("reasons for referral")
+    # §7.1: the scheme accepts referrals only where the family has consented.
+    family_consented = models.BooleanField("the family consented to the referral")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(bases=[FamilyKey, models.Model])
+
+    class Meta:
+        ordering = ["-referred_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(family_consented=True), name="referral_requires_consent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.family_id and self.family.reference}"
+
+
+class Visit(FamilyKey, EncryptedModel):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial visit"
+        REVIEW = "review", "Review visit"
+        SUPPORT = "support", "Support visit"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="visits")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    visited_on = models.DateField("date of visit")
+    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notes = EncryptedTextField("notes", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(bases=[FamilyKey, models.Model])
+
+    class Meta:
+        ordering = ["-visited_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.family_id and self.family.reference}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None) -> AssignmentQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(ended_at__isnull=True, starts_on__lte=day).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+        )
+
+
+class VolunteerAssignment(models.Model):
+    """A volunteer supporting a family, from a date until a date or until ended."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="assignments")
+    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("until", null=True, blank=True, help_text="The last day, if already agreed.")
+    # Set when a coordinator ends the assignment: access ends at that moment.
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="assignment_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["family", "volunteer"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_open_per_volunteer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assignment to {self.family_id and self.family.reference}"
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return (
+            self.ended_at is None
+            and self.starts_on <= day
+            and (self.ends_on is None or self.ends_on >= day)
+        )

@@ -1,0 +1,125 @@
+"""Reads that depend on who asks. Each returns a QuerySet filtered in the database."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from access_log.gate import SCHEME_STAFF_ROLES
+from homestart.crypto import blind_index, normalise_postcode
+from homestart.models import Membership, Role, Scheme, User
+
+from .models import Family, Member, VolunteerAssignment
+
+
+def schemes_staffed_by(*, user: User) -> QuerySet[Scheme]:
+    """Schemes in which the user sees every family file (coordinator or manager)."""
+    return Scheme.objects.filter(
+        Exists(Membership.objects.filter(user=user, scheme=OuterRef("pk"), role__in=SCHEME_STAFF_ROLES))
+    )
+
+
+def families_visible_to(*, user: User) -> QuerySet[Family]:
+    """Families whose file this user may open: one query, no lists of ids."""
+    if not user.is_authenticated or not user.is_active:
+        return Family.objects.none()
+    staff = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role__in=SCHEME_STAFF_ROLES)
+    assigned = VolunteerAssignment.objects.active().filter(volunteer=user, family=OuterRef("pk"))
+    volunteer = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
+    return Family.objects.filter(Exists(staff) | (Exists(assigned) & Exists(volunteer)))
+
+
+def families_assigned_to(*, user: User) -> QuerySet[Family]:
+    """The volunteer's own families (§8.5): only current assignments."""
+    assigned = VolunteerAssignment.objects.active().filter(volunteer=user, family=OuterRef("pk"))
+    volunteer = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
+    return Family.objects.filter(Exists(assigned) & Exists(volunteer)).select_related("scheme")
+
+
+def family_list_for_staff(*, user: User) -> QuerySet[Family]:
+    """The coordinator's dashboard: their schemes' families, with what the list shows."""
+    staff = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role__in=SCHEME_STAFF_ROLES)
+    active = VolunteerAssignment.objects.active().filter(family=OuterRef("pk"))
+    adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
+    return (
+        Family.objects.filter(Exists(staff))
+        .with_keys()
+        .annotate(has_volunteer=Exists(active))
+        .prefetch_related(Prefetch("members", queryset=adults, to_attr="adults"))
+        .order_by("scheme__code", "-number")
+    )
+
+
+def family_search(*, user: User, term: str) -> QuerySet[Family]:
+    """Exact match on reference, surname or postcode among the families the user may open.
+
+    Surname and postcode are matched by blind index: no plaintext column exists.
+    """
+    term = term.strip()
+    visible = families_visible_to(user=user).select_related("scheme")
+    if not term:
+        return visible.none()
+    surname_hash = blind_index(term, domain="surname")
+    postcode_hash = blind_index(term, domain="postcode")
+    by_surname = Member.objects.filter(family=OuterRef("pk"), surname_index=surname_hash)
+    matches = visible.filter(reference=term.upper()) | visible.filter(Exists(by_surname))
+    if normalise_postcode(term):
+        matches = matches | visible.filter(postcode_index=postcode_hash)
+    return matches.order_by("scheme__code", "-number")
+
+
+def volunteers_of(*, scheme: Scheme) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, memberships__scheme=scheme, memberships__role=Role.VOLUNTEER
+    ).order_by("first_name", "last_name", "username")
+
+
+def family_file(*, family: Family) -> dict:
+    """Everything on the full family file, in a fixed number of queries."""
+    return {
+        "members": list(family.members.all()),
+        "referrals": list(family.referrals.select_related("received_by")),
+        "visits": list(family.visits.select_related("visited_by", "recorded_by")),
+        "assignments": list(family.assignments.select_related("volunteer", "ended_by")),
+    }
+
+
+def family_history(*, family: Family) -> list[dict]:
+    """Every recorded change to the file, newest first: who, when, what and which fields.
+
+    Field names, not values, are listed: the page answers "who changed what",
+    and the values themselves are on the file.
+    """
+    from .models import Referral, Visit
+
+    sources = [
+        (Family.history.filter(id=family.pk), "Family details", "data_key"),
+        (Member.history.filter(family_id=family.pk), "Family member", "family"),
+        (Referral.history.filter(family_id=family.pk), "Referral", "family"),
+        (Visit.history.filter(family_id=family.pk), "Visit", "family"),
+        (VolunteerAssignment.history.filter(family_id=family.pk), "Volunteer assignment", "family"),
+    ]
+    entries: list[dict] = []
+    for queryset, label, key_holder in sources:
+        model = queryset.model.instance_type
+        hidden = {f.name for f in model._meta.fields if f.name.endswith("_index")} | {"created_at", "number"}
+        previous: dict = {}
+        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
+            # Every row of this file shares the family's key: give it to each record directly.
+            setattr(record, key_holder, family.data_key if key_holder == "data_key" else family)
+            before = previous.get(record.id)
+            fields: list[str] = []
+            if before is not None and record.history_type == "~":
+                delta = record.diff_against(before, excluded_fields=hidden)
+                fields = [str(model._meta.get_field(name).verbose_name) for name in delta.changed_fields]
+            previous[record.id] = record
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": label,
+                    "type": record.get_history_type_display(),
+                    "fields": fields,
+                }
+            )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries

@@ -1,0 +1,135 @@
+"""Writes to family files. Each is atomic, validates before saving, and names its actor."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from access_log import gate
+from homestart.models import DataKey, Membership, Role, Scheme, User
+
+from .models import Family, Member, Referral, Visit, VolunteerAssignment
+
+
+class ConsentRequired(ValidationError):
+    """§7.1: the scheme accepts referrals only where the family has consented."""
+
+
+class NotAVolunteerOfScheme(ValidationError):
+    pass
+
+
+def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save(update_fields=update_fields)
+
+
+@transaction.atomic
+def family_create_from_referral(
+    *,
+    scheme: Scheme,
+    actor: User,
+    referral: dict[str, Any],
+    carer: dict[str, Any],
+    address: str = "",
+    postcode: str = "",
+    phone: str = "",
+) -> Family:
+    """Open a new family file from a referral the family consented to (§7.1)."""
+    if referral.get("family_consented") is not True:
+        raise ConsentRequired(
+            {
+                "family_consented": "The scheme accepts a referral only when the family has consented "
+                "to it (§7.1). Ask the referrer to get the family's consent first."
+            }
+        )
+    role = (
+        Membership.objects.filter(user=actor, scheme=scheme, role__in=gate.SCHEME_STAFF_ROLES)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None:
+        raise gate.NotPermitted("Only the scheme's coordinators and managers take referrals (§7.2).")
+    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    number = locked.next_family_number
+    Scheme.objects.filter(pk=scheme.pk).update(next_family_number=number + 1)
+    family = Family(
+        scheme=locked,
+        number=number,
+        reference=Family.format_reference(locked.code, number),
+        data_key=DataKey.generate(),
+        address=address,
+        postcode=postcode,
+        phone=phone,
+    )
+    _save(family, actor=actor)
+    _save(Member(family=family, kind=Member.Kind.ADULT, **carer), actor=actor)
+    _save(Referral(family=family, received_by=actor, **referral), actor=actor)
+    gate.record_creation(user=actor, family=family, role=role)
+    return family
+
+
+def family_update_contact(*, family: Family, actor: User, address: str, postcode: str, phone: str) -> Family:
+    family.address, family.postcode, family.phone = address, postcode, phone
+    _save(family, actor=actor, update_fields=["address", "postcode", "phone"])
+    return family
+
+
+def member_add(*, family: Family, actor: User, **fields: Any) -> Member:
+    member = Member(family=family, **fields)
+    _save(member, actor=actor)
+    return member
+
+
+def member_update(*, member: Member, actor: User, **fields: Any) -> Member:
+    for name, value in fields.items():
+        setattr(member, name, value)
+    _save(member, actor=actor, update_fields=list(fields))
+    return member
+
+
+def visit_record(
+    *, family: Family, actor: User, kind: str, visited_on: datetime.date, visited_by: User, notes: str = ""
+) -> Visit:
+    visit = Visit(
+        family=family, kind=kind, visited_on=visited_on, visited_by=visited_by, notes=notes, recorded_by=actor
+    )
+    _save(visit, actor=actor)
+    return visit
+
+
+def volunteer_assign(
+    *,
+    family: Family,
+    actor: User,
+    volunteer: User,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+) -> VolunteerAssignment:
+    if not Membership.objects.filter(user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER).exists():
+        raise NotAVolunteerOfScheme({"volunteer": "Choose a volunteer of this family's scheme."})
+    if VolunteerAssignment.objects.filter(family=family, volunteer=volunteer, ended_at__isnull=True).exists():
+        raise ValidationError({"volunteer": "This volunteer is already assigned to this family."})
+    assignment = VolunteerAssignment(
+        family=family, volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, created_by=actor
+    )
+    _save(assignment, actor=actor)
+    if family.status == Family.Status.REFERRED:
+        family.status = Family.Status.ACTIVE
+        _save(family, actor=actor, update_fields=["status"])
+    return assignment
+
+
+def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> VolunteerAssignment:
+    """End an assignment now: the volunteer's access ends at once (§8.5)."""
+    if assignment.ended_at is not None:
+        raise ValidationError("This assignment has already ended.")
+    assignment.ended_at = timezone.now()
+    assignment.ended_by = actor
+    _save(assignment, actor=actor, update_fields=["ended_at", "ended_by"])
+    return assignment

@@ -1,0 +1,37 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class ReferenceConverter:
+    regex = r"[A-Z]{2,5}-[0-9]{4,}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
+app_name = "families"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("display/", views.display_mode, name="display_mode"),
+    path("search/", views.search, name="search"),
+    path("families/new/", views.family_new, name="new"),
+    path("families/<ref:reference>/", views.family_detail, name="detail"),
+    path("families/<ref:reference>/history/", views.family_history, name="history"),
+    path("families/<ref:reference>/contact/", views.contact_edit, name="contact_edit"),
+    path("families/<ref:reference>/members/new/", views.member_edit, name="member_new"),
+    path("families/<ref:reference>/members/<uuid:member_id>/", views.member_edit, name="member_edit"),
+    path("families/<ref:reference>/visits/new/", views.visit_new, name="visit_new"),
+    path("families/<ref:reference>/assignments/new/", views.assignment_new, name="assignment_new"),
+    path(
+        "families/<ref:reference>/assignments/<uuid:assignment_id>/end/",
+        views.assignment_end,
+        name="assignment_end",
+    ),
+    path("my-families/", views.my_families, name="my_families"),
+]

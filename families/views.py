@@ -1,0 +1,235 @@
+"""Family pages. Every page that shows or changes a file opens it through the access gate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access_log import gate
+from homestart.models import Role, User
+
+from . import selectors, services
+from .forms import AssignForm, ContactForm, MemberForm, NewFamilyForm, SearchForm, VisitForm
+from .models import Member, VolunteerAssignment
+
+SESSION_REFERENCES_ONLY = "families.references_only"
+
+
+@require_GET
+@never_cache
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The coordinator's list of the scheme's families, by reference (§8.6)."""
+    if not selectors.schemes_staffed_by(user=request.user).exists():
+        if request.user.memberships.filter(role=Role.VOLUNTEER).exists():
+            return redirect("families:my_families")
+        return render(request, "families/no_family_access.html")
+    references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
+    families = selectors.family_list_for_staff(user=request.user)
+    if references_only:
+        families = families.prefetch_related(None)
+    return render(
+        request,
+        "families/dashboard.html",
+        {"families": families, "references_only": references_only},
+    )
+
+
+@require_POST
+def display_mode(request: HttpRequest) -> HttpResponse:
+    """Switch the list between references only (for a screen others can see, §8.6) and details."""
+    request.session[SESSION_REFERENCES_ONLY] = request.POST.get("references_only") == "1"
+    return redirect("families:dashboard")
+
+
+@require_GET
+@never_cache
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = list(selectors.family_search(user=request.user, term=form.cleaned_data["q"]))
+    return render(request, "families/search.html", {"form": form, "results": results})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def family_new(request: HttpRequest) -> HttpResponse:
+    schemes = list(selectors.schemes_staffed_by(user=request.user))
+    if not schemes:
+        raise gate.NotPermitted("Only coordinators and scheme managers take referrals (§7.2).")
+    form = NewFamilyForm(request.POST or None, schemes=schemes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = services.family_create_from_referral(
+                scheme=form.cleaned_data["scheme"],
+                actor=request.user,
+                referral=form.referral_data(),
+                carer=form.carer_data(),
+                address=form.cleaned_data["address"],
+                postcode=form.cleaned_data["postcode"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Family file {family.reference} opened from the referral.")
+            return redirect("families:detail", reference=family.reference)
+    return render(request, "families/new.html", {"form": form})
+
+
+@require_GET
+@never_cache
+def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    access = gate.open_family(user=request.user, reference=reference, section="file")
+    family = access.family
+    if not access.full:
+        today = timezone.localdate()
+        members = list(family.members.all())
+        return render(
+            request,
+            "families/volunteer_view.html",
+            {
+                "family": family,
+                "adults": [m for m in members if m.kind == Member.Kind.ADULT],
+                "children": [(m, m.age_on(today)) for m in members if m.kind == Member.Kind.CHILD],
+                "my_visits": family.visits.filter(visited_by=request.user),
+            },
+        )
+    return render(
+        request, "families/detail.html", {"family": family, "access": access, **selectors.family_file(family=family)}
+    )
+
+
+@require_GET
+@never_cache
+def family_history(request: HttpRequest, reference: str) -> HttpResponse:
+    access = gate.open_family(user=request.user, reference=reference, section="history", for_change=True)
+    return render(
+        request,
+        "families/history.html",
+        {"family": access.family, "changes": selectors.family_history(family=access.family)},
+    )
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    access = gate.open_family(user=request.user, reference=reference, section="contact", for_change=True)
+    family = access.family
+    initial = {"address": family.address, "postcode": family.postcode, "phone": family.phone}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with gate.changing(access, section="contact"):
+            services.family_update_contact(family=family, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Contact details saved.")
+        return redirect("families:detail", reference=reference)
+    return render(request, "families/contact_form.html", {"family": family, "form": form})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def member_edit(request: HttpRequest, reference: str, member_id: str | None = None) -> HttpResponse:
+    access = gate.open_family(user=request.user, reference=reference, section="members", for_change=True)
+    family = access.family
+    member = get_object_or_404(family.members, pk=member_id) if member_id else None
+    initial = (
+        {f: getattr(member, f) for f in ("kind", "first_name", "last_name", "date_of_birth", "relationship")}
+        if member
+        else {}
+    )
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section="members"):
+                if member:
+                    changed = {f: form.cleaned_data[f] for f in form.changed_data}
+                    services.member_update(member=member, actor=request.user, **changed)
+                else:
+                    services.member_add(family=family, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Family member saved.")
+            return redirect("families:detail", reference=reference)
+    return render(request, "families/member_form.html", {"family": family, "form": form, "member": member})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
+    access = gate.open_family(user=request.user, reference=reference, section="visits", for_change=True)
+    family = access.family
+    visitors = User.objects.filter(
+        Q(memberships__scheme=family.scheme, memberships__role__in=gate.SCHEME_STAFF_ROLES)
+        | Q(pk__in=VolunteerAssignment.objects.filter(family=family).values("volunteer"))
+    ).distinct().order_by("first_name", "last_name", "username")
+    form = VisitForm(
+        request.POST or None, visitors=visitors, initial={"visited_by": request.user.pk, "visited_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section="visits"):
+                services.visit_record(family=family, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Visit recorded.")
+            return redirect("families:detail", reference=reference)
+    return render(request, "families/visit_form.html", {"family": family, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
+    access = gate.open_family(user=request.user, reference=reference, section="assignments", for_change=True)
+    family = access.family
+    form = AssignForm(
+        request.POST or None,
+        volunteers=selectors.volunteers_of(scheme=family.scheme),
+        initial={"starts_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section="assignments"):
+                services.volunteer_assign(family=family, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Volunteer assigned.")
+            return redirect("families:detail", reference=reference)
+    return render(request, "families/assignment_form.html", {"family": family, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def assignment_end(request: HttpRequest, reference: str, assignment_id: str) -> HttpResponse:
+    access = gate.open_family(user=request.user, reference=reference, section="assignments", for_change=True)
+    family = access.family
+    assignment = get_object_or_404(
+        family.assignments.select_related("volunteer"), pk=assignment_id, ended_at__isnull=True
+    )
+    if request.method == "POST":
+        with gate.changing(access, section="assignments"):
+            services.volunteer_unassign(assignment=assignment, actor=request.user)
+        messages.success(request, "Assignment ended. The volunteer can no longer open this family's file.")
+        return redirect("families:detail", reference=reference)
+    return render(request, "families/assignment_end.html", {"family": family, "assignment": assignment})
+
+
+@require_GET
+@never_cache
+def my_families(request: HttpRequest) -> HttpResponse:
+    """A volunteer's current families, by reference (§8.5, §8.6)."""
+    families = selectors.families_assigned_to(user=request.user).order_by("scheme__code", "number")
+    return render(request, "families/my_families.html", {"families": families})

@@ -1,0 +1,196 @@
+"""Create the demo schemes, people and families. Idempotent; refused in production.
+
+Every family is invented. Names and postcodes go in through the same services a
+coordinator uses, so they are encrypted, have history and leave access events.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from families import services as family_services
+from families.models import Family, Member, Referral, Visit
+from homestart.models import Membership, Role, Scheme, User
+
+DEMO_PASSWORD = "homestart-demo"
+
+SCHEMES = [("Home-Start Wirral", "WIR"), ("Home-Start Sefton", "SEF")]
+
+# username, scheme code (None = national), roles, line manager username
+DEMO_USERS: list[tuple[str, str | None, list[str], str | None]] = [
+    ("manager", "WIR", [Role.MANAGER], None),
+    ("coordinator", "WIR", [Role.COORDINATOR], "manager"),
+    ("safeguarding", "WIR", [Role.SAFEGUARDING_LEAD], "manager"),
+    ("volunteer", "WIR", [Role.VOLUNTEER], "coordinator"),
+    ("volunteer2", "WIR", [Role.VOLUNTEER], "coordinator"),
+    ("trustee", "WIR", [Role.TRUSTEE], None),
+    ("spotcheck", "WIR", [Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE], None),
+    ("reviewer", None, [Role.REVIEWER], None),
+    ("auditor", "WIR", [Role.AUDITOR], None),
+    ("admin", None, [Role.ADMIN], None),
+    ("coordinator2", "SEF", [Role.COORDINATOR], None),
+]
+
+# Invented people. Any likeness to real families is chance.
+ADULT_FIRST = ["Leanne", "Kirsty", "Danielle", "Gemma", "Stacey", "Aisha", "Joanne", "Carly", "Marek", "Craig",
+               "Sinead", "Bethan", "Yasmin", "Natalie", "Keeley", "Rhiannon", "Oksana", "Precious", "Shauna", "Dean"]
+SURNAMES = ["Brennan", "Okafor", "Whitfield", "Kowalczyk", "Dunleavy", "Hargreaves", "McAllister", "Penketh",
+            "Rimmer", "Abernethy", "Szymanska", "Tarleton", "Ashworth", "Lightfoot", "Mbeki", "Costigan",
+            "Fairclough", "Quayle", "Birtwistle", "Heseltine"]
+CHILD_FIRST = ["Alfie", "Isla", "Freddie", "Poppy", "Archie", "Ivy", "Theo", "Maisie", "Reggie", "Willow",
+               "Arlo", "Esme", "Louie", "Nell", "Jude", "Mabel", "Otis", "Rosie", "Finn", "Ada"]
+WIRRAL_STREETS = ["Argyle Street", "Beckwith Street", "Laird Street", "Park Road North", "Hoylake Road",
+                  "Bebington Road", "Church Road", "Grange Road West", "Woodchurch Road", "Poulton Road"]
+SEFTON_STREETS = ["Linacre Lane", "Stanley Road", "Rawson Road", "College Road", "Moss Lane",
+                  "Lord Street", "Hawthorne Road", "Liverpool Road", "Hatton Hill Road", "Merton Road"]
+WIRRAL_OUTCODES = ["CH41", "CH42", "CH43", "CH44", "CH46", "CH49", "CH62", "CH63"]
+SEFTON_OUTCODES = ["L20", "L21", "L22", "L23", "L30", "PR8", "PR9"]
+REASONS = [
+    "Mum has twins aged 8 months and a toddler; feeling isolated since moving to the area.",
+    "Postnatal low mood; would value regular support getting out to groups.",
+    "Dad is a lone parent after a bereavement and is struggling with routines.",
+    "Family recently arrived in the UK; would like help finding local services.",
+    "Mum has a long-term health condition and finds the school run hard with three under five.",
+    "Young parent, first baby, limited family support nearby.",
+]
+REFERRERS = [
+    (Referral.Source.HEALTH_VISITOR, "Health visiting team"),
+    (Referral.Source.SOCIAL_CARE, "Children's services"),
+    (Referral.Source.OTHER_AGENCY, "Family hub"),
+    (Referral.Source.SELF, ""),
+]
+REFERRER_NAMES = ["Janet Crosby", "Owen Maddock", "Priya Raman", "Hollie Gaskell"]
+
+FAMILIES_PER_SCHEME = {"WIR": 12, "SEF": 8}
+
+
+class Command(BaseCommand):
+    help = "Create demo schemes, users (password 'homestart-demo') and invented families. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (never on a live installation: the password is public).",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "seed_demo creates users with a published password and is refused with DEBUG off. "
+                "Use --allow-production only on a throwaway installation."
+            )
+        with transaction.atomic():
+            schemes = {code: Scheme.objects.get_or_create(code=code, defaults={"name": name})[0]
+                       for name, code in SCHEMES}
+            users = self._users(schemes)
+            for code, count in FAMILIES_PER_SCHEME.items():
+                self._families(schemes[code], users, count)
+        self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ as any of:"))
+        for username, code, roles, _ in DEMO_USERS:
+            where = code or "national"
+            self.stdout.write(f"  {username:<13} {', '.join(Role(r).label for r in roles)} ({where})")
+        self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
+
+    def _users(self, schemes: dict[str, Scheme]) -> dict[str, User]:
+        users: dict[str, User] = {}
+        for username, _code, _roles, _ in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username)
+            if created or not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+            user.is_active = True
+            user.is_staff = username == "admin"
+            user.is_superuser = False
+            user.save()
+            users[username] = user
+        for username, code, roles, manager in DEMO_USERS:
+            for role in roles:
+                membership, _ = Membership.objects.get_or_create(
+                    user=users[username], scheme=schemes[code] if code else None, role=role
+                )
+                wanted = users[manager] if manager else None
+                if membership.line_manager != wanted:
+                    membership.line_manager = wanted
+                    membership.save(update_fields=["line_manager"])
+        return users
+
+    def _families(self, scheme: Scheme, users: dict[str, User], count: int) -> None:
+        if scheme.families.exists():
+            return
+        rng = random.Random(f"homestart-demo-{scheme.code}")
+        coordinator = users["coordinator" if scheme.code == "WIR" else "coordinator2"]
+        today = timezone.localdate()
+        wirral = scheme.code == "WIR"
+        streets, outcodes = (WIRRAL_STREETS, WIRRAL_OUTCODES) if wirral else (SEFTON_STREETS, SEFTON_OUTCODES)
+        offset = 0 if wirral else 12
+        families: list[Family] = []
+        for i in range(count):
+            surname = SURNAMES[(i + offset) % len(SURNAMES)]
+            source, organisation = REFERRERS[i % len(REFERRERS)]
+            referred_on = today - datetime.timedelta(days=20 + 17 * i)
+            postcode = f"{rng.choice(outcodes)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            family = family_services.family_create_from_referral(
+                scheme=scheme,
+                actor=coordinator,
+                referral={
+                    "source": source,
+                    "referrer_name": "" if source == Referral.Source.SELF else REFERRER_NAMES[i % 4],
+                    "referrer_organisation": organisation,
+                    "referrer_contact": "" if source == Referral.Source.SELF else "0151 000 0000",
+                    "referred_on": referred_on,
+                    "reasons": REASONS[i % len(REASONS)],
+                    "family_consented": True,
+                },
+                carer={
+                    "first_name": ADULT_FIRST[(i + offset) % len(ADULT_FIRST)],
+                    "last_name": surname,
+                    "date_of_birth": datetime.date(1985 + rng.randint(0, 14), rng.randint(1, 12), rng.randint(1, 28)),
+                    "relationship": rng.choice(["mother", "father", "grandmother"]),
+                },
+                address=f"{rng.randint(2, 180)} {rng.choice(streets)}\n{'Birkenhead' if wirral else 'Bootle'}",
+                postcode=postcode,
+                phone=f"07700 9{rng.randint(10000, 99999)}",
+            )
+            for c in range(1 + i % 3):
+                born = today - datetime.timedelta(days=rng.randint(60, 5 * 365))
+                family_services.member_add(
+                    family=family,
+                    actor=coordinator,
+                    kind=Member.Kind.CHILD,
+                    first_name=CHILD_FIRST[(i * 3 + c + offset) % len(CHILD_FIRST)],
+                    last_name=surname,
+                    date_of_birth=born,
+                    relationship="son" if c % 2 else "daughter",
+                )
+            family_services.visit_record(
+                family=family,
+                actor=coordinator,
+                kind=Visit.Kind.INITIAL,
+                visited_on=referred_on + datetime.timedelta(days=7),
+                visited_by=coordinator,
+                notes="Initial visit. Explained how Home-Start keeps information confidential (§1.1).",
+            )
+            families.append(family)
+        if wirral:
+            self._assign(families[0], users["volunteer"], coordinator, today)
+            self._assign(families[1], users["volunteer"], coordinator, today)
+            self._assign(families[2], users["volunteer2"], coordinator, today)
+
+    def _assign(self, family: Family, volunteer: User, coordinator: User, today: datetime.date) -> None:
+        family_services.volunteer_assign(
+            family=family, actor=coordinator, volunteer=volunteer, starts_on=today - datetime.timedelta(days=5)
+        )
+        family_services.visit_record(
+            family=family,
+            actor=coordinator,
+            kind=Visit.Kind.SUPPORT,
+            visited_on=today - datetime.timedelta(days=2),
+            visited_by=volunteer,
+            notes="Played with the children while mum caught up on sleep. Planning a trip to the library group.",
+        )

@@ -1,0 +1,184 @@
+"""Schemes, people, memberships and the data-key store."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from . import crypto
+
+
+class Scheme(models.Model):
+    """A local Home-Start scheme. One installation may host many (§9.2)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,5}$", "Use 2 to 5 capital letters, for example WIR.")],
+        help_text="Short code used in family references, for example WIR.",
+    )
+    next_family_number = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class User(AbstractUser):
+    """A person who signs in: staff, volunteer, trustee, reviewer, auditor or administrator."""
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "Coordinator"
+    MANAGER = "manager", "Scheme manager"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
+    VOLUNTEER = "volunteer", "Volunteer"
+    TRUSTEE = "trustee", "Trustee"
+    SPOT_CHECK_TRUSTEE = "spot_check_trustee", "Trustee responsible for spot checks"
+    REVIEWER = "reviewer", "HSUK reviewer"
+    AUDITOR = "auditor", "External auditor"
+    ADMIN = "admin", "Administrator"
+
+
+# Roles that belong to the whole installation, not to one scheme.
+NATIONAL_ROLES = (Role.REVIEWER, Role.ADMIN)
+
+
+class Membership(models.Model):
+    """A person's role in a scheme (or nationally). One person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    line_manager = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="line_reports",
+        null=True,
+        blank=True,
+        help_text="Who supervises this person in this role (§4.2, §8.4).",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scheme", "role"], name="membership_unique_role"),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(scheme__isnull=True),
+                name="membership_unique_national_role",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role__in=NATIONAL_ROLES) & Q(scheme__isnull=True))
+                | (~Q(role__in=NATIONAL_ROLES) & Q(scheme__isnull=False)),
+                name="membership_scheme_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.scheme.code if self.scheme_id else "national"
+        return f"{self.user} – {self.get_role_display()} ({where})"
+
+
+class DataKey(models.Model):
+    """One file's data key, stored wrapped under a master key (§8.2).
+
+    Deliberately has no history: a historical copy of the wrapped key would
+    survive its destruction and defeat crypto-shredding (§8.8).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    master_key_id = models.CharField(max_length=16, blank=True)
+    wrapped = models.BinaryField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(destroyed_at__isnull=True, wrapped__isnull=False)
+                | Q(destroyed_at__isnull=False, wrapped__isnull=True),
+                name="datakey_wrapped_unless_destroyed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"data key {self.pk}"
+
+    def _aad(self) -> bytes:
+        return b"homestart.datakey|" + self.pk.bytes
+
+    @classmethod
+    def generate(cls) -> DataKey:
+        key = cls(id=uuid.uuid4())
+        plain = crypto.new_data_key()
+        key.master_key_id, key.wrapped = crypto.wrap_key(plain, aad=key._aad())
+        key._plain = plain
+        key.save()
+        return key
+
+    def plaintext_key(self) -> bytes:
+        plain = getattr(self, "_plain", None)
+        if plain is None:
+            if self.destroyed_at is not None or self.wrapped is None:
+                raise crypto.KeyUnavailable("This file's data key was destroyed (§8.8).")
+            plain = crypto.unwrap_key(self.master_key_id, bytes(self.wrapped), aad=self._aad())
+            self._plain = plain
+        return plain
+
+    def rewrap(self) -> bool:
+        """Wrap under the newest master key; True if anything changed."""
+        if self.destroyed_at is not None or self.master_key_id == crypto.newest_master_key_id():
+            return False
+        plain = self.plaintext_key()
+        self.master_key_id, self.wrapped = crypto.wrap_key(plain, aad=self._aad())
+        self.save(update_fields=["master_key_id", "wrapped"])
+        return True
+
+    def destroy(self) -> None:
+        self.wrapped = None
+        self._plain = None
+        self.destroyed_at = timezone.now()
+        self.save(update_fields=["wrapped", "destroyed_at"])
+
+
+class EncryptedModel(models.Model):
+    """A model with encrypted fields: subclasses say which data key protects them."""
+
+    class Meta:
+        abstract = True
+
+    def get_data_key(self) -> DataKey:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .fields import BlindIndexField
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = {
+                f.name
+                for f in self._meta.concrete_fields
+                if isinstance(f, BlindIndexField) and f.source in update_fields
+            }
+            kwargs["update_fields"] = list(set(update_fields) | extra)
+        super().save(*args, **kwargs)

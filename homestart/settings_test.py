@@ -1,0 +1,19 @@
+"""Settings for the test suite: fixed throwaway keys, fast hashing.
+
+Everything else comes from ``homestart.settings`` unchanged, so the suite
+tests the real configuration (including PostgreSQL when DATABASE_URL is set).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+# Keys are 32 zero-ish bytes of test material; never use outside tests.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test1:" + "dGVzdC1tYXN0ZXIta2V5LTAxMjM0NTY3ODlhYmNkZWY=")
+os.environ.setdefault("BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMDEyMzQ1Njc4OWE=")
+os.environ.setdefault("DEBUG", "0")
+
+from homestart.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
