@@ -94,7 +94,7 @@ class NewFamilyForm(ContactFormMixin):
         super().__init__(*args, **kwargs)
         self.fields["scheme"].queryset = schemes
         if len(schemes) == 1:
-            self.fields["scheme"].initial = schemes[0].pk
+            self.fields["scheme"].initial = schemes.first().pk
             self.fields["scheme"].widget = forms.HiddenInput()
 
     def clean_referred_on(self):

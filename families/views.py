@@ -62,8 +62,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def family_new(request: HttpRequest) -> HttpResponse:
-    schemes = list(selectors.schemes_staffed_by(user=request.user))
-    if not schemes:
+    schemes = selectors.schemes_staffed_by(user=request.user)
+    if not schemes.exists():
         raise gate.NotPermitted("Only coordinators and scheme managers take referrals (§7.2).")
     form = NewFamilyForm(request.POST or None, schemes=schemes)
     if request.method == "POST" and form.is_valid():
