@@ -71,8 +71,11 @@ class AccessEvent(models.Model):
         return f"{self.get_action_display()} {self.file_reference} ({self.outcome})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
             raise AppendOnlyError("Access events cannot be changed.")
+        # Always an INSERT: a new object carrying an existing event's id must fail,
+        # not silently overwrite that event (Django would try an UPDATE first).
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -21,13 +21,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+def date_field(label: str, *, required: bool = True, help_text: str = "", described_as: str = "") -> forms.DateField:
+    """``described_as`` names the date in messages when the label alone reads badly ("From")."""
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text,
         widget=DateInput,
-        error_messages={"invalid": f"Enter {label.lower()} as a real date, for example 27/03/2024."},
+        error_messages={"invalid": f"Enter {described_as or label.lower()} as a real date, for example 27/03/2024."},
     )
 
 
@@ -150,8 +151,10 @@ class VisitForm(forms.Form):
 
 class AssignForm(forms.Form):
     volunteer = forms.ModelChoiceField(label="Volunteer", queryset=User.objects.none())
-    starts_on = date_field("From")
-    ends_on = date_field("Until", required=False, help_text="The last day, if already agreed.")
+    starts_on = date_field("From", described_as="the first day")
+    ends_on = date_field(
+        "Until", required=False, help_text="The last day, if already agreed.", described_as="the last day"
+    )
 
     def __init__(self, *args, volunteers, **kwargs) -> None:
         super().__init__(*args, **kwargs)

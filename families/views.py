@@ -174,9 +174,8 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
         Q(memberships__scheme=family.scheme, memberships__role__in=gate.SCHEME_STAFF_ROLES)
         | Q(pk__in=VolunteerAssignment.objects.filter(family=family).values("volunteer"))
     ).distinct().order_by("first_name", "last_name", "username")
-    form = VisitForm(
-        request.POST or None, visitors=visitors, initial={"visited_by": request.user.pk, "visited_on": timezone.localdate()}
-    )
+    initial = {"visited_by": request.user.pk, "visited_on": timezone.localdate()}
+    form = VisitForm(request.POST or None, visitors=visitors, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             with gate.changing(access, section="visits"):

@@ -167,9 +167,6 @@ class EncryptedModel(models.Model):
     class Meta:
         abstract = True
 
-    def get_data_key(self) -> DataKey:  # pragma: no cover - abstract
-        raise NotImplementedError
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         from .fields import BlindIndexField
 
@@ -182,3 +179,6 @@ class EncryptedModel(models.Model):
             }
             kwargs["update_fields"] = list(set(update_fields) | extra)
         super().save(*args, **kwargs)
+
+    def get_data_key(self) -> DataKey:  # pragma: no cover - abstract
+        raise NotImplementedError

@@ -15,6 +15,7 @@ import binascii
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -66,13 +67,19 @@ def _dev_keys() -> dict[str, str]:
         "BLIND_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     DEV_KEYS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    # Write a private (0600) temporary file, then publish it under the final name
+    # with link(), which fails if the name exists: when processes race on first
+    # use, the losers read the winner's complete file, never a half-written one.
+    fd, tmp = tempfile.mkstemp(dir=DEV_KEYS_FILE.parent, prefix=".dev-keys-", suffix=".tmp")
     try:
-        # O_EXCL: if two processes race on first use, one writes and both read the same keys.
-        fd = os.open(DEV_KEYS_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return json.loads(DEV_KEYS_FILE.read_text())
-    with os.fdopen(fd, "w") as handle:
-        json.dump(keys, handle, indent=2)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(keys, handle, indent=2)
+        try:
+            os.link(tmp, DEV_KEYS_FILE)
+        except FileExistsError:
+            return json.loads(DEV_KEYS_FILE.read_text())
+    finally:
+        os.unlink(tmp)
     return keys
 
 

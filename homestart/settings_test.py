@@ -17,3 +17,6 @@ from homestart.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+# No collected static files in a test run (STATIC_ROOT does not exist in a fresh
+# checkout): serve from the finders without WhiteNoise warning about the directory.
+WHITENOISE_AUTOREFRESH = True

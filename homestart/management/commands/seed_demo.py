@@ -51,6 +51,8 @@ SEFTON_STREETS = ["Linacre Lane", "Stanley Road", "Rawson Road", "College Road",
                   "Lord Street", "Hawthorne Road", "Liverpool Road", "Hatton Hill Road", "Merton Road"]
 WIRRAL_OUTCODES = ["CH41", "CH42", "CH43", "CH44", "CH46", "CH49", "CH62", "CH63"]
 SEFTON_OUTCODES = ["L20", "L21", "L22", "L23", "L30", "PR8", "PR9"]
+# Letters used in the last two characters of a UK postcode.
+INCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 REASONS = [
     "Mum has twins aged 8 months and a toddler; feeling isolated since moving to the area.",
     "Postnatal low mood; would value regular support getting out to groups.",
@@ -102,12 +104,17 @@ class Command(BaseCommand):
         users: dict[str, User] = {}
         for username, _code, _roles, _ in DEMO_USERS:
             user, created = User.objects.get_or_create(username=username)
+            changed = created
             if created or not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
-            user.is_active = True
-            user.is_staff = username == "admin"
-            user.is_superuser = False
-            user.save()
+                changed = True
+            for field, value in (("is_active", True), ("is_staff", username == "admin"), ("is_superuser", False)):
+                if getattr(user, field) != value:
+                    setattr(user, field, value)
+                    changed = True
+            # Save only what changed: a re-run must not add empty entries to the users' history.
+            if changed:
+                user.save()
             users[username] = user
         for username, code, roles, manager in DEMO_USERS:
             for role in roles:
@@ -123,7 +130,8 @@ class Command(BaseCommand):
     def _families(self, scheme: Scheme, users: dict[str, User], count: int) -> None:
         if scheme.families.exists():
             return
-        rng = random.Random(f"homestart-demo-{scheme.code}")
+        # Not for security: a fixed seed so that the invented demo data is the same on every run.
+        rng = random.Random(f"homestart-demo-{scheme.code}")  # noqa: S311
         coordinator = users["coordinator" if scheme.code == "WIR" else "coordinator2"]
         today = timezone.localdate()
         wirral = scheme.code == "WIR"
@@ -134,7 +142,8 @@ class Command(BaseCommand):
             surname = SURNAMES[(i + offset) % len(SURNAMES)]
             source, organisation = REFERRERS[i % len(REFERRERS)]
             referred_on = today - datetime.timedelta(days=20 + 17 * i)
-            postcode = f"{rng.choice(outcodes)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            outcode, digit = rng.choice(outcodes), rng.randint(1, 9)
+            postcode = f"{outcode} {digit}{rng.choice(INCODE_LETTERS)}{rng.choice(INCODE_LETTERS)}"
             family = family_services.family_create_from_referral(
                 scheme=scheme,
                 actor=coordinator,

@@ -1,0 +1,107 @@
+# Home-Start records: run the demo, run the tests.
+#
+#   make run    serve the demo at http://127.0.0.1:8000 (SQLite, demo users)
+#   make test   lint, migration check, unit/integration suite, browser suite
+#   make e2e    browser suite only (needs Chromium at /usr/bin/chromium)
+#   make lint   ruff
+#
+# Everything is installed into .venv from pyproject.toml; the install is redone
+# only when pyproject.toml changes (a stamp file named after its hash).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+# CI=true (as CI sets it): the browser tests always run, and fail without Chromium.
+IN_CI := $(filter-out 0 false no,$(CI))
+# Extra arguments for the unit/integration pytest run, e.g. PYTEST_ARGS=--create-db
+PYTEST_ARGS ?=
+
+DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
+STAMP_RUN := $(VENV)/.installed-run-$(DEPS_HASH)
+STAMP_TEST := $(VENV)/.installed-test-$(DEPS_HASH)
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The checks and tests use the test settings (fixed throwaway keys), never the
+# developer's .local/dev-keys.json.
+TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
+
+.PHONY: help run test unit e2e lint migrations-check venv venv-test clean-venv
+
+help:
+	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
+	@echo "make test   - lint, migration check, unit/integration tests, then browser tests"
+	@echo "make unit   - unit/integration tests only (PYTEST_ARGS=... passes options)"
+	@echo "make e2e    - browser tests only (Chromium at $(CHROMIUM))"
+	@echo "make lint   - ruff check ."
+
+# --- virtualenv -------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# `pip install -e .` installs only the pinned dependencies: pyproject.toml has
+# `packages = []`, the project itself runs from the checkout.
+$(STAMP_RUN): | $(BIN)/python
+	@echo "Installing dependencies into $(VENV) (pyproject.toml changed or first run)..."
+	$(BIN)/python -m pip install -qq -e .
+	rm -f $(VENV)/.installed-run-*
+	touch $@
+
+$(STAMP_TEST): | $(BIN)/python
+	@echo "Installing dependencies and test tools into $(VENV) (pyproject.toml changed or first run)..."
+	$(BIN)/python -m pip install -qq -e '.[test]'
+	rm -f $(VENV)/.installed-run-* $(VENV)/.installed-test-*
+	touch $@ $(STAMP_RUN)
+
+venv: $(STAMP_RUN)
+venv-test: $(STAMP_TEST)
+
+clean-venv:
+	rm -rf $(VENV)
+
+# --- the demo ----------------------------------------------------------------
+
+# DEBUG=1 with no keys in the environment: every process uses the same
+# untracked development keys in .local/dev-keys.json (homestart/settings.py).
+run: $(STAMP_RUN)
+	DEBUG=1 $(BIN)/python manage.py migrate
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# --- checks and tests --------------------------------------------------------
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check .
+
+migrations-check: $(STAMP_TEST)
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# pytest exits 5 when it collects no test; that is reported, not a failure.
+unit: $(STAMP_TEST)
+	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "Notice: no unit/integration tests were collected under tests/."; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+# The browser suite runs in its own pytest process: the project's addopts
+# ignore tests/e2e, so they are replaced here (keeping --strict-markers).
+e2e: $(STAMP_TEST)
+	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
+
+# Lint and migration checks first, so that the last line printed is pytest's
+# summary of the browser suite. Locally, without Chromium, the browser suite is
+# skipped with a notice; in CI (CI=true) it always runs, and fails without Chromium.
+test: $(STAMP_TEST)
+	@$(MAKE) --no-print-directory lint migrations-check
+	@if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
+	  echo "Notice: Chromium is not installed at $(CHROMIUM), so the browser tests (tests/e2e) will be SKIPPED."; \
+	  echo "        Install it with 'sudo apt-get install chromium' (Debian/Ubuntu) and run 'make e2e'."; \
+	fi
+	@$(MAKE) --no-print-directory unit
+	@if [ -x "$(CHROMIUM)" ] || [ -n "$(IN_CI)" ]; then \
+	  $(MAKE) --no-print-directory e2e; \
+	fi

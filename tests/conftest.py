@@ -1,0 +1,208 @@
+"""Named people for each role, two schemes and a family file to look at.
+
+Like healthchecks' alice/bob: every test says *who* does something, and the
+fixture name is the role. Wirral (WIR) is the scheme under test; Sefton (SEF)
+is a neighbouring scheme that must see nothing of Wirral's (§9.2).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from families import services
+from families.models import Family, Member, Referral, Visit, VolunteerAssignment
+from homestart.models import Role, Scheme, User
+from tests.factories import MembershipFactory, SchemeFactory, UserFactory
+
+# The invented family used throughout: distinctive values, so a test can say
+# "this never appears in that page / event / database file".
+CARER_FIRST = "Rosalind"
+CARER_LAST = "Quenby"
+CARER_DOB = datetime.date(1991, 7, 23)
+CHILD_FIRST = "Peregrine"
+CHILD_AGE = 2
+POSTCODE = "CH41 7QZ"
+ADDRESS = "12 Argyle Street\nBirkenhead"
+PHONE = "07700 900123"
+REFERRER_NAME = "Janet Crosby"
+REFERRER_ORG = "Oakfield Health Visiting"
+REFERRER_CONTACT = "0151 000 1234"
+REASONS = "Feeling isolated since moving to the area with twins"
+VISIT_NOTES = "Initial visit: explained confidentiality and agreed weekly support"
+
+
+# Every clause of the Confidentiality Policy (July 2016), for checking policy markers.
+POLICY_CLAUSES = {
+    f"{section}.{n}"
+    for section, count in {1: 6, 2: 3, 3: 9, 4: 4, 5: 5, 6: 1, 7: 6, 8: 9, 9: 3, 10: 3}.items()
+    for n in range(1, count + 1)
+}
+
+
+def pytest_collection_modifyitems(items):
+    """A ``policy`` marker must name real clauses, so that a typo cannot claim coverage."""
+    for item in items:
+        if "e2e" in item.path.parts:  # the browser suite keeps its own conventions
+            continue
+        for marker in item.iter_markers("policy"):
+            unknown = [c for c in marker.args if c not in POLICY_CLAUSES]
+            if not marker.args or unknown:
+                raise pytest.UsageError(f"{item.nodeid}: policy marker names no such clause {unknown or '()'}")
+
+
+def _member(scheme: Scheme | None, role: str, username: str, line_manager: User | None = None, **extra) -> User:
+    user = UserFactory(username=username, **extra)
+    MembershipFactory(user=user, scheme=scheme, role=role, line_manager=line_manager)
+    return user
+
+
+@pytest.fixture
+def wirral(db) -> Scheme:
+    return SchemeFactory(name="Home-Start Wirral", code="WIR")
+
+
+@pytest.fixture
+def sefton(db) -> Scheme:
+    return SchemeFactory(name="Home-Start Sefton", code="SEF")
+
+
+@pytest.fixture
+def manager(wirral) -> User:
+    return _member(wirral, Role.MANAGER, "manager")
+
+
+@pytest.fixture
+def coordinator(wirral, manager) -> User:
+    return _member(wirral, Role.COORDINATOR, "coordinator", line_manager=manager)
+
+
+@pytest.fixture
+def safeguarding_lead(wirral) -> User:
+    return _member(wirral, Role.SAFEGUARDING_LEAD, "safeguarding")
+
+
+@pytest.fixture
+def volunteer(wirral) -> User:
+    return _member(wirral, Role.VOLUNTEER, "volunteer")
+
+
+@pytest.fixture
+def other_volunteer(wirral) -> User:
+    return _member(wirral, Role.VOLUNTEER, "volunteer2")
+
+
+@pytest.fixture
+def trustee(wirral) -> User:
+    return _member(wirral, Role.TRUSTEE, "trustee")
+
+
+@pytest.fixture
+def spotcheck(wirral) -> User:
+    user = _member(wirral, Role.TRUSTEE, "spotcheck")
+    MembershipFactory(user=user, scheme=wirral, role=Role.SPOT_CHECK_TRUSTEE)
+    return user
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return _member(None, Role.REVIEWER, "reviewer")
+
+
+@pytest.fixture
+def auditor(wirral) -> User:
+    return _member(wirral, Role.AUDITOR, "auditor")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return _member(None, Role.ADMIN, "admin", is_staff=True)
+
+
+@pytest.fixture
+def sef_coordinator(sefton) -> User:
+    return _member(sefton, Role.COORDINATOR, "coordinator2")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def family(wirral, coordinator) -> Family:
+    """WIR-0001: a carer, a child and an initial visit, opened from a consented referral."""
+    today = timezone.localdate()
+    family = services.family_create_from_referral(
+        scheme=wirral,
+        actor=coordinator,
+        referral={
+            "source": Referral.Source.HEALTH_VISITOR,
+            "referrer_name": REFERRER_NAME,
+            "referrer_organisation": REFERRER_ORG,
+            "referrer_contact": REFERRER_CONTACT,
+            "referred_on": today - datetime.timedelta(days=30),
+            "reasons": REASONS,
+            "family_consented": True,
+        },
+        carer={
+            "first_name": CARER_FIRST,
+            "last_name": CARER_LAST,
+            "date_of_birth": CARER_DOB,
+            "relationship": "mother",
+        },
+        address=ADDRESS,
+        postcode=POSTCODE,
+        phone=PHONE,
+    )
+    services.member_add(
+        family=family,
+        actor=coordinator,
+        kind=Member.Kind.CHILD,
+        first_name=CHILD_FIRST,
+        last_name=CARER_LAST,
+        date_of_birth=today - datetime.timedelta(days=CHILD_AGE * 365 + 60),
+        relationship="son",
+    )
+    services.visit_record(
+        family=family,
+        actor=coordinator,
+        kind=Visit.Kind.INITIAL,
+        visited_on=today - datetime.timedelta(days=20),
+        visited_by=coordinator,
+        notes=VISIT_NOTES,
+    )
+    return family
+
+
+@pytest.fixture
+def assignment(family, coordinator, volunteer) -> VolunteerAssignment:
+    return services.volunteer_assign(
+        family=family,
+        actor=coordinator,
+        volunteer=volunteer,
+        starts_on=timezone.localdate() - datetime.timedelta(days=7),
+    )
+
+
+@pytest.fixture
+def assigned_family(family, assignment) -> Family:
+    """The family above, currently supported by ``volunteer``."""
+    family.refresh_from_db()
+    return family
+
+
+@pytest.fixture
+def client_for(db) -> Callable[[User], Client]:
+    """``client_for(coordinator)``: a test client signed in as that person."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,93 @@
+"""A coordinator opens a family file from a referral, records a visit and finds the family again."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+CONSENT_ERROR = "The scheme accepts a referral only when the family has consented to it (§7.1)."
+# Invented contact details, outside the demo's outcodes so the search has one answer.
+POSTCODE_ENTERED = "CH47 3BW"
+POSTCODE_SEARCHED = "ch473bw"
+
+
+@pytest.mark.e2e
+@pytest.mark.policy("7.1")
+@pytest.mark.policy("8.2")
+def test_coordinator_opens_family_file_only_with_consent_then_records_visit_and_finds_it_by_postcode(
+    page, sign_in, axe_check
+):
+    sign_in(page, "coordinator")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    axe_check(page)
+
+    page.get_by_role("button", name="New family from a referral").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New family from a referral")
+    axe_check(page)
+
+    referred_on = datetime.date.today() - datetime.timedelta(days=3)
+    page.get_by_label("Health visitor").check()
+    page.get_by_label("Date of referral").fill(referred_on.isoformat())
+    page.get_by_label("Referrer's name").fill("Morag Ellison")
+    page.get_by_label("Referrer's organisation").fill("Health visiting team")
+    page.get_by_label("Reasons for referral").fill("Twins aged four months; mum would like support getting out.")
+    page.get_by_label("Parent or carer's first name").fill("Tamsin")
+    page.get_by_label("Parent or carer's last name").fill("Greenhalgh")
+    page.get_by_label("Relationship to the children").fill("mother")
+    page.get_by_label("Address").fill("27 Lighthouse Walk\nHoylake")
+    page.get_by_label("Postcode").fill(POSTCODE_ENTERED)
+    consent = page.get_by_label("The family has consented to this referral")
+    expect(consent).not_to_be_checked()
+
+    # §7.1: without the family's consent the file is not opened.
+    page.get_by_role("button", name="Open family file").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    summary_link = summary.get_by_role("link", name=re.compile(re.escape(CONSENT_ERROR)))
+    expect(summary_link).to_have_attribute("href", "#id_family_consented")
+    expect(page.locator("#id_family_consented-error")).to_contain_text(CONSENT_ERROR)
+    expect(consent).to_have_attribute("aria-describedby", re.compile(r"id_family_consented-error"))
+    expect(page).to_have_title(re.compile(r"^Error: New family from a referral"))
+    # What was typed is kept, so the coordinator only has to tick the box.
+    expect(page.get_by_label("Parent or carer's last name")).to_have_value("Greenhalgh")
+    axe_check(page)
+
+    summary_link.click()
+    expect(consent).to_be_focused()
+    consent.check()
+    page.get_by_role("button", name="Open family file").click()
+
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"^WIR-00\d\d$"))
+    reference = heading.inner_text()
+    expect(page).to_have_url(re.compile(rf"/families/{reference}/$"))
+    expect(page.get_by_role("alert")).to_contain_text(f"Family file {reference} opened from the referral.")
+    expect(page.get_by_role("cell", name="Tamsin Greenhalgh")).to_be_visible()
+    expect(page.get_by_text(POSTCODE_ENTERED, exact=True)).to_be_visible()
+    axe_check(page)
+
+    page.get_by_role("button", name="Record a visit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a visit")
+    axe_check(page)
+    page.get_by_label("Review visit").check()
+    page.get_by_label("Notes").fill("Met mum and the twins; agreed weekly visits on Tuesdays.")
+    page.get_by_role("button", name="Save visit").click()
+    expect(page.get_by_role("alert")).to_contain_text("Visit recorded.")
+    visits = page.get_by_role("table", name="Visits")
+    expect(visits.get_by_role("row").filter(has_text="Review visit")).to_contain_text(
+        "agreed weekly visits on Tuesdays"
+    )
+    axe_check(page)
+
+    page.get_by_role("link", name="Find a family").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a family")
+    axe_check(page)
+    page.get_by_label("Family reference, surname or postcode").fill(POSTCODE_SEARCHED)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("1 family found")
+    expect(page.get_by_role("main").get_by_role("link", name=reference)).to_be_visible()
+    axe_check(page)

@@ -1,0 +1,96 @@
+"""Lists cost the same number of queries however many families a scheme has.
+
+A page whose queries grow with the number of families gets slow exactly when a
+scheme grows, and tempts people to work around the application (§8.2).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from families import services
+from families.models import Member
+from tests.factories import make_family
+
+
+def add_families(scheme, coordinator, volunteer, count: int, *, assign: bool = True) -> None:
+    for _ in range(count):
+        family = make_family(scheme, coordinator)
+        if assign:
+            services.volunteer_assign(
+                family=family,
+                actor=coordinator,
+                volunteer=volunteer,
+                starts_on=timezone.localdate() - datetime.timedelta(days=1),
+            )
+
+
+def queries_for(client, url: str, *, expect: list[str]) -> int:
+    client.get(url)  # warm any per-process caches, so that only the page itself is counted
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in expect:
+        assert text in html, text
+    return len(captured)
+
+
+@pytest.mark.parametrize("references_only", [False, True], ids=["names", "references-only"])
+def test_dashboard_queries_do_not_grow_with_the_number_of_families(
+    wirral, coordinator, volunteer, client_for, references_only
+):
+    client = client_for(coordinator)
+    client.post(reverse("families:display_mode"), {"references_only": "1" if references_only else "0"})
+    url = reverse("families:dashboard")
+
+    add_families(wirral, coordinator, volunteer, 3)
+    expect = ["WIR-0003"] if references_only else ["WIR-0003", "Carer", "Assigned"]
+    with_3 = queries_for(client, url, expect=expect)
+
+    add_families(wirral, coordinator, volunteer, 27)
+    with_30 = queries_for(client, url, expect=[*expect, "WIR-0030"])
+
+    assert with_30 == with_3, f"{with_3} queries for 3 families but {with_30} for 30"
+
+
+def test_my_families_queries_do_not_grow_with_the_number_of_families(wirral, coordinator, volunteer, client_for):
+    client = client_for(volunteer)
+    url = reverse("families:my_families")
+
+    add_families(wirral, coordinator, volunteer, 3)
+    with_3 = queries_for(client, url, expect=["WIR-0001", "WIR-0003"])
+
+    add_families(wirral, coordinator, volunteer, 27)
+    with_30 = queries_for(client, url, expect=["WIR-0001", "WIR-0030"])
+
+    assert with_30 == with_3, f"{with_3} queries for 3 families but {with_30} for 30"
+
+
+def test_search_queries_do_not_grow_with_the_number_of_matches(wirral, coordinator, volunteer, client_for):
+    client = client_for(coordinator)
+    url = reverse("families:search") + "?q=CH41+1AA"  # make_family's default postcode: every family matches
+
+    add_families(wirral, coordinator, volunteer, 3, assign=False)
+    with_3 = queries_for(client, url, expect=["3 families found"])
+
+    add_families(wirral, coordinator, volunteer, 27, assign=False)
+    with_30 = queries_for(client, url, expect=["30 families found"])
+
+    assert with_30 == with_3
+
+
+def test_family_file_queries_do_not_grow_with_the_number_of_members(family, coordinator, client_for):
+    client = client_for(coordinator)
+    url = reverse("families:detail", kwargs={"reference": family.reference})
+    before = queries_for(client, url, expect=["WIR-0001"])
+    for i in range(10):
+        services.member_add(family=family, actor=coordinator, kind=Member.Kind.CHILD, first_name=f"Kid{i}")
+    after = queries_for(client, url, expect=["Kid9"])
+    assert after == before

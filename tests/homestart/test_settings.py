@@ -1,0 +1,203 @@
+"""Settings are read strictly from the environment (§8.2: keys kept securely).
+
+Each case imports ``homestart.settings`` in a fresh interpreter with a
+controlled environment, exactly as a server or management command would.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+KEY_A = base64.b64encode(b"A" * 32).decode()
+KEY_B = base64.b64encode(b"B" * 32).decode()
+GOOD = {
+    "SECRET_KEY": "a-production-secret-key-that-is-long-enough-0123456789",
+    "FIELD_ENCRYPTION_KEYS": f"k2:{KEY_B},k1:{KEY_A}",
+    "BLIND_INDEX_KEY": KEY_A,
+}
+CONTROLLED = {
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+    "DEBUG",
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "HOMESTART_DEV_KEYS_FILE",
+    "ALLOWED_HOSTS",
+}
+PRINT_SETTINGS = (
+    "import base64, json; from homestart import settings as s; "
+    "print(json.dumps({'SECRET_KEY': s.SECRET_KEY, "
+    "'FIELD_ENCRYPTION_KEYS': {k: base64.b64encode(v).decode() for k, v in s.FIELD_ENCRYPTION_KEYS.items()}, "
+    "'BLIND_INDEX_KEY': base64.b64encode(s.BLIND_INDEX_KEY).decode(), "
+    "'DEBUG': s.DEBUG, 'ENGINE': s.DATABASES['default']['ENGINE'], 'NAME': s.DATABASES['default']['NAME'], "
+    "'SECURE_COOKIES': [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE], 'ALLOWED_HOSTS': s.ALLOWED_HOSTS}))"
+)
+
+
+def run_settings(tmp_path: Path, code: str = "import homestart.settings", **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
+    # Never let a test read or create the developer's own key file.
+    clean["HOMESTART_DEV_KEYS_FILE"] = str(tmp_path / "dev-keys.json")
+    clean.update(env)
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def improperly_configured(result: subprocess.CompletedProcess) -> str:
+    """The ImproperlyConfigured message the process died with."""
+    assert result.returncode != 0, f"settings loaded but should have been refused:\n{result.stdout}"
+    last = result.stderr.strip().splitlines()[-1]
+    prefix = "django.core.exceptions.ImproperlyConfigured: "
+    assert last.startswith(prefix), result.stderr
+    return last.removeprefix(prefix)
+
+
+def settings_of(result: subprocess.CompletedProcess) -> dict:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.policy("8.2")
+def test_complete_production_environment_loads(tmp_path):
+    loaded = settings_of(run_settings(tmp_path, PRINT_SETTINGS, DEBUG="0", **GOOD))
+    assert loaded["DEBUG"] is False
+    assert loaded["SECURE_COOKIES"] == [True, True], "session and CSRF cookies only over HTTPS in production"
+    assert loaded["ALLOWED_HOSTS"] == [], "production names its hosts explicitly"
+    assert list(loaded["FIELD_ENCRYPTION_KEYS"]) == ["k2", "k1"], "newest key first, order kept"
+    assert not (tmp_path / "dev-keys.json").exists(), "production must never fall back to the dev key file"
+
+
+@pytest.mark.policy("8.2")
+@pytest.mark.parametrize("debug", [None, "0"], ids=["debug-unset", "debug-0"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"])
+def test_missing_secret_with_debug_off_stops_startup_naming_the_variable(tmp_path, missing, debug):
+    env = {k: v for k, v in GOOD.items() if k != missing}
+    if debug is not None:
+        env["DEBUG"] = debug
+    message = improperly_configured(run_settings(tmp_path, **env))
+    assert message.startswith(f"{missing} is not set")
+    assert not (tmp_path / "dev-keys.json").exists()
+
+
+@pytest.mark.policy("8.2")
+def test_blank_secret_counts_as_missing(tmp_path):
+    message = improperly_configured(run_settings(tmp_path, DEBUG="0", **{**GOOD, "BLIND_INDEX_KEY": "   "}))
+    assert message.startswith("BLIND_INDEX_KEY is not set")
+
+
+@pytest.mark.policy("8.2")
+@pytest.mark.parametrize("spelling", ["maybe", "2", "enabled", "TRUE!"])
+def test_debug_must_be_a_clear_boolean(tmp_path, spelling):
+    message = improperly_configured(run_settings(tmp_path, DEBUG=spelling, **GOOD))
+    assert message.startswith(f"DEBUG={spelling!r} is not a boolean")
+
+
+@pytest.mark.policy("8.2")
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("no-separator", id="no-colon"),
+        pytest.param(f":{KEY_A}", id="empty-id"),
+        pytest.param(f"key-1:{KEY_A}", id="id-not-alphanumeric"),
+        pytest.param(f"abcdefghijklmnopq:{KEY_A}", id="id-too-long"),
+        pytest.param("k1:not base64!!", id="not-base64"),
+        pytest.param("k1:" + base64.b64encode(b"x" * 16).decode(), id="128-bit-key"),
+        pytest.param(f"k1:{KEY_A},k1:{KEY_B}", id="duplicate-id"),
+        pytest.param(" , ,", id="no-key-at-all"),
+    ],
+)
+def test_malformed_master_key_list_is_refused(tmp_path, raw):
+    message = improperly_configured(run_settings(tmp_path, DEBUG="0", **{**GOOD, "FIELD_ENCRYPTION_KEYS": raw}))
+    assert "FIELD_ENCRYPTION_KEYS" in message
+
+
+@pytest.mark.policy("8.2")
+@pytest.mark.parametrize("raw", ["not base64!!", base64.b64encode(b"short").decode()])
+def test_malformed_blind_index_key_is_refused(tmp_path, raw):
+    message = improperly_configured(run_settings(tmp_path, DEBUG="0", **{**GOOD, "BLIND_INDEX_KEY": raw}))
+    assert "BLIND_INDEX_KEY" in message
+
+
+@pytest.mark.policy("8.2")
+def test_debug_without_keys_shares_one_private_key_file_between_processes(tmp_path):
+    keys_file = tmp_path / "dev-keys.json"
+    first = settings_of(run_settings(tmp_path, PRINT_SETTINGS, DEBUG="1"))
+    assert keys_file.exists()
+    assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600, "the key file must be readable by its owner only"
+    second = settings_of(run_settings(tmp_path, PRINT_SETTINGS, DEBUG="1"))
+
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
+        assert first[name] == second[name], f"{name} differs between two processes"
+    ((key_id, key),) = first["FIELD_ENCRYPTION_KEYS"].items()
+    assert len(base64.b64decode(key)) == 32
+    assert len(base64.b64decode(first["BLIND_INDEX_KEY"])) == 32
+    stored = json.loads(keys_file.read_text())
+    assert stored["FIELD_ENCRYPTION_KEYS"] == f"{key_id}:{key}"
+
+
+# Stretch the moment between creating the key file and finishing writing it, as a
+# slow disk or a busy machine would, so that processes starting together meet in it.
+SLOW_KEY_FILE_WRITES = (
+    "import json, time; _dump, _dumps = json.dump, json.dumps; "
+    "json.dump = lambda *a, **k: (time.sleep(0.4), _dump(*a, **k))[1]; "
+    "json.dumps = lambda *a, **k: (time.sleep(0.4), _dumps(*a, **k))[1]; "
+)
+
+
+@pytest.mark.policy("8.2")
+def test_processes_starting_together_agree_on_the_dev_keys(tmp_path):
+    """`runserver` and `seed_demo` started at once on a fresh checkout must get the same keys."""
+    clean = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
+    clean.update(DEBUG="1", HOMESTART_DEV_KEYS_FILE=str(tmp_path / "dev-keys.json"))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SLOW_KEY_FILE_WRITES + PRINT_SETTINGS],
+            cwd=REPO,
+            env=clean,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        outputs.append(json.loads(out))
+    assert len({json.dumps(o, sort_keys=True) for o in outputs}) == 1, "processes got different keys"
+    stored = json.loads((tmp_path / "dev-keys.json").read_text())
+    assert stored["BLIND_INDEX_KEY"] == outputs[0]["BLIND_INDEX_KEY"]
+    assert [p.name for p in tmp_path.iterdir()] == ["dev-keys.json"], "temporary files left behind"
+
+
+@pytest.mark.policy("8.2")
+def test_environment_keys_win_over_the_dev_key_file(tmp_path):
+    settings_of(run_settings(tmp_path, PRINT_SETTINGS, DEBUG="1"))  # creates the dev file
+    loaded = settings_of(run_settings(tmp_path, PRINT_SETTINGS, DEBUG="1", **GOOD))
+    assert loaded["FIELD_ENCRYPTION_KEYS"] == {"k2": KEY_B, "k1": KEY_A}
+    assert loaded["SECRET_KEY"] == GOOD["SECRET_KEY"]
+
+
+def test_database_url_selects_postgresql(tmp_path):
+    loaded = settings_of(
+        run_settings(
+            tmp_path, PRINT_SETTINGS, DEBUG="0", DATABASE_URL="postgres://records@db.internal:5432/homestart", **GOOD
+        )
+    )
+    assert loaded["ENGINE"] == "django.db.backends.postgresql"
+    assert loaded["NAME"] == "homestart"
+
+
+def test_without_database_url_sqlite_is_used(tmp_path):
+    loaded = settings_of(run_settings(tmp_path, PRINT_SETTINGS, DEBUG="0", **GOOD))
+    assert loaded["ENGINE"] == "django.db.backends.sqlite3"
