@@ -48,12 +48,18 @@ def display_mode(request: HttpRequest) -> HttpResponse:
     return redirect("families:dashboard")
 
 
-@require_GET
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
 @never_cache
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    """Find a family by reference, surname or postcode.
+
+    The search is POSTed: a surname or postcode never appears in a URL, the
+    browser's history or a server's access log (§8.2).
+    """
+    form = SearchForm(request.POST or None)
     results = None
-    if form.is_bound and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         results = list(selectors.family_search(user=request.user, term=form.cleaned_data["q"]))
     return render(request, "families/search.html", {"form": form, "results": results})
 

@@ -133,7 +133,7 @@ def test_people_without_family_access_find_nothing(
 
 @pytest.mark.policy("8.6")
 def test_search_page_lists_matching_references_only(three_families, coordinator, client_for):
-    response = client_for(coordinator).get(reverse("families:search"), {"q": "smith"})
+    response = client_for(coordinator).post(reverse("families:search"), {"q": "smith"})
     assert response.status_code == 200
     html = response.content.decode()
     found = re.findall(r'<a class="govuk-link app-reference" href="([^"]+)">([^<]+)</a>', html)
@@ -142,20 +142,20 @@ def test_search_page_lists_matching_references_only(three_families, coordinator,
 
 
 def test_search_page_says_when_nothing_matches(three_families, coordinator, client_for):
-    html = client_for(coordinator).get(reverse("families:search"), {"q": "Quen"}).content.decode()
+    html = client_for(coordinator).post(reverse("families:search"), {"q": "Quen"}).content.decode()
     assert "0 families found" in html
     assert "WIR-0001" not in html
 
 
 @pytest.mark.policy("8.3")
 def test_search_page_for_another_scheme_lists_nothing(three_families, sef_coordinator, client_for):
-    html = client_for(sef_coordinator).get(reverse("families:search"), {"q": CARER_LAST}).content.decode()
+    html = client_for(sef_coordinator).post(reverse("families:search"), {"q": CARER_LAST}).content.decode()
     assert "0 families found" in html
     assert "WIR-0001" not in html
 
 
 def test_search_page_refuses_an_overlong_term_with_a_message(coordinator, client_for, family):
-    html = client_for(coordinator).get(reverse("families:search"), {"q": "x" * 101}).content.decode()
+    html = client_for(coordinator).post(reverse("families:search"), {"q": "x" * 101}).content.decode()
     assert "Ensure this value has at most 100 characters" in html
     assert "found" not in html
 
