@@ -1,42 +1,53 @@
-"""The one gate through which every family file is opened (DESIGN.md, "The one gate").
+"""The one gate through which every file is opened (DESIGN.md, "The one gate").
 
-1. decide: may this user perform this action on this file, now?
+1. decide: may this user perform this action on this file, for this purpose, now?
+   (acknowledged current policy; current membership and role; object permission
+   from django-guardian; active assignment, review window or audit session;
+   a signed Record of Access where the role needs one)
 2. record: an access event, allowed or refused, in the same transaction as the
-   read or write it permits;
-3. return only what the role may see.
+   read or write it permits (refusals are written on their own, so that they
+   survive the refused request);
+3. return only what the role may see: the volunteer gets a minimal projection
+   of the family file, never the file itself (§8.5).
 
-Interim rule of the foundation (replaced by the full gate of the access-gate
-issue): coordinators and scheme managers see their own scheme's families
-(§8.3); a volunteer sees the families currently assigned to them, in the
-minimal view (§8.5); nobody else sees any family file. A file the user may not
-know exists answers 404 (never 403, which would confirm it exists); a file they
-may see but not change answers 403 on change.
+The gate is generic over file kinds: a kind (``kinds.py``) says how to load a
+file by reference and which rules grant access to it. Superusers get no bypass:
+permissions are read from the object-permission tables, never through
+``user.has_perm``.
+
+A file the user may not know exists answers 404 (never 403, which would confirm
+it exists); a file they may see but not change answers 403 on change.
 """
 
 from __future__ import annotations
 
 import contextlib
-import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
-from families.models import Family, VolunteerAssignment
-from homestart.models import Membership, Role, User
+from homestart.models import User, has_acknowledged_current_policy
 
+from .kinds import Grant, Pending, View, kind_spec
 from .middleware import current_request_id
-from .models import AccessEvent, Action, FileKind, Outcome
+from .models import AccessEvent, Action, FileKind, Outcome, Purpose
 
-# Roles that see and change every family file of their own scheme (§8.3).
-SCHEME_STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
-
-
-class View(enum.Enum):
-    FULL = "full"
-    MINIMAL = "minimal"  # the volunteer's view (§8.5)
+__all__ = [
+    "AcknowledgementRequired",
+    "FileAccess",
+    "FileHidden",
+    "NotPermitted",
+    "SignatureRequired",
+    "UndertakingRequired",
+    "View",
+    "changing",
+    "open_family",
+    "open_file",
+    "record_creation",
+]
 
 
 class FileHidden(Http404):
@@ -47,118 +58,171 @@ class NotPermitted(PermissionDenied):
     """Refused: the user may see this file but not do this to it: answers 403."""
 
 
-@dataclass(frozen=True)
-class FamilyAccess:
-    family: Family
-    user: User
-    role: str
-    view: View
-    may_change: bool
+class AcknowledgementRequired(PermissionDenied):
+    """The user has not acknowledged the current Confidentiality Policy (§3.1, §4.1, §5.1)."""
+
+
+class SignatureRequired(PermissionDenied):
+    """The file is in the user's sample or session, but the Record of Access is unsigned (§9.1, §10.1)."""
+
+    def __init__(self, pending: Pending, kind: str, reference: str) -> None:
+        super().__init__("Sign the Record of Access before opening this file.")
+        self.pending = pending
+        self.kind = kind
+        self.reference = reference
+
+
+class UndertakingRequired(PermissionDenied):
+    """An administrator must sign the confidentiality undertaking first (§7.6)."""
+
+
+class FileAccess:
+    """An opened file, and what the role opening it may see and do."""
+
+    def __init__(self, *, kind: str, obj: Any, user: User, grant: Grant) -> None:
+        self.kind = kind
+        self._obj = obj
+        self.user = user
+        self.grant = grant
+
+    role = property(lambda self: self.grant.role)
+    view = property(lambda self: self.grant.view)
+    purpose = property(lambda self: self.grant.purpose)
+    purpose_label = property(lambda self: Purpose(self.grant.purpose).label)
+    reference = property(lambda self: kind_spec(self.kind).reference(self._obj))
 
     @property
     def full(self) -> bool:
-        return self.view is View.FULL
+        return self.grant.view is View.FULL
 
+    @property
+    def may_change(self) -> bool:
+        return self.grant.may_change
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    role: str = ""
-    view: View | None = None
-    may_change: bool = False
-    reason: str = ""
-    hidden: bool = True
+    def may_change_section(self, section: str) -> bool:
+        return self.grant.may_change and (
+            self.grant.writable_sections is None or section in self.grant.writable_sections
+        )
 
+    @property
+    def file(self) -> Any:
+        """The whole file: only for roles with the full view."""
+        if not self.full:
+            raise NotPermitted("This role sees only the minimal view of the file (§8.5).")
+        return self._obj
 
-def _decide(user: User, family: Family | None, action: str) -> Decision:
-    if family is None:
-        return Decision(False, reason="no_such_file")
-    if not user.is_authenticated or not user.is_active:
-        return Decision(False, reason="not_signed_in")
-    roles = set(
-        Membership.objects.filter(user=user, scheme_id=family.scheme_id).values_list("role", flat=True)
-    )
-    staff_role = next((r for r in SCHEME_STAFF_ROLES if r in roles), None)
-    if staff_role:
-        return Decision(True, role=staff_role, view=View.FULL, may_change=True)
-    if Role.VOLUNTEER in roles and (
-        VolunteerAssignment.objects.active().filter(family=family, volunteer=user).exists()
-    ):
-        if action == Action.VIEW:
-            return Decision(True, role=Role.VOLUNTEER, view=View.MINIMAL)
-        return Decision(False, role=Role.VOLUNTEER, reason="volunteer_view_only", hidden=False)
-    return Decision(False, role=next(iter(sorted(roles)), ""), reason="no_access_to_file")
+    # Family files are the only kind the family pages open.
+    family = file
+
+    @property
+    def target(self) -> Any:
+        """The object a permitted change is made to (for services, inside ``changing``)."""
+        return self._obj
+
+    def minimal(self) -> Any:
+        return kind_spec(self.kind).minimal_view(self._obj, self.user)
 
 
 def _record(
-    *, user: User, reference: str, family: Family | None, decision: Decision, action: str, section: str, purpose: str
+    *, user: User, kind: str, reference: str, obj: Any, role: str, action: str, section: str,
+    purpose: str, allowed: bool, reason: str = "",
 ) -> AccessEvent:
+    spec = kind_spec(kind)
     return AccessEvent.objects.create(
         user=user if user.is_authenticated else None,
-        role=decision.role,
-        file_kind=FileKind.FAMILY,
-        file_id=family.pk if family else None,
+        role=role,
+        file_kind=kind,
+        file_id=obj.pk if obj is not None else None,
         file_reference=reference[:32],
-        scheme_id=family.scheme_id if family else None,
+        scheme_id=spec.scheme_id(obj) if obj is not None else None,
         section=section,
         action=action,
         purpose=purpose,
-        outcome=Outcome.ALLOWED if decision.allowed else Outcome.REFUSED,
-        reason=decision.reason,
+        outcome=Outcome.ALLOWED if allowed else Outcome.REFUSED,
+        reason=reason,
         request_id=current_request_id(),
     )
 
 
-def _load(reference: str) -> Family | None:
-    return Family.objects.with_keys().filter(reference=reference).first()
+def open_file(
+    *,
+    user: User,
+    kind: str,
+    reference: str,
+    section: str = "file",
+    purpose: str = Purpose.CASEWORK,
+    for_change: bool = False,
+    roles: tuple[str, ...] | None = None,
+) -> FileAccess:
+    """Open a file, recording the opening; refuse with 404, 403 or a redirect to sign first.
 
-
-def open_family(
-    *, user: User, reference: str, section: str = "file", purpose: str = "casework", for_change: bool = False
-) -> FamilyAccess:
-    """Open a family file, recording the opening; refuse with 404 or 403.
-
-    ``for_change``: the user is opening a page to change the file; someone who
-    may see it but not change it gets 403, and the refusal is recorded.
+    ``for_change``: the user is opening a page to change ``section`` of the file;
+    someone who may see the file but not change that section gets 403.
+    ``roles``: only these roles may open this section (e.g. the file's access log).
     """
-    family = _load(reference)
+    spec = kind_spec(kind)
     action = Action.CHANGE if for_change else Action.VIEW
-    decision = _decide(user, family, action)
-    if not decision.allowed:
+
+    def refuse(reason: str, obj: Any = None, role: str = "") -> None:
         _record(
-            user=user, reference=reference, family=family, decision=decision,
-            action=action, section=section, purpose=purpose,
+            user=user, kind=kind, reference=reference, obj=obj, role=role, action=action,
+            section=section, purpose=purpose, allowed=False, reason=reason,
         )
-        if decision.hidden:
-            raise FileHidden("No such family file.")
-        raise NotPermitted("You may see this family file but not change it.")
-    _record(
-        user=user, reference=reference, family=family, decision=decision,
-        action=Action.VIEW, section=section, purpose=purpose,
-    )
-    return FamilyAccess(
-        family=family, user=user, role=decision.role, view=decision.view, may_change=decision.may_change
-    )
+
+    if not user.is_authenticated or not user.is_active:
+        raise FileHidden("No such file.")
+    if not has_acknowledged_current_policy(user):
+        refuse("policy_not_acknowledged")
+        raise AcknowledgementRequired("Acknowledge the current Confidentiality Policy first.")
+    obj = spec.load(reference)
+    if obj is None:
+        refuse("no_such_file")
+        raise FileHidden("No such file.")
+    outcome = spec.decide(user=user, obj=obj, purpose=purpose)
+    if isinstance(outcome, Grant):
+        if roles is not None and outcome.role not in roles:
+            refuse("section_not_for_role", obj, outcome.role)
+            raise NotPermitted("Your role may not open this part of the file.")
+        if for_change and not (
+            outcome.may_change and (outcome.writable_sections is None or section in outcome.writable_sections)
+        ):
+            refuse("read_only_access", obj, outcome.role)
+            raise NotPermitted("You may see this file but not change it.")
+        _record(
+            user=user, kind=kind, reference=reference, obj=obj, role=outcome.role, action=Action.VIEW,
+            section=section, purpose=outcome.purpose, allowed=True,
+        )
+        return FileAccess(kind=kind, obj=obj, user=user, grant=outcome)
+    if isinstance(outcome, Pending):
+        refuse(outcome.reason, obj, outcome.role)
+        if outcome.reason == "undertaking_unsigned":
+            raise UndertakingRequired("Sign the confidentiality undertaking first (§7.6).")
+        raise SignatureRequired(outcome, kind, reference)
+    refuse("no_access_to_file", obj, outcome or "")
+    raise FileHidden("No such file.")
+
+
+def open_family(**kwargs: Any) -> FileAccess:
+    return open_file(kind=FileKind.FAMILY, **kwargs)
 
 
 @contextlib.contextmanager
-def changing(access: FamilyAccess, *, section: str, purpose: str = "casework") -> Iterator[Family]:
+def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
     """Change an opened file: the access event and the change commit together or not at all."""
-    if not access.may_change:
-        raise NotPermitted("You may see this family file but not change it.")
-    decision = Decision(True, role=access.role, view=access.view, may_change=True)
+    if not access.may_change_section(section):
+        raise NotPermitted("You may see this file but not change it.")
     with transaction.atomic():
         _record(
-            user=access.user, reference=access.family.reference, family=access.family, decision=decision,
-            action=Action.CHANGE, section=section, purpose=purpose,
+            user=access.user, kind=access.kind, reference=access.reference, obj=access.target,
+            role=access.role, action=Action.CHANGE, section=section, purpose=access.purpose, allowed=True,
         )
-        yield access.family
+        yield access.target
 
 
-def record_creation(*, user: User, family: Family, role: str, purpose: str = "referral") -> AccessEvent:
-    """A new family file was created (called inside the creating transaction)."""
-    decision = Decision(True, role=role, view=View.FULL, may_change=True)
+def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str = Purpose.CASEWORK) -> AccessEvent:
+    """A new file was created (called inside the creating transaction)."""
+    spec = kind_spec(kind)
     return _record(
-        user=user, reference=family.reference, family=family, decision=decision,
-        action=Action.CREATE, section="file", purpose=purpose,
+        user=user, kind=kind, reference=spec.reference(obj), obj=obj, role=role, action=Action.CREATE,
+        section="file", purpose=purpose, allowed=True,
     )

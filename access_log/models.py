@@ -6,27 +6,57 @@ holds no personal values — ids, references, sections and purposes only.
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class AppendOnlyError(Exception):
-    """Access events are written once and never changed or deleted."""
+    """Access events and signatures are written once and never changed or deleted."""
 
 
-class AccessEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Access events cannot be changed.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be changed.")
 
     def delete(self) -> NoReturn:
-        raise AppendOnlyError("Access events cannot be deleted.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
+
+
+AccessEventQuerySet = AppendOnlyQuerySet
+
+
+class AppendOnlyModel(models.Model):
+    """Written once; the application refuses every update and delete (and so does
+    a PostgreSQL trigger, see the migrations)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
+            raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be changed.")
+        # Always an INSERT: a new object carrying an existing row's id must fail,
+        # not silently overwrite that row (Django would try an UPDATE first).
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 class FileKind(models.TextChoices):
     FAMILY = "family", "Family file"
+    VOLUNTEER = "volunteer", "Volunteer file"
+    PERSONNEL = "personnel", "Personnel file"
 
 
 class Action(models.TextChoices):
@@ -41,7 +71,7 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", "Refused"
 
 
-class AccessEvent(models.Model):
+class AccessEvent(AppendOnlyModel):
     at = models.DateTimeField(default=timezone.now, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events", null=True
@@ -58,8 +88,6 @@ class AccessEvent(models.Model):
     reason = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
 
-    objects = AccessEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
@@ -70,13 +98,204 @@ class AccessEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.file_reference} ({self.outcome})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
-            raise AppendOnlyError("Access events cannot be changed.")
-        # Always an INSERT: a new object carrying an existing event's id must fail,
-        # not silently overwrite that event (Django would try an UPDATE first).
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Access events cannot be deleted.")
+class Purpose(models.TextChoices):
+    CASEWORK = "casework", "Supporting the family"
+    SUPERVISION = "supervision", "Supervision"
+    SPOT_CHECK = "spot_check", "Spot check of files for a safeguarding audit (§9.1)"
+    QUALITY_REVIEW = "quality_review", "Quality assurance review (§8.3, §9.1)"
+    EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
+    ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def open_now(self) -> ReviewQuerySet:
+        now = timezone.now()
+        return self.filter(closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
+
+
+class Review(models.Model):
+    """A spot check by the scheme's trustee, or an HSUK quality review: a random
+    sample of a scheme's files, open for a window of time (§8.3, §9.1)."""
+
+    class Kind(models.TextChoices):
+        SPOT_CHECK = "spot_check", "Trustee spot check"
+        QUALITY_REVIEW = "quality_review", "HSUK quality review"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    scheme = models.ForeignKey("homestart.Scheme", on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    opens_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField()
+    sample_size = models.PositiveSmallIntegerField()
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="review_window_positive"),
+            models.CheckConstraint(condition=Q(sample_size__gte=1), name="review_sample_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.scheme.code}"
+
+    @property
+    def purpose(self) -> str:
+        return Purpose.SPOT_CHECK if self.kind == self.Kind.SPOT_CHECK else Purpose.QUALITY_REVIEW
+
+    def is_open(self, at: datetime.datetime | None = None) -> bool:
+        now = at or timezone.now()
+        return self.closed_at is None and self.opens_at <= now < self.closes_at
+
+
+
+
+class SampledFile(models.Model):
+    """One file drawn into a review's sample."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="files")
+    file_kind = models.CharField(max_length=16, choices=FileKind.choices)
+    file_id = models.UUIDField()
+    file_reference = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["file_reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "file_kind", "file_id"], name="sample_file_once"),
+        ]
+        indexes = [models.Index(fields=["file_kind", "file_id"], name="sample_file")]
+
+    def __str__(self) -> str:
+        return self.file_reference
+
+
+class AuditSessionQuerySet(models.QuerySet):
+    def open_now(self) -> AuditSessionQuerySet:
+        now = timezone.now()
+        return self.filter(closed_at__isnull=True, opened_at__lte=now, expires_at__gt=now)
+
+
+class AuditSession(models.Model):
+    """A supervised session in which an external auditor reads named family files
+    in the coordinator's presence; it ends when closed or after two hours (§10.1)."""
+
+    DURATION = datetime.timedelta(hours=2)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scheme = models.ForeignKey("homestart.Scheme", on_delete=models.PROTECT, related_name="audit_sessions")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_sessions")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The coordinator's signature: who is present, and that they agreed to be.
+    coordinator_signed_name = models.CharField(max_length=200)
+    opened_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords()
+    objects = AuditSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("opened_at")), name="audit_window_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit session in {self.scheme.code}"
+
+    def is_open(self, at: datetime.datetime | None = None) -> bool:
+        now = at or timezone.now()
+        return self.closed_at is None and self.opened_at <= now < self.expires_at
+
+
+
+
+class AuditSessionFile(models.Model):
+    session = models.ForeignKey(AuditSession, on_delete=models.PROTECT, related_name="files")
+    file_kind = models.CharField(max_length=16, choices=FileKind.choices)
+    file_id = models.UUIDField()
+    file_reference = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["file_reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "file_kind", "file_id"], name="audit_file_once"),
+        ]
+        indexes = [models.Index(fields=["file_kind", "file_id"], name="audit_file")]
+
+    def __str__(self) -> str:
+        return self.file_reference
+
+
+class RecordOfAccess(AppendOnlyModel):
+    """The Record of Access Form "on the inside front cover" of a file (§9.1, §10.1):
+    name, role, purpose, date and time, and the declaration signed."""
+
+    DECLARATION = (
+        "I am opening this file only for the purpose stated. I will keep everything I read "
+        "confidential in line with the Home-Start Confidentiality Policy, and I will not copy, "
+        "share or remove any information that could identify the family."
+    )
+
+    file_kind = models.CharField(max_length=16, choices=FileKind.choices)
+    file_id = models.UUIDField()
+    file_reference = models.CharField(max_length=32)
+    scheme = models.ForeignKey("homestart.Scheme", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records_of_access")
+    signed_name = models.CharField("name", max_length=200)
+    role = models.CharField(max_length=32)
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    declaration = models.TextField()
+    signed_at = models.DateTimeField(default=timezone.now, editable=False)
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures")
+    audit_session = models.ForeignKey(
+        AuditSession, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+    )
+    # §10.1: the coordinator in whose presence an external auditor reads the file.
+    witnessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "Record of Access signature"
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["file_kind", "file_id", "-signed_at"], name="roa_file_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review__isnull=True) | Q(audit_session__isnull=True), name="roa_one_occasion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Record of Access for {self.file_reference}"
+
+
+class ContractorUndertaking(AppendOnlyModel):
+    """A contractor's (e.g. an IT engineer's) signed undertaking of strict
+    confidentiality before any personal data is shown to them (§7.6)."""
+
+    TEXT = (
+        "I will access personal and sensitive information only where my work for the scheme makes it "
+        "unavoidable, keep it strictly confidential, not copy or disclose it, and report any breach at once."
+    )
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="undertakings")
+    signed_name = models.CharField("name", max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    signed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"Undertaking by {self.user}"

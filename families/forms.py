@@ -140,10 +140,13 @@ class VisitForm(forms.Form):
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=10000,
                             help_text="Record only what is needed to support the family.")
 
-    def __init__(self, *args, visitors, **kwargs) -> None:
+    def __init__(self, *args, visitors, volunteer: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["visited_by"].queryset = visitors
         self.fields["visited_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if volunteer:
+            self.fields["kind"].choices = [(Visit.Kind.SUPPORT, Visit.Kind.SUPPORT.label)]
+            self.fields["visited_by"].widget = forms.HiddenInput()
 
     def clean_visited_on(self):
         return not_in_future(self.cleaned_data.get("visited_on"), "The date of the visit")

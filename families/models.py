@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from homestart.fields import (
@@ -78,7 +79,9 @@ class Family(OwnKey, EncryptedModel):
             ),
         ]
         permissions = [
-            ("open_family", "Open the family file"),
+            ("view_family_minimal", "See the volunteer's minimal view of the family file (§8.5)"),
+            ("review_family", "Read the family file in a sampled review (§9.1)"),
+            ("audit_family", "Read the family file in a supervised audit session (§10.1)"),
         ]
 
     def __str__(self) -> str:
@@ -228,3 +231,22 @@ class VolunteerAssignment(models.Model):
             and self.starts_on <= day
             and (self.ends_on is None or self.ends_on >= day)
         )
+
+
+class FamilyUserObjectPermission(UserObjectPermissionBase):
+    """Object permissions on one family for one person: direct foreign keys, not
+    guardian's generic table, so they join fast and cannot outlive the family."""
+
+    content_object = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="user_permissions")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["user", "permission", "content_object"], name="family_user_perm")]
+
+
+class FamilyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="group_permissions")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["group", "permission", "content_object"], name="family_group_perm")]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from access_log.gate import SCHEME_STAFF_ROLES
+from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
+from access_log.models import FileKind
 from homestart.crypto import blind_index, normalise_postcode
 from homestart.models import Membership, Role, Scheme, User
 
@@ -14,34 +15,30 @@ from .models import Family, Member, VolunteerAssignment
 def schemes_staffed_by(*, user: User) -> QuerySet[Scheme]:
     """Schemes in which the user sees every family file (coordinator or manager)."""
     return Scheme.objects.filter(
-        Exists(Membership.objects.filter(user=user, scheme=OuterRef("pk"), role__in=SCHEME_STAFF_ROLES))
+        Exists(Membership.objects.current().filter(user=user, scheme=OuterRef("pk"), role__in=SCHEME_STAFF_ROLES))
     )
 
 
 def families_visible_to(*, user: User) -> QuerySet[Family]:
-    """Families whose file this user may open: one query, no lists of ids."""
+    """Families whose file this user may open now: one query, the gate's own rules."""
     if not user.is_authenticated or not user.is_active:
         return Family.objects.none()
-    staff = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role__in=SCHEME_STAFF_ROLES)
-    assigned = VolunteerAssignment.objects.active().filter(volunteer=user, family=OuterRef("pk"))
-    volunteer = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
-    return Family.objects.filter(Exists(staff) | (Exists(assigned) & Exists(volunteer)))
+    return Family.objects.filter(KINDS[FileKind.FAMILY].visible_filter(user))
 
 
 def families_assigned_to(*, user: User) -> QuerySet[Family]:
     """The volunteer's own families (§8.5): only current assignments."""
     assigned = VolunteerAssignment.objects.active().filter(volunteer=user, family=OuterRef("pk"))
-    volunteer = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
-    return Family.objects.filter(Exists(assigned) & Exists(volunteer)).select_related("scheme")
+    volunteer = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
+    return families_visible_to(user=user).filter(Exists(assigned) & Exists(volunteer)).select_related("scheme")
 
 
 def family_list_for_staff(*, user: User) -> QuerySet[Family]:
     """The coordinator's dashboard: their schemes' families, with what the list shows."""
-    staff = Membership.objects.filter(user=user, scheme=OuterRef("scheme"), role__in=SCHEME_STAFF_ROLES)
     active = VolunteerAssignment.objects.active().filter(family=OuterRef("pk"))
     adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
     return (
-        Family.objects.filter(Exists(staff))
+        Family.objects.filter(KINDS[FileKind.FAMILY].staff_filter(user))
         .with_keys()
         .annotate(has_volunteer=Exists(active))
         .prefetch_related(Prefetch("members", queryset=adults, to_attr="adults"))
@@ -69,7 +66,7 @@ def family_search(*, user: User, term: str) -> QuerySet[Family]:
 
 def volunteers_of(*, scheme: Scheme) -> QuerySet[User]:
     return User.objects.filter(
-        is_active=True, memberships__scheme=scheme, memberships__role=Role.VOLUNTEER
+        is_active=True, memberships__scheme=scheme, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
     ).order_by("first_name", "last_name", "username")
 
 

@@ -8,9 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
 
 from access_log import gate
+from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.models import FileKind
 from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.services import scheme_ensure_staff_group
 
 from .models import Family, Member, Referral, Visit, VolunteerAssignment
 
@@ -49,7 +53,7 @@ def family_create_from_referral(
             }
         )
     role = (
-        Membership.objects.filter(user=actor, scheme=scheme, role__in=gate.SCHEME_STAFF_ROLES)
+        Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
         .values_list("role", flat=True)
         .first()
     )
@@ -70,7 +74,11 @@ def family_create_from_referral(
     _save(family, actor=actor)
     _save(Member(family=family, kind=Member.Kind.ADULT, **carer), actor=actor)
     _save(Referral(family=family, received_by=actor, **referral), actor=actor)
-    gate.record_creation(user=actor, family=family, role=role)
+    # The scheme's coordinators and managers see and change the file (§8.3).
+    staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
+    assign_perm("families.view_family", staff_group, family)
+    assign_perm("families.change_family", staff_group, family)
+    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role)
     return family
 
 
@@ -111,7 +119,9 @@ def volunteer_assign(
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
 ) -> VolunteerAssignment:
-    if not Membership.objects.filter(user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER).exists():
+    if not Membership.objects.current().filter(
+        user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER
+    ).exists():
         raise NotAVolunteerOfScheme({"volunteer": "Choose a volunteer of this family's scheme."})
     if VolunteerAssignment.objects.filter(family=family, volunteer=volunteer, ended_at__isnull=True).exists():
         raise ValidationError({"volunteer": "This volunteer is already assigned to this family."})
@@ -119,6 +129,7 @@ def volunteer_assign(
         family=family, volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, created_by=actor
     )
     _save(assignment, actor=actor)
+    assign_perm("families.view_family_minimal", volunteer, family)
     if family.status == Family.Status.REFERRED:
         family.status = Family.Status.ACTIVE
         _save(family, actor=actor, update_fields=["status"])
@@ -132,4 +143,9 @@ def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> Volun
     assignment.ended_at = timezone.now()
     assignment.ended_by = actor
     _save(assignment, actor=actor, update_fields=["ended_at", "ended_by"])
+    others = VolunteerAssignment.objects.filter(
+        family_id=assignment.family_id, volunteer_id=assignment.volunteer_id, ended_at__isnull=True
+    )
+    if not others.exists():
+        remove_perm("families.view_family_minimal", assignment.volunteer, assignment.family)
     return assignment

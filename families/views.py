@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,11 +13,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_log import gate
+from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.models import FileKind
+from access_log.selectors import records_of_access
 from homestart.models import Role, User
 
 from . import selectors, services
 from .forms import AssignForm, ContactForm, MemberForm, NewFamilyForm, SearchForm, VisitForm
-from .models import Member, VolunteerAssignment
+from .models import Visit, VolunteerAssignment
 
 SESSION_REFERENCES_ONLY = "families.references_only"
 
@@ -27,7 +30,7 @@ SESSION_REFERENCES_ONLY = "families.references_only"
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The coordinator's list of the scheme's families, by reference (§8.6)."""
     if not selectors.schemes_staffed_by(user=request.user).exists():
-        if request.user.memberships.filter(role=Role.VOLUNTEER).exists():
+        if request.user.memberships.current().filter(role=Role.VOLUNTEER).exists():
             return redirect("families:my_families")
         return render(request, "families/no_family_access.html")
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
@@ -70,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def family_new(request: HttpRequest) -> HttpResponse:
     schemes = selectors.schemes_staffed_by(user=request.user)
     if not schemes.exists():
-        raise gate.NotPermitted("Only coordinators and scheme managers take referrals (§7.2).")
+        raise PermissionDenied("Only coordinators and scheme managers take referrals (§7.2).")
     form = NewFamilyForm(request.POST or None, schemes=schemes)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,29 +98,27 @@ def family_new(request: HttpRequest) -> HttpResponse:
 @never_cache
 def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="file")
-    family = access.family
     if not access.full:
-        today = timezone.localdate()
-        members = list(family.members.all())
-        return render(
-            request,
-            "families/volunteer_view.html",
-            {
-                "family": family,
-                "adults": [m for m in members if m.kind == Member.Kind.ADULT],
-                "children": [(m, m.age_on(today)) for m in members if m.kind == Member.Kind.CHILD],
-                "my_visits": family.visits.filter(visited_by=request.user),
-            },
-        )
+        # The volunteer's minimal view (§8.5): the gate hands over a projection, not the file.
+        return render(request, "families/volunteer_view.html", {"family": access.minimal()})
+    family = access.family
     return render(
-        request, "families/detail.html", {"family": family, "access": access, **selectors.family_file(family=family)}
+        request,
+        "families/detail.html",
+        {
+            "family": family,
+            "access": access,
+            "is_staff": access.role in SCHEME_STAFF_ROLES,
+            "records_of_access": records_of_access(kind=FileKind.FAMILY, file_id=family.pk),
+            **selectors.family_file(family=family),
+        },
     )
 
 
 @require_GET
 @never_cache
 def family_history(request: HttpRequest, reference: str) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="history", for_change=True)
+    access = gate.open_family(user=request.user, reference=reference, section="history", roles=SCHEME_STAFF_ROLES)
     return render(
         request,
         "families/history.html",
@@ -175,13 +176,17 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
 @never_cache
 def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="visits", for_change=True)
-    family = access.family
-    visitors = User.objects.filter(
-        Q(memberships__scheme=family.scheme, memberships__role__in=gate.SCHEME_STAFF_ROLES)
-        | Q(pk__in=VolunteerAssignment.objects.filter(family=family).values("volunteer"))
-    ).distinct().order_by("first_name", "last_name", "username")
-    initial = {"visited_by": request.user.pk, "visited_on": timezone.localdate()}
-    form = VisitForm(request.POST or None, visitors=visitors, initial=initial)
+    family = access.target
+    if access.full:
+        visitors = User.objects.filter(
+            Q(memberships__scheme=family.scheme, memberships__role__in=SCHEME_STAFF_ROLES)
+            | Q(pk__in=VolunteerAssignment.objects.filter(family=family).values("volunteer"))
+        ).distinct().order_by("first_name", "last_name", "username")
+    else:
+        # A volunteer records their own support visits, nothing else (§8.5).
+        visitors = User.objects.filter(pk=request.user.pk)
+    initial = {"visited_by": request.user.pk, "visited_on": timezone.localdate(), "kind": Visit.Kind.SUPPORT}
+    form = VisitForm(request.POST or None, visitors=visitors, initial=initial, volunteer=not access.full)
     if request.method == "POST" and form.is_valid():
         try:
             with gate.changing(access, section="visits"):

@@ -8,20 +8,40 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Scheme, User
+from . import services
+from .models import Membership, PolicyVersion, Scheme, User
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only here: memberships are added and ended on the Membership pages,
+    through the services that keep file permissions in step."""
+
     model = Membership
     fk_name = "user"
     extra = 0
-    autocomplete_fields = ["scheme", "line_manager"]
+    fields = ["scheme", "role", "line_manager", "created_at", "ended_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
+    # Groups and permissions are never edited by hand: a group membership would
+    # grant access to family files outside the membership services (§8.3).
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Status", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Scheme)
@@ -29,13 +49,54 @@ class SchemeAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        services.scheme_ensure_staff_group(scheme=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "role", "scheme", "line_manager"]
+    list_display = ["user", "role", "scheme", "line_manager", "ended_at"]
     list_filter = ["role", "scheme"]
     autocomplete_fields = ["user", "scheme", "line_manager"]
     search_fields = ["user__username"]
+    actions = ["end_memberships"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who holds which role where is fixed once granted; end it and grant a new one.
+        return ["user", "scheme", "role", "ended_at"] if obj else ["ended_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj._history_user = request.user
+            obj.save(update_fields=["line_manager"])
+        else:
+            services.membership_add(
+                user=obj.user, scheme=obj.scheme, role=obj.role, actor=request.user, line_manager=obj.line_manager
+            )
+
+    @admin.action(description="End the selected memberships")
+    def end_memberships(self, request, queryset) -> None:
+        for membership in queryset.filter(ended_at__isnull=True):
+            services.membership_end(membership=membership, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(SimpleHistoryAdmin):
+    """Publishing a new version asks everyone to acknowledge it again (§3.1, §4.1, §5.1)."""
+
+    list_display = ["version", "published_at"]
+    readonly_fields = ["published_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.published_by = obj.published_by or request.user
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -26,6 +26,11 @@ class Scheme(models.Model):
         help_text="Short code used in family references, for example WIR.",
     )
     next_family_number = models.PositiveIntegerField(default=1, editable=False)
+    # Coordinators and managers of the scheme: holds the object permissions on
+    # every family file of the scheme, kept in step by the membership services.
+    staff_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="staff_of_scheme", null=True, editable=False
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -60,6 +65,11 @@ class Role(models.TextChoices):
 NATIONAL_ROLES = (Role.REVIEWER, Role.ADMIN)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> MembershipQuerySet:
+        return self.filter(ended_at__isnull=True, user__is_active=True)
+
+
 class Membership(models.Model):
     """A person's role in a scheme (or nationally). One person may hold several."""
 
@@ -77,14 +87,21 @@ class Membership(models.Model):
         help_text="Who supervises this person in this role (§4.2, §8.4).",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Memberships end; they are never deleted, so history keeps who held which role.
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "scheme", "role"], name="membership_unique_role"),
+            models.UniqueConstraint(
+                fields=["user", "scheme", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_unique_role",
+            ),
             models.UniqueConstraint(
                 fields=["user", "role"],
-                condition=Q(scheme__isnull=True),
+                condition=Q(scheme__isnull=True, ended_at__isnull=True),
                 name="membership_unique_national_role",
             ),
             models.CheckConstraint(
@@ -182,3 +199,46 @@ class EncryptedModel(models.Model):
 
     def get_data_key(self) -> DataKey:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class PolicyVersion(models.Model):
+    """A published version of the Confidentiality Policy. Everyone acknowledges the
+    current one at induction, and again whenever a new one is published (§3.1, §4.1, §5.1)."""
+
+    version = models.CharField(max_length=32, unique=True, help_text="For example: July 2016.")
+    summary = models.TextField(help_text="What changed, and the main points everyone must know.")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+
+    def __str__(self) -> str:
+        return f"Confidentiality Policy, {self.version}"
+
+    @classmethod
+    def current(cls) -> PolicyVersion | None:
+        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+
+
+class PolicyAcknowledgement(models.Model):
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="policy_acknowledgements")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acknowledgements")
+    acknowledged_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="acknowledge_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} acknowledged {self.version.version}"
+
+
+def has_acknowledged_current_policy(user: User) -> bool:
+    """True when the user has acknowledged the newest published policy version.
+
+    With no version published at all, nobody can have been inducted: False.
+    """
+    current = PolicyVersion.objects.filter(published_at__lte=timezone.now()).order_by("-published_at")[:1]
+    return PolicyAcknowledgement.objects.filter(user=user, version__in=current).exists()

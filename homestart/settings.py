@@ -167,6 +167,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "access_log.middleware.RequestIdMiddleware",
+    "homestart.middleware.PolicyAcknowledgementMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -183,6 +184,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "homestart.context_processors.navigation",
             ],
         },
     },

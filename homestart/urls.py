@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
     path(
         "sign-in/",
@@ -9,6 +11,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("policy/", views.policy, name="policy"),
     path("admin/", admin.site.urls),
+    path("", include("access_log.urls")),
     path("", include("families.urls")),
 ]

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from families import services
 from families.models import Family, Referral
-from homestart.models import Membership, Role, Scheme, User
+from homestart import services as people_services
+from homestart.models import Membership, PolicyVersion, Role, Scheme, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -25,29 +26,51 @@ class SchemeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Scheme
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Home-Start Test {n}")
     code = factory.Sequence(lambda n: "T" + "".join(chr(65 + int(d)) for d in f"{n:03d}"))
+
+    @factory.post_generation
+    def staff_group(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy's hook signature
+        """Every scheme has the group that holds its staff's file permissions."""
+        if create:
+            people_services.scheme_ensure_staff_group(scheme=obj)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"person{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@homestart.invalid")
     password = factory.django.Password(TEST_PASSWORD)
     is_active = True
 
+    @factory.post_generation
+    def inducted(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy's hook signature
+        """People have acknowledged the current policy at induction unless told otherwise
+        (``UserFactory(inducted=False)``), as the demo users have (§3.1, §4.1, §5.1)."""
+        current = PolicyVersion.current()
+        if create and extracted is not False and current is not None:
+            people_services.policy_acknowledge(user=obj, version=current)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
+    """Memberships go through the service, which keeps file permissions in step (§8.3)."""
+
     class Meta:
         model = Membership
 
     user = factory.SubFactory(UserFactory)
     scheme = factory.SubFactory(SchemeFactory)
     role = Role.COORDINATOR
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return people_services.membership_add(actor=None, **kwargs)
 
 
 _REFERRAL_KEYS = {

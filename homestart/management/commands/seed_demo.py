@@ -10,12 +10,17 @@ import datetime
 import random
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from access_log import services as access_services
+from access_log.models import Review
 from families import services as family_services
 from families.models import Family, Member, Referral, Visit
+from homestart import services as people_services
 from homestart.models import Membership, Role, Scheme, User
 
 DEMO_PASSWORD = "homestart-demo"
@@ -89,16 +94,30 @@ class Command(BaseCommand):
                 "Use --allow-production only on a throwaway installation."
             )
         with transaction.atomic():
-            schemes = {code: Scheme.objects.get_or_create(code=code, defaults={"name": name})[0]
-                       for name, code in SCHEMES}
+            schemes = {code: self._scheme(name, code) for name, code in SCHEMES}
             users = self._users(schemes)
             for code, count in FAMILIES_PER_SCHEME.items():
                 self._families(schemes[code], users, count)
+            self._reviews(schemes, users)
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ as any of:"))
         for username, code, roles, _ in DEMO_USERS:
             where = code or "national"
             self.stdout.write(f"  {username:<13} {', '.join(Role(r).label for r in roles)} ({where})")
         self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
+
+    def _scheme(self, name: str, code: str) -> Scheme:
+        scheme = Scheme.objects.filter(code=code).first()
+        if scheme is None:
+            return people_services.scheme_create(name=name, code=code, actor=None)
+        return people_services.scheme_ensure_staff_group(scheme=scheme)
+
+    def _reviews(self, schemes: dict[str, Scheme], users: dict[str, User]) -> None:
+        """An open spot check for `spotcheck` and an open quality review for `reviewer`,
+        each with a random sample; their Records of Access are still to be signed (§9.1)."""
+        for username, scheme in (("spotcheck", schemes["WIR"]), ("reviewer", schemes["WIR"])):
+            reviewer = users[username]
+            if not Review.objects.open_now().filter(reviewer=reviewer).exists():
+                access_services.review_draw_sample(reviewer=reviewer, scheme=scheme, sample_size=3, days=30)
 
     def _users(self, schemes: dict[str, Scheme]) -> dict[str, User]:
         users: dict[str, User] = {}
@@ -116,15 +135,32 @@ class Command(BaseCommand):
             if changed:
                 user.save()
             users[username] = user
-        for username, code, roles, manager in DEMO_USERS:
-            for role in roles:
-                membership, _ = Membership.objects.get_or_create(
-                    user=users[username], scheme=schemes[code] if code else None, role=role
+        # The administrator configures schemes, people and policy versions; model
+        # permissions open no family file (the gate reads object permissions only).
+        users["admin"].user_permissions.set(
+            Permission.objects.filter(
+                Q(
+                    content_type__app_label="homestart",
+                    codename__regex=r"^(add|change|view)_(scheme|user|membership|policyversion)$",
                 )
-                wanted = users[manager] if manager else None
-                if membership.line_manager != wanted:
+                | Q(content_type__app_label="access_log", codename__startswith="view_")
+            )
+        )
+        policy = people_services.policy_ensure_published()
+        for username, code, roles, manager in DEMO_USERS:
+            scheme = schemes[code] if code else None
+            wanted = users[manager] if manager else None
+            for role in roles:
+                membership = Membership.objects.current().filter(user=users[username], scheme=scheme, role=role).first()
+                if membership is None:
+                    people_services.membership_add(
+                        user=users[username], scheme=scheme, role=role, actor=None, line_manager=wanted
+                    )
+                elif membership.line_manager != wanted:
                     membership.line_manager = wanted
                     membership.save(update_fields=["line_manager"])
+            # Demo users were inducted already: they have acknowledged the current policy.
+            people_services.policy_acknowledge(user=users[username], version=policy)
         return users
 
     def _families(self, scheme: Scheme, users: dict[str, User], count: int) -> None:

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from homestart.models import Scheme, User
+
+from .models import RecordOfAccess
+from .services import MAX_REVIEW_DAYS, MAX_SAMPLE
+
+
+class ReviewForm(forms.Form):
+    scheme = forms.ModelChoiceField(label="Scheme", queryset=Scheme.objects.none(), empty_label=None)
+    sample_size = forms.IntegerField(
+        label="Number of files to sample", min_value=1, max_value=MAX_SAMPLE, initial=5,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+        help_text="Files are drawn at random from the scheme's family files.",
+    )
+    days = forms.IntegerField(
+        label="Review window, in days", min_value=1, max_value=MAX_REVIEW_DAYS, initial=14,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+        help_text="Sampled files can be opened only during this window.",
+    )
+
+    def __init__(self, *args, schemes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = schemes
+
+
+class SignatureForm(forms.Form):
+    signed_name = forms.CharField(label="Your full name", max_length=200, widget=forms.TextInput(
+        attrs={"autocomplete": "name", "spellcheck": "false"}))
+    declared = forms.BooleanField(label="I agree to this declaration", required=False)
+
+
+class RecordOfAccessForm(SignatureForm):
+    declaration = RecordOfAccess.DECLARATION
+
+
+class AuditSessionForm(SignatureForm):
+    auditor = forms.ModelChoiceField(label="External auditor", queryset=User.objects.none())
+    references = forms.CharField(
+        label="Family references",
+        help_text="The files the auditor will read, separated by commas or spaces, for example WIR-0003, WIR-0007.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+    )
+    declared = forms.BooleanField(
+        label="I will be present throughout the session, which ends after two hours or when I close it (§10.1)",
+        required=False,
+    )
+    field_order = ["auditor", "references", "signed_name", "declared"]
+
+    def __init__(self, *args, auditors, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["auditor"].queryset = auditors
+        self.fields["auditor"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean_references(self) -> list[str]:
+        refs = [r.upper() for r in re.split(r"[\s,;]+", self.cleaned_data["references"]) if r]
+        bad = [r for r in refs if not re.fullmatch(r"[A-Z]{2,5}-[0-9]{4,}", r)]
+        if bad:
+            raise forms.ValidationError(f"These are not family references: {', '.join(bad[:5])}.")
+        if not refs:
+            raise forms.ValidationError("Enter at least one family reference.")
+        return list(dict.fromkeys(refs))
+
+
+class UndertakingForm(SignatureForm):
+    organisation = forms.CharField(label="Organisation", required=False, max_length=200)
+    field_order = ["signed_name", "organisation", "declared"]

@@ -1,0 +1,266 @@
+"""File kinds the gate can open, and the rules that grant access to each.
+
+Adding a kind (volunteer and personnel files arrive with the records work) is
+one ``FileKindSpec`` subclass registered in ``KINDS``: how to load a file by
+reference, which scheme it belongs to, the rules that decide access, and the
+database filter that lists the files a user may open.
+
+Every rule checks, at the moment of access, both the object permission
+(django-guardian, direct foreign-key tables) and the condition behind it —
+current membership, active assignment, open review window, open audit
+session, signed Record of Access — so an expired grant grants nothing even if
+no job has tidied it away.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from families.models import (
+    Family,
+    FamilyGroupObjectPermission,
+    FamilyUserObjectPermission,
+    Member,
+    Visit,
+    VolunteerAssignment,
+)
+from homestart.models import Membership, Role, User
+
+from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
+
+# Roles that see and change every family file of their own scheme (§8.3).
+SCHEME_STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
+
+
+class View(enum.Enum):
+    FULL = "full"
+    MINIMAL = "minimal"  # the volunteer's view (§8.5)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    view: View
+    may_change: bool
+    purpose: str
+    # Sections the role may change; None means every section.
+    writable_sections: frozenset[str] | None = None
+    review: Review | None = None
+    session: AuditSession | None = None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Access would be granted once something is signed."""
+
+    reason: str
+    role: str
+    review: Review | None = None
+    session: AuditSession | None = None
+
+
+class FileKindSpec:
+    kind: str
+
+    def load(self, reference: str) -> Any | None:
+        raise NotImplementedError
+
+    def reference(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def scheme_id(self, obj: Any) -> int | None:
+        raise NotImplementedError
+
+    def url(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def decide(self, *, user: User, obj: Any, purpose: str) -> Grant | Pending | str | None:
+        raise NotImplementedError
+
+    def minimal_view(self, obj: Any, user: User) -> Any:
+        raise NotImplementedError
+
+
+def _family_perm(user: User, family_ref: Any, codename: str) -> QuerySet:
+    return FamilyUserObjectPermission.objects.filter(
+        user=user, content_object=family_ref, permission__codename=codename,
+        permission__content_type__app_label="families",
+    )
+
+
+def _family_group_perm(user: User, family_ref: Any, codename: str) -> QuerySet:
+    return FamilyGroupObjectPermission.objects.filter(
+        group__user=user, content_object=family_ref, permission__codename=codename,
+        permission__content_type__app_label="families",
+    )
+
+
+@dataclass(frozen=True)
+class MinimalFamily:
+    """All a volunteer sees of a family they support (§8.5): no referral, no
+    consent details, no other people's notes, nothing about safeguarding."""
+
+    reference: str
+    adults: list[str]
+    children: list[tuple[str, int | None]]
+    address: str
+    postcode: str
+    phone: str
+    my_visits: list[Visit] = field(default_factory=list)
+
+
+class FamilyFiles(FileKindSpec):
+    kind = FileKind.FAMILY
+
+    def load(self, reference: str) -> Family | None:
+        return Family.objects.with_keys().filter(reference=reference).first()
+
+    def reference(self, obj: Family) -> str:
+        return obj.reference
+
+    def scheme_id(self, obj: Family) -> int:
+        return obj.scheme_id
+
+    def url(self, obj: Family) -> str:
+        return reverse("families:detail", kwargs={"reference": obj.reference})
+
+    def decide(self, *, user: User, obj: Family, purpose: str) -> Grant | Pending | str | None:
+        memberships = list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id"))
+        here = {role for role, scheme_id in memberships if scheme_id == obj.scheme_id}
+        national = {role for role, scheme_id in memberships if scheme_id is None}
+        refused_role = next(iter(sorted(here or national)), "")
+
+        if purpose == Purpose.ADMINISTRATION:
+            # §7.6: an administrator sees personal data only after signing an undertaking.
+            if Role.ADMIN not in national:
+                return refused_role
+            if not ContractorUndertaking.objects.filter(user=user).exists():
+                return Pending("undertaking_unsigned", Role.ADMIN)
+            return Grant(Role.ADMIN, View.FULL, False, Purpose.ADMINISTRATION)
+
+        staff_role = next((r for r in SCHEME_STAFF_ROLES if r in here), None)
+        if staff_role and _family_group_perm(user, obj, "change_family").exists():
+            return Grant(staff_role, View.FULL, True, Purpose.CASEWORK)
+
+        if (
+            Role.VOLUNTEER in here
+            and _family_perm(user, obj, "view_family_minimal").exists()
+            and VolunteerAssignment.objects.active().filter(family=obj, volunteer=user).exists()
+        ):
+            # Volunteers record their own visits; nothing else on the file (§8.5).
+            return Grant(Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({"visits"}))
+
+        review_kinds = []
+        if Role.SPOT_CHECK_TRUSTEE in here:
+            review_kinds.append(Review.Kind.SPOT_CHECK)
+        if Role.REVIEWER in national:
+            review_kinds.append(Review.Kind.QUALITY_REVIEW)
+        if review_kinds:
+            review = (
+                Review.objects.open_now()
+                .filter(reviewer=user, scheme_id=obj.scheme_id, kind__in=review_kinds)
+                .filter(files__file_kind=self.kind, files__file_id=obj.pk)
+                .order_by("-opens_at")
+                .first()
+            )
+            if review and _family_perm(user, obj, "review_family").exists():
+                role = Role.REVIEWER if review.kind == Review.Kind.QUALITY_REVIEW else Role.SPOT_CHECK_TRUSTEE
+                signed = RecordOfAccess.objects.filter(
+                    user=user, file_kind=self.kind, file_id=obj.pk, review=review
+                ).exists()
+                if signed:
+                    return Grant(role, View.FULL, False, review.purpose, review=review)
+                return Pending("record_of_access_unsigned", role, review=review)
+
+        if Role.AUDITOR in here:
+            session = (
+                AuditSession.objects.open_now()
+                .filter(auditor=user, scheme_id=obj.scheme_id)
+                .filter(files__file_kind=self.kind, files__file_id=obj.pk)
+                .order_by("-opened_at")
+                .first()
+            )
+            if session and _family_perm(user, obj, "audit_family").exists():
+                signed = RecordOfAccess.objects.filter(
+                    user=user, file_kind=self.kind, file_id=obj.pk, audit_session=session
+                ).exists()
+                if signed:
+                    return Grant(Role.AUDITOR, View.FULL, False, Purpose.EXTERNAL_AUDIT, session=session)
+                return Pending("record_of_access_unsigned", Role.AUDITOR, session=session)
+
+        return refused_role
+
+    def staff_filter(self, user: User) -> Q:
+        """Families the user sees as the scheme's coordinator or manager (§8.3)."""
+        current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
+        return Exists(current.filter(role__in=SCHEME_STAFF_ROLES)) & Exists(
+            _family_group_perm(user, OuterRef("pk"), "change_family")
+        )
+
+    def visible_filter(self, user: User) -> Q:
+        """The families this user may open now, as one database condition (no id lists)."""
+        now = timezone.now()
+        today = timezone.localdate()
+        current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
+        staff = self.staff_filter(user)
+        volunteer = (
+            Exists(current.filter(role=Role.VOLUNTEER))
+            & Exists(_family_perm(user, OuterRef("pk"), "view_family_minimal"))
+            & Exists(VolunteerAssignment.objects.active(today).filter(volunteer=user, family=OuterRef("pk")))
+        )
+        reviewing = Exists(_family_perm(user, OuterRef("pk"), "review_family")) & (
+            Exists(
+                Review.objects.filter(
+                    reviewer=user, kind=Review.Kind.SPOT_CHECK, scheme=OuterRef("scheme"),
+                    closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now,
+                    files__file_kind=self.kind, files__file_id=OuterRef("pk"),
+                )
+            )
+            & Exists(current.filter(role=Role.SPOT_CHECK_TRUSTEE))
+            | Exists(
+                Review.objects.filter(
+                    reviewer=user, kind=Review.Kind.QUALITY_REVIEW, scheme=OuterRef("scheme"),
+                    closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now,
+                    files__file_kind=self.kind, files__file_id=OuterRef("pk"),
+                )
+            )
+            & Exists(Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER))
+        )
+        auditing = (
+            Exists(current.filter(role=Role.AUDITOR))
+            & Exists(_family_perm(user, OuterRef("pk"), "audit_family"))
+            & Exists(
+                AuditSession.objects.filter(
+                    auditor=user, scheme=OuterRef("scheme"), closed_at__isnull=True,
+                    opened_at__lte=now, expires_at__gt=now,
+                    files__file_kind=self.kind, files__file_id=OuterRef("pk"),
+                )
+            )
+        )
+        return staff | volunteer | reviewing | auditing
+
+    def minimal_view(self, obj: Family, user: User) -> MinimalFamily:
+        today = timezone.localdate()
+        members = list(obj.members.all())
+        return MinimalFamily(
+            reference=obj.reference,
+            adults=[f"{m.first_name} {m.last_name}".strip() for m in members if m.kind == Member.Kind.ADULT],
+            children=[(m.first_name, m.age_on(today)) for m in members if m.kind == Member.Kind.CHILD],
+            address=obj.address,
+            postcode=obj.postcode,
+            phone=obj.phone,
+            my_visits=list(obj.visits.filter(visited_by=user)),
+        )
+
+
+KINDS: dict[str, FileKindSpec] = {FileKind.FAMILY: FamilyFiles()}
+
+
+def kind_spec(kind: str) -> FileKindSpec:
+    return KINDS[kind]

@@ -1,0 +1,186 @@
+"""Writes for reviews, audit sessions, signatures and undertakings.
+
+Each service grants or revokes the object permissions its occasion needs; the
+gate still checks the occasion itself (window, session, signature) at the
+moment of access, so nothing depends on a clean-up job running.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from families.models import Family
+from homestart.models import Membership, Role, Scheme, User
+
+from .models import (
+    AuditSession,
+    AuditSessionFile,
+    ContractorUndertaking,
+    FileKind,
+    Purpose,
+    RecordOfAccess,
+    Review,
+    SampledFile,
+)
+
+MAX_SAMPLE = 50
+MAX_REVIEW_DAYS = 90
+
+
+class NotPermitted(ValidationError):
+    pass
+
+
+def _save(instance: Any, *, actor: User) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save()
+
+
+def _review_kind_for(user: User, scheme: Scheme) -> str:
+    current = Membership.objects.current().filter(user=user)
+    if current.filter(role=Role.REVIEWER, scheme__isnull=True).exists():
+        return Review.Kind.QUALITY_REVIEW
+    if current.filter(role=Role.SPOT_CHECK_TRUSTEE, scheme=scheme).exists():
+        return Review.Kind.SPOT_CHECK
+    raise NotPermitted(
+        {"scheme": "Only HSUK reviewers, and the scheme's trustee responsible for spot checks, draw samples (§9.1)."}
+    )
+
+
+@transaction.atomic
+def review_draw_sample(
+    *, reviewer: User, scheme: Scheme, sample_size: int, days: int, rng: secrets.SystemRandom | None = None
+) -> Review:
+    """Draw a random sample of the scheme's family files for a review window (§8.3, §9.1).
+
+    The reviewer cannot choose the files: the sample is drawn at random, once.
+    """
+    kind = _review_kind_for(reviewer, scheme)
+    if not 1 <= sample_size <= MAX_SAMPLE:
+        raise ValidationError({"sample_size": f"Choose a sample of 1 to {MAX_SAMPLE} files."})
+    if not 1 <= days <= MAX_REVIEW_DAYS:
+        raise ValidationError({"days": f"A review window lasts 1 to {MAX_REVIEW_DAYS} days."})
+    if Review.objects.open_now().filter(reviewer=reviewer, scheme=scheme).exists():
+        raise ValidationError({"scheme": "You already have an open review of this scheme. Close it first."})
+    population = list(Family.objects.filter(scheme=scheme).values_list("pk", "reference"))
+    if not population:
+        raise ValidationError({"scheme": "This scheme has no family files to sample."})
+    rng = rng or secrets.SystemRandom()
+    chosen = rng.sample(population, min(sample_size, len(population)))
+    now = timezone.now()
+    review = Review(
+        kind=kind, scheme=scheme, reviewer=reviewer, opens_at=now,
+        closes_at=now + datetime.timedelta(days=days), sample_size=len(chosen),
+    )
+    _save(review, actor=reviewer)
+    SampledFile.objects.bulk_create(
+        SampledFile(review=review, file_kind=FileKind.FAMILY, file_id=pk, file_reference=ref) for pk, ref in chosen
+    )
+    for family in Family.objects.filter(pk__in=[pk for pk, _ in chosen]):
+        assign_perm("families.review_family", reviewer, family)
+    return review
+
+
+@transaction.atomic
+def review_close(*, review: Review, actor: User) -> Review:
+    if review.closed_at is not None:
+        raise ValidationError("This review is already closed.")
+    review.closed_at = timezone.now()
+    review._history_user = actor
+    review.save(update_fields=["closed_at"])
+    still_open = SampledFile.objects.filter(
+        review__reviewer=review.reviewer, review__closed_at__isnull=True, review__closes_at__gt=timezone.now()
+    ).values("file_id")
+    for family in Family.objects.filter(pk__in=review.files.values("file_id")).exclude(pk__in=still_open):
+        remove_perm("families.review_family", review.reviewer, family)
+    return review
+
+
+@transaction.atomic
+def record_of_access_sign(
+    *, user: User, kind: str, obj: Any, reference: str, scheme_id: int, role: str, signed_name: str,
+    declared: bool, review: Review | None = None, session: AuditSession | None = None,
+) -> RecordOfAccess:
+    """Sign and date the Record of Access on the file's inside front cover (§9.1, §10.1)."""
+    if not declared:
+        raise ValidationError({"declared": "Confirm the declaration to sign the Record of Access."})
+    if not signed_name.strip():
+        raise ValidationError({"signed_name": "Enter your full name."})
+    purpose = review.purpose if review else Purpose.EXTERNAL_AUDIT
+    record = RecordOfAccess(
+        file_kind=kind, file_id=obj.pk, file_reference=reference, scheme_id=scheme_id, user=user,
+        signed_name=signed_name.strip(), role=role, purpose=purpose, declaration=RecordOfAccess.DECLARATION,
+        review=review, audit_session=session, witnessed_by=session.opened_by if session else None,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def audit_session_open(
+    *, coordinator: User, auditor: User, scheme: Scheme, references: list[str], signed_name: str, declared: bool
+) -> AuditSession:
+    """A coordinator opens a two-hour supervised session for named family files (§10.1)."""
+    current = Membership.objects.current()
+    if not current.filter(user=coordinator, scheme=scheme, role__in=(Role.COORDINATOR, Role.MANAGER)).exists():
+        raise NotPermitted({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
+    if not current.filter(user=auditor, scheme=scheme, role=Role.AUDITOR).exists():
+        raise ValidationError({"auditor": "Choose an external auditor of this scheme."})
+    if not declared:
+        raise ValidationError({"declared": "Confirm that you will be present throughout the session."})
+    if not signed_name.strip():
+        raise ValidationError({"signed_name": "Enter your full name."})
+    families = list(Family.objects.filter(scheme=scheme, reference__in=references))
+    if not families:
+        raise ValidationError({"references": "Choose at least one family file of this scheme."})
+    now = timezone.now()
+    session = AuditSession(
+        scheme=scheme, auditor=auditor, opened_by=coordinator, coordinator_signed_name=signed_name.strip(),
+        opened_at=now, expires_at=now + AuditSession.DURATION,
+    )
+    _save(session, actor=coordinator)
+    AuditSessionFile.objects.bulk_create(
+        AuditSessionFile(session=session, file_kind=FileKind.FAMILY, file_id=f.pk, file_reference=f.reference)
+        for f in families
+    )
+    for family in families:
+        assign_perm("families.audit_family", auditor, family)
+    return session
+
+
+@transaction.atomic
+def audit_session_close(*, session: AuditSession, actor: User) -> AuditSession:
+    if session.closed_at is not None:
+        raise ValidationError("This session is already closed.")
+    session.closed_at = timezone.now()
+    session.closed_by = actor
+    session._history_user = actor
+    session.save(update_fields=["closed_at", "closed_by"])
+    still_open = AuditSessionFile.objects.filter(
+        session__auditor=session.auditor, session__closed_at__isnull=True, session__expires_at__gt=timezone.now()
+    ).values("file_id")
+    for family in Family.objects.filter(pk__in=session.files.values("file_id")).exclude(pk__in=still_open):
+        remove_perm("families.audit_family", session.auditor, family)
+    return session
+
+
+def undertaking_sign(*, user: User, signed_name: str, organisation: str, declared: bool) -> ContractorUndertaking:
+    if not declared:
+        raise ValidationError({"declared": "Confirm the undertaking to sign it."})
+    if not signed_name.strip():
+        raise ValidationError({"signed_name": "Enter your full name."})
+    undertaking = ContractorUndertaking(
+        user=user, signed_name=signed_name.strip(), organisation=organisation.strip(), text=ContractorUndertaking.TEXT
+    )
+    undertaking.full_clean()
+    undertaking.save()
+    return undertaking

@@ -1,0 +1,261 @@
+"""Reviews, Records of Access, audit sessions and access logs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from homestart.models import Membership, Role, Scheme, User
+
+from . import gate, selectors, services
+from .forms import AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
+from .kinds import SCHEME_STAFF_ROLES, Grant, Pending, kind_spec
+from .models import Purpose, RecordOfAccess, Review
+
+
+def _current(user: User):
+    return Membership.objects.current().filter(user=user)
+
+
+# --- reviews and spot checks (§8.3, §9.1) -----------------------------------
+
+
+def _review_schemes(user: User):
+    if _current(user).filter(role=Role.REVIEWER, scheme__isnull=True).exists():
+        return Scheme.objects.all()
+    return Scheme.objects.filter(
+        memberships__user=user, memberships__role=Role.SPOT_CHECK_TRUSTEE, memberships__ended_at__isnull=True
+    ).distinct()
+
+
+@require_GET
+@never_cache
+def review_list(request: HttpRequest) -> HttpResponse:
+    schemes = _review_schemes(request.user)
+    if not schemes.exists():
+        raise Http404("No reviews for this role.")
+    reviews = Review.objects.filter(reviewer=request.user).select_related("scheme")
+    return render(request, "access_log/review_list.html", {"reviews": reviews, "now": timezone.now()})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def review_new(request: HttpRequest) -> HttpResponse:
+    schemes = _review_schemes(request.user)
+    if not schemes.exists():
+        raise Http404("No reviews for this role.")
+    form = ReviewForm(request.POST or None, schemes=schemes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_draw_sample(reviewer=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Sample of {review.sample_size} files drawn. Sign the Record of Access to open each."
+            )
+            return redirect("access_log:review_detail", review_id=review.pk)
+    return render(request, "access_log/review_form.html", {"form": form})
+
+
+@require_GET
+@never_cache
+def review_detail(request: HttpRequest, review_id) -> HttpResponse:
+    review = get_object_or_404(Review.objects.select_related("scheme"), pk=review_id, reviewer=request.user)
+    signed = set(
+        RecordOfAccess.objects.filter(review=review, user=request.user).values_list("file_id", flat=True)
+    )
+    files = [(f, f.file_id in signed) for f in review.files.all()]
+    return render(request, "access_log/review_detail.html", {"review": review, "files": files})
+
+
+@require_POST
+def review_close(request: HttpRequest, review_id) -> HttpResponse:
+    review = get_object_or_404(Review, pk=review_id, reviewer=request.user)
+    try:
+        services.review_close(review=review, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Review closed. The sampled files can no longer be opened.")
+    return redirect("access_log:review_detail", review_id=review.pk)
+
+
+# --- Record of Access (§9.1, §10.1) ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def sign_record(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """Sign and date the file's Record of Access before opening it in a review or audit."""
+    spec = kind_spec(kind)
+    obj = spec.load(reference)
+    if obj is None:
+        raise Http404("No such file.")
+    outcome = spec.decide(user=request.user, obj=obj, purpose=Purpose.CASEWORK)
+    if isinstance(outcome, Grant):
+        return redirect(spec.url(obj))
+    if not isinstance(outcome, Pending) or outcome.reason != "record_of_access_unsigned":
+        raise Http404("No such file.")
+    form = RecordOfAccessForm(request.POST or None, initial={"signed_name": request.user.get_full_name()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_of_access_sign(
+                user=request.user, kind=kind, obj=obj, reference=reference, scheme_id=spec.scheme_id(obj),
+                role=outcome.role, review=outcome.review, session=outcome.session, **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Record of Access signed for {reference}.")
+            return redirect(spec.url(obj))
+    purpose = outcome.review.purpose if outcome.review else Purpose.EXTERNAL_AUDIT
+    return render(
+        request,
+        "access_log/sign.html",
+        {
+            "form": form, "reference": reference, "role": Role(outcome.role).label,
+            "purpose": Purpose(purpose).label, "now": timezone.now(), "declaration": RecordOfAccess.DECLARATION,
+            "session": outcome.session,
+        },
+    )
+
+
+# --- supervised audit sessions (§10.1) ----------------------------------------
+
+
+def _session_schemes(user: User):
+    return Scheme.objects.filter(
+        memberships__user=user, memberships__role__in=SCHEME_STAFF_ROLES, memberships__ended_at__isnull=True
+    ).distinct()
+
+
+@require_GET
+@never_cache
+def audit_session_list(request: HttpRequest) -> HttpResponse:
+    schemes = _session_schemes(request.user)
+    is_auditor = _current(request.user).filter(role=Role.AUDITOR).exists()
+    if not schemes.exists() and not is_auditor:
+        raise Http404("No audit sessions for this role.")
+    sessions = selectors.audit_sessions_for(user=request.user).select_related("scheme", "auditor", "opened_by")
+    return render(
+        request,
+        "access_log/audit_session_list.html",
+        {"sessions": sessions, "may_open": schemes.exists(), "now": timezone.now()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def audit_session_new(request: HttpRequest) -> HttpResponse:
+    schemes = list(_session_schemes(request.user))
+    if not schemes:
+        raise Http404("Only coordinators open audit sessions.")
+    auditors = User.objects.filter(
+        is_active=True, memberships__role=Role.AUDITOR, memberships__scheme__in=schemes,
+        memberships__ended_at__isnull=True,
+    ).distinct()
+    initial = {"signed_name": request.user.get_full_name()}
+    form = AuditSessionForm(request.POST or None, auditors=auditors, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        scheme = Scheme.objects.filter(
+            pk__in=[s.pk for s in schemes], memberships__user=data["auditor"], memberships__role=Role.AUDITOR
+        ).first()
+        try:
+            session = services.audit_session_open(
+                coordinator=request.user, auditor=data["auditor"], scheme=scheme, references=data["references"],
+                signed_name=data["signed_name"], declared=data["declared"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Audit session opened for two hours.")
+            return redirect("access_log:audit_session_detail", session_id=session.pk)
+    return render(request, "access_log/audit_session_form.html", {"form": form})
+
+
+@require_GET
+@never_cache
+def audit_session_detail(request: HttpRequest, session_id) -> HttpResponse:
+    session = get_object_or_404(
+        selectors.audit_sessions_for(user=request.user).select_related("scheme", "auditor", "opened_by"),
+        pk=session_id,
+    )
+    signed = set(
+        RecordOfAccess.objects.filter(audit_session=session, user=session.auditor).values_list("file_id", flat=True)
+    )
+    files = [(f, f.file_id in signed) for f in session.files.all()]
+    return render(
+        request,
+        "access_log/audit_session_detail.html",
+        {"session": session, "files": files, "is_auditor": session.auditor_id == request.user.pk},
+    )
+
+
+@require_POST
+def audit_session_close(request: HttpRequest, session_id) -> HttpResponse:
+    session = get_object_or_404(selectors.audit_sessions_for(user=request.user), pk=session_id)
+    try:
+        services.audit_session_close(session=session, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Audit session closed. The auditor can no longer open its files.")
+    return redirect("access_log:audit_session_detail", session_id=session.pk)
+
+
+# --- access logs --------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """Who opened this file: for the file's coordinator and manager."""
+    access = gate.open_file(
+        user=request.user, kind=kind, reference=reference, section="access_log", roles=SCHEME_STAFF_ROLES
+    )
+    events = selectors.file_events(kind=kind, file_id=access.target.pk)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "access_log/file_log.html", {"access": access, "reference": reference, "page": page, "kind": kind}
+    )
+
+
+@require_GET
+@never_cache
+def my_access(request: HttpRequest) -> HttpResponse:
+    """What have I opened: every file opening and refusal of the signed-in person."""
+    page = Paginator(selectors.events_of(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "access_log/my_access.html", {"page": page})
+
+
+# --- contractor undertaking (§7.6) --------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def undertaking(request: HttpRequest) -> HttpResponse:
+    if not _current(request.user).filter(role=Role.ADMIN).exists():
+        raise Http404("Only administrators sign the undertaking.")
+    signed = request.user.undertakings.first()
+    form = UndertakingForm(request.POST or None, initial={"signed_name": request.user.get_full_name()})
+    if request.method == "POST" and not signed and form.is_valid():
+        try:
+            services.undertaking_sign(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Undertaking signed. Every record you open is logged.")
+            return redirect("admin:index")
+    from .models import ContractorUndertaking
+
+    return render(
+        request, "access_log/undertaking.html", {"form": form, "signed": signed, "text": ContractorUndertaking.TEXT}
+    )

@@ -1,0 +1,38 @@
+"""The navigation a person sees follows their roles: no link leads to a page
+their role cannot use."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .models import Membership, Role
+
+STAFF = {Role.COORDINATOR, Role.MANAGER}
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = set(Membership.objects.current().filter(user=user).values_list("role", flat=True))
+    items: list[tuple[str, str]] = []
+    if roles & STAFF:
+        items.append(("families:dashboard", "Families"))
+    if roles & (STAFF | {Role.VOLUNTEER}):
+        items.append(("families:search", "Find a family"))
+    if Role.VOLUNTEER in roles:
+        items.append(("families:my_families", "My families"))
+    if roles & {Role.REVIEWER, Role.SPOT_CHECK_TRUSTEE}:
+        items.append(("access_log:review_list", "Reviews"))
+    if roles & (STAFF | {Role.AUDITOR}):
+        items.append(("access_log:audit_session_list", "Audit sessions"))
+    items.append(("access_log:my_access", "What I have opened"))
+    if Role.ADMIN in roles and user.is_staff:
+        items.append(("admin:index", "Administration"))
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    return {
+        "nav_items": [
+            {"url": reverse(name), "label": label, "active": name == current} for name, label in items
+        ]
+    }
