@@ -47,6 +47,7 @@ __all__ = [
     "open_family",
     "open_file",
     "record_creation",
+    "record_listing",
 ]
 
 
@@ -217,6 +218,21 @@ def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
             role=access.role, action=Action.CHANGE, section=section, purpose=access.purpose, allowed=True,
         )
         yield access.target
+
+
+def record_listing(*, user: User, kind: str, objs: list[Any], roles: dict[int, str]) -> None:
+    """A list showed personal data (e.g. the carer's name) of these files: one event
+    per file, written in one query. ``roles`` maps scheme id to the lister's role."""
+    spec = kind_spec(kind)
+    request_id = current_request_id()
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            user=user, role=roles.get(spec.scheme_id(obj), ""), file_kind=kind, file_id=obj.pk,
+            file_reference=spec.reference(obj), scheme_id=spec.scheme_id(obj), section="list", action=Action.LIST,
+            purpose=Purpose.CASEWORK, outcome=Outcome.ALLOWED, request_id=request_id,
+        )
+        for obj in objs
+    )
 
 
 def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str = Purpose.CASEWORK) -> AccessEvent:

@@ -64,6 +64,7 @@ class Action(models.TextChoices):
     CHANGE = "change", "Changed"
     CREATE = "create", "Created"
     EXPORT = "export", "Exported"
+    LIST = "list", "Listed, with names shown"
 
 
 class Outcome(models.TextChoices):

@@ -46,6 +46,17 @@ def family_list_for_staff(*, user: User) -> QuerySet[Family]:
     )
 
 
+def staff_roles_by_scheme(*, user: User) -> dict[int, str]:
+    """Scheme id -> the user's staff role there (manager wins over coordinator)."""
+    roles: dict[int, str] = {}
+    for scheme_id, role in Membership.objects.current().filter(
+        user=user, role__in=SCHEME_STAFF_ROLES
+    ).values_list("scheme_id", "role"):
+        if roles.get(scheme_id) != Role.MANAGER:
+            roles[scheme_id] = role
+    return roles
+
+
 def family_search(*, user: User, term: str) -> QuerySet[Family]:
     """Exact match on reference, surname or postcode among the families the user may open.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from .forms import AssignForm, ContactForm, MemberForm, NewFamilyForm, SearchFor
 from .models import Visit, VolunteerAssignment
 
 SESSION_REFERENCES_ONLY = "families.references_only"
+FAMILIES_PER_PAGE = 25
 
 
 @require_GET
@@ -37,11 +39,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     families = selectors.family_list_for_staff(user=request.user)
     if references_only:
         families = families.prefetch_related(None)
-    return render(
-        request,
-        "families/dashboard.html",
-        {"families": families, "references_only": references_only},
-    )
+    page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
+    if not references_only:
+        # The list shows each carer's name: that is reading the file, so it is recorded.
+        gate.record_listing(
+            user=request.user, kind=FileKind.FAMILY, objs=page.object_list,
+            roles=selectors.staff_roles_by_scheme(user=request.user),
+        )
+    return render(request, "families/dashboard.html", {"page": page, "references_only": references_only})
 
 
 @require_POST

@@ -535,3 +535,20 @@ def test_pages_with_family_data_are_not_cached_framed_or_leaked_by_referrer(
         assert "no-store" in response["Cache-Control"], f"{response.wsgi_request.path} may be kept by the browser"
         assert response["X-Frame-Options"] == "DENY"
         assert response["Referrer-Policy"] == "same-origin", "family references in URLs must not leak to other sites"
+
+
+@pytest.mark.policy("8.3", "8.6")
+def test_dashboard_records_each_family_whose_name_it_shows_and_none_by_reference_only(
+    family, coordinator, client_for
+):
+    from access_log.models import AccessEvent
+
+    client = client_for(coordinator)
+    assert CARER_FIRST in client.get(reverse("families:dashboard")).content.decode()
+    listed = AccessEvent.objects.filter(action="list", file_reference=family.reference)
+    assert [(e.user, e.role, e.section, e.outcome) for e in listed] == [(coordinator, "coordinator", "list", "allowed")]
+
+    client.post(reverse("families:display_mode"), {"references_only": "1"})
+    html = client.get(reverse("families:dashboard")).content.decode()
+    assert family.reference in html and CARER_FIRST not in html
+    assert listed.count() == 1, "a list of references alone reads no personal data"
