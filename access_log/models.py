@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from homestart.models import Role
+
 
 class AppendOnlyError(Exception):
     """Access events and signatures are written once and never changed or deleted."""
@@ -278,6 +280,11 @@ class RecordOfAccess(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Record of Access for {self.file_reference}"
+
+    @property
+    def role_label(self) -> str:
+        """The role as the Record of Access shows it ("HSUK reviewer", not "reviewer")."""
+        return Role(self.role).label if self.role in Role.values else self.role
 
 
 class ContractorUndertaking(AppendOnlyModel):

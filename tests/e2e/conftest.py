@@ -6,7 +6,9 @@ installs it in CI).
 
 Every page a test visits is checked with axe-core: call ``axe_check(page)``
 after each navigation. A test that navigates to a page and never checks it
-fails at teardown, so no page escapes the accessibility check.
+fails at teardown, so no page escapes the accessibility check. A journey with
+two people (a coordinator and an auditor) opens a second browser context with
+``new_page()``; its pages are checked the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,10 +86,13 @@ def axe():
 
 @dataclass
 class Visits:
-    """Every document the page loaded, and which of them axe has checked."""
+    """Every document the test's pages loaded (page, url), and which of them axe has checked."""
 
-    loaded: list[str] = field(default_factory=list)
+    loaded: list[tuple[Any, str]] = field(default_factory=list)
     checked: set[int] = field(default_factory=set)
+
+    def last_of(self, page) -> int:
+        return max(i for i, (p, _) in enumerate(self.loaded) if p is page)
 
 
 @pytest.fixture
@@ -104,21 +110,37 @@ def visits() -> Visits:
 
 
 @pytest.fixture
-def page(browser, demo, visits):
-    context = browser.new_context(base_url=demo, locale="en-GB", timezone_id="Europe/London")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+def new_page(browser, demo, visits):
+    """Open a page in a browser context of its own (its own cookies: another person signing in).
 
-    def loaded(frame) -> None:
-        if frame == page.main_frame:
-            visits.loaded.append(frame.url)
+    Every page any of them loads must be checked with axe_check(page).
+    """
+    contexts = []
 
-    page.on("framenavigated", loaded)
-    yield page
-    context.close()
-    unchecked = [url for i, url in enumerate(visits.loaded) if i not in visits.checked]
+    def open_page():
+        context = browser.new_context(base_url=demo, locale="en-GB", timezone_id="Europe/London")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+
+        def loaded(frame) -> None:
+            if frame == page.main_frame:
+                visits.loaded.append((page, frame.url))
+
+        page.on("framenavigated", loaded)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    unchecked = [url for i, (_, url) in enumerate(visits.loaded) if i not in visits.checked]
     if unchecked:
         pytest.fail("Pages visited without an accessibility check (call axe_check(page)): " + ", ".join(unchecked))
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture
@@ -134,7 +156,7 @@ def axe_check(axe, visits):
                 f"{page.url} ({page.title()!r}):\n{result.generate_report()}",
                 pytrace=False,
             )
-        visits.checked.add(len(visits.loaded) - 1)
+        visits.checked.add(visits.last_of(page))
 
     return check
 

@@ -23,7 +23,7 @@ def test_coordinator_switches_dashboard_to_references_only_and_no_carer_name_is_
     family_count = Family.objects.filter(scheme__code="WIR").count()
 
     sign_in(page, "coordinator")
-    table = page.get_by_role("table", name="Families of your scheme")
+    table = page.get_by_role("table", name=f"Families 1 to {family_count} of {family_count}")
     expect(table.get_by_role("columnheader")).to_have_text(["Reference", "Parent or carer", "Status", "Volunteer"])
     shown = page.get_by_role("main").inner_text()
     assert any(name in shown for name in names), "the detailed list should show carers' names"

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from families.models import Family
+from families.models import Family, Member
 
 
 @pytest.mark.e2e
 @pytest.mark.policy("8.5")
-def test_volunteer_sees_only_their_two_families_and_no_referral_details(page, sign_in, axe_check):
+def test_volunteer_sees_only_their_two_families_in_the_minimal_view_and_records_their_own_visit(
+    page, sign_in, axe_check
+):
     assigned = sorted(
         Family.objects.filter(
             assignments__volunteer__username="volunteer", assignments__ended_at__isnull=True
@@ -51,3 +54,40 @@ def test_volunteer_sees_only_their_two_families_and_no_referral_details(page, si
     family = Family.objects.with_keys().get(reference=assigned[0])
     reasons = family.referrals.get().reasons
     assert reasons not in seen
+
+    # What the volunteer needs to visit: children's first names and ages, address, phone (§8.5).
+    today = timezone.localdate()
+    children = [
+        f"{m.first_name}, {m.age_on(today)} year{'' if m.age_on(today) == 1 else 's'}"
+        for m in family.members.filter(kind=Member.Kind.CHILD)
+    ]
+    assert children
+    details = main.locator(".govuk-summary-list__value")
+    expect(details.nth(1)).to_have_text("\n".join(children))
+    for child in family.members.filter(kind=Member.Kind.CHILD):
+        assert child.last_name not in details.nth(1).inner_text()
+    expect(details.nth(2)).to_contain_text(family.postcode)
+    expect(details.nth(2)).to_contain_text(family.address.splitlines()[0])
+    expect(details.nth(3).get_by_role("link", name=family.phone)).to_be_visible()
+    # Their own visit notes only: the coordinator's initial visit note is not shown.
+    notes = main.locator("h2:text-is('Your visit notes') ~ p.govuk-body")
+    expect(notes).to_have_text([re.compile("Played with the children")])
+    assert "Initial visit" not in seen
+
+    page.get_by_role("button", name="Record a visit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a visit")
+    # A volunteer records support visits made by themselves, nothing else.
+    expect(page.get_by_role("radio")).to_have_count(1)
+    expect(page.get_by_label("Support visit")).to_be_visible()
+    expect(page.get_by_label("Who visited")).to_have_count(0)
+    axe_check(page)
+    page.get_by_label("Support visit").check()
+    page.get_by_label("Notes").fill("Walked to the park together; the youngest is starting nursery next month.")
+    page.get_by_role("button", name="Save visit").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Visit recorded.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(assigned[0])
+    expect(notes).to_have_count(2)
+    expect(main).to_contain_text("the youngest is starting nursery next month")
+    expect(main.get_by_role("heading", name=re.compile(r"Support visit$")).first).to_be_visible()
+    axe_check(page)
