@@ -209,6 +209,9 @@ class FamilyFiles(FileKindSpec):
         today = timezone.localdate()
         current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
         staff = self.staff_filter(user)
+        # Readers open a sampled or audited file only once they have signed its Record of
+        # Access for that review or session (§9.1, §10.1): so too in lists and search.
+        signed = RecordOfAccess.objects.filter(user=user, file_kind=self.kind, file_id=OuterRef(OuterRef("pk")))
         volunteer = (
             Exists(current.filter(role=Role.VOLUNTEER))
             & Exists(_family_perm(user, OuterRef("pk"), "view_family_minimal"))
@@ -220,7 +223,7 @@ class FamilyFiles(FileKindSpec):
                     reviewer=user, kind=Review.Kind.SPOT_CHECK, scheme=OuterRef("scheme"),
                     closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now,
                     files__file_kind=self.kind, files__file_id=OuterRef("pk"),
-                )
+                ).filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(current.filter(role=Role.SPOT_CHECK_TRUSTEE))
             | Exists(
@@ -228,7 +231,7 @@ class FamilyFiles(FileKindSpec):
                     reviewer=user, kind=Review.Kind.QUALITY_REVIEW, scheme=OuterRef("scheme"),
                     closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now,
                     files__file_kind=self.kind, files__file_id=OuterRef("pk"),
-                )
+                ).filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER))
         )
@@ -240,7 +243,7 @@ class FamilyFiles(FileKindSpec):
                     auditor=user, scheme=OuterRef("scheme"), closed_at__isnull=True,
                     opened_at__lte=now, expires_at__gt=now,
                     files__file_kind=self.kind, files__file_id=OuterRef("pk"),
-                )
+                ).filter(Exists(signed.filter(audit_session=OuterRef("pk"))))
             )
         )
         return staff | volunteer | reviewing | auditing

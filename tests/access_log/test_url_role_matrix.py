@@ -1,0 +1,394 @@
+"""Every URL of the product × every role: the expected answer, and the access events written.
+
+The URL names are read from the root URLconf, walked recursively, so a page added
+without a row in ``EXPECTED`` fails this test with a message naming it. Django
+admin's own pages (``admin:*``) are left out — they show no family data — except
+the Family admin changelist and change page, which are in the matrix because they
+open family files (§7.6).
+
+Every request runs inside a savepoint that is rolled back, so one role's request
+(closing a review, say) cannot change what the next role sees, and the world is
+built once per URL name rather than once per (URL, role).
+
+Codes: "200", "403" (refused outright), "403ro" (the gate: may see, may not change),
+"403sec" (the gate: this section is not for the role), "404", "405", and "->x" for
+a redirect to x (see ``redirect_target``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from access_log import services as access_services
+from access_log.models import AccessEvent, Action, FileKind, Outcome
+from families.models import Family
+from homestart.models import Role, User
+from tests.conftest import _member
+from tests.factories import MembershipFactory
+
+# Admin pages that open family files, and so belong in the matrix (§7.6).
+ADMIN_FAMILY_PAGES = {"admin:families_family_changelist", "admin:families_family_change"}
+
+
+def _walk(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
+                entry.namespace or namespace
+            )
+            found += _walk(entry, inner)
+        else:
+            name = entry.name or f"<unnamed {entry.pattern}>"
+            found.append((f"{namespace}:{name}" if namespace else name, entry))
+    return found
+
+
+def url_names() -> list[str]:
+    names = []
+    for name, _pattern in _walk(get_resolver()):
+        if name.startswith("admin:") and name not in ADMIN_FAMILY_PAGES:
+            continue
+        names.append(name)
+    return sorted(set(names))
+
+
+ROLES = [
+    "coordinator",
+    "manager",
+    "safeguarding_lead",
+    "volunteer",  # assigned to the family
+    "other_volunteer",  # of the scheme, not assigned
+    "trustee",
+    "spotcheck",  # open spot check with the family in its sample, Record of Access signed
+    "spotcheck_unsigned",  # the same, not signed
+    "reviewer",  # HSUK quality review, signed
+    "reviewer_unsigned",
+    "auditor",  # open audit session naming the family, signed
+    "auditor_unsigned",
+    "admin_user",  # administrator, undertaking not signed
+    "admin_signed",  # administrator who signed the undertaking (§7.6)
+    "sef_coordinator",  # coordinator of another scheme
+    "outsider",  # no membership anywhere
+    "anonymous",
+]
+
+
+def row(default: str | None = None, **codes: str) -> dict[str, str]:
+    """One URL's expected answer for every role: ``default`` for roles not named."""
+    unknown = set(codes) - set(ROLES)
+    assert not unknown, f"no such roles {unknown}"
+    result = {role: codes.get(role, default) for role in ROLES}
+    missing = [role for role, code in result.items() if code is None]
+    assert not missing, f"row leaves roles without an expected answer: {missing}"
+    return result
+
+
+AUTHENTICATED_200 = row("200", anonymous="->login")
+STAFF = {"coordinator": "200", "manager": "200"}
+# Readers: open the file read-only once signed; the unsigned are sent to sign first.
+READERS_SIGN = {"spotcheck_unsigned": "->sign", "reviewer_unsigned": "->sign", "auditor_unsigned": "->sign"}
+READERS_READ_ONLY = {"spotcheck": "403ro", "reviewer": "403ro", "auditor": "403ro", **READERS_SIGN}
+# A page that changes a section of the file only coordinators and managers change.
+STAFF_CHANGE = row("404", **STAFF, volunteer="403ro", **READERS_READ_ONLY, anonymous="->login")
+
+EXPECTED: dict[str, dict[str, str]] = {
+    # Sign in and out, and the policy every user acknowledges (§3.1, §4.1, §5.1).
+    "login": row("->dashboard", anonymous="200"),
+    "logout": row("405", anonymous="->login"),
+    "policy": AUTHENTICATED_200,
+    # Django admin: references only until the undertaking is signed (§7.6).
+    "admin:families_family_changelist": row(
+        "->admin_login", admin_user="200", admin_signed="200", anonymous="->login"
+    ),
+    "admin:families_family_change": row(
+        "->admin_login", admin_user="->undertaking", admin_signed="200", anonymous="->login"
+    ),
+    # Reviews: the scheme's spot-check trustee and HSUK reviewers only (§8.3, §9.1).
+    "access_log:review_list": row(
+        "404", spotcheck="200", spotcheck_unsigned="200", reviewer="200", reviewer_unsigned="200",
+        anonymous="->login",
+    ),
+    "access_log:review_new": row(
+        "404", spotcheck="200", spotcheck_unsigned="200", reviewer="200", reviewer_unsigned="200",
+        anonymous="->login",
+    ),
+    # The spot-check trustee's own review; nobody else's.
+    "access_log:review_detail": row("404", spotcheck="200", anonymous="->login"),
+    "access_log:review_close": row("404", spotcheck="->review_detail", anonymous="->login"),  # POST
+    # The Record of Access page: shows only the reference; those already granted go to the file.
+    "access_log:sign": row(
+        "404", coordinator="->detail", manager="->detail", volunteer="->detail", spotcheck="->detail",
+        reviewer="->detail", auditor="->detail", spotcheck_unsigned="200", reviewer_unsigned="200",
+        auditor_unsigned="200", anonymous="->login",
+    ),
+    # Who opened this file: the file's coordinator and manager (§9.1).
+    "access_log:file_log": row(
+        "404", **STAFF, volunteer="403sec", spotcheck="403sec", reviewer="403sec", auditor="403sec",
+        **READERS_SIGN, anonymous="->login",
+    ),
+    # Supervised audit sessions (§10.1): coordinators open them, the auditor attends.
+    "access_log:audit_session_list": row(
+        "404", **STAFF, sef_coordinator="200", auditor="200", auditor_unsigned="200", anonymous="->login"
+    ),
+    "access_log:audit_session_new": row("404", **STAFF, sef_coordinator="200", anonymous="->login"),
+    "access_log:audit_session_detail": row("404", **STAFF, auditor="200", anonymous="->login"),
+    "access_log:audit_session_close": row(  # POST
+        "404", coordinator="->audit_session_detail", manager="->audit_session_detail",
+        auditor="->audit_session_detail", anonymous="->login",
+    ),
+    "access_log:my_access": AUTHENTICATED_200,
+    "access_log:undertaking": row("404", admin_user="200", admin_signed="200", anonymous="->login"),
+    # Family pages.
+    "families:dashboard": row(
+        "200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"
+    ),
+    "families:display_mode": row("->dashboard", anonymous="->login"),  # POST
+    "families:search": AUTHENTICATED_200,
+    "families:new": row("403", **STAFF, sef_coordinator="200", anonymous="->login"),
+    "families:detail": row(
+        "404", **STAFF, volunteer="200", spotcheck="200", reviewer="200", auditor="200", **READERS_SIGN,
+        anonymous="->login",
+    ),
+    "families:history": row(
+        "404", **STAFF, volunteer="403sec", spotcheck="403sec", reviewer="403sec", auditor="403sec",
+        **READERS_SIGN, anonymous="->login",
+    ),
+    "families:contact_edit": STAFF_CHANGE,
+    "families:member_new": STAFF_CHANGE,
+    "families:member_edit": STAFF_CHANGE,
+    # Volunteers record their own visits (§8.5).
+    "families:visit_new": row("404", **STAFF, volunteer="200", **READERS_READ_ONLY, anonymous="->login"),
+    "families:assignment_new": STAFF_CHANGE,
+    "families:assignment_end": STAFF_CHANGE,
+    "families:my_families": AUTHENTICATED_200,
+}
+
+# Views that only accept POST are requested with POST (in a rolled-back savepoint).
+POST_ONLY = {"access_log:review_close", "access_log:audit_session_close", "families:display_mode"}
+
+# Pages that open the family file through the gate: each request by a signed-in
+# person writes exactly one access event for the family, allowed or refused.
+FAMILY_FILE_PAGES = {
+    "families:detail", "families:history", "families:contact_edit", "families:member_new",
+    "families:member_edit", "families:visit_new", "families:assignment_new", "families:assignment_end",
+    "access_log:file_log", "admin:families_family_change",
+}
+
+# Lists that show carers' names record a 'listed' event per family shown (§8.3, §8.6):
+# the roles whose request lists WIR-0001.
+LISTING_PAGES = {"families:dashboard": {"coordinator", "manager"}}
+
+# The role recorded in a family-file event: the user's role in the family's scheme, or national.
+RECORDED_ROLE = {
+    "coordinator": Role.COORDINATOR, "manager": Role.MANAGER, "safeguarding_lead": Role.SAFEGUARDING_LEAD,
+    "volunteer": Role.VOLUNTEER, "other_volunteer": Role.VOLUNTEER, "trustee": Role.TRUSTEE,
+    "spotcheck": Role.SPOT_CHECK_TRUSTEE, "spotcheck_unsigned": Role.SPOT_CHECK_TRUSTEE,
+    "reviewer": Role.REVIEWER, "reviewer_unsigned": Role.REVIEWER, "auditor": Role.AUDITOR,
+    "auditor_unsigned": Role.AUDITOR, "admin_user": Role.ADMIN, "admin_signed": Role.ADMIN,
+    "sef_coordinator": "", "outsider": "",
+}
+
+# The outcome and reason recorded for each expected answer on a family-file page.
+EVENT_FOR = {
+    "200": (Outcome.ALLOWED, ""),
+    "404": (Outcome.REFUSED, "no_access_to_file"),
+    "403ro": (Outcome.REFUSED, "read_only_access"),
+    "403sec": (Outcome.REFUSED, "section_not_for_role"),
+    "->sign": (Outcome.REFUSED, "record_of_access_unsigned"),
+    "->undertaking": (Outcome.REFUSED, "undertaking_unsigned"),
+}
+
+
+def test_every_url_pattern_has_a_row_and_every_row_a_pattern():
+    names = set(url_names())
+    missing = sorted(names - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - names)
+    assert not missing, f"URL patterns without a row in EXPECTED (add who may open them): {missing}"
+    assert not stale, f"Rows in EXPECTED for URL patterns that no longer exist: {stale}"
+    assert names >= ADMIN_FAMILY_PAGES
+
+
+@pytest.fixture
+def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee,
+          spotcheck, reviewer, auditor, admin_user, sef_coordinator, outsider, assigned_family, assignment):
+    """Everyone, and the family WIR-0001 in each reader's sample or session."""
+    family = assigned_family
+    spotcheck_unsigned = _member(wirral, Role.TRUSTEE, "spotcheck2")
+    MembershipFactory(user=spotcheck_unsigned, scheme=wirral, role=Role.SPOT_CHECK_TRUSTEE)
+    reviewer_unsigned = _member(None, Role.REVIEWER, "reviewer2")
+    auditor_unsigned = _member(wirral, Role.AUDITOR, "auditor2")
+    admin_signed = _member(None, Role.ADMIN, "admin2", is_staff=True)
+    access_services.undertaking_sign(user=admin_signed, signed_name="Ada Admin", organisation="", declared=True)
+
+    reviews = {}
+    for user, role in [
+        (spotcheck, Role.SPOT_CHECK_TRUSTEE), (spotcheck_unsigned, None),
+        (reviewer, Role.REVIEWER), (reviewer_unsigned, None),
+    ]:
+        reviews[user.username] = review = access_services.review_draw_sample(
+            reviewer=user, scheme=wirral, sample_size=1, days=14
+        )
+        assert review.files.get().file_id == family.pk
+        if role:
+            access_services.record_of_access_sign(
+                user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
+                role=role, signed_name=user.username, declared=True, review=review,
+            )
+    sessions = {}
+    for user, signed in [(auditor, True), (auditor_unsigned, False)]:
+        sessions[user.username] = session = access_services.audit_session_open(
+            coordinator=coordinator, auditor=user, scheme=wirral, references=[family.reference],
+            signed_name="Carol Coordinator", declared=True,
+        )
+        if signed:
+            access_services.record_of_access_sign(
+                user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
+                role=Role.AUDITOR, signed_name="Audrey Auditor", declared=True, session=session,
+            )
+    people = {
+        "coordinator": coordinator, "manager": manager, "safeguarding_lead": safeguarding_lead,
+        "volunteer": volunteer, "other_volunteer": other_volunteer, "trustee": trustee,
+        "spotcheck": spotcheck, "spotcheck_unsigned": spotcheck_unsigned, "reviewer": reviewer,
+        "reviewer_unsigned": reviewer_unsigned, "auditor": auditor, "auditor_unsigned": auditor_unsigned,
+        "admin_user": admin_user, "admin_signed": admin_signed, "sef_coordinator": sef_coordinator,
+        "outsider": outsider, "anonymous": None,
+    }
+    assert set(people) == set(ROLES)
+    return {
+        "people": people,
+        "family": family,
+        "kwargs": {
+            "reference": family.reference,
+            "kind": FileKind.FAMILY,
+            "member_id": family.members.order_by("created_at").first().pk,
+            "assignment_id": assignment.pk,
+            "review_id": reviews["spotcheck"].pk,
+            "session_id": sessions["auditor"].pk,
+            "object_id": family.pk,
+        },
+    }
+
+
+def url_for(name: str, kwargs: dict) -> str:
+    resolver_match = [p for n, p in _walk(get_resolver()) if n == name]
+    assert resolver_match, name
+    wanted = set(resolver_match[0].pattern.converters)
+    if name.startswith("admin:"):
+        wanted = {"object_id"} if name.endswith("_change") else set()
+    unknown = wanted - set(kwargs)
+    assert not unknown, f"{name}: teach this test what to put in {unknown}"
+    return reverse(name, kwargs={k: kwargs[k] for k in wanted})
+
+
+def redirect_target(code: str, world: dict) -> str:
+    ref = world["family"].reference
+    kw = world["kwargs"]
+    return {
+        "->login": reverse("login"),
+        "->admin_login": reverse("admin:login"),
+        "->dashboard": reverse("families:dashboard"),
+        "->my_families": reverse("families:my_families"),
+        "->detail": reverse("families:detail", kwargs={"reference": ref}),
+        "->sign": reverse("access_log:sign", kwargs={"kind": FileKind.FAMILY, "reference": ref}),
+        "->undertaking": reverse("access_log:undertaking"),
+        "->review_detail": reverse("access_log:review_detail", kwargs={"review_id": kw["review_id"]}),
+        "->audit_session_detail": reverse(
+            "access_log:audit_session_detail", kwargs={"session_id": kw["session_id"]}
+        ),
+    }[code]
+
+
+def _request(client: Client, method: str, url: str) -> tuple:
+    """One request in a savepoint rolled back afterwards; returns the response and the events it wrote."""
+    with transaction.atomic():
+        last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        response = getattr(client, method)(url)
+        events = list(AccessEvent.objects.filter(id__gt=last).select_related("user"))
+        transaction.set_rollback(True)
+    return response, events
+
+
+def _outcome(response) -> str:
+    if response.status_code == 302:
+        return "->" + response["Location"]
+    return str(response.status_code)
+
+
+@pytest.mark.policy("3.1", "7.6", "8.3", "8.5", "9.1", "10.1")
+@pytest.mark.parametrize("name", sorted(set(url_names()) | set(EXPECTED)))
+def test_url_answers_each_role_as_the_policy_says(name, world):
+    assert name in EXPECTED, f"{name} has no row in EXPECTED: add the expected answer for every role"
+    assert name in set(url_names()), f"{name} is in EXPECTED but no longer in the URLconf"
+    url = url_for(name, world["kwargs"])
+    method = "post" if name in POST_ONLY else "get"
+    family: Family = world["family"]
+    failures = []
+    for role in ROLES:
+        expected = EXPECTED[name][role]
+        user: User | None = world["people"][role]
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response, events = _request(client, method, url)
+
+        # The answer.
+        if expected.startswith("->"):
+            target = redirect_target(expected, world)
+            location = response.get("Location", "")
+            ok = response.status_code == 302 and (
+                location == target or location.startswith(target + "?") or (
+                    expected in ("->login", "->admin_login") and location.startswith(target)
+                )
+            )
+        else:
+            ok = str(response.status_code) == expected[:3]
+        if not ok:
+            failures.append(f"{role}: expected {expected}, got {_outcome(response)}")
+            continue
+
+        # The access events written.
+        if user is None:
+            if events:
+                failures.append(f"{role}: wrote events {events} for an anonymous request")
+            continue
+        if role in LISTING_PAGES.get(name, ()):
+            got = [(e.user_id, e.role, e.action, e.outcome, e.file_reference) for e in events]
+            want = [(user.pk, RECORDED_ROLE[role], Action.LIST, Outcome.ALLOWED, family.reference)]
+            if got != want:
+                failures.append(f"{role}: listing events {got}, expected {want}")
+            continue
+        file_page = name in FAMILY_FILE_PAGES and expected not in ("->admin_login",)
+        if not file_page:
+            if events:
+                failures.append(f"{role}: this page opens no file but wrote {[str(e) for e in events]}")
+            continue
+        outcome, reason = EVENT_FOR[expected]
+        got = [(e.user_id, e.role, e.outcome, e.reason, e.file_kind, e.file_reference, e.file_id) for e in events]
+        want = [(user.pk, RECORDED_ROLE[role], outcome, reason, FileKind.FAMILY, family.reference, family.pk)]
+        if got != want:
+            failures.append(f"{role}: events {got}, expected {want}")
+    assert not failures, f"{name} ({method.upper()} {url}):\n  " + "\n  ".join(failures)
+
+
+def test_no_role_is_left_out_of_any_row():
+    for name, codes in EXPECTED.items():
+        assert list(codes) == ROLES, name
+
+
+def test_a_review_window_in_the_past_is_refused_in_the_matrix_world_too(world):
+    """Sanity check for the fixture: closing the window makes the signed spot-check trustee's file 404."""
+    from access_log.models import Review
+
+    Review.objects.filter(reviewer=world["people"]["spotcheck"]).update(
+        opens_at=timezone.now() - datetime.timedelta(days=20), closes_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    client = Client()
+    client.force_login(world["people"]["spotcheck"])
+    assert client.get(url_for("families:detail", world["kwargs"])).status_code == 404
