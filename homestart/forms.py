@@ -22,7 +22,9 @@ class TokenForm(forms.Form):
     def __init__(self, *args, recovery: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if recovery:
-            self.fields["token"].help_text = "The 6-digit code from your authenticator app, or one of your recovery codes."
+            self.fields["token"].help_text = (
+                "The 6-digit code from your authenticator app, or one of your recovery codes."
+            )
             self.fields["token"].widget.attrs["inputmode"] = "text"
         else:
             self.fields["token"].help_text = "The 6-digit code your authenticator app shows."
