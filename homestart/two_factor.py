@@ -14,19 +14,24 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from .models import User
 from .security import SESSION_REAUTH
 
 RECOVERY_CODES = 10
 
 
-def pending_device(*, user: User) -> TOTPDevice:
-    """The unconfirmed authenticator being set up (one per person)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
+SESSION_PENDING_KEY = "two_factor.pending_key"
+
+
+def pending_device(*, request: HttpRequest) -> TOTPDevice:
+    """The authenticator being set up, not yet saved: its key waits in the session, so
+    that showing the QR code writes nothing (GET requests change nothing)."""
+    key = request.session.get(SESSION_PENDING_KEY)
+    if not key:
+        key = random_hex(20)
+        request.session[SESSION_PENDING_KEY] = key
+    return TOTPDevice(user=request.user, name="Authenticator app", key=key, confirmed=False)
 
 
 def secret_for_display(device: TOTPDevice) -> str:
@@ -36,12 +41,22 @@ def secret_for_display(device: TOTPDevice) -> str:
 
 @transaction.atomic
 def confirm_device(*, request: HttpRequest, device: TOTPDevice, token: str) -> list[str] | None:
-    """Confirm the app with a code it shows; returns new recovery codes, or None."""
+    """Confirm the app with a code it shows; returns new recovery codes, or None.
+
+    The pending device is saved unconfirmed at the first attempt, so that wrong
+    codes are throttled like at sign-in."""
+    if device.pk is None:
+        existing = TOTPDevice.objects.filter(user=device.user, confirmed=False, key=device.key).first()
+        if existing is None:
+            TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+            device.save()
+        else:
+            device = existing
     if not device.verify_token(token):
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    request.session.pop(SESSION_PENDING_KEY, None)
     recovery, _ = StaticDevice.objects.get_or_create(user=device.user, name="Recovery codes")
     recovery.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]

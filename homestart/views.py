@@ -65,7 +65,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (TOTP) and receive recovery codes."""
     if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
         return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
-    device = two_factor.pending_device(user=request.user)
+    device = two_factor.pending_device(request=request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_device(request=request, device=device, token=form.cleaned_data["token"])
