@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homestart.models import Membership, Role, Scheme, User
+from homestart.security import recent_authentication
 
 from . import gate, selectors, services
 from .forms import AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
@@ -46,6 +47,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@recent_authentication
 def review_new(request: HttpRequest) -> HttpResponse:
     schemes = _review_schemes(request.user)
     if not schemes.exists():
@@ -153,6 +155,7 @@ def audit_session_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@recent_authentication
 def audit_session_new(request: HttpRequest) -> HttpResponse:
     schemes = list(_session_schemes(request.user))
     if not schemes:

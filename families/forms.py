@@ -59,7 +59,13 @@ class ContactFormMixin(forms.Form):
         return clean_postcode(self.cleaned_data["postcode"])
 
 
-class ContactForm(ContactFormMixin):
+class VersionedForm(forms.Form):
+    """Carries the version of the record the form was opened on (concurrent edits)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ContactForm(VersionedForm, ContactFormMixin):
     pass
 
 
@@ -121,7 +127,7 @@ class NewFamilyForm(ContactFormMixin):
         return {k: d[k] for k in ["first_name", "last_name", "date_of_birth", "relationship"]}
 
 
-class MemberForm(forms.Form):
+class MemberForm(VersionedForm):
     kind = forms.ChoiceField(label="Parent, carer or child?", choices=Member.Kind.choices, widget=forms.RadioSelect)
     first_name = forms.CharField(label="First name", max_length=100)
     last_name = forms.CharField(label="Last name", max_length=100, required=False)

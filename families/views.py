@@ -27,6 +27,15 @@ SESSION_REFERENCES_ONLY = "families.references_only"
 FAMILIES_PER_PAGE = 25
 
 
+def _conflict_form(form_class, current: dict, error: ValidationError):
+    """The form filled with the record as it now is, and the message saying why."""
+    data = {k: "" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in current.items()}
+    form = form_class(data)
+    form.is_valid()
+    form.add_error(None, error)
+    return form
+
+
 @require_GET
 @never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -137,13 +146,22 @@ def family_history(request: HttpRequest, reference: str) -> HttpResponse:
 def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="contact", for_change=True)
     family = access.family
-    initial = {"address": family.address, "postcode": family.postcode, "phone": family.phone}
+    initial = {
+        "address": family.address, "postcode": family.postcode, "phone": family.phone,
+        "version": services.row_version(family),
+    }
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with gate.changing(access, section="contact"):
-            services.family_update_contact(family=family, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Contact details saved.")
-        return redirect("families:detail", reference=reference)
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            with gate.changing(access, section="contact"):
+                services.family_update_contact(family=family, actor=request.user, expected_version=version, **data)
+        except services.EditConflict as error:
+            form = _conflict_form(ContactForm, initial, error)
+        else:
+            messages.success(request, "Contact details saved.")
+            return redirect("families:detail", reference=reference)
     return render(request, "families/contact_form.html", {"family": family, "form": form})
 
 
@@ -154,20 +172,24 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
     access = gate.open_family(user=request.user, reference=reference, section="members", for_change=True)
     family = access.family
     member = get_object_or_404(family.members, pk=member_id) if member_id else None
-    initial = (
-        {f: getattr(member, f) for f in ("kind", "first_name", "last_name", "date_of_birth", "relationship")}
-        if member
-        else {}
-    )
+    fields = ("kind", "first_name", "last_name", "date_of_birth", "relationship")
+    initial = {**{f: getattr(member, f) for f in fields}, "version": services.row_version(member)} if member else {}
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in fields}
         try:
             with gate.changing(access, section="members"):
                 if member:
-                    changed = {f: form.cleaned_data[f] for f in form.changed_data}
-                    services.member_update(member=member, actor=request.user, **changed)
+                    changed = {f: data[f] for f in form.changed_data if f in fields}
+                    services.member_update(
+                        member=member, actor=request.user, expected_version=form.cleaned_data["version"], **changed
+                    )
                 else:
-                    services.member_add(family=family, actor=request.user, **form.cleaned_data)
+                    services.member_add(family=family, actor=request.user, **data)
+        except services.EditConflict as error:
+            member.refresh_from_db()
+            current = {**{f: getattr(member, f) for f in fields}, "version": services.row_version(member)}
+            form = _conflict_form(MemberForm, current, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:

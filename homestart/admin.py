@@ -6,10 +6,12 @@ through the access gate (§7.6), and superusers get no bypass.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import Membership, PolicyVersion, Scheme, User
+from .security import recent_authentication
 
 
 class MembershipInline(admin.TabularInline):
@@ -64,6 +66,11 @@ class MembershipAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user", "scheme", "line_manager"]
     search_fields = ["user__username"]
     actions = ["end_memberships"]
+
+    @method_decorator(recent_authentication)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Granting or changing a role changes who may see which files: confirm it is you.
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         # Who holds which role where is fixed once granted; end it and grant a new one.

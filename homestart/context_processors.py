@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django_otp import user_has_device
 
 from .models import Membership, Role
 
@@ -31,8 +32,12 @@ def navigation(request: HttpRequest) -> dict:
     if Role.ADMIN in roles and user.is_staff:
         items.append(("admin:index", "Administration"))
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    # Two-factor sign-in is offered to everyone who has not set it up (required
+    # outright when TWO_FACTOR_REQUIRED is on, see homestart.security).
+    verified = getattr(user, "is_verified", lambda: False)()
     return {
         "nav_items": [
             {"url": reverse(name), "label": label, "active": name == current} for name, label in items
-        ]
+        ],
+        "offer_two_factor": not verified and not user_has_device(user, confirmed=True),
     }

@@ -15,7 +15,7 @@ from access_log import gate
 
 from .models import has_acknowledged_current_policy
 
-EXEMPT_PREFIXES = ("/policy/", "/sign-in/", "/sign-out/", "/static/")
+EXEMPT_PREFIXES = ("/policy/", "/sign-in/", "/sign-out/", "/two-factor/", "/static/")
 
 
 class PolicyAcknowledgementMiddleware:

@@ -20,3 +20,8 @@ WHITENOISE_USE_FINDERS = True
 # No collected static files in a test run (STATIC_ROOT does not exist in a fresh
 # checkout): serve from the finders without WhiteNoise warning about the directory.
 WHITENOISE_AUTOREFRESH = True
+# The suite signs people in with force_login; two-factor enforcement is tested
+# explicitly (tests/homestart/test_security.py) with override_settings.
+TWO_FACTOR_REQUIRED = False
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False

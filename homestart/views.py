@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_otp import user_has_device
 
+from . import two_factor
+from .forms import ReauthenticateForm, TokenForm
 from .models import PolicyVersion
 from .services import policy_acknowledge
 
@@ -38,3 +45,65 @@ def policy(request: HttpRequest) -> HttpResponse:
         "homestart/policy.html",
         {"policy": current, "acknowledged": acknowledged, "error": error, "next": _safe_next(request)},
     )
+
+
+# --- two-factor sign-in and re-authentication (§8.2) -------------------------
+
+
+def _qr_svg(uri: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app (TOTP) and receive recovery codes."""
+    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
+        return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
+    device = two_factor.pending_device(request=request)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_device(request=request, device=device, token=form.cleaned_data["token"])
+        if codes is None:
+            form.add_error("token", "That code is wrong or has expired. Enter the 6-digit code your app shows now.")
+        else:
+            return render(request, "homestart/recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
+    return render(
+        request,
+        "homestart/two_factor_setup.html",
+        {"form": form, "qr": _qr_svg(device.config_url), "secret": two_factor.secret_for_display(device),
+         "next": _safe_next(request)},
+    )
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None, recovery=True)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify(request=request, token=form.cleaned_data["token"]):
+            return redirect(_safe_next(request))
+        form.add_error("token", "That code is wrong, has been used or has expired. Wait for a new code and try again.")
+    return render(request, "homestart/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """Confirm it is still you before an export, a destruction or a permission change."""
+    needs_code = user_has_device(request.user, confirmed=True)
+    form = ReauthenticateForm(request.POST or None, needs_code=needs_code)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.reauthenticate(
+            request=request, password=form.cleaned_data["password"], token=form.cleaned_data.get("token", "")
+        ):
+            return redirect(_safe_next(request))
+        form.add_error("password", "Your password or code is not right. Try again.")
+    return render(request, "homestart/reauthenticate.html", {"form": form, "next": _safe_next(request)})

@@ -21,6 +21,13 @@ from tests.helpers import error_summary, family_url_patterns, field_error, main_
 TODAY = timezone.localdate
 
 
+def form_version(client, path: str) -> str:
+    """The record version an edit form carries (concurrent-edit protection)."""
+    import re
+
+    return re.search(r'name="version" value="([^"]*)"', client.get(path).content.decode()).group(1)
+
+
 def url(name: str, family: Family, **kwargs) -> str:
     return reverse(f"families:{name}", kwargs={"reference": family.reference, **kwargs})
 
@@ -71,14 +78,17 @@ def test_coordinator_adds_a_family_member(family, coordinator, client_for):
 @pytest.mark.policy("4.2")
 def test_manager_edits_a_member_and_history_records_the_editor(family, coordinator, manager, client_for):
     member = carer(family)
-    response = client_for(manager).post(
-        url("member_edit", family, member_id=member.pk),
+    client = client_for(manager)
+    edit = url("member_edit", family, member_id=member.pk)
+    response = client.post(
+        edit,
         {
             "kind": "adult",
             "first_name": "Rosamund",
             "last_name": CARER_LAST,
             "date_of_birth": "1991-07-23",
             "relationship": "mother",
+            "version": form_version(client, edit),
         },
     )
     assert response.status_code == 302
@@ -92,8 +102,14 @@ def test_manager_edits_a_member_and_history_records_the_editor(family, coordinat
 
 @pytest.mark.policy("8.2")
 def test_coordinator_changes_contact_details(family, coordinator, client_for):
-    response = client_for(coordinator).post(
-        url("contact_edit", family), {"address": "3 Church Road\nWallasey", "postcode": "ch44 0aa", "phone": "0151 111"}
+    client = client_for(coordinator)
+    edit = url("contact_edit", family)
+    response = client.post(
+        edit,
+        {
+            "address": "3 Church Road\nWallasey", "postcode": "ch44 0aa", "phone": "0151 111",
+            "version": form_version(client, edit),
+        },
     )
     assert response.status_code == 302
     family = Family.objects.get(pk=family.pk)

@@ -1,0 +1,126 @@
+"""Sign-in security (§8.2, measured against OWASP ASVS 5.0 Level 2): client IP
+behind a proxy, session lifetimes, two-factor sign-in and re-authentication.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import user_has_device
+
+SESSION_STARTED = "security.auth_started"
+SESSION_LAST_SEEN = "security.last_seen"
+SESSION_REAUTH = "security.reauthenticated_at"
+
+EXEMPT_PREFIXES = ("/sign-in/", "/sign-out/", "/two-factor/", "/static/")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address. Behind ``TRUSTED_PROXY_COUNT`` proxies, the address the
+    nearest untrusted hop reported in X-Forwarded-For; otherwise REMOTE_ADDR.
+    A client cannot choose its own address by sending the header itself."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if len(hops) < proxies:
+        return remote
+    candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+@receiver(user_logged_in)
+def _start_session_clock(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED] = now
+        request.session[SESSION_LAST_SEEN] = now
+        request.session[SESSION_REAUTH] = now
+
+
+def _to(name: str, request: HttpRequest) -> HttpResponse:
+    target = request.get_full_path() if request.method == "GET" else "/"
+    return redirect(f"{reverse(name)}?{urlencode({'next': target})}")
+
+
+class SessionTimeoutMiddleware:
+    """Signs people out after 30 minutes without activity, and 12 hours after sign-in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.get(SESSION_STARTED, now)
+            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
+            expired = now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+            if idle or expired:
+                logout(request)
+                messages.info(
+                    request,
+                    "You were signed out after 30 minutes without activity." if idle
+                    else "You were signed out because you signed in more than 12 hours ago.",
+                )
+                return _to("login", request)
+            request.session[SESSION_STARTED] = started
+            request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Two-factor sign-in (TOTP) before anything else: asked of everyone who has set it
+    up; required of everyone when TWO_FACTOR_REQUIRED (the default with DEBUG off)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES) and not user.is_verified():
+            if user_has_device(user, confirmed=True):
+                return _to("two_factor_verify", request)
+            if settings.TWO_FACTOR_REQUIRED:
+                return _to("two_factor_setup", request)
+        return self.get_response(request)
+
+
+def recent_authentication(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ask for the password (and a code, with two-factor set up) again before an
+    export, a destruction or a change of who may see which files."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        at = request.session.get(SESSION_REAUTH, 0)
+        if time.time() - at > settings.REAUTHENTICATION_WINDOW:
+            return _to("reauthenticate", request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """django-axes: after 5 wrong passwords for one username from one address."""
+    from django.shortcuts import render
+
+    return render(
+        request, "homestart/locked_out.html", {"cooloff_minutes": settings.LOCKOUT_COOLOFF_MINUTES}, status=429
+    )

@@ -1,0 +1,138 @@
+"""Properties of every page (§8.2; OWASP ASVS V1 input handling, V8 data protection,
+V16 logging): a GET changes nothing but the access log, hostile form input never
+causes a server error or a half-saved record, and logs carry no personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.site.conftest import all_patterns, url_for
+
+pytestmark = pytest.mark.policy("8.2")
+
+# Bookkeeping that a GET or a refused POST may write: the access log (§9.1), sessions,
+# sign-in throttling and lockout counters.
+BOOKKEEPING = {"access_log_accessevent", "django_session", "axes_accessattempt", "axes_accesslog",
+               "axes_accessfailurelog", "otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken"}
+
+
+def snapshot() -> dict[str, str]:
+    """A digest of every row of every table but the bookkeeping ones."""
+    digests = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table = model._meta.db_table
+            if table in BOOKKEEPING or model._meta.proxy:
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows = sorted(repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)) for r in cursor)
+            digests[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return digests
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_get_requests_change_nothing_but_the_access_log(world):
+    clients = {person: signed_in(user) for person, user in world["people"].items()}
+    before = snapshot()
+    for name, pattern in all_patterns():
+        url = url_for(pattern, name, world["kwargs"])
+        for person, client in clients.items():
+            response = client.get(url)
+            assert response.status_code < 500, (name, person)
+        assert Client().get(url).status_code in (200, 302), name
+    after = snapshot()
+    changed = [table for table in before if before[table] != after[table]]
+    assert not changed, f"GET requests changed {changed}"
+
+
+HOSTILE = [
+    "", " ", "\x00", "\x00abc", "<script>alert(1)</script>", "' OR 1=1 --", "\"; DROP TABLE x; --",
+    "a" * 5000, "-1", "0", "99999999999999999999999", "2024-02-30", "9999-12-31", "0000-00-00", "31/12/1899",
+    "../../etc/passwd", "%s%s%n", "\r\n", "null", "[]", "{}", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓", "\u202e", "WIR-0001", "SEF-9999",
+    "00000000-0000-0000-0000-000000000000", "on", "yes", "adult", "child", "support",
+]
+VALUE = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=200), st.integers().map(str), st.dates().map(str))
+
+FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', re.I)
+POST_FORM = re.compile(r'<form[^>]*method="post"(?![^>]*logout)[^>]*>(.*?)</form>', re.I | re.S)
+
+
+def post_forms(html: str) -> list[list[str]]:
+    main = html.split('id="main-content"', 1)[-1]
+    return [sorted(set(FIELD.findall(body)) - {"csrfmiddlewaretoken"}) for body in POST_FORM.findall(main)]
+
+
+def form_pages(world) -> list[tuple[str, str, object, list[str]]]:
+    """(name, url, user, field names) for every page that shows a form to some role."""
+    pages = []
+    for name, pattern in all_patterns():
+        url = url_for(pattern, name, world["kwargs"])
+        for user in world["people"].values():
+            response = signed_in(user).get(url)
+            if response.status_code == 200:
+                forms = [f for f in post_forms(response.content.decode()) if f]
+                if forms:
+                    pages.append((name, url, user, max(forms, key=len)))
+                    break
+    return pages
+
+
+def test_hostile_input_to_every_form_never_fails_and_never_half_saves(world):
+    pages = form_pages(world)
+    assert len(pages) >= 8, [p[0] for p in pages]
+
+    for name, url, user, fields in pages:
+        hostile_posts(signed_in(user), url, name, fields)()
+
+
+def hostile_posts(client: Client, url: str, name: str, fields: list[str]):
+    @settings(max_examples=8, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(data=st.fixed_dictionaries({f: VALUE for f in fields}))
+    def post_hostile(data):
+        before = snapshot()
+        response = client.post(url, data)
+        assert response.status_code < 500, name
+        if response.status_code != 302:
+            assert snapshot() == before, f"{name}: a refused form changed the data"
+
+    return post_hostile
+
+
+def test_logs_carry_no_personal_data(world, caplog, client_for):
+    """Sentinel values typed into forms never reach a log line, whatever happens."""
+    sentinel = {"first_name": "Zebedeeqx", "last_name": "Quorblewick", "postcode": "CH99 9ZZ", "phone": "07700 123987"}
+    coordinator = world["people"]["coordinator"]
+    client = signed_in(coordinator)
+    caplog.set_level(logging.DEBUG)
+    form = {
+        "scheme": coordinator.memberships.first().scheme_id, "source": "self", "referred_on": "2024-01-02",
+        "reasons": "Sentinel reasons Xylophonica", "family_consented": "on", **sentinel,
+    }
+    created = client.post(reverse("families:new"), form)
+    assert created.status_code == 302
+    reference = created["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.post(reverse("families:search"), {"q": sentinel["last_name"]})
+    client.post(reverse("families:search"), {"q": sentinel["postcode"]})
+    client.post(reverse("families:new"), {**form, "family_consented": ""})  # refused: form errors
+    signed_in(world["people"]["sef_coordinator"]).get(reverse("families:detail", kwargs={"reference": reference}))
+    Client().post(reverse("login"), {"username": sentinel["last_name"], "password": sentinel["first_name"]},
+                  REMOTE_ADDR="192.0.2.77")
+    text = caplog.text + "".join(str(r.args) for r in caplog.records)
+    for value in [*sentinel.values(), "Xylophonica"]:
+        assert value not in text, f"{value!r} reached the logs"
