@@ -107,7 +107,12 @@ def test_scheme_staff_see_the_whole_file_and_change_it(who, request, family, cli
     page = main_content(client.get(detail(family)).content.decode())
     for value in (CARER_FIRST, CHILD_FIRST, PHONE, POSTCODE, REASONS, REFERRER_NAME, REFERRER_ORG, VISIT_NOTES):
         assert value in page
-    response = client.post(contact(family), {"address": ADDRESS, "postcode": POSTCODE, "phone": "07700 900999"})
+    from families.services import row_version
+
+    response = client.post(
+        contact(family),
+        {"address": ADDRESS, "postcode": POSTCODE, "phone": "07700 900999", "version": row_version(family)},
+    )
     assert response.status_code == 302
     family.refresh_from_db()
     assert family.phone == "07700 900999"

@@ -103,6 +103,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "login": row("->dashboard", anonymous="200"),
     "logout": row("405", anonymous="->login"),
     "policy": AUTHENTICATED_200,
+    # Two-factor sign-in and re-authentication: every signed-in person, for themselves (§8.2).
+    "two_factor_setup": AUTHENTICATED_200,
+    "two_factor_verify": AUTHENTICATED_200,
+    "reauthenticate": AUTHENTICATED_200,
     # Django admin: references only until the undertaking is signed (§7.6).
     "admin:families_family_changelist": row(
         "->admin_login", admin_user="200", admin_signed="200", anonymous="->login"
