@@ -183,3 +183,53 @@ class DisclosureForm(FamilyToldMixin):
         if data.get("basis") and data["basis"] != LegalBasis.CONSENT and not data.get("justification"):
             self.add_error("justification", "Justify sharing without the family's consent.")
         return data
+
+
+class SchemeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class TransferForm(FamilyToldMixin):
+    """§9.2, §9.3: the coordinator chooses where the family goes and what is appropriate to share."""
+
+    destination = forms.ChoiceField(label="Where is the family going?", widget=forms.RadioSelect, choices=[
+        ("same", "A Home-Start scheme that uses this system"),
+        ("export", "A Home-Start scheme on another system (encrypted export)")])
+    to_scheme = SchemeChoiceField(queryset=None, required=False, label="Scheme (on this system)")
+    to_scheme_name = forms.CharField(label="Scheme's name (on another system)", required=False, max_length=200)
+    passphrase = forms.CharField(
+        label="Passphrase for the export", required=False, max_length=200, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.")
+    sections = forms.MultipleChoiceField(label="What is appropriate to share?", widget=forms.CheckboxSelectMultiple,
+                                         choices=[])
+    summary = forms.CharField(label="Summary of what is shared and why", widget=TEXTAREA, max_length=5000)
+    justification = forms.CharField(
+        label="Justification (only without the family's consent, §9.3)", required=False, widget=TEXTAREA,
+        max_length=2000)
+    approver = ApproverField(queryset=User.objects.none(), required=False,
+                             label="Approved by (only without the family's consent)")
+    field_order = ["destination", "to_scheme", "to_scheme_name", "passphrase", "sections", "summary",
+                   "family_told", "family_told_on", "not_told_reason", "justification", "approver"]
+
+    def __init__(self, *args, family: Family, **kwargs) -> None:
+        from homestart.models import Scheme
+
+        from .transfers import SECTIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["to_scheme"].queryset = Scheme.objects.exclude(pk=family.scheme_id).order_by("name")
+        self.fields["sections"].choices = list(SECTIONS.items())
+        self.fields["approver"].queryset = approvers_of(family)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("destination") == "same" and not data.get("to_scheme"):
+            self.add_error("to_scheme", "Choose the scheme the family is moving to.")
+        if data.get("destination") == "export":
+            if not data.get("to_scheme_name"):
+                self.add_error("to_scheme_name", "Give the name of the scheme the family is moving to.")
+            if len(data.get("passphrase") or "") < 12:
+                self.add_error("passphrase", "Use a passphrase of at least 12 characters.")
+        return data

@@ -14,5 +14,6 @@ urlpatterns = [
     path("families/<ref:reference>/consent/communicate/", views.communication_new, name="communication_new"),
     path("families/<ref:reference>/disclosures/", views.disclosure_register, name="disclosures"),
     path("families/<ref:reference>/disclosures/new/", views.disclosure_new, name="disclosure_new"),
+    path("families/<ref:reference>/transfer/", views.transfer_new, name="transfer_new"),
     path("consent/reviews/", views.reviews_due, name="reviews_due"),
 ]

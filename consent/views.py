@@ -20,8 +20,8 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.models import PolicyVersion, Role
 
-from . import selectors, services
-from .forms import CommunicationForm, ConsentForm, DisclosureForm, StatementForm, WithdrawForm
+from . import selectors, services, transfers
+from .forms import CommunicationForm, ConsentForm, DisclosureForm, StatementForm, TransferForm, WithdrawForm
 from .models import Disclosure, LegalBasis
 from .sharing import Recipient
 
@@ -207,3 +207,39 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
         "family": access.target, "form": form, "heading": "Record a disclosure", "submit": "Record disclosure",
         "cancel": "consent:disclosures",
     })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """§9.2, §9.3: transfer to another scheme, here (a linked new file) or elsewhere (a sealed package)."""
+    access = _open(request, reference, change=True)
+    form = TransferForm(request.POST or None, family=access.target)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {
+            "access": access, "sections": data["sections"], "summary": data["summary"], "actor": request.user,
+            "family_told": data["family_told"], "family_told_on": data["family_told_on"],
+            "not_told_reason": data["not_told_reason"], "justification": data["justification"],
+            "approver": data["approver"],
+        }
+        try:
+            if data["destination"] == "same":
+                transfer = transfers.transfer_to_scheme(to_scheme=data["to_scheme"], **common)
+            else:
+                transfer, package = transfers.transfer_export(
+                    to_scheme_name=data["to_scheme_name"], passphrase=data["passphrase"], **common
+                )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            if data["destination"] == "same":
+                messages.success(request, f"Family file {transfer.new_family.reference} opened in "
+                                          f"{transfer.to_scheme.name}. The transfer is in the disclosure register.")
+                return redirect("consent:overview", reference=reference)
+            response = HttpResponse(package, content_type="application/octet-stream")
+            response["Content-Disposition"] = f'attachment; filename="transfer-{reference}.hst"'
+            return response
+    return _form_page(request, access, form, heading="Transfer to another scheme", submit="Transfer",
+                      template="consent/transfer_form.html")

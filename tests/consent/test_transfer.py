@@ -127,3 +127,26 @@ def test_only_the_receiving_schemes_staff_import(sefton, coordinator):
     with pytest.raises(gate.NotPermitted):
         transfers.transfer_import(package=package, passphrase="correct horse battery", scheme=sefton,
                                   actor=coordinator)
+
+
+@pytest.mark.policy("9.2")
+def test_transfer_page_opens_the_new_file_and_rejects_bad_input(family, coordinator, sefton, client_for,
+                                                               give_consent):
+    from django.urls import reverse
+
+    url = reverse("consent:transfer_new", kwargs={"reference": family.reference})
+    client = client_for(coordinator)
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"destination": "export", "sections": ["members"], "summary": "Moving",
+                            "family_told": "told", "family_told_on": TODAY().isoformat(), "passphrase": "short"})
+    assert bad.status_code == 200 and "at least 12 characters" in bad.content.decode()
+    give_consent(family, recipient_kind=RecipientKind.NEW_SCHEME, recipient_name=sefton.name)
+    response = client.post(url, {"destination": "same", "to_scheme": sefton.pk, "sections": ["members"],
+                                 "summary": "Moving", "family_told": "told", "family_told_on": TODAY().isoformat()})
+    assert response.status_code == 302
+    assert Transfer.objects.get().new_family.scheme == sefton
+    export = client.post(url, {"destination": "export", "to_scheme_name": sefton.name, "sections": ["contact"],
+                               "summary": "Moving", "family_told": "told", "family_told_on": TODAY().isoformat(),
+                               "passphrase": "correct horse battery"})
+    assert export.status_code == 200 and export["Content-Disposition"].startswith("attachment")
+    assert transfers.open_package(export.content, "correct horse battery")["contact"]["postcode"] == POSTCODE
