@@ -187,13 +187,13 @@ def disclosure_record(
     )
     if not decision.allowed:
         raise SharingRefused(decision.reason)
+    if expect_basis == LegalBasis.CONSENT and decision.basis != LegalBasis.CONSENT:
+        raise SharingRefused("The family has not consented to this (or has withdrawn consent).")
     if expect_basis and decision.basis not in (expect_basis, LegalBasis.CONSENT):
         raise SharingRefused(
             f"That basis does not apply here: the information may go on this basis only: "
             f"{LegalBasis(decision.basis).label}."
         )
-    if expect_basis == LegalBasis.CONSENT and decision.basis != LegalBasis.CONSENT:
-        raise SharingRefused("The family has not consented to this (or has withdrawn consent).")
     approved_by = None
     if decision.needs_approval:
         if not justification.strip():
