@@ -126,7 +126,7 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
             messages.success(request, "Consent withdrawn. Nothing more is shared under it.")
             return redirect("consent:overview", reference=reference)
     return _form_page(request, access, form, heading="Record that consent was withdrawn",
-                      submit="Record withdrawal", consent=consent)
+                      submit="Record withdrawal", consent=consent, template="consent/withdraw_form.html")
 
 
 @sensitive_post_parameters()

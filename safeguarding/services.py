@@ -151,6 +151,7 @@ def request_log(
             emailed_to=sum(1 for t in trustees if t.email),
         )
         notice.full_clean()
+        notice._history_user = actor
         notice.save()
         scheme_name = family.scheme.name
     recipients = [t.email for t in trustees if t.email]
