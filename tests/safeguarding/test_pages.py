@@ -311,3 +311,20 @@ def test_consents_due_for_review_listed_for_the_coordinator(family, coordinator,
     with django_assert_max_num_queries(12):
         page = client.get(reverse("consent:reviews_due")).content.decode()
     assert page.count(f">{family.reference}<") == 1
+
+
+@pytest.mark.policy("1.2")
+def test_withdrawal_page_stops_sharing_at_once(family, coordinator, client_for, give_consent):
+    from consent.models import RecipientKind, Scope
+    from consent.sharing import Recipient, may_share
+
+    consent = give_consent(family)
+    client = client_for(coordinator)
+    withdraw = url("consent:withdraw", family, consent_id=consent.pk)
+    assert "given" in client.get(withdraw).content.decode()
+    bad = client.post(withdraw, {"withdrawn_on": (TODAY() + datetime.timedelta(days=2)).isoformat()})
+    assert bad.status_code == 200 and "today or in the past" in bad.content.decode()
+    assert client.post(withdraw, {"withdrawn_on": TODAY().isoformat()}).status_code == 302
+    assert not may_share(family=family, scope=Scope.GENERAL, recipient=Recipient(RecipientKind.REFERRER)).allowed
+    assert client.get(withdraw).status_code == 404  # already withdrawn
+    assert "Withdrawn" in client.get(url("consent:overview", family)).content.decode()
