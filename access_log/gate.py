@@ -105,6 +105,9 @@ class FileAccess:
             self.grant.writable_sections is None or section in self.grant.writable_sections
         )
 
+    def may_read_section(self, section: str) -> bool:
+        return self.grant.readable_sections is None or section in self.grant.readable_sections
+
     @property
     def file(self) -> Any:
         """The whole file: only for roles with the full view."""
@@ -181,6 +184,10 @@ def open_file(
         raise FileHidden("No such file.")
     outcome = spec.decide(user=user, obj=obj, purpose=purpose)
     if isinstance(outcome, Grant):
+        if outcome.readable_sections is not None and section not in outcome.readable_sections:
+            # The rest of the file is not theirs to know about: as if it did not exist.
+            refuse("section_not_readable", obj, outcome.role)
+            raise FileHidden("No such file.")
         if roles is not None and outcome.role not in roles:
             refuse("section_not_for_role", obj, outcome.role)
             raise NotPermitted("Your role may not open this part of the file.")

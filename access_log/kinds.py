@@ -36,6 +36,8 @@ from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, Reco
 
 # Roles that see and change every family file of their own scheme (§8.3).
 SCHEME_STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
+# The part of a family file the scheme's safeguarding lead opens (§2).
+SAFEGUARDING_SECTIONS = frozenset({"safeguarding"})
 
 
 class View(enum.Enum):
@@ -51,6 +53,9 @@ class Grant:
     purpose: str
     # Sections the role may change; None means every section.
     writable_sections: frozenset[str] | None = None
+    # Sections the role may open at all; None means every section. Outside them the
+    # gate answers 404: the role may not know what else the file holds.
+    readable_sections: frozenset[str] | None = None
     review: Review | None = None
     session: AuditSession | None = None
 
@@ -154,7 +159,16 @@ class FamilyFiles(FileKindSpec):
             and VolunteerAssignment.objects.active().filter(family=obj, volunteer=user).exists()
         ):
             # Volunteers record their own visits; nothing else on the file (§8.5).
-            return Grant(Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({"visits"}))
+            # They may also raise a safeguarding concern, and then see only their own submissions (§2).
+            return Grant(Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({"visits", "safeguarding"}))
+
+        if Role.SAFEGUARDING_LEAD in here:
+            # The scheme's safeguarding lead: the safeguarding section only (§2.1, §8.3),
+            # and no more of the file than the reference that identifies it.
+            return Grant(
+                Role.SAFEGUARDING_LEAD, View.MINIMAL, True, Purpose.CASEWORK,
+                writable_sections=SAFEGUARDING_SECTIONS, readable_sections=SAFEGUARDING_SECTIONS,
+            )
 
         review_kinds = []
         if Role.SPOT_CHECK_TRUSTEE in here:

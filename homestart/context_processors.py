@@ -28,6 +28,12 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("access_log:review_list", "Reviews"))
     if roles & (STAFF | {Role.AUDITOR}):
         items.append(("access_log:audit_session_list", "Audit sessions"))
+    if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
+        items.append(("safeguarding:overview", "Safeguarding"))
+    if roles & STAFF:
+        items.append(("consent:reviews_due", "Consent reviews"))
+    if Role.TRUSTEE in roles:
+        items.append(("safeguarding:trustee_notices", "Police and court requests"))
     items.append(("access_log:my_access", "What I have opened"))
     if Role.ADMIN in roles and user.is_staff:
         items.append(("admin:index", "Administration"))

@@ -18,4 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("access_log.urls")),
     path("", include("families.urls")),
+    path("", include("consent.urls")),
+    path("", include("safeguarding.urls")),
 ]

@@ -16,12 +16,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from access_log import gate
 from access_log import services as access_services
 from access_log.models import Review
+from consent import services as consent_services
+from consent.models import Consent, Disclosure, RecipientKind, Scope
+from consent.sharing import Recipient
 from families import services as family_services
 from families.models import Family, Member, Referral, Visit
 from homestart import services as people_services
 from homestart.models import Membership, Role, Scheme, User
+from safeguarding import services as safeguarding_services
+from safeguarding.models import Concern
 
 DEMO_PASSWORD = "homestart-demo"
 
@@ -99,6 +105,7 @@ class Command(BaseCommand):
             for code, count in FAMILIES_PER_SCHEME.items():
                 self._families(schemes[code], users, count)
             self._reviews(schemes, users)
+            self._consent_and_safeguarding(schemes["WIR"], users)
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ as any of:"))
         for username, code, roles, _ in DEMO_USERS:
             where = code or "national"
@@ -118,6 +125,47 @@ class Command(BaseCommand):
             reviewer = users[username]
             if not Review.objects.open_now().filter(reviewer=reviewer).exists():
                 access_services.review_draw_sample(reviewer=reviewer, scheme=scheme, sample_size=3, days=30)
+
+    def _consent_and_safeguarding(self, scheme: Scheme, users: dict[str, User]) -> None:
+        """Statements and consents for the first Wirral families, one concern and one
+        disclosure to children's services without consent (§1.1, §1.2, §2.1, §2.2)."""
+        if Consent.objects.filter(family__scheme=scheme).exists():
+            return
+        coordinator, lead = users["coordinator"], users["safeguarding"]
+        today = timezone.localdate()
+        families = list(scheme.families.order_by("number")[:5])
+        for i, family in enumerate(families[:4]):
+            access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
+            carer = family.members.filter(kind=Member.Kind.ADULT).first()
+            visit_on = today - datetime.timedelta(days=10 + 17 * i)
+            consent_services.statement_record(
+                access=access, given_to=carer, given_on=visit_on, verbally=True, in_writing=True, actor=coordinator
+            )
+            scopes = [Scope.GENERAL] + ([Scope.SPECIFIC] if i == 1 else [])
+            for scope in scopes:
+                # One consent is already due for review, so the coordinator's list has something on it.
+                review_on = today - datetime.timedelta(days=1) if i == 3 else visit_on + datetime.timedelta(days=365)
+                consent_services.consent_record(
+                    access=access, given_by=carer, scope=scope, recipient_kind=RecipientKind.REFERRER,
+                    method=Consent.Method.WRITTEN, given_on=visit_on, review_on=review_on, actor=coordinator,
+                )
+        if len(families) < 5:
+            return
+        family = families[4]
+        access = gate.open_family(user=lead, reference=family.reference, section="safeguarding", for_change=True)
+        safeguarding_services.concern_raise(
+            access=access, category=Concern.Category.NEGLECT, actor=lead,
+            observed_on=today - datetime.timedelta(days=3),
+            observed="The toddler was alone in the flat for over an hour while mum was out; no food in the fridge.",
+        )
+        consent_services.disclosure_record(
+            access=access, channel=Disclosure.Channel.SAFEGUARDING, scope=Scope.SPECIFIC,
+            recipient=Recipient(RecipientKind.CHILDRENS_SERVICES, "Wirral children's services, duty team"),
+            summary="The concern as recorded, the family's address and the children's names and ages.",
+            shared_on=today - datetime.timedelta(days=2), family_told=Disclosure.FamilyTold.NOT_TOLD,
+            not_told_reason="Telling mum before children's services visit could put the toddler at greater risk.",
+            justification="A child left alone at home: necessary for the child's protection (§2.1).", actor=lead,
+        )
 
     def _users(self, schemes: dict[str, Scheme]) -> dict[str, User]:
         users: dict[str, User] = {}

@@ -1,0 +1,235 @@
+"""Forms for statements, consents, communication and disclosures. Text is trimmed; dates use the date input."""
+
+from __future__ import annotations
+
+from django import forms
+
+from families.forms import date_field, not_in_future
+from families.models import Family, Member
+from homestart.models import Membership, Role, User
+
+from .models import Disclosure, LegalBasis, RecipientKind, Scope
+
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
+CONSENT_RECIPIENTS = [
+    (k, label) for k, label in RecipientKind.choices
+    if k in (RecipientKind.REFERRER, RecipientKind.AGENCY, RecipientKind.HEALTH_VISITOR, RecipientKind.NEW_SCHEME)
+]
+CONSENT_SCOPES = [(k, label) for k, label in Scope.choices if k != Scope.TRANSFER]
+
+
+class AdultChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj.first_name} {obj.last_name}".strip()
+
+
+def _adults(family: Family):
+    return family.members.filter(kind=Member.Kind.ADULT).order_by("created_at")
+
+
+class StatementForm(forms.Form):
+    given_to = AdultChoiceField(queryset=Member.objects.none(), label="Given to", empty_label=None,
+                                widget=forms.RadioSelect)
+    given_on = date_field("Date given")
+    verbally = forms.BooleanField(label="I explained Home-Start's position on confidentiality verbally",
+                                  required=False)
+    in_writing = forms.BooleanField(label="I gave the family the written information sheet", required=False)
+    notes = forms.CharField(label="Notes (optional)", required=False, widget=TEXTAREA, max_length=2000)
+
+    def __init__(self, *args, family: Family, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_to"].queryset = _adults(family)
+
+    def clean_given_on(self):
+        return not_in_future(self.cleaned_data["given_on"], "The date given")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("verbally"):
+            self.add_error("verbally", "The family is told verbally as well as in writing (§1.1).")
+        if not data.get("in_writing"):
+            self.add_error("in_writing", "The family is given the information in writing as well (§1.1).")
+        return data
+
+
+class ConsentForm(forms.Form):
+    given_by = AdultChoiceField(queryset=Member.objects.none(), label="Which parent or carer gave consent?",
+                                empty_label=None, widget=forms.RadioSelect)
+    scope = forms.ChoiceField(label="What may be shared?", choices=CONSENT_SCOPES, widget=forms.RadioSelect)
+    recipient_kind = forms.ChoiceField(label="With whom?", choices=CONSENT_RECIPIENTS, widget=forms.RadioSelect)
+    recipient_name = forms.CharField(
+        label="Name of the agency or scheme", required=False, max_length=200,
+        help_text="Needed for an agency or a new scheme. Leave blank for the referrer or the health visitor.",
+    )
+    method = forms.ChoiceField(label="How was consent given?", choices=[
+        ("verbal", "Verbally"), ("written", "In writing")], widget=forms.RadioSelect)
+    given_on = date_field("Date given")
+    review_on = date_field("Review by", described_as="the review date")
+
+    def __init__(self, *args, family: Family, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].queryset = _adults(family)
+
+    def clean_given_on(self):
+        return not_in_future(self.cleaned_data["given_on"], "The date given")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("recipient_kind")
+        if kind in (RecipientKind.AGENCY, RecipientKind.NEW_SCHEME) and not data.get("recipient_name"):
+            self.add_error("recipient_name", "Name the agency or scheme the family agreed to.")
+        if data.get("given_on") and data.get("review_on") and data["review_on"] < data["given_on"]:
+            self.add_error("review_on", "The review date must be on or after the date consent was given.")
+        return data
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = date_field("Date the family withdrew consent", described_as="the date of withdrawal")
+    notes = forms.CharField(label="Notes (optional)", required=False, widget=TEXTAREA, max_length=2000)
+
+    def clean_withdrawn_on(self):
+        return not_in_future(self.cleaned_data["withdrawn_on"], "The date of withdrawal")
+
+
+class FamilyToldMixin(forms.Form):
+    """§1.5, §2.2: the family is told, or the reason they were not is recorded."""
+
+    family_told = forms.ChoiceField(label="Was the family told?", choices=Disclosure.FamilyTold.choices,
+                                    widget=forms.RadioSelect)
+    family_told_on = date_field("Date the family was told", required=False, described_as="the date they were told")
+    not_told_reason = forms.CharField(
+        label="Why the family was not told", required=False, widget=TEXTAREA, max_length=2000,
+        help_text="Only where telling them would put a child or vulnerable adult at greater risk of harm.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        told = data.get("family_told")
+        if told == Disclosure.FamilyTold.TOLD and not data.get("family_told_on"):
+            self.add_error("family_told_on", "Give the date the family was told (§1.5).")
+        if told == Disclosure.FamilyTold.NOT_TOLD and not data.get("not_told_reason"):
+            self.add_error("not_told_reason", "Record why the family was not told (§1.5, §2.2).")
+        if data.get("family_told_on"):
+            try:
+                not_in_future(data["family_told_on"], "The date the family was told")
+            except forms.ValidationError as error:
+                self.add_error("family_told_on", error)
+        return data
+
+
+def approvers_of(family: Family):
+    return User.objects.filter(
+        memberships__in=Membership.objects.current().filter(
+            scheme_id=family.scheme_id, role__in=(Role.SAFEGUARDING_LEAD, Role.MANAGER)
+        )
+    ).distinct().order_by("first_name", "last_name", "username")
+
+
+class ApproverField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class CommunicationForm(FamilyToldMixin):
+    recipient_kind = forms.ChoiceField(label="To whom?", widget=forms.RadioSelect, choices=[
+        (RecipientKind.REFERRER, "The referrer"), (RecipientKind.HEALTH_VISITOR, "The health visitor"),
+        (RecipientKind.AGENCY, "An agency currently involved with the family")])
+    recipient_name = forms.CharField(label="Name of the agency (for an agency)", required=False, max_length=200)
+    scope = forms.ChoiceField(label="What kind of information?", choices=CONSENT_SCOPES, widget=forms.RadioSelect)
+    summary = forms.CharField(label="Summary of what you shared", widget=TEXTAREA, max_length=5000)
+    shared_on = date_field("Date shared")
+    justification = forms.CharField(
+        label="Justification (only when sharing without consent)", required=False, widget=TEXTAREA, max_length=2000)
+    approver = ApproverField(queryset=User.objects.none(), required=False,
+                             label="Approved by (only when sharing without consent)")
+    field_order = ["recipient_kind", "recipient_name", "scope", "summary", "shared_on", "family_told",
+                   "family_told_on", "not_told_reason", "justification", "approver"]
+
+    def __init__(self, *args, family: Family, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].queryset = approvers_of(family)
+
+    def clean_shared_on(self):
+        return not_in_future(self.cleaned_data["shared_on"], "The date shared")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recipient_kind") == RecipientKind.AGENCY and not data.get("recipient_name"):
+            self.add_error("recipient_name", "Name the agency.")
+        return data
+
+
+class DisclosureForm(FamilyToldMixin):
+    """A disclosure recorded by the safeguarding lead or the manager (§2.1)."""
+
+    recipient_kind = forms.ChoiceField(label="To whom?", widget=forms.RadioSelect, choices=[
+        (k, label) for k, label in RecipientKind.choices if k not in (RecipientKind.COURT, RecipientKind.NEW_SCHEME)])
+    recipient_name = forms.CharField(label="Recipient's name and organisation", max_length=200)
+    basis = forms.ChoiceField(label="Legal basis", widget=forms.RadioSelect, choices=[
+        (k, label) for k, label in LegalBasis.choices if k != LegalBasis.COURT_ORDER])
+    summary = forms.CharField(label="Summary of what was shared", widget=TEXTAREA, max_length=5000)
+    shared_on = date_field("Date shared")
+    justification = forms.CharField(
+        label="Justification", required=False, widget=TEXTAREA, max_length=2000,
+        help_text="Needed whenever the basis is not the family's consent.")
+    field_order = ["recipient_kind", "recipient_name", "basis", "summary", "shared_on", "justification",
+                   "family_told", "family_told_on", "not_told_reason"]
+
+    def clean_shared_on(self):
+        return not_in_future(self.cleaned_data["shared_on"], "The date shared")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("basis") and data["basis"] != LegalBasis.CONSENT and not data.get("justification"):
+            self.add_error("justification", "Justify sharing without the family's consent.")
+        return data
+
+
+class SchemeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class TransferForm(FamilyToldMixin):
+    """§9.2, §9.3: the coordinator chooses where the family goes and what is appropriate to share."""
+
+    destination = forms.ChoiceField(label="Where is the family going?", widget=forms.RadioSelect, choices=[
+        ("same", "A Home-Start scheme that uses this system"),
+        ("export", "A Home-Start scheme on another system (encrypted export)")])
+    to_scheme = SchemeChoiceField(queryset=None, required=False, label="Scheme (on this system)")
+    to_scheme_name = forms.CharField(label="Scheme's name (on another system)", required=False, max_length=200)
+    passphrase = forms.CharField(
+        label="Passphrase for the export", required=False, max_length=200, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.")
+    sections = forms.MultipleChoiceField(label="What is appropriate to share?", widget=forms.CheckboxSelectMultiple,
+                                         choices=[])
+    summary = forms.CharField(label="Summary of what is shared and why", widget=TEXTAREA, max_length=5000)
+    justification = forms.CharField(
+        label="Justification (only without the family's consent, §9.3)", required=False, widget=TEXTAREA,
+        max_length=2000)
+    approver = ApproverField(queryset=User.objects.none(), required=False,
+                             label="Approved by (only without the family's consent)")
+    field_order = ["destination", "to_scheme", "to_scheme_name", "passphrase", "sections", "summary",
+                   "family_told", "family_told_on", "not_told_reason", "justification", "approver"]
+
+    def __init__(self, *args, family: Family, **kwargs) -> None:
+        from homestart.models import Scheme
+
+        from .transfers import SECTIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["to_scheme"].queryset = Scheme.objects.exclude(pk=family.scheme_id).order_by("name")
+        self.fields["sections"].choices = list(SECTIONS.items())
+        self.fields["approver"].queryset = approvers_of(family)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("destination") == "same" and not data.get("to_scheme"):
+            self.add_error("to_scheme", "Choose the scheme the family is moving to.")
+        if data.get("destination") == "export":
+            if not data.get("to_scheme_name"):
+                self.add_error("to_scheme_name", "Give the name of the scheme the family is moving to.")
+            if len(data.get("passphrase") or "") < 12:
+                self.add_error("passphrase", "Use a passphrase of at least 12 characters.")
+        return data

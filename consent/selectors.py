@@ -1,0 +1,48 @@
+"""Reads that depend on who asks. Family-file reads take the ``FileAccess`` the gate granted."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from access_log.gate import FileAccess
+from access_log.kinds import KINDS
+from access_log.models import FileKind
+from families.models import Family
+from homestart.models import User
+
+from .models import ConfidentialityStatement, Consent, Disclosure
+
+
+def consent_file(*, access: FileAccess) -> dict:
+    """The consent section of a file: statements, consents and the communications, in a fixed number of queries."""
+    family = access.target
+    return {
+        "statements": list(
+            ConfidentialityStatement.objects.filter(family=family).select_related(
+                "family__data_key", "given_to__family__data_key", "given_by", "policy_version"
+            )
+        ),
+        "consents": list(
+            Consent.objects.filter(family=family).select_related(
+                "family__data_key", "given_by__family__data_key", "recorded_by", "withdrawn_recorded_by"
+            )
+        ),
+    }
+
+
+def disclosures_for(*, access: FileAccess) -> QuerySet[Disclosure]:
+    """The family's disclosure register: staff and the safeguarding lead see all of it."""
+    return Disclosure.objects.filter(family=access.target).select_related(
+        "family__data_key", "recorded_by", "approved_by", "consent"
+    )
+
+
+def consents_due_for_review(*, user: User) -> QuerySet[Consent]:
+    """Consents in force whose review date has come, in the families this user sees as staff (§1.2)."""
+    staff_families = Family.objects.filter(KINDS[FileKind.FAMILY].staff_filter(user))
+    return (
+        Consent.objects.due_for_review()
+        .filter(Exists(staff_families.filter(pk=OuterRef("family"))))
+        .select_related("family")
+        .order_by("review_on", "family__reference")
+    )

@@ -1,0 +1,265 @@
+"""Writes for consents, statements and the disclosure register.
+
+Each write takes the ``FileAccess`` the gate granted and makes its change inside
+``gate.changing``: the change and its access event commit together, and
+nothing is written about a family without the gate's say-so. Every sharing goes
+through ``sharing.may_share``; nothing here decides on its own whether
+information may leave Home-Start.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from access_log import gate
+from access_log.gate import FileAccess
+from families.models import Member
+from homestart.models import Membership, PolicyVersion, Role, User
+from safeguarding.models import ExternalRequest
+
+from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope
+from .sharing import Recipient, SharingDecision, may_share
+
+CONSENT_SECTION = "consent"
+SAFEGUARDING_SECTION = "safeguarding"
+# Who may approve sharing without consent (the basis is an exception).
+APPROVERS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
+
+
+class SharingRefused(ValidationError):
+    """``may_share`` said no: the reason is the message."""
+
+
+def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save(update_fields=update_fields)
+
+
+def _require_role(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
+    if access.role not in roles:
+        raise gate.NotPermitted(message)
+
+
+def _adult_of(access: FileAccess, member: Member) -> Member:
+    if member.family_id != access.target.pk or member.kind != Member.Kind.ADULT:
+        raise ValidationError({"given_by": "Choose a parent or carer of this family."})
+    return member
+
+
+@transaction.atomic
+def statement_record(
+    *,
+    access: FileAccess,
+    given_to: Member,
+    given_on: datetime.date,
+    verbally: bool,
+    in_writing: bool,
+    actor: User,
+    notes: str = "",
+) -> ConfidentialityStatement:
+    """§1.1: the family was given Home-Start's position on confidentiality, verbally and in writing."""
+    _require_role(access, (Role.COORDINATOR, Role.MANAGER), "Only the scheme's staff record this (§1.1).")
+    if not (verbally and in_writing):
+        raise ValidationError("The family is given the information both verbally and in writing (§1.1).")
+    version = PolicyVersion.current()
+    if version is None:
+        raise ValidationError("No Confidentiality Policy is published yet.")
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": "The date cannot be in the future."})
+    with gate.changing(access, section=CONSENT_SECTION) as family:
+        statement = ConfidentialityStatement(
+            family=family, given_to=_adult_of(access, given_to), given_on=given_on, given_by=actor,
+            verbally=verbally, in_writing=in_writing, policy_version=version, notes=notes, recorded_by=actor,
+        )
+        _save(statement, actor=actor)
+    return statement
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    access: FileAccess,
+    given_by: Member,
+    scope: str,
+    recipient_kind: str,
+    method: str,
+    given_on: datetime.date,
+    review_on: datetime.date,
+    actor: User,
+    recipient_name: str = "",
+) -> Consent:
+    """A consent given at the initial or a review visit (§1.2–§1.4)."""
+    _require_role(access, (Role.COORDINATOR, Role.MANAGER), "Only the scheme's staff record consents (§1.2).")
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": "The date cannot be in the future."})
+    if review_on < given_on:
+        raise ValidationError({"review_on": "The review date must be on or after the date consent was given."})
+    if recipient_kind in (RecipientKind.POLICE, RecipientKind.COURT, RecipientKind.CHILDRENS_SERVICES):
+        raise ValidationError({"recipient_kind": "Consent is recorded for the referrer, an agency, the health "
+                               "visitor or a new scheme."})
+    with gate.changing(access, section=CONSENT_SECTION) as family:
+        consent = Consent(
+            family=family, given_by=_adult_of(access, given_by), scope=scope, recipient_kind=recipient_kind,
+            recipient_name=recipient_name.strip(), method=method, given_on=given_on, review_on=review_on,
+            recorded_by=actor,
+        )
+        _save(consent, actor=actor)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, access: FileAccess, consent: Consent, withdrawn_on: datetime.date, actor: User, notes: str = ""
+) -> Consent:
+    """The family withdrew consent: sharing under it stops at once (§1.2)."""
+    _require_role(access, (Role.COORDINATOR, Role.MANAGER), "Only the scheme's staff record this (§1.2).")
+    if consent.family_id != access.target.pk:
+        raise gate.FileHidden("No such consent.")
+    if consent.withdrawn:
+        raise ValidationError("This consent has already been withdrawn.")
+    if withdrawn_on > timezone.localdate() or withdrawn_on < consent.given_on:
+        raise ValidationError({"withdrawn_on": "Give the date the family withdrew consent: not in the future, "
+                               "and not before it was given."})
+    with gate.changing(access, section=CONSENT_SECTION):
+        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_on = withdrawn_on
+        consent.withdrawn_recorded_by = actor
+        consent.withdrawal_notes = notes
+        _save(
+            consent, actor=actor,
+            update_fields=["withdrawn_at", "withdrawn_on", "withdrawn_recorded_by", "withdrawal_notes"],
+        )
+    return consent
+
+
+def _check_told(family_told: str, family_told_on: datetime.date | None, not_told_reason: str) -> None:
+    if family_told == Disclosure.FamilyTold.TOLD and family_told_on is None:
+        raise ValidationError({"family_told_on": "Give the date the family was told (§1.5)."})
+    if family_told == Disclosure.FamilyTold.NOT_TOLD and not not_told_reason.strip():
+        raise ValidationError({"not_told_reason": "Record why the family was not told: only where telling them "
+                               "would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2)."})
+    if family_told not in Disclosure.FamilyTold.values:
+        raise ValidationError({"family_told": "Say whether the family was told (§1.5, §2.2)."})
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    access: FileAccess,
+    channel: str,
+    scope: str,
+    recipient: Recipient,
+    summary: str,
+    shared_on: datetime.date,
+    family_told: str,
+    actor: User,
+    family_told_on: datetime.date | None = None,
+    not_told_reason: str = "",
+    justification: str = "",
+    exception: str = "",
+    request: ExternalRequest | None = None,
+    section: str = SAFEGUARDING_SECTION,
+    approver: User | None = None,
+    expect_basis: str = "",
+) -> Disclosure:
+    """Record one sharing outside Home-Start, on the basis ``may_share`` gives.
+
+    Refused (``SharingRefused``) when ``may_share`` says no. Without consent, the
+    recorder must justify it, and it is approved by the safeguarding lead or the
+    manager: the recorder themselves when they hold one of those roles, otherwise
+    the ``approver`` they name (a current safeguarding lead or manager of the scheme).
+    The family was told (when), or the reason they were not is recorded: a
+    disclosure cannot be recorded without one or the other (§1.5, §2.2).
+    """
+    if not summary.strip():
+        raise ValidationError({"summary": "Summarise what was shared."})
+    if shared_on > timezone.localdate():
+        raise ValidationError({"shared_on": "The date cannot be in the future."})
+    _check_told(family_told, family_told_on, not_told_reason)
+    decision: SharingDecision = may_share(
+        family=access.target, scope=scope, recipient=recipient, exception=exception, request=request
+    )
+    if not decision.allowed:
+        raise SharingRefused(decision.reason)
+    if expect_basis == LegalBasis.CONSENT and decision.basis != LegalBasis.CONSENT:
+        raise SharingRefused("The family has not consented to this (or has withdrawn consent).")
+    if expect_basis and decision.basis not in (expect_basis, LegalBasis.CONSENT):
+        raise SharingRefused(
+            f"That basis does not apply here: the information may go on this basis only: "
+            f"{LegalBasis(decision.basis).label}."
+        )
+    approved_by = None
+    if decision.needs_approval:
+        if not justification.strip():
+            raise ValidationError({"justification": "Justify sharing without the family's consent."})
+        if access.role in APPROVERS:
+            approved_by = actor
+        elif approver is not None and Membership.objects.current().filter(
+            user=approver, scheme_id=access.target.scheme_id, role__in=APPROVERS
+        ).exists():
+            approved_by = approver
+        else:
+            raise ValidationError({"approver": "Sharing without the family's consent is approved by the "
+                                   "scheme's safeguarding lead or manager: name who approved it."})
+    with gate.changing(access, section=section) as family:
+        disclosure = Disclosure(
+            family=family, channel=channel, scope=scope, recipient_kind=recipient.kind,
+            recipient_name=recipient.name or RecipientKind(recipient.kind).label, summary=summary,
+            shared_on=shared_on, basis=decision.basis, consent=decision.consent, concern=decision.concern,
+            request=decision.request, justification=justification, approved_by=approved_by,
+            family_told=family_told,
+            family_told_on=family_told_on if family_told == Disclosure.FamilyTold.TOLD else None,
+            not_told_reason=not_told_reason if family_told == Disclosure.FamilyTold.NOT_TOLD else "",
+            recorded_by=actor,
+        )
+        _save(disclosure, actor=actor)
+    return disclosure
+
+
+def referrer_of(family: Any) -> Recipient:
+    referral = family.referrals.order_by("-referred_on").first()
+    if referral is None:
+        return Recipient(RecipientKind.REFERRER)
+    name = ", ".join(p for p in (referral.referrer_name, referral.referrer_organisation) if p)
+    return Recipient(RecipientKind.REFERRER, name or referral.get_source_display())
+
+
+@transaction.atomic
+def communication_send(
+    *,
+    access: FileAccess,
+    recipient: Recipient,
+    scope: str,
+    summary: str,
+    shared_on: datetime.date,
+    family_told: str,
+    actor: User,
+    family_told_on: datetime.date | None = None,
+    not_told_reason: str = "",
+    justification: str = "",
+    approver: User | None = None,
+) -> Disclosure:
+    """Communication with the referrer or an agency: the coordinator's responsibility (§7.2–§7.4)."""
+    _require_role(access, (Role.COORDINATOR,), "Communication with the referrer is the coordinator's (§7.2).")
+    if recipient.kind not in (RecipientKind.REFERRER, RecipientKind.AGENCY, RecipientKind.HEALTH_VISITOR):
+        raise ValidationError({"recipient_kind": "Choose the referrer, the health visitor or an agency."})
+    if scope not in (Scope.GENERAL, Scope.SPECIFIC, Scope.SELF_REFERRAL, Scope.MULTI_AGENCY):
+        raise ValidationError({"scope": "Choose what kind of information this is."})
+    channel = Disclosure.Channel.REFERRER_UPDATE if recipient.kind == RecipientKind.REFERRER else (
+        Disclosure.Channel.AGENCY
+    )
+    return disclosure_record(
+        access=access, channel=channel, scope=scope, recipient=recipient, summary=summary, shared_on=shared_on,
+        family_told=family_told, family_told_on=family_told_on, not_told_reason=not_told_reason,
+        justification=justification, actor=actor, section=CONSENT_SECTION, approver=approver,
+    )
+
+
+def legal_basis_label(basis: str) -> str:
+    return LegalBasis(basis).label if basis in LegalBasis.values else basis

@@ -1,0 +1,245 @@
+"""Transfer of a family to another Home-Start scheme (§9.2, §9.3).
+
+With the family's consent to the named scheme, or without it only where there
+are or have been safeguarding concerns (``may_share`` decides), the coordinator
+chooses which parts of the file are appropriate to share. Every transfer is a
+disclosure in the register.
+
+- Same installation: a new family file opens in the receiving scheme, holding
+  only the chosen parts, linked to the old one by the ``Transfer`` row. The
+  receiving scheme's coordinators and managers see it; nobody there sees the old file.
+- Another installation: an export package, JSON sealed with AES-256-GCM under a
+  key derived with scrypt from a passphrase the two coordinators agree out of
+  band (by phone, never with the package). ``import_transfer`` opens it there.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import os
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from access_log import gate
+from access_log.gate import FileAccess
+from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.models import FileKind
+from families.models import Family, Member, Referral
+from homestart.models import DataKey, Membership, Scheme, User
+from homestart.services import scheme_ensure_staff_group
+
+from .models import Disclosure, RecipientKind, Scope, Transfer
+from .services import disclosure_record
+from .sharing import Recipient
+
+# The parts of a file a coordinator may choose to share.
+SECTIONS = {
+    "members": "Names, dates of birth and relationships of the family members",
+    "contact": "Address, postcode and phone number",
+    "referral": "The original referral and its reasons",
+}
+PACKAGE_FORMAT = "homestart-transfer/1"
+MEMBER_FIELDS = ("kind", "first_name", "last_name", "relationship")
+REFERRAL_FIELDS = ("source", "referrer_name", "referrer_organisation", "referrer_contact", "reasons")
+MIN_PASSPHRASE = 12
+
+
+class PackageError(ValidationError):
+    pass
+
+
+def _check(access: FileAccess, sections: list[str]) -> None:
+    if access.role not in SCHEME_STAFF_ROLES:
+        raise gate.NotPermitted("Only the scheme's coordinators and managers transfer a family (§9.2).")
+    unknown = set(sections) - set(SECTIONS)
+    if unknown or not sections:
+        raise ValidationError({"sections": "Choose what is appropriate to share."})
+
+
+def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {"from_scheme": family.scheme.name, "from_reference": family.reference}
+    if "contact" in sections:
+        data["contact"] = {"address": family.address, "postcode": family.postcode, "phone": family.phone}
+    if "members" in sections:
+        data["members"] = [
+            {"kind": m.kind, "first_name": m.first_name, "last_name": m.last_name, "relationship": m.relationship,
+             "date_of_birth": m.date_of_birth.isoformat() if m.date_of_birth else None}
+            for m in family.members.order_by("created_at")
+        ]
+    if "referral" in sections:
+        referral = family.referrals.order_by("-referred_on").first()
+        if referral is not None:
+            data["referral"] = {
+                "source": referral.source, "referrer_name": referral.referrer_name,
+                "referrer_organisation": referral.referrer_organisation,
+                "referrer_contact": referral.referrer_contact, "referred_on": referral.referred_on.isoformat(),
+                "reasons": referral.reasons,
+            }
+    return data
+
+
+def _open_file(*, scheme: Scheme, data: dict[str, Any], actor: User, role: str) -> Family:
+    """A new family file in ``scheme`` from the shared parts; its staff see it (§8.3)."""
+    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    number = locked.next_family_number
+    Scheme.objects.filter(pk=scheme.pk).update(next_family_number=number + 1)
+    contact = data.get("contact") or {}
+    family = Family(
+        scheme=locked, number=number, reference=Family.format_reference(locked.code, number),
+        data_key=DataKey.generate(), address=contact.get("address", ""), postcode=contact.get("postcode", ""),
+        phone=contact.get("phone", ""),
+    )
+    family.full_clean()
+    family._history_user = actor
+    family.save()
+    for given in data.get("members", []):
+        fields = {k: given.get(k, "") for k in MEMBER_FIELDS}
+        born = given.get("date_of_birth")
+        member = Member(family=family, date_of_birth=datetime.date.fromisoformat(born) if born else None, **fields)
+        member.full_clean()
+        member._history_user = actor
+        member.save()
+    if data.get("referral"):
+        # The original referral, which the family consented to (§7.1).
+        given = data["referral"]
+        referral = Referral(
+            family=family, received_by=actor, family_consented=True,
+            referred_on=datetime.date.fromisoformat(given["referred_on"]),
+            **{k: given.get(k, "") for k in REFERRAL_FIELDS},
+        )
+        referral.full_clean()
+        referral._history_user = actor
+        referral.save()
+    staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
+    assign_perm("families.view_family", staff_group, family)
+    assign_perm("families.change_family", staff_group, family)
+    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role)
+    return family
+
+
+@transaction.atomic
+def transfer_to_scheme(
+    *,
+    access: FileAccess,
+    to_scheme: Scheme,
+    sections: list[str],
+    summary: str,
+    family_told: str,
+    actor: User,
+    family_told_on: datetime.date | None = None,
+    not_told_reason: str = "",
+    justification: str = "",
+    approver: User | None = None,
+) -> Transfer:
+    """Transfer to a scheme on this installation: a new, linked family file there (§9.2, §9.3)."""
+    _check(access, sections)
+    family = access.target
+    if to_scheme.pk == family.scheme_id:
+        raise ValidationError({"to_scheme": "Choose another scheme."})
+    disclosure = disclosure_record(
+        access=access, channel=Disclosure.Channel.TRANSFER, scope=Scope.TRANSFER,
+        recipient=Recipient(RecipientKind.NEW_SCHEME, to_scheme.name), summary=summary,
+        shared_on=timezone.localdate(), family_told=family_told, family_told_on=family_told_on,
+        not_told_reason=not_told_reason, justification=justification, approver=approver, actor=actor,
+        section="consent",
+    )
+    new_family = _open_file(scheme=to_scheme, data=_payload(family, sections), actor=actor, role=access.role)
+    with gate.changing(access, section="consent"):
+        transfer = Transfer(
+            family=family, disclosure=disclosure, destination=Transfer.Destination.SAME_INSTALLATION,
+            to_scheme=to_scheme, new_family=new_family, sections=sorted(sections), recorded_by=actor,
+        )
+        transfer.full_clean()
+        transfer._history_user = actor
+        transfer.save()
+    return transfer
+
+
+def _key(passphrase: str, salt: bytes) -> bytes:
+    return Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(passphrase.encode())
+
+
+def seal_package(data: dict[str, Any], passphrase: str) -> bytes:
+    salt, nonce = os.urandom(16), os.urandom(12)
+    body = AESGCM(_key(passphrase, salt)).encrypt(nonce, json.dumps(data).encode(), PACKAGE_FORMAT.encode())
+    envelope = {"format": PACKAGE_FORMAT, "kdf": "scrypt-n32768-r8-p1", "salt": base64.b64encode(salt).decode(),
+                "nonce": base64.b64encode(nonce).decode(), "ciphertext": base64.b64encode(body).decode()}
+    return json.dumps(envelope).encode()
+
+
+def open_package(package: bytes, passphrase: str) -> dict[str, Any]:
+    try:
+        envelope = json.loads(package)
+        if envelope.get("format") != PACKAGE_FORMAT:
+            raise PackageError("This is not a Home-Start transfer package.")
+        salt, nonce, body = (base64.b64decode(envelope[k]) for k in ("salt", "nonce", "ciphertext"))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise PackageError("This is not a Home-Start transfer package.") from error
+    try:
+        return json.loads(AESGCM(_key(passphrase, salt)).decrypt(nonce, body, PACKAGE_FORMAT.encode()))
+    except InvalidTag:
+        raise PackageError("The passphrase is wrong, or the package was changed.") from None
+
+
+@transaction.atomic
+def transfer_export(
+    *,
+    access: FileAccess,
+    to_scheme_name: str,
+    passphrase: str,
+    sections: list[str],
+    summary: str,
+    family_told: str,
+    actor: User,
+    family_told_on: datetime.date | None = None,
+    not_told_reason: str = "",
+    justification: str = "",
+    approver: User | None = None,
+) -> tuple[Transfer, bytes]:
+    """Transfer to a scheme on another installation: the sealed package, recorded as a disclosure."""
+    _check(access, sections)
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError({"passphrase": f"Use a passphrase of at least {MIN_PASSPHRASE} characters."})
+    disclosure = disclosure_record(
+        access=access, channel=Disclosure.Channel.TRANSFER, scope=Scope.TRANSFER,
+        recipient=Recipient(RecipientKind.NEW_SCHEME, to_scheme_name), summary=summary,
+        shared_on=timezone.localdate(), family_told=family_told, family_told_on=family_told_on,
+        not_told_reason=not_told_reason, justification=justification, approver=approver, actor=actor,
+        section="consent",
+    )
+    data = _payload(access.target, sections) | {"to_scheme": to_scheme_name.strip(), "summary": summary}
+    with gate.changing(access, section="consent") as family:
+        transfer = Transfer(
+            family=family, disclosure=disclosure, destination=Transfer.Destination.EXPORT,
+            sections=sorted(sections), recorded_by=actor,
+        )
+        transfer.full_clean()
+        transfer._history_user = actor
+        transfer.save()
+    return transfer, seal_package(data, passphrase)
+
+
+@transaction.atomic
+def transfer_import(*, package: bytes, passphrase: str, scheme: Scheme, actor: User) -> Family:
+    """Open a new family file from another installation's package (§9.2, §9.3)."""
+    role = (
+        Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
+        .values_list("role", flat=True).first()
+    )
+    if role is None:
+        raise gate.NotPermitted("Only the scheme's coordinators and managers import a transfer.")
+    data = open_package(package, passphrase)
+    data = {k: data[k] for k in ("contact", "members", "referral") if k in data}
+    try:
+        return _open_file(scheme=scheme, data=data, actor=actor, role=role)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise PackageError("The package's contents are not a family file this system can open.") from error

@@ -1,0 +1,245 @@
+"""Consent pages. Every page opens the family file through the access gate: the
+"consent" section for the scheme's staff, the "safeguarding" section for the
+disclosure register (staff and the safeguarding lead)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from access_log import gate
+from access_log.kinds import SCHEME_STAFF_ROLES
+from homestart.models import PolicyVersion, Role
+
+from . import selectors, services, transfers
+from .forms import CommunicationForm, ConsentForm, DisclosureForm, StatementForm, TransferForm, WithdrawForm
+from .models import Disclosure, LegalBasis
+from .sharing import Recipient
+
+CONSENT = "consent"
+SAFEGUARDING = "safeguarding"
+REGISTER_ROLES = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
+
+
+def form_error(form: Form, error: ValidationError) -> None:
+    """A service's domain error, next to the field it concerns (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _open(request: HttpRequest, reference: str, section: str = CONSENT, change: bool = False,
+          roles: tuple[str, ...] = SCHEME_STAFF_ROLES) -> gate.FileAccess:
+    return gate.open_family(user=request.user, reference=reference, section=section, for_change=change, roles=roles)
+
+
+@require_GET
+@never_cache
+def overview(request: HttpRequest, reference: str) -> HttpResponse:
+    access = _open(request, reference)
+    communications = selectors.disclosures_for(access=access).filter(
+        channel__in=(Disclosure.Channel.REFERRER_UPDATE, Disclosure.Channel.AGENCY)
+    )
+    return render(request, "consent/overview.html", {
+        "family": access.target, "access": access, "communications": communications,
+        "is_coordinator": access.role == Role.COORDINATOR, **selectors.consent_file(access=access),
+    })
+
+
+def _form_page(request, access, form, *, heading, submit, template="consent/form_page.html", **extra):
+    return render(request, template, {"family": access.target, "form": form, "heading": heading, "submit": submit,
+                                      "cancel": "consent:overview", **extra})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """§1.1: record that the family was given the confidentiality statement."""
+    access = _open(request, reference, change=True)
+    form = StatementForm(request.POST or None, family=access.target, initial={"given_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.statement_record(access=access, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Confidentiality statement recorded.")
+            return redirect("consent:overview", reference=reference)
+    return _form_page(request, access, form, heading="Record the confidentiality statement", submit="Save",
+                      version=PolicyVersion.current(), template="consent/statement_form.html")
+
+
+@require_GET
+@never_cache
+def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
+    """The printable family information sheet (§1.1, §1.5, §1.6, §2.2)."""
+    access = _open(request, reference)
+    return render(request, "consent/information_sheet.html", {
+        "family": access.target, "scheme": access.target.scheme, "version": PolicyVersion.current(),
+    })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
+    access = _open(request, reference, change=True)
+    today = timezone.localdate()
+    form = ConsentForm(request.POST or None, family=access.target,
+                       initial={"given_on": today, "review_on": today + datetime.timedelta(days=365)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(access=access, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("consent:overview", reference=reference)
+    return _form_page(request, access, form, heading="Record consent", submit="Save consent")
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> HttpResponse:
+    access = _open(request, reference, change=True)
+    consent = get_object_or_404(access.target.consents, pk=consent_id, withdrawn_at__isnull=True)
+    form = WithdrawForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(access=access, consent=consent, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Consent withdrawn. Nothing more is shared under it.")
+            return redirect("consent:overview", reference=reference)
+    return _form_page(request, access, form, heading="Record that consent was withdrawn",
+                      submit="Record withdrawal", consent=consent, template="consent/withdraw_form.html")
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def communication_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """§7.2–§7.4: the coordinator's communication with the referrer or an agency."""
+    access = _open(request, reference, change=True, roles=(Role.COORDINATOR,))
+    family = access.target
+    referrer = services.referrer_of(family)
+    form = CommunicationForm(request.POST or None, family=family,
+                             initial={"shared_on": timezone.localdate(), "recipient_kind": "referrer"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        name = referrer.name if data["recipient_kind"] == referrer.kind else data["recipient_name"]
+        try:
+            services.communication_send(
+                access=access, recipient=Recipient(data["recipient_kind"], name), scope=data["scope"],
+                summary=data["summary"], shared_on=data["shared_on"], family_told=data["family_told"],
+                family_told_on=data["family_told_on"], not_told_reason=data["not_told_reason"],
+                justification=data["justification"], approver=data["approver"], actor=request.user,
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Communication recorded in the disclosure register.")
+            return redirect("consent:overview", reference=reference)
+    return _form_page(request, access, form, heading="Send an update to the referrer or an agency",
+                      submit="Record what was shared", referrer=referrer, template="consent/communication_form.html")
+
+
+@require_GET
+@never_cache
+def reviews_due(request: HttpRequest) -> HttpResponse:
+    """Consents due for review, for the coordinator (§1.2)."""
+    if not request.user.memberships.current().filter(role__in=SCHEME_STAFF_ROLES).exists():
+        raise PermissionDenied("Only coordinators and managers review consents.")
+    return render(request, "consent/reviews_due.html", {"consents": selectors.consents_due_for_review(
+        user=request.user)})
+
+
+@require_GET
+@never_cache
+def disclosure_register(request: HttpRequest, reference: str) -> HttpResponse:
+    access = _open(request, reference, section=SAFEGUARDING, roles=REGISTER_ROLES)
+    return render(request, "consent/disclosures.html", {
+        "family": access.target, "disclosures": selectors.disclosures_for(access=access),
+        "may_record": access.role in services.APPROVERS,
+    })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """The safeguarding lead or the manager records a disclosure and approves it (§2.1, §2.2)."""
+    access = _open(request, reference, section=SAFEGUARDING, change=True, roles=services.APPROVERS)
+    form = DisclosureForm(request.POST or None, initial={"shared_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        basis = data["basis"]
+        try:
+            services.disclosure_record(
+                access=access, channel=Disclosure.Channel.SAFEGUARDING if basis == LegalBasis.SAFEGUARDING
+                else Disclosure.Channel.AGENCY, scope="specific",
+                recipient=Recipient(data["recipient_kind"], data["recipient_name"]), summary=data["summary"],
+                shared_on=data["shared_on"], family_told=data["family_told"], family_told_on=data["family_told_on"],
+                not_told_reason=data["not_told_reason"], justification=data["justification"],
+                exception=basis if basis in (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.TERRORISM) else "",
+                expect_basis=basis, actor=request.user,
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Disclosure recorded in the register.")
+            return redirect("consent:disclosures", reference=reference)
+    return render(request, "consent/form_page.html", {
+        "family": access.target, "form": form, "heading": "Record a disclosure", "submit": "Record disclosure",
+        "cancel": "consent:disclosures",
+    })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """§9.2, §9.3: transfer to another scheme, here (a linked new file) or elsewhere (a sealed package)."""
+    access = _open(request, reference, change=True)
+    form = TransferForm(request.POST or None, family=access.target)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {
+            "access": access, "sections": data["sections"], "summary": data["summary"], "actor": request.user,
+            "family_told": data["family_told"], "family_told_on": data["family_told_on"],
+            "not_told_reason": data["not_told_reason"], "justification": data["justification"],
+            "approver": data["approver"],
+        }
+        try:
+            if data["destination"] == "same":
+                transfer = transfers.transfer_to_scheme(to_scheme=data["to_scheme"], **common)
+            else:
+                transfer, package = transfers.transfer_export(
+                    to_scheme_name=data["to_scheme_name"], passphrase=data["passphrase"], **common
+                )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            if data["destination"] == "same":
+                messages.success(request, f"Family file {transfer.new_family.reference} opened in "
+                                          f"{transfer.to_scheme.name}. The transfer is in the disclosure register.")
+                return redirect("consent:overview", reference=reference)
+            response = HttpResponse(package, content_type="application/octet-stream")
+            response["Content-Disposition"] = f'attachment; filename="transfer-{reference}.hst"'
+            return response
+    return _form_page(request, access, form, heading="Transfer to another scheme", submit="Transfer",
+                      template="consent/transfer_form.html")

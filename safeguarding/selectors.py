@@ -1,0 +1,73 @@
+"""Reads that depend on who asks."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from access_log.gate import FileAccess
+from access_log.kinds import KINDS
+from access_log.models import FileKind
+from families.models import Family
+from homestart.models import Membership, Role, User
+
+from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
+
+
+def concerns_for(*, access: FileAccess) -> QuerySet[Concern]:
+    """A family's concerns: a volunteer sees only what they raised themselves, never the actions (§2, §8.5)."""
+    concerns = Concern.objects.filter(family=access.target).select_related("family__data_key", "raised_by")
+    if access.role == Role.VOLUNTEER:
+        return concerns.filter(raised_by=access.user)
+    actions = ConcernAction.objects.select_related("family__data_key", "taken_by")
+    return concerns.prefetch_related(Prefetch("actions", queryset=actions))
+
+
+def requests_for(*, access: FileAccess) -> QuerySet[ExternalRequest]:
+    if access.role == Role.VOLUNTEER:
+        return ExternalRequest.objects.none()
+    return ExternalRequest.objects.filter(family=access.target).select_related(
+        "family__data_key", "logged_by", "decided_by"
+    )
+
+
+def _lead_or_staff_families(user: User) -> Q:
+    """Families whose safeguarding section the user opens as lead or staff (the gate's rules as one condition)."""
+    lead = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role=Role.SAFEGUARDING_LEAD)
+    return KINDS[FileKind.FAMILY].staff_filter(user) | Exists(lead)
+
+
+def open_concerns_for(*, user: User) -> QuerySet[Concern]:
+    """The safeguarding overview: concerns not closed, by family reference; no free text is shown."""
+    families = Family.objects.filter(_lead_or_staff_families(user))
+    return (
+        Concern.objects.exclude(status=Concern.Status.CLOSED)
+        .filter(Exists(families.filter(pk=OuterRef("family"))))
+        .select_related("family", "raised_by")
+        .order_by("-raised_at")
+    )
+
+
+def pending_requests_for(*, user: User) -> QuerySet[ExternalRequest]:
+    families = Family.objects.filter(_lead_or_staff_families(user))
+    return (
+        ExternalRequest.objects.filter(decision=ExternalRequest.Decision.PENDING)
+        .filter(Exists(families.filter(pk=OuterRef("family"))))
+        .select_related("family")
+        .order_by("received_on")
+    )
+
+
+def trustee_notices_for(*, user: User) -> QuerySet[TrusteeNotice]:
+    """Police and court requests the trustees are told of (§10.3): no personal data, not even references."""
+    trustee = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role=Role.TRUSTEE)
+    return TrusteeNotice.objects.filter(Exists(trustee)).select_related("scheme", "request")
+
+
+def is_trustee(user: User) -> bool:
+    return Membership.objects.current().filter(user=user, role=Role.TRUSTEE).exists()
+
+
+def leads_or_staff_anywhere(user: User) -> bool:
+    return Membership.objects.current().filter(
+        user=user, role__in=(Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER)
+    ).exists()

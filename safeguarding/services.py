@@ -1,0 +1,244 @@
+"""Writes for safeguarding concerns and police and court requests (§2, §10.2, §10.3).
+
+Each write takes the ``FileAccess`` the gate granted for the "safeguarding"
+section and changes the file inside ``gate.changing``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from access_log import gate
+from access_log.gate import FileAccess
+from access_log.kinds import SCHEME_STAFF_ROLES
+from homestart.models import Role, User
+
+from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
+
+SECTION = "safeguarding"
+# Who follows a concern up, and decides police and court requests.
+LEADS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
+# Who records actions on a concern and logs requests (the volunteer only raises concerns).
+HANDLERS = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
+
+
+def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save(update_fields=update_fields)
+
+
+def _require(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
+    if access.role not in roles:
+        raise gate.NotPermitted(message)
+
+
+def _own(access: FileAccess, obj: Any) -> None:
+    if obj.family_id != access.target.pk:
+        raise gate.FileHidden("Not found.")
+
+
+def _not_future(day: datetime.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: "The date cannot be in the future."})
+
+
+@transaction.atomic
+def concern_raise(
+    *, access: FileAccess, category: str, observed: str, observed_on: datetime.date, actor: User
+) -> Concern:
+    """Anyone supporting the family raises a concern: staff, the safeguarding lead, the family's volunteer (§2.1)."""
+    _require(access, (*HANDLERS, Role.VOLUNTEER), "You may not raise a concern on this file.")
+    _not_future(observed_on, "observed_on")
+    if not observed.strip():
+        raise ValidationError({"observed": "Describe what was seen or said."})
+    with gate.changing(access, section=SECTION) as family:
+        concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on,
+                          raised_by=actor)
+        _save(concern, actor=actor)
+    return concern
+
+
+@transaction.atomic
+def concern_action_add(
+    *, access: FileAccess, concern: Concern, action: str, taken_on: datetime.date, actor: User
+) -> ConcernAction:
+    _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff act on concerns.")
+    _own(access, concern)
+    _not_future(taken_on, "taken_on")
+    if not action.strip():
+        raise ValidationError({"action": "Say what was done."})
+    with gate.changing(access, section=SECTION) as family:
+        row = ConcernAction(family=family, concern=concern, action=action, taken_on=taken_on, taken_by=actor)
+        _save(row, actor=actor)
+    return row
+
+
+@transaction.atomic
+def concern_refer(
+    *, access: FileAccess, concern: Concern, referred_on: datetime.date, actor: User, la_reference: str = ""
+) -> Concern:
+    """The concern was referred to the local authority (§2.1)."""
+    _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff refer concerns.")
+    _own(access, concern)
+    _not_future(referred_on, "referred_on")
+    if concern.status == Concern.Status.CLOSED:
+        raise ValidationError("This concern is closed.")
+    with gate.changing(access, section=SECTION):
+        concern.status, concern.referred_on, concern.la_reference = Concern.Status.REFERRED, referred_on, la_reference
+        _save(concern, actor=actor, update_fields=["status", "referred_on", "la_reference"])
+    return concern
+
+
+@transaction.atomic
+def concern_close(*, access: FileAccess, concern: Concern, actor: User) -> Concern:
+    _require(access, LEADS, "Only the safeguarding lead or the manager closes a concern.")
+    _own(access, concern)
+    if concern.status == Concern.Status.CLOSED:
+        raise ValidationError("This concern is already closed.")
+    with gate.changing(access, section=SECTION):
+        concern.status, concern.closed_at = Concern.Status.CLOSED, timezone.now()
+        _save(concern, actor=actor, update_fields=["status", "closed_at"])
+    return concern
+
+
+def _trustees(scheme_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__scheme_id=scheme_id, memberships__role=Role.TRUSTEE,
+            memberships__ended_at__isnull=True,
+        ).distinct()
+    )
+
+
+@transaction.atomic
+def request_log(
+    *,
+    access: FileAccess,
+    kind: str,
+    received_on: datetime.date,
+    requester: str,
+    details: str,
+    actor: User,
+    order_reference: str = "",
+    order_made_on: datetime.date | None = None,
+) -> ExternalRequest:
+    """Log a police request (§10.3) or a request for court evidence (§10.2); the trustees are told.
+
+    The trustees get a notice in the app and an email, neither with personal
+    data: what kind of request, when, and that it is logged (§10.3, §3.2).
+    """
+    _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff log police and court requests.")
+    _not_future(received_on, "received_on")
+    with gate.changing(access, section=SECTION) as family:
+        request = ExternalRequest(
+            family=family, kind=kind, received_on=received_on, requester=requester, details=details,
+            order_reference=order_reference.strip(), order_made_on=order_made_on,
+            has_order=bool(order_reference.strip()), logged_by=actor,
+        )
+        _save(request, actor=actor)
+        trustees = _trustees(family.scheme_id)
+        notice = TrusteeNotice(
+            scheme_id=family.scheme_id, request=request, kind=kind, received_on=received_on,
+            emailed_to=sum(1 for t in trustees if t.email),
+        )
+        notice.full_clean()
+        notice._history_user = actor
+        notice.save()
+        scheme_name = family.scheme.name
+    recipients = [t.email for t in trustees if t.email]
+    if recipients:
+        label = ExternalRequest.Kind(kind).label
+        body = (
+            f"{scheme_name} received a request on {received_on:%d %B %Y}: {label}.\n\n"
+            "It is logged on the family's file. Home-Start guidance is followed, and nothing is passed on "
+            "unless an exception in the Confidentiality Policy applies or a court order is recorded.\n\n"
+            f"See the notices for trustees: {reverse('safeguarding:trustee_notices')}\n"
+        )
+        transaction.on_commit(
+            lambda: send_mail(f"{scheme_name}: {label}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+        )
+    return request
+
+
+@transaction.atomic
+def request_record_order(
+    *, access: FileAccess, request: ExternalRequest, order_reference: str, order_made_on: datetime.date, actor: User
+) -> ExternalRequest:
+    """A subpoena or court order arrived for a logged request (§10.2, §10.3)."""
+    _require(access, LEADS, "Only the safeguarding lead or the manager records a court order.")
+    _own(access, request)
+    _not_future(order_made_on, "order_made_on")
+    if not order_reference.strip():
+        raise ValidationError({"order_reference": "Give the reference of the subpoena or court order."})
+    with gate.changing(access, section=SECTION):
+        request.order_reference, request.order_made_on, request.has_order = order_reference.strip(), order_made_on, True
+        _save(request, actor=actor, update_fields=["order_reference", "order_made_on", "has_order"])
+    return request
+
+
+@transaction.atomic
+def request_refuse(*, access: FileAccess, request: ExternalRequest, reason: str, actor: User) -> ExternalRequest:
+    """Nothing is passed on (§10.3): the decision and its reason are recorded."""
+    _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
+    _own(access, request)
+    if request.decision != ExternalRequest.Decision.PENDING:
+        raise ValidationError("This request has already been decided.")
+    if not reason.strip():
+        raise ValidationError({"decision_reason": "Give the reasons for the decision."})
+    with gate.changing(access, section=SECTION):
+        request.decision, request.decision_reason = ExternalRequest.Decision.REFUSED, reason
+        request.decided_by, request.decided_at = actor, timezone.now()
+        _save(request, actor=actor, update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    return request
+
+
+@transaction.atomic
+def request_disclose(
+    *,
+    access: FileAccess,
+    request: ExternalRequest,
+    summary: str,
+    shared_on: datetime.date,
+    reason: str,
+    family_told: str,
+    actor: User,
+    exception: str = "",
+    family_told_on: datetime.date | None = None,
+    not_told_reason: str = "",
+) -> Any:
+    """Information is passed on: only on the basis ``may_share`` gives, recorded as a disclosure (§10.2, §10.3)."""
+    from consent.models import RecipientKind, Scope
+    from consent.services import disclosure_record
+    from consent.sharing import Recipient
+
+    _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
+    _own(access, request)
+    if request.decision != ExternalRequest.Decision.PENDING:
+        raise ValidationError("This request has already been decided.")
+    if not reason.strip():
+        raise ValidationError({"decision_reason": "Give the reasons for the decision."})
+    police = request.kind == ExternalRequest.Kind.POLICE
+    disclosure = disclosure_record(
+        access=access,
+        channel="police" if police else "court",
+        scope=Scope.SPECIFIC,
+        recipient=Recipient(RecipientKind.POLICE if police else RecipientKind.COURT, request.requester),
+        summary=summary, shared_on=shared_on, family_told=family_told, family_told_on=family_told_on,
+        not_told_reason=not_told_reason, justification=reason, exception=exception, request=request, actor=actor,
+    )
+    with gate.changing(access, section=SECTION):
+        request.decision, request.basis, request.decision_reason = (
+            ExternalRequest.Decision.DISCLOSED, disclosure.basis, reason,
+        )
+        request.decided_by, request.decided_at = actor, timezone.now()
+        _save(request, actor=actor, update_fields=["decision", "basis", "decision_reason", "decided_by", "decided_at"])
+    return disclosure

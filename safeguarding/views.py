@@ -1,0 +1,228 @@
+"""Safeguarding pages. Each opens the family file's "safeguarding" section through the gate:
+the scheme's staff and safeguarding lead see everything in it; the family's volunteer
+raises a concern and sees only their own submissions (§2, §8.5)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access_log import gate
+from consent.views import form_error
+from homestart.models import Role
+
+from . import selectors, services
+from .forms import ActionForm, ConcernForm, DiscloseForm, OrderForm, ReferForm, RefuseForm, RequestForm
+from .models import ExternalRequest
+
+SECTION = "safeguarding"
+
+
+def _open(request: HttpRequest, reference: str, change: bool = False,
+          roles: tuple[str, ...] | None = None) -> gate.FileAccess:
+    return gate.open_family(user=request.user, reference=reference, section=SECTION, for_change=change, roles=roles)
+
+
+@require_GET
+@never_cache
+def overview(request: HttpRequest) -> HttpResponse:
+    """The safeguarding lead's (and staff's) open concerns and pending requests, by reference only."""
+    if not selectors.leads_or_staff_anywhere(request.user):
+        raise PermissionDenied("Only the safeguarding lead and the scheme's staff see this.")
+    return render(request, "safeguarding/overview.html", {
+        "concerns": selectors.open_concerns_for(user=request.user),
+        "requests": selectors.pending_requests_for(user=request.user),
+    })
+
+
+@require_POST
+def go_to_family(request: HttpRequest) -> HttpResponse:
+    """Open a family's safeguarding section by its reference (POSTed like the search)."""
+    reference = request.POST.get("reference", "").strip().upper()
+    if not reference:
+        messages.info(request, "Enter a family reference, for example WIR-0042.")
+        return redirect("safeguarding:overview")
+    _open(request, reference)
+    return redirect("safeguarding:family", reference=reference)
+
+
+@require_GET
+@never_cache
+def family(request: HttpRequest, reference: str) -> HttpResponse:
+    access = _open(request, reference)
+    return render(request, "safeguarding/family.html", {
+        "family": access.target, "access": access, "concerns": selectors.concerns_for(access=access),
+        "requests": selectors.requests_for(access=access), "is_volunteer": access.role == Role.VOLUNTEER,
+        "is_handler": access.role in services.HANDLERS, "is_lead": access.role in services.LEADS,
+    })
+
+
+def _form_page(request, access, form, heading, submit, **extra):
+    return render(request, "consent/form_page.html", {
+        "family": access.target, "form": form, "heading": heading, "submit": submit,
+        "cancel": "safeguarding:family", **extra,
+    })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def concern_new(request: HttpRequest, reference: str) -> HttpResponse:
+    access = _open(request, reference, change=True)
+    form = ConcernForm(request.POST or None, initial={"observed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_raise(access=access, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Concern recorded. The safeguarding lead will follow it up.")
+            return redirect("safeguarding:family", reference=reference)
+    return _form_page(request, access, form, "Raise a safeguarding concern", "Record concern")
+
+
+@require_GET
+@never_cache
+def concern_detail(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
+    access = _open(request, reference)
+    concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
+    is_handler = access.role in services.HANDLERS
+    return render(request, "safeguarding/concern.html", {
+        "family": access.target, "concern": concern, "is_handler": is_handler,
+        "is_lead": access.role in services.LEADS,
+        "actions": list(concern.actions.all()) if is_handler else [],
+    })
+
+
+def _concern_form(request, reference, concern_id, form_class, heading, submit, run, initial=None):
+    access = _open(request, reference, change=True, roles=services.HANDLERS)
+    concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
+    form = form_class(request.POST or None, initial=initial or {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(access=access, concern=concern, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("safeguarding:concern", reference=reference, concern_id=concern.pk)
+    return _form_page(request, access, form, heading, submit)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def action_new(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
+    return _concern_form(request, reference, concern_id, ActionForm, "Record an action", "Save action",
+                         services.concern_action_add, {"taken_on": timezone.localdate()})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def concern_refer(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
+    return _concern_form(request, reference, concern_id, ReferForm, "Record the referral to the local authority",
+                         "Save referral", services.concern_refer, {"referred_on": timezone.localdate()})
+
+
+@require_POST
+def concern_close(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
+    access = _open(request, reference, change=True, roles=services.LEADS)
+    concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
+    try:
+        services.concern_close(access=access, concern=concern, actor=request.user)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Concern closed.")
+    return redirect("safeguarding:concern", reference=reference, concern_id=concern.pk)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def request_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """Log a police or court request; the trustees are told (§10.2, §10.3)."""
+    access = _open(request, reference, change=True, roles=services.HANDLERS)
+    form = RequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            logged = services.request_log(access=access, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Request logged. The trustees have been told.")
+            return redirect("safeguarding:request", reference=reference, request_id=logged.pk)
+    return _form_page(request, access, form, "Log a police or court request", "Log request")
+
+
+@require_GET
+@never_cache
+def request_detail(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
+    access = _open(request, reference, roles=services.HANDLERS)
+    external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
+    return render(request, "safeguarding/request.html", {
+        "family": access.target, "external": external, "is_lead": access.role in services.LEADS,
+        "pending": external.decision == ExternalRequest.Decision.PENDING,
+    })
+
+
+def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None):
+    access = _open(request, reference, change=True, roles=services.LEADS)
+    external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
+    form = form_class(request.POST or None, initial=initial or {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(access=access, request=external, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("safeguarding:request", reference=reference, request_id=external.pk)
+    return _form_page(request, access, form, heading, submit)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def request_order(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
+    return _request_form(request, reference, request_id, OrderForm, "Record a subpoena or court order",
+                         "Save order", services.request_record_order)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def request_refuse(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
+    def run(*, decision_reason, **kwargs):
+        return services.request_refuse(reason=decision_reason, **kwargs)
+
+    return _request_form(request, reference, request_id, RefuseForm, "Pass nothing on", "Record decision", run)
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def request_disclose(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
+    def run(*, decision_reason, **kwargs):
+        return services.request_disclose(reason=decision_reason, **kwargs)
+
+    return _request_form(request, reference, request_id, DiscloseForm, "Pass information on", "Record decision",
+                         run, {"shared_on": timezone.localdate()})
+
+
+@require_GET
+@never_cache
+def trustee_notices(request: HttpRequest) -> HttpResponse:
+    """What the trustees are told of police and court requests (§10.3)."""
+    if not selectors.is_trustee(request.user):
+        raise PermissionDenied("Only trustees see these notices.")
+    return render(request, "safeguarding/trustee_notices.html", {
+        "notices": selectors.trustee_notices_for(user=request.user),
+    })

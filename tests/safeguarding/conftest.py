@@ -1,0 +1,1 @@
+from tests.sharing_fixtures import *  # noqa: F403
