@@ -101,7 +101,7 @@ def sign_record(request: HttpRequest, kind: str, reference: str) -> HttpResponse
     if obj is None:
         raise Http404("No such file.")
     outcome = spec.decide(user=request.user, obj=obj, purpose=Purpose.CASEWORK)
-    if isinstance(outcome, Grant):
+    if isinstance(outcome, Grant) and outcome.readable_sections is None:
         return redirect(spec.url(obj))
     if not isinstance(outcome, Pending) or outcome.reason != "record_of_access_unsigned":
         raise Http404("No such file.")

@@ -126,7 +126,8 @@ def test_staff_of_another_scheme_and_safeguarding_lead_do_not_find_the_file(
 ):
     for user in (sef_coordinator, safeguarding_lead):
         assert client_for(user).get(detail(family)).status_code == 404
-        assert last_event(user).reason == "no_access_to_file"
+        # The safeguarding lead may open only the safeguarding section, not the file (§2.1).
+        assert last_event(user).reason == ("no_access_to_file" if user == sef_coordinator else "section_not_readable")
 
 
 # --- §8.5 volunteers ----------------------------------------------------------------------
