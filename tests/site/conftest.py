@@ -9,6 +9,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from access_log import services as access_services
 from access_log.models import RecordOfAccess
+from safeguarding import services as safeguarding_services
+from safeguarding.models import ExternalRequest
+from tests.sharing_fixtures import *  # noqa: F403
+from tests.sharing_fixtures import OBSERVED
 
 
 def all_patterns() -> list[tuple[str, URLPattern]]:
@@ -30,8 +34,19 @@ def all_patterns() -> list[tuple[str, URLPattern]]:
 
 @pytest.fixture
 def world(assigned_family, assignment, coordinator, manager, safeguarding_lead, volunteer, trustee, spotcheck,
-          reviewer, auditor, admin_user, sef_coordinator, outsider, wirral):
+          reviewer, auditor, admin_user, sef_coordinator, outsider, wirral, open_as, give_consent):
     family = assigned_family
+    from django.utils import timezone
+
+    consent = give_consent(family)
+    concern = safeguarding_services.concern_raise(
+        access=open_as(safeguarding_lead, family, "safeguarding", change=True), category="neglect",
+        observed=OBSERVED, observed_on=timezone.localdate(), actor=safeguarding_lead,
+    )
+    external = safeguarding_services.request_log(
+        access=open_as(safeguarding_lead, family, "safeguarding", change=True), kind=ExternalRequest.Kind.POLICE,
+        received_on=timezone.localdate(), requester="DC Example", details="Request", actor=safeguarding_lead,
+    )
     review = access_services.review_draw_sample(reviewer=reviewer, scheme=wirral, sample_size=1, days=7)
     access_services.record_of_access_sign(
         user=reviewer, kind="family", obj=family, reference=family.reference, scheme_id=family.scheme_id,
@@ -56,6 +71,9 @@ def world(assigned_family, assignment, coordinator, manager, safeguarding_lead, 
         "review_id": review.pk,
         "session_id": session.pk,
         "kind": "family",
+        "consent_id": consent.pk,
+        "concern_id": concern.pk,
+        "request_id": external.pk,
     }
     return {"family": family, "people": people, "kwargs": kwargs}
 
