@@ -58,3 +58,4 @@ class Command(BaseCommand):
                 f"[{number} of {len(todo)}] {certificate.file_reference}: data key destroyed, certificate issued."
             )
         self.stdout.write(self.style.SUCCESS("Retention run complete."))
+        self.stdout.write("Take a backup now, so that the newest backup carries the destruction register.")
