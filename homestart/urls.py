@@ -14,5 +14,6 @@ urlpatterns = [
     path("policy/", views.policy, name="policy"),
     path("admin/", admin.site.urls),
     path("", include("access_log.urls")),
+    path("records/", include("records.urls")),
     path("", include("families.urls")),
 ]

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django import forms
+
+from families.forms import date_field
+from homestart.models import User
+
+from .models import Breach, SubjectAccessRequest
+
+
+class SarForm(forms.Form):
+    subject_kind = forms.ChoiceField(
+        label="Who is the request about?", choices=SubjectAccessRequest.SubjectKind.choices, widget=forms.RadioSelect
+    )
+    family_reference = forms.CharField(
+        label="Family reference", required=False, max_length=16,
+        help_text="For a family member, for example WIR-0042.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+    )
+    subject_user = forms.ModelChoiceField(
+        label="Volunteer, member of staff or trustee", required=False, queryset=User.objects.none(),
+        help_text="For anyone else.",
+    )
+    requester_name = forms.CharField(label="Name of the person asking", max_length=200)
+    request_details = forms.CharField(
+        label="What they asked for", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    received_on = date_field("Date received")
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject_user"].queryset = people
+        self.fields["subject_user"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("subject_kind")
+        if kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and not data.get("family_reference"):
+            self.add_error("family_reference", "Enter the family's reference.")
+        if kind and kind != SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and not data.get("subject_user"):
+            self.add_error("subject_user", "Choose the person the request is about.")
+        return data
+
+
+class IdentityForm(forms.Form):
+    evidence = forms.CharField(
+        label="Evidence of identity seen", max_length=200, help_text="For example: passport checked in person."
+    )
+
+
+class ExtendForm(forms.Form):
+    months = forms.TypedChoiceField(label="Extend by", choices=[(1, "1 month"), (2, "2 months")], coerce=int,
+                                    widget=forms.RadioSelect)
+    reason = forms.CharField(label="Reason (told to the requester)", max_length=300)
+
+
+class ReleaseForm(forms.Form):
+    recipient = forms.CharField(label="Given to", max_length=200, help_text="For example: the requester, by hand.")
+    reviewed = forms.BooleanField(
+        label="I have reviewed the information marked as about other people, and redacted what must be",
+        required=False,
+    )
+
+    def clean_reviewed(self) -> bool:
+        if not self.cleaned_data.get("reviewed"):
+            raise forms.ValidationError("Confirm that the information about other people has been reviewed.")
+        return True
+
+
+class BreachForm(forms.Form):
+    found_on = date_field("Date it was found")
+    found_time = forms.TimeField(label="Time it was found", widget=forms.TimeInput(attrs={"type": "time"}),
+                                 error_messages={"invalid": "Enter the time, for example 14:30."})
+    description = forms.CharField(label="What happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    data_affected = forms.CharField(label="Data affected", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    people_affected = forms.CharField(
+        label="People affected", required=False, max_length=2000, help_text="References, not names.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BreachAssessForm(forms.Form):
+    risk = forms.ChoiceField(label="Risk", choices=Breach.Risk.choices, widget=forms.RadioSelect)
+    ico_decision = forms.ChoiceField(label="Report to the ICO?", choices=Breach.IcoDecision.choices,
+                                     widget=forms.RadioSelect)
+    ico_decision_reason = forms.CharField(label="Reason for the decision", required=False, max_length=500)
+    actions = forms.CharField(label="Actions taken", required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(label="Outcome", required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    close = forms.BooleanField(label="Close this breach", required=False)
+
+
+class SupervisionForm(forms.Form):
+    supervisee = forms.ModelChoiceField(label="Who was supervised", queryset=User.objects.none())
+    held_on = date_field("Date of supervision")
+    families_discussed = forms.CharField(label="Families discussed", required=False, max_length=200,
+                                         help_text="References only, for example WIR-0042.")
+    notes = forms.CharField(label="Notes", max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisee"].queryset = people
+        self.fields["supervisee"].label_from_instance = lambda u: u.get_full_name() or u.username
