@@ -8,9 +8,20 @@ from homestart.models import User
 from .models import Breach, SubjectAccessRequest
 
 
-class SarForm(forms.Form):
+class ClearMessages:
+    """"This field is required." says nothing: name the field instead."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = str(field.label or "this").rstrip("?").lower()
+            verb = "Choose" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "Enter"
+            field.error_messages["required"] = f"{verb} {label}."
+
+
+class SarForm(ClearMessages, forms.Form):
     subject_kind = forms.ChoiceField(
-        label="Who is the request about?", choices=SubjectAccessRequest.SubjectKind.choices, widget=forms.RadioSelect
+        label="Who the request is about", choices=SubjectAccessRequest.SubjectKind.choices, widget=forms.RadioSelect
     )
     family_reference = forms.CharField(
         label="Family reference", required=False, max_length=16,
@@ -42,19 +53,19 @@ class SarForm(forms.Form):
         return data
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(ClearMessages, forms.Form):
     evidence = forms.CharField(
         label="Evidence of identity seen", max_length=200, help_text="For example: passport checked in person."
     )
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(ClearMessages, forms.Form):
     months = forms.TypedChoiceField(label="Extend by", choices=[(1, "1 month"), (2, "2 months")], coerce=int,
                                     widget=forms.RadioSelect)
     reason = forms.CharField(label="Reason (told to the requester)", max_length=300)
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(ClearMessages, forms.Form):
     recipient = forms.CharField(label="Given to", max_length=200, help_text="For example: the requester, by hand.")
     reviewed = forms.BooleanField(
         label="I have reviewed the information marked as about other people, and redacted what must be",
@@ -67,7 +78,7 @@ class ReleaseForm(forms.Form):
         return True
 
 
-class BreachForm(forms.Form):
+class BreachForm(ClearMessages, forms.Form):
     found_on = date_field("Date it was found")
     found_time = forms.TimeField(label="Time it was found", widget=forms.TimeInput(attrs={"type": "time"}),
                                  error_messages={"invalid": "Enter the time, for example 14:30."})
@@ -79,7 +90,7 @@ class BreachForm(forms.Form):
     )
 
 
-class BreachAssessForm(forms.Form):
+class BreachAssessForm(ClearMessages, forms.Form):
     risk = forms.ChoiceField(label="Risk", choices=Breach.Risk.choices, widget=forms.RadioSelect)
     ico_decision = forms.ChoiceField(label="Report to the ICO?", choices=Breach.IcoDecision.choices,
                                      widget=forms.RadioSelect)
@@ -91,7 +102,7 @@ class BreachAssessForm(forms.Form):
     close = forms.BooleanField(label="Close this breach", required=False)
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(ClearMessages, forms.Form):
     supervisee = forms.ModelChoiceField(label="Who was supervised", queryset=User.objects.none())
     held_on = date_field("Date of supervision")
     families_discussed = forms.CharField(label="Families discussed", required=False, max_length=200,
