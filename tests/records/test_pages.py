@@ -149,3 +149,25 @@ def test_breach_is_recorded_and_the_manager_decides(client_for, coordinator, man
         "risk": "unlikely", "ico_decision": "not_reportable", "ico_decision_reason": "Recovered", "close": "on",
     })
     assert response.status_code == 302
+
+
+@pytest.mark.policy("8.3", "9.1")
+def test_reviewer_signs_the_record_of_access_of_a_sampled_volunteer_file_then_reads_it(
+    client_for, volunteer_file, reviewer
+):
+    from access_log.models import RecordOfAccess, Review, SampledFile
+
+    now = timezone.now()
+    review = Review.objects.create(kind=Review.Kind.QUALITY_REVIEW, scheme=volunteer_file.scheme, reviewer=reviewer,
+                                   opens_at=now, closes_at=now + datetime.timedelta(days=2), sample_size=1)
+    SampledFile.objects.create(review=review, file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk,
+                               file_reference=volunteer_file.reference)
+    client = client_for(reviewer)
+    url = reverse("records:volunteer_file", args=[volunteer_file.reference])
+    assert client.get(url).status_code == 302  # to the Record of Access first
+    sign = reverse("access_log:sign", kwargs={"kind": "volunteer", "reference": volunteer_file.reference})
+    response = client.post(sign, {"signed_name": "Rita Reviewer", "declared": "on"})
+    assert response.status_code == 302 and response["Location"] == url
+    assert RecordOfAccess.objects.filter(file_kind=FileKind.VOLUNTEER, user=reviewer).exists()
+    assert "Ottoline Pembury" in client.get(url).content.decode()
+    assert volunteer_file.reference in client.get(reverse("records:file_list")).content.decode()
