@@ -17,6 +17,7 @@ from . import retention
 from .models import (
     Breach,
     Destruction,
+    LegalHold,
     PersonnelFile,
     SubjectAccessRequest,
     SupervisionNote,
@@ -80,6 +81,17 @@ def destructions_for(*, user: User) -> QuerySet[Destruction]:
     return Destruction.objects.filter(scheme__in=_schemes(user, DESTRUCTION_ROLES)).select_related(
         "first_authorised_by", "second_authorised_by"
     )
+
+
+def legal_holds_for(*, user: User) -> QuerySet[LegalHold]:
+    """Current holds on the files of the schemes the user manages."""
+    managed = _schemes(user, (Role.MANAGER,))
+    in_scheme = (
+        Q(file_kind=FileKind.FAMILY, file_id__in=Family.objects.filter(scheme__in=managed).values("pk"))
+        | Q(file_kind=FileKind.VOLUNTEER, file_id__in=VolunteerFile.objects.filter(scheme__in=managed).values("pk"))
+        | Q(file_kind=FileKind.PERSONNEL, file_id__in=PersonnelFile.objects.filter(scheme__in=managed).values("pk"))
+    )
+    return LegalHold.objects.filter(in_scheme, released_at__isnull=True)
 
 
 def volunteer_files_for(*, user: User) -> QuerySet[VolunteerFile]:

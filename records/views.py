@@ -270,6 +270,7 @@ def retention_due(request: HttpRequest) -> HttpResponse:
         "due": selectors.due_for_destruction(user=request.user),
         "destructions": selectors.destructions_for(user=request.user).exclude(status=Destruction.Status.CANCELLED),
         "is_manager": _schemes(request.user, (Role.MANAGER,)).exists(),
+        "holds": selectors.legal_holds_for(user=request.user),
     })
 
 
@@ -287,6 +288,36 @@ def retention_propose(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{found.reference} proposed for destruction. Two people must authorise it.")
+    return redirect("records:retention")
+
+
+@require_POST
+def retention_hold(request: HttpRequest) -> HttpResponse:
+    """The manager places a legal hold on a file due for destruction: it is then kept (§8.8)."""
+    _require_any(request.user, (Role.MANAGER,))
+    due = {(d.kind, str(d.file_id)): d for d in selectors.due_for_destruction(user=request.user)}
+    found = due.get((request.POST.get("kind", ""), request.POST.get("file_id", "")))
+    if found is None:
+        raise Http404("Not due.")
+    try:
+        services.legal_hold_place(kind=found.kind, obj=services._file_for(found.kind, found.file_id),
+                                  reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{found.reference} is on legal hold and will not be destroyed.")
+    return redirect("records:retention")
+
+
+@require_POST
+def retention_hold_release(request: HttpRequest, hold_id: int) -> HttpResponse:
+    hold = get_object_or_404(selectors.legal_holds_for(user=request.user), pk=hold_id)
+    try:
+        services.legal_hold_release(hold=hold, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The legal hold on {hold.file_reference} is released.")
     return redirect("records:retention")
 
 

@@ -171,3 +171,22 @@ def test_reviewer_signs_the_record_of_access_of_a_sampled_volunteer_file_then_re
     assert RecordOfAccess.objects.filter(file_kind=FileKind.VOLUNTEER, user=reviewer).exists()
     assert "Ottoline Pembury" in client.get(url).content.decode()
     assert volunteer_file.reference in client.get(reverse("records:file_list")).content.decode()
+
+
+@pytest.mark.policy("8.8")
+def test_manager_places_and_releases_a_legal_hold_from_the_retention_page(client_for, family, manager, trustee):
+    from records.models import LegalHold
+
+    family.status, family.closed_on = Family.Status.CLOSED, datetime.date(2012, 6, 30)
+    family.save(update_fields=["status", "closed_on"])
+    data = {"kind": "family", "file_id": str(family.pk), "reason": "Insurance claim"}
+    assert client_for(trustee).post(reverse("records:retention_hold"), data).status_code == 404
+    client_for(manager).post(reverse("records:retention_hold"), {**data, "reason": ""})
+    assert not LegalHold.objects.exists()
+    client_for(manager).post(reverse("records:retention_hold"), data)
+    hold = LegalHold.objects.get()
+    assert "On legal hold" in client_for(manager).get(reverse("records:retention")).content.decode()
+    assert client_for(trustee).post(reverse("records:retention_hold_release", args=[hold.pk])).status_code == 404
+    client_for(manager).post(reverse("records:retention_hold_release", args=[hold.pk]))
+    hold.refresh_from_db()
+    assert hold.released_at is not None
