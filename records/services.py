@@ -175,6 +175,16 @@ def supervision_record(
     return note
 
 
+def supervision_notes_read(*, notes: list[SupervisionNote], actor: User) -> None:
+    """Reading supervision notes is recorded in the access log of each supervisee's file."""
+    keys = {note.data_key_id for note in notes}
+    files = [*VolunteerFile.objects.filter(data_key_id__in=keys), *PersonnelFile.objects.filter(data_key_id__in=keys)]
+    for file in files:
+        kind = FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL
+        _log(user=actor, kind=kind, obj=file, role="supervision", action=Action.VIEW, section="supervision",
+             purpose="supervision")
+
+
 def _log(*, user: User, kind: str, obj: Any, role: str, action: str, section: str, purpose: str) -> AccessEvent:
     """An access event for a part of a file whose reader is decided here rather than by a file kind
     (supervision notes, subject access responses, destruction)."""

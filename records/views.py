@@ -115,6 +115,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Supervision recorded.")
             return redirect("records:supervision")
+    notes = list(notes)
+    services.supervision_notes_read(notes=notes, actor=request.user)
     return render(request, "records/supervision.html", {"notes": notes, "form": form if supervisable else None})
 
 

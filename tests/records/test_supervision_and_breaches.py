@@ -124,3 +124,16 @@ def test_ordinary_use_raises_nothing(family, coordinator, manager):
     gate.open_family(user=coordinator, reference=family.reference)
     assert monitoring.suspicious_access(user=manager) == []
     assert AccessEvent.objects.filter(file_kind=FileKind.FAMILY).exists()
+
+
+@pytest.mark.policy("5.2")
+def test_reading_supervision_notes_is_recorded_in_the_supervisees_file_log(client_for, volunteer_file, wirral,
+                                                                         coordinator, volunteer, manager):
+    services.supervision_record(scheme=wirral, supervisee=volunteer, actor=coordinator,
+                                held_on=timezone.localdate(), notes="Private words")
+    from django.urls import reverse
+
+    assert "Private words" in client_for(manager).get(reverse("records:supervision")).content.decode()
+    assert AccessEvent.objects.filter(
+        file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section="supervision", user=manager
+    ).exists()
