@@ -5,7 +5,7 @@ from django import forms
 from families.forms import date_field
 from homestart.models import User
 
-from .models import Breach, SubjectAccessRequest
+from .models import Breach, PersonnelFile, SubjectAccessRequest, VolunteerFile
 
 
 class ClearMessages:
@@ -113,3 +113,39 @@ class SupervisionForm(ClearMessages, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["supervisee"].queryset = people
         self.fields["supervisee"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+def _person_file_form(model_class, extra: list[str]):
+    from families.forms import DateInput
+
+    class PersonFileForm(ClearMessages, forms.ModelForm):
+        class Meta:
+            model = model_class
+            fields = ["full_name", "phone", "address", "started_on", "left_on", *extra]
+            widgets = {
+                "started_on": DateInput, "left_on": DateInput, "dbs_checked_on": DateInput,
+                "address": forms.Textarea(attrs={"rows": 3}),
+                **{name: forms.Textarea(attrs={"rows": 3}) for name in ("recruitment", "training", "induction",
+                                                                           "employment")},
+            }
+
+        def clean(self) -> dict:
+            data = super().clean()
+            if data.get("left_on") and data.get("started_on") and data["left_on"] < data["started_on"]:
+                self.add_error("left_on", "The leaving date must be on or after the start date.")
+            return data
+
+    return PersonFileForm
+
+
+VolunteerFileForm = _person_file_form(VolunteerFile, ["recruitment", "training", "induction", "dbs_checked_on"])
+PersonnelFileForm = _person_file_form(PersonnelFile, ["job_title", "employment"])
+
+
+class PersonChoiceForm(ClearMessages, forms.Form):
+    person = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -5,7 +5,13 @@ from . import views
 app_name = "records"
 urlpatterns = [
     path("people/", views.volunteer_file_list, name="file_list"),
+    path("volunteer-files/new/", views.file_new, {"kind": "volunteer"}, name="volunteer_file_new"),
+    path("personnel-files/new/", views.file_new, {"kind": "personnel"}, name="personnel_file_new"),
     path("volunteer-files/<fileref:reference>/", views.volunteer_file, name="volunteer_file"),
+    path("volunteer-files/<fileref:reference>/change/", views.file_edit, {"kind": "volunteer"},
+         name="volunteer_file_edit"),
+    path("personnel-files/<fileref:reference>/change/", views.file_edit, {"kind": "personnel"},
+         name="personnel_file_edit"),
     path("personnel-files/<fileref:reference>/", views.personnel_file, name="personnel_file"),
     path("supervision/", views.supervision, name="supervision"),
     path("subject-access/", views.sar_list, name="sar_list"),

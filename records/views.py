@@ -25,7 +25,14 @@ from homestart.models import Membership, Role, Scheme, User
 
 from . import monitoring, selectors, services
 from .forms import BreachAssessForm, BreachForm, ExtendForm, IdentityForm, ReleaseForm, SarForm, SupervisionForm
-from .models import Breach, Destruction, DestructionCertificate, SubjectAccessRequest
+from .models import (
+    Breach,
+    Destruction,
+    DestructionCertificate,
+    PersonnelFile,
+    SubjectAccessRequest,
+    VolunteerFile,
+)
 from .sar import sar_assemble
 
 
@@ -48,7 +55,11 @@ def volunteer_file_list(request: HttpRequest) -> HttpResponse:
     personnel = selectors.personnel_files_for(user=request.user).select_related("scheme")
     if not files.exists() and not personnel.exists() and not _schemes(request.user, SCHEME_STAFF_ROLES).exists():
         raise Http404("No files for this role.")
-    return render(request, "records/file_list.html", {"files": list(files), "personnel": list(personnel)})
+    return render(request, "records/file_list.html", {
+        "files": list(files), "personnel": list(personnel),
+        "may_open_volunteer": _schemes(request.user, SCHEME_STAFF_ROLES).exists(),
+        "may_open_personnel": Membership.objects.current().filter(line_manager=request.user).exists(),
+    })
 
 
 def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
@@ -79,6 +90,67 @@ def volunteer_file(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 def personnel_file(request: HttpRequest, reference: str) -> HttpResponse:
     return _file_page(request, FileKind.PERSONNEL, reference)
+
+
+_FILE_FORMS = {FileKind.VOLUNTEER: "VolunteerFileForm", FileKind.PERSONNEL: "PersonnelFileForm"}
+_FILE_URLS = {FileKind.VOLUNTEER: "records:volunteer_file", FileKind.PERSONNEL: "records:personnel_file"}
+
+
+def _file_form(kind: str):
+    from . import forms as record_forms
+
+    return getattr(record_forms, _FILE_FORMS[kind])
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters()
+def file_new(request: HttpRequest, kind: str) -> HttpResponse:
+    """Open a volunteer file (coordinators, manager) or a personnel file (the line manager)."""
+    from .forms import PersonChoiceForm
+
+    if kind == FileKind.VOLUNTEER:
+        schemes = _schemes(request.user, SCHEME_STAFF_ROLES)
+        people = User.objects.filter(
+            memberships__scheme__in=schemes, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
+        ).exclude(pk__in=VolunteerFile.objects.values("person")).distinct()
+    else:
+        people = User.objects.filter(
+            memberships__line_manager=request.user, memberships__ended_at__isnull=True
+        ).exclude(pk__in=PersonnelFile.objects.values("person")).distinct()
+        schemes = Scheme.objects.filter(memberships__line_manager=request.user).distinct()
+    if not schemes.exists():
+        raise Http404("Not for this role.")
+    chooser = PersonChoiceForm(request.POST or None, people=people)
+    form = _file_form(kind)(request.POST or None)
+    if request.method == "POST" and chooser.is_valid() and form.is_valid():
+        person = chooser.cleaned_data["person"]
+        scheme = schemes.filter(memberships__user=person).first()
+        create = services.volunteer_file_create if kind == FileKind.VOLUNTEER else services.personnel_file_create
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            file = create(scheme=scheme, person=person, actor=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"File {file.reference} opened.")
+            return redirect(_FILE_URLS[kind], reference=file.reference)
+    title = "Open a volunteer file" if kind == FileKind.VOLUNTEER else "Open a personnel file"
+    return render(request, "records/file_form.html", {"forms": [chooser, form], "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters()
+def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    access = gate.open_file(user=request.user, kind=kind, reference=reference, section="file", for_change=True)
+    form = _file_form(kind)(request.POST or None, instance=access.file)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.person_file_update(access=access, actor=request.user, **fields)
+        messages.success(request, f"{reference} updated.")
+        return redirect(_FILE_URLS[kind], reference=reference)
+    return render(request, "records/file_form.html", {"forms": [form], "title": f"Change {reference}"})
 
 
 # --- supervision (§4.2, §5.2) -------------------------------------------------------

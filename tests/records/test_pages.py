@@ -41,6 +41,10 @@ def test_each_page_answers_its_roles_and_hides_from_the_rest(
         reverse("records:file_list"): {coordinator, manager, sef_coordinator},
         reverse("records:volunteer_file", args=[volunteer_file.reference]): {coordinator, manager},
         reverse("records:personnel_file", args=[personnel_file.reference]): {manager},
+        reverse("records:volunteer_file_new"): {coordinator, manager, sef_coordinator},
+        reverse("records:personnel_file_new"): {manager},
+        reverse("records:volunteer_file_edit", args=[volunteer_file.reference]): {coordinator, manager},
+        reverse("records:personnel_file_edit", args=[personnel_file.reference]): {manager},
         reverse("records:supervision"): {coordinator, manager, volunteer, sef_coordinator},
         reverse("records:sar_list"): {coordinator, manager, sef_coordinator},
         reverse("records:sar_new"): {coordinator, manager, sef_coordinator},
@@ -190,3 +194,37 @@ def test_manager_places_and_releases_a_legal_hold_from_the_retention_page(client
     client_for(manager).post(reverse("records:retention_hold_release", args=[hold.pk]))
     hold.refresh_from_db()
     assert hold.released_at is not None
+
+
+@pytest.mark.policy("8.3", "8.4")
+def test_staff_open_and_change_volunteer_files_and_line_managers_personnel_files(
+    client_for, wirral, coordinator, manager, volunteer, trustee
+):
+    from records.models import PersonnelFile, VolunteerFile
+
+    today = timezone.localdate().isoformat()
+    response = client_for(coordinator).post(reverse("records:volunteer_file_new"), {
+        "person": volunteer.pk, "full_name": "", "started_on": today,
+    })
+    assert "Enter full name." in error_summary(response.content.decode())
+    response = client_for(coordinator).post(reverse("records:volunteer_file_new"), {
+        "person": volunteer.pk, "full_name": "Vi Volunteer", "started_on": today, "training": "Course",
+    })
+    file = VolunteerFile.objects.get()
+    assert response["Location"] == reverse("records:volunteer_file", args=[file.reference])
+    edit = reverse("records:volunteer_file_edit", args=[file.reference])
+    response = client_for(coordinator).post(edit, {"full_name": "Vi Volunteer", "started_on": today,
+                                                   "left_on": "2000-01-01"})
+    assert "The leaving date must be on or after the start date." in error_summary(response.content.decode())
+    client_for(coordinator).post(edit, {"full_name": "Vi V", "started_on": today})
+    assert VolunteerFile.objects.get().full_name == "Vi V"
+    assert client_for(trustee).get(edit).status_code == 404
+    assert client_for(trustee).get(reverse("records:volunteer_file_new")).status_code == 404
+    assert client_for(coordinator).get(reverse("records:personnel_file_new")).status_code == 404
+    client_for(manager).post(reverse("records:personnel_file_new"), {
+        "person": coordinator.pk, "full_name": "Co Ordinator", "started_on": today, "job_title": "Coordinator",
+    })
+    personnel = PersonnelFile.objects.get()
+    assert personnel.person == coordinator
+    assert client_for(coordinator).get(
+        reverse("records:personnel_file_edit", args=[personnel.reference])).status_code == 404
