@@ -14,16 +14,18 @@ from families.models import Family
 from homestart.models import Membership, Role, Scheme, User
 
 from . import retention
+from .deadlines import add_months
 from .models import (
     Breach,
     Destruction,
     LegalHold,
     PersonnelFile,
+    RecordKind,
     SubjectAccessRequest,
     SupervisionNote,
     VolunteerFile,
 )
-from .services import BREACH_ROLES, DESTRUCTION_ROLES, SAR_ROLES, on_legal_hold, retention_of
+from .services import BREACH_ROLES, DESTRUCTION_ROLES, SAR_ROLES, retention_of
 
 
 def _schemes(user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
@@ -59,15 +61,17 @@ def due_for_destruction(*, user: User, today: datetime.date | None = None) -> li
         (d.file_kind, d.file_id): d
         for d in Destruction.objects.filter(scheme__in=schemes).exclude(status=Destruction.Status.CANCELLED)
     }
+    held = set(LegalHold.objects.filter(released_at__isnull=True).values_list("file_kind", "file_id"))
+    years = {kind: retention.retention_years(kind) for kind in RecordKind.values}
     due = []
     for kind, files in candidates:
         for obj in files.select_related("scheme").defer(*_encrypted(files.model)):
             record_kind, start = retention_of(kind, obj)
-            due_on = retention.destroy_after(record_kind, start)
+            due_on = add_months(start, 12 * years[record_kind])
             destruction = open_destructions.get((kind, obj.pk))
             if due_on <= today and not (destruction and destruction.status == Destruction.Status.DONE):
                 due.append(DueFile(kind, obj.pk, obj.reference, obj.scheme, record_kind, start, due_on,
-                                   on_legal_hold(kind, obj.pk), destruction))
+                                   (kind, obj.pk) in held, destruction))
     return sorted(due, key=lambda d: (d.due_on, d.reference))
 
 

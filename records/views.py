@@ -10,6 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -319,9 +320,10 @@ def sar_release(request: HttpRequest, sar_id) -> HttpResponse:
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sar_third_party_reviewed(sar=sar, actor=request.user)
-            services.sar_release(sar=sar, actor=request.user, recipient=form.cleaned_data["recipient"],
-                                 contents="Everything held, as assembled: file, history, access log")
+            with transaction.atomic():
+                services.sar_third_party_reviewed(sar=sar, actor=request.user)
+                services.sar_release(sar=sar, actor=request.user, recipient=form.cleaned_data["recipient"],
+                                     contents="Everything held, as assembled: file, history, access log")
         except ValidationError as error:
             form.add_error(None, error)
         else:

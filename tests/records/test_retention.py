@@ -206,3 +206,11 @@ def test_retention_command_proposes_due_files(family, coordinator, manager):
     call_command("run_retention", "--as", "manager", "--propose", stdout=out)
     assert Destruction.objects.get().status == Destruction.Status.PROPOSED
     assert "Proposed 1" in out.getvalue()
+
+
+@pytest.mark.policy("8.8")
+def test_due_list_costs_a_fixed_number_of_queries(family, wirral, coordinator, manager, django_assert_max_num_queries):
+    for extra in [make_family(wirral, coordinator) for _ in range(3)] + [family]:
+        _close(extra, LONG_AGO, coordinator)
+    with django_assert_max_num_queries(12):
+        assert len(selectors.due_for_destruction(user=manager)) == 4
