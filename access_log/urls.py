@@ -15,7 +15,8 @@ class KindConverter:
 
 
 class ReferenceConverter:
-    regex = r"[A-Z]{2,5}-[0-9]{4,}"
+    # Family files WIR-0042; volunteer files WIR-V-0007; personnel files WIR-P-0003.
+    regex = r"[A-Z]{2,5}-(?:[VP]-)?[0-9]{4,}"
 
     def to_python(self, value: str) -> str:
         return value

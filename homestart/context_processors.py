@@ -34,6 +34,17 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("consent:reviews_due", "Consent reviews"))
     if Role.TRUSTEE in roles:
         items.append(("safeguarding:trustee_notices", "Police and court requests"))
+    # Records lifecycle (records/): files of people, supervision, subject access, retention, breaches.
+    if roles & STAFF:
+        items.append(("records:file_list", "People's files"))
+    if roles & (STAFF | {Role.VOLUNTEER}):
+        items.append(("records:supervision", "Supervision"))
+    if roles & STAFF:
+        items.append(("records:sar_list", "Subject access"))
+    if roles & {Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}:
+        items.append(("records:retention", "Retention"))
+    if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
+        items.append(("records:breach_list", "Breaches"))
     items.append(("access_log:my_access", "What I have opened"))
     if Role.ADMIN in roles and user.is_staff:
         items.append(("admin:index", "Administration"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -67,6 +69,7 @@ def _dev_keys() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": "dev1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "BLIND_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "BACKUP_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     DEV_KEYS_FILE.parent.mkdir(parents=True, exist_ok=True)
     # Write a private (0600) temporary file, then publish it under the final name
@@ -90,7 +93,13 @@ def secret(name: str) -> str:
     if value:
         return value
     if DEBUG:
-        return _dev_keys()[name]
+        keys = _dev_keys()
+        if name == "BACKUP_KEY" and name not in keys:
+            # A key file written before backups existed: derive the backup key from
+            # its secret key, so every process agrees without rewriting the file.
+            derived = hmac.new(keys["SECRET_KEY"].encode(), b"homestart.dev.backup-key", hashlib.sha256)
+            return base64.b64encode(derived.digest()).decode()
+        return keys[name]
     raise ImproperlyConfigured(
         f"{name} is not set. With DEBUG off every secret must come from the environment; "
         "see README.md, 'Configuration'."
@@ -136,6 +145,9 @@ FIELD_ENCRYPTION_KEYS = parse_master_keys(secret("FIELD_ENCRYPTION_KEYS"))
 # The blind-index key is separate from the master keys: exact-match search
 # hashes must not be computable by someone holding only the data keys.
 BLIND_INDEX_KEY = _b64key("BLIND_INDEX_KEY", secret("BLIND_INDEX_KEY"))
+# Seals `manage.py backup` files (§8.2); separate from the master keys so that a
+# backup and the key that opens it can be kept apart (docs/backups.md).
+BACKUP_KEY = _b64key("BACKUP_KEY", secret("BACKUP_KEY"))
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])

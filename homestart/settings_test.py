@@ -10,6 +10,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use
 # Keys are 32 zero-ish bytes of test material; never use outside tests.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test1:" + "dGVzdC1tYXN0ZXIta2V5LTAxMjM0NTY3ODlhYmNkZWY=")
 os.environ.setdefault("BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMDEyMzQ1Njc4OWE=")
+os.environ.setdefault("BACKUP_KEY", "dGVzdC1iYWNrdXAta2V5LTAxMjM0NTY3ODlhYmNkZWY=")
 os.environ.setdefault("DEBUG", "0")
 
 from homestart.settings import *  # noqa: E402,F403

@@ -17,6 +17,7 @@ urlpatterns = [
     path("confirm-it-is-you/", views.reauthenticate, name="reauthenticate"),
     path("admin/", admin.site.urls),
     path("", include("access_log.urls")),
+    path("records/", include("records.urls")),
     path("", include("families.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),

@@ -23,11 +23,13 @@ GOOD = {
     "SECRET_KEY": "a-production-secret-key-that-is-long-enough-0123456789",
     "FIELD_ENCRYPTION_KEYS": f"k2:{KEY_B},k1:{KEY_A}",
     "BLIND_INDEX_KEY": KEY_A,
+    "BACKUP_KEY": KEY_B,
 }
 CONTROLLED = {
     "SECRET_KEY",
     "FIELD_ENCRYPTION_KEYS",
     "BLIND_INDEX_KEY",
+    "BACKUP_KEY",
     "DEBUG",
     "DATABASE_URL",
     "DJANGO_SETTINGS_MODULE",
@@ -78,7 +80,7 @@ def test_complete_production_environment_loads(tmp_path):
 
 @pytest.mark.policy("8.2")
 @pytest.mark.parametrize("debug", [None, "0"], ids=["debug-unset", "debug-0"])
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "BACKUP_KEY"])
 def test_missing_secret_with_debug_off_stops_startup_naming_the_variable(tmp_path, missing, debug):
     env = {k: v for k, v in GOOD.items() if k != missing}
     if debug is not None:
@@ -201,3 +203,20 @@ def test_database_url_selects_postgresql(tmp_path):
 def test_without_database_url_sqlite_is_used(tmp_path):
     loaded = settings_of(run_settings(tmp_path, PRINT_SETTINGS, DEBUG="0", **GOOD))
     assert loaded["ENGINE"] == "django.db.backends.sqlite3"
+
+
+@pytest.mark.policy("8.2")
+def test_debug_key_file_from_before_backups_gives_every_process_the_same_backup_key(tmp_path):
+    legacy = {
+        "SECRET_KEY": "legacy-dev-secret",
+        "FIELD_ENCRYPTION_KEYS": f"dev1:{KEY_A}",
+        "BLIND_INDEX_KEY": KEY_B,
+    }
+    (tmp_path / "dev-keys.json").write_text(json.dumps(legacy))
+    code = "import base64; from homestart import settings as s; print(base64.b64encode(s.BACKUP_KEY).decode())"
+    first = run_settings(tmp_path, code, DEBUG="1")
+    second = run_settings(tmp_path, code, DEBUG="1")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert len(base64.b64decode(first.stdout.strip())) == 32
+    assert json.loads((tmp_path / "dev-keys.json").read_text()) == legacy, "the key file is not rewritten"

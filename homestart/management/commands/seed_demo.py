@@ -106,6 +106,7 @@ class Command(BaseCommand):
                 self._families(schemes[code], users, count)
             self._reviews(schemes, users)
             self._consent_and_safeguarding(schemes["WIR"], users)
+            self._records(schemes["WIR"], users)
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ as any of:"))
         for username, code, roles, _ in DEMO_USERS:
             where = code or "national"
@@ -166,6 +167,48 @@ class Command(BaseCommand):
             not_told_reason="Telling mum before children's services visit could put the toddler at greater risk.",
             justification="A child left alone at home: necessary for the child's protection (§2.1).", actor=lead,
         )
+
+    def _records(self, scheme: Scheme, users: dict[str, User]) -> None:
+        """Volunteer and personnel files, a supervision note, one open subject access
+        request and one family past its retention date (records/)."""
+        from records import services as records_services
+        from records.deadlines import add_months
+        from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+
+        today = timezone.localdate()
+        for username, name in (("volunteer", "Vicky Tranmere"), ("volunteer2", "Wes Oxton")):
+            if not VolunteerFile.objects.filter(scheme=scheme, person=users[username]).exists():
+                records_services.volunteer_file_create(
+                    scheme=scheme, person=users[username], actor=users["coordinator"], full_name=name,
+                    started_on=today - datetime.timedelta(days=500), training="Preparation course completed.",
+                    induction="Confidentiality Policy read and acknowledged at induction (§5.1).",
+                )
+        for username, name, title in (("coordinator", "Cora Prenton", "Coordinator"),
+                                      ("safeguarding", "Sam Eastham", "Safeguarding lead")):
+            if not PersonnelFile.objects.filter(scheme=scheme, person=users[username]).exists():
+                records_services.personnel_file_create(
+                    scheme=scheme, person=users[username], actor=users["manager"], full_name=name,
+                    started_on=today - datetime.timedelta(days=1200), job_title=title,
+                )
+        if not SupervisionNote.objects.filter(scheme=scheme).exists():
+            records_services.supervision_record(
+                scheme=scheme, supervisee=users["volunteer"], actor=users["coordinator"],
+                held_on=today - datetime.timedelta(days=3), families_discussed="WIR-0001",
+                notes="Support is going well; agreed to talk about boundaries around text messages.",
+            )
+        first = scheme.families.order_by("number").first()
+        if first and not SubjectAccessRequest.objects.filter(scheme=scheme).exists():
+            records_services.sar_register(
+                scheme=scheme, actor=users["manager"], subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+                family=first, requester_name="The family's parent", received_on=today - datetime.timedelta(days=6),
+                request_details="A copy of everything held about me and my children.",
+            )
+        last = scheme.families.order_by("-number").first()
+        if last and last.status != Family.Status.CLOSED:
+            # Closed long ago: past its retention date, waiting on the "Due for destruction" list (§8.8).
+            last.status, last.closed_on = Family.Status.CLOSED, add_months(today, -8 * 12)
+            last._history_user = users["coordinator"]
+            last.save(update_fields=["status", "closed_on"])
 
     def _users(self, schemes: dict[str, Scheme]) -> dict[str, User]:
         users: dict[str, User] = {}

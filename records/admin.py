@@ -1,0 +1,42 @@
+"""Registers without personal data are visible to administrators; files of people
+are not registered (they are opened only through the gate, §7.6). Nothing here deletes."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import DestructionCertificate, Disclosure, LegalHold, RetentionRule
+
+
+class NoDelete:
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(NoDelete, SimpleHistoryAdmin):
+    list_display = ["record_kind", "years", "basis"]
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(NoDelete, SimpleHistoryAdmin):
+    list_display = ["file_reference", "file_kind", "placed_at", "released_at"]
+    readonly_fields = ["file_kind", "file_id", "file_reference", "reason", "placed_by", "placed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # placed by the manager through records.services.legal_hold_place
+
+
+@admin.register(DestructionCertificate)
+class DestructionCertificateAdmin(NoDelete, admin.ModelAdmin):
+    list_display = ["file_reference", "file_kind", "destroyed_at", "carried_out_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(DestructionCertificateAdmin):
+    list_display = ["sar", "file_reference", "released_at", "released_by"]

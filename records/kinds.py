@@ -1,0 +1,165 @@
+"""Volunteer and personnel files as file kinds of the access gate (§8.3, §8.4, §8.5).
+
+Volunteer file (§8.3): the scheme's coordinators and manager; the trustee
+responsible for spot checks and HSUK reviewers when the file is in their open
+review sample and they have signed its Record of Access (§9.1). The volunteer
+does not browse their own file: they see it through a subject access request
+(§8.7), which is recorded as a disclosure.
+
+Personnel file (§8.4): the person's line manager (``Membership.line_manager``);
+a trustee designated for that file "where appropriate" (``TrusteeDesignation``)
+who is still a trustee of the scheme; HSUK reviewers in an open quality review
+sample with a signed Record of Access. The person sees it through a subject
+access request. A coordinator or manager who is not the line manager is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
+from access_log.models import FileKind, Purpose, RecordOfAccess, Review
+from homestart.models import Membership, Role, User
+
+from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
+
+TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
+
+
+def _roles(user: User, scheme_id: int) -> tuple[set[str], set[str]]:
+    memberships = list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id"))
+    return (
+        {role for role, s in memberships if s == scheme_id},
+        {role for role, s in memberships if s is None},
+    )
+
+
+def _review_outcome(
+    *, user: User, kind: str, obj: Any, review_kinds: list[str]
+) -> Grant | Pending | None:
+    """A review sample holding this file, open now, with the Record of Access signed (§9.1)."""
+    if not review_kinds:
+        return None
+    review = (
+        Review.objects.open_now()
+        .filter(reviewer=user, scheme_id=obj.scheme_id, kind__in=review_kinds)
+        .filter(files__file_kind=kind, files__file_id=obj.pk)
+        .order_by("-opens_at")
+        .first()
+    )
+    if review is None:
+        return None
+    role = Role.REVIEWER if review.kind == Review.Kind.QUALITY_REVIEW else Role.SPOT_CHECK_TRUSTEE
+    if RecordOfAccess.objects.filter(user=user, file_kind=kind, file_id=obj.pk, review=review).exists():
+        return Grant(role, View.FULL, False, review.purpose, review=review)
+    return Pending("record_of_access_unsigned", role, review=review)
+
+
+def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
+    now = timezone.now()
+    return Exists(
+        Review.objects.filter(
+            reviewer=user, kind=review_kind, scheme=OuterRef("scheme"), closed_at__isnull=True,
+            opens_at__lte=now, closes_at__gt=now, files__file_kind=kind, files__file_id=OuterRef("pk"),
+        )
+    )
+
+
+class VolunteerFiles(FileKindSpec):
+    kind = FileKind.VOLUNTEER
+
+    def load(self, reference: str) -> VolunteerFile | None:
+        return VolunteerFile.objects.select_related("data_key", "scheme").filter(reference=reference).first()
+
+    def reference(self, obj: VolunteerFile) -> str:
+        return obj.reference
+
+    def scheme_id(self, obj: VolunteerFile) -> int:
+        return obj.scheme_id
+
+    def url(self, obj: VolunteerFile) -> str:
+        return reverse("records:volunteer_file", kwargs={"reference": obj.reference})
+
+    def decide(self, *, user: User, obj: VolunteerFile, purpose: str) -> Grant | Pending | str | None:
+        here, national = _roles(user, obj.scheme_id)
+        refused_role = next(iter(sorted(here or national)), "")
+        if obj.person_id == user.pk:
+            # §8.7: the volunteer sees their own file through a subject access request.
+            return refused_role
+        staff_role = next((r for r in SCHEME_STAFF_ROLES if r in here), None)
+        if staff_role:
+            return Grant(staff_role, View.FULL, True, Purpose.SUPERVISION)
+        review_kinds = []
+        if Role.SPOT_CHECK_TRUSTEE in here:
+            review_kinds.append(Review.Kind.SPOT_CHECK)
+        if Role.REVIEWER in national:
+            review_kinds.append(Review.Kind.QUALITY_REVIEW)
+        return _review_outcome(user=user, kind=self.kind, obj=obj, review_kinds=review_kinds) or refused_role
+
+    def visible_filter(self, user: User) -> Q:
+        current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
+        staff = Exists(current.filter(role__in=SCHEME_STAFF_ROLES))
+        spot = Exists(current.filter(role=Role.SPOT_CHECK_TRUSTEE)) & _open_review_filter(
+            user, self.kind, Review.Kind.SPOT_CHECK
+        )
+        national = Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER)
+        quality = Exists(national) & _open_review_filter(user, self.kind, Review.Kind.QUALITY_REVIEW)
+        return (staff | spot | quality) & ~Q(person=user)
+
+    def minimal_view(self, obj: Any, user: User) -> Any:  # pragma: no cover - every grant is full
+        raise NotImplementedError
+
+
+class PersonnelFiles(FileKindSpec):
+    kind = FileKind.PERSONNEL
+
+    def load(self, reference: str) -> PersonnelFile | None:
+        return PersonnelFile.objects.select_related("data_key", "scheme").filter(reference=reference).first()
+
+    def reference(self, obj: PersonnelFile) -> str:
+        return obj.reference
+
+    def scheme_id(self, obj: PersonnelFile) -> int:
+        return obj.scheme_id
+
+    def url(self, obj: PersonnelFile) -> str:
+        return reverse("records:personnel_file", kwargs={"reference": obj.reference})
+
+    def decide(self, *, user: User, obj: PersonnelFile, purpose: str) -> Grant | Pending | str | None:
+        here, national = _roles(user, obj.scheme_id)
+        refused_role = next(iter(sorted(here or national)), "")
+        if obj.person_id == user.pk:
+            return refused_role
+        if Membership.objects.current().filter(user=obj.person, scheme_id=obj.scheme_id, line_manager=user).exists():
+            return Grant("line_manager", View.FULL, True, Purpose.SUPERVISION)
+        if here & set(TRUSTEE_ROLES) and TrusteeDesignation.objects.filter(
+            personnel_file=obj, trustee=user, ended_at__isnull=True
+        ).exists():
+            return Grant(Role.TRUSTEE, View.FULL, False, Purpose.SUPERVISION)
+        review_kinds = [Review.Kind.QUALITY_REVIEW] if Role.REVIEWER in national else []
+        return _review_outcome(user=user, kind=self.kind, obj=obj, review_kinds=review_kinds) or refused_role
+
+    def visible_filter(self, user: User) -> Q:
+        line = Exists(
+            Membership.objects.current().filter(user=OuterRef("person"), scheme=OuterRef("scheme"), line_manager=user)
+        )
+        trustee = Exists(
+            TrusteeDesignation.objects.filter(personnel_file=OuterRef("pk"), trustee=user, ended_at__isnull=True)
+        ) & Exists(Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role__in=TRUSTEE_ROLES))
+        national = Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER)
+        quality = Exists(national) & _open_review_filter(user, self.kind, Review.Kind.QUALITY_REVIEW)
+        return (line | trustee | quality) & ~Q(person=user)
+
+    def minimal_view(self, obj: Any, user: User) -> Any:  # pragma: no cover - every grant is full
+        raise NotImplementedError
+
+
+def register() -> None:
+    from access_log.kinds import KINDS
+
+    KINDS.setdefault(FileKind.VOLUNTEER, VolunteerFiles())
+    KINDS.setdefault(FileKind.PERSONNEL, PersonnelFiles())

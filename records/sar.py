@@ -1,0 +1,167 @@
+"""Assembling a subject access response (§1.6, §8.7).
+
+Everything held about the person, read through the access gate (so each
+reading is itself in the file's access log): for a family member, their family
+file, its history and its access log; for a volunteer or member of staff, their
+file, their supervision notes, its history and its access log, and for anyone
+who signs in, their roles and policy acknowledgements. Items about other people
+(other family members, referrers, free-text notes that may mention others)
+are marked as third-party information to be reviewed — and redacted where
+needed — before release. The result renders as a printable page and as JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from access_log import gate
+from access_log.models import AccessEvent, FileKind
+from homestart.models import Membership, PolicyAcknowledgement, User
+
+from .models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+
+SECTION = "subject_access"
+
+
+@dataclasses.dataclass
+class Item:
+    label: str
+    value: str
+    third_party: bool = False
+
+
+@dataclasses.dataclass
+class Section:
+    title: str
+    items: list[Item] = dataclasses.field(default_factory=list)
+
+    def add(self, label: str, value: Any, third_party: bool = False) -> None:
+        if isinstance(value, datetime.datetime):
+            value = f"{value:%-d %B %Y %H:%M}"
+        elif isinstance(value, datetime.date):
+            value = f"{value:%-d %B %Y}"
+        self.items.append(Item(label, "" if value is None else str(value), third_party))
+
+
+@dataclasses.dataclass
+class Package:
+    reference: str
+    subject: str
+    assembled_at: str
+    sections: list[Section]
+
+    @property
+    def third_party_count(self) -> int:
+        return sum(item.third_party for section in self.sections for item in section.items)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2, ensure_ascii=False)
+
+
+def _history(section: Section, rows: Any, what: str) -> None:
+    kinds = {"+": "created", "~": "changed", "-": "removed"}
+    for row in rows:
+        section.add(f"{what} {kinds.get(row.history_type, row.history_type)}", row.history_date)
+
+
+def _access_log(kind: str, file_id: Any) -> Section:
+    section = Section("Who has opened the file (access log)")
+    events = AccessEvent.objects.filter(file_kind=kind, file_id=file_id).order_by("at")
+    for event in events:
+        role = event.role.replace("_", " ") or "unknown role"
+        section.add(
+            f"{event.at:%-d %B %Y %H:%M}",
+            f"{event.get_action_display()} ({event.section}) by a {role}: {event.get_outcome_display().lower()}",
+        )
+    return section
+
+
+def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[Section]]:
+    access = gate.open_family(user=actor, reference=sar.family.reference, section=SECTION)
+    family = access.file
+    subject = sar.member
+    about = Section("The family file")
+    about.add("Reference", family.reference)
+    about.add("Status", family.get_status_display())
+    about.add("Opened", family.created_at)
+    about.add("Closed", family.closed_on)
+    about.add("Address", family.address)
+    about.add("Postcode", family.postcode)
+    about.add("Phone", family.phone)
+    people = Section("People in the family")
+    for member in family.members.all():
+        other = subject is not None and member.pk != subject.pk
+        name = f"{member.first_name} {member.last_name}".strip()
+        people.add(f"{member.get_kind_display()}{' (another person)' if other else ''}", name, third_party=other)
+        people.add("Date of birth", member.date_of_birth, third_party=other)
+        people.add("Relationship", member.relationship, third_party=other)
+    referrals = Section("Referrals")
+    for referral in family.referrals.all():
+        referrals.add("Referred on", referral.referred_on)
+        referrals.add("Source", referral.get_source_display())
+        referrals.add("Reasons", referral.reasons)
+        referrals.add("Referrer", referral.referrer_name, third_party=True)
+        referrals.add("Referrer's organisation", referral.referrer_organisation, third_party=True)
+        referrals.add("Referrer's contact details", referral.referrer_contact, third_party=True)
+    visits = Section("Visits")
+    for visit in family.visits.all():
+        visits.add(f"{visit.get_kind_display()} on {visit.visited_on:%-d %B %Y}", visit.notes, third_party=True)
+    history = Section("Changes to the file (history)")
+    _history(history, family.history.order_by("history_date"), "Family details")
+    from families.models import Member
+
+    _history(history, Member.history.filter(family_id=family.pk).order_by("history_date"), "A person's details")
+    name = f"{subject.first_name} {subject.last_name}".strip() if subject else f"members of {family.reference}"
+    return name, [about, people, referrals, visits, history, _access_log(FileKind.FAMILY, family.pk)]
+
+
+def _person_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[Section]]:
+    person = sar.subject_user
+    sections = []
+    roles = Section("Your roles")
+    for membership in Membership.objects.filter(user=person, scheme=sar.scheme).order_by("created_at"):
+        ended = f", until {membership.ended_at:%-d %B %Y}" if membership.ended_at else ""
+        roles.add(membership.get_role_display(), f"from {membership.created_at:%-d %B %Y}{ended}")
+    for ack in PolicyAcknowledgement.objects.filter(user=person).select_related("version"):
+        roles.add(f"Acknowledged the Confidentiality Policy, {ack.version.version}", ack.acknowledged_at)
+    sections.append(roles)
+    name = person.get_full_name() or person.username
+    for model, kind in ((VolunteerFile, FileKind.VOLUNTEER), (PersonnelFile, FileKind.PERSONNEL)):
+        found = model.objects.filter(scheme=sar.scheme, person=person).first()
+        if found is None:
+            continue
+        access = gate.open_file(user=actor, kind=kind, reference=found.reference, section=SECTION)
+        file = access.file
+        name = file.full_name
+        section = Section(f"{kind.label} {file.reference}")
+        for field in model._meta.concrete_fields:
+            if field.name in {"id", "scheme", "number", "reference", "person", "data_key"}:
+                continue
+            section.add(str(field.verbose_name).capitalize(), getattr(file, field.name))
+        sections.append(section)
+        history = Section(f"Changes to the {kind.label.lower()} (history)")
+        _history(history, file.history.order_by("history_date"), "File details")
+        sections.append(history)
+        sections.append(_access_log(kind, file.pk))
+    notes = Section("Supervision notes")
+    for note in SupervisionNote.objects.filter(supervisee=person, scheme=sar.scheme).select_related("data_key"):
+        notes.add(f"Supervision on {note.held_on:%-d %B %Y}", note.notes, third_party=True)
+    sections.append(notes)
+    return name, sections
+
+
+def sar_assemble(*, sar: SubjectAccessRequest, actor: User) -> Package:
+    """Everything held about the request's subject, read through the gate as ``actor``."""
+    if sar.family_id:
+        subject, sections = _family_sections(sar, actor)
+    else:
+        subject, sections = _person_sections(sar, actor)
+    return Package(
+        reference=sar.reference, subject=subject, assembled_at=timezone.now().isoformat(timespec="seconds"),
+        sections=sections,
+    )

@@ -1,0 +1,25 @@
+"""The demo data includes the records lifecycle, and seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from homestart.models import User
+from records import selectors
+from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+
+
+@pytest.mark.policy("8.8")
+def test_demo_has_person_files_an_open_request_and_a_family_past_retention(db):
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
+    counts = [m.objects.count() for m in (VolunteerFile, PersonnelFile, SupervisionNote, SubjectAccessRequest)]
+    assert counts == [2, 2, 1, 1]
+    assert SubjectAccessRequest.objects.get().status == SubjectAccessRequest.Status.RECEIVED
+    assert [d.reference for d in selectors.due_for_destruction(user=User.objects.get(username="manager"))] == [
+        "WIR-0012"
+    ]
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
+    assert [m.objects.count() for m in (VolunteerFile, PersonnelFile, SupervisionNote, SubjectAccessRequest)] == counts

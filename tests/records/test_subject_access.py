@@ -1,0 +1,140 @@
+"""Subject access requests (§1.6, §8.7): the due date, identity check, assembling
+everything held, third-party review, and release recorded as a disclosure."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from access_log import gate
+from access_log.models import AccessEvent, FileKind
+from families.models import Member
+from records import services
+from records.deadlines import sar_due_date
+from records.models import Disclosure, SubjectAccessRequest
+from records.sar import sar_assemble
+from tests.conftest import CARER_FIRST, CHILD_FIRST, REFERRER_NAME, VISIT_NOTES
+
+D = datetime.date
+
+
+@pytest.mark.policy("1.6", "8.7")
+@pytest.mark.parametrize(
+    ("received", "extension", "paused", "due"),
+    [
+        (D(2025, 9, 3), 0, 0, D(2025, 10, 3)),  # received 3 September, due 3 October
+        (D(2025, 1, 31), 0, 0, D(2025, 2, 28)),  # no 31 February: last day of the month (a Friday)
+        (D(2024, 1, 31), 0, 0, D(2024, 2, 29)),  # leap year
+        (D(2025, 3, 31), 0, 0, D(2025, 4, 30)),
+        (D(2025, 12, 15), 0, 0, D(2026, 1, 15)),  # across the year end
+        (D(2025, 5, 4), 0, 0, D(2025, 6, 4)),
+        (D(2025, 9, 4), 0, 0, D(2025, 10, 6)),  # 4 October 2025 is a Saturday: the Monday
+        (D(2025, 10, 31), 2, 0, D(2026, 1, 31) + datetime.timedelta(days=2)),  # Saturday 31 Jan -> Monday
+        (D(2025, 1, 31), 2, 0, D(2025, 4, 30)),
+        (D(2025, 9, 3), 0, 10, D(2025, 10, 13)),  # the clock stopped for ten days
+    ],
+)
+def test_due_date_is_one_calendar_month_extended_and_paused(received, extension, paused, due):
+    assert sar_due_date(received_on=received, extension_months=extension, paused_days=paused) == due
+    assert due.weekday() < 5
+
+
+@pytest.mark.policy("8.7")
+def test_extension_is_at_most_two_months_and_needs_a_reason(family, wirral, manager):
+    sar = _family_sar(wirral, manager, family, received_on=D(2025, 1, 31))
+    with pytest.raises(services.ValidationError):
+        services.sar_extend(sar=sar, actor=manager, months=1, reason=" ")
+    services.sar_extend(sar=sar, actor=manager, months=2, reason="Complex: many records")
+    assert sar.due_on == D(2025, 4, 30)
+    with pytest.raises(services.ValidationError):
+        services.sar_extend(sar=sar, actor=manager, months=1, reason="More")
+
+
+@pytest.mark.policy("8.7")
+def test_clock_stops_while_waiting_for_clarification(family, wirral, manager):
+    sar = _family_sar(wirral, manager, family, received_on=D(2025, 9, 3))
+    services.sar_request_clarification(sar=sar, actor=manager, on=D(2025, 9, 5))
+    assert sar.status == SubjectAccessRequest.Status.AWAITING_CLARIFICATION
+    services.sar_clarification_received(sar=sar, actor=manager, on=D(2025, 9, 12))
+    assert sar.paused_days == 7
+    assert sar.due_on == D(2025, 10, 10)
+
+
+def _family_sar(scheme, actor, family, received_on=None):
+    carer = family.members.get(kind=Member.Kind.ADULT)
+    return services.sar_register(
+        scheme=scheme, actor=actor, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby", received_on=received_on or timezone.localdate(), family=family,
+        member=carer, request_details="Everything you hold about me",
+    )
+
+
+@pytest.mark.policy("8.7")
+def test_only_manager_and_coordinators_register_requests(family, wirral, volunteer, trustee, sef_coordinator,
+                                                         coordinator):
+    for user in (volunteer, trustee, sef_coordinator):
+        with pytest.raises(services.NotPermitted):
+            _family_sar(wirral, user, family)
+    assert _family_sar(wirral, coordinator, family).reference == "WIR-SAR-0001"
+
+
+@pytest.mark.policy("1.6", "8.7")
+def test_family_member_gets_their_file_history_and_access_log_with_third_parties_marked(family, wirral, manager):
+    sar = _family_sar(wirral, manager, family)
+    package = sar_assemble(sar=sar, actor=manager)
+    data = json.loads(package.to_json())
+    items = [item for section in data["sections"] for item in section["items"]]
+    values = {item["value"]: item["third_party"] for item in items}
+    assert values[f"{CARER_FIRST} Quenby"] is False
+    assert values[f"{CHILD_FIRST} Quenby"] is True  # another person: reviewed before release
+    assert values[REFERRER_NAME] is True
+    assert values[VISIT_NOTES] is True
+    titles = [s["title"] for s in data["sections"]]
+    assert "Changes to the file (history)" in titles
+    assert "Who has opened the file (access log)" in titles
+    # Assembling is itself an opening of the file, through the gate.
+    assert AccessEvent.objects.filter(file_id=family.pk, section="subject_access", user=manager).exists()
+
+
+@pytest.mark.policy("8.7")
+def test_assembling_goes_through_the_gate(family, wirral, manager, sef_coordinator, sefton):
+    sar = _family_sar(wirral, manager, family)
+    with pytest.raises(gate.FileHidden):
+        sar_assemble(sar=sar, actor=sef_coordinator)
+
+
+@pytest.mark.policy("8.7", "8.3")
+def test_volunteer_gets_their_file_and_supervision_notes(volunteer_file, wirral, coordinator, volunteer):
+    services.supervision_record(scheme=wirral, supervisee=volunteer, actor=coordinator,
+                                held_on=timezone.localdate(), notes="Discussed WIR-0001 boundaries")
+    sar = services.sar_register(
+        scheme=wirral, actor=coordinator, subject_kind=SubjectAccessRequest.SubjectKind.VOLUNTEER,
+        requester_name="Ottoline Pembury", received_on=timezone.localdate(), subject_user=volunteer,
+    )
+    data = json.loads(sar_assemble(sar=sar, actor=coordinator).to_json())
+    flat = {i["value"]: i["third_party"] for s in data["sections"] for i in s["items"]}
+    assert flat["Ottoline Pembury"] is False
+    assert flat["Discussed WIR-0001 boundaries"] is True
+    assert any(s["title"] == "Supervision notes" for s in data["sections"])
+
+
+@pytest.mark.policy("8.7")
+def test_release_needs_identity_check_and_third_party_review_and_is_recorded_as_a_disclosure(family, wirral,
+                                                                                               manager):
+    sar = _family_sar(wirral, manager, family)
+    with pytest.raises(services.ValidationError):
+        services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
+    services.sar_record_identity_check(sar=sar, actor=manager, evidence="Passport seen in person")
+    with pytest.raises(services.ValidationError):
+        services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
+    services.sar_third_party_reviewed(sar=sar, actor=manager)
+    disclosure = services.sar_release(sar=sar, actor=manager, recipient="The requester, by hand",
+                                      contents="Family file, history, access log")
+    assert disclosure.file_reference == family.reference and disclosure.file_kind == FileKind.FAMILY
+    assert Disclosure.objects.count() == 1
+    assert SubjectAccessRequest.objects.get(pk=sar.pk).status == SubjectAccessRequest.Status.RELEASED
+    with pytest.raises(services.ValidationError):
+        services.sar_record_identity_check(sar=sar, actor=manager, evidence="again")
