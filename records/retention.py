@@ -45,11 +45,29 @@ def destroy_after(record_kind: str, start: datetime.date) -> datetime.date:
     return add_months(start, 12 * retention_years(record_kind))
 
 
-def family_has_safeguarding_records(family) -> bool:
-    """True when any model of the safeguarding app holds a row about this family."""
+def _safeguarding_models() -> list:
+    models = []
     for model in apps.get_app_config("safeguarding").get_models():
         field_names = {f.name for f in model._meta.get_fields()}
-        is_history = model.__name__.startswith("Historical")
-        if "family" in field_names and not is_history and model._default_manager.filter(family=family).exists():
-            return True
-    return False
+        if "family" in field_names and not model.__name__.startswith("Historical"):
+            models.append(model)
+    return models
+
+
+def safeguarding_records_exist():
+    """A database condition, for a family queryset: the family holds safeguarding records.
+    Annotate with it (``has_safeguarding``) so that a list costs one query, not one per family."""
+    from django.db.models import Exists, OuterRef, Q
+
+    condition = Q()
+    for model in _safeguarding_models():
+        condition |= Exists(model._default_manager.filter(family=OuterRef("pk")))
+    return condition
+
+
+def family_has_safeguarding_records(family) -> bool:
+    """True when any model of the safeguarding app holds a row about this family."""
+    annotated = getattr(family, "has_safeguarding", None)
+    if annotated is not None:
+        return annotated
+    return any(model._default_manager.filter(family=family).exists() for model in _safeguarding_models())

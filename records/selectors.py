@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from access_log.kinds import kind_spec
@@ -53,7 +53,12 @@ def due_for_destruction(*, user: User, today: datetime.date | None = None) -> li
     today = today or timezone.localdate()
     schemes = _schemes(user, DESTRUCTION_ROLES)
     candidates = [
-        (FileKind.FAMILY, Family.objects.filter(scheme__in=schemes, status=Family.Status.CLOSED)),
+        (
+            FileKind.FAMILY,
+            Family.objects.filter(scheme__in=schemes, status=Family.Status.CLOSED).annotate(
+                has_safeguarding=ExpressionWrapper(retention.safeguarding_records_exist(), output_field=BooleanField())
+            ),
+        ),
         (FileKind.VOLUNTEER, VolunteerFile.objects.filter(scheme__in=schemes, left_on__isnull=False)),
         (FileKind.PERSONNEL, PersonnelFile.objects.filter(scheme__in=schemes, left_on__isnull=False)),
     ]

@@ -55,6 +55,7 @@ def _walk(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPatt
 APP_MATRICES = {
     "consent": "tests/safeguarding/test_url_matrix.py",
     "safeguarding": "tests/safeguarding/test_url_matrix.py",
+    "records": "tests/records/test_pages.py",
 }
 
 

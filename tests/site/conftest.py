@@ -43,6 +43,19 @@ def world(assigned_family, assignment, coordinator, manager, safeguarding_lead, 
         access=open_as(safeguarding_lead, family, "safeguarding", change=True), category="neglect",
         observed=OBSERVED, observed_on=timezone.localdate(), actor=safeguarding_lead,
     )
+    import uuid
+
+    from records import services as records_services
+    from records.models import SubjectAccessRequest
+
+    sar = records_services.sar_register(
+        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Requester", received_on=timezone.localdate(), family=family,
+    )
+    breach = records_services.breach_record(
+        scheme=wirral, actor=coordinator, found_at=timezone.now(), found_by=coordinator,
+        description="Email sent to the wrong address", data_affected="One address",
+    )
     external = safeguarding_services.request_log(
         access=open_as(safeguarding_lead, family, "safeguarding", change=True), kind=ExternalRequest.Kind.POLICE,
         received_on=timezone.localdate(), requester="DC Example", details="Request", actor=safeguarding_lead,
@@ -74,6 +87,11 @@ def world(assigned_family, assignment, coordinator, manager, safeguarding_lead, 
         "consent_id": consent.pk,
         "concern_id": concern.pk,
         "request_id": external.pk,
+        "sar_id": sar.pk,
+        "breach_id": breach.pk,
+        # POST-only retention actions: a GET answers 405 whatever the id.
+        "hold_id": 1,
+        "destruction_id": uuid.uuid4(),
     }
     return {"family": family, "people": people, "kwargs": kwargs}
 
