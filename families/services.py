@@ -69,6 +69,7 @@ def family_create_from_referral(
         data_key=DataKey.generate(),
         address=address,
         postcode=postcode,
+        area=Family.area_of(postcode),
         phone=phone,
     )
     _save(family, actor=actor)
@@ -84,7 +85,8 @@ def family_create_from_referral(
 
 def family_update_contact(*, family: Family, actor: User, address: str, postcode: str, phone: str) -> Family:
     family.address, family.postcode, family.phone = address, postcode, phone
-    _save(family, actor=actor, update_fields=["address", "postcode", "phone"])
+    family.area = Family.area_of(postcode)
+    _save(family, actor=actor, update_fields=["address", "postcode", "area", "phone"])
     return family
 
 

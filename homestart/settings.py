@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "consent",
     "safeguarding",
     "records",
+    "reporting",
     "access_log",
 ]
 

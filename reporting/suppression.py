@@ -1,0 +1,119 @@
+"""Small-number suppression for tables shown to trustees and funders (§3.2, §8.9).
+
+A count from 1 to 4 could point to a family, so it is shown as "fewer than 5"
+(primary suppression). A published total would then give a hidden count away
+when it is the only hidden entry of its row or column (total minus the others),
+so a second entry of that line is hidden too (secondary suppression), repeated
+until every row and column (totals included) hides none or at least two entries.
+
+Zero is shown: it names nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+THRESHOLD = 5
+HIDDEN_LABEL = "fewer than 5"
+SECONDARY_LABEL = "hidden"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int
+    hidden: bool = False
+    primary: bool = False
+
+    def __str__(self) -> str:
+        if not self.hidden:
+            return str(self.value)
+        return HIDDEN_LABEL if self.primary else SECONDARY_LABEL
+
+
+@dataclass
+class SuppressedTable:
+    """Cells with their row totals (last column) and column totals (last row) when asked for."""
+
+    rows: list[list[Cell]]
+    row_totals: bool
+    col_totals: bool
+
+    def body(self) -> list[list[Cell]]:
+        rows = self.rows[:-1] if self.col_totals else self.rows
+        return [r[:-1] if self.row_totals else r for r in rows]
+
+
+def _is_small(value: int, threshold: int) -> bool:
+    return 0 < value < threshold
+
+
+def suppress(
+    table: list[list[int]], *, row_totals: bool = True, col_totals: bool = True, threshold: int = THRESHOLD
+) -> SuppressedTable:
+    """Suppress a table of counts, adding its totals; returns every cell, totals included.
+
+    ``row_totals``: each row gets a total (last column); ``col_totals``: each
+    column gets a total (last row); with both, a grand total in the corner.
+    """
+    nrows = len(table)
+    grid = [list(row) for row in table]
+    if row_totals:
+        for row in grid:
+            row.append(sum(row))
+    if col_totals:
+        grid.append([sum(grid[r][c] for r in range(nrows)) for c in range(len(grid[0]) if grid else 0)])
+    height, width = len(grid), len(grid[0]) if grid else 0
+    hidden = [[_is_small(v, threshold) for v in row] for row in grid]
+    primary = [list(row) for row in hidden]
+
+    # The additive lines: each body row with its total, each body column with its total,
+    # and the totals row and column themselves (the grand total is their sum).
+    lines: list[list[tuple[int, int]]] = []
+    if row_totals:
+        lines += [[(r, c) for c in range(width)] for r in range(height)]
+    if col_totals:
+        lines += [[(r, c) for r in range(height)] for c in range(width)]
+
+    def pick(line: list[tuple[int, int]]) -> tuple[int, int]:
+        """The entry to hide as well: prefer a body cell that also sits in another line with
+        a single hidden entry, then the smallest non-zero body cell, then zeros, then a total."""
+        candidates = [(r, c) for r, c in line if not hidden[r][c]]
+        total_positions = {(r, c) for r, c in candidates if (row_totals and c == width - 1) or (
+            col_totals and r == height - 1)}
+
+        def exposed_elsewhere(pos: tuple[int, int]) -> bool:
+            others = [ln for ln in lines if pos in ln and ln is not line]
+            return any(sum(hidden[r][c] for r, c in ln) == 1 for ln in others)
+
+        def rank(pos: tuple[int, int]) -> tuple:
+            value = grid[pos[0]][pos[1]]
+            return (pos in total_positions, not exposed_elsewhere(pos), value == 0, value, pos)
+
+        return min(candidates, key=rank)
+
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            count = sum(hidden[r][c] for r, c in line)
+            if count == 1:
+                r, c = pick(line)
+                hidden[r][c] = True
+                changed = True
+    rows = [
+        [Cell(grid[r][c], hidden[r][c], primary[r][c]) for c in range(width)] for r in range(height)
+    ]
+    return SuppressedTable(rows=rows, row_totals=row_totals, col_totals=col_totals)
+
+
+def is_safe(result: SuppressedTable, threshold: int = THRESHOLD) -> bool:
+    """No shown count is small, and no line with a total hides exactly one entry."""
+    rows = result.rows
+    if any(not cell.hidden and _is_small(cell.value, threshold) for row in rows for cell in row):
+        return False
+    lines = []
+    if result.row_totals:
+        lines += rows
+    if result.col_totals:
+        lines += [list(col) for col in zip(*rows, strict=True)]
+    return all(sum(cell.hidden for cell in line) != 1 for line in lines)
