@@ -151,3 +151,10 @@ def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> Volun
     if not others.exists():
         remove_perm("families.view_family_minimal", assignment.volunteer, assignment.family)
     return assignment
+
+
+def family_close(*, family: Family, actor: User, closed_on: datetime.date) -> Family:
+    """Close the family's file on a date (support has ended)."""
+    family.status, family.closed_on = Family.Status.CLOSED, closed_on
+    _save(family, actor=actor, update_fields=["status", "closed_on"])
+    return family

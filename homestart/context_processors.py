@@ -9,6 +9,7 @@ from django.urls import reverse
 from .models import Membership, Role
 
 STAFF = {Role.COORDINATOR, Role.MANAGER}
+TRUSTEES = {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -27,6 +28,13 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("access_log:review_list", "Reviews"))
     if roles & (STAFF | {Role.AUDITOR}):
         items.append(("access_log:audit_session_list", "Audit sessions"))
+    if roles & (STAFF | TRUSTEES):
+        items.append(("reporting:statistics", "Statistics"))
+        items.append(("reporting:case_study_list", "Case studies"))
+    if roles & (STAFF | TRUSTEES | {Role.SAFEGUARDING_LEAD}):
+        items.append(("reporting:minutes_list", "Board minutes"))
+    if roles & (TRUSTEES | {Role.SAFEGUARDING_LEAD, Role.REVIEWER}):
+        items.append(("reporting:consultation_list", "Safeguarding consultations"))
     items.append(("access_log:my_access", "What I have opened"))
     if Role.ADMIN in roles and user.is_staff:
         items.append(("admin:index", "Administration"))

@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("access_log.urls")),
     path("", include("families.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -1,0 +1,167 @@
+"""Anonymised statistics for trustees and funders (§3.2, §8.9)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from families import services as family_services
+from families.models import Family, Member, Referral, Visit
+from reporting.models import ReportEvent
+from reporting.statistics import Period, periods, scheme_statistics
+from tests.conftest import CARER_LAST, CHILD_FIRST, POSTCODE
+from tests.factories import make_family
+
+pytestmark = pytest.mark.policy("3.2", "8.9")
+
+STATISTICS = reverse("reporting:statistics")
+CSV = reverse("reporting:statistics_csv")
+
+
+def referred(scheme, coordinator, count, *, days_ago=10, **overrides):
+    today = timezone.localdate()
+    return [
+        make_family(scheme, coordinator, referred_on=today - datetime.timedelta(days=days_ago), **overrides)
+        for _ in range(count)
+    ]
+
+
+def cells(table):
+    return [[str(c) for c in row] for _, row in table.rows]
+
+
+def test_family_area_is_the_postcode_district_set_when_the_postcode_is_written(family, coordinator):
+    assert family.area == "CH41"
+    family_services.family_update_contact(family=family, actor=coordinator, address="", postcode="L1 8JQ", phone="")
+    assert Family.objects.get(pk=family.pk).area == "L1"
+    assert Family.area_of("not a postcode") == ""
+
+
+def test_periods_end_with_the_current_month_or_quarter():
+    starts = periods(today=datetime.date(2026, 11, 25), period=Period.MONTH)
+    assert starts[0] == datetime.date(2025, 12, 1) and starts[-1] == datetime.date(2026, 11, 1) and len(starts) == 12
+    quarters = periods(today=datetime.date(2026, 11, 25), period=Period.QUARTER)
+    assert quarters[-1] == datetime.date(2026, 10, 1) and quarters[0] == datetime.date(2025, 1, 1)
+
+
+def test_counts_by_source_area_children_and_visit_kind_with_small_numbers_suppressed(wirral, coordinator):
+    referred(wirral, coordinator, 6, postcode="CH41 1AA")
+    referred(wirral, coordinator, 2, postcode="CH43 2BB", source=Referral.Source.SELF)
+    big = referred(wirral, coordinator, 1, postcode="CH41 1AA")[0]
+    for n in range(3):
+        family_services.member_add(family=big, actor=coordinator, kind=Member.Kind.CHILD, first_name=f"Kid{n}")
+    stats = scheme_statistics(scheme=wirral, period=Period.MONTH, today=timezone.localdate())
+
+    area = stats.table("area")
+    assert [label for label, _ in area.rows] == ["CH41", "CH43", "Total"]
+    # CH43 has 2 families: fewer than 5; the total would give it away, so CH41 is hidden too.
+    assert cells(area) == [["hidden"], ["fewer than 5"], ["9"]]
+
+    source = stats.table("source")
+    assert dict((label, row[0].value) for label, row in source.rows)["Health visitor"] == 7
+    assert str(dict(source.rows)["Self-referral"][0]) == "fewer than 5"
+    assert str(dict(source.rows)["Health visitor"][0]) == "hidden"
+
+    children = stats.table("children")
+    assert [row[0].value for _, row in children.rows] == [8, 1, 0, 9]
+    assert cells(children) == [["hidden"], ["fewer than 5"], ["0"], ["9"]]
+
+
+def test_trend_counts_referred_and_closed_by_month(wirral, coordinator):
+    today = timezone.localdate()
+    families = referred(wirral, coordinator, 5, days_ago=0)
+    for family in families:
+        family_services.family_close(family=family, actor=coordinator, closed_on=today)
+    stats = scheme_statistics(scheme=wirral, period=Period.MONTH, today=today)
+    trend = stats.table("referred_closed")
+    assert cells(trend)[-2] == ["5", "5"]  # this month
+    assert cells(trend)[-1] == ["5", "5"]  # the total
+
+
+def test_supported_counts_families_with_a_volunteer_in_the_period(wirral, coordinator, volunteer):
+    today = timezone.localdate()
+    for family in referred(wirral, coordinator, 6):
+        family_services.volunteer_assign(family=family, actor=coordinator, volunteer=volunteer, starts_on=today)
+    stats = scheme_statistics(scheme=wirral, period=Period.MONTH, today=today)
+    assert [row[0].value for _, row in stats.table("supported").rows][-1] == 6
+
+
+def test_visit_kinds_are_counted(family, wirral):
+    stats = scheme_statistics(scheme=wirral, period=Period.QUARTER, today=timezone.localdate())
+    support = dict(stats.table("support").rows)
+    assert support[Visit.Kind.INITIAL.label][0].value == 1
+    assert str(support[Visit.Kind.INITIAL.label][0]) == "fewer than 5"
+
+
+@pytest.mark.parametrize("who", ["trustee", "spotcheck", "manager", "coordinator"])
+def test_trustees_and_staff_see_the_statistics(request, client_for, family, who):
+    response = client_for(request.getfixturevalue(who)).get(STATISTICS, {"period": "quarter"})
+    assert response.status_code == 200
+    assert b"<svg" in response.content and b'role="img"' in response.content
+
+
+@pytest.mark.parametrize("who", ["volunteer", "safeguarding_lead", "reviewer", "auditor", "admin_user", "outsider"])
+def test_others_cannot_see_the_statistics(request, client_for, family, who):
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(STATISTICS).status_code == 404
+    assert client.get(CSV).status_code == 404
+
+
+@pytest.mark.policy("9.2")
+def test_another_schemes_coordinator_sees_only_their_own_schemes_figures(client_for, sef_coordinator, family):
+    response = client_for(sef_coordinator).get(STATISTICS, {"scheme": "WIR"})
+    assert response.status_code == 200
+    assert response.context["scheme"].code == "SEF"
+    assert "Initial visit" in response.content.decode()
+    assert str(dict(response.context["stats"].table("support").rows)["Initial visit"][0]) == "0"
+
+
+def test_the_statistics_page_never_shows_a_reference_name_or_postcode_and_links_to_no_family(
+    client_for, trustee, family
+):
+    html = client_for(trustee).get(STATISTICS).content.decode()
+    for secret in (family.reference, CARER_LAST, CHILD_FIRST, POSTCODE, "/families/"):
+        assert secret not in html
+
+
+def test_the_csv_export_holds_the_same_suppressed_tables_and_is_recorded(client_for, trustee, family, wirral):
+    response = client_for(trustee).get(CSV, {"period": "quarter"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["table", "row", "column", "value"]
+    assert ["Type of support: visits made", "Initial visit", "Visits", "fewer than 5"] in rows
+    assert not any(family.reference in value or POSTCODE in value for row in rows for value in row)
+    event = ReportEvent.objects.get(kind=ReportEvent.Kind.STATISTICS_EXPORT)
+    assert event.user == trustee and event.scheme == wirral
+
+
+def test_wrong_method_is_refused(client_for, trustee):
+    assert client_for(trustee).post(STATISTICS).status_code == 405
+
+
+def test_statistics_page_queries_do_not_grow_with_families(client_for, trustee, wirral, coordinator, volunteer):
+    def count() -> int:
+        client = client_for(trustee)
+        client.get(STATISTICS)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(STATISTICS).status_code == 200
+        return len(captured)
+
+    def add(n):
+        for family in referred(wirral, coordinator, n):
+            family_services.volunteer_assign(
+                family=family, actor=coordinator, volunteer=volunteer, starts_on=timezone.localdate()
+            )
+            family_services.member_add(family=family, actor=coordinator, kind=Member.Kind.CHILD, first_name="K")
+
+    add(10)
+    ten = count()
+    add(90)
+    assert count() == ten
