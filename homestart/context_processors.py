@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict:
     items: list[tuple[str, str]] = []
     if roles & STAFF:
         items.append(("families:dashboard", "Families"))
+        items.append(("families:group_list", "Groups"))
     if roles & (STAFF | {Role.VOLUNTEER}):
         items.append(("families:search", "Find a family"))
     if Role.VOLUNTEER in roles:
