@@ -12,19 +12,24 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
+from django.db.models.functions import Coalesce, TruncMonth
 
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
 from homestart.models import Scheme
 
-from .suppression import Cell, SuppressedTable, suppress
+from .suppression import Cell, SuppressedTable, suppress, suppress_by_period
 
 
 class Period:
     MONTH = "month"
     QUARTER = "quarter"
     CHOICES = {MONTH: "Month", QUARTER: "Quarter"}
-    COUNT = {MONTH: 12, QUARTER: 8}
+
+
+# Both views cover the same window, the current quarter and the four before it (13 to 15
+# months), so that the quarterly figures are sums of the monthly ones and the two views
+# can be suppressed together: no quarter minus its shown months reveals a hidden month.
+QUARTERS = 5
 
 
 def _period_start(day: datetime.date, period: str) -> datetime.date:
@@ -39,10 +44,12 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def periods(*, today: datetime.date, period: str) -> list[datetime.date]:
-    """The start of each period, oldest first, ending with the current one."""
-    step = 3 if period == Period.QUARTER else 1
-    last = _period_start(today, period)
-    return [_add_months(last, -step * i) for i in reversed(range(Period.COUNT[period]))]
+    """The start of each period in the window, oldest first, ending with the current one."""
+    first = _add_months(_period_start(today, Period.QUARTER), -3 * (QUARTERS - 1))
+    if period == Period.QUARTER:
+        return [_add_months(first, 3 * i) for i in range(QUARTERS)]
+    months = (today.year - first.year) * 12 + today.month - first.month + 1
+    return [_add_months(first, i) for i in range(months)]
 
 
 def period_label(start: datetime.date, period: str) -> str:
@@ -94,29 +101,39 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
     starts = periods(today=today, period=period)
     first = starts[0]
     step = 3 if period == Period.QUARTER else 1
-    end = _add_months(starts[-1], step)  # exclusive
-    trunc = TruncQuarter if period == Period.QUARTER else TruncMonth
+    end = _add_months(today.replace(day=1), 1)  # exclusive: the same window for both views
     in_window = Q(referred_on__gte=first, referred_on__lt=end)
     labels = [period_label(s, period) for s in starts]
     stats = Statistics(scheme=scheme, period=period, starts=starts)
 
-    def by_period(rows) -> list[int]:
-        counts = {(p.date() if isinstance(p, datetime.datetime) else p): n for p, n in rows}
-        return [counts.get(s, 0) for s in starts]
-
     referrals = Referral.objects.filter(family__scheme=scheme).filter(in_window)
-    referred = by_period(
-        referrals.annotate(p=trunc("referred_on")).values("p").annotate(n=Count("family", distinct=True))
+    # Counted by month, and suppressed together with the quarterly subtotals and the total.
+    months = periods(today=today, period=Period.MONTH)
+    quarters = periods(today=today, period=Period.QUARTER)
+
+    def by_month(rows) -> list[int]:
+        counts = {(p.date() if isinstance(p, datetime.datetime) else p): n for p, n in rows}
+        return [counts.get(m, 0) for m in months]
+
+    referred = by_month(
+        referrals.annotate(p=TruncMonth("referred_on")).values("p").annotate(n=Count("family", distinct=True))
         .values_list("p", "n")
     )
-    closed = by_period(
+    closed = by_month(
         Family.objects.filter(scheme=scheme, closed_on__gte=first, closed_on__lt=end)
-        .annotate(p=trunc("closed_on")).values("p").annotate(n=Count("id")).values_list("p", "n")
+        .annotate(p=TruncMonth("closed_on")).values("p").annotate(n=Count("id")).values_list("p", "n")
     )
+    groups = [[i for i, m in enumerate(months) if q <= m < _add_months(q, 3)] for q in quarters]
+    month_cells, quarter_cells, total_cells = suppress_by_period(
+        [list(pair) for pair in zip(referred, closed, strict=True)], groups
+    )
+    shown = quarter_cells if period == Period.QUARTER else month_cells
     stats.tables.append(Table(
         key="referred_closed", title="Families referred and closed", row_header="Period",
         row_labels=labels, col_labels=["Referred", "Closed"],
-        result=suppress([list(pair) for pair in zip(referred, closed, strict=True)], row_totals=False),
+        result=SuppressedTable(rows=[*shown, total_cells], row_totals=False, col_totals=True),
+        note="A family is counted in the month of its referral; figures by month and by quarter cover the same "
+        "months and add up to the same totals.",
     ))
 
     # Supported: a family with a volunteer assigned at any time in the period. One

@@ -44,11 +44,31 @@ def test_family_area_is_the_postcode_district_set_when_the_postcode_is_written(f
     assert Family.area_of("not a postcode") == ""
 
 
-def test_periods_end_with_the_current_month_or_quarter():
+def test_both_views_cover_the_same_window_of_five_quarters_to_this_month():
     starts = periods(today=datetime.date(2026, 11, 25), period=Period.MONTH)
-    assert starts[0] == datetime.date(2025, 12, 1) and starts[-1] == datetime.date(2026, 11, 1) and len(starts) == 12
+    assert starts[0] == datetime.date(2025, 10, 1) and starts[-1] == datetime.date(2026, 11, 1) and len(starts) == 14
     quarters = periods(today=datetime.date(2026, 11, 25), period=Period.QUARTER)
-    assert quarters[-1] == datetime.date(2026, 10, 1) and quarters[0] == datetime.date(2025, 1, 1)
+    assert quarters == [datetime.date(y, m, 1) for y, m in [(2025, 10), (2026, 1), (2026, 4), (2026, 7), (2026, 10)]]
+
+
+def test_no_quarter_minus_its_shown_months_reveals_a_hidden_month(wirral, coordinator):
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    # Two referrals this month (hidden), nine earlier in the quarter or the month before.
+    referred(wirral, coordinator, 2, days_ago=(today - this_month).days)
+    earlier = (today - (this_month - datetime.timedelta(days=1))).days
+    referred(wirral, coordinator, 9, days_ago=earlier)
+    by_month = scheme_statistics(scheme=wirral, period=Period.MONTH, today=today).table("referred_closed")
+    by_quarter = scheme_statistics(scheme=wirral, period=Period.QUARTER, today=today).table("referred_closed")
+    month_cells = [row[0] for _, row in by_month.rows]
+    quarter_cells = [row[0] for _, row in by_quarter.rows]
+    assert str(month_cells[-2]) == "fewer than 5"  # this month, before the total row
+    assert month_cells[-1].value == quarter_cells[-1].value == 11  # the same total in both views
+    # The quarter holding this month, with its months: none or at least two entries are hidden.
+    months = periods(today=today, period=Period.MONTH)
+    quarter_start = periods(today=today, period=Period.QUARTER)[-1]
+    in_quarter = [cell for m, cell in zip(months, month_cells, strict=False) if m >= quarter_start]
+    assert sum(cell.hidden for cell in [*in_quarter, quarter_cells[-2]]) >= 2
 
 
 def test_counts_by_source_area_children_and_visit_kind_with_small_numbers_suppressed(wirral, coordinator):

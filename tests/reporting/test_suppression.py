@@ -82,3 +82,36 @@ def test_body_leaves_out_the_totals():
     result = suppress([[10, 20], [30, 40]])
     assert [[c.value for c in row] for row in result.body()] == [[10, 20], [30, 40]]
     assert result.rows[2][2].value == 100
+
+
+def test_months_and_quarters_are_suppressed_together():
+    from reporting.suppression import suppress_by_period
+
+    # Quarter 1 = months 0-2, quarter 2 = months 3-5; month 4 is small.
+    months = [[10], [12], [9], [20], [3], [15]]
+    month_cells, quarter_cells, total = suppress_by_period(months, [[0, 1, 2], [3, 4, 5]])
+    assert str(month_cells[4][0]) == "fewer than 5"
+    hidden_in_q2 = [i for i in (3, 4, 5) if month_cells[i][0].hidden] + (["q"] if quarter_cells[1][0].hidden else [])
+    assert len(hidden_in_q2) >= 2  # quarter 2 minus its shown months does not give month 4
+    # Nor does the total minus the shown quarters give a hidden quarter.
+    hidden_quarters = [q for q in quarter_cells if q[0].hidden] + ([total] if total[0].hidden else [])
+    assert len(hidden_quarters) != 1
+    assert total[0].value == 69
+
+
+def test_period_suppression_is_safe_on_random_data():
+    from reporting.suppression import suppress_by_period
+
+    rng = random.Random(7)
+    groups = [[0, 1, 2], [3, 4, 5], [6, 7]]
+    for _ in range(300):
+        months = [[rng.choice([0, 1, 3, 5, 8, 20]), rng.choice([0, 2, 6, 9])] for _ in range(8)]
+        month_cells, quarter_cells, total = suppress_by_period(months, groups)
+        for c in range(2):
+            for g, group in enumerate(groups):
+                line = [month_cells[i][c] for i in group] + [quarter_cells[g][c]]
+                assert sum(cell.hidden for cell in line) != 1
+            assert sum(cell.hidden for cell in [q[c] for q in quarter_cells] + [total[c]]) != 1
+            assert sum(cell.hidden for cell in [m[c] for m in month_cells] + [total[c]]) != 1
+            shown = [m[c] for m in month_cells] + [q[c] for q in quarter_cells] + [total[c]]
+            assert not any(not cell.hidden and 0 < cell.value < 5 for cell in shown)
