@@ -118,3 +118,24 @@ def test_minutes_and_circulation_lists_have_history(meeting, item, trustee, mana
     assert meeting.history.count() == 1
     latest = item.history.first()  # the circulation list is recorded with the item
     assert set(latest.circulation.values_list("user_id", flat=True)) == {trustee.pk, manager.pk}
+
+
+def test_report_events_cannot_be_changed_or_deleted(meeting, client_for, trustee):
+    from access_log.models import AppendOnlyError
+
+    client_for(trustee).get(detail(meeting))
+    event = ReportEvent.objects.get()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        ReportEvent.objects.update(detail="changed")
+
+
+def test_on_postgresql_the_database_refuses_to_rewrite_a_report_event(meeting, client_for, trustee):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    client_for(trustee).get(detail(meeting))
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE reporting_reportevent SET detail = 'changed'")
