@@ -35,7 +35,8 @@ class NewCaseStudyForm(CaseStudyForm):
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(
-        label="Period", choices=[("month", "By month, last 12 months"), ("quarter", "By quarter, last 8 quarters")],
+        label="Period", choices=[("month", "By month"), ("quarter", "By quarter")],
+        help_text="This quarter and the four before it.",
         required=False,
     )
 

@@ -185,3 +185,13 @@ def test_statistics_page_queries_do_not_grow_with_families(client_for, trustee, 
     ten = count()
     add(90)
     assert count() == ten
+
+
+def test_the_chart_marks_small_and_secondary_hidden_counts_without_drawing_them():
+    from reporting.charts import bar_chart
+    from reporting.suppression import Cell
+
+    chart = bar_chart(labels=["a", "b", "c"], cells=[Cell(3, True, True), Cell(10, True, False), Cell(7)])
+    assert [bar.value for bar in chart["bars"]] == ["<5", "hidden", "7"]
+    assert [bar.height for bar in chart["bars"]][:2] == [0, 0]
+    assert [bar.description for bar in chart["bars"]] == ["fewer than 5", "hidden", "7"]
