@@ -93,10 +93,12 @@ def known_identifiers(*, scheme: Scheme) -> list[tuple[str, str]]:
     return found
 
 
-def find_identifiers(text: str, *, scheme: Scheme) -> list[Found]:
-    """Every identifier in the text, in order, without overlaps (the longest wins)."""
+def find_identifiers(text: str, *, scheme: Scheme, known: list[tuple[str, str]] | None = None) -> list[Found]:
+    """Every identifier in the text, in order, without overlaps (the longest wins).
+
+    ``known``: the scheme's identifiers if already gathered (checking several texts at once)."""
     hits: list[Found] = []
-    for kind, value in known_identifiers(scheme=scheme):
+    for kind, value in known if known is not None else known_identifiers(scheme=scheme):
         pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in value.split()) + r"(?!\w)"
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):
             hits.append(Found(m.start(), m.end(), kind, m.group()))

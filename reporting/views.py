@@ -24,7 +24,7 @@ from homestart.models import Membership, Role, Scheme, User
 from . import selectors, services
 from .charts import bar_chart
 from .forms import CaseStudyForm, ConfidentialItemForm, ConsultationForm, MeetingForm, NewCaseStudyForm, PeriodForm
-from .identifiers import find_identifiers, highlight
+from .identifiers import find_identifiers, highlight, known_identifiers
 from .models import CaseStudy, ReportEvent
 from .statistics import Period, scheme_statistics
 
@@ -149,11 +149,13 @@ def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
             services.case_study_update(study=study, actor=request.user, **form.cleaned_data)
         messages.success(request, "Case study saved.")
         return redirect("reporting:case_study_edit", study_id=study.pk)
-    found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
+    known = known_identifiers(scheme=study.scheme)  # decrypted once for the three checks below
+    in_title = find_identifiers(study.title, scheme=study.scheme, known=known)
+    in_draft = find_identifiers(study.draft, scheme=study.scheme, known=known)
     return render(request, "reporting/case_study_edit.html", {
-        "study": study, "form": form, "found": found,
-        "highlighted_title": highlight(study.title, [f for f in find_identifiers(study.title, scheme=study.scheme)]),
-        "highlighted": highlight(study.draft, find_identifiers(study.draft, scheme=study.scheme)),
+        "study": study, "form": form, "found": in_title + in_draft,
+        "highlighted_title": highlight(study.title, in_title),
+        "highlighted": highlight(study.draft, in_draft),
         "may_release": selectors.has_role(user=request.user, scheme=study.scheme,
                                           roles=selectors.CASE_STUDY_RELEASERS),
     })
