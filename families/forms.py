@@ -188,3 +188,62 @@ class SearchForm(forms.Form):
 
 class DisplayModeForm(forms.Form):
     references_only = forms.BooleanField(required=False)
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label="Name of the group", max_length=120, help_text="For example: Tuesday stay and play.")
+
+
+class FamilyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.reference  # the pseudonymous reference, never a name (§8.6)
+
+
+class FamiliesChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.reference
+
+
+class GroupMemberForm(forms.Form):
+    family = FamilyChoiceField(label="Family", queryset=None, empty_label="Choose a family",
+                               error_messages={"required": "Choose the family joining the group."})
+    joined_on = date_field("Date joined", described_as="the date the family joined")
+    confidentiality_explained = forms.BooleanField(
+        label="Confidentiality was explained to the family when it joined", required=False)
+    written_information_given = forms.BooleanField(
+        label="The family was given written information about confidentiality", required=False)
+
+    def __init__(self, *args, families, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = families
+
+    def clean_joined_on(self):
+        return not_in_future(self.cleaned_data["joined_on"], "The date joined")
+
+
+class GroupSessionForm(forms.Form):
+    held_on = date_field("Date of session", described_as="the date of the session")
+    families = FamiliesChoiceField(label="Families attending", queryset=None, required=False,
+                                   widget=forms.CheckboxSelectMultiple)
+    visitor = forms.CharField(label="Visitor (optional)", required=False, max_length=120,
+                              help_text="Role or organisation, not a name: for example, health visitor.")
+    visitor_confidentiality_explained = forms.BooleanField(
+        label="Confidentiality was explained to the visitor", required=False)
+    visitor_written_information_given = forms.BooleanField(
+        label="The visitor was given written information about confidentiality", required=False)
+
+    def __init__(self, *args, families, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["families"].queryset = families
+
+    def clean_held_on(self):
+        return not_in_future(self.cleaned_data["held_on"], "The date of the session")
+
+    def visitors(self) -> list[dict]:
+        if not self.cleaned_data.get("visitor"):
+            return []
+        return [{
+            "description": self.cleaned_data["visitor"],
+            "confidentiality_explained": self.cleaned_data["visitor_confidentiality_explained"],
+            "written_information_given": self.cleaned_data["visitor_written_information_given"],
+        }]

@@ -7,6 +7,7 @@ lists and URLs use the pseudonymous reference only (§8.6).
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 
 from django.conf import settings
@@ -62,6 +63,10 @@ class Family(OwnKey, EncryptedModel):
     postcode = EncryptedCharField("postcode", max_length=10, blank=True)
     postcode_index = BlindIndexField(source="postcode", domain="postcode")
     phone = EncryptedCharField("phone", max_length=32, blank=True)
+    # The postcode district (outcode, e.g. "CH41"), set from the postcode at
+    # write time: a non-identifying area for statistics, so that figures never
+    # need to decrypt a family's file (§3.2, §8.9).
+    area = models.CharField("postcode district", max_length=4, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     closed_on = models.DateField(null=True, blank=True)
 
@@ -86,6 +91,14 @@ class Family(OwnKey, EncryptedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    @staticmethod
+    def area_of(postcode: str) -> str:
+        """The outward code of a UK postcode ("CH41 7QZ" -> "CH41"), or "" if it is not one."""
+        compact = "".join(postcode.upper().split())
+        if not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", compact):
+            return ""
+        return compact[:-3]
 
     @staticmethod
     def format_reference(code: str, number: int) -> str:
@@ -250,3 +263,88 @@ class FamilyGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
         indexes = [models.Index(fields=["group", "permission", "content_object"], name="family_group_perm")]
+
+
+class Group(models.Model):
+    """A group the scheme runs for families, e.g. a weekly stay-and-play (§6.1)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="groups")
+    name = models.CharField(max_length=120, help_text="For example: Tuesday stay and play. No family's name.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "name"], name="group_name_unique_in_scheme")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    """A family in a group, and that confidentiality was explained when it joined (§6.1)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="members")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="group_memberships")
+    joined_on = models.DateField("joined on")
+    confidentiality_explained = models.BooleanField("confidentiality was explained to the family when it joined")
+    written_information_given = models.BooleanField("written information about confidentiality was given")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["joined_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "family"], name="group_member_once"),
+            models.CheckConstraint(
+                condition=Q(confidentiality_explained=True, written_information_given=True),
+                name="group_member_confidentiality_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_id and self.family.reference} in a group"
+
+
+class GroupSession(models.Model):
+    """One meeting of a group; which families attended and who visited (§6.1)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="sessions")
+    held_on = models.DateField("date of session")
+    families = models.ManyToManyField(Family, related_name="group_sessions", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(m2m_fields=[families])
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"Session of {self.group_id and self.group.name} on {self.held_on}"
+
+
+class GroupVisitor(models.Model):
+    """A visitor to a session (e.g. a health visitor), told about confidentiality (§6.1).
+
+    Described by role or organisation, not by name: a visitor is not a family member.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(GroupSession, on_delete=models.PROTECT, related_name="visitors")
+    description = models.CharField(max_length=120, help_text="Role or organisation, for example: health visitor.")
+    confidentiality_explained = models.BooleanField("confidentiality was explained to the visitor")
+    written_information_given = models.BooleanField("written information about confidentiality was given")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidentiality_explained=True, written_information_given=True),
+                name="group_visitor_confidentiality_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

@@ -16,7 +16,7 @@ from access_log.models import FileKind
 from homestart.models import DataKey, Membership, Role, Scheme, User
 from homestart.services import scheme_ensure_staff_group
 
-from .models import Family, Member, Referral, Visit, VolunteerAssignment
+from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
 
 
 class ConsentRequired(ValidationError):
@@ -69,6 +69,7 @@ def family_create_from_referral(
         data_key=DataKey.generate(),
         address=address,
         postcode=postcode,
+        area=Family.area_of(postcode),
         phone=phone,
     )
     _save(family, actor=actor)
@@ -109,7 +110,8 @@ def family_update_contact(
 ) -> Family:
     _check_version(family, expected_version)
     family.address, family.postcode, family.phone = address, postcode, phone
-    _save(family, actor=actor, update_fields=["address", "postcode", "phone"])
+    family.area = Family.area_of(postcode)
+    _save(family, actor=actor, update_fields=["address", "postcode", "area", "phone"])
     return family
 
 
@@ -176,3 +178,74 @@ def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> Volun
     if not others.exists():
         remove_perm("families.view_family_minimal", assignment.volunteer, assignment.family)
     return assignment
+
+
+def family_close(*, family: Family, actor: User, closed_on: datetime.date) -> Family:
+    """Close the family's file on a date (support has ended)."""
+    family.status, family.closed_on = Family.Status.CLOSED, closed_on
+    _save(family, actor=actor, update_fields=["status", "closed_on"])
+    return family
+
+
+def _require_staff(*, actor: User, scheme: Scheme) -> None:
+    if not Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES).exists():
+        raise gate.NotPermitted("Only the scheme's coordinators and managers run groups (§6.1).")
+
+
+@transaction.atomic
+def group_create(*, scheme: Scheme, actor: User, name: str) -> Group:
+    _require_staff(actor=actor, scheme=scheme)
+    if Group.objects.filter(scheme=scheme, name__iexact=name.strip()).exists():
+        raise ValidationError({"name": "The scheme already has a group with this name."})
+    group = Group(scheme=scheme, name=name.strip())
+    _save(group, actor=actor)
+    return group
+
+
+@transaction.atomic
+def group_member_add(
+    *, group: Group, family: Family, actor: User, joined_on: datetime.date,
+    confidentiality_explained: bool, written_information_given: bool,
+) -> GroupMember:
+    """A family joins a group once confidentiality was explained and written information given (§6.1)."""
+    _require_staff(actor=actor, scheme=group.scheme)
+    errors = {}
+    if not confidentiality_explained:
+        errors["confidentiality_explained"] = "Explain confidentiality to the family when it joins the group (§6.1)."
+    if not written_information_given:
+        errors["written_information_given"] = "Give the family written information about confidentiality (§6.1)."
+    if family.scheme_id != group.scheme_id:
+        errors["family"] = "Choose a family of this group's scheme."
+    if GroupMember.objects.filter(group=group, family=family).exists():
+        errors["family"] = "This family is already in the group."
+    if errors:
+        raise ValidationError(errors)
+    member = GroupMember(
+        group=group, family=family, joined_on=joined_on, confidentiality_explained=True,
+        written_information_given=True, added_by=actor,
+    )
+    _save(member, actor=actor)
+    return member
+
+
+@transaction.atomic
+def group_session_record(
+    *, group: Group, actor: User, held_on: datetime.date, families: list[Family],
+    visitors: list[dict[str, Any]] = (),
+) -> GroupSession:
+    """A session and the families attending (members of the group only); each visitor was told
+    about confidentiality and given written information (§6.1)."""
+    _require_staff(actor=actor, scheme=group.scheme)
+    member_ids = set(GroupMember.objects.filter(group=group).values_list("family_id", flat=True))
+    if any(f.pk not in member_ids for f in families):
+        raise ValidationError({"families": "Only families who have joined the group can attend a session."})
+    for visitor in visitors:
+        if not (visitor.get("confidentiality_explained") and visitor.get("written_information_given")):
+            raise ValidationError({"visitor": "Explain confidentiality to each visitor and give them written "
+                                   "information (§6.1)."})
+    session = GroupSession(group=group, held_on=held_on, recorded_by=actor)
+    _save(session, actor=actor)
+    session.families.set(families)
+    for visitor in visitors:
+        _save(GroupVisitor(session=session, **visitor), actor=actor)
+    return session

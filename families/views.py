@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -20,8 +20,18 @@ from access_log.selectors import records_of_access
 from homestart.models import Role, User
 
 from . import selectors, services
-from .forms import AssignForm, ContactForm, MemberForm, NewFamilyForm, SearchForm, VisitForm
-from .models import Visit, VolunteerAssignment
+from .forms import (
+    AssignForm,
+    ContactForm,
+    GroupForm,
+    GroupMemberForm,
+    GroupSessionForm,
+    MemberForm,
+    NewFamilyForm,
+    SearchForm,
+    VisitForm,
+)
+from .models import Family, Group, Visit, VolunteerAssignment
 
 SESSION_REFERENCES_ONLY = "families.references_only"
 FAMILIES_PER_PAGE = 25
@@ -270,3 +280,88 @@ def my_families(request: HttpRequest) -> HttpResponse:
     """A volunteer's current families, by reference (§8.5, §8.6)."""
     families = selectors.families_assigned_to(user=request.user).order_by("scheme__code", "number")
     return render(request, "families/my_families.html", {"families": families})
+
+
+def _staff_group(request: HttpRequest, group_id) -> Group:
+    return get_object_or_404(
+        Group.objects.filter(scheme__in=selectors.schemes_staffed_by(user=request.user)).select_related("scheme"),
+        pk=group_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def group_list(request: HttpRequest) -> HttpResponse:
+    """The scheme's groups (§6.1); coordinators and managers only."""
+    schemes = selectors.schemes_staffed_by(user=request.user)
+    if not schemes.exists():
+        raise Http404("No such page.")
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(scheme=schemes.first(), actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Group added.")
+            return redirect("families:group_detail", group_id=group.pk)
+    groups = Group.objects.filter(scheme__in=schemes).select_related("scheme")
+    return render(request, "families/group_list.html", {"groups": groups, "form": form})
+
+
+@require_GET
+@never_cache
+def group_detail(request: HttpRequest, group_id) -> HttpResponse:
+    group = _staff_group(request, group_id)
+    return render(request, "families/group_detail.html", {
+        "group": group,
+        "members": group.members.select_related("family", "added_by"),
+        "sessions": group.sessions.prefetch_related("families", "visitors"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
+    """A family joins a group: its file is opened through the gate to record it (§6.1)."""
+    group = _staff_group(request, group_id)
+    families = selectors.family_list_for_staff(user=request.user).filter(scheme=group.scheme).exclude(
+        group_memberships__group=group).prefetch_related(None).order_by("number")
+    form = GroupMemberForm(request.POST or None, families=families)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        access = gate.open_family(user=request.user, reference=data.pop("family").reference, section="groups",
+                                  for_change=True)
+        try:
+            with gate.changing(access, section="groups"):
+                services.group_member_add(group=group, family=access.family, actor=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{access.family.reference} joined the group.")
+            return redirect("families:group_detail", group_id=group.pk)
+    return render(request, "families/group_form.html", {
+        "group": group, "form": form, "heading": "Add a family to the group", "submit": "Add family",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
+    group = _staff_group(request, group_id)
+    members = Family.objects.filter(group_memberships__group=group).order_by("number")
+    form = GroupSessionForm(request.POST or None, families=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_session_record(
+                group=group, actor=request.user, held_on=form.cleaned_data["held_on"],
+                families=list(form.cleaned_data["families"]), visitors=form.visitors(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Session recorded.")
+            return redirect("families:group_detail", group_id=group.pk)
+    return render(request, "families/group_form.html", {
+        "group": group, "form": form, "heading": "Record a session", "submit": "Save session",
+    })

@@ -10,6 +10,7 @@ from django_otp import user_has_device
 from .models import Membership, Role
 
 STAFF = {Role.COORDINATOR, Role.MANAGER}
+TRUSTEES = {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -20,6 +21,7 @@ def navigation(request: HttpRequest) -> dict:
     items: list[tuple[str, str]] = []
     if roles & STAFF:
         items.append(("families:dashboard", "Families"))
+        items.append(("families:group_list", "Groups"))
     if roles & (STAFF | {Role.VOLUNTEER}):
         items.append(("families:search", "Find a family"))
     if Role.VOLUNTEER in roles:
@@ -45,6 +47,13 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("records:retention", "Retention"))
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
         items.append(("records:breach_list", "Breaches"))
+    if roles & (STAFF | TRUSTEES):
+        items.append(("reporting:statistics", "Statistics"))
+        items.append(("reporting:case_study_list", "Case studies"))
+    if roles & (STAFF | TRUSTEES | {Role.SAFEGUARDING_LEAD}):
+        items.append(("reporting:minutes_list", "Board minutes"))
+    if roles & (TRUSTEES | {Role.SAFEGUARDING_LEAD, Role.REVIEWER}):
+        items.append(("reporting:consultation_list", "Safeguarding consultations"))
     items.append(("access_log:my_access", "What I have opened"))
     if Role.ADMIN in roles and user.is_staff:
         items.append(("admin:index", "Administration"))

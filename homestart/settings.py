@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "consent",
     "safeguarding",
     "records",
+    "reporting",
     "access_log",
 ]
 

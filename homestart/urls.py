@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("families.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
+    path("", include("reporting.urls")),
 ]

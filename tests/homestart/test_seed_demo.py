@@ -81,7 +81,8 @@ def test_seed_demo_creates_the_named_demo_people_with_the_demo_password():
     assert Membership.objects.get(user__username="coordinator").line_manager.username == "manager"
     assert User.objects.get(username="admin").is_staff
     assert not User.objects.filter(is_superuser=True).exists(), "no superuser: nobody bypasses the gate"
-    assert Family.objects.filter(scheme__code="WIR").count() == seed_demo.FAMILIES_PER_SCHEME["WIR"]
+    wirral = seed_demo.FAMILIES_PER_SCHEME["WIR"] + seed_demo.HISTORY_FAMILIES  # with the history for the charts
+    assert Family.objects.filter(scheme__code="WIR").count() == wirral
     assert Family.objects.filter(scheme__code="SEF").count() == seed_demo.FAMILIES_PER_SCHEME["SEF"]
     assert all(f.referrals.get().family_consented for f in Family.objects.all()), "§7.1 holds for demo data too"
 
@@ -190,7 +191,7 @@ def test_seeded_names_never_reach_the_database_file_in_plaintext(tmp_path):
                 needles.update(part.strip() for part in [value, *value.splitlines()] if len(part.strip()) >= 3)
     for family in decrypted["families"]:
         needles.add(family[1].replace(" ", ""))
-    assert len(decrypted["members"]) > 40 and len(decrypted["families"]) == 20
+    assert len(decrypted["members"]) > 40 and len(decrypted["families"]) == 20 + seed_demo.HISTORY_FAMILIES
     assert {"Brennan", "Leanne"} <= needles, "the shell saw the seeded names"
     needles |= set(
         seed_demo.ADULT_FIRST

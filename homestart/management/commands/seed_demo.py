@@ -81,6 +81,21 @@ REFERRERS = [
 REFERRER_NAMES = ["Janet Crosby", "Owen Maddock", "Priya Raman", "Hollie Gaskell"]
 
 FAMILIES_PER_SCHEME = {"WIR": 12, "SEF": 8}
+# Earlier referrals to Wirral, for the trustees' trend charts (§3.2): per month, from 13
+# months ago to last month; each was supported for a while and, after six months, closed.
+HISTORY_MONTHS = 13
+HISTORY_PER_MONTH = [5 + (HISTORY_MONTHS - months_ago) // 4 for months_ago in range(HISTORY_MONTHS, 0, -1)]
+HISTORY_FAMILIES = sum(HISTORY_PER_MONTH)
+
+CASE_STUDY_TITLE = "From isolation to confidence"
+CASE_STUDY_TEXT = (
+    "A mother of three young children was referred by her health visitor after moving to the area. "
+    "She felt isolated and anxious about leaving the house with the children.\n\n"
+    "A volunteer visited every week for six months. Together they found a toddler group and a library "
+    "story time, and the volunteer helped her register with a dentist.\n\n"
+    "By the end of the support she was attending the group on her own and had made two friends there. "
+    "She told her coordinator that she now feels part of the community."
+)
 
 
 class Command(BaseCommand):
@@ -107,6 +122,7 @@ class Command(BaseCommand):
             self._reviews(schemes, users)
             self._consent_and_safeguarding(schemes["WIR"], users)
             self._records(schemes["WIR"], users)
+            self._reporting(schemes["WIR"], users)
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ as any of:"))
         for username, code, roles, _ in DEMO_USERS:
             where = code or "national"
@@ -314,6 +330,7 @@ class Command(BaseCommand):
             )
             families.append(family)
         if wirral:
+            self._history(scheme, users, rng, today)
             self._assign(families[0], users["volunteer"], coordinator, today)
             self._assign(families[1], users["volunteer"], coordinator, today)
             self._assign(families[2], users["volunteer2"], coordinator, today)
@@ -330,3 +347,100 @@ class Command(BaseCommand):
             visited_by=volunteer,
             notes="Played with the children while mum caught up on sleep. Planning a trip to the library group.",
         )
+
+    def _history(self, scheme: Scheme, users: dict[str, User], rng: random.Random, today: datetime.date) -> None:
+        """Referrals over the past 15 months, supported by a volunteer and closed after six (§3.2)."""
+        coordinator = users["coordinator"]
+        n = 0
+        for months_ago, count in zip(range(HISTORY_MONTHS, 0, -1), HISTORY_PER_MONTH, strict=True):
+            for _ in range(count):
+                n += 1
+                referred_on = today - datetime.timedelta(days=30 * months_ago + rng.randint(0, 25))
+                source, _organisation = REFERRERS[n % len(REFERRERS)]
+                outcode = WIRRAL_OUTCODES[rng.randint(0, 3) if n % 3 else rng.randint(0, 7)]
+                family = family_services.family_create_from_referral(
+                    scheme=scheme,
+                    actor=coordinator,
+                    referral={
+                        "source": source,
+                        "referrer_organisation": _organisation,
+                        "referred_on": referred_on,
+                        "reasons": REASONS[n % len(REASONS)],
+                        "family_consented": True,
+                    },
+                    carer={
+                        "first_name": ADULT_FIRST[n % len(ADULT_FIRST)],
+                        "last_name": SURNAMES[(n * 7) % len(SURNAMES)],
+                        "relationship": "mother",
+                    },
+                    postcode=f"{outcode} {rng.randint(1, 9)}{rng.choice(INCODE_LETTERS)}{rng.choice(INCODE_LETTERS)}",
+                )
+                for c in range(n % 3 + (3 if n % 11 == 0 else 0)):
+                    family_services.member_add(
+                        family=family, actor=coordinator, kind=Member.Kind.CHILD,
+                        first_name=CHILD_FIRST[(n + c) % len(CHILD_FIRST)],
+                    )
+                starts_on = referred_on + datetime.timedelta(days=14)
+                family_services.visit_record(
+                    family=family, actor=coordinator, kind=Visit.Kind.INITIAL,
+                    visited_on=referred_on + datetime.timedelta(days=7), visited_by=coordinator,
+                )
+                if starts_on >= today:
+                    continue
+                ends_on = min(starts_on + datetime.timedelta(days=150), today)
+                assignment = family_services.volunteer_assign(
+                    family=family, actor=coordinator, volunteer=users["volunteer2"], starts_on=starts_on,
+                    ends_on=ends_on,
+                )
+                if n % 2:
+                    family_services.visit_record(
+                        family=family, actor=coordinator, kind=Visit.Kind.SUPPORT,
+                        visited_on=starts_on + datetime.timedelta(days=7), visited_by=users["volunteer2"],
+                    )
+                # The support has ended: the volunteer no longer sees the file (§8.5).
+                family_services.volunteer_unassign(assignment=assignment, actor=coordinator)
+                if months_ago > 6:
+                    family_services.family_close(family=family, actor=coordinator, closed_on=ends_on)
+
+    def _reporting(self, scheme: Scheme, users: dict[str, User]) -> None:
+        """A released case study, a group, and Board minutes with a confidential item (§3.3, §3.7, §6.1)."""
+        from families.models import Group
+        from reporting import services as reporting_services
+        from reporting.models import BoardMeeting, CaseStudy
+
+        today = timezone.localdate()
+        coordinator, manager = users["coordinator"], users["manager"]
+        if not CaseStudy.objects.filter(scheme=scheme).exists():
+            source = Family.objects.get(scheme=scheme, number=4)
+            study = reporting_services.case_study_create(
+                family=source, actor=coordinator, title=CASE_STUDY_TITLE, draft=CASE_STUDY_TEXT,
+                family_consented=True, consent_recorded_on=today - datetime.timedelta(days=10),
+            )
+            reporting_services.case_study_release(study=study, actor=manager)
+        if not BoardMeeting.objects.filter(scheme=scheme).exists():
+            meeting = reporting_services.meeting_record(
+                scheme=scheme, actor=manager, held_on=today - datetime.timedelta(days=21),
+                minutes="Present: the chair, three trustees and the scheme manager.\n\n"
+                "1. Referrals: the Board noted the rise in referrals over the year (see the statistics).\n"
+                "2. Finance: the Board approved the budget for next year.\n"
+                "3. Confidentiality: trustees were reminded that information about families and the "
+                "operation of the scheme is treated in confidence (§3.4).",
+            )
+            reporting_services.confidential_item_add(
+                meeting=meeting, actor=manager, subject="Staffing matter",
+                text="The Board discussed a staff member's long-term absence and agreed a phased return.",
+                circulation=[users["trustee"], manager],
+            )
+        if not Group.objects.filter(scheme=scheme).exists():
+            group = family_services.group_create(scheme=scheme, actor=coordinator, name="Tuesday stay and play")
+            members = list(Family.objects.filter(scheme=scheme, number__in=[1, 2, 3]))
+            for family in members:
+                family_services.group_member_add(
+                    group=group, family=family, actor=coordinator, joined_on=today - datetime.timedelta(days=14),
+                    confidentiality_explained=True, written_information_given=True,
+                )
+            family_services.group_session_record(
+                group=group, actor=coordinator, held_on=today - datetime.timedelta(days=7), families=members,
+                visitors=[{"description": "Health visitor", "confidentiality_explained": True,
+                           "written_information_given": True}],
+            )

@@ -1,0 +1,68 @@
+"""Reads that depend on who asks."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from homestart.models import Membership, Role, Scheme, User
+
+from .models import BoardMeeting, CaseStudy, ConfidentialItem, SafeguardingConsultation
+
+# Who reads the anonymised figures and released case studies (§3.2, §3.3).
+FIGURES_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.MANAGER, Role.COORDINATOR)
+# Who writes case studies from a family's file (§7.5) and who releases them.
+CASE_STUDY_WRITERS = (Role.COORDINATOR, Role.MANAGER)
+CASE_STUDY_RELEASERS = (Role.MANAGER,)
+# Board minutes are shared with the Board, scheme staff and, as requested, HSUK (§3.6).
+MINUTES_READERS = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.MANAGER, Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
+MINUTES_WRITERS = (Role.MANAGER,)
+# Those the safeguarding lead may consult (§3.5): trustees, and the Board's advisers,
+# who are given a trustee's or reviewer's account.
+CONSULTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER)
+
+
+def schemes_where(*, user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
+    if not user.is_authenticated or not user.is_active:
+        return Scheme.objects.none()
+    return Scheme.objects.filter(
+        Exists(Membership.objects.current().filter(user=user, scheme=OuterRef("pk"), role__in=roles))
+    ).order_by("name")
+
+
+def has_role(*, user: User, scheme: Scheme, roles: tuple[str, ...]) -> bool:
+    return schemes_where(user=user, roles=roles).filter(pk=scheme.pk).exists()
+
+
+def released_case_studies(*, user: User) -> QuerySet[CaseStudy]:
+    """Released (anonymous) case studies of the schemes whose figures the user reads."""
+    return CaseStudy.objects.filter(
+        status=CaseStudy.Status.RELEASED, scheme__in=schemes_where(user=user, roles=FIGURES_ROLES)
+    ).order_by("-released_at")
+
+
+def draft_case_studies(*, user: User) -> QuerySet[CaseStudy]:
+    return CaseStudy.objects.filter(
+        status=CaseStudy.Status.DRAFT, scheme__in=schemes_where(user=user, roles=CASE_STUDY_WRITERS)
+    ).select_related("family")
+
+
+def meetings_visible_to(*, user: User) -> QuerySet[BoardMeeting]:
+    """Minutes of the user's Board, or shared with them; HSUK reviewers when shared with them (§3.6)."""
+    if not user.is_authenticated or not user.is_active:
+        return BoardMeeting.objects.none()
+    return BoardMeeting.objects.filter(
+        Q(scheme__in=schemes_where(user=user, roles=MINUTES_READERS)) | Q(shared_with=user)
+    ).distinct()
+
+
+def confidential_items_for(*, user: User, meeting: BoardMeeting) -> QuerySet[ConfidentialItem]:
+    """Only the items whose circulation list names the user (§3.7)."""
+    return meeting.confidential_items.filter(circulation=user).select_related("data_key")
+
+
+def consultations_for(*, user: User) -> QuerySet[SafeguardingConsultation]:
+    if not user.is_authenticated:
+        return SafeguardingConsultation.objects.none()
+    return SafeguardingConsultation.objects.filter(Q(shared_with=user) | Q(shared_by=user)).select_related(
+        "data_key", "shared_with", "shared_by"
+    )

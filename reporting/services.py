@@ -1,0 +1,133 @@
+"""Writes for reporting: case studies, board minutes, consultations, and the record of reads."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from access_log.gate import NotPermitted
+from families.models import Family
+from homestart.models import DataKey, Scheme, User
+
+from .identifiers import find_identifiers
+from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation
+from .selectors import CASE_STUDY_RELEASERS, CONSULTEE_ROLES, MINUTES_WRITERS, has_role
+
+
+class IdentifiersFound(ValidationError):
+    """The text still identifies a family or a person of the scheme (§3.3, §3.5)."""
+
+    def __init__(self, found: list) -> None:
+        kinds = sorted({f.kind for f in found})
+        super().__init__(
+            f"The text still contains {len(found)} identifier(s) ({', '.join(kinds)}). "
+            "Remove or change each highlighted one before it can be released."
+        )
+        self.found = found
+
+
+def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save(update_fields=update_fields)
+
+
+def report_event_record(*, user: User, scheme: Scheme, kind: str, object_id=None, detail: str = "") -> ReportEvent:
+    return ReportEvent.objects.create(user=user, scheme=scheme, kind=kind, object_id=object_id, detail=detail[:200])
+
+
+@transaction.atomic
+def case_study_create(
+    *, family: Family, actor: User, title: str, draft: str, family_consented: bool,
+    consent_recorded_on: datetime.date,
+) -> CaseStudy:
+    """A draft written from the family's file (opened through the gate by the caller), with the
+    family's consent to its use (§7.5). The draft is sealed with the family's key."""
+    if family_consented is not True:
+        raise ValidationError({"family_consented": "A case study is written only with the family's consent (§7.5)."})
+    study = CaseStudy(
+        scheme=family.scheme, family=family, title=title, draft=draft, family_consented=True,
+        consent_recorded_on=consent_recorded_on, written_by=actor,
+    )
+    _save(study, actor=actor)
+    return study
+
+
+@transaction.atomic
+def case_study_update(*, study: CaseStudy, actor: User, title: str, draft: str) -> CaseStudy:
+    if study.status != CaseStudy.Status.DRAFT:
+        raise ValidationError("A released case study cannot be changed.")
+    study.title, study.draft = title, draft
+    _save(study, actor=actor, update_fields=["title", "draft"])
+    return study
+
+
+@transaction.atomic
+def case_study_release(*, study: CaseStudy, actor: User) -> CaseStudy:
+    """A manager releases the case study to trustees and funders, only once no identifier is left (§3.3)."""
+    if not has_role(user=actor, scheme=study.scheme, roles=CASE_STUDY_RELEASERS):
+        raise NotPermitted("Only the scheme manager releases a case study.")
+    if study.status != CaseStudy.Status.DRAFT:
+        raise ValidationError("This case study has already been released.")
+    found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
+    if found:
+        raise IdentifiersFound(found)
+    study.status = CaseStudy.Status.RELEASED
+    study.released_text = study.draft
+    study.released_by = actor
+    study.released_at = timezone.now()
+    _save(study, actor=actor, update_fields=["status", "released_text", "released_by", "released_at"])
+    return study
+
+
+@transaction.atomic
+def meeting_record(
+    *, scheme: Scheme, actor: User, held_on: datetime.date, minutes: str, shared_with: list[User] = (),
+) -> BoardMeeting:
+    if not has_role(user=actor, scheme=scheme, roles=MINUTES_WRITERS):
+        raise NotPermitted("Only the scheme manager records Board minutes.")
+    meeting = BoardMeeting(scheme=scheme, held_on=held_on, minutes=minutes, recorded_by=actor)
+    _save(meeting, actor=actor)
+    meeting.shared_with.set(shared_with)
+    return meeting
+
+
+@transaction.atomic
+def confidential_item_add(
+    *, meeting: BoardMeeting, actor: User, subject: str, text: str, circulation: list[User],
+) -> ConfidentialItem:
+    """A confidential discussion minuted separately, for its circulation list only (§3.7)."""
+    if not has_role(user=actor, scheme=meeting.scheme, roles=MINUTES_WRITERS):
+        raise NotPermitted("Only the scheme manager records Board minutes.")
+    if not circulation:
+        raise ValidationError({"circulation": "Name at least one person who may read this confidential item."})
+    item = ConfidentialItem(
+        meeting=meeting, data_key=DataKey.generate(), subject=subject, text=text, recorded_by=actor
+    )
+    _save(item, actor=actor)
+    item.circulation.set({*circulation, actor})
+    return item
+
+
+@transaction.atomic
+def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with: User) -> SafeguardingConsultation:
+    """The safeguarding lead shares a de-identified summary (§3.5); refused while it identifies anyone."""
+    from homestart.models import Role
+
+    if not has_role(user=actor, scheme=scheme, roles=(Role.SAFEGUARDING_LEAD,)):
+        raise NotPermitted("Only the safeguarding lead consults on a concern (§3.5).")
+    national = shared_with.memberships.current().filter(role__in=CONSULTEE_ROLES, scheme__isnull=True).exists()
+    if not (national or has_role(user=shared_with, scheme=scheme, roles=CONSULTEE_ROLES)):
+        raise ValidationError({"shared_with": "Choose a trustee or the Board's safeguarding adviser."})
+    found = find_identifiers(summary, scheme=scheme)
+    if found:
+        raise IdentifiersFound(found)
+    consultation = SafeguardingConsultation(
+        scheme=scheme, data_key=DataKey.generate(), summary=summary, shared_with=shared_with, shared_by=actor
+    )
+    _save(consultation, actor=actor)
+    return consultation

@@ -1,0 +1,292 @@
+"""Pages for trustees and funders (figures, released case studies), for staff writing case
+studies from a family's file (through the gate), for Board minutes and consultations.
+
+No page here links to a family file: a trustee's path ends at a number (§3.2)."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access_log import gate
+from access_log.kinds import SCHEME_STAFF_ROLES
+from homestart.models import Membership, Role, Scheme, User
+
+from . import selectors, services
+from .charts import bar_chart
+from .forms import CaseStudyForm, ConfidentialItemForm, ConsultationForm, MeetingForm, NewCaseStudyForm, PeriodForm
+from .identifiers import find_identifiers, highlight, known_identifiers
+from .models import CaseStudy, ReportEvent
+from .statistics import Period, scheme_statistics
+
+
+def _scheme(request: HttpRequest, roles: tuple[str, ...]) -> tuple[Scheme, list[Scheme]]:
+    schemes = list(selectors.schemes_where(user=request.user, roles=roles))
+    if not schemes:
+        raise Http404("No such page.")
+    code = request.GET.get("scheme", "")
+    chosen = next((s for s in schemes if s.code == code), schemes[0])
+    return chosen, schemes
+
+
+def _period(request: HttpRequest) -> str:
+    form = PeriodForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data["period"]:
+        return form.cleaned_data["period"]
+    return Period.MONTH
+
+
+@require_GET
+@never_cache
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Anonymised figures with small numbers suppressed (§3.2, §8.9)."""
+    scheme, schemes = _scheme(request, selectors.FIGURES_ROLES)
+    period = _period(request)
+    stats = scheme_statistics(scheme=scheme, period=period, today=timezone.localdate())
+    trend = stats.table("referred_closed")
+    supported = stats.table("supported")
+    charts = [
+        {"id": "chart-referred", "title": "Families referred", "table": trend,
+         "chart": bar_chart(labels=trend.row_labels, cells=[row[0] for row in trend.result.body()])},
+        {"id": "chart-supported", "title": "Families supported by a volunteer", "table": supported,
+         "chart": bar_chart(labels=supported.row_labels, cells=[row[0] for row in supported.result.body()])},
+    ]
+    return render(request, "reporting/statistics.html", {
+        "scheme": scheme, "schemes": schemes, "stats": stats, "charts": charts,
+        "period_form": PeriodForm(initial={"period": period}), "period": period,
+    })
+
+
+@require_GET
+@never_cache
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    """The same suppressed tables as a CSV file for funders (§8.9); every export is recorded."""
+    scheme, _ = _scheme(request, selectors.FIGURES_ROLES)
+    period = _period(request)
+    stats = scheme_statistics(scheme=scheme, period=period, today=timezone.localdate())
+    services.report_event_record(
+        user=request.user, scheme=scheme, kind=ReportEvent.Kind.STATISTICS_EXPORT, detail=f"period={period}"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{scheme.code}-statistics-{period}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["table", "row", "column", "value"])
+    for table in stats.tables:
+        for label, cells in table.rows:
+            for header, cell in zip(table.headers, cells, strict=True):
+                writer.writerow([table.title, label, header, str(cell)])
+    return response
+
+
+@require_GET
+@never_cache
+def case_study_list(request: HttpRequest) -> HttpResponse:
+    released = selectors.released_case_studies(user=request.user)
+    drafts = selectors.draft_case_studies(user=request.user)
+    if not selectors.schemes_where(user=request.user, roles=selectors.FIGURES_ROLES).exists():
+        raise Http404("No such page.")
+    return render(request, "reporting/case_study_list.html", {"released": released, "drafts": drafts})
+
+
+@require_GET
+@never_cache
+def case_study_detail(request: HttpRequest, study_id) -> HttpResponse:
+    """A released case study: anonymous text only, no link to the family (§3.3)."""
+    study = get_object_or_404(selectors.released_case_studies(user=request.user), pk=study_id)
+    return render(request, "reporting/case_study_detail.html", {"study": study})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def case_study_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """Write a case study from a family's file, opened through the gate (§7.5)."""
+    access = gate.open_family(
+        user=request.user, reference=reference, section="case_studies", for_change=True, roles=SCHEME_STAFF_ROLES
+    )
+    family = access.family
+    form = NewCaseStudyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section="case_studies"):
+                study = services.case_study_create(family=family, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Case study saved as a draft. Check it for identifiers before release.")
+            return redirect("reporting:case_study_edit", study_id=study.pk)
+    return render(request, "reporting/case_study_new.html", {"family": family, "form": form})
+
+
+def _open_draft(request: HttpRequest, study_id, *, for_change: bool, roles) -> tuple[CaseStudy, gate.FileAccess]:
+    study = get_object_or_404(selectors.draft_case_studies(user=request.user), pk=study_id)
+    access = gate.open_family(
+        user=request.user, reference=study.family.reference, section="case_studies", for_change=for_change,
+        roles=roles,
+    )
+    study.family = access.family
+    return study, access
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
+    """The draft with every identifier highlighted; a manager releases it when none is left (§3.3)."""
+    study, access = _open_draft(request, study_id, for_change=True, roles=SCHEME_STAFF_ROLES)
+    form = CaseStudyForm(request.POST or None, initial={"title": study.title, "draft": study.draft})
+    if request.method == "POST" and form.is_valid():
+        with gate.changing(access, section="case_studies"):
+            services.case_study_update(study=study, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Case study saved.")
+        return redirect("reporting:case_study_edit", study_id=study.pk)
+    known = known_identifiers(scheme=study.scheme)  # decrypted once for the three checks below
+    in_title = find_identifiers(study.title, scheme=study.scheme, known=known)
+    in_draft = find_identifiers(study.draft, scheme=study.scheme, known=known)
+    return render(request, "reporting/case_study_edit.html", {
+        "study": study, "form": form, "found": in_title + in_draft,
+        "highlighted_title": highlight(study.title, in_title),
+        "highlighted": highlight(study.draft, in_draft),
+        "may_release": selectors.has_role(user=request.user, scheme=study.scheme,
+                                          roles=selectors.CASE_STUDY_RELEASERS),
+    })
+
+
+@require_POST
+def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
+    study, access = _open_draft(request, study_id, for_change=True, roles=(Role.MANAGER,))
+    try:
+        with gate.changing(access, section="case_studies"):
+            services.case_study_release(study=study, actor=request.user)
+    except services.IdentifiersFound as error:
+        messages.error(request, error.messages[0])
+        return redirect("reporting:case_study_edit", study_id=study.pk)
+    messages.success(request, "Case study released to trustees and funders.")
+    return redirect("reporting:case_study_detail", study_id=study.pk)
+
+
+@require_GET
+@never_cache
+def minutes_list(request: HttpRequest) -> HttpResponse:
+    meetings = selectors.meetings_visible_to(user=request.user).select_related("scheme")
+    may_write = selectors.schemes_where(user=request.user, roles=selectors.MINUTES_WRITERS).exists()
+    if not (may_write or meetings.exists()):
+        raise Http404("No such page.")
+    return render(request, "reporting/minutes_list.html", {"meetings": meetings, "may_write": may_write})
+
+
+@require_GET
+@never_cache
+def minutes_detail(request: HttpRequest, meeting_id) -> HttpResponse:
+    """The open minutes, and only the confidential items whose circulation names the reader (§3.6, §3.7).
+    Every read is recorded."""
+    meeting = get_object_or_404(selectors.meetings_visible_to(user=request.user), pk=meeting_id)
+    items = list(selectors.confidential_items_for(user=request.user, meeting=meeting))
+    services.report_event_record(
+        user=request.user, scheme=meeting.scheme, kind=ReportEvent.Kind.MINUTES_READ, object_id=meeting.pk
+    )
+    for item in items:
+        services.report_event_record(
+            user=request.user, scheme=meeting.scheme, kind=ReportEvent.Kind.CONFIDENTIAL_ITEM_READ, object_id=item.pk
+        )
+    may_write = selectors.has_role(user=request.user, scheme=meeting.scheme, roles=selectors.MINUTES_WRITERS)
+    return render(request, "reporting/minutes_detail.html", {"meeting": meeting, "items": items,
+                                                             "may_write": may_write})
+
+
+def _board_people(scheme: Scheme):
+    return User.objects.filter(
+        pk__in=Membership.objects.current().filter(
+            Q(scheme=scheme) & Q(role__in=selectors.MINUTES_READERS)
+        ).values("user_id")
+    ).order_by("username")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def minutes_new(request: HttpRequest) -> HttpResponse:
+    scheme, _ = _scheme(request, selectors.MINUTES_WRITERS)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = services.meeting_record(scheme=scheme, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Minutes saved.")
+        return redirect("reporting:minutes_detail", meeting_id=meeting.pk)
+    return render(request, "reporting/form_page.html", {
+        "form": form, "heading": "Record Board minutes", "submit": "Save minutes",
+        "back": ("reporting:minutes_list", None, "Back to Board minutes"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = get_object_or_404(selectors.meetings_visible_to(user=request.user), pk=meeting_id)
+    if not selectors.has_role(user=request.user, scheme=meeting.scheme, roles=selectors.MINUTES_WRITERS):
+        raise gate.NotPermitted("Only the scheme manager records Board minutes.")
+    form = ConfidentialItemForm(request.POST or None, people=_board_people(meeting.scheme))
+    if request.method == "POST" and form.is_valid():
+        services.confidential_item_add(
+            meeting=meeting, actor=request.user, subject=form.cleaned_data["subject"],
+            text=form.cleaned_data["text"], circulation=list(form.cleaned_data["circulation"]),
+        )
+        messages.success(request, "Confidential item saved; only its circulation list can read it.")
+        return redirect("reporting:minutes_detail", meeting_id=meeting.pk)
+    return render(request, "reporting/form_page.html", {
+        "form": form, "heading": "Add a confidential item", "submit": "Save confidential item",
+        "back": ("reporting:minutes_detail", meeting.pk, "Back to the minutes"),
+    })
+
+
+@require_GET
+@never_cache
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    consultations = list(selectors.consultations_for(user=request.user))
+    is_lead = selectors.schemes_where(user=request.user, roles=(Role.SAFEGUARDING_LEAD,)).exists()
+    consultee = Membership.objects.current().filter(user=request.user, role__in=selectors.CONSULTEE_ROLES).exists()
+    if not (is_lead or consultee or consultations):
+        raise Http404("No such page.")
+    for consultation in consultations:
+        services.report_event_record(
+            user=request.user, scheme=consultation.scheme, kind=ReportEvent.Kind.CONSULTATION_READ,
+            object_id=consultation.pk,
+        )
+    return render(request, "reporting/consultation_list.html", {"consultations": consultations, "is_lead": is_lead})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def consultation_new(request: HttpRequest) -> HttpResponse:
+    """The safeguarding lead consults a trustee or adviser; the family is not identified (§3.5)."""
+    scheme, _ = _scheme(request, (Role.SAFEGUARDING_LEAD,))
+    people = User.objects.filter(
+        pk__in=Membership.objects.current().filter(
+            Q(scheme=scheme, role__in=selectors.CONSULTEE_ROLES) | Q(scheme__isnull=True, role=Role.REVIEWER)
+        ).values("user_id")
+    ).order_by("username")
+    form = ConsultationForm(request.POST or None, people=people)
+    found = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_share(scheme=scheme, actor=request.user, **form.cleaned_data)
+        except services.IdentifiersFound as error:
+            found = error.found
+            form.add_error("summary", error.messages[0])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Summary shared.")
+            return redirect("reporting:consultation_list")
+    summary = form.data.get("summary", "") if form.is_bound else ""
+    return render(request, "reporting/consultation_new.html", {
+        "form": form, "found": found, "highlighted": highlight(summary, found) if found else "",
+    })
