@@ -56,6 +56,17 @@ def world(assigned_family, assignment, coordinator, manager, safeguarding_lead, 
         scheme=wirral, actor=coordinator, found_at=timezone.now(), found_by=coordinator,
         description="Email sent to the wrong address", data_affected="One address",
     )
+    from families import services as family_services
+    from reporting import services as reporting_services
+
+    study = reporting_services.case_study_create(
+        family=family, actor=coordinator, title="Growing in confidence", draft="A clean text.",
+        family_consented=True, consent_recorded_on=timezone.localdate(),
+    )
+    meeting = reporting_services.meeting_record(
+        scheme=wirral, actor=manager, held_on=timezone.localdate(), minutes="Budget approved."
+    )
+    group = family_services.group_create(scheme=wirral, actor=coordinator, name="Stay and play")
     external = safeguarding_services.request_log(
         access=open_as(safeguarding_lead, family, "safeguarding", change=True), kind=ExternalRequest.Kind.POLICE,
         received_on=timezone.localdate(), requester="DC Example", details="Request", actor=safeguarding_lead,
@@ -88,6 +99,9 @@ def world(assigned_family, assignment, coordinator, manager, safeguarding_lead, 
         "concern_id": concern.pk,
         "request_id": external.pk,
         "sar_id": sar.pk,
+        "study_id": study.pk,
+        "meeting_id": meeting.pk,
+        "group_id": group.pk,
         "breach_id": breach.pk,
         # POST-only retention actions: a GET answers 405 whatever the id.
         "hold_id": 1,

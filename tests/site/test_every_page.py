@@ -20,10 +20,12 @@ from tests.site.conftest import all_patterns, url_for
 
 pytestmark = pytest.mark.policy("8.2")
 
-# Bookkeeping that a GET or a refused POST may write: the access log (§9.1), sessions,
-# sign-in throttling and lockout counters.
-BOOKKEEPING = {"access_log_accessevent", "django_session", "axes_accessattempt", "axes_accesslog",
-               "axes_accessfailurelog", "otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken"}
+# Bookkeeping that a GET or a refused POST may write: the access log (§9.1) and the
+# minutes' read log (§3.7), sessions, sign-in throttling and lockout counters.
+BOOKKEEPING = {
+    "access_log_accessevent", "reporting_reportevent", "django_session", "axes_accessattempt", "axes_accesslog",
+    "axes_accessfailurelog", "otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken",
+}
 
 
 def snapshot() -> dict[str, str]:
