@@ -62,6 +62,7 @@ def confirm_device(*, request: HttpRequest, device: TOTPDevice, token: str) -> l
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
     otp_login(request, device)
+    request.session.cycle_key()  # a new session key once the second factor is proven
     request.session[SESSION_REAUTH] = time.time()
     return codes
 
@@ -71,6 +72,7 @@ def verify(*, request: HttpRequest, token: str) -> bool:
     if device is None:
         return False
     otp_login(request, device)
+    request.session.cycle_key()  # a new session key once the second factor is proven
     return True
 
 
@@ -80,5 +82,6 @@ def reauthenticate(*, request: HttpRequest, password: str, token: str = "") -> b
         return False
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and match_token(user, token) is None:
         return False
+    request.session.cycle_key()
     request.session[SESSION_REAUTH] = time.time()
     return True

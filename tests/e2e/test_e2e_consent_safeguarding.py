@@ -64,7 +64,7 @@ def test_safeguarding_lead_records_concern_and_discloses_to_childrens_services_w
 ):
     sign_in(page, "safeguarding")
     axe_check(page)
-    page.get_by_role("link", name="Safeguarding").click()
+    page.get_by_role("link", name="Safeguarding", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Safeguarding")
     axe_check(page)
     page.get_by_label("Open a family's safeguarding record").fill("WIR-0008")

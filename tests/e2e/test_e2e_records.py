@@ -69,20 +69,22 @@ def test_subject_access_request_from_registration_to_release(page, sign_in, axe_
 @pytest.mark.e2e
 @pytest.mark.policy("8.8")
 def test_retention_run_authorised_by_two_people(page, sign_in, axe_check):
-    due = Family.objects.get(reference="WIR-0012")
+    # The demo's one family past its retention date (the most recent Wirral file, closed long ago).
+    due = Family.objects.filter(scheme__code="WIR", status=Family.Status.CLOSED).order_by("-number").first()
+    ref = due.reference
     sign_in(page, "manager")
     axe_check(page)
     page.get_by_role("link", name="Retention").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Retention and secure destruction")
     axe_check(page)
-    page.get_by_role("button", name="Propose destruction of WIR-0012").click()
-    expect(page.get_by_text("WIR-0012 proposed for destruction")).to_be_visible()
+    page.get_by_role("button", name=f"Propose destruction of {ref}").click()
+    expect(page.get_by_text(f"{ref} proposed for destruction")).to_be_visible()
     axe_check(page)
-    page.get_by_role("button", name="Authorise destruction of WIR-0012").click()
-    expect(page.get_by_text("Your authorisation to destroy WIR-0012 is recorded.")).to_be_visible()
+    page.get_by_role("button", name=f"Authorise destruction of {ref}").click()
+    expect(page.get_by_text(f"Your authorisation to destroy {ref} is recorded.")).to_be_visible()
     axe_check(page)
     # The same person cannot give the second authorisation.
-    page.get_by_role("button", name="Authorise destruction of WIR-0012").click()
+    page.get_by_role("button", name=f"Authorise destruction of {ref}").click()
     expect(page.get_by_text("A second, different person must authorise this destruction.")).to_be_visible()
     axe_check(page)
     _sign_out(page, axe_check)
@@ -91,8 +93,8 @@ def test_retention_run_authorised_by_two_people(page, sign_in, axe_check):
     axe_check(page)
     page.get_by_role("link", name="Retention").click()
     axe_check(page)
-    page.get_by_role("button", name="Authorise destruction of WIR-0012").click()
-    expect(page.get_by_text("Your authorisation to destroy WIR-0012 is recorded.")).to_be_visible()
+    page.get_by_role("button", name=f"Authorise destruction of {ref}").click()
+    expect(page.get_by_text(f"Your authorisation to destroy {ref} is recorded.")).to_be_visible()
     axe_check(page)
     _sign_out(page, axe_check)
 
@@ -100,9 +102,9 @@ def test_retention_run_authorised_by_two_people(page, sign_in, axe_check):
     axe_check(page)
     page.get_by_role("link", name="Retention").click()
     axe_check(page)
-    page.get_by_role("button", name="Destroy now WIR-0012").click()
+    page.get_by_role("button", name=f"Destroy now {ref}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Destruction certificates")
-    expect(page.get_by_text("WIR-0012 destroyed.")).to_be_visible()
+    expect(page.get_by_text(f"{ref} destroyed.")).to_be_visible()
     axe_check(page)
 
     certificate = DestructionCertificate.objects.get()

@@ -23,7 +23,7 @@ def test_coordinator_switches_dashboard_to_references_only_and_no_carer_name_is_
     family_count = Family.objects.filter(scheme__code="WIR").count()
 
     sign_in(page, "coordinator")
-    table = page.get_by_role("table", name=f"Families 1 to {family_count} of {family_count}")
+    table = page.get_by_role("table", name=f"Families 1 to {min(family_count, 25)} of {family_count}")
     expect(table.get_by_role("columnheader")).to_have_text(["Reference", "Parent or carer", "Status", "Volunteer"])
     shown = page.get_by_role("main").inner_text()
     assert any(name in shown for name in names), "the detailed list should show carers' names"
@@ -32,7 +32,7 @@ def test_coordinator_switches_dashboard_to_references_only_and_no_carer_name_is_
     page.get_by_role("button", name="Show references only").click()
     expect(page.get_by_text("Showing references only")).to_be_visible()
     expect(table.get_by_role("columnheader")).to_have_text(["Reference"])
-    expect(table.get_by_role("link")).to_have_count(family_count)
+    expect(table.get_by_role("link")).to_have_count(min(family_count, 25))
     axe_check(page)
     body = page.locator("body").inner_text()
     leaked = [name for name in names if name in body]
