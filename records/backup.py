@@ -177,8 +177,15 @@ def restore(blob: bytes) -> RestoreResult:
     existing = set(_tables())
     tables = {name: data for name, data in payload["tables"].items() if name in existing}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks still pending in this transaction would make
+            # PostgreSQL refuse the TRUNCATE: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for statement in connection.ops.sql_flush(no_style(), sorted(existing), allow_cascade=True):
             cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            # Rows go back table by table: check the foreign keys at commit, once all are in.
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     rows = sum(_write_rows(name, data["columns"], data["rows"]) for name, data in tables.items())
     # The live destruction register wins over the backup's, row by row.
     for table, data in register.items():
