@@ -1,0 +1,210 @@
+"""Benchmarks at national scale: `make bench` (PostgreSQL).
+
+For each size (10, 1,000, 100,000 families; 10 million access events at the
+largest), each measured page is requested through Django's full stack (all
+middleware, the gate, the access event, decryption) and, in the same run, the
+plain Django view over the same rows; p50/p95 and queries per request are printed
+as a table and saved as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from access_log import gate  # noqa: E402
+from families import services  # noqa: E402
+from families.models import Family, Member  # noqa: E402
+
+from . import generate  # noqa: E402
+
+
+def _keep_connection_and_query_log() -> None:
+    """Outside a test case Django closes the connection after each request and empties
+    the query log at the start of the next: keep both, so that queries can be counted
+    and every page pays the same (no reconnect)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, reset_queries
+
+    request_started.disconnect(reset_queries)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
+RESULTS = Path(__file__).with_name("results.json")
+
+
+class QueryCounter:
+    """Counts the SQL statements run inside the block (connection.execute_wrapper)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> QueryCounter:
+        self._cm = connection.execute_wrapper(self)
+        self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._cm.__exit__(*exc)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def measure(client: Client, url: str, repeat: int) -> dict:
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    with QueryCounter() as queries:
+        client.get(url)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return _summary(times, len(queries))
+
+
+def _summary(times: list[float], queries: int) -> dict:
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
+        "queries": queries,
+    }
+
+
+def measure_write(coordinator, member: Member, repeat: int) -> tuple[dict, dict]:
+    """A tracked encrypted write (gate + event + encryption + history) and a plain save."""
+    family = member.family
+
+    def tracked(i: int) -> None:
+        access = gate.open_family(user=coordinator, reference=family.reference, section="members", for_change=True)
+        with gate.changing(access, section="members"):
+            services.member_update(member=member, actor=coordinator, first_name=f"Name{i}")
+
+    def plain(i: int) -> None:
+        member.kind = Member.Kind.ADULT if i % 2 else Member.Kind.CHILD
+        member.skip_history_when_saving = True
+        Member.save(member, update_fields=["kind"])
+        del member.skip_history_when_saving
+
+    results = []
+    for work in (tracked, plain):
+        for i in range(3):
+            work(i)
+        with QueryCounter() as queries:
+            work(99)
+        times = []
+        for i in range(repeat):
+            start = time.perf_counter()
+            work(i)
+            times.append((time.perf_counter() - start) * 1000)
+        results.append(_summary(times, len(queries)))
+    return results[0], results[1]
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def run_size(families: int, events: int, repeat: int) -> dict:
+    print(f"\n== {families:,} families, {events:,} access events ==", flush=True)
+    world = generate.populate(families=families, events=events)
+    users, review = world["users"], world["review"]
+    home = world["schemes"][0]
+    family = Family.objects.filter(scheme=home).order_by("number").first()
+    coordinator, volunteer, reviewer = (signed_in(users[k]) for k in ("coordinator", "volunteer", "reviewer"))
+    pages = {
+        "coordinator family list": (coordinator, "/", "/bench/families/"),
+        "open a family file": (coordinator, f"/families/{family.reference}/", f"/bench/families/{family.reference}/"),
+        "volunteer's families": (volunteer, "/my-families/", "/bench/my-families/"),
+        "reviewer's sample": (reviewer, f"/reviews/{review.pk}/", f"/bench/reviews/{review.pk}/"),
+        "who opened this file": (
+            coordinator, f"/files/family/{family.reference}/access-log/", f"/bench/access-log/{family.reference}/"
+        ),
+    }
+    rows = {}
+    for name, (client, guarded, plain) in pages.items():
+        g, p = measure(client, guarded, repeat), measure(client, plain, repeat)
+        rows[name] = {"guarded": g, "plain": p, "ratio_p50": round(g["p50_ms"] / p["p50_ms"], 2)}
+    member = family.members.order_by("created_at", "id").first()
+    g, p = measure_write(users["coordinator"], member, repeat)
+    rows["tracked encrypted write"] = {"guarded": g, "plain": p, "ratio_p50": round(g["p50_ms"] / p["p50_ms"], 2)}
+    _print(families, rows)
+    return {"families": families, "access_events": events, "pages": rows}
+
+
+def _print(families: int, rows: dict) -> None:
+    head = f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} | {'plain p50':>9} {'plain q':>7} | {'ratio':>5}"
+    print(head)
+    print("-" * len(head))
+    for name, r in rows.items():
+        g, p = r["guarded"], r["plain"]
+        print(f"{name:28} {g['p50_ms']:8.2f} {g['p95_ms']:8.2f} {g['queries']:7d} | "
+              f"{p['p50_ms']:9.2f} {p['queries']:7d} | {r['ratio_p50']:5.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10,1000,100000", help="numbers of families, ascending")
+    parser.add_argument("--events", type=int, default=10_000_000, help="access events at the largest size")
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database first")
+    args = parser.parse_args(argv)
+    setup_test_environment()
+    _keep_connection_and_query_log()
+    if args.fresh:
+        _recreate_database()
+    call_command("migrate", verbosity=0)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    report = {
+        "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
+                    "database": connection.vendor},
+        "runs": [run_size(n, args.events if n == sizes[-1] else 0, args.repeat) for n in sizes],
+    }
+    RESULTS.write_text(json.dumps(report, indent=2))
+    print(f"\nSaved {RESULTS}")
+    return 0
+
+
+def _recreate_database() -> None:
+    import psycopg2
+
+    name = connection.settings_dict["NAME"]
+    params = {k: v for k, v in {"host": connection.settings_dict["HOST"], "port": connection.settings_dict["PORT"],
+                                "user": connection.settings_dict["USER"]}.items() if v}
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    connection.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

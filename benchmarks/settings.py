@@ -1,0 +1,13 @@
+"""Settings for the benchmarks: the test settings (fixed throwaway keys) on PostgreSQL,
+with the benchmark's unguarded comparison views added to the URLconf."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/homestart_bench")
+
+from homestart.settings_test import *  # noqa: E402,F403
+
+ROOT_URLCONF = "benchmarks.urls"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DEBUG = False
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
