@@ -177,6 +177,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "homestart.request_cache.RequestCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
