@@ -1,7 +1,7 @@
 # Home-Start records: run the demo, run the tests.
 #
 #   make run    serve the demo at http://127.0.0.1:8000 (SQLite, demo users)
-#   make test   lint, migration check, unit/integration suite, browser suite
+#   make test   lint, migration check, deploy check, unit/integration suite, browser suite
 #   make e2e    browser suite only (needs Chromium at /usr/bin/chromium)
 #   make lint   ruff
 #
@@ -30,15 +30,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint migrations-check venv venv-test clean-venv bench load
+.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
-	@echo "make test   - lint, migration check, unit/integration tests, then browser tests"
+	@echo "make test   - lint, migration and deploy checks, unit/integration tests, then browser tests"
 	@echo "make unit   - unit/integration tests only (PYTEST_ARGS=... passes options)"
 	@echo "make e2e    - browser tests only (Chromium at $(CHROMIUM))"
 	@echo "make lint   - ruff check ."
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
+	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
 
 # --- virtualenv -------------------------------------------------------------
 
@@ -82,6 +83,21 @@ lint: $(STAMP_TEST)
 migrations-check: $(STAMP_TEST)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Django's deployment checklist under the production settings (DEBUG off, HTTPS,
+# HSTS, __Host- cookies...), failing on any warning. The keys are dummies of the
+# right shape, for this check only; nothing is served and no database is opened.
+DEPLOY_ENV := env -u DATABASE_URL -u REDIS_URL -u TRUSTED_PROXY_COUNT -u TWO_FACTOR_REQUIRED \
+  -u SECURE_SSL_REDIRECT -u BEHIND_TLS_PROXY -u HOMESTART_DEV_KEYS_FILE \
+  DJANGO_SETTINGS_MODULE=homestart.settings DEBUG=0 \
+  SECRET_KEY=deploy-check-only-not-a-real-secret-0123456789-abcdefghijklmnop \
+  FIELD_ENCRYPTION_KEYS=ci1:ZGVwbG95LWNoZWNrLW9ubHktbWFzdGVyLWtleS0wMDA= \
+  BLIND_INDEX_KEY=ZGVwbG95LWNoZWNrLW9ubHktYmxpbmQtaW5kZXgtMDA= \
+  BACKUP_KEY=ZGVwbG95LWNoZWNrLW9ubHktYmFja3VwLWtleS0wMDA= \
+  ALLOWED_HOSTS=records.example.org CSRF_TRUSTED_ORIGINS=https://records.example.org
+
+deploy-check: $(STAMP_TEST)
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
 # pytest exits 5 when it collects no test; that is reported, not a failure.
 unit: $(STAMP_TEST)
 	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
@@ -93,11 +109,11 @@ unit: $(STAMP_TEST)
 e2e: $(STAMP_TEST)
 	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
 
-# Lint and migration checks first, so that the last line printed is pytest's
+# Lint, migration and deploy checks first, so that the last line printed is pytest's
 # summary of the browser suite. Locally, without Chromium, the browser suite is
 # skipped with a notice; in CI (CI=true) it always runs, and fails without Chromium.
 test: $(STAMP_TEST)
-	@$(MAKE) --no-print-directory lint migrations-check
+	@$(MAKE) --no-print-directory lint migrations-check deploy-check
 	@if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
 	  echo "Notice: Chromium is not installed at $(CHROMIUM), so the browser tests (tests/e2e) will be SKIPPED."; \
 	  echo "        Install it with 'sudo apt-get install chromium' (Debian/Ubuntu) and run 'make e2e'."; \

@@ -1,4 +1,12 @@
-"""A request id on every request, carried into access events and the response."""
+"""A request id on every request, carried into access events, security log lines
+and the response.
+
+A client-supplied ``X-Request-ID`` is believed only behind trusted reverse proxies
+(``TRUSTED_PROXY_COUNT`` > 0, the setting that also decides the client address),
+whose job it is to set or overwrite the header, and only when it fits a strict
+pattern. Otherwise a client could choose the id recorded against its own events
+(OWASP ASVS 4.1.3) or smuggle text into log lines (16.4.1); a new id is made instead.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +15,25 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
-_VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Letters, digits, dot, underscore and hyphen; starts with a letter or digit; 8-64 long.
+_VALID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
 
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """The proxy's id when a trusted proxy sent a well-formed one, else a new random id."""
+    if settings.TRUSTED_PROXY_COUNT > 0:
+        incoming = request.headers.get("X-Request-ID", "")
+        if _VALID.fullmatch(incoming):
+            return incoming
+    return uuid.uuid4().hex
 
 
 class RequestIdMiddleware:
@@ -22,8 +41,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_for(request)
         request.request_id = request_id
         token = _request_id.set(request_id)
         try:

@@ -9,3 +9,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
+WHITENOISE_AUTOREFRESH = False  # files indexed once at start, as in production

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
+from django.contrib.auth.hashers import check_password, identify_hasher
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django_otp.models import Device, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
 from . import crypto
@@ -256,3 +260,72 @@ def current_roles(user: User) -> list[tuple[str, int | None]]:
         ("current_roles", user.pk),
         lambda: list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id")),
     )
+
+
+# Eight base32 characters (40 bits), as ``two_factor.new_recovery_code`` makes them.
+RECOVERY_CODE_FORMAT = re.compile(r"[a-z2-7]{8}")
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A person's single-use recovery codes for two-factor sign-in (§8.2).
+
+    The codes have 40 bits of entropy, so each is kept only as a salted password
+    hash (the project's password hasher; OWASP ASVS 6.5.2): a copy of the database
+    does not give them away. The codes of one issue share a random salt, so
+    checking a code costs one hash, not one per code. A code works once; wrong
+    codes are throttled like the authenticator app's (each failure doubles the wait).
+    """
+
+    def __str__(self) -> str:
+        return f"Recovery codes of user {self.user_id}"
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        if self._use(str(token)):
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False
+
+    def _use(self, token: str) -> bool:
+        token = "".join(token.split()).lower()
+        if not RECOVERY_CODE_FORMAT.fullmatch(token):
+            return False  # not a recovery code: no hashing needed to say so
+        candidates: dict[str, str] = {}
+        for code in self.codes.all():
+            if code.matches(token, candidates):
+                # Deleting, and checking that this request deleted it, makes the code
+                # work once even when two requests present it at the same moment.
+                return RecoveryCode.objects.filter(pk=code.pk).delete()[0] == 1
+        return False
+
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, as a password hash (never the code itself)."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=256)
+
+    def __str__(self) -> str:
+        return "Recovery code"
+
+    def matches(self, token: str, candidates: dict[str, str]) -> bool:
+        """``candidates`` caches the token's hash per salt and parameters."""
+        prefix = self.digest.rsplit("$", 1)[0]
+        if prefix not in candidates:
+            try:
+                hasher = identify_hasher(self.digest)
+                decoded = hasher.decode(self.digest)
+            except ValueError:
+                return False
+            params = {"iterations": decoded["iterations"]} if "iterations" in decoded else {}
+            candidates[prefix] = hasher.encode(token, decoded["salt"], **params)
+        if candidates[prefix].rsplit("$", 1)[0] != prefix:
+            return check_password(token, self.digest)  # a hasher with other parameters: the slow way
+        return constant_time_compare(candidates[prefix], self.digest)

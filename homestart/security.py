@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
+from access_log.middleware import current_request_id
+
 from .request_cache import memo
 
 SESSION_STARTED = "security.auth_started"
@@ -29,6 +32,8 @@ SESSION_REAUTH = "security.reauthenticated_at"
 LAST_SEEN_PRECISION = 60  # seconds
 
 EXEMPT_PREFIXES = ("/sign-in/", "/sign-out/", "/two-factor/", "/static/")
+
+security_log = logging.getLogger("homestart.security")
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -47,6 +52,31 @@ def client_ip(request: HttpRequest) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def security_event(
+    event: str, *, request: HttpRequest | None = None, user_id: int | None = None, level: int = logging.INFO,
+    **details: str | int | bool,
+) -> None:
+    """Log one security event (OWASP ASVS 16.2.1, 16.3): what happened, to which user
+    (the id only, never a name), from which client address and in which request.
+
+    ``details`` are the product's own words (a reason, a count), never typed input,
+    so nothing personal and nothing a client chose reaches the log line. The same
+    fields are on the record as ``record.security`` for a structured handler."""
+    if user_id is None and request is not None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            user_id = user.pk
+    fields: dict[str, object] = {
+        "event": event,
+        "user_id": user_id if user_id is not None else "-",
+        "client": (client_ip(request) if request is not None else "") or "-",
+        "request_id": getattr(request, "request_id", "") or current_request_id() or "-",
+        **details,
+    }
+    security_log.log(level, "security " + " ".join(f"{name}=%s" for name in fields), *fields.values(),
+                     extra={"security": fields})
 
 
 @receiver(user_logged_in)
@@ -127,6 +157,21 @@ def recent_authentication(view: Callable[..., HttpResponse]) -> Callable[..., Ht
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _log_lockout(sender: Any, request: HttpRequest | None = None, username: str | None = None, **kwargs: Any) -> None:
+    """django-axes locked a username out from an address: logged with the user's id,
+    never the username typed (it may be someone's name, or a password typed in the
+    wrong box)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user_id = (
+        User._default_manager.filter(**{User.USERNAME_FIELD: username}).values_list("pk", flat=True).first()
+        if username else None
+    )
+    security_event("locked_out", request=request, user_id=user_id, level=logging.WARNING,
+                   known_user=user_id is not None)
 
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:

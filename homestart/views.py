@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,8 +15,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
 from . import two_factor
-from .forms import ReauthenticateForm, TokenForm
+from .forms import PasswordChangeForm, ReauthenticateForm, TokenForm
 from .models import PolicyVersion
+from .security import recent_authentication, security_event
 from .services import policy_acknowledge
 
 
@@ -107,3 +110,64 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request))
         form.add_error("password", "Your password or code is not right. Try again.")
     return render(request, "homestart/reauthenticate.html", {"form": form, "next": _safe_next(request)})
+
+
+# --- your account: password and recovery codes (§8.2) ---------------------------
+
+
+@require_http_methods(["GET"])
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    """Your own sign-in settings: password, two-factor sign-in and recovery codes."""
+    return render(request, "homestart/account.html", {
+        "has_authenticator": two_factor.has_authenticator(request.user),
+        "codes_left": two_factor.recovery_codes_left(user=request.user),
+        "codes_issued": two_factor.RECOVERY_CODES,
+    })
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change your own password (OWASP ASVS 6.2.2, 6.2.3). Django's view saves it and
+    keeps this session (``update_session_auth_hash``, with a new session key); every
+    other session of the person ends at its next request (ASVS 7.4.3)."""
+
+    form_class = PasswordChangeForm
+    template_name = "homestart/password_change.html"
+    success_url = reverse_lazy("account")
+    http_method_names = ["get", "post"]
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
+        if form.has_error("old_password", "password_incorrect"):
+            security_event("password_change_refused", request=self.request, level=logging.WARNING,
+                           reason="current_password")
+        return super().form_invalid(form)
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event("password_changed", request=self.request)
+        messages.success(self.request, "Your password has been changed. You have been signed out everywhere else.")
+        return response
+
+
+password_change = require_http_methods(["GET", "POST"])(
+    never_cache(recent_authentication(PasswordChangeView.as_view()))
+)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@recent_authentication
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown once; the old ones stop working (OWASP ASVS 6.5.1)."""
+    has_authenticator = two_factor.has_authenticator(request.user)
+    if request.method == "POST" and has_authenticator:
+        codes = two_factor.recovery_codes_issue(user=request.user)
+        security_event("recovery_codes_issued", request=request, during="regeneration")
+        return render(request, "homestart/recovery_codes.html",
+                      {"codes": codes, "regenerated": True, "next": reverse("account")})
+    return render(request, "homestart/recovery_codes_new.html", {
+        "has_authenticator": has_authenticator, "codes_left": two_factor.recovery_codes_left(user=request.user),
+    })

@@ -416,7 +416,8 @@ def test_assignment_in_one_scheme_gives_nothing_after_the_volunteer_leaves_it(as
 
 
 @pytest.mark.policy("9.1")
-def test_request_id_from_a_trusted_proxy_is_kept_and_a_bad_one_replaced(family, coordinator, client_for):
+def test_request_id_from_a_trusted_proxy_is_kept_and_a_bad_one_replaced(family, coordinator, client_for, settings):
+    settings.TRUSTED_PROXY_COUNT = 1  # behind a proxy that sets X-Request-ID
     client = client_for(coordinator)
     url = family_urls(family)["detail"]
     response = client.get(url, headers={"X-Request-ID": "lb-2f9c1e7a-0001"})

@@ -121,6 +121,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "two_factor_setup": AUTHENTICATED_200,
     "two_factor_verify": AUTHENTICATED_200,
     "reauthenticate": AUTHENTICATED_200,
+    # Your account: your own password and recovery codes, whatever your role (§8.2).
+    "account": AUTHENTICATED_200,
+    "password_change": AUTHENTICATED_200,
+    "recovery_codes": AUTHENTICATED_200,
     # Django admin: references only until the undertaking is signed (§7.6).
     "admin:families_family_changelist": row(
         "->admin_login", admin_user="200", admin_signed="200", anonymous="->login"

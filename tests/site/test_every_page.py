@@ -24,7 +24,7 @@ pytestmark = pytest.mark.policy("8.2")
 # minutes' read log (§3.7), sessions, sign-in throttling and lockout counters.
 BOOKKEEPING = {
     "access_log_accessevent", "reporting_reportevent", "django_session", "axes_accessattempt", "axes_accesslog",
-    "axes_accessfailurelog", "otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken",
+    "axes_accessfailurelog", "otp_totp_totpdevice", "homestart_recoverycodedevice",
 }
 
 
