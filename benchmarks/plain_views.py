@@ -24,7 +24,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
     """The same page over the same rows (families, their adults, whether a volunteer is
     assigned), with a plain scheme filter and the carers' names left unread."""
     schemes = Membership.objects.filter(user=request.user).values("scheme")
-    active = VolunteerAssignment.objects.filter(family=OuterRef("pk"), ended_at__isnull=True)
+    active = VolunteerAssignment.objects.active().filter(family=OuterRef("pk"))
     adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
     families = (
         Family.objects.filter(scheme__in=schemes).select_related("scheme").annotate(has_volunteer=Exists(active))

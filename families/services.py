@@ -28,7 +28,12 @@ class NotAVolunteerOfScheme(ValidationError):
 
 
 def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
+    if update_fields is None:
+        instance.full_clean()
+    else:
+        # Validate what changes (and the model's own clean); fields left as they were,
+        # such as the family a member belongs to, are not checked again.
+        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in update_fields])
     instance._history_user = actor
     instance.save(update_fields=update_fields)
 

@@ -124,3 +124,17 @@ def test_pages_stay_within_their_query_budgets(family, coordinator, volunteer, c
     }
     over = {name: count for name, count in pages.items() if count > PAGE_BUDGETS[name]}
     assert not over, f"over budget: {over} (budgets {PAGE_BUDGETS})"
+
+
+@pytest.mark.policy("8.2")
+def test_a_tracked_member_edit_reads_neither_the_family_nor_its_key_again(family, coordinator):
+    """The change and its history row are sealed with the key the gate already loaded."""
+    from access_log import gate
+
+    access = gate.open_family(user=coordinator, reference=family.reference, section="members", for_change=True)
+    member = access.family.members.get(kind=Member.Kind.ADULT)
+    with CaptureQueriesContext(connection) as captured, gate.changing(access, section="members"):
+        services.member_update(member=member, actor=coordinator, first_name="Renamed")
+    tables = " ".join(q["sql"].split(" WHERE ")[0] for q in captured if q["sql"].startswith("SELECT"))
+    assert '"families_family"' not in tables and '"homestart_datakey"' not in tables, tables
+    assert member.history.first().first_name == "Renamed"
