@@ -17,7 +17,8 @@ def menu_link(page, name: str):
     """The menu's link called `name`, with its group opened first when the menu is grouped."""
     nav = page.get_by_role("navigation", name="Menu")
     link = nav.get_by_role("link", name=name, exact=True)
-    details = nav.locator("details").filter(has=link)
+    # A link in a closed group is hidden, which role queries skip unless told; `has` is relative to <details>.
+    details = nav.locator("details").filter(has=page.get_by_role("link", name=name, exact=True, include_hidden=True))
     if details.count() and not details.evaluate("d => d.open"):
         details.locator("summary").click()
     return link
