@@ -47,6 +47,7 @@ __all__ = [
     "open_family",
     "open_file",
     "record_creation",
+    "record_of_access_to_sign",
     "record_listing",
 ]
 
@@ -208,6 +209,45 @@ def open_file(
         raise SignatureRequired(outcome, kind, reference)
     refuse("no_access_to_file", obj, outcome or "")
     raise FileHidden("No such file.")
+
+
+def record_of_access_to_sign(
+    *, user: User, kind: str, reference: str, for_change: bool = False
+) -> tuple[Any, Grant | Pending]:
+    """The file whose Record of Access this user is about to sign (§9.1, §10.1), and why.
+
+    Returns ``(file, Pending)`` when the file is in the user's open sample, review or
+    audit session and the Record is unsigned, or ``(file, Grant)`` when they may already
+    open the whole file (nothing to sign). Anyone else gets 404, and the refusal is
+    recorded like ``open_file``'s: who, which file, their role, the reason; no contents.
+    """
+    spec = kind_spec(kind)
+    action = Action.CHANGE if for_change else Action.VIEW
+
+    def refuse(reason: str, obj: Any = None, role: str = "") -> None:
+        _record(
+            user=user, kind=kind, reference=reference, obj=obj, role=role, action=action,
+            section="record_of_access", purpose=Purpose.CASEWORK, allowed=False, reason=reason,
+        )
+        raise FileHidden("No such file.")
+
+    if not user.is_authenticated or not user.is_active:
+        raise FileHidden("No such file.")
+    obj = spec.load(reference)
+    if obj is None:
+        refuse("no_such_file")
+    outcome = spec.decide(user=user, obj=obj, purpose=Purpose.CASEWORK)
+    if isinstance(outcome, Grant):
+        if outcome.readable_sections is None:
+            return obj, outcome
+        # Part of the file only (a volunteer, the safeguarding lead): nothing here for them to sign.
+        refuse("section_not_readable", obj, outcome.role)
+    if isinstance(outcome, Pending):
+        if outcome.reason == "record_of_access_unsigned":
+            return obj, outcome
+        refuse(outcome.reason, obj, outcome.role)
+    # No open sample, review or audit session holding this file.
+    refuse("no_access_to_file", obj, outcome or "")
 
 
 def open_family(**kwargs: Any) -> FileAccess:

@@ -16,7 +16,7 @@ from homestart.security import recent_authentication
 
 from . import gate, selectors, services
 from .forms import AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
-from .kinds import SCHEME_STAFF_ROLES, Grant, Pending, kind_spec
+from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
 from .models import Purpose, RecordOfAccess, Review
 
 
@@ -97,14 +97,11 @@ def review_close(request: HttpRequest, review_id) -> HttpResponse:
 def sign_record(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     """Sign and date the file's Record of Access before opening it in a review or audit."""
     spec = kind_spec(kind)
-    obj = spec.load(reference)
-    if obj is None:
-        raise Http404("No such file.")
-    outcome = spec.decide(user=request.user, obj=obj, purpose=Purpose.CASEWORK)
-    if isinstance(outcome, Grant) and outcome.readable_sections is None:
+    obj, outcome = gate.record_of_access_to_sign(
+        user=request.user, kind=kind, reference=reference, for_change=request.method == "POST"
+    )
+    if isinstance(outcome, Grant):
         return redirect(spec.url(obj))
-    if not isinstance(outcome, Pending) or outcome.reason != "record_of_access_unsigned":
-        raise Http404("No such file.")
     form = RecordOfAccessForm(request.POST or None, initial={"signed_name": request.user.get_full_name()})
     if request.method == "POST" and form.is_valid():
         try:

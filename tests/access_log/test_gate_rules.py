@@ -329,6 +329,76 @@ def test_spot_check_trustee_signs_the_record_of_access_then_reads_the_file_read_
     assert family.phone == PHONE
 
 
+def _refusal_fields(event: AccessEvent) -> tuple:
+    return (event.outcome, event.file_kind, event.file_reference, event.section, event.action, event.role,
+            event.reason)
+
+
+@pytest.mark.policy("9.1", "10.1")
+@pytest.mark.parametrize(
+    "who,role,reason",
+    [
+        # No open sample, review or audit session holds the file.
+        ("reviewer", Role.REVIEWER, "no_access_to_file"),
+        ("spotcheck", Role.SPOT_CHECK_TRUSTEE, "no_access_to_file"),
+        ("auditor", Role.AUDITOR, "no_access_to_file"),
+        ("sef_coordinator", "", "no_access_to_file"),
+        ("outsider", "", "no_access_to_file"),
+        # The safeguarding section only: nothing for them to sign.
+        ("safeguarding_lead", Role.SAFEGUARDING_LEAD, "section_not_readable"),
+    ],
+)
+def test_sign_page_refused_without_a_sample_or_session_is_recorded(
+    request, who, role, reason, assigned_family, client_for
+):
+    user = request.getfixturevalue(who)
+    client = client_for(user)
+    assert client.get(sign(assigned_family)).status_code == 404
+    event = last_event(user)
+    assert _refusal_fields(event) == (
+        Outcome.REFUSED, FileKind.FAMILY, assigned_family.reference, "record_of_access", Action.VIEW, role, reason,
+    )
+    assert (event.file_id, event.scheme_id) == (assigned_family.pk, assigned_family.scheme_id)
+    # A signature posted anyway: refused and recorded as an attempted change; nothing signed.
+    assert sign_via_page(client, assigned_family).status_code == 404
+    assert last_event(user).action == Action.CHANGE and last_event(user).reason == reason
+    assert not RecordOfAccess.objects.exists()
+    # Who, what and why only: no personal data in the event.
+    for value in PERSONAL_VALUES:
+        assert value not in str(raw_rows(AccessEvent))
+
+
+@pytest.mark.policy("9.1")
+def test_sign_page_for_a_file_that_does_not_exist_is_recorded(spotcheck, wirral, family, client_for):
+    draw(spotcheck, wirral)
+    response = client_for(spotcheck).get(
+        reverse("access_log:sign", kwargs={"kind": FileKind.FAMILY, "reference": "WIR-9999"})
+    )
+    assert response.status_code == 404
+    event = last_event(spotcheck)
+    assert _refusal_fields(event) == (
+        Outcome.REFUSED, FileKind.FAMILY, "WIR-9999", "record_of_access", Action.VIEW, "", "no_such_file",
+    )
+    assert (event.file_id, event.scheme_id) == (None, None)
+
+
+@pytest.mark.policy("9.1", "10.1")
+@pytest.mark.parametrize("who", ["coordinator", "manager", "volunteer"])
+def test_sign_page_sends_those_who_may_open_the_file_straight_to_it(request, who, assigned_family, client_for):
+    """Staff, and the family's own volunteer (to their minimal view): nothing to sign, no refusal."""
+    user = request.getfixturevalue(who)
+    response = client_for(user).get(sign(assigned_family))
+    assert response.status_code == 302 and response["Location"] == detail(assigned_family)
+    assert not AccessEvent.objects.filter(user=user, outcome=Outcome.REFUSED).exists()
+
+
+@pytest.mark.policy("9.1")
+def test_sign_page_in_a_sample_records_no_refusal(family, wirral, spotcheck, client_for):
+    draw(spotcheck, wirral)
+    assert client_for(spotcheck).get(sign(family)).status_code == 200
+    assert not AccessEvent.objects.filter(user=spotcheck).exists()
+
+
 @pytest.fixture
 def signed_spotcheck(family, wirral, spotcheck):
     review = draw(spotcheck, wirral)

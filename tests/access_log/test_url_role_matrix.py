@@ -203,6 +203,10 @@ FAMILY_FILE_PAGES = {
     "access_log:file_log", "admin:families_family_change",
 }
 
+# Pages that open no file themselves but record a refusal, like the gate's, when they answer 404:
+# the Record of Access page, tried by someone with no sample, review or audit session (§9.1, §10.1).
+REFUSAL_PAGES = {"access_log:sign"}
+
 # Lists that show carers' names record a 'listed' event per family shown (§8.3, §8.6):
 # the roles whose request lists WIR-0001.
 LISTING_PAGES = {"families:dashboard": {"coordinator", "manager"}}
@@ -390,7 +394,9 @@ def test_url_answers_each_role_as_the_policy_says(name, world):
             if got != want:
                 failures.append(f"{role}: listing events {got}, expected {want}")
             continue
-        file_page = name in FAMILY_FILE_PAGES and expected not in ("->admin_login",)
+        file_page = (name in FAMILY_FILE_PAGES and expected not in ("->admin_login",)) or (
+            name in REFUSAL_PAGES and expected == "404"
+        )
         if not file_page:
             if events:
                 failures.append(f"{role}: this page opens no file but wrote {[str(e) for e in events]}")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from access_log.models import AccessEvent, Outcome
+from tests.e2e.menu import menu_link
 
 PRESENT = "I will be present throughout the session, which ends after two hours or when I close it (§10.1)"
 
@@ -19,7 +20,7 @@ def test_auditor_reads_a_named_file_only_while_the_coordinators_session_is_open(
     coordinator = page
     sign_in(coordinator, "coordinator")
     axe_check(coordinator)
-    coordinator.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit sessions").click()
+    menu_link(coordinator, "Audit sessions").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Audit sessions")
     expect(coordinator.get_by_text("No audit sessions.")).to_be_visible()
     axe_check(coordinator)
@@ -49,7 +50,7 @@ def test_auditor_reads_a_named_file_only_while_the_coordinators_session_is_open(
     sign_in(auditor, "auditor")
     expect(auditor.get_by_role("heading", level=1)).to_have_text("No family files for your role")
     axe_check(auditor)
-    auditor.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit sessions").click()
+    menu_link(auditor, "Audit sessions").click()
     sessions = auditor.get_by_role("table", name="Sessions").locator("tbody tr")
     expect(sessions).to_have_count(1)
     expect(sessions.locator("td").nth(2)).to_have_text("Chris Doyle")

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.menu import menu_link
+
 GENERAL = re.compile(r"^General information about the kind and level of support")
 
 
@@ -64,7 +66,7 @@ def test_safeguarding_lead_records_concern_and_discloses_to_childrens_services_w
 ):
     sign_in(page, "safeguarding")
     axe_check(page)
-    page.get_by_role("link", name="Safeguarding", exact=True).click()
+    menu_link(page, "Safeguarding").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Safeguarding")
     axe_check(page)
     page.get_by_label("Open a family's safeguarding record").fill("WIR-0008")
@@ -121,7 +123,7 @@ def test_police_request_reaches_the_trustees(page, browser, sign_in, axe_check, 
     axe_check(page)
     sign_in(page, "trustee")
     axe_check(page)
-    page.get_by_role("link", name="Police and court requests").click()
+    menu_link(page, "Police and court requests").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Police and court requests")
     expect(page.get_by_role("cell", name="Police request (§10.3)")).to_be_visible()
     expect(page.get_by_text("Harrison")).to_have_count(0)

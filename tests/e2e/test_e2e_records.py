@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from families.models import Family
 from homestart.crypto import KeyUnavailable
 from records.models import DestructionCertificate, Disclosure
+from tests.e2e.menu import menu_link
 
 
 def _sign_out(page, axe_check) -> None:
@@ -23,7 +24,7 @@ def _sign_out(page, axe_check) -> None:
 def test_subject_access_request_from_registration_to_release(page, sign_in, axe_check):
     sign_in(page, "manager")
     axe_check(page)
-    page.get_by_role("link", name="Subject access").click()
+    menu_link(page, "Subject access").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Subject access requests")
     axe_check(page)
 
@@ -74,7 +75,7 @@ def test_retention_run_authorised_by_two_people(page, sign_in, axe_check):
     ref = due.reference
     sign_in(page, "manager")
     axe_check(page)
-    page.get_by_role("link", name="Retention").click()
+    menu_link(page, "Retention").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Retention and secure destruction")
     axe_check(page)
     page.get_by_role("button", name=f"Propose destruction of {ref}").click()
@@ -91,7 +92,7 @@ def test_retention_run_authorised_by_two_people(page, sign_in, axe_check):
 
     sign_in(page, "trustee")
     axe_check(page)
-    page.get_by_role("link", name="Retention").click()
+    menu_link(page, "Retention").click()
     axe_check(page)
     page.get_by_role("button", name=f"Authorise destruction of {ref}").click()
     expect(page.get_by_text(f"Your authorisation to destroy {ref} is recorded.")).to_be_visible()
@@ -100,7 +101,7 @@ def test_retention_run_authorised_by_two_people(page, sign_in, axe_check):
 
     sign_in(page, "manager")
     axe_check(page)
-    page.get_by_role("link", name="Retention").click()
+    menu_link(page, "Retention").click()
     axe_check(page)
     page.get_by_role("button", name=f"Destroy now {ref}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Destruction certificates")

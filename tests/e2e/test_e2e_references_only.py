@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from families.models import Family, Member
+from tests.e2e.menu import menu_link
 
 
 def carer_names(scheme_code: str) -> list[str]:
@@ -39,7 +40,7 @@ def test_coordinator_switches_dashboard_to_references_only_and_no_carer_name_is_
     assert not leaked, f"carer names shown in references-only mode: {leaked}"
 
     # The choice holds for the session, until the coordinator switches back.
-    page.get_by_role("link", name="Families", exact=True).click()
+    menu_link(page, "Families").click()
     expect(page.get_by_role("button", name="Show details")).to_be_visible()
     axe_check(page)
     body = page.locator("body").inner_text()

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.menu import menu_link
+
 CONSENT_ERROR = "The scheme accepts a referral only when the family has consented to it (§7.1)."
 # Invented contact details, outside the demo's outcodes so the search has one answer.
 POSTCODE_ENTERED = "CH47 3BW"
@@ -83,7 +85,7 @@ def test_coordinator_opens_family_file_only_with_consent_then_records_visit_and_
     )
     axe_check(page)
 
-    page.get_by_role("link", name="Find a family").click()
+    menu_link(page, "Find a family").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Find a family")
     axe_check(page)
     page.get_by_label("Family reference, surname or postcode").fill(POSTCODE_SEARCHED)

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from families.models import Family
+from tests.e2e.menu import menu_link
 
 
 @pytest.mark.e2e
@@ -16,7 +17,7 @@ from families.models import Family
 def test_trustee_views_the_statistics_a_chart_and_a_released_case_study(page, sign_in, axe_check):
     sign_in(page, "trustee")
     axe_check(page)
-    page.get_by_role("navigation").get_by_role("link", name="Statistics").click()
+    menu_link(page, "Statistics").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Statistics")
     chart = page.get_by_role("img", name=re.compile(r"^Families referred by month"))
     expect(chart).to_be_visible()
@@ -29,7 +30,7 @@ def test_trustee_views_the_statistics_a_chart_and_a_released_case_study(page, si
     expect(page.get_by_role("img", name=re.compile(r"^Families referred by quarter"))).to_be_visible()
     axe_check(page)
 
-    page.get_by_role("navigation").get_by_role("link", name="Case studies").click()
+    menu_link(page, "Case studies").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Case studies")
     axe_check(page)
     page.get_by_role("link", name="From isolation to confidence").click()

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from access_log.models import AccessEvent, Outcome, Review
 from families.models import Family
+from tests.e2e.menu import menu_link
 
 DECLARATION_ERROR = "Confirm the declaration to sign the Record of Access."
 # What the reader of a sampled file must never be offered: every change to the file.
@@ -39,7 +40,7 @@ def sign_in_and_open_reviews(page: Page, sign_in, axe_check, username: str) -> N
     # Reviewers see no family file until they open one from a sample (§8.3).
     expect(page.get_by_role("heading", level=1)).to_have_text("No family files for your role")
     axe_check(page)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reviews").click()
+    menu_link(page, "Reviews").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reviews and spot checks")
     axe_check(page)
 

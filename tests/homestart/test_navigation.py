@@ -1,0 +1,196 @@
+"""The menu follows roles: each person sees only links to pages their role may use (§2.1, §10.3),
+grouped for staff, flat for people with a handful of links (volunteers, mostly on phones)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from homestart.context_processors import FLAT_LIMIT
+from reporting import services as reporting_services
+
+
+class _Menu(HTMLParser):
+    """The <nav aria-label="Menu"> as a list of ("link", label, href, current) and ("group", label, [links], active)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[tuple] = []
+        self.in_nav = False
+        self.group: list | None = None
+        self.text: list[str] | None = None
+        self.link: dict | None = None
+        self.item_classes: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "nav" and attrs.get("aria-label") == "Menu":
+            self.in_nav = True
+        if not self.in_nav:
+            return
+        if tag == "li":
+            self.item_classes.append(attrs.get("class") or "")
+        elif tag == "details":
+            active = "--active" in self.item_classes[-1]
+            self.group = ["group", None, [], active, attrs.get("open") is not None]
+        elif tag == "summary":
+            self.text = []
+        elif tag == "a":
+            self.link = {"href": attrs["href"], "current": attrs.get("aria-current"),
+                         "item_active": "--active" in self.item_classes[-1]}
+            self.text = []
+
+    def handle_data(self, data):
+        if self.text is not None:
+            self.text.append(data)
+
+    def handle_endtag(self, tag):
+        if not self.in_nav:
+            return
+        if tag == "nav":
+            self.in_nav = False
+        elif tag == "li":
+            self.item_classes.pop()
+        elif tag == "summary":
+            self.group[1] = "".join(self.text).strip()
+            self.text = None
+        elif tag == "a":
+            label = "".join(self.text).strip()
+            entry = ("link", label, self.link["href"], self.link["current"])
+            if self.group is not None:
+                self.group[2].append(entry)
+            else:
+                assert self.link["item_active"] == (entry[3] == "page")
+                self.entries.append(entry)
+            self.text = self.link = None
+        elif tag == "details":
+            self.entries.append(tuple(self.group))
+            self.group = None
+
+
+def menu(client, url=None) -> list[tuple]:
+    response = client.get(url or reverse("access_log:my_access"))
+    assert response.status_code == 200
+    parser = _Menu()
+    parser.feed(response.content.decode())
+    return parser.entries
+
+
+def shape(entries) -> list:
+    """Labels only: a link is its label, a group is (group label, [link labels])."""
+    return [e[1] if e[0] == "link" else (e[1], [link[1] for link in e[2]]) for e in entries]
+
+
+def links_in(entries) -> list[tuple]:
+    return [link for e in entries for link in ([e] if e[0] == "link" else e[2])]
+
+
+VOLUNTEER_MENU = ["Find a family", "My families", "Supervision", "What I have opened"]
+COORDINATOR_MENU = [
+    ("Families and groups", ["Families", "Groups", "Find a family"]),
+    ("People", ["People's files", "Supervision"]),
+    ("Safeguarding and consent", ["Safeguarding", "Consent reviews"]),
+    ("Records and reporting", ["Subject access", "Breaches", "Statistics", "Case studies", "Board minutes"]),
+    ("Reviews and audit", ["Audit sessions", "What I have opened"]),
+]
+MANAGER_MENU = [
+    *COORDINATOR_MENU[:3],
+    ("Records and reporting",
+     ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"]),
+    COORDINATOR_MENU[4],
+]
+TRUSTEE_MENU = [
+    ("Safeguarding and consent", ["Police and court requests", "Safeguarding consultations"]),
+    ("Records and reporting", ["Retention", "Statistics", "Case studies", "Board minutes"]),
+    "What I have opened",
+]
+SPOTCHECK_MENU = [
+    *TRUSTEE_MENU[:2],
+    ("Reviews and audit", ["Reviews", "What I have opened"]),
+]
+EXPECTED = {
+    "volunteer": VOLUNTEER_MENU,
+    "coordinator": COORDINATOR_MENU,
+    "manager": MANAGER_MENU,
+    "trustee": TRUSTEE_MENU,
+    "spotcheck": SPOTCHECK_MENU,
+    "safeguarding_lead": ["Safeguarding", "Safeguarding consultations", "Breaches", "Board minutes",
+                          "What I have opened"],
+    "reviewer": ["Safeguarding consultations", "Reviews", "What I have opened"],
+    "auditor": ["Audit sessions", "What I have opened"],
+    "admin_user": ["What I have opened", "Administration"],
+    "outsider": ["What I have opened"],
+}
+# Pages for staff only: their links must never reach a volunteer's menu (§8.3).
+STAFF_ONLY = ["families:dashboard", "families:group_list", "records:file_list", "safeguarding:overview",
+              "consent:reviews_due", "records:sar_list", "records:retention", "records:breach_list",
+              "reporting:statistics", "reporting:case_study_list", "reporting:minutes_list",
+              "access_log:audit_session_list"]
+
+
+@pytest.mark.policy("2.1", "10.3")
+@pytest.mark.parametrize("who", EXPECTED)
+def test_each_role_sees_its_own_menu(request, who, client_for):
+    assert shape(menu(client_for(request.getfixturevalue(who)))) == EXPECTED[who]
+
+
+@pytest.mark.policy("2.1", "8.3")
+def test_volunteer_menu_is_flat_and_has_no_staff_pages(volunteer, client_for):
+    """A volunteer (on a phone, usually) gets their few links side by side, none to a staff page."""
+    entries = menu(client_for(volunteer))
+    assert all(e[0] == "link" for e in entries) and len(entries) <= FLAT_LIMIT
+    hrefs = {link[2] for link in links_in(entries)}
+    assert not hrefs & {reverse(name) for name in STAFF_ONLY}
+    for group, _ in COORDINATOR_MENU:
+        assert group not in str(entries)
+
+
+@pytest.mark.policy("2.1", "8.3")
+@pytest.mark.parametrize("who", ["coordinator", "manager"])
+def test_staff_see_every_staff_page_in_groups(request, who, client_for):
+    entries = menu(client_for(request.getfixturevalue(who)))
+    assert all(e[0] == "group" for e in entries)
+    hrefs = {link[2] for link in links_in(entries)}
+    staff_pages = {reverse(name) for name in STAFF_ONLY if name != "records:retention" or who == "manager"}
+    assert staff_pages <= hrefs
+    assert reverse("families:my_families") not in hrefs  # they are not a volunteer
+    # Closed until someone opens one: no page opens on top of its own content.
+    assert not any(e[4] for e in entries)
+
+
+@pytest.mark.policy("2.1", "10.3")
+@pytest.mark.parametrize("who", EXPECTED)
+def test_every_menu_link_opens_for_that_person(request, who, client_for, wirral, manager):
+    """No link leads to a page the person's role cannot use."""
+    # Board minutes answer 404 until the scheme has a meeting (nothing to read, nothing to write for a
+    # coordinator); with one, every reader the menu offers them to gets the page.
+    reporting_services.meeting_record(scheme=wirral, actor=manager, held_on=timezone.localdate(), minutes="Budget.")
+    client = client_for(request.getfixturevalue(who))
+    for _, label, href, _ in links_in(menu(client)):
+        assert client.get(href).status_code == 200, (who, label)
+
+
+@pytest.mark.policy("2.1")
+@pytest.mark.parametrize(
+    "who,url_name,label,group",
+    [
+        ("coordinator", "families:search", "Find a family", "Families and groups"),
+        ("manager", "records:retention", "Retention", "Records and reporting"),
+        ("trustee", "access_log:my_access", "What I have opened", None),
+        ("volunteer", "families:my_families", "My families", None),
+        ("volunteer", "records:supervision", "Supervision", None),
+    ],
+)
+def test_current_page_is_marked(request, who, url_name, label, group, client_for):
+    entries = menu(client_for(request.getfixturevalue(who)), reverse(url_name))
+    current = [link for link in links_in(entries) if link[3] == "page"]
+    assert [link[1] for link in current] == [label]
+    assert [e[1] for e in entries if e[0] == "group" and e[3]] == ([group] if group else [])
+
+
+@pytest.mark.policy("2.1")
+def test_no_menu_when_signed_out(client):
+    assert menu(client, reverse("login")) == []
