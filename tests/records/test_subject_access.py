@@ -42,6 +42,33 @@ def test_due_date_is_one_calendar_month_extended_and_paused(received, extension,
     assert due.weekday() < 5
 
 
+@pytest.mark.policy("1.6", "8.7")
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (D(2026, 3, 3), D(2026, 4, 7)),  # 3 April 2026 is Good Friday, then a weekend and Easter Monday
+        (D(2025, 4, 25), D(2025, 5, 27)),  # Sunday 25 May, then the Spring bank holiday
+        (D(2026, 11, 28), D(2026, 12, 29)),  # Monday 28 December 2026: Boxing Day (substitute day)
+        (D(2025, 7, 25), D(2025, 8, 26)),  # the Late Summer bank holiday, Monday 25 August 2025
+    ],
+)
+def test_a_deadline_on_a_bank_holiday_moves_to_the_next_working_day(received, due):
+    assert sar_due_date(received_on=received) == due
+
+
+@pytest.mark.policy("8.7")
+def test_bank_holidays_follow_the_schemes_part_of_the_uk(settings):
+    # 2 January is a bank holiday in Scotland, not in England and Wales.
+    received = D(2025, 12, 2)
+    assert sar_due_date(received_on=received) == D(2026, 1, 2)
+    assert sar_due_date(received_on=received, division="SCT") == D(2026, 1, 5)
+    settings.RECORDS_BANK_HOLIDAYS = "SCT"
+    assert sar_due_date(received_on=received) == D(2026, 1, 5)
+    # 12 July (the Battle of the Boyne) is a bank holiday in Northern Ireland only.
+    assert sar_due_date(received_on=D(2027, 6, 12), division="NIR") == D(2027, 7, 13)
+    assert sar_due_date(received_on=D(2027, 6, 12), division="ENG") == D(2027, 7, 12)
+
+
 @pytest.mark.policy("8.7")
 def test_extension_is_at_most_two_months_and_needs_a_reason(family, wirral, manager):
     sar = _family_sar(wirral, manager, family, received_on=D(2025, 1, 31))
