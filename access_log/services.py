@@ -55,26 +55,54 @@ def _review_kind_for(user: User, scheme: Scheme) -> str:
     )
 
 
+# The kinds of file each review samples (§9.1): a trustee's spot check, family and
+# volunteer files (§8.3); an HSUK quality review, personnel files as well (§8.4).
+SAMPLED_KINDS = {
+    Review.Kind.SPOT_CHECK: (FileKind.FAMILY, FileKind.VOLUNTEER),
+    Review.Kind.QUALITY_REVIEW: (FileKind.FAMILY, FileKind.VOLUNTEER, FileKind.PERSONNEL),
+}
+
+
 @transaction.atomic
 def review_draw_sample(
-    *, reviewer: User, scheme: Scheme, sample_size: int, days: int, rng: secrets.SystemRandom | None = None
+    *, reviewer: User, scheme: Scheme, sample_size: int, days: int, volunteer_files: int = 0,
+    personnel_files: int = 0, rng: secrets.SystemRandom | None = None,
 ) -> Review:
-    """Draw a random sample of the scheme's family files for a review window (§8.3, §9.1).
+    """Draw a random sample of the scheme's files for a review window (§8.3, §8.4, §9.1):
+    ``sample_size`` family files, ``volunteer_files`` volunteer files and, in an HSUK
+    quality review, ``personnel_files`` personnel files.
 
     The reviewer cannot choose the files: the sample is drawn at random, once.
     """
+    from .kinds import kind_spec
+
     kind = _review_kind_for(reviewer, scheme)
-    if not 1 <= sample_size <= MAX_SAMPLE:
+    wanted = {FileKind.FAMILY: sample_size, FileKind.VOLUNTEER: volunteer_files, FileKind.PERSONNEL: personnel_files}
+    fields = {FileKind.FAMILY: "sample_size", FileKind.VOLUNTEER: "volunteer_files",
+              FileKind.PERSONNEL: "personnel_files"}
+    for file_kind, count in wanted.items():
+        if not 0 <= count <= MAX_SAMPLE:
+            raise ValidationError({fields[file_kind]: f"Choose 0 to {MAX_SAMPLE} files."})
+        if count and file_kind not in SAMPLED_KINDS[kind]:
+            raise ValidationError({fields[file_kind]: (
+                "Personnel files are sampled only in an HSUK quality review (§8.4)."
+            )})
+    if not 1 <= sum(wanted.values()) <= MAX_SAMPLE:
         raise ValidationError({"sample_size": f"Choose a sample of 1 to {MAX_SAMPLE} files."})
     if not 1 <= days <= MAX_REVIEW_DAYS:
         raise ValidationError({"days": f"A review window lasts 1 to {MAX_REVIEW_DAYS} days."})
     if Review.objects.open_now().filter(reviewer=reviewer, scheme=scheme).exists():
         raise ValidationError({"scheme": "You already have an open review of this scheme. Close it first."})
-    population = list(Family.objects.filter(scheme=scheme).values_list("pk", "reference"))
-    if not population:
-        raise ValidationError({"scheme": "This scheme has no family files to sample."})
     rng = rng or secrets.SystemRandom()
-    chosen = rng.sample(population, min(sample_size, len(population)))
+    chosen: list[tuple[str, Any, str]] = []
+    for file_kind in SAMPLED_KINDS[kind]:
+        if not wanted[file_kind]:
+            continue
+        population = list(kind_spec(file_kind).sample_population(scheme_id=scheme.pk, reviewer=reviewer))
+        drawn = rng.sample(population, min(wanted[file_kind], len(population)))
+        chosen += [(file_kind, pk, ref) for pk, ref in drawn]
+    if not chosen:
+        raise ValidationError({"scheme": "This scheme has no files of the kinds asked for to sample."})
     now = timezone.now()
     review = Review(
         kind=kind, scheme=scheme, reviewer=reviewer, opens_at=now,
@@ -82,9 +110,13 @@ def review_draw_sample(
     )
     _save(review, actor=reviewer)
     SampledFile.objects.bulk_create(
-        SampledFile(review=review, file_kind=FileKind.FAMILY, file_id=pk, file_reference=ref) for pk, ref in chosen
+        SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref)
+        for file_kind, pk, ref in chosen
     )
-    for family in Family.objects.filter(pk__in=[pk for pk, _ in chosen]):
+    # Family files also carry an object permission for the review; the other kinds are
+    # decided from the sample itself (records/kinds.py).
+    families = [pk for file_kind, pk, _ in chosen if file_kind == FileKind.FAMILY]
+    for family in Family.objects.filter(pk__in=families):
         assign_perm("families.review_family", reviewer, family)
     return review
 

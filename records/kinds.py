@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
@@ -28,6 +27,8 @@ from homestart.models import Membership, Role, User
 from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
 TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
+# The role a personnel file's grant names for the person's line manager (§8.4).
+LINE_MANAGER = "line_manager"
 
 
 def _roles(user: User, scheme_id: int) -> tuple[set[str], set[str]]:
@@ -69,8 +70,19 @@ def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
     )
 
 
+def _population(model: type, scheme_id: int, reviewer: User) -> QuerySet:
+    return (
+        model.objects.filter(scheme_id=scheme_id, data_key__destroyed_at__isnull=True)
+        .exclude(person=reviewer)
+        .order_by("number")
+        .values_list("pk", "reference")
+    )
+
+
 class VolunteerFiles(FileKindSpec):
     kind = FileKind.VOLUNTEER
+    url_name = "records:volunteer_file"
+    log_roles = SCHEME_STAFF_ROLES
 
     def load(self, reference: str) -> VolunteerFile | None:
         return VolunteerFile.objects.select_related("data_key", "scheme").filter(reference=reference).first()
@@ -81,8 +93,8 @@ class VolunteerFiles(FileKindSpec):
     def scheme_id(self, obj: VolunteerFile) -> int:
         return obj.scheme_id
 
-    def url(self, obj: VolunteerFile) -> str:
-        return reverse("records:volunteer_file", kwargs={"reference": obj.reference})
+    def sample_population(self, *, scheme_id: int, reviewer: User) -> QuerySet:
+        return _population(VolunteerFile, scheme_id, reviewer)
 
     def decide(self, *, user: User, obj: VolunteerFile, purpose: str) -> Grant | Pending | str | None:
         here, national = _roles(user, obj.scheme_id)
@@ -116,6 +128,9 @@ class VolunteerFiles(FileKindSpec):
 
 class PersonnelFiles(FileKindSpec):
     kind = FileKind.PERSONNEL
+    url_name = "records:personnel_file"
+    # §8.4: the line manager keeps the personnel file, and so reads who opened it.
+    log_roles = (LINE_MANAGER,)
 
     def load(self, reference: str) -> PersonnelFile | None:
         return PersonnelFile.objects.select_related("data_key", "scheme").filter(reference=reference).first()
@@ -126,8 +141,8 @@ class PersonnelFiles(FileKindSpec):
     def scheme_id(self, obj: PersonnelFile) -> int:
         return obj.scheme_id
 
-    def url(self, obj: PersonnelFile) -> str:
-        return reverse("records:personnel_file", kwargs={"reference": obj.reference})
+    def sample_population(self, *, scheme_id: int, reviewer: User) -> QuerySet:
+        return _population(PersonnelFile, scheme_id, reviewer)
 
     def decide(self, *, user: User, obj: PersonnelFile, purpose: str) -> Grant | Pending | str | None:
         here, national = _roles(user, obj.scheme_id)
@@ -135,7 +150,7 @@ class PersonnelFiles(FileKindSpec):
         if obj.person_id == user.pk:
             return refused_role
         if Membership.objects.current().filter(user=obj.person, scheme_id=obj.scheme_id, line_manager=user).exists():
-            return Grant("line_manager", View.FULL, True, Purpose.SUPERVISION)
+            return Grant(LINE_MANAGER, View.FULL, True, Purpose.SUPERVISION)
         if here & set(TRUSTEE_ROLES) and TrusteeDesignation.objects.filter(
             personnel_file=obj, trustee=user, ended_at__isnull=True
         ).exists():

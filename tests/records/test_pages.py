@@ -15,6 +15,7 @@ from families.models import Family
 from homestart.crypto import KeyUnavailable
 from records import services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
+from tests.conftest import CARER_FIRST, CARER_LAST, CHILD_FIRST
 from tests.helpers import error_summary, main_content
 
 
@@ -23,6 +24,7 @@ def sar(family, wirral, manager):
     return services.sar_register(
         scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
         requester_name="Rosalind Quenby", received_on=timezone.localdate(), family=family,
+        member=family.members.get(kind="adult"),
     )
 
 
@@ -109,11 +111,20 @@ def test_subject_access_journey_from_registration_to_release(client_for, family,
     client = client_for(manager)
     response = client.post(reverse("records:sar_new"), {"subject_kind": "family_member"})
     assert "Enter the family's reference." in error_summary(response.content.decode())
-    response = client.post(reverse("records:sar_new"), {
+    details = {
         "subject_kind": "family_member", "family_reference": family.reference, "requester_name": "R Quenby",
         "received_on": timezone.localdate().isoformat(),
-    })
+    }
+    # Once the family is known, the page asks which of its members the request is about.
+    response = client.post(reverse("records:sar_new"), details)
+    html = response.content.decode()
+    assert "Choose who in the family the request is about." in error_summary(html)
+    assert f"{CARER_FIRST} {CARER_LAST} (parent or carer)" in html and f"{CHILD_FIRST} {CARER_LAST} (child)" in html
+    assert not SubjectAccessRequest.objects.exists()
+    carer = family.members.get(kind="adult")
+    response = client.post(reverse("records:sar_new"), {**details, "member": carer.pk})
     sar = SubjectAccessRequest.objects.get()
+    assert sar.member == carer
     assert response.status_code == 302
     assert client.post(reverse("records:sar_identity", args=[sar.pk]), {"evidence": ""}).status_code == 200
     client.post(reverse("records:sar_identity", args=[sar.pk]), {"evidence": "Passport"})
