@@ -58,8 +58,11 @@ class RecordOfAccessForm(SignatureForm):
 class AuditSessionForm(SignatureForm):
     auditor = forms.ModelChoiceField(label="External auditor", queryset=User.objects.none())
     references = forms.CharField(
-        label="Family references",
-        help_text="The files the auditor will read, separated by commas or spaces, for example WIR-0003, WIR-0007.",
+        label="File references",
+        help_text=(
+            "The family or volunteer files the auditor will read, separated by commas or spaces, "
+            "for example WIR-0003, WIR-V-0002."
+        ),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
     )
@@ -76,11 +79,11 @@ class AuditSessionForm(SignatureForm):
 
     def clean_references(self) -> list[str]:
         refs = [r.upper() for r in re.split(r"[\s,;]+", self.cleaned_data["references"]) if r]
-        bad = [r for r in refs if not re.fullmatch(r"[A-Z]{2,5}-[0-9]{4,}", r)]
+        bad = [r for r in refs if not re.fullmatch(r"[A-Z]{2,5}-(?:[VP]-)?[0-9]{4,}", r)]
         if bad:
-            raise forms.ValidationError(f"These are not family references: {', '.join(bad[:5])}.")
+            raise forms.ValidationError(f"These are not file references: {', '.join(bad[:5])}.")
         if not refs:
-            raise forms.ValidationError("Enter at least one family reference.")
+            raise forms.ValidationError("Enter at least one file reference.")
         return list(dict.fromkeys(refs))
 
 

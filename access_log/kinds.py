@@ -93,9 +93,9 @@ class FileKindSpec:
     def reference_url(self, reference: str) -> str:
         return reverse(self.url_name, kwargs={"reference": reference})
 
-    def sample_population(self, *, scheme_id: int, reviewer: User) -> QuerySet:
-        """The files of a scheme a review may draw, as ``(pk, reference)`` rows (§9.1):
-        never a destroyed file, never the reviewer's own."""
+    def readable_files(self, *, scheme_id: int, reader: User) -> QuerySet:
+        """The files of a scheme a review may sample or an audit session may name, as
+        ``(pk, reference)`` rows (§9.1, §10.1): never a destroyed file, never the reader's own."""
         raise NotImplementedError
 
     def decide(self, *, user: User, obj: Any, purpose: str) -> Grant | Pending | str | None:
@@ -147,7 +147,7 @@ class FamilyFiles(FileKindSpec):
     def scheme_id(self, obj: Family) -> int:
         return obj.scheme_id
 
-    def sample_population(self, *, scheme_id: int, reviewer: User) -> QuerySet:
+    def readable_files(self, *, scheme_id: int, reader: User) -> QuerySet:
         return (
             Family.objects.filter(scheme_id=scheme_id, data_key__destroyed_at__isnull=True)
             .order_by("number")

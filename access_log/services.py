@@ -98,7 +98,7 @@ def review_draw_sample(
     for file_kind in SAMPLED_KINDS[kind]:
         if not wanted[file_kind]:
             continue
-        population = list(kind_spec(file_kind).sample_population(scheme_id=scheme.pk, reviewer=reviewer))
+        population = list(kind_spec(file_kind).readable_files(scheme_id=scheme.pk, reader=reviewer))
         drawn = rng.sample(population, min(wanted[file_kind], len(population)))
         chosen += [(file_kind, pk, ref) for pk, ref in drawn]
     if not chosen:
@@ -157,11 +157,27 @@ def record_of_access_sign(
     return record
 
 
+# What an external auditor may read in a supervised session: family and volunteer files
+# (§8.3: "external reviewers for the purpose of ... external audit"; §10.1); never
+# personnel files, which §8.4 keeps to the line manager, trustees and HSUK reviewers.
+AUDITED_KINDS = (FileKind.FAMILY, FileKind.VOLUNTEER)
+
+
+def _kind_of_reference(reference: str) -> str:
+    if "-V-" in reference:
+        return FileKind.VOLUNTEER
+    if "-P-" in reference:
+        return FileKind.PERSONNEL
+    return FileKind.FAMILY
+
+
 @transaction.atomic
 def audit_session_open(
     *, coordinator: User, auditor: User, scheme: Scheme, references: list[str], signed_name: str, declared: bool
 ) -> AuditSession:
-    """A coordinator opens a two-hour supervised session for named family files (§10.1)."""
+    """A coordinator opens a two-hour supervised session for named family and volunteer files (§8.3, §10.1)."""
+    from .kinds import kind_spec
+
     current = Membership.objects.current()
     if not current.filter(user=coordinator, scheme=scheme, role__in=(Role.COORDINATOR, Role.MANAGER)).exists():
         raise NotPermitted({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
@@ -171,9 +187,20 @@ def audit_session_open(
         raise ValidationError({"declared": "Confirm that you will be present throughout the session."})
     if not signed_name.strip():
         raise ValidationError({"signed_name": "Enter your full name."})
-    families = list(Family.objects.filter(scheme=scheme, reference__in=references))
-    if not families:
-        raise ValidationError({"references": "Choose at least one family file of this scheme."})
+    by_kind: dict[str, list[str]] = {}
+    for reference in references:
+        by_kind.setdefault(_kind_of_reference(reference), []).append(reference)
+    if FileKind.PERSONNEL in by_kind:
+        raise ValidationError({"references": "Personnel files are not opened in an external audit (§8.4)."})
+    files = [
+        (file_kind, pk, ref)
+        for file_kind in AUDITED_KINDS
+        for pk, ref in kind_spec(file_kind).readable_files(scheme_id=scheme.pk, reader=auditor).filter(
+            reference__in=by_kind.get(file_kind, [])
+        )
+    ]
+    if not files:
+        raise ValidationError({"references": "Choose at least one family or volunteer file of this scheme."})
     now = timezone.now()
     session = AuditSession(
         scheme=scheme, auditor=auditor, opened_by=coordinator, coordinator_signed_name=signed_name.strip(),
@@ -181,10 +208,12 @@ def audit_session_open(
     )
     _save(session, actor=coordinator)
     AuditSessionFile.objects.bulk_create(
-        AuditSessionFile(session=session, file_kind=FileKind.FAMILY, file_id=f.pk, file_reference=f.reference)
-        for f in families
+        AuditSessionFile(session=session, file_kind=file_kind, file_id=pk, file_reference=ref)
+        for file_kind, pk, ref in files
     )
-    for family in families:
+    # Family files also carry an object permission for the session; volunteer files are
+    # decided from the session itself (records/kinds.py).
+    for family in Family.objects.filter(pk__in=[pk for kind, pk, _ in files if kind == FileKind.FAMILY]):
         assign_perm("families.audit_family", auditor, family)
     return session
 
