@@ -96,12 +96,17 @@ def _open_audit_filter(user: User, kind: str) -> Exists:
 
 
 def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
+    """In an open review sample, with the Record of Access signed for that review: readers
+    see a sampled file in lists only once they may open it (as for family files, §9.1)."""
     now = timezone.now()
+    signed = RecordOfAccess.objects.filter(
+        user=user, file_kind=kind, file_id=OuterRef(OuterRef("pk")), review=OuterRef("pk")
+    )
     return Exists(
         Review.objects.filter(
             reviewer=user, kind=review_kind, scheme=OuterRef("scheme"), closed_at__isnull=True,
             opens_at__lte=now, closes_at__gt=now, files__file_kind=kind, files__file_id=OuterRef("pk"),
-        )
+        ).filter(Exists(signed))
     )
 
 
