@@ -30,7 +30,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint migrations-check venv venv-test clean-venv bench
+.PHONY: help run test unit e2e lint migrations-check venv venv-test clean-venv bench load
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
@@ -38,6 +38,7 @@ help:
 	@echo "make unit   - unit/integration tests only (PYTEST_ARGS=... passes options)"
 	@echo "make e2e    - browser tests only (Chromium at $(CHROMIUM))"
 	@echo "make lint   - ruff check ."
+	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
 
 # --- virtualenv -------------------------------------------------------------
 
@@ -115,3 +116,14 @@ test: $(STAMP_TEST)
 BENCH_ARGS ?=
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks.run --fresh $(BENCH_ARGS)
+
+# gunicorn (2 workers) on the largest benchmark database, locust with 50 people for
+# 60 s; locust lives in its own virtualenv (gevent stays out of the application).
+LOAD_VENV := .venv-load
+LOAD_ARGS ?=
+$(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12):
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install -qq -r benchmarks/requirements-load.txt
+	touch $@
+load: $(STAMP_TEST) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12)
+	$(BIN)/python -m benchmarks.load $(LOAD_ARGS)

@@ -14,6 +14,7 @@ no job has tidied it away.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,7 @@ from families.models import (
     Visit,
     VolunteerAssignment,
 )
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, Role, User, current_roles
 
 from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
 
@@ -155,7 +156,7 @@ class FamilyFiles(FileKindSpec):
         )
 
     def decide(self, *, user: User, obj: Family, purpose: str) -> Grant | Pending | str | None:
-        memberships = list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id"))
+        memberships = current_roles(user)
         here = {role for role, scheme_id in memberships if scheme_id == obj.scheme_id}
         national = {role for role, scheme_id in memberships if scheme_id is None}
         refused_role = next(iter(sorted(here or national)), "")
@@ -236,6 +237,16 @@ class FamilyFiles(FileKindSpec):
             _family_group_perm(user, OuterRef("pk"), "change_family")
         )
 
+    def volunteer_filter(self, user: User, *, today: datetime.date | None = None) -> Q:
+        """Families the user supports as a volunteer now (§8.5): the volunteer's own list
+        asks only this, not the reviewer's and auditor's routes as well."""
+        current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
+        return (
+            Exists(current)
+            & Exists(_family_perm(user, OuterRef("pk"), "view_family_minimal"))
+            & Exists(VolunteerAssignment.objects.active(today).filter(volunteer=user, family=OuterRef("pk")))
+        )
+
     def visible_filter(self, user: User) -> Q:
         """The families this user may open now, as one database condition (no id lists)."""
         now = timezone.now()
@@ -245,11 +256,7 @@ class FamilyFiles(FileKindSpec):
         # Readers open a sampled or audited file only once they have signed its Record of
         # Access for that review or session (§9.1, §10.1): so too in lists and search.
         signed = RecordOfAccess.objects.filter(user=user, file_kind=self.kind, file_id=OuterRef(OuterRef("pk")))
-        volunteer = (
-            Exists(current.filter(role=Role.VOLUNTEER))
-            & Exists(_family_perm(user, OuterRef("pk"), "view_family_minimal"))
-            & Exists(VolunteerAssignment.objects.active(today).filter(volunteer=user, family=OuterRef("pk")))
-        )
+        volunteer = self.volunteer_filter(user, today=today)
         reviewing = Exists(_family_perm(user, OuterRef("pk"), "review_family")) & (
             Exists(
                 Review.objects.filter(

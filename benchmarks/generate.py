@@ -205,7 +205,7 @@ def _events(total: int, started: float) -> None:
                        f.id, f.reference, f.scheme_id, 'file', 'view', 'casework',
                        CASE WHEN g %% 50 = 0 THEN 'refused' ELSE 'allowed' END, '', ''
                 FROM generate_series(%s, %s) AS g
-                JOIN bench_fam f ON f.n = 1 + (g * 7919) %% %s
+                JOIN bench_fam f ON f.n = 1 + (g::bigint * 7919) %% %s
                 """,
                 [lo, hi, lo, offset + 1, offset + n, fams],
             )

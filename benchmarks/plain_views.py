@@ -3,13 +3,17 @@ minimal page. No access decision, no access event, no decryption."""
 
 from __future__ import annotations
 
+from django import forms
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from access_log.models import AccessEvent, Review
-from families.models import Family, VolunteerAssignment
-from homestart.models import Membership
+from families.models import Family, Member, VolunteerAssignment
+from homestart.models import Membership, Scheme
+from reporting.statistics import scheme_statistics
 
 
 def _page(rows: list[str]) -> HttpResponse:
@@ -17,10 +21,17 @@ def _page(rows: list[str]) -> HttpResponse:
 
 
 def family_list(request: HttpRequest) -> HttpResponse:
-    """The same page, by reference only (nothing to decrypt), with a plain scheme filter."""
+    """The same page over the same rows (families, their adults, whether a volunteer is
+    assigned), with a plain scheme filter and the carers' names left unread."""
     schemes = Membership.objects.filter(user=request.user).values("scheme")
-    families = Family.objects.filter(scheme__in=schemes).select_related("scheme").order_by("scheme__code", "-number")
+    active = VolunteerAssignment.objects.filter(family=OuterRef("pk"), ended_at__isnull=True)
+    adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
+    families = (
+        Family.objects.filter(scheme__in=schemes).select_related("scheme").annotate(has_volunteer=Exists(active))
+        .prefetch_related(Prefetch("members", queryset=adults, to_attr="adults")).order_by("scheme__code", "-number")
+    )
     page = Paginator(families, 25).get_page(request.GET.get("page"))
+    list(page.object_list)
     return render(request, "families/dashboard.html", {"page": page, "references_only": True})
 
 
@@ -29,7 +40,7 @@ def family_file(request: HttpRequest, reference: str) -> HttpResponse:
     rows = [family.reference, family.status]
     rows += [f"{m.kind} {m.created_at:%Y}" for m in family.members.all()]
     rows += [f"{r.source} {r.referred_on}" for r in family.referrals.all()]
-    rows += [f"{v.kind} {v.visited_on}" for v in family.visits.all()]
+    rows += [f"{v.kind} {v.visited_on} {v.visited_by_id}" for v in family.visits.select_related("visited_by")]
     rows += [f"{a.starts_on}" for a in family.assignments.all()]
     return _page(rows)
 
@@ -50,3 +61,29 @@ def file_log(request: HttpRequest, reference: str) -> HttpResponse:
     events = AccessEvent.objects.filter(file_kind="family", file_id=family.pk).select_related("user")
     page = Paginator(events.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "access_log/file_log.html", {"reference": reference, "page": page, "kind": "family"})
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    """The same tables for the same scheme, rendered bare: no role check, no charts."""
+    scheme = get_object_or_404(Scheme, code=request.GET.get("scheme", ""))
+    stats = scheme_statistics(scheme=scheme, period="month", today=timezone.localdate())
+    return _page([f"{t.title}: {t.rows}" for t in stats.tables])
+
+
+class PlainMemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["kind"]
+
+
+def member_save(request: HttpRequest, member_id) -> HttpResponse:
+    """A plain Django edit: a ModelForm saved, no gate, no access event, no history,
+    and only a column stored in clear (nothing to encrypt)."""
+    member = get_object_or_404(Member, pk=member_id)
+    form = PlainMemberForm(request.POST, instance=member)
+    if form.is_valid():
+        member = form.save(commit=False)
+        member.skip_history_when_saving = True
+        member.save(update_fields=["kind"])
+        return redirect("bench_family_list")
+    return HttpResponse(status=400)

@@ -12,5 +12,7 @@ urlpatterns = [
     path("bench/my-families/", plain_views.my_families, name="bench_my_families"),
     path("bench/reviews/<uuid:review_id>/", plain_views.review_sample, name="bench_review_sample"),
     path("bench/access-log/<str:reference>/", plain_views.file_log, name="bench_file_log"),
+    path("bench/statistics/", plain_views.statistics, name="bench_statistics"),
+    path("bench/members/<uuid:member_id>/", plain_views.member_save, name="bench_member_save"),
     path("", include("homestart.urls")),
 ]

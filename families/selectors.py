@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from homestart.crypto import blind_index, normalise_postcode
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Role, Scheme, User, current_roles
 
 from .models import Family, Member, VolunteerAssignment
 
@@ -28,9 +28,9 @@ def families_visible_to(*, user: User) -> QuerySet[Family]:
 
 def families_assigned_to(*, user: User) -> QuerySet[Family]:
     """The volunteer's own families (§8.5): only current assignments."""
-    assigned = VolunteerAssignment.objects.active().filter(volunteer=user, family=OuterRef("pk"))
-    volunteer = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
-    return families_visible_to(user=user).filter(Exists(assigned) & Exists(volunteer)).select_related("scheme")
+    if not user.is_authenticated or not user.is_active:
+        return Family.objects.none()
+    return Family.objects.filter(KINDS[FileKind.FAMILY].volunteer_filter(user)).select_related("scheme")
 
 
 def family_list_for_staff(*, user: User) -> QuerySet[Family]:
@@ -49,10 +49,8 @@ def family_list_for_staff(*, user: User) -> QuerySet[Family]:
 def staff_roles_by_scheme(*, user: User) -> dict[int, str]:
     """Scheme id -> the user's staff role there (manager wins over coordinator)."""
     roles: dict[int, str] = {}
-    for scheme_id, role in Membership.objects.current().filter(
-        user=user, role__in=SCHEME_STAFF_ROLES
-    ).values_list("scheme_id", "role"):
-        if roles.get(scheme_id) != Role.MANAGER:
+    for role, scheme_id in current_roles(user):
+        if role in SCHEME_STAFF_ROLES and roles.get(scheme_id) != Role.MANAGER:
             roles[scheme_id] = role
     return roles
 

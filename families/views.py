@@ -17,7 +17,7 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
-from homestart.models import Role, User
+from homestart.models import Role, User, current_roles
 
 from . import selectors, services
 from .forms import (
@@ -50,8 +50,9 @@ def _conflict_form(form_class, current: dict, error: ValidationError):
 @never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The coordinator's list of the scheme's families, by reference (§8.6)."""
-    if not selectors.schemes_staffed_by(user=request.user).exists():
-        if request.user.memberships.current().filter(role=Role.VOLUNTEER).exists():
+    roles = selectors.staff_roles_by_scheme(user=request.user)
+    if not roles:
+        if any(role == Role.VOLUNTEER for role, _scheme in current_roles(request.user)):
             return redirect("families:my_families")
         return render(request, "families/no_family_access.html")
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
@@ -61,10 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
     if not references_only:
         # The list shows each carer's name: that is reading the file, so it is recorded.
-        gate.record_listing(
-            user=request.user, kind=FileKind.FAMILY, objs=page.object_list,
-            roles=selectors.staff_roles_by_scheme(user=request.user),
-        )
+        gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=page.object_list, roles=roles)
     return render(request, "families/dashboard.html", {"page": page, "references_only": references_only})
 
 

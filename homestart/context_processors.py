@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django_otp import user_has_device
 
-from .models import Membership, Role
+from .models import Role, current_roles
+from .security import has_second_factor
 
 STAFF = {Role.COORDINATOR, Role.MANAGER}
 TRUSTEES = {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}
@@ -17,7 +17,7 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    roles = set(Membership.objects.current().filter(user=user).values_list("role", flat=True))
+    roles = {role for role, _scheme in current_roles(user)}
     items: list[tuple[str, str]] = []
     if roles & STAFF:
         items.append(("families:dashboard", "Families"))
@@ -65,5 +65,5 @@ def navigation(request: HttpRequest) -> dict:
         "nav_items": [
             {"url": reverse(name), "label": label, "active": name == current} for name, label in items
         ],
-        "offer_two_factor": not verified and not user_has_device(user, confirmed=True),
+        "offer_two_factor": not verified and not has_second_factor(user),
     }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import crypto
+from .request_cache import memo
 
 
 class Scheme(models.Model):
@@ -240,5 +241,18 @@ def has_acknowledged_current_policy(user: User) -> bool:
 
     With no version published at all, nobody can have been inducted: False.
     """
-    current = PolicyVersion.objects.filter(published_at__lte=timezone.now()).order_by("-published_at")[:1]
-    return PolicyAcknowledgement.objects.filter(user=user, version__in=current).exists()
+
+    def ask() -> bool:
+        current = PolicyVersion.objects.filter(published_at__lte=timezone.now()).order_by("-published_at")[:1]
+        return PolicyAcknowledgement.objects.filter(user=user, version__in=current).exists()
+
+    return memo(("policy_acknowledged", user.pk), ask)
+
+
+def current_roles(user: User) -> list[tuple[str, int | None]]:
+    """(role, scheme id) of each current membership; scheme id None for national roles.
+    Asked by the middleware, the gate and the navigation: one query per request."""
+    return memo(
+        ("current_roles", user.pk),
+        lambda: list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id")),
+    )

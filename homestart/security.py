@@ -21,9 +21,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
+from .request_cache import memo
+
 SESSION_STARTED = "security.auth_started"
 SESSION_LAST_SEEN = "security.last_seen"
 SESSION_REAUTH = "security.reauthenticated_at"
+LAST_SEEN_PRECISION = 60  # seconds
 
 EXEMPT_PREFIXES = ("/sign-in/", "/sign-out/", "/two-factor/", "/static/")
 
@@ -81,8 +84,12 @@ class SessionTimeoutMiddleware:
                     else "You were signed out because you signed in more than 12 hours ago.",
                 )
                 return _to("login", request)
-            request.session[SESSION_STARTED] = started
-            request.session[SESSION_LAST_SEEN] = now
+            if SESSION_STARTED not in request.session:
+                request.session[SESSION_STARTED] = started
+            # Writing the session on every page costs a database write per request;
+            # a minute's precision on a 30-minute idle limit is enough.
+            if now - last_seen >= LAST_SEEN_PRECISION or SESSION_LAST_SEEN not in request.session:
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 
@@ -96,11 +103,16 @@ class TwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES) and not user.is_verified():
-            if user_has_device(user, confirmed=True):
+            if has_second_factor(user):
                 return _to("two_factor_verify", request)
             if settings.TWO_FACTOR_REQUIRED:
                 return _to("two_factor_setup", request)
         return self.get_response(request)
+
+
+def has_second_factor(user: Any) -> bool:
+    """A confirmed authenticator or recovery codes (asked once per request)."""
+    return memo(("has_second_factor", user.pk), lambda: user_has_device(user, confirmed=True))
 
 
 def recent_authentication(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import request_cache
 from .models import Membership, PolicyAcknowledgement, PolicyVersion, Role, Scheme, User
 
 STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
@@ -72,6 +73,7 @@ def membership_end(*, membership: Membership, actor: User | None) -> Membership:
 
 def policy_acknowledge(*, user: User, version: PolicyVersion) -> PolicyAcknowledgement:
     acknowledgement, _ = PolicyAcknowledgement.objects.get_or_create(user=user, version=version)
+    request_cache.forget(("policy_acknowledged", user.pk))
     return acknowledgement
 
 

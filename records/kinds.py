@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
 from access_log.models import AuditSession, FileKind, Purpose, RecordOfAccess, Review
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, Role, User, current_roles
 
 from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
@@ -37,7 +37,7 @@ LINE_MANAGER = "line_manager"
 
 
 def _roles(user: User, scheme_id: int) -> tuple[set[str], set[str]]:
-    memberships = list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id"))
+    memberships = current_roles(user)
     return (
         {role for role, s in memberships if s == scheme_id},
         {role for role, s in memberships if s is None},

@@ -97,3 +97,30 @@ def test_family_file_queries_do_not_grow_with_the_number_of_members(family, coor
         services.member_add(family=family, actor=coordinator, kind=Member.Kind.CHILD, first_name=f"Kid{i}")
     after = queries_for(client, url, expect=["Kid9"])
     assert after == before
+
+
+# Budgets per page (PostgreSQL and SQLite alike): the session, the user, their second
+# factors (two device kinds), the policy acknowledgement, their roles once, then the
+# page's own reads and the access events. A change that adds a query to every page
+# shows here first; benchmarks/ measures what each costs (docs/performance.md).
+PAGE_BUDGETS = {
+    "dashboard": 10,  # + count, families, adults, the list's access events (one INSERT, in a transaction)
+    "family file": 14,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access
+    "my families": 7,  # + the volunteer's families
+}
+
+
+@pytest.mark.policy("8.2")
+def test_pages_stay_within_their_query_budgets(family, coordinator, volunteer, client_for):
+    services.volunteer_assign(family=family, actor=coordinator, volunteer=volunteer,
+                              starts_on=timezone.localdate() - datetime.timedelta(days=1))
+    staff, helper = client_for(coordinator), client_for(volunteer)
+    pages = {
+        "dashboard": queries_for(staff, reverse("families:dashboard"), expect=["WIR-0001"]),
+        "family file": queries_for(
+            staff, reverse("families:detail", kwargs={"reference": family.reference}), expect=["WIR-0001"]
+        ),
+        "my families": queries_for(helper, reverse("families:my_families"), expect=["WIR-0001"]),
+    }
+    over = {name: count for name, count in pages.items() if count > PAGE_BUDGETS[name]}
+    assert not over, f"over budget: {over} (budgets {PAGE_BUDGETS})"
