@@ -10,22 +10,39 @@ from .models import RecordOfAccess
 from .services import MAX_REVIEW_DAYS, MAX_SAMPLE
 
 
+def _count_field(label: str, initial: int, help_text: str, required: bool = True) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=MAX_SAMPLE, initial=initial, required=required, help_text=help_text,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+    )
+
+
 class ReviewForm(forms.Form):
     scheme = forms.ModelChoiceField(label="Scheme", queryset=Scheme.objects.none(), empty_label=None)
-    sample_size = forms.IntegerField(
-        label="Number of files to sample", min_value=1, max_value=MAX_SAMPLE, initial=5,
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
-        help_text="Files are drawn at random from the scheme's family files.",
-    )
+    sample_size = _count_field("Number of family files to sample", 5,
+                               "Files are drawn at random from the scheme's family files.")
+    volunteer_files = _count_field("Number of volunteer files to sample", 2,
+                                   "Drawn at random from the scheme's volunteer files.", required=False)
+    personnel_files = _count_field("Number of personnel files to sample", 1,
+                                   "Drawn at random from the scheme's personnel files (§8.4).", required=False)
     days = forms.IntegerField(
         label="Review window, in days", min_value=1, max_value=MAX_REVIEW_DAYS, initial=14,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
         help_text="Sampled files can be opened only during this window.",
     )
 
-    def __init__(self, *args, schemes, **kwargs) -> None:
+    def __init__(self, *args, schemes, personnel: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scheme"].queryset = schemes
+        if not personnel:
+            # A trustee's spot check samples family and volunteer files only (§8.3, §8.4).
+            del self.fields["personnel_files"]
+
+    def clean_volunteer_files(self) -> int:
+        return self.cleaned_data.get("volunteer_files") or 0
+
+    def clean_personnel_files(self) -> int:
+        return self.cleaned_data.get("personnel_files") or 0
 
 
 class SignatureForm(forms.Form):
@@ -41,8 +58,11 @@ class RecordOfAccessForm(SignatureForm):
 class AuditSessionForm(SignatureForm):
     auditor = forms.ModelChoiceField(label="External auditor", queryset=User.objects.none())
     references = forms.CharField(
-        label="Family references",
-        help_text="The files the auditor will read, separated by commas or spaces, for example WIR-0003, WIR-0007.",
+        label="File references",
+        help_text=(
+            "The family or volunteer files the auditor will read, separated by commas or spaces, "
+            "for example WIR-0003, WIR-V-0002."
+        ),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
     )
@@ -59,11 +79,11 @@ class AuditSessionForm(SignatureForm):
 
     def clean_references(self) -> list[str]:
         refs = [r.upper() for r in re.split(r"[\s,;]+", self.cleaned_data["references"]) if r]
-        bad = [r for r in refs if not re.fullmatch(r"[A-Z]{2,5}-[0-9]{4,}", r)]
+        bad = [r for r in refs if not re.fullmatch(r"[A-Z]{2,5}-(?:[VP]-)?[0-9]{4,}", r)]
         if bad:
-            raise forms.ValidationError(f"These are not family references: {', '.join(bad[:5])}.")
+            raise forms.ValidationError(f"These are not file references: {', '.join(bad[:5])}.")
         if not refs:
-            raise forms.ValidationError("Enter at least one family reference.")
+            raise forms.ValidationError("Enter at least one file reference.")
         return list(dict.fromkeys(refs))
 
 

@@ -73,6 +73,11 @@ class Pending:
 
 class FileKindSpec:
     kind: str
+    # The page that shows a file of this kind, by reference.
+    url_name: str
+    # Who may read the file's own access log ("who opened this file"): the people
+    # responsible for the file, by the role their grant names.
+    log_roles: tuple[str, ...] = ()
 
     def load(self, reference: str) -> Any | None:
         raise NotImplementedError
@@ -84,6 +89,14 @@ class FileKindSpec:
         raise NotImplementedError
 
     def url(self, obj: Any) -> str:
+        return self.reference_url(self.reference(obj))
+
+    def reference_url(self, reference: str) -> str:
+        return reverse(self.url_name, kwargs={"reference": reference})
+
+    def readable_files(self, *, scheme_id: int, reader: User) -> QuerySet:
+        """The files of a scheme a review may sample or an audit session may name, as
+        ``(pk, reference)`` rows (§9.1, §10.1): never a destroyed file, never the reader's own."""
         raise NotImplementedError
 
     def decide(self, *, user: User, obj: Any, purpose: str) -> Grant | Pending | str | None:
@@ -123,6 +136,8 @@ class MinimalFamily:
 
 class FamilyFiles(FileKindSpec):
     kind = FileKind.FAMILY
+    url_name = "families:detail"
+    log_roles = SCHEME_STAFF_ROLES
 
     def load(self, reference: str) -> Family | None:
         return Family.objects.with_keys().filter(reference=reference).first()
@@ -133,8 +148,12 @@ class FamilyFiles(FileKindSpec):
     def scheme_id(self, obj: Family) -> int:
         return obj.scheme_id
 
-    def url(self, obj: Family) -> str:
-        return reverse("families:detail", kwargs={"reference": obj.reference})
+    def readable_files(self, *, scheme_id: int, reader: User) -> QuerySet:
+        return (
+            Family.objects.filter(scheme_id=scheme_id, data_key__destroyed_at__isnull=True)
+            .order_by("number")
+            .values_list("pk", "reference")
+        )
 
     def decide(self, *, user: User, obj: Family, purpose: str) -> Grant | Pending | str | None:
         memberships = current_roles(user)

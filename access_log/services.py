@@ -55,26 +55,54 @@ def _review_kind_for(user: User, scheme: Scheme) -> str:
     )
 
 
+# The kinds of file each review samples (§9.1): a trustee's spot check, family and
+# volunteer files (§8.3); an HSUK quality review, personnel files as well (§8.4).
+SAMPLED_KINDS = {
+    Review.Kind.SPOT_CHECK: (FileKind.FAMILY, FileKind.VOLUNTEER),
+    Review.Kind.QUALITY_REVIEW: (FileKind.FAMILY, FileKind.VOLUNTEER, FileKind.PERSONNEL),
+}
+
+
 @transaction.atomic
 def review_draw_sample(
-    *, reviewer: User, scheme: Scheme, sample_size: int, days: int, rng: secrets.SystemRandom | None = None
+    *, reviewer: User, scheme: Scheme, sample_size: int, days: int, volunteer_files: int = 0,
+    personnel_files: int = 0, rng: secrets.SystemRandom | None = None,
 ) -> Review:
-    """Draw a random sample of the scheme's family files for a review window (§8.3, §9.1).
+    """Draw a random sample of the scheme's files for a review window (§8.3, §8.4, §9.1):
+    ``sample_size`` family files, ``volunteer_files`` volunteer files and, in an HSUK
+    quality review, ``personnel_files`` personnel files.
 
     The reviewer cannot choose the files: the sample is drawn at random, once.
     """
+    from .kinds import kind_spec
+
     kind = _review_kind_for(reviewer, scheme)
-    if not 1 <= sample_size <= MAX_SAMPLE:
+    wanted = {FileKind.FAMILY: sample_size, FileKind.VOLUNTEER: volunteer_files, FileKind.PERSONNEL: personnel_files}
+    fields = {FileKind.FAMILY: "sample_size", FileKind.VOLUNTEER: "volunteer_files",
+              FileKind.PERSONNEL: "personnel_files"}
+    for file_kind, count in wanted.items():
+        if not 0 <= count <= MAX_SAMPLE:
+            raise ValidationError({fields[file_kind]: f"Choose 0 to {MAX_SAMPLE} files."})
+        if count and file_kind not in SAMPLED_KINDS[kind]:
+            raise ValidationError({fields[file_kind]: (
+                "Personnel files are sampled only in an HSUK quality review (§8.4)."
+            )})
+    if not 1 <= sum(wanted.values()) <= MAX_SAMPLE:
         raise ValidationError({"sample_size": f"Choose a sample of 1 to {MAX_SAMPLE} files."})
     if not 1 <= days <= MAX_REVIEW_DAYS:
         raise ValidationError({"days": f"A review window lasts 1 to {MAX_REVIEW_DAYS} days."})
     if Review.objects.open_now().filter(reviewer=reviewer, scheme=scheme).exists():
         raise ValidationError({"scheme": "You already have an open review of this scheme. Close it first."})
-    population = list(Family.objects.filter(scheme=scheme).values_list("pk", "reference"))
-    if not population:
-        raise ValidationError({"scheme": "This scheme has no family files to sample."})
     rng = rng or secrets.SystemRandom()
-    chosen = rng.sample(population, min(sample_size, len(population)))
+    chosen: list[tuple[str, Any, str]] = []
+    for file_kind in SAMPLED_KINDS[kind]:
+        if not wanted[file_kind]:
+            continue
+        population = list(kind_spec(file_kind).readable_files(scheme_id=scheme.pk, reader=reviewer))
+        drawn = rng.sample(population, min(wanted[file_kind], len(population)))
+        chosen += [(file_kind, pk, ref) for pk, ref in drawn]
+    if not chosen:
+        raise ValidationError({"scheme": "This scheme has no files of the kinds asked for to sample."})
     now = timezone.now()
     review = Review(
         kind=kind, scheme=scheme, reviewer=reviewer, opens_at=now,
@@ -82,9 +110,13 @@ def review_draw_sample(
     )
     _save(review, actor=reviewer)
     SampledFile.objects.bulk_create(
-        SampledFile(review=review, file_kind=FileKind.FAMILY, file_id=pk, file_reference=ref) for pk, ref in chosen
+        SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref)
+        for file_kind, pk, ref in chosen
     )
-    for family in Family.objects.filter(pk__in=[pk for pk, _ in chosen]):
+    # Family files also carry an object permission for the review; the other kinds are
+    # decided from the sample itself (records/kinds.py).
+    families = [pk for file_kind, pk, _ in chosen if file_kind == FileKind.FAMILY]
+    for family in Family.objects.filter(pk__in=families):
         assign_perm("families.review_family", reviewer, family)
     return review
 
@@ -125,11 +157,27 @@ def record_of_access_sign(
     return record
 
 
+# What an external auditor may read in a supervised session: family and volunteer files
+# (§8.3: "external reviewers for the purpose of ... external audit"; §10.1); never
+# personnel files, which §8.4 keeps to the line manager, trustees and HSUK reviewers.
+AUDITED_KINDS = (FileKind.FAMILY, FileKind.VOLUNTEER)
+
+
+def _kind_of_reference(reference: str) -> str:
+    if "-V-" in reference:
+        return FileKind.VOLUNTEER
+    if "-P-" in reference:
+        return FileKind.PERSONNEL
+    return FileKind.FAMILY
+
+
 @transaction.atomic
 def audit_session_open(
     *, coordinator: User, auditor: User, scheme: Scheme, references: list[str], signed_name: str, declared: bool
 ) -> AuditSession:
-    """A coordinator opens a two-hour supervised session for named family files (§10.1)."""
+    """A coordinator opens a two-hour supervised session for named family and volunteer files (§8.3, §10.1)."""
+    from .kinds import kind_spec
+
     current = Membership.objects.current()
     if not current.filter(user=coordinator, scheme=scheme, role__in=(Role.COORDINATOR, Role.MANAGER)).exists():
         raise NotPermitted({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
@@ -139,9 +187,20 @@ def audit_session_open(
         raise ValidationError({"declared": "Confirm that you will be present throughout the session."})
     if not signed_name.strip():
         raise ValidationError({"signed_name": "Enter your full name."})
-    families = list(Family.objects.filter(scheme=scheme, reference__in=references))
-    if not families:
-        raise ValidationError({"references": "Choose at least one family file of this scheme."})
+    by_kind: dict[str, list[str]] = {}
+    for reference in references:
+        by_kind.setdefault(_kind_of_reference(reference), []).append(reference)
+    if FileKind.PERSONNEL in by_kind:
+        raise ValidationError({"references": "Personnel files are not opened in an external audit (§8.4)."})
+    files = [
+        (file_kind, pk, ref)
+        for file_kind in AUDITED_KINDS
+        for pk, ref in kind_spec(file_kind).readable_files(scheme_id=scheme.pk, reader=auditor).filter(
+            reference__in=by_kind.get(file_kind, [])
+        )
+    ]
+    if not files:
+        raise ValidationError({"references": "Choose at least one family or volunteer file of this scheme."})
     now = timezone.now()
     session = AuditSession(
         scheme=scheme, auditor=auditor, opened_by=coordinator, coordinator_signed_name=signed_name.strip(),
@@ -149,10 +208,12 @@ def audit_session_open(
     )
     _save(session, actor=coordinator)
     AuditSessionFile.objects.bulk_create(
-        AuditSessionFile(session=session, file_kind=FileKind.FAMILY, file_id=f.pk, file_reference=f.reference)
-        for f in families
+        AuditSessionFile(session=session, file_kind=file_kind, file_id=pk, file_reference=ref)
+        for file_kind, pk, ref in files
     )
-    for family in families:
+    # Family files also carry an object permission for the session; volunteer files are
+    # decided from the session itself (records/kinds.py).
+    for family in Family.objects.filter(pk__in=[pk for kind, pk, _ in files if kind == FileKind.FAMILY]):
         assign_perm("families.audit_family", auditor, family)
     return session
 

@@ -17,7 +17,7 @@ from homestart.security import recent_authentication
 from . import gate, selectors, services
 from .forms import AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
-from .models import Purpose, RecordOfAccess, Review
+from .models import FileKind, Purpose, RecordOfAccess, Review
 
 
 def _current(user: User):
@@ -52,7 +52,8 @@ def review_new(request: HttpRequest) -> HttpResponse:
     schemes = _review_schemes(request.user)
     if not schemes.exists():
         raise Http404("No reviews for this role.")
-    form = ReviewForm(request.POST or None, schemes=schemes)
+    national = _current(request.user).filter(role=Role.REVIEWER, scheme__isnull=True).exists()
+    form = ReviewForm(request.POST or None, schemes=schemes, personnel=national)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.review_draw_sample(reviewer=request.user, **form.cleaned_data)
@@ -73,7 +74,10 @@ def review_detail(request: HttpRequest, review_id) -> HttpResponse:
     signed = set(
         RecordOfAccess.objects.filter(review=review, user=request.user).values_list("file_id", flat=True)
     )
-    files = [(f, f.file_id in signed) for f in review.files.all()]
+    files = [
+        (f, f.file_id in signed, FileKind(f.file_kind).label, kind_spec(f.file_kind).reference_url(f.file_reference))
+        for f in review.files.all()
+    ]
     return render(request, "access_log/review_detail.html", {"review": review, "files": files})
 
 
@@ -217,15 +221,17 @@ def audit_session_close(request: HttpRequest, session_id) -> HttpResponse:
 @require_GET
 @never_cache
 def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
-    """Who opened this file: for the file's coordinator and manager."""
-    access = gate.open_file(
-        user=request.user, kind=kind, reference=reference, section="access_log", roles=SCHEME_STAFF_ROLES
-    )
+    """Who opened this file: for the people responsible for it — the coordinators and
+    manager for a family or volunteer file, the line manager for a personnel file (§8.3, §8.4)."""
+    spec = kind_spec(kind)
+    access = gate.open_file(user=request.user, kind=kind, reference=reference, section="access_log",
+                            roles=spec.log_roles)
     events = selectors.file_events(kind=kind, file_id=access.target.pk)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "access_log/file_log.html", {"access": access, "reference": reference, "page": page, "kind": kind}
-    )
+    return render(request, "access_log/file_log.html", {
+        "access": access, "reference": reference, "page": page, "kind": kind,
+        "file_url": spec.reference_url(reference),
+    })
 
 
 @require_GET

@@ -149,6 +149,16 @@ BLIND_INDEX_KEY = _b64key("BLIND_INDEX_KEY", secret("BLIND_INDEX_KEY"))
 # backup and the key that opens it can be kept apart (docs/backups.md).
 BACKUP_KEY = _b64key("BACKUP_KEY", secret("BACKUP_KEY"))
 
+# Whose bank holidays move a statutory deadline (subject access, §8.7) to the next
+# working day: England and Wales "ENG" (the same days as "WLS"), Scotland "SCT",
+# Northern Ireland "NIR" (the `holidays` package's divisions of GB).
+BANK_HOLIDAY_DIVISIONS = ("ENG", "WLS", "SCT", "NIR")
+RECORDS_BANK_HOLIDAYS = os.environ.get("RECORDS_BANK_HOLIDAYS", "ENG").strip().upper() or "ENG"
+if RECORDS_BANK_HOLIDAYS not in BANK_HOLIDAY_DIVISIONS:
+    raise ImproperlyConfigured(
+        f"RECORDS_BANK_HOLIDAYS={RECORDS_BANK_HOLIDAYS!r}: use one of {', '.join(BANK_HOLIDAY_DIVISIONS)}."
+    )
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 

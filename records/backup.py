@@ -2,9 +2,23 @@
 
 A backup is every application table's raw rows — personal fields stay the
 ciphertext they are in the database, data keys stay wrapped under the master
-keys — as JSON, compressed and sealed with AES-256-GCM under ``BACKUP_KEY``.
+keys — as JSON lines, gzip-compressed and sealed under ``BACKUP_KEY``.
 Opening one needs ``BACKUP_KEY``; reading anything personal in it also needs
 the master keys, which are never in a backup.
+
+Backups are streamed: rows are read from a database cursor a batch at a time,
+compressed and sealed in chunks of ``CHUNK_BYTES``, and written as they come,
+so neither the backup nor the restore ever holds the whole database in memory.
+The file is a framed stream of AES-256-GCM chunks (the STREAM construction of
+Hoang, Reyhanitabar, Rogaway and Vizár)::
+
+    MAGIC | nonce prefix (7 random bytes) | frame | frame | ... | final frame
+    frame = flag (1 byte: 0, or 1 for the final frame) | length (4 bytes) | ciphertext and tag
+
+Each chunk's nonce is the file's random prefix, the chunk's number and the
+final flag; the header is its associated data. So a chunk moved, repeated,
+dropped, altered or taken from another backup fails to open; a file cut short
+has no final frame and is refused, as is anything after the final frame.
 
 Restoring never resurrects a destroyed file (docs/backups.md): before the
 restore, the live destruction register (destructions, their certificates and
@@ -22,10 +36,12 @@ import decimal
 import gzip
 import json
 import os
+import struct
 import uuid
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,15 +51,23 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-MAGIC = b"HSBACKUP1"
+MAGIC = b"HSBACKUP2"
+LEGACY_MAGIC = b"HSBACKUP1"  # one AES-GCM seal over the whole file: still restored
 NONCE_BYTES = 12
+PREFIX_BYTES = 7
+TAG_BYTES = 16
+CHUNK_BYTES = 64 * 1024
+MAX_CHUNK_BYTES = 1024 * 1024  # a frame claiming more is refused before anything is read
+FRAME_HEADER = struct.Struct(">BI")  # final flag, ciphertext length
+MAX_CHUNKS = 2**32
+ROW_BATCH = 500
 # Sessions are not part of the record: a restore signs everybody out instead.
 SKIPPED_TABLES = {"django_session"}
 REGISTER_MODELS = ("records.Destruction", "records.HistoricalDestruction", "records.DestructionCertificate")
 
 
 class BackupError(Exception):
-    """The backup could not be opened: wrong key, tampered or not a backup."""
+    """The backup could not be opened: wrong key, tampered, cut short or not a backup."""
 
 
 @dataclass(frozen=True)
@@ -97,62 +121,267 @@ def _tables() -> list[str]:
     return sorted(set(connection.introspection.django_table_names(only_existing=True)) - SKIPPED_TABLES)
 
 
+def _select(table: str) -> str:
+    return f"SELECT * FROM {connection.ops.quote_name(table)}"  # noqa: S608 - table names come from the schema
+
+
 def _read_table(table: str) -> dict[str, Any]:
-    quoted = connection.ops.quote_name(table)
+    """A small table, whole (the destruction register)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 - table names come from the schema
+        cursor.execute(_select(table))
         columns = [c[0] for c in cursor.description]
         rows = [[_encode(v) for v in row] for row in cursor.fetchall()]
     return {"columns": columns, "rows": rows}
 
 
+def _stream_table(table: str) -> Iterator[list[Any]]:
+    """The table's rows a batch at a time (a server-side cursor on PostgreSQL)."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(_select(table))
+        while batch := cursor.fetchmany(ROW_BATCH):
+            for row in batch:
+                yield [_encode(v) for v in row]
+
+
+def _columns(table: str) -> list[str]:
+    """The columns in the order ``SELECT *`` returns them."""
+    with connection.cursor() as cursor:
+        return [c.name for c in connection.introspection.get_table_description(cursor, table)]
+
+
 def _write_rows(table: str, columns: list[str], rows: Iterable[list[Any]]) -> int:
+    """Insert rows (as encoded in a backup) a batch at a time."""
     quoted = connection.ops.quote_name(table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quoted} ({names}) VALUES ({placeholders})"  # noqa: S608
-    decoded = [[_decode(v) for v in row] for row in rows]
-    if decoded:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, decoded)
-    return len(decoded)
+    written, batch = 0, []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append([_decode(v) for v in row])
+            if len(batch) >= ROW_BATCH:
+                cursor.executemany(sql, batch)
+                written, batch = written + len(batch), []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
 
 
-# --- sealing ------------------------------------------------------------------------
+# --- sealing: a framed stream of AES-256-GCM chunks ------------------------------------
 
 
-def seal(payload: dict[str, Any], *, key: bytes | None = None) -> bytes:
-    key = key or settings.BACKUP_KEY
-    nonce = os.urandom(NONCE_BYTES)
-    plain = gzip.compress(json.dumps(payload, separators=(",", ":")).encode())
-    return MAGIC + nonce + AESGCM(key).encrypt(nonce, plain, MAGIC)
+def _nonce(prefix: bytes, counter: int, final: bool) -> bytes:
+    if counter >= MAX_CHUNKS:
+        raise BackupError("Backup too large for one file.")
+    return prefix + struct.pack(">IB", counter, 1 if final else 0)
+
+
+class SealedWriter:
+    """Seals bytes written to it into framed AES-256-GCM chunks on ``handle``, one
+    chunk at a time: at most one chunk of plaintext is held in memory."""
+
+    def __init__(self, handle: BinaryIO, *, key: bytes | None = None, chunk_bytes: int = CHUNK_BYTES) -> None:
+        if not 1 <= chunk_bytes <= MAX_CHUNK_BYTES:
+            raise ValueError(f"Chunks are 1 to {MAX_CHUNK_BYTES} bytes.")
+        self._handle = handle
+        self._aead = AESGCM(key or settings.BACKUP_KEY)
+        self._prefix = os.urandom(PREFIX_BYTES)
+        self._header = MAGIC + self._prefix
+        self._chunk_bytes = chunk_bytes
+        self._buffer = bytearray()
+        self._counter = 0
+        self._closed = False
+        handle.write(self._header)
+
+    def _frame(self, plain: bytes, *, final: bool) -> None:
+        sealed = self._aead.encrypt(_nonce(self._prefix, self._counter, final), plain, self._header)
+        self._handle.write(FRAME_HEADER.pack(1 if final else 0, len(sealed)) + sealed)
+        self._counter += 1
+
+    def write(self, data: bytes) -> None:
+        if self._closed:
+            raise ValueError("This backup is already finished.")
+        self._buffer += data
+        # Keep the last (possibly full) chunk back: the final frame must hold it.
+        while len(self._buffer) > self._chunk_bytes:
+            self._frame(bytes(self._buffer[: self._chunk_bytes]), final=False)
+            del self._buffer[: self._chunk_bytes]
+
+    def close(self) -> int:
+        """Write the final frame; returns the number of frames written."""
+        if not self._closed:
+            self._frame(bytes(self._buffer), final=True)
+            self._buffer.clear()
+            self._closed = True
+        return self._counter
+
+
+def seal_stream(chunks: Iterable[bytes], handle: BinaryIO, *, key: bytes | None = None,
+                chunk_bytes: int = CHUNK_BYTES) -> int:
+    """Seal an iterable of byte strings onto ``handle`` as they come; returns the frames written."""
+    writer = SealedWriter(handle, key=key, chunk_bytes=chunk_bytes)
+    for chunk in chunks:
+        writer.write(chunk)
+    return writer.close()
+
+
+def _read_exactly(handle: BinaryIO, size: int) -> bytes:
+    data = handle.read(size)
+    if len(data) != size:
+        raise BackupError("The backup is incomplete: the file was cut short.")
+    return data
+
+
+def open_stream(handle: BinaryIO, *, key: bytes | None = None) -> Iterator[bytes]:
+    """Yield the plaintext chunks of a sealed stream, each authenticated before it is
+    yielded. Raises ``BackupError`` on a wrong key, an altered, reordered or missing
+    chunk, a file cut short, or anything after the final chunk."""
+    aead = AESGCM(key or settings.BACKUP_KEY)
+    magic = handle.read(len(MAGIC))
+    if magic != MAGIC:
+        raise BackupError("This is not a Home-Start backup file.")
+    prefix = _read_exactly(handle, PREFIX_BYTES)
+    header = MAGIC + prefix
+    counter = 0
+    while True:
+        flag, length = FRAME_HEADER.unpack(_read_exactly(handle, FRAME_HEADER.size))
+        if flag not in (0, 1) or not TAG_BYTES <= length <= MAX_CHUNK_BYTES + TAG_BYTES:
+            raise BackupError("The backup did not open: the file was altered.")
+        sealed = _read_exactly(handle, length)
+        try:
+            plain = aead.decrypt(_nonce(prefix, counter, flag == 1), sealed, header)
+        except InvalidTag:
+            raise BackupError("The backup did not open: wrong BACKUP_KEY, or the file was altered.") from None
+        counter += 1
+        yield plain
+        if flag == 1:
+            break
+    if handle.read(1):
+        raise BackupError("The backup did not open: there is data after its end.")
+
+
+# --- the backup's contents: gzip-compressed JSON lines --------------------------------
+#
+#   {"format": 2, "taken_at": ..., "vendor": ...}
+#   {"table": name, "columns": [...]}       then one {"row": [...]} per row, per table
+#   {"end": {"tables": n, "rows": m}}        (a backup without it is refused)
+
+FORMAT = 2
+
+
+def _lines(counts: dict[str, int]) -> Iterator[bytes]:
+    yield _line({"format": FORMAT, "taken_at": timezone.now().isoformat(), "vendor": connection.vendor})
+    counts.update(tables=0, rows=0)
+    for table in _tables():
+        counts["tables"] += 1
+        yield _line({"table": table, "columns": _columns(table)})
+        for row in _stream_table(table):
+            counts["rows"] += 1
+            yield _line({"row": row})
+    yield _line({"end": counts})
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, separators=(",", ":")).encode() + b"\n"
+
+
+def _gzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    compressor = zlib.compressobj(wbits=31)  # gzip framing
+    for chunk in chunks:
+        if out := compressor.compress(chunk):
+            yield out
+    yield compressor.flush()
+
+
+def _gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    decompressor = zlib.decompressobj(wbits=31)
+    try:
+        for chunk in chunks:
+            if out := decompressor.decompress(chunk):
+                yield out
+        if tail := decompressor.flush():
+            yield tail
+    except zlib.error:
+        raise BackupError("The backup's contents are damaged.") from None
+    if not decompressor.eof:
+        raise BackupError("The backup is incomplete.")
+
+
+def _records(chunks: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield json.loads(line)
+    if pending:
+        raise BackupError("The backup is incomplete.")
+
+
+def backup_records(handle: BinaryIO, *, key: bytes | None = None) -> Iterator[dict[str, Any]]:
+    """The records of a backup file, read and authenticated chunk by chunk."""
+    head = handle.read(len(MAGIC))
+    handle.seek(-len(head), os.SEEK_CUR)
+    if head == LEGACY_MAGIC:
+        yield from _legacy_records(handle.read(), key=key)
+        return
+    yield from _records(_gunzip(open_stream(handle, key=key)))
+
+
+def backup_write(path: str) -> int:
+    """Write a backup to ``path`` (never overwritten, mode 0600), streaming; returns the rows written."""
+    counts: dict[str, int] = {}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle, transaction.atomic():  # one consistent snapshot
+        seal_stream(_gzip(_lines(counts)), handle)
+    return counts["rows"]
+
+
+# --- the first format: one seal over the whole file ------------------------------------
 
 
 def unseal(blob: bytes, *, key: bytes | None = None) -> dict[str, Any]:
+    """Open a backup held in memory (either format) as one dictionary: for tests and small tools."""
+    if blob.startswith(LEGACY_MAGIC):
+        return _legacy_unseal(blob, key=key)
+    import io
+
+    payload: dict[str, Any] = {"tables": {}}
+    for record in backup_records(io.BytesIO(blob), key=key):
+        if "table" in record:
+            current = payload["tables"][record["table"]] = {"columns": record["columns"], "rows": []}
+        elif "row" in record:
+            current["rows"].append(record["row"])
+        else:
+            payload.update(record)
+    return payload
+
+
+def _legacy_unseal(blob: bytes, *, key: bytes | None = None) -> dict[str, Any]:
     key = key or settings.BACKUP_KEY
-    if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + NONCE_BYTES + 16:
+    if len(blob) < len(LEGACY_MAGIC) + NONCE_BYTES + TAG_BYTES:
         raise BackupError("This is not a Home-Start backup file.")
-    nonce = blob[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
+    nonce = blob[len(LEGACY_MAGIC) : len(LEGACY_MAGIC) + NONCE_BYTES]
     try:
-        plain = AESGCM(key).decrypt(nonce, blob[len(MAGIC) + NONCE_BYTES :], MAGIC)
+        plain = AESGCM(key).decrypt(nonce, blob[len(LEGACY_MAGIC) + NONCE_BYTES :], LEGACY_MAGIC)
     except InvalidTag:
         raise BackupError("The backup did not open: wrong BACKUP_KEY, or the file was altered.") from None
     return json.loads(gzip.decompress(plain))
 
 
-def backup_payload() -> dict[str, Any]:
-    with transaction.atomic():  # one consistent snapshot (REPEATABLE READ on PostgreSQL)
-        tables = {table: _read_table(table) for table in _tables()}
-    return {"format": 1, "taken_at": timezone.now().isoformat(), "vendor": connection.vendor, "tables": tables}
-
-
-def backup_write(path: str) -> int:
-    payload = backup_payload()
-    blob = seal(payload)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(blob)
-    return sum(len(t["rows"]) for t in payload["tables"].values())
+def _legacy_records(blob: bytes, *, key: bytes | None = None) -> Iterator[dict[str, Any]]:
+    payload = _legacy_unseal(blob, key=key)
+    if payload.get("format") != 1:
+        raise BackupError("This backup was written by a different version of the application.")
+    yield {"format": 1, "taken_at": payload.get("taken_at"), "vendor": payload.get("vendor")}
+    rows = 0
+    for table, data in payload["tables"].items():
+        yield {"table": table, "columns": data["columns"]}
+        for row in data["rows"]:
+            rows += 1
+            yield {"row": row}
+    yield {"end": {"tables": len(payload["tables"]), "rows": rows}}
 
 
 # --- restore --------------------------------------------------------------------
@@ -168,14 +397,51 @@ def _live_register() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     return register, destroyed
 
 
-@transaction.atomic
-def restore(blob: bytes) -> RestoreResult:
-    payload = unseal(blob)
-    if payload.get("format") != 1:
+def _restore_tables(records: Iterator[dict[str, Any]], existing: set[str]) -> tuple[int, int]:
+    """Write the backup's tables as they stream in; returns (tables, rows). Refuses a backup
+    without its end record (the transaction then rolls everything back)."""
+    first = next(records, None)
+    if first is None or first.get("format") not in (1, FORMAT):
         raise BackupError("This backup was written by a different version of the application.")
+    tables = rows = 0
+    pending: dict[str, Any] | None = None
+
+    def table_rows() -> Iterator[list[Any]]:
+        nonlocal pending
+        for record in records:
+            if "row" in record:
+                yield record["row"]
+            else:
+                pending = record
+                return
+        pending = None
+
+    record = next(records, None)
+    while record is not None and "table" in record:
+        name, columns = record["table"], record["columns"]
+        if name in existing:
+            tables += 1
+            rows += _write_rows(name, columns, table_rows())
+        else:
+            for _ in table_rows():
+                pass
+        record = pending
+    if record is None or "end" not in record:
+        raise BackupError("The backup is incomplete.")
+    if next(records, None) is not None:
+        raise BackupError("The backup did not open: there is data after its end.")
+    return tables, rows
+
+
+@transaction.atomic
+def restore(source: BinaryIO | bytes) -> RestoreResult:
+    """Replace every row with the backup's, streaming it from ``source`` (a binary file
+    or, for small backups, bytes); files destroyed since the backup stay destroyed."""
+    import io
+
+    handle = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     register, destroyed = _live_register()
     existing = set(_tables())
-    tables = {name: data for name, data in payload["tables"].items() if name in existing}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks still pending in this transaction would make
@@ -186,7 +452,7 @@ def restore(blob: bytes) -> RestoreResult:
         if connection.vendor == "postgresql":
             # Rows go back table by table: check the foreign keys at commit, once all are in.
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    rows = sum(_write_rows(name, data["columns"], data["rows"]) for name, data in tables.items())
+    tables, rows = _restore_tables(backup_records(handle), existing)
     # The live destruction register wins over the backup's, row by row.
     for table, data in register.items():
         pk = connection.introspection.get_primary_key_column(connection.cursor(), table)
@@ -199,7 +465,7 @@ def restore(blob: bytes) -> RestoreResult:
         _write_rows(table, data["columns"], data["rows"])
     kept = _apply_destructions(destroyed)
     _reset_sequences()
-    return RestoreResult(tables=len(tables), rows=rows, keys_kept_destroyed=kept)
+    return RestoreResult(tables=tables, rows=rows, keys_kept_destroyed=kept)
 
 
 def _apply_destructions(destroyed: dict[Any, datetime.datetime]) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from families.forms import date_field
+from families.models import Member
 from homestart.models import User
 
 from .models import Breach, PersonnelFile, SubjectAccessRequest, VolunteerFile
@@ -28,6 +29,11 @@ class SarForm(ClearMessages, forms.Form):
         help_text="For a family member, for example WIR-0042.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     )
+    member = forms.ModelChoiceField(
+        label="Who in the family the request is about", required=False, queryset=Member.objects.none(),
+        widget=forms.RadioSelect, empty_label=None,
+        help_text="Their own details are given; what is about other people in the family is marked for review.",
+    )
     subject_user = forms.ModelChoiceField(
         label="Volunteer, member of staff or trustee", required=False, queryset=User.objects.none(),
         help_text="For anyone else.",
@@ -38,16 +44,28 @@ class SarForm(ClearMessages, forms.Form):
     )
     received_on = date_field("Date received")
 
-    def __init__(self, *args, people, **kwargs) -> None:
+    def __init__(self, *args, people, members=None, **kwargs) -> None:
+        """``members``: the family's members, once a family reference has been entered
+        (read through the gate by the view); until then the choice is not offered."""
         super().__init__(*args, **kwargs)
         self.fields["subject_user"].queryset = people
         self.fields["subject_user"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if members is None:
+            del self.fields["member"]
+        else:
+            self.fields["member"].queryset = members
+            self.fields["member"].label_from_instance = (
+                lambda m: f"{m.first_name} {m.last_name}".strip() + f" ({m.get_kind_display().lower()})"
+            )
 
     def clean(self) -> dict:
         data = super().clean()
         kind = data.get("subject_kind")
         if kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and not data.get("family_reference"):
             self.add_error("family_reference", "Enter the family's reference.")
+        if (kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and "member" in self.fields
+                and not data.get("member") and "member" not in self.errors):
+            self.add_error("member", "Choose who in the family the request is about.")
         if kind and kind != SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and not data.get("subject_user"):
             self.add_error("subject_user", "Choose the person the request is about.")
         return data

@@ -2,7 +2,11 @@
 
 Volunteer file (§8.3): the scheme's coordinators and manager; the trustee
 responsible for spot checks and HSUK reviewers when the file is in their open
-review sample and they have signed its Record of Access (§9.1). The volunteer
+review sample and they have signed its Record of Access (§9.1); an external
+auditor of the scheme when a coordinator has named the file in an open,
+supervised audit session and the auditor has signed its Record of Access —
+§8.3 names "external reviewers for the purpose of ... external audit" for
+volunteer files as for family files, and §10.1 says how. The volunteer
 does not browse their own file: they see it through a subject access request
 (§8.7), which is recorded as a disclosure.
 
@@ -10,24 +14,26 @@ Personnel file (§8.4): the person's line manager (``Membership.line_manager``);
 a trustee designated for that file "where appropriate" (``TrusteeDesignation``)
 who is still a trustee of the scheme; HSUK reviewers in an open quality review
 sample with a signed Record of Access. The person sees it through a subject
-access request. A coordinator or manager who is not the line manager is refused.
+access request. A coordinator or manager who is not the line manager is refused,
+and so is an external auditor (§8.4 does not name them).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
-from access_log.models import FileKind, Purpose, RecordOfAccess, Review
+from access_log.models import AuditSession, FileKind, Purpose, RecordOfAccess, Review
 from homestart.models import Membership, Role, User, current_roles
 
 from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
 TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
+# The role a personnel file's grant names for the person's line manager (§8.4).
+LINE_MANAGER = "line_manager"
 
 
 def _roles(user: User, scheme_id: int) -> tuple[set[str], set[str]]:
@@ -59,18 +65,64 @@ def _review_outcome(
     return Pending("record_of_access_unsigned", role, review=review)
 
 
-def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
+def _audit_outcome(*, user: User, kind: str, obj: Any) -> Grant | Pending | None:
+    """An open supervised audit session naming this file, with the Record of Access
+    signed in the coordinator's presence (§8.3, §10.1)."""
+    session = (
+        AuditSession.objects.open_now()
+        .filter(auditor=user, scheme_id=obj.scheme_id)
+        .filter(files__file_kind=kind, files__file_id=obj.pk)
+        .order_by("-opened_at")
+        .first()
+    )
+    if session is None:
+        return None
+    if RecordOfAccess.objects.filter(user=user, file_kind=kind, file_id=obj.pk, audit_session=session).exists():
+        return Grant(Role.AUDITOR, View.FULL, False, Purpose.EXTERNAL_AUDIT, session=session)
+    return Pending("record_of_access_unsigned", Role.AUDITOR, session=session)
+
+
+def _open_audit_filter(user: User, kind: str) -> Exists:
     now = timezone.now()
+    signed = RecordOfAccess.objects.filter(
+        user=user, file_kind=kind, file_id=OuterRef(OuterRef("pk")), audit_session=OuterRef("pk")
+    )
+    return Exists(
+        AuditSession.objects.filter(
+            auditor=user, scheme=OuterRef("scheme"), closed_at__isnull=True, opened_at__lte=now, expires_at__gt=now,
+            files__file_kind=kind, files__file_id=OuterRef("pk"),
+        ).filter(Exists(signed))
+    )
+
+
+def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
+    """In an open review sample, with the Record of Access signed for that review: readers
+    see a sampled file in lists only once they may open it (as for family files, §9.1)."""
+    now = timezone.now()
+    signed = RecordOfAccess.objects.filter(
+        user=user, file_kind=kind, file_id=OuterRef(OuterRef("pk")), review=OuterRef("pk")
+    )
     return Exists(
         Review.objects.filter(
             reviewer=user, kind=review_kind, scheme=OuterRef("scheme"), closed_at__isnull=True,
             opens_at__lte=now, closes_at__gt=now, files__file_kind=kind, files__file_id=OuterRef("pk"),
-        )
+        ).filter(Exists(signed))
+    )
+
+
+def _population(model: type, scheme_id: int, reviewer: User) -> QuerySet:
+    return (
+        model.objects.filter(scheme_id=scheme_id, data_key__destroyed_at__isnull=True)
+        .exclude(person=reviewer)
+        .order_by("number")
+        .values_list("pk", "reference")
     )
 
 
 class VolunteerFiles(FileKindSpec):
     kind = FileKind.VOLUNTEER
+    url_name = "records:volunteer_file"
+    log_roles = SCHEME_STAFF_ROLES
 
     def load(self, reference: str) -> VolunteerFile | None:
         return VolunteerFile.objects.select_related("data_key", "scheme").filter(reference=reference).first()
@@ -81,8 +133,8 @@ class VolunteerFiles(FileKindSpec):
     def scheme_id(self, obj: VolunteerFile) -> int:
         return obj.scheme_id
 
-    def url(self, obj: VolunteerFile) -> str:
-        return reverse("records:volunteer_file", kwargs={"reference": obj.reference})
+    def readable_files(self, *, scheme_id: int, reader: User) -> QuerySet:
+        return _population(VolunteerFile, scheme_id, reader)
 
     def decide(self, *, user: User, obj: VolunteerFile, purpose: str) -> Grant | Pending | str | None:
         here, national = _roles(user, obj.scheme_id)
@@ -98,7 +150,11 @@ class VolunteerFiles(FileKindSpec):
             review_kinds.append(Review.Kind.SPOT_CHECK)
         if Role.REVIEWER in national:
             review_kinds.append(Review.Kind.QUALITY_REVIEW)
-        return _review_outcome(user=user, kind=self.kind, obj=obj, review_kinds=review_kinds) or refused_role
+        outcome = _review_outcome(user=user, kind=self.kind, obj=obj, review_kinds=review_kinds)
+        if outcome is None and Role.AUDITOR in here:
+            # §8.3: external reviewers for the purpose of external audit, as for family files (§10.1).
+            outcome = _audit_outcome(user=user, kind=self.kind, obj=obj)
+        return outcome or refused_role
 
     def visible_filter(self, user: User) -> Q:
         current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
@@ -108,7 +164,8 @@ class VolunteerFiles(FileKindSpec):
         )
         national = Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER)
         quality = Exists(national) & _open_review_filter(user, self.kind, Review.Kind.QUALITY_REVIEW)
-        return (staff | spot | quality) & ~Q(person=user)
+        auditing = Exists(current.filter(role=Role.AUDITOR)) & _open_audit_filter(user, self.kind)
+        return (staff | spot | quality | auditing) & ~Q(person=user)
 
     def minimal_view(self, obj: Any, user: User) -> Any:  # pragma: no cover - every grant is full
         raise NotImplementedError
@@ -116,6 +173,9 @@ class VolunteerFiles(FileKindSpec):
 
 class PersonnelFiles(FileKindSpec):
     kind = FileKind.PERSONNEL
+    url_name = "records:personnel_file"
+    # §8.4: the line manager keeps the personnel file, and so reads who opened it.
+    log_roles = (LINE_MANAGER,)
 
     def load(self, reference: str) -> PersonnelFile | None:
         return PersonnelFile.objects.select_related("data_key", "scheme").filter(reference=reference).first()
@@ -126,8 +186,8 @@ class PersonnelFiles(FileKindSpec):
     def scheme_id(self, obj: PersonnelFile) -> int:
         return obj.scheme_id
 
-    def url(self, obj: PersonnelFile) -> str:
-        return reverse("records:personnel_file", kwargs={"reference": obj.reference})
+    def readable_files(self, *, scheme_id: int, reader: User) -> QuerySet:
+        return _population(PersonnelFile, scheme_id, reader)
 
     def decide(self, *, user: User, obj: PersonnelFile, purpose: str) -> Grant | Pending | str | None:
         here, national = _roles(user, obj.scheme_id)
@@ -135,7 +195,7 @@ class PersonnelFiles(FileKindSpec):
         if obj.person_id == user.pk:
             return refused_role
         if Membership.objects.current().filter(user=obj.person, scheme_id=obj.scheme_id, line_manager=user).exists():
-            return Grant("line_manager", View.FULL, True, Purpose.SUPERVISION)
+            return Grant(LINE_MANAGER, View.FULL, True, Purpose.SUPERVISION)
         if here & set(TRUSTEE_ROLES) and TrusteeDesignation.objects.filter(
             personnel_file=obj, trustee=user, ended_at__isnull=True
         ).exists():

@@ -1,8 +1,9 @@
 """Assembling a subject access response (§1.6, §8.7).
 
 Everything held about the person, read through the access gate (so each
-reading is itself in the file's access log): for a family member, their family
-file, its history and its access log; for a volunteer or member of staff, their
+reading is itself in the file's access log): for a family member, their own
+details and their family file, its history and its access log, with the other
+members' details marked; for a volunteer or member of staff, their
 file, their supervision notes, its history and its access log, and for anyone
 who signs in, their roles and policy acknowledgements. Items about other people
 (other family members, referrers, free-text notes that may mention others)
@@ -81,10 +82,35 @@ def _access_log(kind: str, file_id: Any) -> Section:
     return section
 
 
+def _name(member: Any) -> str:
+    return f"{member.first_name} {member.last_name}".strip()
+
+
 def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[Section]]:
+    """A family member's copy: their own details, the household's (address, the family
+    file's dates), and everything else in the family file, with what is about other
+    people — the other members, referrers, free-text notes, their consents — marked
+    for review before release (§1.6, §8.7). Without a chosen member (requests
+    registered before one could be chosen) every member's details are given."""
+    from consent.models import ConfidentialityStatement, Consent
+    from families.models import Member
+
     access = gate.open_family(user=actor, reference=sar.family.reference, section=SECTION)
     family = access.file
     subject = sar.member
+
+    def others(member_id: Any) -> bool:
+        return subject is not None and member_id != subject.pk
+
+    sections = []
+    if subject is not None:
+        you = Section("About you")
+        you.add("Name", _name(subject))
+        you.add("In the family as", subject.get_kind_display())
+        you.add("Date of birth", subject.date_of_birth)
+        you.add("Relationship", subject.relationship)
+        you.add("Added to the file", subject.created_at)
+        sections.append(you)
     about = Section("The family file")
     about.add("Reference", family.reference)
     about.add("Status", family.get_status_display())
@@ -93,31 +119,58 @@ def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
     about.add("Address", family.address)
     about.add("Postcode", family.postcode)
     about.add("Phone", family.phone)
-    people = Section("People in the family")
+    sections.append(about)
+    people = Section("Other people in the family" if subject is not None else "People in the family")
     for member in family.members.all():
-        other = subject is not None and member.pk != subject.pk
-        name = f"{member.first_name} {member.last_name}".strip()
-        people.add(f"{member.get_kind_display()}{' (another person)' if other else ''}", name, third_party=other)
+        if subject is not None and member.pk == subject.pk:
+            continue
+        other = others(member.pk)
+        people.add(f"{member.get_kind_display()}{' (another person)' if other else ''}", _name(member),
+                   third_party=other)
         people.add("Date of birth", member.date_of_birth, third_party=other)
         people.add("Relationship", member.relationship, third_party=other)
+    sections.append(people)
     referrals = Section("Referrals")
     for referral in family.referrals.all():
         referrals.add("Referred on", referral.referred_on)
         referrals.add("Source", referral.get_source_display())
-        referrals.add("Reasons", referral.reasons)
+        # Free text about the family: it may say things about other people.
+        referrals.add("Reasons", referral.reasons, third_party=subject is not None)
         referrals.add("Referrer", referral.referrer_name, third_party=True)
         referrals.add("Referrer's organisation", referral.referrer_organisation, third_party=True)
         referrals.add("Referrer's contact details", referral.referrer_contact, third_party=True)
+    sections.append(referrals)
     visits = Section("Visits")
     for visit in family.visits.all():
         visits.add(f"{visit.get_kind_display()} on {visit.visited_on:%-d %B %Y}", visit.notes, third_party=True)
+    sections.append(visits)
+    consents = Section("Confidentiality statements and consents")
+    for statement in ConfidentialityStatement.objects.filter(family=family).select_related("given_to"):
+        other = others(statement.given_to_id)
+        to = "another person" if other else ("you" if subject is not None else _name(statement.given_to))
+        consents.add(f"Confidentiality statement given to {to}", statement.given_on, third_party=other)
+    for consent in Consent.objects.filter(family=family).select_related("given_by"):
+        other = others(consent.given_by_id)
+        by = "another person" if other else ("you" if subject is not None else _name(consent.given_by))
+        withdrawn = f", withdrawn {consent.withdrawn_on:%-d %B %Y}" if consent.withdrawn_on else ""
+        consents.add(
+            f"Consent given by {by} on {consent.given_on:%-d %B %Y}",
+            f"{consent.get_scope_display()} to {consent.get_recipient_kind_display()}{withdrawn}",
+            third_party=other,
+        )
+    sections.append(consents)
     history = Section("Changes to the file (history)")
     _history(history, family.history.order_by("history_date"), "Family details")
-    from families.models import Member
-
-    _history(history, Member.history.filter(family_id=family.pk).order_by("history_date"), "A person's details")
-    name = f"{subject.first_name} {subject.last_name}".strip() if subject else f"members of {family.reference}"
-    return name, [about, people, referrals, visits, history, _access_log(FileKind.FAMILY, family.pk)]
+    for row in Member.history.filter(family_id=family.pk).order_by("history_date"):
+        other = others(row.id)
+        what = "Another person's details" if other else ("Your details" if subject is not None else
+                                                          "A person's details")
+        kinds = {"+": "created", "~": "changed", "-": "removed"}
+        history.add(f"{what} {kinds.get(row.history_type, row.history_type)}", row.history_date, third_party=other)
+    sections.append(history)
+    sections.append(_access_log(FileKind.FAMILY, family.pk))
+    name = _name(subject) if subject else f"members of {family.reference}"
+    return name, sections
 
 
 def _person_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[Section]]:

@@ -210,7 +210,11 @@ def sar_register(
     if subject_kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER:
         if family is None or family.scheme_id != scheme.pk:
             raise ValidationError({"family": "Enter the reference of one of this scheme's family files."})
-        if member is not None and member.family_id != family.pk:
+        # A request is one person's (§8.7): their own details are given, the rest of the
+        # family's are marked as about other people.
+        if member is None:
+            raise ValidationError({"member": "Choose who in the family the request is about."})
+        if member.family_id != family.pk:
             raise ValidationError({"member": "This person is not a member of that family."})
     elif subject_user is None or not _roles_in(subject_user, scheme):
         raise ValidationError({"subject_user": "Choose a volunteer, member of staff or trustee of this scheme."})

@@ -19,8 +19,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_log import gate
-from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.kinds import SCHEME_STAFF_ROLES, kind_spec
 from access_log.models import FileKind
+from access_log.selectors import records_of_access
 from families.models import Family
 from homestart.models import Membership, Role, Scheme, User
 
@@ -75,10 +76,11 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     if kind == FileKind.VOLUNTEER:
         # §8.5: only the minimum about the families supported — references and dates.
         assignments = file.person.assignments.filter(family__scheme=file.scheme).select_related("family")
-    return render(
-        request, "records/file_detail.html",
-        {"access": access, "file": file, "fields": fields, "assignments": assignments, "kind": kind},
-    )
+    return render(request, "records/file_detail.html", {
+        "access": access, "file": file, "fields": fields, "assignments": assignments, "kind": kind,
+        "may_read_log": access.role in kind_spec(kind).log_roles,
+        "records_of_access": records_of_access(kind=kind, file_id=file.pk),
+    })
 
 
 @require_GET
@@ -211,23 +213,33 @@ def sar_new(request: HttpRequest) -> HttpResponse:
     if not schemes.exists():
         raise Http404("Not for this role.")
     people = User.objects.filter(memberships__scheme__in=schemes, memberships__ended_at__isnull=True).distinct()
-    form = SarForm(request.POST or None, people=people)
+    family, members = None, None
+    if request.method == "POST" and request.POST.get("subject_kind") == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER:
+        reference = request.POST.get("family_reference", "").strip().upper()
+        family = Family.objects.filter(reference=reference, scheme__in=schemes).first() if reference else None
+        if family is not None:
+            # Offering the family's members to choose from reads the file: through the gate.
+            try:
+                access = gate.open_family(user=request.user, reference=family.reference, section="subject_access")
+            except (gate.FileHidden, gate.NotPermitted):
+                family = None
+            else:
+                members = access.file.members.all()
+    form = SarForm(request.POST or None, people=people, members=members)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        family = None
-        if data["subject_kind"] == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER:
-            family = Family.objects.filter(reference=data["family_reference"].strip().upper(),
-                                           scheme__in=schemes).first()
-            if family is None:
-                form.add_error("family_reference", "No family file of your scheme has this reference.")
+        if data["subject_kind"] == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and family is None:
+            form.add_error("family_reference", "No family file of your scheme has this reference.")
         if form.is_valid():
-            scheme = family.scheme if family else schemes.filter(memberships__user=data["subject_user"]).first()
+            is_family = data["subject_kind"] == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER
+            scheme = family.scheme if is_family else schemes.filter(memberships__user=data["subject_user"]).first()
             try:
                 sar = services.sar_register(
                     scheme=scheme, actor=request.user, subject_kind=data["subject_kind"],
                     requester_name=data["requester_name"], request_details=data["request_details"],
-                    received_on=data["received_on"], family=family,
-                    subject_user=None if family else data["subject_user"],
+                    received_on=data["received_on"], family=family if is_family else None,
+                    member=data.get("member") if is_family else None,
+                    subject_user=None if is_family else data["subject_user"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -29,7 +29,7 @@ def test_auditor_reads_a_named_file_only_while_the_coordinators_session_is_open(
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Open an audit session")
     axe_check(coordinator)
     coordinator.get_by_label("External auditor").select_option(label="auditor")
-    coordinator.get_by_label("Family references").fill("WIR-0002, WIR-0003")
+    coordinator.get_by_label("File references").fill("WIR-0002, WIR-0003")
     coordinator.get_by_label("Your full name").fill("Chris Doyle")
     coordinator.get_by_label(PRESENT).check()
     coordinator.get_by_role("button", name="Sign and open session").click()

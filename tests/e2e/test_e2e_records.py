@@ -36,7 +36,10 @@ def test_subject_access_request_from_registration_to_release(page, sign_in, axe_
     page.get_by_role("button", name="Register request").click()
     # The date received was left empty: the error is shown, nothing is saved.
     expect(page.get_by_role("alert")).to_contain_text("Enter date received.")
+    # The family is known now: the page asks which of its members the request is about.
+    expect(page.get_by_role("alert")).to_contain_text("Choose who in the family the request is about.")
     axe_check(page)
+    page.get_by_role("group", name="Who in the family the request is about").get_by_role("radio").first.check()
     page.get_by_label("Date received").fill("2025-01-31")
     page.get_by_role("button", name="Register request").click()
     expect(page.get_by_text("Check the requester's identity next")).to_be_visible()

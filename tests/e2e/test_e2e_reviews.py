@@ -68,7 +68,7 @@ def test_spot_check_trustee_opens_a_sampled_file_read_only_after_signing_its_rec
     expect(page.get_by_role("heading", level=1)).to_have_text("Draw a sample of files")
     expect(page.get_by_label("Scheme").locator("option")).to_have_text(["Home-Start Wirral (WIR)"])
     axe_check(page)
-    page.get_by_label("Number of files to sample").fill("3")
+    page.get_by_label("Number of family files to sample").fill("3")
     page.get_by_role("button", name="Draw sample").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "You already have an open review of this scheme. Close it first."
@@ -83,7 +83,8 @@ def test_spot_check_trustee_opens_a_sampled_file_read_only_after_signing_its_rec
     files = page.get_by_role("table", name="Sampled files").locator("tbody tr")
     expect(files).to_have_count(3)
     assert {text.strip() for text in files.locator("td.app-reference").all_inner_texts()} == sampled
-    expect(files.locator("td:nth-child(2)")).to_have_text(["Not signed"] * 3)
+    expect(files.locator("td:nth-child(2)")).to_have_text(["Family file"] * 3)
+    expect(files.locator("td:nth-child(3)")).to_have_text(["Not signed"] * 3)
     axe_check(page)
 
     reference = sorted(sampled)[0]
@@ -142,7 +143,7 @@ def test_hsuk_reviewer_draws_a_sample_in_another_scheme_and_reads_a_file_after_s
     )
     axe_check(page)
     page.get_by_label("Scheme").select_option(label="Home-Start Sefton (SEF)")
-    page.get_by_label("Number of files to sample").fill("3")
+    page.get_by_label("Number of family files to sample").fill("3")
     page.get_by_role("button", name="Draw sample").click()
     expect(page.get_by_role("alert")).to_contain_text("Sample of 3 files drawn.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Home-Start Sefton")

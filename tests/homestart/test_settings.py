@@ -35,6 +35,7 @@ CONTROLLED = {
     "DJANGO_SETTINGS_MODULE",
     "HOMESTART_DEV_KEYS_FILE",
     "ALLOWED_HOSTS",
+    "RECORDS_BANK_HOLIDAYS",
 }
 PRINT_SETTINGS = (
     "import base64, json; from homestart import settings as s; "
@@ -88,6 +89,17 @@ def test_missing_secret_with_debug_off_stops_startup_naming_the_variable(tmp_pat
     message = improperly_configured(run_settings(tmp_path, **env))
     assert message.startswith(f"{missing} is not set")
     assert not (tmp_path / "dev-keys.json").exists()
+
+
+@pytest.mark.policy("8.7")
+def test_bank_holiday_division_must_be_a_known_part_of_the_uk(tmp_path):
+    message = improperly_configured(run_settings(tmp_path, DEBUG="0", RECORDS_BANK_HOLIDAYS="Wales", **GOOD))
+    assert message.startswith("RECORDS_BANK_HOLIDAYS='WALES': use one of ENG, WLS, SCT, NIR")
+    loaded = run_settings(
+        tmp_path, "from homestart import settings as s; print(s.RECORDS_BANK_HOLIDAYS)",
+        DEBUG="0", RECORDS_BANK_HOLIDAYS="sct", **GOOD,
+    )
+    assert loaded.stdout.strip() == "SCT", loaded.stderr
 
 
 @pytest.mark.policy("8.2")

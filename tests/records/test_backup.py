@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import stat
 
 import pytest
@@ -14,7 +15,7 @@ from access_log.models import AccessEvent, FileKind
 from families.models import Family, Member
 from homestart.crypto import KeyUnavailable
 from records import services
-from records.backup import BackupError, unseal
+from records.backup import FRAME_HEADER, MAGIC, PREFIX_BYTES, BackupError, open_stream, seal_stream, unseal
 from records.models import DestructionCertificate
 from tests.conftest import CARER_FIRST, CARER_LAST, POSTCODE
 from tests.factories import make_family
@@ -87,3 +88,159 @@ def test_family_destroyed_after_the_backup_stays_unreadable_when_it_is_restored(
     assert set(Member.objects.filter(family_id=family.pk).values_list("surname_index", flat=True)) == {""}
     assert DestructionCertificate.objects.filter(pk=certificate.pk).exists()
     assert Member.objects.get(family_id=other.pk).last_name == "Survivor"
+
+
+# --- the chunked stream: sealed and opened a chunk at a time ---------------------------
+
+KEY = b"k" * 32
+
+
+class RecordingFile(io.BytesIO):
+    """A file that remembers how much had been written each time it was written to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[int] = []
+
+    def write(self, data) -> int:
+        written = super().write(data)
+        self.writes.append(self.tell())
+        return written
+
+
+def _sealed(chunks, chunk_bytes=1024) -> bytes:
+    handle = io.BytesIO()
+    seal_stream(chunks, handle, key=KEY, chunk_bytes=chunk_bytes)
+    return handle.getvalue()
+
+
+def _opened(blob: bytes) -> bytes:
+    return b"".join(open_stream(io.BytesIO(blob), key=KEY))
+
+
+@pytest.mark.policy("8.2")
+@pytest.mark.parametrize("size", [0, 1, 1023, 1024, 1025, 5000])
+def test_stream_round_trips_whatever_its_length(size):
+    data = os.urandom(size)
+    assert _opened(_sealed([data[:7], data[7:]])) == data
+
+
+@pytest.mark.policy("8.2")
+def test_a_stream_cut_short_altered_reordered_or_extended_is_refused():
+    blob = _sealed([os.urandom(6000)])  # five full frames and a final one
+    header, frame = len(MAGIC) + PREFIX_BYTES, FRAME_HEADER.size + 1024 + 16
+    frames = [blob[header + i * frame : header + (i + 1) * frame] for i in range(5)]
+    final = blob[header + 5 * frame :]
+    assert len(final) == FRAME_HEADER.size + 6000 - 5 * 1024 + 16
+    start = blob[:header]
+    refused = {
+        "cut in the middle of a frame": blob[:-10],
+        "final frame dropped": start + b"".join(frames),
+        "cut at a frame boundary": start + b"".join(frames[:3]),
+        "a frame dropped": start + b"".join(frames[:2] + frames[3:]) + final,
+        "two frames swapped": start + frames[1] + frames[0] + b"".join(frames[2:]) + final,
+        "a frame repeated": start + b"".join(frames) + frames[4] + final,
+        "a byte flipped": blob[:100] + bytes([blob[100] ^ 1]) + blob[101:],
+        # Marking a middle frame as the last one would truncate silently: its nonce differs.
+        "a frame marked final": start + bytes([1]) + frames[0][1:],
+        "data after the end": blob + b"\0",
+        "another backup's frame": start + _sealed([os.urandom(6000)])[header : header + frame]
+        + b"".join(frames[1:]) + final,
+    }
+    for what, tampered in refused.items():
+        with pytest.raises(BackupError):
+            _opened(tampered)
+            pytest.fail(f"{what}: opened")
+    with pytest.raises(BackupError):
+        b"".join(open_stream(io.BytesIO(blob), key=b"x" * 32))
+    with pytest.raises(BackupError):
+        _opened(b"not a backup at all")
+
+
+@pytest.mark.policy("8.2")
+def test_writer_seals_and_writes_each_chunk_as_it_comes_without_holding_the_backup():
+    handle = RecordingFile()
+    written_when_asked = []
+
+    def chunks():
+        for _ in range(64):
+            written_when_asked.append(handle.tell())
+            yield os.urandom(1024)
+
+    frames = seal_stream(chunks(), handle, key=KEY, chunk_bytes=1024)
+    assert frames == 64
+    # By the time the 10th chunk is asked for, the 8th is already sealed on disk.
+    frame = FRAME_HEADER.size + 1024 + 16
+    header = len(MAGIC) + PREFIX_BYTES
+    for n, position in enumerate(written_when_asked):
+        assert position >= header + max(n - 1, 0) * frame
+    assert len(handle.writes) == 1 + 64  # the header, then one write per frame
+
+    # And the reader reads a frame at a time: the first chunk comes before the file is read.
+    source = io.BytesIO(handle.getvalue())
+    stream = open_stream(source, key=KEY)
+    next(stream)
+    assert source.tell() == header + frame
+
+
+@pytest.mark.policy("8.2")
+def test_sealing_and_opening_a_large_stream_uses_memory_for_a_chunk_not_the_whole(tmp_path):
+    import tracemalloc
+
+    total, piece = 48 * 1024 * 1024, 64 * 1024
+    path = tmp_path / "large.hsbackup"
+    block = os.urandom(piece)
+    tracemalloc.start()
+    try:
+        with path.open("wb") as handle:
+            seal_stream((block for _ in range(total // piece)), handle, key=KEY)
+        _, written_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        with path.open("rb") as handle:
+            opened = sum(len(chunk) for chunk in open_stream(handle, key=KEY))
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert opened == total and path.stat().st_size > total
+    assert written_peak < 2 * 1024 * 1024, written_peak
+    assert read_peak < 2 * 1024 * 1024, read_peak
+
+
+@pytest.mark.policy("8.2")
+def test_a_backup_file_cut_short_is_refused_and_restores_nothing(family, tmp_path):
+    path = tmp_path / "b.hsbackup"
+    call_command("backup", "--output", str(path), stdout=io.StringIO())
+    blob = path.read_bytes()
+    cut = tmp_path / "cut.hsbackup"
+    cut.write_bytes(blob[: len(blob) // 2])
+    with pytest.raises(CommandError, match="cut short|incomplete"):
+        call_command("restore", str(cut), "--yes", stdout=io.StringIO())
+    assert Family.objects.get(pk=family.pk).postcode == POSTCODE  # the transaction rolled back
+    payload = unseal(blob)
+    assert payload["format"] == 2 and payload["end"]["rows"] == sum(len(t["rows"]) for t in payload["tables"].values())
+
+
+@pytest.mark.policy("8.2")
+def test_a_backup_in_the_first_format_still_restores(family, wirral, coordinator, tmp_path):
+    import gzip
+    import json
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from django.conf import settings
+
+    payload = unseal(_backup_bytes(tmp_path))
+    payload["format"] = 1
+    nonce = os.urandom(12)
+    plain = gzip.compress(json.dumps({k: payload[k] for k in ("format", "taken_at", "vendor", "tables")}).encode())
+    legacy = tmp_path / "v1.hsbackup"
+    legacy.write_bytes(b"HSBACKUP1" + nonce + AESGCM(settings.BACKUP_KEY).encrypt(nonce, plain, b"HSBACKUP1"))
+    later = make_family(wirral, coordinator, last_name="Afterwards")
+    call_command("restore", str(legacy), "--yes", stdout=io.StringIO())
+    assert not Family.objects.filter(pk=later.pk).exists()
+    assert Family.objects.get(pk=family.pk).postcode == POSTCODE
+
+
+def _backup_bytes(tmp_path) -> bytes:
+    path = tmp_path / "plain.hsbackup"
+    call_command("backup", "--output", str(path), stdout=io.StringIO())
+    return path.read_bytes()

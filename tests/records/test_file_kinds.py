@@ -193,3 +193,95 @@ def test_new_member_of_staff_gets_no_access_by_default(wirral, volunteer_file):
     MembershipFactory(user=newcomer, scheme=wirral, role=Role.SAFEGUARDING_LEAD)
     with pytest.raises(gate.FileHidden):
         _open(newcomer, volunteer_file, FileKind.VOLUNTEER)
+
+
+# --- §8.3, §10.1: external audit of volunteer files; never of personnel files ------------------
+
+
+@pytest.mark.policy("8.3", "10.1")
+def test_auditor_reads_a_volunteer_file_named_in_a_supervised_session_after_signing(
+    volunteer_file, personnel_file, family, wirral, coordinator, auditor, client_for
+):
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    from access_log import services as access_services
+
+    with pytest.raises(ValidationError) as refused:
+        access_services.audit_session_open(
+            coordinator=coordinator, auditor=auditor, scheme=wirral, signed_name="Carol Coordinator",
+            references=[personnel_file.reference, volunteer_file.reference], declared=True,
+        )
+    assert "Personnel files are not opened in an external audit" in str(refused.value)
+    response = client_for(coordinator).post(reverse("access_log:audit_session_new"), {
+        "auditor": auditor.pk, "references": f"{family.reference}, {volunteer_file.reference.lower()}",
+        "signed_name": "Carol Coordinator", "declared": "on",
+    })
+    session = auditor.audit_sessions.get()
+    assert response["Location"] == reverse("access_log:audit_session_detail", args=[session.pk])
+    assert {(f.file_kind, f.file_reference) for f in session.files.all()} == {
+        (FileKind.FAMILY, family.reference), (FileKind.VOLUNTEER, volunteer_file.reference)
+    }
+    vf = KINDS[FileKind.VOLUNTEER]
+    with pytest.raises(gate.SignatureRequired):
+        _open(auditor, volunteer_file, FileKind.VOLUNTEER)
+    assert not VolunteerFile.objects.filter(vf.visible_filter(auditor)).exists()
+    client = client_for(auditor)
+    sign = reverse("access_log:sign", kwargs={"kind": "volunteer", "reference": volunteer_file.reference})
+    client.post(sign, {"signed_name": "Audrey Auditor", "declared": "on"})
+    record = RecordOfAccess.objects.get(user=auditor, file_kind=FileKind.VOLUNTEER)
+    assert (record.audit_session, record.witnessed_by) == (session, coordinator)
+    access = _open(auditor, volunteer_file, FileKind.VOLUNTEER)
+    assert access.full and not access.may_change and access.role == Role.AUDITOR
+    assert list(VolunteerFile.objects.filter(vf.visible_filter(auditor))) == [volunteer_file]
+    page = client.get(reverse("records:volunteer_file", args=[volunteer_file.reference])).content.decode()
+    assert "Ottoline Pembury" in page and "Back to the audit session" in page
+    with pytest.raises(gate.FileHidden):
+        _open(auditor, personnel_file, FileKind.PERSONNEL)
+    access_services.audit_session_close(session=session, actor=coordinator)
+    with pytest.raises(gate.FileHidden):
+        _open(auditor, volunteer_file, FileKind.VOLUNTEER)
+
+
+# --- who opened this file: the people responsible for it (§8.3, §8.4) ---------------------------
+
+
+@pytest.mark.policy("8.3", "8.4", "9.1")
+def test_who_opened_a_personnel_file_is_for_its_line_manager_only(
+    personnel_file, volunteer_file, manager, coordinator, other_coordinator, trustee, reviewer, volunteer, wirral,
+    client_for,
+):
+    from django.urls import reverse
+
+    def log(file, kind):
+        return reverse("access_log:file_log", kwargs={"kind": kind, "reference": file.reference})
+
+    _open(manager, personnel_file, FileKind.PERSONNEL)
+    response = client_for(manager).get(log(personnel_file, FileKind.PERSONNEL))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Who opened this file" in page and reverse("records:personnel_file", args=[personnel_file.reference]) in page
+    # The line manager reaches it from the file.
+    file_page = client_for(manager).get(reverse("records:personnel_file", args=[personnel_file.reference]))
+    assert log(personnel_file, FileKind.PERSONNEL) in file_page.content.decode()
+
+    # A designated trustee and a signed HSUK reviewer read the file, not its access log.
+    services.trustee_designate(personnel_file=personnel_file, trustee=trustee, reason="Appeal", actor=manager)
+    review = _review(reviewer, personnel_file, FileKind.PERSONNEL)
+    _sign(reviewer, personnel_file, FileKind.PERSONNEL, review)
+    for reader in (trustee, reviewer):
+        assert client_for(reader).get(log(personnel_file, FileKind.PERSONNEL)).status_code == 403
+        assert AccessEvent.objects.filter(user=reader, section="access_log", reason="section_not_for_role").exists()
+        page = client_for(reader).get(reverse("records:personnel_file", args=[personnel_file.reference]))
+        assert log(personnel_file, FileKind.PERSONNEL) not in page.content.decode()
+    # The person themselves (they ask through a subject access request), other staff: no such file.
+    for user in (coordinator, other_coordinator, volunteer):
+        assert client_for(user).get(log(personnel_file, FileKind.PERSONNEL)).status_code == 404
+
+    # A volunteer file's access log: the scheme's coordinators and manager, as for a family file.
+    for user in (coordinator, manager):
+        assert client_for(user).get(log(volunteer_file, FileKind.VOLUNTEER)).status_code == 200
+    assert client_for(volunteer).get(log(volunteer_file, FileKind.VOLUNTEER)).status_code == 404
+    review = _review(reviewer, volunteer_file, FileKind.VOLUNTEER)
+    _sign(reviewer, volunteer_file, FileKind.VOLUNTEER, review)
+    assert client_for(reviewer).get(log(volunteer_file, FileKind.VOLUNTEER)).status_code == 403

@@ -15,6 +15,7 @@ from families.models import Family
 from homestart.crypto import KeyUnavailable
 from records import services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
+from tests.conftest import CARER_FIRST, CARER_LAST, CHILD_FIRST
 from tests.helpers import error_summary, main_content
 
 
@@ -23,6 +24,7 @@ def sar(family, wirral, manager):
     return services.sar_register(
         scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
         requester_name="Rosalind Quenby", received_on=timezone.localdate(), family=family,
+        member=family.members.get(kind="adult"),
     )
 
 
@@ -32,58 +34,256 @@ def breach(wirral, coordinator):
                                   description="Email sent to the wrong address", data_affected="One address")
 
 
-# Actions answered only by POST (405 on GET, see test_action_urls_refuse_get; each
-# is exercised with its roles in the journeys below and in test_retention.py).
-RECORDS_POST_ONLY = {
-    "sar_identity", "sar_clarification", "sar_extend", "retention_propose", "retention_hold",
-    "retention_hold_release", "destruction_authorise", "destruction_carry_out",
+# --- every records URL × every role (the cast of tests/access_log/test_url_role_matrix.py) -------
+
+
+@pytest.fixture
+def records_world(
+    wirral, family, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee, spotcheck,
+    reviewer, auditor, admin_user, sef_coordinator, outsider, volunteer_file, personnel_file, sar, breach,
+):
+    """Everyone, the volunteer's and the coordinator's files in every reader's sample or
+    session (signed, or not), and closed families for the retention actions."""
+    from access_log import services as access_services
+    from access_log.models import RecordOfAccess
+    from homestart.models import Role
+    from records.models import LegalHold
+    from tests.conftest import _member
+    from tests.factories import MembershipFactory, make_family
+
+    spotcheck_unsigned = _member(wirral, Role.TRUSTEE, "spotcheck2")
+    MembershipFactory(user=spotcheck_unsigned, scheme=wirral, role=Role.SPOT_CHECK_TRUSTEE)
+    reviewer_unsigned = _member(None, Role.REVIEWER, "reviewer2")
+    auditor_unsigned = _member(wirral, Role.AUDITOR, "auditor2")
+    admin_signed = _member(None, Role.ADMIN, "admin2", is_staff=True)
+    access_services.undertaking_sign(user=admin_signed, signed_name="Ada Admin", organisation="", declared=True)
+
+    def sign(user, kind, file, role, **occasion):
+        RecordOfAccess.objects.create(
+            file_kind=kind, file_id=file.pk, file_reference=file.reference, scheme=wirral, user=user,
+            signed_name=user.username, role=role, purpose=occasion["review"].purpose if "review" in occasion
+            else "external_audit", declaration=RecordOfAccess.DECLARATION, **occasion,
+        )
+
+    for user, signed in ((spotcheck, True), (spotcheck_unsigned, False)):
+        review = access_services.review_draw_sample(reviewer=user, scheme=wirral, sample_size=0, volunteer_files=1,
+                                                    days=14)
+        if signed:
+            sign(user, FileKind.VOLUNTEER, volunteer_file, Role.SPOT_CHECK_TRUSTEE, review=review)
+    for user, signed in ((reviewer, True), (reviewer_unsigned, False)):
+        review = access_services.review_draw_sample(reviewer=user, scheme=wirral, sample_size=0, volunteer_files=1,
+                                                    personnel_files=1, days=14)
+        if signed:
+            sign(user, FileKind.VOLUNTEER, volunteer_file, Role.REVIEWER, review=review)
+            sign(user, FileKind.PERSONNEL, personnel_file, Role.REVIEWER, review=review)
+    for user, signed in ((auditor, True), (auditor_unsigned, False)):
+        session = access_services.audit_session_open(
+            coordinator=coordinator, auditor=user, scheme=wirral, references=[volunteer_file.reference],
+            signed_name="Carol Coordinator", declared=True,
+        )
+        if signed:
+            sign(user, FileKind.VOLUNTEER, volunteer_file, Role.AUDITOR, audit_session=session,
+                 witnessed_by=coordinator)
+
+    closed = []
+    for name in ("Due", "Proposed", "Held"):
+        old = make_family(wirral, coordinator, last_name=name)
+        old.status, old.closed_on = Family.Status.CLOSED, datetime.date(2012, 6, 30)
+        old.save(update_fields=["status", "closed_on"])
+        closed.append(old)
+    due, proposed, held = closed
+    destruction = services.destruction_propose(kind=FileKind.FAMILY, obj=proposed, actor=manager)
+    hold = services.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
+    assert isinstance(hold, LegalHold)
+    people = {
+        "coordinator": coordinator, "manager": manager, "safeguarding_lead": safeguarding_lead,
+        "volunteer": volunteer, "other_volunteer": other_volunteer, "trustee": trustee,
+        "spotcheck": spotcheck, "spotcheck_unsigned": spotcheck_unsigned, "reviewer": reviewer,
+        "reviewer_unsigned": reviewer_unsigned, "auditor": auditor, "auditor_unsigned": auditor_unsigned,
+        "admin_user": admin_user, "admin_signed": admin_signed, "sef_coordinator": sef_coordinator,
+        "outsider": outsider, "anonymous": None,
+    }
+    vref, pref = volunteer_file.reference, personnel_file.reference
+    # name -> (URL, POST data or None for GET, the file the page opens through the gate, if any)
+    urls = {
+        "file_list": (reverse("records:file_list"), None, None),
+        "volunteer_file": (reverse("records:volunteer_file", args=[vref]), None, volunteer_file),
+        "personnel_file": (reverse("records:personnel_file", args=[pref]), None, personnel_file),
+        "volunteer_file_new": (reverse("records:volunteer_file_new"), None, None),
+        "personnel_file_new": (reverse("records:personnel_file_new"), None, None),
+        "volunteer_file_edit": (reverse("records:volunteer_file_edit", args=[vref]), None, volunteer_file),
+        "personnel_file_edit": (reverse("records:personnel_file_edit", args=[pref]), None, personnel_file),
+        "supervision": (reverse("records:supervision"), None, None),
+        "sar_list": (reverse("records:sar_list"), None, None),
+        "sar_new": (reverse("records:sar_new"), None, None),
+        "sar_detail": (reverse("records:sar_detail", args=[sar.pk]), None, None),
+        "sar_identity": (reverse("records:sar_identity", args=[sar.pk]), {"evidence": "Passport"}, None),
+        "sar_clarification": (reverse("records:sar_clarification", args=[sar.pk]), {}, None),
+        "sar_extend": (reverse("records:sar_extend", args=[sar.pk]), {"months": "1", "reason": "Complex"}, None),
+        "sar_document": (reverse("records:sar_document", args=[sar.pk]), None, None),
+        "sar_json": (reverse("records:sar_json", args=[sar.pk]), None, None),
+        "sar_release": (reverse("records:sar_release", args=[sar.pk]), None, None),
+        "retention": (reverse("records:retention"), None, None),
+        "retention_propose": (reverse("records:retention_propose"), {"kind": "family", "file_id": str(due.pk)},
+                              None),
+        "retention_hold": (reverse("records:retention_hold"),
+                           {"kind": "family", "file_id": str(due.pk), "reason": "A claim"}, None),
+        "retention_hold_release": (reverse("records:retention_hold_release", args=[hold.pk]), {}, None),
+        "destruction_authorise": (reverse("records:destruction_authorise", args=[destruction.pk]), {}, None),
+        "destruction_carry_out": (reverse("records:destruction_carry_out", args=[destruction.pk]), {}, None),
+        "certificates": (reverse("records:certificates"), None, None),
+        "breach_list": (reverse("records:breach_list"), None, None),
+        "breach_new": (reverse("records:breach_new"), None, None),
+        "breach_detail": (reverse("records:breach_detail", args=[breach.pk]), None, None),
+        # Who opened this file (access_log:file_log) for the two records kinds (§8.3, §8.4).
+        "file_log volunteer": (
+            reverse("access_log:file_log", kwargs={"kind": "volunteer", "reference": vref}), None, volunteer_file),
+        "file_log personnel": (
+            reverse("access_log:file_log", kwargs={"kind": "personnel", "reference": pref}), None, personnel_file),
+    }
+    targets = {
+        "->login": reverse("login"),
+        "->sign_volunteer": reverse("access_log:sign", kwargs={"kind": "volunteer", "reference": vref}),
+        "->sign_personnel": reverse("access_log:sign", kwargs={"kind": "personnel", "reference": pref}),
+        "->sar_detail": reverse("records:sar_detail", args=[sar.pk]),
+        "->retention": reverse("records:retention"),
+        "->certificates": reverse("records:certificates"),
+    }
+    return {"people": people, "urls": urls, "targets": targets}
+
+
+def _answer(response, targets) -> str:
+    if response.status_code == 302:
+        location = response["Location"]
+        for code, target in targets.items():
+            if location == target or location.startswith(target + "?"):
+                return code
+        return "->" + location
+    return str(response.status_code)
+
+
+def _row(default: str = "404", **codes: str) -> dict[str, str]:
+    from tests.access_log.test_url_role_matrix import row
+
+    return row(default, anonymous="->login", **codes)
+
+
+STAFF = {"coordinator": "200", "manager": "200"}
+# Staff of any scheme reach the scheme-wide pages; Sefton's coordinator sees nothing of Wirral's there.
+ALL_STAFF = {**STAFF, "sef_coordinator": "200"}
+# Trustees (the spot-check trustee is a trustee too) authorise destruction with the manager (§8.8).
+TRUSTEES = {"manager": "200", "trustee": "200", "spotcheck": "200", "spotcheck_unsigned": "200"}
+# Readers of the volunteer file: the spot-check trustee and the HSUK reviewer in a review, the
+# auditor in a supervised session (§8.3, §9.1, §10.1); the unsigned are sent to sign first.
+VOLUNTEER_READERS_SIGN = {
+    "spotcheck_unsigned": "->sign_volunteer", "reviewer_unsigned": "->sign_volunteer",
+    "auditor_unsigned": "->sign_volunteer",
+}
+VOLUNTEER_READERS = {"spotcheck": "200", "reviewer": "200", "auditor": "200", **VOLUNTEER_READERS_SIGN}
+VOLUNTEER_READERS_403 = {"spotcheck": "403", "reviewer": "403", "auditor": "403", **VOLUNTEER_READERS_SIGN}
+
+# Every records URL (and who opened a volunteer or personnel file) × every role of
+# tests/access_log/test_url_role_matrix.py. POST-only actions are posted, in a savepoint
+# rolled back after each request.
+RECORDS_EXPECTED: dict[str, dict[str, str]] = {
+    "file_list": _row(**ALL_STAFF, spotcheck="200", reviewer="200", auditor="200"),
+    # §8.3: the volunteer does not browse their own file (they ask, §8.7).
+    "volunteer_file": _row(**STAFF, **VOLUNTEER_READERS),
+    # §8.4: the line manager (here the manager), and an HSUK reviewer in a signed review.
+    "personnel_file": _row(manager="200", reviewer="200", reviewer_unsigned="->sign_personnel"),
+    "volunteer_file_new": _row(**ALL_STAFF),
+    "personnel_file_new": _row(manager="200"),
+    "volunteer_file_edit": _row(**STAFF, **VOLUNTEER_READERS_403),
+    "personnel_file_edit": _row(manager="200", reviewer="403", reviewer_unsigned="->sign_personnel"),
+    # §4.2, §5.2: staff supervise; volunteers see their own supervision.
+    "supervision": _row(**ALL_STAFF, volunteer="200", other_volunteer="200"),
+    # §1.6, §8.7: the scheme's manager and coordinators handle subject access requests.
+    "sar_list": _row(**ALL_STAFF),
+    "sar_new": _row(**ALL_STAFF),
+    "sar_detail": _row(**STAFF),
+    "sar_identity": _row(coordinator="->sar_detail", manager="->sar_detail"),
+    "sar_clarification": _row(coordinator="->sar_detail", manager="->sar_detail"),
+    "sar_extend": _row(coordinator="->sar_detail", manager="->sar_detail"),
+    "sar_document": _row(**STAFF),
+    "sar_json": _row(**STAFF),
+    "sar_release": _row(**STAFF),
+    # §8.8: the manager and trustees see what is due and authorise; only the manager holds and destroys.
+    "retention": _row(**TRUSTEES),
+    "retention_propose": _row(**dict.fromkeys(TRUSTEES, "->retention")),
+    "retention_hold": _row(manager="->retention"),
+    "retention_hold_release": _row(manager="->retention"),
+    "destruction_authorise": _row(**dict.fromkeys(TRUSTEES, "->retention")),
+    "destruction_carry_out": _row(manager="->certificates"),
+    "certificates": _row(**TRUSTEES),
+    # §3.9, §4.4, §5.5: staff and the safeguarding lead record breaches.
+    "breach_list": _row(**ALL_STAFF, safeguarding_lead="200"),
+    "breach_new": _row(**ALL_STAFF, safeguarding_lead="200"),
+    "breach_detail": _row(**STAFF, safeguarding_lead="200"),
+    # Who opened this file: the people responsible for it; readers may not (403).
+    "file_log volunteer": _row(**STAFF, **VOLUNTEER_READERS_403),
+    "file_log personnel": _row(manager="200", reviewer="403", reviewer_unsigned="->sign_personnel"),
+}
+
+# The outcome and reason recorded by the gate for each answer on a page that opens a file.
+EVENT_FOR = {
+    "200": ("allowed", ""),
+    "404": ("refused", "no_access_to_file"),
+    "->sign_volunteer": ("refused", "record_of_access_unsigned"),
+    "->sign_personnel": ("refused", "record_of_access_unsigned"),
 }
 
 
-@pytest.mark.policy("8.3", "8.4", "8.7", "8.8", "3.9")
-def test_each_page_answers_its_roles_and_hides_from_the_rest(
-    client_for, volunteer_file, personnel_file, sar, breach, coordinator, manager, volunteer, trustee, outsider,
-    sef_coordinator,
-):
-    pages = {
-        reverse("records:file_list"): {coordinator, manager, sef_coordinator},
-        reverse("records:volunteer_file", args=[volunteer_file.reference]): {coordinator, manager},
-        reverse("records:personnel_file", args=[personnel_file.reference]): {manager},
-        reverse("records:volunteer_file_new"): {coordinator, manager, sef_coordinator},
-        reverse("records:personnel_file_new"): {manager},
-        reverse("records:volunteer_file_edit", args=[volunteer_file.reference]): {coordinator, manager},
-        reverse("records:personnel_file_edit", args=[personnel_file.reference]): {manager},
-        reverse("records:supervision"): {coordinator, manager, volunteer, sef_coordinator},
-        reverse("records:sar_list"): {coordinator, manager, sef_coordinator},
-        reverse("records:sar_new"): {coordinator, manager, sef_coordinator},
-        reverse("records:sar_detail", args=[sar.pk]): {coordinator, manager},
-        reverse("records:sar_document", args=[sar.pk]): {coordinator, manager},
-        reverse("records:sar_json", args=[sar.pk]): {coordinator, manager},
-        reverse("records:sar_release", args=[sar.pk]): {coordinator, manager},
-        reverse("records:retention"): {manager, trustee},
-        reverse("records:certificates"): {manager, trustee},
-        reverse("records:breach_list"): {coordinator, manager, sef_coordinator},
-        reverse("records:breach_new"): {coordinator, manager, sef_coordinator},
-        reverse("records:breach_detail", args=[breach.pk]): {coordinator, manager},
-    }
-    everyone = {coordinator, manager, volunteer, trustee, outsider, sef_coordinator}
-    clients = {user: client_for(user) for user in everyone}
-    # Every records page is in this matrix, or is a POST-only action tested below.
+def test_every_records_url_has_a_row():
     from django.urls import get_resolver
 
     (resolver,) = [p for p in get_resolver().url_patterns if getattr(p, "namespace", None) == "records"]
     names = {p.name for p in resolver.url_patterns}
-    covered = {get_resolver().resolve(url).url_name for url in pages} | RECORDS_POST_ONLY
-    assert names == covered, f"records URLs without a row: {sorted(names - covered)}"
-    for url, allowed in pages.items():
-        for user in everyone:
-            status = clients[user].get(url).status_code
-            assert status == (200 if user in allowed else 404), f"{user} on {url}: {status}"
-    # Lists answer staff of other schemes, but show nothing of Wirral's (§9.2).
-    other = main_content(clients[sef_coordinator].get(reverse("records:file_list")).content.decode())
-    assert volunteer_file.reference not in other
-    other = main_content(clients[sef_coordinator].get(reverse("records:sar_list")).content.decode())
-    assert sar.reference not in other
+    rows = {name for name in RECORDS_EXPECTED if " " not in name}
+    assert names == rows, f"records URLs without a row: {sorted(names - rows)}; stale rows: {sorted(rows - names)}"
+
+
+@pytest.mark.policy("3.9", "4.2", "5.2", "8.3", "8.4", "8.7", "8.8", "9.1", "10.1")
+@pytest.mark.parametrize("name", sorted(RECORDS_EXPECTED))
+def test_each_records_url_answers_every_role_as_the_policy_says(name, records_world):
+    from django.db import transaction
+    from django.test import Client
+
+    from tests.access_log.test_url_role_matrix import ROLES
+
+    url, data, file = records_world["urls"][name]
+    failures = []
+    for role in ROLES:
+        expected = RECORDS_EXPECTED[name][role]
+        user = records_world["people"][role]
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        with transaction.atomic():
+            last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            response = client.post(url, data) if data is not None else client.get(url)
+            events = list(AccessEvent.objects.filter(id__gt=last, file_id=file.pk)) if file else []
+            transaction.set_rollback(True)
+        got = _answer(response, records_world["targets"])
+        if got != expected:
+            failures.append(f"{role}: expected {expected}, got {got}")
+            continue
+        # A page that opens a file through the gate records one event for it, allowed or refused.
+        if file is not None and user is not None:
+            outcome = [(e.outcome, e.reason) for e in events]
+            if expected in EVENT_FOR:
+                want = [EVENT_FOR[expected]]
+            else:  # 403: the gate refused this section or this change to the role
+                want = [("refused", "section_not_for_role" if name.startswith("file_log") else "read_only_access")]
+            if outcome != want:
+                failures.append(f"{role}: events {outcome}, expected {want}")
+    assert not failures, f"{name} ({url}):\n  " + "\n  ".join(failures)
+
+
+@pytest.mark.policy("8.3", "8.7", "9.2")
+def test_scheme_wide_lists_show_another_scheme_nothing_of_ours(client_for, volunteer_file, sar, sef_coordinator):
+    client = client_for(sef_coordinator)
+    assert volunteer_file.reference not in main_content(client.get(reverse("records:file_list")).content.decode())
+    assert sar.reference not in main_content(client.get(reverse("records:sar_list")).content.decode())
 
 
 @pytest.mark.policy("8.7", "8.8")
@@ -109,11 +309,20 @@ def test_subject_access_journey_from_registration_to_release(client_for, family,
     client = client_for(manager)
     response = client.post(reverse("records:sar_new"), {"subject_kind": "family_member"})
     assert "Enter the family's reference." in error_summary(response.content.decode())
-    response = client.post(reverse("records:sar_new"), {
+    details = {
         "subject_kind": "family_member", "family_reference": family.reference, "requester_name": "R Quenby",
         "received_on": timezone.localdate().isoformat(),
-    })
+    }
+    # Once the family is known, the page asks which of its members the request is about.
+    response = client.post(reverse("records:sar_new"), details)
+    html = response.content.decode()
+    assert "Choose who in the family the request is about." in error_summary(html)
+    assert f"{CARER_FIRST} {CARER_LAST} (parent or carer)" in html and f"{CHILD_FIRST} {CARER_LAST} (child)" in html
+    assert not SubjectAccessRequest.objects.exists()
+    carer = family.members.get(kind="adult")
+    response = client.post(reverse("records:sar_new"), {**details, "member": carer.pk})
     sar = SubjectAccessRequest.objects.get()
+    assert sar.member == carer
     assert response.status_code == 302
     assert client.post(reverse("records:sar_identity", args=[sar.pk]), {"evidence": ""}).status_code == 200
     client.post(reverse("records:sar_identity", args=[sar.pk]), {"evidence": "Passport"})

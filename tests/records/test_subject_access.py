@@ -42,6 +42,33 @@ def test_due_date_is_one_calendar_month_extended_and_paused(received, extension,
     assert due.weekday() < 5
 
 
+@pytest.mark.policy("1.6", "8.7")
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (D(2026, 3, 3), D(2026, 4, 7)),  # 3 April 2026 is Good Friday, then a weekend and Easter Monday
+        (D(2025, 4, 25), D(2025, 5, 27)),  # Sunday 25 May, then the Spring bank holiday
+        (D(2026, 11, 28), D(2026, 12, 29)),  # Monday 28 December 2026: Boxing Day (substitute day)
+        (D(2025, 7, 25), D(2025, 8, 26)),  # the Late Summer bank holiday, Monday 25 August 2025
+    ],
+)
+def test_a_deadline_on_a_bank_holiday_moves_to_the_next_working_day(received, due):
+    assert sar_due_date(received_on=received) == due
+
+
+@pytest.mark.policy("8.7")
+def test_bank_holidays_follow_the_schemes_part_of_the_uk(settings):
+    # 2 January is a bank holiday in Scotland, not in England and Wales.
+    received = D(2025, 12, 2)
+    assert sar_due_date(received_on=received) == D(2026, 1, 2)
+    assert sar_due_date(received_on=received, division="SCT") == D(2026, 1, 5)
+    settings.RECORDS_BANK_HOLIDAYS = "SCT"
+    assert sar_due_date(received_on=received) == D(2026, 1, 5)
+    # 12 July (the Battle of the Boyne) is a bank holiday in Northern Ireland only.
+    assert sar_due_date(received_on=D(2027, 6, 12), division="NIR") == D(2027, 7, 13)
+    assert sar_due_date(received_on=D(2027, 6, 12), division="ENG") == D(2027, 7, 12)
+
+
 @pytest.mark.policy("8.7")
 def test_extension_is_at_most_two_months_and_needs_a_reason(family, wirral, manager):
     sar = _family_sar(wirral, manager, family, received_on=D(2025, 1, 31))
@@ -138,3 +165,64 @@ def test_release_needs_identity_check_and_third_party_review_and_is_recorded_as_
     assert SubjectAccessRequest.objects.get(pk=sar.pk).status == SubjectAccessRequest.Status.RELEASED
     with pytest.raises(services.ValidationError):
         services.sar_record_identity_check(sar=sar, actor=manager, evidence="again")
+
+
+@pytest.mark.policy("8.7")
+def test_a_family_members_request_names_the_one_member_it_is_about(family, wirral, manager, coordinator):
+    from tests.factories import make_family
+
+    other_family = make_family(wirral, coordinator, last_name="Elsewhere")
+    stranger = other_family.members.first()
+    for member, field in ((None, "member"), (stranger, "member")):
+        with pytest.raises(services.ValidationError) as refused:
+            services.sar_register(
+                scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+                requester_name="R", received_on=timezone.localdate(), family=family, member=member,
+            )
+        assert field in refused.value.message_dict
+    assert not SubjectAccessRequest.objects.exists()
+
+
+@pytest.mark.policy("1.6", "8.7")
+def test_a_childs_request_gives_the_childs_details_and_marks_everyone_elses(family, wirral, manager, coordinator):
+    from consent import services as consent_services
+    from consent.models import Consent, RecipientKind, Scope
+
+    carer = family.members.get(kind=Member.Kind.ADULT)
+    child = family.members.get(kind=Member.Kind.CHILD)
+    access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
+    consent_services.consent_record(
+        access=access, given_by=carer, scope=Scope.GENERAL, recipient_kind=RecipientKind.REFERRER,
+        method=Consent.Method.WRITTEN, given_on=timezone.localdate(),
+        review_on=timezone.localdate() + datetime.timedelta(days=365), actor=coordinator,
+    )
+    sar = services.sar_register(
+        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby, for her son", received_on=timezone.localdate(), family=family, member=child,
+    )
+    package = sar_assemble(sar=sar, actor=manager)
+    assert package.subject == f"{CHILD_FIRST} Quenby"
+    sections = {s.title: s.items for s in package.sections}
+    about = {item.label: (item.value, item.third_party) for item in sections["About you"]}
+    assert about["Name"] == (f"{CHILD_FIRST} Quenby", False)
+    assert about["In the family as"] == ("Child", False)
+    others = sections["Other people in the family"]
+    assert [(i.value, i.third_party) for i in others if i.label.startswith("Parent or carer")] == [
+        (f"{CARER_FIRST} Quenby", True)
+    ]
+    assert all(item.third_party for item in others)
+    consents = sections["Confidentiality statements and consents"]
+    assert [(i.label.split(" on ")[0], i.third_party) for i in consents] == [
+        ("Consent given by another person", True)
+    ]
+    history = [(i.label, i.third_party) for i in sections["Changes to the file (history)"]]
+    assert ("Your details created", False) in history
+    assert ("Another person's details created", True) in history
+    # The carer's own request shows the consent as theirs.
+    mine = services.sar_register(
+        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby", received_on=timezone.localdate(), family=family, member=carer,
+    )
+    consents = {s.title: s.items for s in sar_assemble(sar=mine, actor=manager).sections}[
+        "Confidentiality statements and consents"]
+    assert [(i.label.split(" on ")[0], i.third_party) for i in consents] == [("Consent given by you", False)]

@@ -51,6 +51,7 @@ def world(assigned_family, assignment, coordinator, manager, safeguarding_lead, 
     sar = records_services.sar_register(
         scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
         requester_name="Requester", received_on=timezone.localdate(), family=family,
+        member=family.members.order_by("created_at").first(),
     )
     breach = records_services.breach_record(
         scheme=wirral, actor=coordinator, found_at=timezone.now(), found_by=coordinator,

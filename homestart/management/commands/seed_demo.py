@@ -119,9 +119,10 @@ class Command(BaseCommand):
             users = self._users(schemes)
             for code, count in FAMILIES_PER_SCHEME.items():
                 self._families(schemes[code], users, count)
-            self._reviews(schemes, users)
             self._consent_and_safeguarding(schemes["WIR"], users)
             self._records(schemes["WIR"], users)
+            # After the records: the HSUK review samples volunteer and personnel files too.
+            self._reviews(schemes, users)
             self._reporting(schemes["WIR"], users)
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ as any of:"))
         for username, code, roles, _ in DEMO_USERS:
@@ -136,12 +137,18 @@ class Command(BaseCommand):
         return people_services.scheme_ensure_staff_group(scheme=scheme)
 
     def _reviews(self, schemes: dict[str, Scheme], users: dict[str, User]) -> None:
-        """An open spot check for `spotcheck` and an open quality review for `reviewer`,
-        each with a random sample; their Records of Access are still to be signed (§9.1)."""
-        for username, scheme in (("spotcheck", schemes["WIR"]), ("reviewer", schemes["WIR"])):
+        """An open spot check for `spotcheck` (three family files) and an open quality review
+        for `reviewer` (three family files, a volunteer file and a personnel file), each a
+        random sample; their Records of Access are still to be signed (§8.4, §9.1)."""
+        for username, scheme, others in (
+            ("spotcheck", schemes["WIR"], {}),
+            ("reviewer", schemes["WIR"], {"volunteer_files": 1, "personnel_files": 1}),
+        ):
             reviewer = users[username]
             if not Review.objects.open_now().filter(reviewer=reviewer).exists():
-                access_services.review_draw_sample(reviewer=reviewer, scheme=scheme, sample_size=3, days=30)
+                access_services.review_draw_sample(
+                    reviewer=reviewer, scheme=scheme, sample_size=3, days=30, **others
+                )
 
     def _consent_and_safeguarding(self, scheme: Scheme, users: dict[str, User]) -> None:
         """Statements and consents for the first Wirral families, one concern and one
@@ -216,7 +223,8 @@ class Command(BaseCommand):
         if first and not SubjectAccessRequest.objects.filter(scheme=scheme).exists():
             records_services.sar_register(
                 scheme=scheme, actor=users["manager"], subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-                family=first, requester_name="The family's parent", received_on=today - datetime.timedelta(days=6),
+                family=first, member=first.members.filter(kind=Member.Kind.ADULT).first(),
+                requester_name="The family's parent", received_on=today - datetime.timedelta(days=6),
                 request_details="A copy of everything held about me and my children.",
             )
         last = scheme.families.order_by("-number").first()

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if not yes:
             raise CommandError("Restoring replaces every row in the database. Run again with --yes to confirm.")
         try:
-            result = restore(Path(path).read_bytes())
+            with Path(path).open("rb") as handle:
+                result = restore(handle)
         except FileNotFoundError:
             raise CommandError(f"No such file: {path}") from None
         except BackupError as error:
