@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 CONFLICT_MESSAGE = (
     "Someone else changed this record while you were editing it. Nothing you entered was saved: "
-    "the form now shows their version. Make your change again."
+    "the form now shows the record as they left it. Check it, and make your change again if it is still needed."
 )
 
 
@@ -54,22 +54,14 @@ class VersionedForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
 
-def _as_data(value: Any) -> Any:
-    if value is None:
-        return ""
-    if hasattr(value, "pk"):
-        return value.pk
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 def conflict_form(form_class: type[forms.BaseForm], current: Mapping[str, Any], **kwargs: Any) -> forms.BaseForm:
-    """The form filled with the record as it now is (``current``: field values and its
-    new ``version``), and the conflict message above its fields."""
-    form = form_class({name: _as_data(value) for name, value in current.items()}, **kwargs)
-    form.is_valid()
-    form.add_error(None, EditConflict())
+    """The form filled with the record as it now is (``current``: field values and the new
+    ``version``), with the conflict message above its fields and no other error: the values
+    are someone else's, as they saved them."""
+    form = form_class(initial=dict(current), **kwargs)
+    form.full_clean()  # unbound: an empty list of errors, to which the message is added
+    form._errors[NON_FIELD_ERRORS] = form.error_class([CONFLICT_MESSAGE], error_class="nonfield",
+                                                      renderer=form.renderer)
     return form
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from families.forms import date_field
+from homestart.concurrency import VersionedForm
 from homestart.models import User
 
 from .models import Breach, PersonnelFile, SubjectAccessRequest, VolunteerFile
@@ -90,7 +91,7 @@ class BreachForm(ClearMessages, forms.Form):
     )
 
 
-class BreachAssessForm(ClearMessages, forms.Form):
+class BreachAssessForm(ClearMessages, VersionedForm):
     risk = forms.ChoiceField(label="Risk", choices=Breach.Risk.choices, widget=forms.RadioSelect)
     ico_decision = forms.ChoiceField(label="Report to the ICO?", choices=Breach.IcoDecision.choices,
                                      widget=forms.RadioSelect)
@@ -140,6 +141,14 @@ def _person_file_form(model_class, extra: list[str]):
 
 VolunteerFileForm = _person_file_form(VolunteerFile, ["recruitment", "training", "induction", "dbs_checked_on"])
 PersonnelFileForm = _person_file_form(PersonnelFile, ["job_title", "employment"])
+
+
+class VolunteerFileChangeForm(VersionedForm, VolunteerFileForm):
+    """Changing a file carries the version it was opened on (concurrent edits)."""
+
+
+class PersonnelFileChangeForm(VersionedForm, PersonnelFileForm):
+    """Changing a file carries the version it was opened on (concurrent edits)."""
 
 
 class PersonChoiceForm(ClearMessages, forms.Form):
