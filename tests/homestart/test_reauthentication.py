@@ -268,3 +268,14 @@ def test_the_retention_schedule_and_legal_holds_in_the_admin_wait_for_confirmati
     assert reverse("reauthenticate") in client.get(
         reverse("admin:records_legalhold_change", args=[world["hold"].pk]))["Location"]
     assert LegalHold.objects.get(pk=world["hold"].pk).released_at is None
+
+
+def test_exports_name_their_own_files(world, trustee, manager, client_for):
+    """ASVS 5.4.1, 5.4.2: the filename comes from references, never from what was typed."""
+    hostile = urlencode({"period": '"; filename="evil.exe', "scheme": "../../etc\r\nX-Injected: 1"})
+    csv = client_for(trustee).get(f"{reverse('reporting:statistics_csv')}?{hostile}")
+    assert csv["Content-Disposition"] == 'attachment; filename="WIR-statistics-month.csv"'
+    sar = world["sar"]
+    json = client_for(manager).get(reverse("records:sar_json", kwargs={"sar_id": sar.pk}))
+    assert json["Content-Disposition"] == f'attachment; filename="{sar.reference}.json"' == (
+        'attachment; filename="WIR-SAR-0001.json"')

@@ -241,7 +241,7 @@ def test_police_request_refused_then_nothing_passed(family, safeguarding_lead, c
     client = client_for(safeguarding_lead)
     response = client.post(url("safeguarding:request_disclose", family, request_id=logged.pk), {
         "summary": SUMMARY, "shared_on": TODAY().isoformat(), "decision_reason": "They asked",
-        "family_told": "told", "family_told_on": TODAY().isoformat(),
+        "family_told": "told", "family_told_on": TODAY().isoformat(), "version": row_version(logged),
     })
     assert response.status_code == 200 and "(§10.3)" in response.content.decode()
     assert not Disclosure.objects.exists()
