@@ -6,6 +6,7 @@ from django import forms
 
 from families.forms import date_field, not_in_future
 from families.models import Family, Member
+from homestart.concurrency import VersionedForm
 from homestart.models import Membership, Role, User
 
 from .models import Disclosure, LegalBasis, RecipientKind, Scope
@@ -83,7 +84,7 @@ class ConsentForm(forms.Form):
         return data
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(VersionedForm):
     withdrawn_on = date_field("Date the family withdrew consent", described_as="the date of withdrawal")
     notes = forms.CharField(label="Notes (optional)", required=False, widget=TEXTAREA, max_length=2000)
 

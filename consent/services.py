@@ -19,6 +19,7 @@ from django.utils import timezone
 from access_log import gate
 from access_log.gate import FileAccess
 from families.models import Member
+from homestart.concurrency import check_version
 from homestart.models import Membership, PolicyVersion, Role, User
 from safeguarding.models import ExternalRequest
 
@@ -115,12 +116,16 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(
-    *, access: FileAccess, consent: Consent, withdrawn_on: datetime.date, actor: User, notes: str = ""
+    *, access: FileAccess, consent: Consent, withdrawn_on: datetime.date, actor: User, notes: str = "",
+    expected_version: str | None = None,
 ) -> Consent:
-    """The family withdrew consent: sharing under it stops at once (§1.2)."""
+    """The family withdrew consent: sharing under it stops at once (§1.2). ``expected_version``:
+    the version the form was opened on; if someone else recorded a withdrawal meanwhile,
+    ``EditConflict`` and theirs stands (``homestart.concurrency``)."""
     _require_role(access, (Role.COORDINATOR, Role.MANAGER), "Only the scheme's staff record this (§1.2).")
     if consent.family_id != access.target.pk:
         raise gate.FileHidden("No such consent.")
+    check_version(consent, expected_version)
     if consent.withdrawn:
         raise ValidationError("This consent has already been withdrawn.")
     if withdrawn_on > timezone.localdate() or withdrawn_on < consent.given_on:

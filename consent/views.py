@@ -9,7 +9,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
+from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.models import PolicyVersion, Role
+from homestart.security import recent_authentication
 
 from . import selectors, services, transfers
 from .forms import CommunicationForm, ConsentForm, DisclosureForm, StatementForm, TransferForm, WithdrawForm
@@ -115,11 +117,22 @@ def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> HttpResponse:
     access = _open(request, reference, change=True)
-    consent = get_object_or_404(access.target.consents, pk=consent_id, withdrawn_at__isnull=True)
-    form = WithdrawForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
+    consent = get_object_or_404(access.target.consents, pk=consent_id)
+    if consent.withdrawn and request.method == "GET":
+        raise Http404("This consent has already been withdrawn.")
+    initial = {"withdrawn_on": timezone.localdate(), "version": row_version(consent)}
+    form = WithdrawForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
-            services.consent_withdraw(access=access, consent=consent, actor=request.user, **form.cleaned_data)
+            services.consent_withdraw(access=access, consent=consent, actor=request.user, expected_version=version,
+                                      **data)
+        except EditConflict:
+            consent.refresh_from_db()
+            current = {"withdrawn_on": consent.withdrawn_on, "notes": consent.withdrawal_notes,
+                       "version": row_version(consent)}
+            form = conflict_form(WithdrawForm, current)
         except ValidationError as error:
             form_error(form, error)
         else:
@@ -212,6 +225,7 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@recent_authentication
 def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§9.2, §9.3: transfer to another scheme, here (a linked new file) or elsewhere (a sealed package)."""
     access = _open(request, reference, change=True)

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.utils import timezone
 
+from homestart.concurrency import VersionedForm
 from homestart.models import Scheme, User
 
 from .models import Member, Referral, Visit
@@ -57,12 +58,6 @@ class ContactFormMixin(forms.Form):
 
     def clean_postcode(self) -> str:
         return clean_postcode(self.cleaned_data["postcode"])
-
-
-class VersionedForm(forms.Form):
-    """Carries the version of the record the form was opened on (concurrent edits)."""
-
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class ContactForm(VersionedForm, ContactFormMixin):

@@ -13,6 +13,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
+from homestart.concurrency import EditConflict, check_version, row_version  # noqa: F401 - used by the views
 from homestart.models import DataKey, Membership, Role, Scheme, User
 from homestart.services import scheme_ensure_staff_group
 
@@ -88,32 +89,11 @@ def family_create_from_referral(
     return family
 
 
-class EditConflict(ValidationError):
-    """Someone else saved the record after this person opened it: nothing is overwritten."""
-
-
-def row_version(instance: Any) -> str:
-    """The version a form was opened on: the id of the record's latest history row."""
-    latest = type(instance).history.filter(id=instance.pk).order_by("-history_id").values("history_id").first()
-    return str(latest["history_id"]) if latest else ""
-
-
-def _check_version(instance: Any, expected_version: str | None) -> None:
-    if expected_version is None:
-        return
-    type(instance).objects.select_for_update().filter(pk=instance.pk).first()  # serialise concurrent saves
-    if row_version(instance) != expected_version:
-        raise EditConflict(
-            "Someone else changed this record while you were editing it. Nothing you entered was saved: "
-            "the form now shows their version. Make your change again."
-        )
-
-
 @transaction.atomic
 def family_update_contact(
     *, family: Family, actor: User, address: str, postcode: str, phone: str, expected_version: str | None = None
 ) -> Family:
-    _check_version(family, expected_version)
+    check_version(family, expected_version)
     family.address, family.postcode, family.phone = address, postcode, phone
     family.area = Family.area_of(postcode)
     _save(family, actor=actor, update_fields=["address", "postcode", "area", "phone"])
@@ -128,7 +108,7 @@ def member_add(*, family: Family, actor: User, **fields: Any) -> Member:
 
 @transaction.atomic
 def member_update(*, member: Member, actor: User, expected_version: str | None = None, **fields: Any) -> Member:
-    _check_version(member, expected_version)
+    check_version(member, expected_version)
     for name, value in fields.items():
         setattr(member, name, value)
     _save(member, actor=actor, update_fields=list(fields))

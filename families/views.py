@@ -17,6 +17,7 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
+from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.models import Role, User, current_roles
 
 from . import selectors, services
@@ -35,15 +36,6 @@ from .models import Family, Group, Visit, VolunteerAssignment
 
 SESSION_REFERENCES_ONLY = "families.references_only"
 FAMILIES_PER_PAGE = 25
-
-
-def _conflict_form(form_class, current: dict, error: ValidationError):
-    """The form filled with the record as it now is, and the message saying why."""
-    data = {k: "" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in current.items()}
-    form = form_class(data)
-    form.is_valid()
-    form.add_error(None, error)
-    return form
 
 
 @require_GET
@@ -156,7 +148,7 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
     family = access.family
     initial = {
         "address": family.address, "postcode": family.postcode, "phone": family.phone,
-        "version": services.row_version(family),
+        "version": row_version(family),
     }
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -165,8 +157,8 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             with gate.changing(access, section="contact"):
                 services.family_update_contact(family=family, actor=request.user, expected_version=version, **data)
-        except services.EditConflict as error:
-            form = _conflict_form(ContactForm, initial, error)
+        except EditConflict:
+            form = conflict_form(ContactForm, current_values(family, ("address", "postcode", "phone")))
         else:
             messages.success(request, "Contact details saved.")
             return redirect("families:detail", reference=reference)
@@ -181,7 +173,7 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
     family = access.family
     member = get_object_or_404(family.members, pk=member_id) if member_id else None
     fields = ("kind", "first_name", "last_name", "date_of_birth", "relationship")
-    initial = {**{f: getattr(member, f) for f in fields}, "version": services.row_version(member)} if member else {}
+    initial = {**{f: getattr(member, f) for f in fields}, "version": row_version(member)} if member else {}
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in fields}
@@ -194,10 +186,8 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
                     )
                 else:
                     services.member_add(family=family, actor=request.user, **data)
-        except services.EditConflict as error:
-            member.refresh_from_db()
-            current = {**{f: getattr(member, f) for f in fields}, "version": services.row_version(member)}
-            form = _conflict_form(MemberForm, current, error)
+        except EditConflict:
+            form = conflict_form(MemberForm, current_values(member, fields))
         except ValidationError as error:
             form.add_error(None, error)
         else:

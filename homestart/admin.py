@@ -4,14 +4,16 @@ Family files are deliberately not registered: personal data is opened only
 through the access gate (§7.6), and superusers get no bypass.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import Membership, PolicyVersion, Scheme, User
-from .security import recent_authentication
+from .security import NOTHING_DONE, reauthentication_redirect, recent_authentication, recently_authenticated
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,8 +44,31 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
 
+    # Adding a person, changing whether they may sign in or reach the admin, or setting
+    # their password changes who may see what: confirm it is you (ASVS 7.5.1).
+    @method_decorator(recent_authentication)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @method_decorator(recent_authentication)
+    def user_change_password(self, request, id, form_url=""):
+        return super().user_change_password(request, id, form_url)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """A group's permissions reach every member (the scheme staff groups hold the
+    family-file permissions, §8.3): confirm it is you before changing one."""
+
+    @method_decorator(recent_authentication)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Scheme)
@@ -86,7 +111,11 @@ class MembershipAdmin(SimpleHistoryAdmin):
             )
 
     @admin.action(description="End the selected memberships")
-    def end_memberships(self, request, queryset) -> None:
+    def end_memberships(self, request, queryset):
+        if not recently_authenticated(request):
+            # Ending a membership ends access to files: confirm it is you, then choose again.
+            self.message_user(request, NOTHING_DONE, messages.INFO)
+            return reauthentication_redirect(request, request.get_full_path())
         for membership in queryset.filter(ended_at__isnull=True):
             services.membership_end(membership=membership, actor=request.user)
 

@@ -145,16 +145,51 @@ def has_second_factor(user: Any) -> bool:
     return memo(("has_second_factor", user.pk), lambda: user_has_device(user, confirmed=True))
 
 
-def recent_authentication(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def recently_authenticated(request: HttpRequest) -> bool:
+    """Signed in, or confirmed it is them, within ``REAUTHENTICATION_WINDOW``."""
+    return time.time() - request.session.get(SESSION_REAUTH, 0) <= settings.REAUTHENTICATION_WINDOW
+
+
+def reauthentication_redirect(request: HttpRequest, back: str) -> HttpResponse:
+    """To the confirmation page, which then returns to ``back`` (an address on this site)."""
+    return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': back})}")
+
+
+NOTHING_DONE = "Nothing was saved or changed yet. Confirm it is you, then do it again."
+
+Back = str | Callable[..., str] | None
+
+
+def recent_authentication(view: Callable[..., HttpResponse] | None = None, *, back: Back = None) -> Any:
     """Ask for the password (and a code, with two-factor set up) again before an
-    export, a destruction or a change of who may see which files."""
+    export, a destruction or a change of who may see which files (ASVS 7.5).
+
+    A stale GET comes back to the same address once confirmed. A stale POST is never
+    carried out, nor replayed afterwards: nothing is saved, the person is told so, and
+    once confirmed they return to the page that holds the form to send it again.
+    That page is the same address by default (a view that shows its own form on GET);
+    ``back`` names it otherwise, as a URL name or a function of the request and the
+    view's arguments. Downloads give ``back`` too, so that the person lands on the page
+    with the download link rather than staying on the confirmation page.
+
+    Use as ``@recent_authentication`` or ``@recent_authentication(back="records:retention")``.
+    """
+    if view is None:
+        return functools.partial(recent_authentication, back=back)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        at = request.session.get(SESSION_REAUTH, 0)
-        if time.time() - at > settings.REAUTHENTICATION_WINDOW:
-            return _to("reauthenticate", request)
-        return view(request, *args, **kwargs)
+        if recently_authenticated(request):
+            return view(request, *args, **kwargs)
+        if back is None:
+            target = request.get_full_path()
+        elif callable(back):
+            target = back(request, *args, **kwargs)
+        else:
+            target = reverse(back)
+        if request.method != "GET":
+            messages.info(request, NOTHING_DONE)
+        return reauthentication_redirect(request, target)
 
     return wrapper
 

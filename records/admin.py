@@ -2,7 +2,10 @@
 are not registered (they are opened only through the gate, §7.6). Nothing here deletes."""
 
 from django.contrib import admin
+from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
+
+from homestart.security import recent_authentication
 
 from .models import DestructionCertificate, Disclosure, LegalHold, RetentionRule
 
@@ -12,13 +15,22 @@ class NoDelete:
         return False
 
 
+class ConfirmChanges:
+    """Changing how long records are kept, or releasing a legal hold, decides what is
+    destroyed (§8.8): confirm it is you first."""
+
+    @method_decorator(recent_authentication)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(RetentionRule)
-class RetentionRuleAdmin(NoDelete, SimpleHistoryAdmin):
+class RetentionRuleAdmin(NoDelete, ConfirmChanges, SimpleHistoryAdmin):
     list_display = ["record_kind", "years", "basis"]
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(NoDelete, SimpleHistoryAdmin):
+class LegalHoldAdmin(NoDelete, ConfirmChanges, SimpleHistoryAdmin):
     list_display = ["file_reference", "file_kind", "placed_at", "released_at"]
     readonly_fields = ["file_kind", "file_id", "file_reference", "reason", "placed_by", "placed_at"]
 

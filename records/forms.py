@@ -4,6 +4,7 @@ from django import forms
 
 from families.forms import date_field
 from families.models import Member
+from homestart.concurrency import VersionedForm
 from homestart.models import User
 
 from .models import Breach, PersonnelFile, SubjectAccessRequest, VolunteerFile
@@ -108,7 +109,7 @@ class BreachForm(ClearMessages, forms.Form):
     )
 
 
-class BreachAssessForm(ClearMessages, forms.Form):
+class BreachAssessForm(ClearMessages, VersionedForm):
     risk = forms.ChoiceField(label="Risk", choices=Breach.Risk.choices, widget=forms.RadioSelect)
     ico_decision = forms.ChoiceField(label="Report to the ICO?", choices=Breach.IcoDecision.choices,
                                      widget=forms.RadioSelect)
@@ -158,6 +159,14 @@ def _person_file_form(model_class, extra: list[str]):
 
 VolunteerFileForm = _person_file_form(VolunteerFile, ["recruitment", "training", "induction", "dbs_checked_on"])
 PersonnelFileForm = _person_file_form(PersonnelFile, ["job_title", "employment"])
+
+
+class VolunteerFileChangeForm(VersionedForm, VolunteerFileForm):
+    """Changing a file carries the version it was opened on (concurrent edits)."""
+
+
+class PersonnelFileChangeForm(VersionedForm, PersonnelFileForm):
+    """Changing a file carries the version it was opened on (concurrent edits)."""
 
 
 class PersonChoiceForm(ClearMessages, forms.Form):

@@ -16,6 +16,7 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import AccessEvent, Action, FileKind, Outcome
 from families.models import Family
+from homestart.concurrency import check_version
 from homestart.fields import BlindIndexField
 from homestart.models import DataKey, Membership, Role, Scheme, User
 
@@ -99,9 +100,15 @@ def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields
     return file
 
 
-def person_file_update(*, access: gate.FileAccess, actor: User, **fields: Any) -> Any:
-    """Change an opened volunteer or personnel file (through the gate's ``changing``)."""
+@transaction.atomic
+def person_file_update(
+    *, access: gate.FileAccess, actor: User, expected_version: str | None = None, **fields: Any
+) -> Any:
+    """Change an opened volunteer or personnel file (through the gate's ``changing``).
+    ``expected_version``: the version the form was opened on; someone else's save since
+    then raises ``EditConflict`` and nothing is written."""
     with gate.changing(access, section="file") as file:
+        check_version(file, expected_version)
         for name, value in fields.items():
             setattr(file, name, value)
         _save(file, actor=actor)
@@ -546,9 +553,13 @@ BREACH_UPDATABLE = {"risk", "ico_decision", "ico_decision_reason", "ico_reported
 
 
 @transaction.atomic
-def breach_update(*, breach: Breach, actor: User, close: bool = False, **fields: Any) -> Breach:
-    """Assess the risk, decide on reporting to the ICO, record actions and outcome: the manager only."""
+def breach_update(
+    *, breach: Breach, actor: User, close: bool = False, expected_version: str | None = None, **fields: Any
+) -> Breach:
+    """Assess the risk, decide on reporting to the ICO, record actions and outcome: the manager only.
+    ``expected_version`` as in ``person_file_update``."""
     _require(actor, breach.scheme, (Role.MANAGER,), "Only the scheme manager assesses and closes breaches.")
+    check_version(breach, expected_version)
     unknown = set(fields) - BREACH_UPDATABLE
     if unknown:
         raise TypeError(f"breach_update: cannot change {sorted(unknown)}")

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,7 +24,9 @@ from access_log.kinds import SCHEME_STAFF_ROLES, kind_spec
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from families.models import Family
+from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.models import Membership, Role, Scheme, User
+from homestart.security import recent_authentication
 
 from . import monitoring, selectors, services
 from .forms import BreachAssessForm, BreachForm, ExtendForm, IdentityForm, ReleaseForm, SarForm, SupervisionForm
@@ -96,13 +99,14 @@ def personnel_file(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 _FILE_FORMS = {FileKind.VOLUNTEER: "VolunteerFileForm", FileKind.PERSONNEL: "PersonnelFileForm"}
+_FILE_CHANGE_FORMS = {FileKind.VOLUNTEER: "VolunteerFileChangeForm", FileKind.PERSONNEL: "PersonnelFileChangeForm"}
 _FILE_URLS = {FileKind.VOLUNTEER: "records:volunteer_file", FileKind.PERSONNEL: "records:personnel_file"}
 
 
-def _file_form(kind: str):
+def _file_form(kind: str, change: bool = False):
     from . import forms as record_forms
 
-    return getattr(record_forms, _FILE_FORMS[kind])
+    return getattr(record_forms, (_FILE_CHANGE_FORMS if change else _FILE_FORMS)[kind])
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,12 +151,20 @@ def file_new(request: HttpRequest, kind: str) -> HttpResponse:
 @sensitive_post_parameters()
 def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     access = gate.open_file(user=request.user, kind=kind, reference=reference, section="file", for_change=True)
-    form = _file_form(kind)(request.POST or None, instance=access.file)
+    form_class = _file_form(kind, change=True)
+    file = access.file
+    form = form_class(request.POST or None, instance=file, initial={"version": row_version(file)})
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        services.person_file_update(access=access, actor=request.user, **fields)
-        messages.success(request, f"{reference} updated.")
-        return redirect(_FILE_URLS[kind], reference=reference)
+        try:
+            services.person_file_update(
+                access=access, actor=request.user, expected_version=form.cleaned_data["version"], **fields
+            )
+        except EditConflict:
+            form = conflict_form(form_class, current_values(file, form_class.Meta.fields), instance=file)
+        else:
+            messages.success(request, f"{reference} updated.")
+            return redirect(_FILE_URLS[kind], reference=reference)
     return render(request, "records/file_form.html", {"forms": [form], "title": f"Change {reference}"})
 
 
@@ -309,6 +321,7 @@ def sar_extend(request: HttpRequest, sar_id) -> HttpResponse:
 
 @require_GET
 @never_cache
+@recent_authentication
 def sar_document(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     package = sar_assemble(sar=sar, actor=request.user)
@@ -317,6 +330,7 @@ def sar_document(request: HttpRequest, sar_id) -> HttpResponse:
 
 @require_GET
 @never_cache
+@recent_authentication(back=lambda request, sar_id: reverse("records:sar_detail", kwargs={"sar_id": sar_id}))
 def sar_json(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     package = sar_assemble(sar=sar, actor=request.user)
@@ -327,6 +341,7 @@ def sar_json(request: HttpRequest, sar_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@recent_authentication
 def sar_release(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     form = ReleaseForm(request.POST or None)
@@ -363,6 +378,7 @@ def retention_due(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@recent_authentication(back="records:retention")
 def retention_propose(request: HttpRequest) -> HttpResponse:
     _require_any(request.user, services.DESTRUCTION_ROLES)
     due = {(d.kind, str(d.file_id)): d for d in selectors.due_for_destruction(user=request.user)}
@@ -380,6 +396,7 @@ def retention_propose(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@recent_authentication(back="records:retention")
 def retention_hold(request: HttpRequest) -> HttpResponse:
     """The manager places a legal hold on a file due for destruction: it is then kept (§8.8)."""
     _require_any(request.user, (Role.MANAGER,))
@@ -398,6 +415,7 @@ def retention_hold(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@recent_authentication(back="records:retention")
 def retention_hold_release(request: HttpRequest, hold_id: int) -> HttpResponse:
     hold = get_object_or_404(selectors.legal_holds_for(user=request.user), pk=hold_id)
     try:
@@ -414,6 +432,7 @@ def _destruction(request: HttpRequest, destruction_id) -> Destruction:
 
 
 @require_POST
+@recent_authentication(back="records:retention")
 def destruction_authorise(request: HttpRequest, destruction_id) -> HttpResponse:
     destruction = _destruction(request, destruction_id)
     try:
@@ -426,6 +445,7 @@ def destruction_authorise(request: HttpRequest, destruction_id) -> HttpResponse:
 
 
 @require_POST
+@recent_authentication(back="records:retention")
 def destruction_carry_out(request: HttpRequest, destruction_id) -> HttpResponse:
     destruction = _destruction(request, destruction_id)
     if not _schemes(request.user, (Role.MANAGER,)).filter(pk=destruction.scheme_id).exists():
@@ -495,18 +515,22 @@ def breach_new(request: HttpRequest) -> HttpResponse:
 def breach_detail(request: HttpRequest, breach_id) -> HttpResponse:
     breach = get_object_or_404(selectors.breaches_for(user=request.user), pk=breach_id)
     is_manager = _schemes(request.user, (Role.MANAGER,)).filter(pk=breach.scheme_id).exists()
-    initial = {f: getattr(breach, f) for f in ("risk", "ico_decision", "ico_decision_reason", "actions", "outcome")}
+    fields = ("risk", "ico_decision", "ico_decision_reason", "actions", "outcome")
+    initial = {**{f: getattr(breach, f) for f in fields}, "version": row_version(breach)}
     form = BreachAssessForm(request.POST or None, initial=initial) if is_manager else None
     if request.method == "POST":
         if form is None:
             raise Http404("Not for this role.")
         if form.is_valid():
             data = dict(form.cleaned_data)
-            close = data.pop("close")
+            close, version = data.pop("close"), data.pop("version")
             if data["ico_decision"] == Breach.IcoDecision.REPORT and breach.ico_reported_at is None:
                 data["ico_reported_at"] = timezone.now()
             try:
-                services.breach_update(breach=breach, actor=request.user, close=close, **data)
+                services.breach_update(breach=breach, actor=request.user, close=close, expected_version=version,
+                                       **data)
+            except EditConflict:
+                form = conflict_form(BreachAssessForm, current_values(breach, fields))
             except ValidationError as error:
                 form.add_error(None, error)
             else:

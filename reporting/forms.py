@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from families.forms import date_field, not_in_future
+from homestart.concurrency import VersionedForm
 from homestart.models import User
 
 
@@ -16,6 +17,10 @@ class CaseStudyForm(forms.Form):
         help_text="Describe the support and its outcomes without names, dates, places or anything else "
         "that could identify the family or anyone in the scheme (§3.3).",
     )
+
+
+class CaseStudyDraftForm(VersionedForm, CaseStudyForm):
+    """Editing a draft carries the version it was opened on (concurrent edits)."""
 
 
 class NewCaseStudyForm(CaseStudyForm):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from access_log.gate import NotPermitted
 from families.models import Family
+from homestart.concurrency import check_version
 from homestart.models import DataKey, Scheme, User
 
 from .identifiers import find_identifiers
@@ -58,7 +59,12 @@ def case_study_create(
 
 
 @transaction.atomic
-def case_study_update(*, study: CaseStudy, actor: User, title: str, draft: str) -> CaseStudy:
+def case_study_update(
+    *, study: CaseStudy, actor: User, title: str, draft: str, expected_version: str | None = None
+) -> CaseStudy:
+    """Change the draft. ``expected_version``: the version the form was opened on
+    (``homestart.concurrency``): someone else's save since then is not overwritten."""
+    check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
         raise ValidationError("A released case study cannot be changed.")
     study.title, study.draft = title, draft
@@ -67,10 +73,12 @@ def case_study_update(*, study: CaseStudy, actor: User, title: str, draft: str) 
 
 
 @transaction.atomic
-def case_study_release(*, study: CaseStudy, actor: User) -> CaseStudy:
-    """A manager releases the case study to trustees and funders, only once no identifier is left (§3.3)."""
+def case_study_release(*, study: CaseStudy, actor: User, expected_version: str | None = None) -> CaseStudy:
+    """A manager releases the case study to trustees and funders, only once no identifier is left (§3.3).
+    ``expected_version``: the version of the text the manager read; a draft changed since is not released."""
     if not has_role(user=actor, scheme=study.scheme, roles=CASE_STUDY_RELEASERS):
         raise NotPermitted("Only the scheme manager releases a case study.")
+    check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
         raise ValidationError("This case study has already been released.")
     found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,11 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
+from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.models import Membership, Role, Scheme, User
+from homestart.security import recent_authentication
 
 from . import selectors, services
 from .charts import bar_chart
-from .forms import CaseStudyForm, ConfidentialItemForm, ConsultationForm, MeetingForm, NewCaseStudyForm, PeriodForm
+from .forms import CaseStudyDraftForm, ConfidentialItemForm, ConsultationForm, MeetingForm, NewCaseStudyForm, PeriodForm
 from .identifiers import find_identifiers, highlight, known_identifiers
 from .models import CaseStudy, ReportEvent
 from .statistics import Period, scheme_statistics
@@ -68,6 +71,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@recent_authentication(back=lambda request: f"{reverse('reporting:statistics')}?{request.GET.urlencode()}")
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     """The same suppressed tables as a CSV file for funders (§8.9); every export is recorded."""
     scheme, _ = _scheme(request, selectors.FIGURES_ROLES)
@@ -143,12 +147,23 @@ def _open_draft(request: HttpRequest, study_id, *, for_change: bool, roles) -> t
 def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
     """The draft with every identifier highlighted; a manager releases it when none is left (§3.3)."""
     study, access = _open_draft(request, study_id, for_change=True, roles=SCHEME_STAFF_ROLES)
-    form = CaseStudyForm(request.POST or None, initial={"title": study.title, "draft": study.draft})
+    version = row_version(study)
+    form = CaseStudyDraftForm(request.POST or None,
+                              initial={"title": study.title, "draft": study.draft, "version": version})
     if request.method == "POST" and form.is_valid():
-        with gate.changing(access, section="case_studies"):
-            services.case_study_update(study=study, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Case study saved.")
-        return redirect("reporting:case_study_edit", study_id=study.pk)
+        data = dict(form.cleaned_data)
+        try:
+            with gate.changing(access, section="case_studies"):
+                services.case_study_update(study=study, actor=request.user, expected_version=data.pop("version"),
+                                           **data)
+        except EditConflict:
+            form = conflict_form(CaseStudyDraftForm, current_values(study, ("title", "draft")))
+            study.family, version = access.family, form.initial["version"]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Case study saved.")
+            return redirect("reporting:case_study_edit", study_id=study.pk)
     known = known_identifiers(scheme=study.scheme)  # decrypted once for the three checks below
     in_title = find_identifiers(study.title, scheme=study.scheme, known=known)
     in_draft = find_identifiers(study.draft, scheme=study.scheme, known=known)
@@ -158,6 +173,7 @@ def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
         "highlighted": highlight(study.draft, in_draft),
         "may_release": selectors.has_role(user=request.user, scheme=study.scheme,
                                           roles=selectors.CASE_STUDY_RELEASERS),
+        "version": version,  # the release button releases the text shown, and no later one
     })
 
 
@@ -166,7 +182,12 @@ def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
     study, access = _open_draft(request, study_id, for_change=True, roles=(Role.MANAGER,))
     try:
         with gate.changing(access, section="case_studies"):
-            services.case_study_release(study=study, actor=request.user)
+            services.case_study_release(study=study, actor=request.user,
+                                        expected_version=request.POST.get("version", ""))
+    except EditConflict:
+        messages.error(request, "Someone else changed this draft after you opened it, so it was not released. "
+                                "Read the text below as it is now, and release it again if it is still right.")
+        return redirect("reporting:case_study_edit", study_id=study.pk)
     except services.IdentifiersFound as error:
         messages.error(request, error.messages[0])
         return redirect("reporting:case_study_edit", study_id=study.pk)

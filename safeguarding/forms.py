@@ -7,6 +7,7 @@ from django import forms
 from consent.forms import TEXTAREA, FamilyToldMixin
 from consent.models import LegalBasis
 from families.forms import date_field, not_in_future
+from homestart.concurrency import VersionedForm
 
 from .models import Concern, ExternalRequest
 
@@ -30,7 +31,7 @@ class ActionForm(forms.Form):
         return not_in_future(self.cleaned_data["taken_on"], "The date")
 
 
-class ReferForm(forms.Form):
+class ReferForm(VersionedForm):
     referred_on = date_field("Date referred to the local authority", described_as="the date of the referral")
     la_reference = forms.CharField(label="Local authority reference (optional)", required=False, max_length=100)
 
@@ -58,7 +59,7 @@ class RequestForm(forms.Form):
         return data
 
 
-class OrderForm(forms.Form):
+class OrderForm(VersionedForm):
     order_reference = forms.CharField(label="Subpoena or court order reference", max_length=200)
     order_made_on = date_field("Date of the order", described_as="the order date")
 
@@ -66,11 +67,11 @@ class OrderForm(forms.Form):
         return not_in_future(self.cleaned_data["order_made_on"], "The order date")
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(VersionedForm):
     decision_reason = forms.CharField(label="Reasons for passing nothing on", widget=TEXTAREA, max_length=5000)
 
 
-class DiscloseForm(FamilyToldMixin):
+class DiscloseForm(VersionedForm, FamilyToldMixin):
     exception = forms.ChoiceField(label="Basis", widget=forms.RadioSelect, choices=[
         ("", "A recorded safeguarding concern (§2.1), or the recorded court order"),
         (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.DISCLOSABLE_OFFENCE.label),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from access_log import gate
 from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
+from homestart.concurrency import check_version
 from homestart.models import Role, User
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
@@ -84,11 +85,14 @@ def concern_action_add(
 
 @transaction.atomic
 def concern_refer(
-    *, access: FileAccess, concern: Concern, referred_on: datetime.date, actor: User, la_reference: str = ""
+    *, access: FileAccess, concern: Concern, referred_on: datetime.date, actor: User, la_reference: str = "",
+    expected_version: str | None = None,
 ) -> Concern:
-    """The concern was referred to the local authority (§2.1)."""
+    """The concern was referred to the local authority (§2.1). ``expected_version``: the
+    version the form was opened on (``homestart.concurrency``)."""
     _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff refer concerns.")
     _own(access, concern)
+    check_version(concern, expected_version)
     _not_future(referred_on, "referred_on")
     if concern.status == Concern.Status.CLOSED:
         raise ValidationError("This concern is closed.")
@@ -99,9 +103,12 @@ def concern_refer(
 
 
 @transaction.atomic
-def concern_close(*, access: FileAccess, concern: Concern, actor: User) -> Concern:
+def concern_close(
+    *, access: FileAccess, concern: Concern, actor: User, expected_version: str | None = None
+) -> Concern:
     _require(access, LEADS, "Only the safeguarding lead or the manager closes a concern.")
     _own(access, concern)
+    check_version(concern, expected_version)
     if concern.status == Concern.Status.CLOSED:
         raise ValidationError("This concern is already closed.")
     with gate.changing(access, section=SECTION):
@@ -171,11 +178,13 @@ def request_log(
 
 @transaction.atomic
 def request_record_order(
-    *, access: FileAccess, request: ExternalRequest, order_reference: str, order_made_on: datetime.date, actor: User
+    *, access: FileAccess, request: ExternalRequest, order_reference: str, order_made_on: datetime.date, actor: User,
+    expected_version: str | None = None,
 ) -> ExternalRequest:
     """A subpoena or court order arrived for a logged request (§10.2, §10.3)."""
     _require(access, LEADS, "Only the safeguarding lead or the manager records a court order.")
     _own(access, request)
+    check_version(request, expected_version)
     _not_future(order_made_on, "order_made_on")
     if not order_reference.strip():
         raise ValidationError({"order_reference": "Give the reference of the subpoena or court order."})
@@ -186,10 +195,13 @@ def request_record_order(
 
 
 @transaction.atomic
-def request_refuse(*, access: FileAccess, request: ExternalRequest, reason: str, actor: User) -> ExternalRequest:
+def request_refuse(
+    *, access: FileAccess, request: ExternalRequest, reason: str, actor: User, expected_version: str | None = None
+) -> ExternalRequest:
     """Nothing is passed on (§10.3): the decision and its reason are recorded."""
     _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
     _own(access, request)
+    check_version(request, expected_version)
     if request.decision != ExternalRequest.Decision.PENDING:
         raise ValidationError("This request has already been decided.")
     if not reason.strip():
@@ -214,6 +226,7 @@ def request_disclose(
     exception: str = "",
     family_told_on: datetime.date | None = None,
     not_told_reason: str = "",
+    expected_version: str | None = None,
 ) -> Any:
     """Information is passed on: only on the basis ``may_share`` gives, recorded as a disclosure (§10.2, §10.3)."""
     from consent.models import RecipientKind, Scope
@@ -222,6 +235,7 @@ def request_disclose(
 
     _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
     _own(access, request)
+    check_version(request, expected_version)
     if request.decision != ExternalRequest.Decision.PENDING:
         raise ValidationError("This request has already been decided.")
     if not reason.strip():

@@ -4,6 +4,8 @@ raises a concern and sees only their own submissions (§2, §8.5)."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access_log import gate
 from consent.views import form_error
+from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.models import Role
 
 from . import selectors, services
@@ -95,24 +98,42 @@ def concern_detail(request: HttpRequest, reference: str, concern_id: str) -> Htt
     is_handler = access.role in services.HANDLERS
     return render(request, "safeguarding/concern.html", {
         "family": access.target, "concern": concern, "is_handler": is_handler,
-        "is_lead": access.role in services.LEADS,
+        "is_lead": access.role in services.LEADS, "version": row_version(concern),
         "actions": list(concern.actions.all()) if is_handler else [],
     })
+
+
+def _edit(request, access, record, form_class, heading, submit, run, initial, done):
+    """A form that adds to or changes ``record``. A form with a ``version`` field changes it:
+    it carries the version it was opened on, and someone else's save since then is shown
+    instead of being overwritten (``homestart.concurrency``)."""
+    versioned = "version" in form_class.base_fields
+    if versioned:
+        initial = {**initial, "version": row_version(record)}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if versioned:
+            data["expected_version"] = data.pop("version")
+        try:
+            run(access=access, actor=request.user, **data)
+        except EditConflict:
+            shown = [name for name in form_class.base_fields if name != "version" and hasattr(record, name)]
+            form = conflict_form(form_class, current_values(record, shown))
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, done)
+            return None
+    return _form_page(request, access, form, heading, submit)
 
 
 def _concern_form(request, reference, concern_id, form_class, heading, submit, run, initial=None):
     access = _open(request, reference, change=True, roles=services.HANDLERS)
     concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
-    form = form_class(request.POST or None, initial=initial or {})
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(access=access, concern=concern, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("safeguarding:concern", reference=reference, concern_id=concern.pk)
-    return _form_page(request, access, form, heading, submit)
+    page = _edit(request, access, concern, form_class, heading, submit, functools.partial(run, concern=concern),
+                 initial or {}, "Saved.")
+    return page or redirect("safeguarding:concern", reference=reference, concern_id=concern.pk)
 
 
 @sensitive_post_parameters()
@@ -136,7 +157,11 @@ def concern_close(request: HttpRequest, reference: str, concern_id: str) -> Http
     access = _open(request, reference, change=True, roles=services.LEADS)
     concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
     try:
-        services.concern_close(access=access, concern=concern, actor=request.user)
+        services.concern_close(access=access, concern=concern, actor=request.user,
+                               expected_version=request.POST.get("version", ""))
+    except EditConflict:
+        messages.error(request, "Someone else changed this concern after you opened it, so it was not closed. "
+                                "Check it below, and close it again if it is still needed.")
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
     else:
@@ -176,16 +201,9 @@ def request_detail(request: HttpRequest, reference: str, request_id: str) -> Htt
 def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None):
     access = _open(request, reference, change=True, roles=services.LEADS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
-    form = form_class(request.POST or None, initial=initial or {})
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(access=access, request=external, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Decision recorded.")
-            return redirect("safeguarding:request", reference=reference, request_id=external.pk)
-    return _form_page(request, access, form, heading, submit)
+    page = _edit(request, access, external, form_class, heading, submit, functools.partial(run, request=external),
+                 initial or {}, "Decision recorded.")
+    return page or redirect("safeguarding:request", reference=reference, request_id=external.pk)
 
 
 @sensitive_post_parameters()

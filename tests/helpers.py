@@ -91,3 +91,24 @@ def family_url_patterns() -> list[URLPattern]:
     resolver = get_resolver()
     (families,) = [p for p in resolver.url_patterns if getattr(p, "namespace", None) == "families"]
     return [p for p in families.url_patterns if "reference" in p.pattern.converters]
+
+
+CONFLICT = "Someone else changed this record while you were editing it"
+
+
+def version_in(html: str) -> str:
+    """The version of the record a form on this page was opened on (its hidden ``version`` input)."""
+    match = re.search(r'name="version" value="([^"]*)"', html)
+    assert match, "the page has no versioned form"
+    return match.group(1)
+
+
+def conflict_at_top(html: str) -> bool:
+    """Whether the page's error summary (at the top, above the form) says someone else saved first."""
+    return any(message.startswith(CONFLICT) for message in error_summary(html))
+
+
+def banner(html: str) -> str:
+    """The notification banners at the top of the page (flash messages), as text."""
+    found = re.findall(r'<p class="govuk-notification-banner__heading">(.*?)</p>', html, re.S)
+    return " ".join(htmllib.unescape(text.strip()) for text in found)

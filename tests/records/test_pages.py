@@ -16,7 +16,7 @@ from homestart.crypto import KeyUnavailable
 from records import services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
 from tests.conftest import CARER_FIRST, CARER_LAST, CHILD_FIRST
-from tests.helpers import error_summary, main_content
+from tests.helpers import error_summary, main_content, version_in
 
 
 @pytest.fixture
@@ -375,6 +375,7 @@ def test_breach_is_recorded_and_the_manager_decides(client_for, coordinator, man
     assert client_for(coordinator).post(url, {"risk": "risk"}).status_code == 404
     response = client_for(manager).post(url, {
         "risk": "unlikely", "ico_decision": "not_reportable", "ico_decision_reason": "Recovered", "close": "on",
+        "version": version_in(client_for(manager).get(url).content.decode()),
     })
     assert response.status_code == 302
 
@@ -440,7 +441,8 @@ def test_staff_open_and_change_volunteer_files_and_line_managers_personnel_files
     response = client_for(coordinator).post(edit, {"full_name": "Vi Volunteer", "started_on": today,
                                                    "left_on": "2000-01-01"})
     assert "The leaving date must be on or after the start date." in error_summary(response.content.decode())
-    client_for(coordinator).post(edit, {"full_name": "Vi V", "started_on": today})
+    client_for(coordinator).post(edit, {"full_name": "Vi V", "started_on": today,
+                                        "version": version_in(client_for(coordinator).get(edit).content.decode())})
     assert VolunteerFile.objects.get().full_name == "Vi V"
     assert client_for(trustee).get(edit).status_code == 404
     assert client_for(trustee).get(reverse("records:volunteer_file_new")).status_code == 404

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log.models import AccessEvent
+from homestart.concurrency import row_version
 from reporting import services
 from reporting.identifiers import find_identifiers
 from reporting.models import CaseStudy
@@ -161,7 +162,8 @@ def test_trustees_read_only_released_case_studies_with_no_link_to_the_family(
     study, client_for, coordinator, manager, trustee, family
 ):
     services.case_study_update(study=study, actor=coordinator, title=study.title, draft=CLEAN)
-    response = client_for(manager).post(reverse("reporting:case_study_release", kwargs={"study_id": study.pk}))
+    response = client_for(manager).post(reverse("reporting:case_study_release", kwargs={"study_id": study.pk}),
+                                        {"version": row_version(study)})
     assert response.status_code == 302
     client = client_for(trustee)
     listing = client.get(reverse("reporting:case_study_list")).content.decode()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.models import ConfidentialityStatement, Consent, Disclosure
+from homestart.concurrency import row_version
 from safeguarding.models import Concern, ExternalRequest, TrusteeNotice
 from tests.sharing_fixtures import OBSERVED, SUMMARY
 
@@ -240,14 +241,15 @@ def test_police_request_refused_then_nothing_passed(family, safeguarding_lead, c
     client = client_for(safeguarding_lead)
     response = client.post(url("safeguarding:request_disclose", family, request_id=logged.pk), {
         "summary": SUMMARY, "shared_on": TODAY().isoformat(), "decision_reason": "They asked",
-        "family_told": "told", "family_told_on": TODAY().isoformat(),
+        "family_told": "told", "family_told_on": TODAY().isoformat(), "version": row_version(logged),
     })
     assert response.status_code == 200 and "(§10.3)" in response.content.decode()
     assert not Disclosure.objects.exists()
     logged.refresh_from_db()
     assert logged.decision == ExternalRequest.Decision.PENDING
     response = client.post(url("safeguarding:request_refuse", family, request_id=logged.pk),
-                           {"decision_reason": "No exception applies and there is no court order"})
+                           {"decision_reason": "No exception applies and there is no court order",
+                            "version": row_version(logged)})
     assert response.status_code == 302
     logged.refresh_from_db()
     assert logged.decision == ExternalRequest.Decision.REFUSED and logged.decided_by == safeguarding_lead
@@ -262,12 +264,14 @@ def test_court_evidence_after_the_order_is_recorded(family, manager, client_for,
                                   actor=manager)
     client = client_for(manager)
     post = {"summary": SUMMARY, "shared_on": TODAY().isoformat(), "decision_reason": "Ordered by the court",
-            "family_told": "told", "family_told_on": TODAY().isoformat()}
+            "family_told": "told", "family_told_on": TODAY().isoformat(), "version": row_version(logged)}
     response = client.post(url("safeguarding:request_disclose", family, request_id=logged.pk), post)
     assert response.status_code == 200 and "subpoena" in response.content.decode()
     client.post(url("safeguarding:request_order", family, request_id=logged.pk),
-                {"order_reference": "CO/2026/118", "order_made_on": TODAY().isoformat()})
-    response = client.post(url("safeguarding:request_disclose", family, request_id=logged.pk), post)
+                {"order_reference": "CO/2026/118", "order_made_on": TODAY().isoformat(),
+                 "version": row_version(logged)})
+    response = client.post(url("safeguarding:request_disclose", family, request_id=logged.pk),
+                           {**post, "version": row_version(logged)})
     assert response.status_code == 302
     logged.refresh_from_db()
     assert logged.decision == "disclosed" and logged.basis == "court_order"
@@ -326,7 +330,8 @@ def test_withdrawal_page_stops_sharing_at_once(family, coordinator, client_for, 
     assert "given" in client.get(withdraw).content.decode()
     bad = client.post(withdraw, {"withdrawn_on": (TODAY() + datetime.timedelta(days=2)).isoformat()})
     assert bad.status_code == 200 and "today or in the past" in bad.content.decode()
-    assert client.post(withdraw, {"withdrawn_on": TODAY().isoformat()}).status_code == 302
+    assert client.post(withdraw, {"withdrawn_on": TODAY().isoformat(),
+                                  "version": row_version(consent)}).status_code == 302
     assert not may_share(family=family, scope=Scope.GENERAL, recipient=Recipient(RecipientKind.REFERRER)).allowed
     assert client.get(withdraw).status_code == 404  # already withdrawn
     assert "Withdrawn" in client.get(url("consent:overview", family)).content.decode()

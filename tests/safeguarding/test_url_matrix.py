@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from access_log.models import AccessEvent
 from consent import services as consent_services
+from homestart.concurrency import row_version
 from safeguarding import services
-from safeguarding.models import ExternalRequest
+from safeguarding.models import Concern, ExternalRequest
 from tests.sharing_fixtures import OBSERVED
 
 TODAY = timezone.localdate
@@ -106,8 +107,10 @@ def test_post_only_pages_refuse_outsiders(request, who, assigned_family, records
 def test_coordinator_cannot_close_a_concern_but_the_lead_can(assigned_family, records, coordinator,
                                                             safeguarding_lead, client_for):
     url = _url("safeguarding:concern_close", assigned_family, records)
-    assert client_for(coordinator).post(url).status_code == 403
-    assert client_for(safeguarding_lead).post(url).status_code == 302
+    version = {"version": row_version(Concern.objects.get(pk=records["concern_id"]))}
+    assert client_for(coordinator).post(url, version).status_code == 403
+    assert client_for(safeguarding_lead).post(url, version).status_code == 302
+    assert Concern.objects.get(pk=records["concern_id"]).status == Concern.Status.CLOSED
 
 
 @pytest.mark.policy("2.1")
