@@ -173,7 +173,9 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
     family = access.family
     member = get_object_or_404(family.members, pk=member_id) if member_id else None
     fields = ("kind", "first_name", "last_name", "date_of_birth", "relationship")
-    initial = {**{f: getattr(member, f) for f in fields}, "version": row_version(member)} if member else {}
+    initial = {f: getattr(member, f) for f in fields} if member else {}
+    if member and request.method == "GET":
+        initial["version"] = row_version(member)  # a POST brings the version it was opened on
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in fields}

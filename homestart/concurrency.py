@@ -43,7 +43,8 @@ def check_version(instance: Any, expected_version: str | None) -> None:
     matches a record that has history."""
     if expected_version is None:
         return
-    type(instance).objects.select_for_update().filter(pk=instance.pk).first()  # serialise concurrent saves
+    # Serialise concurrent saves: lock the row (its id is all that needs reading).
+    type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("pk", flat=True).first()
     if row_version(instance) != expected_version:
         raise EditConflict()
 

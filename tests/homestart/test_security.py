@@ -283,3 +283,29 @@ def test_production_cookies_are_host_prefixed_secure_and_hsts_lasts_a_year():
     assert result.stdout.split() == [
         "__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "Lax", "31536000", "True"
     ], result.stderr
+
+
+def test_the_second_factor_gives_a_new_session_key(family, coordinator):
+    """ASVS 7.2.4: a key seen before the second factor is worth nothing after it."""
+    client = sign_in(coordinator)
+    enrol(client, coordinator)
+    again = sign_in(coordinator)
+    before = again.session.session_key
+    TOTPDevice.objects.filter(user=coordinator).update(last_t=-1)  # the enrolment's code may be used again
+    device = TOTPDevice.objects.get(user=coordinator)
+    assert again.post(reverse("two_factor_verify"), {"token": current_code(device), "next": "/"}).status_code == 302
+    assert again.session.session_key != before
+    assert again.get(reverse("families:dashboard")).status_code == 200
+
+
+def test_flash_messages_live_in_the_session_not_in_a_cookie_of_their_own(family, coordinator):
+    """ASVS 3.3.1/3.3.3: no unprefixed `messages` cookie; every cookie is __Host- in production."""
+    client = sign_in(coordinator)
+    client.post(reverse("families:display_mode"), {"references_only": "1"})
+    response = client.post(
+        reverse("families:member_new", kwargs={"reference": family.reference}),
+        {"kind": "child", "first_name": "Robin", "last_name": "", "relationship": ""},
+    )
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    assert "Family member saved." in client.get(response["Location"]).content.decode()
