@@ -124,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
             failures = entry["failures"]
         print(f"{entry['name'][:28]:28} {entry['count']:6d} {entry['failures']:5d} {entry['rps']:6.1f} "
               f"{entry['p50_ms']:7.0f} {entry['p95_ms']:7.0f} {entry['p99_ms']:7.0f}")
+    # A simulated person whose script broke (an exception in a task) is a failure too.
+    exceptions = list(csv.DictReader((work / "load_exceptions.csv").open()))
+    failures += sum(int(row["Count"]) for row in exceptions)
+    report["script_errors"] = [row["Message"] for row in exceptions]
+    if exceptions:
+        print("\nErrors in the simulated people's scripts:\n" + (work / "load_exceptions.csv").read_text())
     failed = (work / "load_failures.csv")
     if failures and failed.exists():
         print("\nFailures:\n" + failed.read_text())

@@ -23,7 +23,8 @@ from locust import HttpUser, between, task
 
 PLAN = json.loads(open(os.environ["BENCH_LOAD_PLAN"]).read())  # noqa: SIM115
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-VERSION = re.compile(r'name="version" value="([^"]*)"')
+# The version the form was opened on; Django leaves out value="" when a record has no history yet.
+VERSION = re.compile(r'name="version"(?: value="([^"]*)")?')
 
 
 class Person(HttpUser):
@@ -82,7 +83,7 @@ class Coordinator(Person):
         ref, member = random.choice(self.account["members"])  # noqa: S311
         url = f"/families/{ref}/members/{member}/"
         form = self._get(url, "member form")
-        token, version = TOKEN.search(form).group(1), VERSION.search(form).group(1)
+        token, version = TOKEN.search(form).group(1), VERSION.search(form).group(1) or ""
         data = {"kind": "adult", "first_name": random.choice(["Alex", "Sam", "Jo"]),  # noqa: S311
                 "last_name": "Bench", "relationship": "", "version": version, "csrfmiddlewaretoken": token}
         with self.client.post(url, data, name="save a family member", allow_redirects=False,

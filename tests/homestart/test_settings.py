@@ -232,3 +232,13 @@ def test_debug_key_file_from_before_backups_gives_every_process_the_same_backup_
     assert first.stdout == second.stdout
     assert len(base64.b64decode(first.stdout.strip())) == 32
     assert json.loads((tmp_path / "dev-keys.json").read_text()) == legacy, "the key file is not rewritten"
+
+
+def test_postgresql_connections_run_without_the_jit_compiler(tmp_path):
+    """PostgreSQL's JIT took 1.7 s compiling a family search that runs in 34 ms
+    (docs/performance.md): the application's connections turn it off."""
+    code = "import json, homestart.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    pg = run_settings(tmp_path, code, DEBUG="0", DATABASE_URL="postgres://u@db.example:5432/homestart", **GOOD)
+    assert settings_of(pg) == {"options": "-c jit=off"}
+    sqlite = run_settings(tmp_path, code, DEBUG="0", **GOOD)
+    assert settings_of(sqlite) == {}
