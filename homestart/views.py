@@ -17,7 +17,13 @@ from django_otp import user_has_device
 from . import two_factor
 from .forms import PasswordChangeForm, ReauthenticateForm, TokenForm
 from .models import PolicyVersion
-from .security import recent_authentication, security_event
+from .security import (
+    NOTHING_DONE,
+    reauthentication_redirect,
+    recent_authentication,
+    recently_authenticated,
+    security_event,
+)
 from .services import policy_acknowledge
 
 
@@ -66,8 +72,14 @@ def _qr_svg(uri: str) -> str:
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (TOTP) and receive recovery codes."""
-    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
+    enrolled = user_has_device(request.user, confirmed=True)
+    if enrolled and not request.user.is_verified():
         return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
+    if enrolled and not recently_authenticated(request):
+        # Adding another authenticator changes how this account signs in (ASVS 7.5.1).
+        if request.method == "POST":
+            messages.info(request, NOTHING_DONE)
+        return reauthentication_redirect(request, reverse("two_factor_setup"))
     device = two_factor.pending_device(request=request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
