@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
-from homestart.models import User, has_acknowledged_current_policy
+from homestart.models import Role, User, has_acknowledged_current_policy
 
 from .kinds import Grant, Pending, View, kind_spec
 from .middleware import current_request_id
@@ -91,6 +91,13 @@ class FileAccess:
     view = property(lambda self: self.grant.view)
     purpose = property(lambda self: self.grant.purpose)
     purpose_label = property(lambda self: Purpose(self.grant.purpose).label)
+
+    @property
+    def role_label(self) -> str:
+        """The role in words ("Coordinator", "line manager"), for the page, not the code."""
+        if self.grant.role in Role.values:
+            return Role(self.grant.role).label
+        return self.grant.role.replace("_", " ")
     reference = property(lambda self: kind_spec(self.kind).reference(self._obj))
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -96,13 +97,14 @@ class PlainMemberForm(forms.ModelForm):
 
 
 def member_save(request: HttpRequest, member_id) -> HttpResponse:
-    """A plain Django edit: a ModelForm saved, no gate, no access event, no history,
-    and only a column stored in clear (nothing to encrypt)."""
+    """A plain Django edit: a ModelForm saved, a success message, a redirect; no gate,
+    no access event, no history, and only a column stored in clear (nothing to encrypt)."""
     member = get_object_or_404(Member, pk=member_id)
     form = PlainMemberForm(request.POST, instance=member)
     if form.is_valid():
         member = form.save(commit=False)
         member.skip_history_when_saving = True
         member.save(update_fields=["kind"])
+        messages.success(request, "Family member saved.")
         return redirect("bench_family_list")
     return HttpResponse(status=400)

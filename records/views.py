@@ -453,9 +453,10 @@ def destruction_carry_out(request: HttpRequest, destruction_id) -> HttpResponse:
     try:
         services.destruction_carry_out(destruction=destruction, actor=request.user)
     except ValidationError as error:
+        # Not destroyed: back to the retention page, where the request still waits.
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{destruction.file_reference} destroyed. Its certificate is below.")
+        return redirect("records:retention")
+    messages.success(request, f"{destruction.file_reference} destroyed. Its certificate is below.")
     return redirect("records:certificates")
 
 

@@ -213,7 +213,8 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
     "retention_hold": _row(manager="->retention"),
     "retention_hold_release": _row(manager="->retention"),
     "destruction_authorise": _row(**dict.fromkeys(TRUSTEES, "->retention")),
-    "destruction_carry_out": _row(manager="->certificates"),
+    # Not yet authorised by two people: refused, back to the retention page.
+    "destruction_carry_out": _row(manager="->retention"),
     "certificates": _row(**TRUSTEES),
     # §3.9, §4.4, §5.5: staff and the safeguarding lead record breaches.
     "breach_list": _row(**ALL_STAFF, safeguarding_lead="200"),
@@ -354,6 +355,9 @@ def test_retention_journey_authorised_by_two_people(client_for, family, coordina
     as_manager.post(reverse("records:destruction_authorise", args=[destruction.pk]))  # refused: same person
     destruction.refresh_from_db()
     assert destruction.status == Destruction.Status.PROPOSED
+    too_soon = as_manager.post(reverse("records:destruction_carry_out", args=[destruction.pk]))
+    assert too_soon["Location"] == reverse("records:retention")  # back where the request waits, not certificates
+    assert Family.objects.get(pk=family.pk).address  # nothing destroyed
     as_trustee.post(reverse("records:destruction_authorise", args=[destruction.pk]))
     assert as_trustee.post(reverse("records:destruction_carry_out", args=[destruction.pk])).status_code == 404
     as_manager.post(reverse("records:destruction_carry_out", args=[destruction.pk]))
@@ -454,3 +458,7 @@ def test_staff_open_and_change_volunteer_files_and_line_managers_personnel_files
     assert personnel.person == coordinator
     assert client_for(coordinator).get(
         reverse("records:personnel_file_edit", args=[personnel.reference])).status_code == 404
+    page = client_for(manager).get(reverse("records:personnel_file", args=[personnel.reference])).content.decode()
+    assert "You are reading this file as line manager for" in page and "line_manager" not in page
+    page = client_for(coordinator).get(reverse("records:volunteer_file", args=[file.reference])).content.decode()
+    assert "You are reading this file as coordinator for" in page
