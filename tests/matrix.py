@@ -29,17 +29,19 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log import services as access_services
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent, FileKind, RecordOfAccess
 from consent import services as consent_services
 from consent.models import Consent, RecipientKind, Scope
 from families import services as family_services
-from families.models import Member
+from families.models import Family, Member
 from homestart.models import Role, User
+from records import services as records_services
+from records.models import SubjectAccessRequest
 from reporting import services as reporting_services
 from safeguarding import services as safeguarding_services
 from safeguarding.models import ExternalRequest
 from tests.conftest import _member
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, make_family
 from tests.sharing_fixtures import OBSERVED
 
 # Every column of the access log matrix, in its order.
@@ -138,10 +140,12 @@ def _open(user: User, family, section: str):
 
 @pytest.fixture
 def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee,
-          spotcheck, reviewer, auditor, admin_user, sef_coordinator, outsider, assigned_family, assignment):
-    """Everyone; WIR-0001 (supported by ``volunteer``) in each signed or unsigned reader's sample or
-    session; and one of each object a URL names: consent, concern, police request, case study, board
-    minutes, group."""
+          spotcheck, reviewer, auditor, admin_user, sef_coordinator, outsider, assigned_family, assignment,
+          volunteer_file, personnel_file):
+    """Everyone; WIR-0001 (supported by ``volunteer``), the volunteer's file and (for HSUK reviewers)
+    the coordinator's personnel file in each signed or unsigned reader's sample or session; and one of
+    each object a URL names: consent, concern, police request, case study, board minutes, group,
+    subject access request, breach. (Closed families for the retention pages: ``retention_world``.)"""
     family = assigned_family
     today = timezone.localdate()
     spotcheck_unsigned = _member(wirral, Role.TRUSTEE, "spotcheck2")
@@ -155,31 +159,46 @@ def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, ot
     reviewer_no_sample = _member(None, Role.REVIEWER, "reviewer3")
     auditor_no_session = _member(wirral, Role.AUDITOR, "auditor3")
 
+    def sign_record(user, kind, file, role, **occasion):
+        RecordOfAccess.objects.create(
+            file_kind=kind, file_id=file.pk, file_reference=file.reference, scheme=wirral, user=user,
+            signed_name=user.username, role=role, purpose=occasion["review"].purpose if "review" in occasion
+            else "external_audit", declaration=RecordOfAccess.DECLARATION, **occasion,
+        )
+
+    # Samples are drawn before the closed families below exist, so WIR-0001 is the family drawn.
     reviews = {}
-    for user, role in [
-        (spotcheck, Role.SPOT_CHECK_TRUSTEE), (spotcheck_unsigned, None),
-        (reviewer, Role.REVIEWER), (reviewer_unsigned, None),
+    for user, role, personnel_files in [
+        (spotcheck, Role.SPOT_CHECK_TRUSTEE, 0), (spotcheck_unsigned, None, 0),
+        (reviewer, Role.REVIEWER, 1), (reviewer_unsigned, None, 1),
     ]:
         reviews[user.username] = review = access_services.review_draw_sample(
-            reviewer=user, scheme=wirral, sample_size=1, days=14
+            reviewer=user, scheme=wirral, sample_size=1, volunteer_files=1, personnel_files=personnel_files,
+            days=14,
         )
-        assert review.files.get().file_id == family.pk
+        assert review.files.get(file_kind=FileKind.FAMILY).file_id == family.pk
         if role:
             access_services.record_of_access_sign(
                 user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
                 role=role, signed_name=user.username, declared=True, review=review,
             )
+            sign_record(user, FileKind.VOLUNTEER, volunteer_file, role, review=review)
+            if personnel_files:
+                sign_record(user, FileKind.PERSONNEL, personnel_file, role, review=review)
     sessions = {}
     for user, signed in [(auditor, True), (auditor_unsigned, False)]:
         sessions[user.username] = session = access_services.audit_session_open(
-            coordinator=coordinator, auditor=user, scheme=wirral, references=[family.reference],
-            signed_name="Carol Coordinator", declared=True,
+            coordinator=coordinator, auditor=user, scheme=wirral,
+            references=[family.reference, volunteer_file.reference], signed_name="Carol Coordinator",
+            declared=True,
         )
         if signed:
             access_services.record_of_access_sign(
                 user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
                 role=Role.AUDITOR, signed_name="Audrey Auditor", declared=True, session=session,
             )
+            sign_record(user, FileKind.VOLUNTEER, volunteer_file, Role.AUDITOR, audit_session=session,
+                        witnessed_by=coordinator)
 
     # Consent and safeguarding: a consent given, a concern the volunteer raised, a police request.
     given_on = today - datetime.timedelta(days=10)
@@ -204,6 +223,16 @@ def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, ot
     )
     meeting = reporting_services.meeting_record(scheme=wirral, actor=manager, held_on=today, minutes="Budget.")
     group = family_services.group_create(scheme=wirral, actor=coordinator, name="Stay and play")
+    # Records: a subject access request and a breach.
+    sar = records_services.sar_register(
+        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby", received_on=today, family=family,
+        member=family.members.get(kind=Member.Kind.ADULT),
+    )
+    breach = records_services.breach_record(
+        scheme=wirral, actor=coordinator, found_at=timezone.now(), found_by=coordinator,
+        description="Email sent to the wrong address", data_affected="One address",
+    )
 
     cast = {
         "coordinator": coordinator, "manager": manager, "safeguarding_lead": safeguarding_lead,
@@ -219,6 +248,8 @@ def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, ot
     return {
         "people": cast,
         "family": family,
+        "volunteer_file": volunteer_file,
+        "personnel_file": personnel_file,
         "kwargs": {
             "reference": family.reference,
             "kind": FileKind.FAMILY,
@@ -233,5 +264,26 @@ def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, ot
             "study_id": study.pk,
             "meeting_id": meeting.pk,
             "group_id": group.pk,
+            "sar_id": sar.pk,
+            "breach_id": breach.pk,
         },
     }
+
+
+@pytest.fixture
+def retention_world(world, wirral, coordinator, manager):
+    """The world, with three families closed in 2012 for the retention pages (§8.8): one due for
+    destruction, one proposed for destruction, one under a legal hold.
+
+    Kept apart from ``world`` because every family of the scheme is listed on the dashboard, and
+    the access log matrix expects the dashboard to list WIR-0001 alone."""
+    closed = []
+    for name in ("Due", "Proposed", "Held"):
+        old = make_family(wirral, coordinator, last_name=name)
+        old.status, old.closed_on = Family.Status.CLOSED, datetime.date(2012, 6, 30)
+        old.save(update_fields=["status", "closed_on"])
+        closed.append(old)
+    due, proposed, held = closed
+    destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=proposed, actor=manager)
+    hold = records_services.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
+    return {**world, "due": due, "kwargs": {**world["kwargs"], "hold_id": hold.pk, "destruction_id": destruction.pk}}
