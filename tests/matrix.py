@@ -1,19 +1,21 @@
 """One world and one request runner for the URL × role matrices (§3.2–§3.7, §7.6, §8.3, §9.1, §10.1).
 
-Every matrix module imports ``world`` (a fixture) and the helpers from here:
+Every matrix module uses ``world`` (a fixture, imported by its folder's conftest.py) and the helpers here:
 
-* ``world``: every role of the cast (the named people of tests/conftest.py, plus the unsigned
-  readers and a signed administrator), one of each object the URLs name, and a single dict of
-  URL keyword values (``world["kwargs"]``).
+* ``world`` (built by ``matrix_world``): every role of the cast (the named people of
+  tests/conftest.py, plus the unsigned readers and a signed administrator), one of each object
+  the URLs name, and a single dict of URL keyword values (``world["kwargs"]``);
+  ``retention_world`` adds closed families for the retention pages. tests/site uses it too.
 * ``row()``: one URL's expected answer for every role.
 * ``url_for()``: a URL name filled in from ``world["kwargs"]``.
 * ``run()``: one request in a savepoint rolled back afterwards, with the access events it wrote.
 
 The readers come in two states. ``spotcheck``, ``reviewer`` and ``auditor`` (the people of
-tests/conftest.py) have WIR-0001 in an open sample or audit session and have signed the Record of
-Access; ``*_unsigned`` have the same without signing. ``spotcheck_no_sample``, ``reviewer_no_sample``
-and ``auditor_no_session`` hold the same roles with nothing of WIR-0001's: a matrix that asks what
-a reader *without* the file gets uses them (see each module's ``CAST``).
+tests/conftest.py) have WIR-0001 and the volunteer's file (HSUK reviewers also the coordinator's
+personnel file) in an open sample or audit session and have signed the Record of Access;
+``*_unsigned`` have the same without signing. ``spotcheck_no_sample``, ``reviewer_no_sample`` and
+``auditor_no_session`` hold the same roles with nothing of WIR-0001's: a matrix that asks what a
+reader *without* the file gets uses them (see each module's ``CAST``).
 """
 
 from __future__ import annotations
@@ -139,9 +141,9 @@ def _open(user: User, family, section: str):
 
 
 @pytest.fixture
-def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee,
-          spotcheck, reviewer, auditor, admin_user, sef_coordinator, outsider, assigned_family, assignment,
-          volunteer_file, personnel_file):
+def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee,
+                 spotcheck, reviewer, auditor, admin_user, sef_coordinator, outsider, assigned_family, assignment,
+                 volunteer_file, personnel_file):
     """Everyone; WIR-0001 (supported by ``volunteer``), the volunteer's file and (for HSUK reviewers)
     the coordinator's personnel file in each signed or unsigned reader's sample or session; and one of
     each object a URL names: consent, concern, police request, case study, board minutes, group,
@@ -271,7 +273,13 @@ def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, ot
 
 
 @pytest.fixture
-def retention_world(world, wirral, coordinator, manager):
+def world(matrix_world):
+    """The world above, under the name the matrices use (tests/site keeps its own ``world`` on top of it)."""
+    return matrix_world
+
+
+@pytest.fixture
+def retention_world(matrix_world, wirral, coordinator, manager):
     """The world, with three families closed in 2012 for the retention pages (§8.8): one due for
     destruction, one proposed for destruction, one under a legal hold.
 
@@ -286,4 +294,5 @@ def retention_world(world, wirral, coordinator, manager):
     due, proposed, held = closed
     destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=proposed, actor=manager)
     hold = records_services.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
+    world = matrix_world
     return {**world, "due": due, "kwargs": {**world["kwargs"], "hold_id": hold.pk, "destruction_id": destruction.pk}}

@@ -6,7 +6,7 @@ import pytest
 
 from homestart.models import Role, User
 from tests.conftest import _member
-from tests.matrix import retention_world, world  # noqa: F401 - the URL × role matrix's fixtures
+from tests.matrix import matrix_world, retention_world, world  # noqa: F401 - the URL × role matrix's fixtures
 
 
 @pytest.fixture
