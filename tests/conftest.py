@@ -17,6 +17,8 @@ from django.utils import timezone
 from families import services
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
 from homestart.models import Role, Scheme, User
+from records import services as records_services
+from records.models import PersonnelFile, VolunteerFile
 from tests.factories import MembershipFactory, SchemeFactory, UserFactory
 
 # The invented family used throughout: distinctive values, so a test can say
@@ -194,6 +196,28 @@ def assigned_family(family, assignment) -> Family:
     """The family above, currently supported by ``volunteer``."""
     family.refresh_from_db()
     return family
+
+
+VOLUNTEER_NAME = "Ottoline Pembury"
+STAFF_NAME = "Cressida Vantongeren"
+
+
+@pytest.fixture
+def volunteer_file(wirral, coordinator, volunteer) -> VolunteerFile:
+    return records_services.volunteer_file_create(
+        scheme=wirral, person=volunteer, actor=coordinator, full_name=VOLUNTEER_NAME,
+        started_on=timezone.localdate() - datetime.timedelta(days=400),
+        training="Preparation course, 2024", recruitment="Two references received",
+    )
+
+
+@pytest.fixture
+def personnel_file(wirral, manager, coordinator) -> PersonnelFile:
+    return records_services.personnel_file_create(
+        scheme=wirral, person=coordinator, actor=manager, full_name=STAFF_NAME,
+        started_on=timezone.localdate() - datetime.timedelta(days=900), job_title="Coordinator",
+        employment="Annual appraisal: strong safeguarding practice",
+    )
 
 
 @pytest.fixture

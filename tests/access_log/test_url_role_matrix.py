@@ -8,7 +8,8 @@ open family files (§7.6).
 
 Every request runs inside a savepoint that is rolled back, so one role's request
 (closing a review, say) cannot change what the next role sees, and the world is
-built once per URL name rather than once per (URL, role).
+built once per URL name rather than once per (URL, role). The world, the cast of roles,
+``row()``, ``url_for()`` and the request runner are shared with the app matrices: tests/matrix.py.
 
 Codes: "200", "403" (refused outright), "403ro" (the gate: may see, may not change),
 "403sec" (the gate: this section is not for the role), "404", "405", and "->x" for
@@ -20,34 +21,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from access_log import services as access_services
-from access_log.models import AccessEvent, Action, FileKind, Outcome
+from access_log.models import Action, FileKind, Outcome
 from families.models import Family
 from homestart.models import Role, User
-from tests.conftest import _member
-from tests.factories import MembershipFactory
+from tests.matrix import ROLES, client_as, row, run, url_for, walk
 
 # Admin pages that open family files, and so belong in the matrix (§7.6).
 ADMIN_FAMILY_PAGES = {"admin:families_family_changelist", "admin:families_family_change"}
-
-
-def _walk(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
-                entry.namespace or namespace
-            )
-            found += _walk(entry, inner)
-        else:
-            name = entry.name or f"<unnamed {entry.pattern}>"
-            found.append((f"{namespace}:{name}" if namespace else name, entry))
-    return found
 
 
 # Apps whose pages have their own URL × role matrix, with the same completeness rule
@@ -62,7 +46,7 @@ APP_MATRICES = {
 
 def url_names() -> list[str]:
     names = []
-    for name, _pattern in _walk(get_resolver()):
+    for name, _pattern in walk():
         if name.startswith("admin:") and name not in ADMIN_FAMILY_PAGES:
             continue
         if name.split(":", 1)[0] in APP_MATRICES and ":" in name:
@@ -71,37 +55,6 @@ def url_names() -> list[str]:
             continue  # groups (§6.1): tests/reporting/test_url_matrix.py
         names.append(name)
     return sorted(set(names))
-
-
-ROLES = [
-    "coordinator",
-    "manager",
-    "safeguarding_lead",
-    "volunteer",  # assigned to the family
-    "other_volunteer",  # of the scheme, not assigned
-    "trustee",
-    "spotcheck",  # open spot check with the family in its sample, Record of Access signed
-    "spotcheck_unsigned",  # the same, not signed
-    "reviewer",  # HSUK quality review, signed
-    "reviewer_unsigned",
-    "auditor",  # open audit session naming the family, signed
-    "auditor_unsigned",
-    "admin_user",  # administrator, undertaking not signed
-    "admin_signed",  # administrator who signed the undertaking (§7.6)
-    "sef_coordinator",  # coordinator of another scheme
-    "outsider",  # no membership anywhere
-    "anonymous",
-]
-
-
-def row(default: str | None = None, **codes: str) -> dict[str, str]:
-    """One URL's expected answer for every role: ``default`` for roles not named."""
-    unknown = set(codes) - set(ROLES)
-    assert not unknown, f"no such roles {unknown}"
-    result = {role: codes.get(role, default) for role in ROLES}
-    missing = [role for role, code in result.items() if code is None]
-    assert not missing, f"row leaves roles without an expected answer: {missing}"
-    return result
 
 
 AUTHENTICATED_200 = row("200", anonymous="->login")
@@ -245,78 +198,6 @@ def test_every_url_pattern_has_a_row_and_every_row_a_pattern():
     assert names >= ADMIN_FAMILY_PAGES
 
 
-@pytest.fixture
-def world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee,
-          spotcheck, reviewer, auditor, admin_user, sef_coordinator, outsider, assigned_family, assignment):
-    """Everyone, and the family WIR-0001 in each reader's sample or session."""
-    family = assigned_family
-    spotcheck_unsigned = _member(wirral, Role.TRUSTEE, "spotcheck2")
-    MembershipFactory(user=spotcheck_unsigned, scheme=wirral, role=Role.SPOT_CHECK_TRUSTEE)
-    reviewer_unsigned = _member(None, Role.REVIEWER, "reviewer2")
-    auditor_unsigned = _member(wirral, Role.AUDITOR, "auditor2")
-    admin_signed = _member(None, Role.ADMIN, "admin2", is_staff=True)
-    access_services.undertaking_sign(user=admin_signed, signed_name="Ada Admin", organisation="", declared=True)
-
-    reviews = {}
-    for user, role in [
-        (spotcheck, Role.SPOT_CHECK_TRUSTEE), (spotcheck_unsigned, None),
-        (reviewer, Role.REVIEWER), (reviewer_unsigned, None),
-    ]:
-        reviews[user.username] = review = access_services.review_draw_sample(
-            reviewer=user, scheme=wirral, sample_size=1, days=14
-        )
-        assert review.files.get().file_id == family.pk
-        if role:
-            access_services.record_of_access_sign(
-                user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-                role=role, signed_name=user.username, declared=True, review=review,
-            )
-    sessions = {}
-    for user, signed in [(auditor, True), (auditor_unsigned, False)]:
-        sessions[user.username] = session = access_services.audit_session_open(
-            coordinator=coordinator, auditor=user, scheme=wirral, references=[family.reference],
-            signed_name="Carol Coordinator", declared=True,
-        )
-        if signed:
-            access_services.record_of_access_sign(
-                user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-                role=Role.AUDITOR, signed_name="Audrey Auditor", declared=True, session=session,
-            )
-    people = {
-        "coordinator": coordinator, "manager": manager, "safeguarding_lead": safeguarding_lead,
-        "volunteer": volunteer, "other_volunteer": other_volunteer, "trustee": trustee,
-        "spotcheck": spotcheck, "spotcheck_unsigned": spotcheck_unsigned, "reviewer": reviewer,
-        "reviewer_unsigned": reviewer_unsigned, "auditor": auditor, "auditor_unsigned": auditor_unsigned,
-        "admin_user": admin_user, "admin_signed": admin_signed, "sef_coordinator": sef_coordinator,
-        "outsider": outsider, "anonymous": None,
-    }
-    assert set(people) == set(ROLES)
-    return {
-        "people": people,
-        "family": family,
-        "kwargs": {
-            "reference": family.reference,
-            "kind": FileKind.FAMILY,
-            "member_id": family.members.order_by("created_at").first().pk,
-            "assignment_id": assignment.pk,
-            "review_id": reviews["spotcheck"].pk,
-            "session_id": sessions["auditor"].pk,
-            "object_id": family.pk,
-        },
-    }
-
-
-def url_for(name: str, kwargs: dict) -> str:
-    resolver_match = [p for n, p in _walk(get_resolver()) if n == name]
-    assert resolver_match, name
-    wanted = set(resolver_match[0].pattern.converters)
-    if name.startswith("admin:"):
-        wanted = {"object_id"} if name.endswith("_change") else set()
-    unknown = wanted - set(kwargs)
-    assert not unknown, f"{name}: teach this test what to put in {unknown}"
-    return reverse(name, kwargs={k: kwargs[k] for k in wanted})
-
-
 def redirect_target(code: str, world: dict) -> str:
     ref = world["family"].reference
     kw = world["kwargs"]
@@ -333,16 +214,6 @@ def redirect_target(code: str, world: dict) -> str:
             "access_log:audit_session_detail", kwargs={"session_id": kw["session_id"]}
         ),
     }[code]
-
-
-def _request(client: Client, method: str, url: str) -> tuple:
-    """One request in a savepoint rolled back afterwards; returns the response and the events it wrote."""
-    with transaction.atomic():
-        last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        response = getattr(client, method)(url)
-        events = list(AccessEvent.objects.filter(id__gt=last).select_related("user"))
-        transaction.set_rollback(True)
-    return response, events
 
 
 def _outcome(response) -> str:
@@ -363,10 +234,8 @@ def test_url_answers_each_role_as_the_policy_says(name, world):
     for role in ROLES:
         expected = EXPECTED[name][role]
         user: User | None = world["people"][role]
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        response, events = _request(client, method, url)
+        client = client_as(user)
+        response, events = run(client, method, url)
 
         # The answer.
         if expected.startswith("->"):

@@ -17,6 +17,7 @@ from records import services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
 from tests.conftest import CARER_FIRST, CARER_LAST, CHILD_FIRST
 from tests.helpers import error_summary, main_content, version_in
+from tests.matrix import ROLES, client_as, people, row, run, url_for
 
 
 @pytest.fixture
@@ -38,118 +39,62 @@ def breach(wirral, coordinator):
 
 
 @pytest.fixture
-def records_world(
-    wirral, family, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee, spotcheck,
-    reviewer, auditor, admin_user, sef_coordinator, outsider, volunteer_file, personnel_file, sar, breach,
-):
-    """Everyone, the volunteer's and the coordinator's files in every reader's sample or
-    session (signed, or not), and closed families for the retention actions."""
-    from access_log import services as access_services
-    from access_log.models import RecordOfAccess
-    from homestart.models import Role
-    from records.models import LegalHold
-    from tests.conftest import _member
-    from tests.factories import MembershipFactory, make_family
-
-    spotcheck_unsigned = _member(wirral, Role.TRUSTEE, "spotcheck2")
-    MembershipFactory(user=spotcheck_unsigned, scheme=wirral, role=Role.SPOT_CHECK_TRUSTEE)
-    reviewer_unsigned = _member(None, Role.REVIEWER, "reviewer2")
-    auditor_unsigned = _member(wirral, Role.AUDITOR, "auditor2")
-    admin_signed = _member(None, Role.ADMIN, "admin2", is_staff=True)
-    access_services.undertaking_sign(user=admin_signed, signed_name="Ada Admin", organisation="", declared=True)
-
-    def sign(user, kind, file, role, **occasion):
-        RecordOfAccess.objects.create(
-            file_kind=kind, file_id=file.pk, file_reference=file.reference, scheme=wirral, user=user,
-            signed_name=user.username, role=role, purpose=occasion["review"].purpose if "review" in occasion
-            else "external_audit", declaration=RecordOfAccess.DECLARATION, **occasion,
-        )
-
-    for user, signed in ((spotcheck, True), (spotcheck_unsigned, False)):
-        review = access_services.review_draw_sample(reviewer=user, scheme=wirral, sample_size=0, volunteer_files=1,
-                                                    days=14)
-        if signed:
-            sign(user, FileKind.VOLUNTEER, volunteer_file, Role.SPOT_CHECK_TRUSTEE, review=review)
-    for user, signed in ((reviewer, True), (reviewer_unsigned, False)):
-        review = access_services.review_draw_sample(reviewer=user, scheme=wirral, sample_size=0, volunteer_files=1,
-                                                    personnel_files=1, days=14)
-        if signed:
-            sign(user, FileKind.VOLUNTEER, volunteer_file, Role.REVIEWER, review=review)
-            sign(user, FileKind.PERSONNEL, personnel_file, Role.REVIEWER, review=review)
-    for user, signed in ((auditor, True), (auditor_unsigned, False)):
-        session = access_services.audit_session_open(
-            coordinator=coordinator, auditor=user, scheme=wirral, references=[volunteer_file.reference],
-            signed_name="Carol Coordinator", declared=True,
-        )
-        if signed:
-            sign(user, FileKind.VOLUNTEER, volunteer_file, Role.AUDITOR, audit_session=session,
-                 witnessed_by=coordinator)
-
-    closed = []
-    for name in ("Due", "Proposed", "Held"):
-        old = make_family(wirral, coordinator, last_name=name)
-        old.status, old.closed_on = Family.Status.CLOSED, datetime.date(2012, 6, 30)
-        old.save(update_fields=["status", "closed_on"])
-        closed.append(old)
-    due, proposed, held = closed
-    destruction = services.destruction_propose(kind=FileKind.FAMILY, obj=proposed, actor=manager)
-    hold = services.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
-    assert isinstance(hold, LegalHold)
-    people = {
-        "coordinator": coordinator, "manager": manager, "safeguarding_lead": safeguarding_lead,
-        "volunteer": volunteer, "other_volunteer": other_volunteer, "trustee": trustee,
-        "spotcheck": spotcheck, "spotcheck_unsigned": spotcheck_unsigned, "reviewer": reviewer,
-        "reviewer_unsigned": reviewer_unsigned, "auditor": auditor, "auditor_unsigned": auditor_unsigned,
-        "admin_user": admin_user, "admin_signed": admin_signed, "sef_coordinator": sef_coordinator,
-        "outsider": outsider, "anonymous": None,
-    }
+def records_world(retention_world):
+    """The shared world of tests/matrix.py, with the closed families the retention actions need:
+    the volunteer's and the coordinator's files are in every reader's sample or session (signed, or not)."""
+    world = retention_world
+    kw = world["kwargs"]
+    volunteer_file, personnel_file, due = world["volunteer_file"], world["personnel_file"], world["due"]
     vref, pref = volunteer_file.reference, personnel_file.reference
+    of_volunteer_file, of_personnel_file = {**kw, "reference": vref}, {**kw, "reference": pref}
+
+    def page(name, data=None, file=None, kwargs=kw):
+        return url_for(name if ":" in name else f"records:{name}", kwargs), data, file
+
     # name -> (URL, POST data or None for GET, the file the page opens through the gate, if any)
     urls = {
-        "file_list": (reverse("records:file_list"), None, None),
-        "volunteer_file": (reverse("records:volunteer_file", args=[vref]), None, volunteer_file),
-        "personnel_file": (reverse("records:personnel_file", args=[pref]), None, personnel_file),
-        "volunteer_file_new": (reverse("records:volunteer_file_new"), None, None),
-        "personnel_file_new": (reverse("records:personnel_file_new"), None, None),
-        "volunteer_file_edit": (reverse("records:volunteer_file_edit", args=[vref]), None, volunteer_file),
-        "personnel_file_edit": (reverse("records:personnel_file_edit", args=[pref]), None, personnel_file),
-        "supervision": (reverse("records:supervision"), None, None),
-        "sar_list": (reverse("records:sar_list"), None, None),
-        "sar_new": (reverse("records:sar_new"), None, None),
-        "sar_detail": (reverse("records:sar_detail", args=[sar.pk]), None, None),
-        "sar_identity": (reverse("records:sar_identity", args=[sar.pk]), {"evidence": "Passport"}, None),
-        "sar_clarification": (reverse("records:sar_clarification", args=[sar.pk]), {}, None),
-        "sar_extend": (reverse("records:sar_extend", args=[sar.pk]), {"months": "1", "reason": "Complex"}, None),
-        "sar_document": (reverse("records:sar_document", args=[sar.pk]), None, None),
-        "sar_json": (reverse("records:sar_json", args=[sar.pk]), None, None),
-        "sar_release": (reverse("records:sar_release", args=[sar.pk]), None, None),
-        "retention": (reverse("records:retention"), None, None),
-        "retention_propose": (reverse("records:retention_propose"), {"kind": "family", "file_id": str(due.pk)},
-                              None),
-        "retention_hold": (reverse("records:retention_hold"),
-                           {"kind": "family", "file_id": str(due.pk), "reason": "A claim"}, None),
-        "retention_hold_release": (reverse("records:retention_hold_release", args=[hold.pk]), {}, None),
-        "destruction_authorise": (reverse("records:destruction_authorise", args=[destruction.pk]), {}, None),
-        "destruction_carry_out": (reverse("records:destruction_carry_out", args=[destruction.pk]), {}, None),
-        "certificates": (reverse("records:certificates"), None, None),
-        "breach_list": (reverse("records:breach_list"), None, None),
-        "breach_new": (reverse("records:breach_new"), None, None),
-        "breach_detail": (reverse("records:breach_detail", args=[breach.pk]), None, None),
+        "file_list": page("file_list"),
+        "volunteer_file": page("volunteer_file", file=volunteer_file, kwargs=of_volunteer_file),
+        "personnel_file": page("personnel_file", file=personnel_file, kwargs=of_personnel_file),
+        "volunteer_file_new": page("volunteer_file_new"),
+        "personnel_file_new": page("personnel_file_new"),
+        "volunteer_file_edit": page("volunteer_file_edit", file=volunteer_file, kwargs=of_volunteer_file),
+        "personnel_file_edit": page("personnel_file_edit", file=personnel_file, kwargs=of_personnel_file),
+        "supervision": page("supervision"),
+        "sar_list": page("sar_list"),
+        "sar_new": page("sar_new"),
+        "sar_detail": page("sar_detail"),
+        "sar_identity": page("sar_identity", {"evidence": "Passport"}),
+        "sar_clarification": page("sar_clarification", {}),
+        "sar_extend": page("sar_extend", {"months": "1", "reason": "Complex"}),
+        "sar_document": page("sar_document"),
+        "sar_json": page("sar_json"),
+        "sar_release": page("sar_release"),
+        "retention": page("retention"),
+        "retention_propose": page("retention_propose", {"kind": "family", "file_id": str(due.pk)}),
+        "retention_hold": page("retention_hold", {"kind": "family", "file_id": str(due.pk), "reason": "A claim"}),
+        "retention_hold_release": page("retention_hold_release", {}),
+        "destruction_authorise": page("destruction_authorise", {}),
+        "destruction_carry_out": page("destruction_carry_out", {}),
+        "certificates": page("certificates"),
+        "breach_list": page("breach_list"),
+        "breach_new": page("breach_new"),
+        "breach_detail": page("breach_detail"),
         # Who opened this file (access_log:file_log) for the two records kinds (§8.3, §8.4).
-        "file_log volunteer": (
-            reverse("access_log:file_log", kwargs={"kind": "volunteer", "reference": vref}), None, volunteer_file),
-        "file_log personnel": (
-            reverse("access_log:file_log", kwargs={"kind": "personnel", "reference": pref}), None, personnel_file),
+        "file_log volunteer": page("access_log:file_log", file=volunteer_file,
+                                   kwargs={**of_volunteer_file, "kind": "volunteer"}),
+        "file_log personnel": page("access_log:file_log", file=personnel_file,
+                                   kwargs={**of_personnel_file, "kind": "personnel"}),
     }
     targets = {
         "->login": reverse("login"),
-        "->sign_volunteer": reverse("access_log:sign", kwargs={"kind": "volunteer", "reference": vref}),
-        "->sign_personnel": reverse("access_log:sign", kwargs={"kind": "personnel", "reference": pref}),
-        "->sar_detail": reverse("records:sar_detail", args=[sar.pk]),
+        "->sign_volunteer": url_for("access_log:sign", {"kind": "volunteer", "reference": vref}),
+        "->sign_personnel": url_for("access_log:sign", {"kind": "personnel", "reference": pref}),
+        "->sar_detail": url_for("records:sar_detail", kw),
         "->retention": reverse("records:retention"),
         "->certificates": reverse("records:certificates"),
     }
-    return {"people": people, "urls": urls, "targets": targets}
+    return {"people": world["people"], "urls": urls, "targets": targets}
 
 
 def _answer(response, targets) -> str:
@@ -163,8 +108,6 @@ def _answer(response, targets) -> str:
 
 
 def _row(default: str = "404", **codes: str) -> dict[str, str]:
-    from tests.access_log.test_url_role_matrix import row
-
     return row(default, anonymous="->login", **codes)
 
 
@@ -246,24 +189,12 @@ def test_every_records_url_has_a_row():
 @pytest.mark.policy("3.9", "4.2", "5.2", "8.3", "8.4", "8.7", "8.8", "9.1", "10.1")
 @pytest.mark.parametrize("name", sorted(RECORDS_EXPECTED))
 def test_each_records_url_answers_every_role_as_the_policy_says(name, records_world):
-    from django.db import transaction
-    from django.test import Client
-
-    from tests.access_log.test_url_role_matrix import ROLES
-
     url, data, file = records_world["urls"][name]
     failures = []
-    for role in ROLES:
+    for role, user in people(records_world, ROLES):
         expected = RECORDS_EXPECTED[name][role]
-        user = records_world["people"][role]
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        with transaction.atomic():
-            last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-            response = client.post(url, data) if data is not None else client.get(url)
-            events = list(AccessEvent.objects.filter(id__gt=last, file_id=file.pk)) if file else []
-            transaction.set_rollback(True)
+        response, events = run(client_as(user), "get" if data is None else "post", url, data)
+        events = [e for e in events if file is not None and e.file_id == file.pk]
         got = _answer(response, records_world["targets"])
         if got != expected:
             failures.append(f"{role}: expected {expected}, got {got}")

@@ -1,1 +1,2 @@
+from tests.matrix import matrix_world, world  # noqa: F401 - the URL × role matrix's fixture
 from tests.sharing_fixtures import *  # noqa: F403
