@@ -1,0 +1,44 @@
+"""Passwords may not contain words anyone would guess for this service (OWASP ASVS
+6.1.2, 6.2.11): the charity's name and the name of every scheme on the installation.
+The list is documented here and in docs/security.md; it grows with the schemes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+# Written without spaces or punctuation: the password is compared the same way, so
+# "Home-Start", "home start" and "HOMESTART" are all caught.
+SERVICE_WORDS = ("homestart", "confidential", "familyrecords")
+MIN_SCHEME_WORD = 4  # scheme codes such as "WIR" are too short to refuse on their own
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+class ContextWordsValidator:
+    def words(self) -> list[str]:
+        from .models import Scheme
+
+        words = set(SERVICE_WORDS)
+        for name, code in Scheme.objects.values_list("name", "code"):
+            for word in (_squeeze(re.sub(r"(?i)^home[\s-]*start\s*", "", name)), _squeeze(code)):
+                if len(word) >= MIN_SCHEME_WORD:
+                    words.add(word)
+        return sorted(words)
+
+    def validate(self, password: str, user: Any = None) -> None:
+        squeezed = _squeeze(password)
+        for word in self.words():
+            if word in squeezed:
+                raise ValidationError(
+                    "Your password contains “%(word)s”, which anyone could guess for this service. Choose another.",
+                    code="password_context_word",
+                    params={"word": word},
+                )
+
+    def get_help_text(self) -> str:
+        return "Your password cannot contain the name Home-Start or the name of a scheme."
