@@ -34,6 +34,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from access_log import gate  # noqa: E402
 from families import services  # noqa: E402
 from families.models import Family, Member  # noqa: E402
+from homestart.concurrency import row_version  # noqa: E402
 
 from . import generate  # noqa: E402
 
@@ -139,7 +140,7 @@ def measure_post(client: Client, member: Member, repeat: int) -> tuple[dict, dic
     def tracked_data(i: int) -> dict:
         current = Member.objects.get(pk=member.pk)
         return {"kind": Member.Kind.ADULT, "first_name": f"Name{i}", "last_name": "Bench", "relationship": "",
-                "version": services.row_version(current)}
+                "version": row_version(current)}
 
     def plain_data(i: int) -> dict:
         return {"kind": Member.Kind.ADULT if i % 2 else Member.Kind.CHILD}

@@ -13,7 +13,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
-from homestart.concurrency import EditConflict, check_version, row_version  # noqa: F401 - used by the views
+from homestart.concurrency import check_version
 from homestart.models import DataKey, Membership, Role, Scheme, User
 from homestart.services import scheme_ensure_staff_group
 

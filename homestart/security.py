@@ -160,7 +160,12 @@ NOTHING_DONE = "Nothing was saved or changed yet. Confirm it is you, then do it 
 Back = str | Callable[..., str] | None
 
 
-def recent_authentication(view: Callable[..., HttpResponse] | None = None, *, back: Back = None) -> Any:
+def recent_authentication(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    back: Back = None,
+    when: Callable[[HttpRequest], bool] | None = None,
+) -> Any:
     """Ask for the password (and a code, with two-factor set up) again before an
     export, a destruction or a change of who may see which files (ASVS 7.5).
 
@@ -172,14 +177,17 @@ def recent_authentication(view: Callable[..., HttpResponse] | None = None, *, ba
     view's arguments. Downloads give ``back`` too, so that the person lands on the page
     with the download link rather than staying on the confirmation page.
 
+    ``when`` limits the question to some requests (e.g. only once a person has an
+    authenticator, for adding another).
+
     Use as ``@recent_authentication`` or ``@recent_authentication(back="records:retention")``.
     """
     if view is None:
-        return functools.partial(recent_authentication, back=back)
+        return functools.partial(recent_authentication, back=back, when=when)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if recently_authenticated(request):
+        if recently_authenticated(request) or (when is not None and not when(request)):
             return view(request, *args, **kwargs)
         if back is None:
             target = request.get_full_path()

@@ -17,13 +17,7 @@ from django_otp import user_has_device
 from . import two_factor
 from .forms import PasswordChangeForm, ReauthenticateForm, TokenForm
 from .models import PolicyVersion
-from .security import (
-    NOTHING_DONE,
-    reauthentication_redirect,
-    recent_authentication,
-    recently_authenticated,
-    security_event,
-)
+from .security import has_second_factor, recent_authentication, security_event
 from .services import policy_acknowledge
 
 
@@ -67,19 +61,19 @@ def _qr_svg(uri: str) -> str:
     return image.to_string(encoding="unicode")
 
 
+def _adding_another_authenticator(request: HttpRequest) -> bool:
+    """Someone signed in with their second factor enrolling one more (ASVS 7.5.1)."""
+    return request.user.is_verified() and has_second_factor(request.user)
+
+
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@recent_authentication(back="two_factor_setup", when=_adding_another_authenticator)
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (TOTP) and receive recovery codes."""
-    enrolled = user_has_device(request.user, confirmed=True)
-    if enrolled and not request.user.is_verified():
+    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
         return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
-    if enrolled and not recently_authenticated(request):
-        # Adding another authenticator changes how this account signs in (ASVS 7.5.1).
-        if request.method == "POST":
-            messages.info(request, NOTHING_DONE)
-        return reauthentication_redirect(request, reverse("two_factor_setup"))
     device = two_factor.pending_device(request=request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -107,7 +107,7 @@ def test_scheme_staff_see_the_whole_file_and_change_it(who, request, family, cli
     page = main_content(client.get(detail(family)).content.decode())
     for value in (CARER_FIRST, CHILD_FIRST, PHONE, POSTCODE, REASONS, REFERRER_NAME, REFERRER_ORG, VISIT_NOTES):
         assert value in page
-    from families.services import row_version
+    from homestart.concurrency import row_version
 
     response = client.post(
         contact(family),

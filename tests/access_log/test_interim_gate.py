@@ -146,7 +146,7 @@ def test_scheme_staff_open_every_page_of_their_schemes_files(request, who, assig
 
 @pytest.mark.policy("8.3")
 def test_scheme_staff_change_is_recorded_with_the_opening(family, coordinator, client_for):
-    from families.services import row_version
+    from homestart.concurrency import row_version
 
     response = client_for(coordinator).post(
         family_urls(family)["contact_edit"],
