@@ -31,7 +31,7 @@ from families.models import (
     Visit,
     VolunteerAssignment,
 )
-from homestart.models import Membership, Role, User, current_roles
+from homestart.models import Membership, Role, User, roles_in
 
 from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
 
@@ -156,9 +156,7 @@ class FamilyFiles(FileKindSpec):
         )
 
     def decide(self, *, user: User, obj: Family, purpose: str) -> Grant | Pending | str | None:
-        memberships = current_roles(user)
-        here = {role for role, scheme_id in memberships if scheme_id == obj.scheme_id}
-        national = {role for role, scheme_id in memberships if scheme_id is None}
+        here, national = roles_in(user, obj.scheme_id)
         refused_role = next(iter(sorted(here or national)), "")
 
         if purpose == Purpose.ADMINISTRATION:

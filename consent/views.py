@@ -8,7 +8,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import EditConflict, conflict_form, row_version
+from homestart.forms import form_error
 from homestart.models import PolicyVersion, Role
 from homestart.security import recent_authentication
 
@@ -30,15 +30,6 @@ from .sharing import Recipient
 CONSENT = "consent"
 SAFEGUARDING = "safeguarding"
 REGISTER_ROLES = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
-
-
-def form_error(form: Form, error: ValidationError) -> None:
-    """A service's domain error, next to the field it concerns (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _open(request: HttpRequest, reference: str, section: str = CONSENT, change: bool = False,

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
@@ -79,3 +80,17 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         if user is None or user.pk != self.user.pk:
             raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
+
+
+def form_error(form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None) -> None:
+    """A service's domain error, next to the field it concerns (or above the form).
+
+    A service names its own fields, which a form may call otherwise (``rename``, e.g.
+    the service's ``found_at`` is the form's ``found_on``) or not have at all: those
+    messages go above the form rather than failing."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            field = (rename or {}).get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

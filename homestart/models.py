@@ -253,6 +253,16 @@ def has_acknowledged_current_policy(user: User) -> bool:
     return memo(("policy_acknowledged", user.pk), ask)
 
 
+def roles_in(user: User, scheme_id: int | None) -> tuple[set[str], set[str]]:
+    """The user's current roles in this scheme, and their national roles (reviewer,
+    administrator): what every file kind's access decision starts from."""
+    memberships = current_roles(user)
+    return (
+        {role for role, s in memberships if s == scheme_id},
+        {role for role, s in memberships if s is None},
+    )
+
+
 def current_roles(user: User) -> list[tuple[str, int | None]]:
     """(role, scheme id) of each current membership; scheme id None for national roles.
     Asked by the middleware, the gate and the navigation: one query per request."""

@@ -41,4 +41,7 @@ class ContextWordsValidator:
                 )
 
     def get_help_text(self) -> str:
-        return "Your password cannot contain the name Home-Start or the name of a scheme."
+        return (
+            "Your password cannot contain the name Home-Start, the words “confidential” or “family records”, "
+            "or the name of a scheme."
+        )

@@ -27,21 +27,13 @@ from django.utils import timezone
 
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
 from access_log.models import AuditSession, FileKind, Purpose, RecordOfAccess, Review
-from homestart.models import Membership, Role, User, current_roles
+from homestart.models import Membership, Role, User, roles_in
 
 from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
 TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
 # The role a personnel file's grant names for the person's line manager (§8.4).
 LINE_MANAGER = "line_manager"
-
-
-def _roles(user: User, scheme_id: int) -> tuple[set[str], set[str]]:
-    memberships = current_roles(user)
-    return (
-        {role for role, s in memberships if s == scheme_id},
-        {role for role, s in memberships if s is None},
-    )
 
 
 def _review_outcome(
@@ -137,7 +129,7 @@ class VolunteerFiles(FileKindSpec):
         return _population(VolunteerFile, scheme_id, reader)
 
     def decide(self, *, user: User, obj: VolunteerFile, purpose: str) -> Grant | Pending | str | None:
-        here, national = _roles(user, obj.scheme_id)
+        here, national = roles_in(user, obj.scheme_id)
         refused_role = next(iter(sorted(here or national)), "")
         if obj.person_id == user.pk:
             # §8.7: the volunteer sees their own file through a subject access request.
@@ -190,7 +182,7 @@ class PersonnelFiles(FileKindSpec):
         return _population(PersonnelFile, scheme_id, reader)
 
     def decide(self, *, user: User, obj: PersonnelFile, purpose: str) -> Grant | Pending | str | None:
-        here, national = _roles(user, obj.scheme_id)
+        here, national = roles_in(user, obj.scheme_id)
         refused_role = next(iter(sorted(here or national)), "")
         if obj.person_id == user.pk:
             return refused_role

@@ -25,6 +25,7 @@ from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from families.models import Family
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.forms import form_error
 from homestart.models import Membership, Role, Scheme, User
 from homestart.security import recent_authentication
 
@@ -138,7 +139,8 @@ def file_new(request: HttpRequest, kind: str) -> HttpResponse:
         try:
             file = create(scheme=scheme, person=person, actor=request.user, **fields)
         except ValidationError as error:
-            form.add_error(None, error)
+            # An error about the person belongs beside the person chooser.
+            form_error(chooser if "person" in getattr(error, "error_dict", {}) else form, error)
         else:
             messages.success(request, f"File {file.reference} opened.")
             return redirect(_FILE_URLS[kind], reference=file.reference)
@@ -500,7 +502,7 @@ def breach_new(request: HttpRequest) -> HttpResponse:
             breach = services.breach_record(scheme=schemes.first(), actor=request.user, found_at=found_at,
                                             found_by=request.user, **data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_error(form, error, rename={"found_at": "found_on"})
         else:
             messages.success(request, f"Breach {breach.reference} recorded. The manager has been told.")
             return redirect("records:breach_detail", breach_id=breach.pk)

@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_log import gate
-from consent.views import form_error
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.forms import form_error
 from homestart.models import Role
 
 from . import selectors, services

@@ -151,3 +151,21 @@ def test_adding_another_authenticator_asks_for_the_password_again(family, coordi
     session[security.SESSION_REAUTH] = time.time()
     session.save()
     assert client.get(reverse("two_factor_setup")).status_code == 200
+
+
+def test_a_service_error_about_a_field_the_form_lacks_goes_above_the_form():
+    """2.2.1: a service's refusal is always shown, never a server error (homestart.forms.form_error)."""
+    from django import forms as django_forms
+    from django.core.exceptions import ValidationError
+
+    from homestart.forms import form_error
+
+    class DatesForm(django_forms.Form):
+        found_on = django_forms.DateField()
+
+    form = DatesForm({"found_on": "2026-01-01"})
+    assert form.is_valid()
+    form_error(form, ValidationError({"found_at": "Not in the future.", "person": "Not a volunteer here."}),
+               rename={"found_at": "found_on"})
+    assert form.errors["found_on"] == ["Not in the future."]
+    assert form.non_field_errors() == ["Not a volunteer here."]

@@ -393,3 +393,17 @@ def test_staff_open_and_change_volunteer_files_and_line_managers_personnel_files
     assert "You are reading this file as line manager for" in page and "line_manager" not in page
     page = client_for(coordinator).get(reverse("records:volunteer_file", args=[file.reference])).content.decode()
     assert "You are reading this file as coordinator for" in page
+
+
+@pytest.mark.policy("3.9")
+def test_a_breach_found_in_the_future_is_explained_next_to_the_date_and_not_recorded(client_for, coordinator):
+    from records.models import Breach
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
+    response = client_for(coordinator).post(reverse("records:breach_new"), {
+        "found_on": tomorrow.isoformat(), "found_time": "09:00",
+        "description": "Visit notes left in a café", "data_affected": "One visit record",
+    })
+    assert response.status_code == 200
+    assert "When it was found cannot be in the future." in error_summary(response.content.decode())
+    assert not Breach.objects.exists()
