@@ -87,12 +87,13 @@ migrations-check: $(STAMP_TEST)
 # HSTS, __Host- cookies...), failing on any warning. The keys are dummies of the
 # right shape, for this check only; nothing is served and no database is opened.
 DEPLOY_ENV := env -u DATABASE_URL -u REDIS_URL -u TRUSTED_PROXY_COUNT -u TWO_FACTOR_REQUIRED \
-  -u SECURE_SSL_REDIRECT -u BEHIND_TLS_PROXY -u HOMESTART_DEV_KEYS_FILE \
+  -u SECURE_SSL_REDIRECT -u BEHIND_TLS_PROXY -u HOMESTART_DEV_KEYS_FILE -u KEY_STORE_DIR \
   DJANGO_SETTINGS_MODULE=homestart.settings DEBUG=0 \
   SECRET_KEY=deploy-check-only-not-a-real-secret-0123456789-abcdefghijklmnop \
   FIELD_ENCRYPTION_KEYS=ci1:ZGVwbG95LWNoZWNrLW9ubHktbWFzdGVyLWtleS0wMDA= \
   BLIND_INDEX_KEY=ZGVwbG95LWNoZWNrLW9ubHktYmxpbmQtaW5kZXgtMDA= \
   BACKUP_KEY=ZGVwbG95LWNoZWNrLW9ubHktYmFja3VwLWtleS0wMDA= \
+  KEY_STORE_DIR=/var/lib/homestart/keystore \
   ALLOWED_HOSTS=records.example.org CSRF_TRUSTED_ORIGINS=https://records.example.org
 
 deploy-check: $(STAMP_TEST)

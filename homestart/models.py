@@ -9,15 +9,15 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, identify_hasher
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_otp.models import Device, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
-from . import crypto
-from .request_cache import memo
+from . import crypto, keystore
+from .request_cache import forget, memo
 
 
 class Scheme(models.Model):
@@ -122,26 +122,18 @@ class Membership(models.Model):
 
 
 class DataKey(models.Model):
-    """One file's data key, stored wrapped under a master key (§8.2).
+    """One file's data key (§8.2). The row holds no key material: the key itself,
+    wrapped under a master key, is a file in the key store (homestart/keystore.py),
+    which can really delete it — a database keeps old rows in its table files, its
+    write-ahead log and its backups (§8.8, docs/backups.md).
 
-    Deliberately has no history: a historical copy of the wrapped key would
-    survive its destruction and defeat crypto-shredding (§8.8).
+    Deliberately has no history; ``master_key_id`` says which master key wrapped it.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     master_key_id = models.CharField(max_length=16, blank=True)
-    wrapped = models.BinaryField(null=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(destroyed_at__isnull=True, wrapped__isnull=False)
-                | Q(destroyed_at__isnull=False, wrapped__isnull=True),
-                name="datakey_wrapped_unless_destroyed",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"data key {self.pk}"
@@ -151,36 +143,61 @@ class DataKey(models.Model):
 
     @classmethod
     def generate(cls) -> DataKey:
+        """A new random key, written to the key store before its row is saved; the
+        file counts as committed once the transaction does (``keystore.promote``)."""
         key = cls(id=uuid.uuid4())
         plain = crypto.new_data_key()
-        key.master_key_id, key.wrapped = crypto.wrap_key(plain, aad=key._aad())
+        key.master_key_id, wrapped = crypto.wrap_key(plain, aad=key._aad())
+        keystore.put(key.pk, key.master_key_id, wrapped, pending=True)
         key._plain = plain
         key.save()
+        key_id = key.pk
+        transaction.on_commit(lambda: keystore.promote(key_id))
         return key
 
     def plaintext_key(self) -> bytes:
+        """The key, read from the key store once per request (and once per instance)."""
         plain = getattr(self, "_plain", None)
         if plain is None:
-            if self.destroyed_at is not None or self.wrapped is None:
+            if self.destroyed_at is not None:
                 raise crypto.KeyUnavailable("This file's data key was destroyed (§8.8).")
-            plain = crypto.unwrap_key(self.master_key_id, bytes(self.wrapped), aad=self._aad())
+            plain = memo(("data_key", self.pk), self._unwrap)
             self._plain = plain
         return plain
 
+    def _unwrap(self) -> bytes:
+        master_key_id, wrapped = keystore.read(self.pk)
+        return crypto.unwrap_key(master_key_id, wrapped, aad=self._aad())
+
     def rewrap(self) -> bool:
-        """Wrap under the newest master key; True if anything changed."""
-        if self.destroyed_at is not None or self.master_key_id == crypto.newest_master_key_id():
+        """Wrap under the newest master key; True if the key-store file was rewritten.
+
+        The row is updated first (locking it, on every database), so a destruction
+        cannot commit between reading the file and writing it back."""
+        if self.destroyed_at is not None:
             return False
-        plain = self.plaintext_key()
-        self.master_key_id, self.wrapped = crypto.wrap_key(plain, aad=self._aad())
-        self.save(update_fields=["master_key_id", "wrapped"])
+        newest = crypto.newest_master_key_id()
+        stored_id, wrapped = keystore.read(self.pk)
+        if stored_id != newest or self.master_key_id != newest:
+            if not DataKey.objects.filter(pk=self.pk, destroyed_at__isnull=True).update(master_key_id=newest):
+                return False  # destroyed meanwhile
+            self.master_key_id = newest
+        if stored_id == newest:
+            return False
+        plain = crypto.unwrap_key(stored_id, wrapped, aad=self._aad())
+        keystore.put(self.pk, newest, crypto.wrap_key(plain, aad=self._aad())[1], pending=False)
         return True
 
     def destroy(self) -> None:
-        self.wrapped = None
+        """Crypto-shred: mark the row destroyed; once that commits, the key file is
+        overwritten and unlinked (a tombstone records the date). If the process dies in
+        between, ``run_retention`` and ``keystore_check`` remove the file (§8.8)."""
         self._plain = None
+        forget(("data_key", self.pk))
         self.destroyed_at = timezone.now()
-        self.save(update_fields=["wrapped", "destroyed_at"])
+        self.save(update_fields=["destroyed_at"])
+        key_id, at = self.pk, self.destroyed_at
+        transaction.on_commit(lambda: keystore.shred(key_id, destroyed_at=at))
 
 
 class EncryptedModel(models.Model):

@@ -149,6 +149,26 @@ BLIND_INDEX_KEY = _b64key("BLIND_INDEX_KEY", secret("BLIND_INDEX_KEY"))
 # backup and the key that opens it can be kept apart (docs/backups.md).
 BACKUP_KEY = _b64key("BACKUP_KEY", secret("BACKUP_KEY"))
 
+
+def _key_store_dir() -> Path:
+    raw = os.environ.get("KEY_STORE_DIR", "").strip()
+    if not raw:
+        if DEBUG:
+            return DEV_KEYS_FILE.parent / "keystore"
+        raise ImproperlyConfigured(
+            "KEY_STORE_DIR is not set. With DEBUG off the key store (the directory holding the "
+            "wrapped data keys) must be named; see README.md, 'Configuration', and docs/backups.md."
+        )
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise ImproperlyConfigured(f"KEY_STORE_DIR={raw!r} must be an absolute path, the same for every process.")
+    return path
+
+
+# The key store (§8.2, §8.8): one file per data key, wrapped under the master keys.
+# Not in the database, so that destroying a key really deletes it (docs/backups.md).
+KEY_STORE_DIR = _key_store_dir()
+
 # Whose bank holidays move a statutory deadline (subject access, §8.7) to the next
 # working day: England and Wales "ENG" (the same days as "WLS"), Scotland "SCT",
 # Northern Ireland "NIR" (the `holidays` package's divisions of GB).

@@ -4,7 +4,10 @@ Everything else comes from ``homestart.settings`` unchanged, so the suite
 tests the real configuration (including PostgreSQL when DATABASE_URL is set).
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 # Keys are 32 zero-ish bytes of test material; never use outside tests.
@@ -12,6 +15,10 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test1:" + "dGVzdC1tYXN0ZXIta2V5L
 os.environ.setdefault("BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMDEyMzQ1Njc4OWE=")
 os.environ.setdefault("BACKUP_KEY", "dGVzdC1iYWNrdXAta2V5LTAxMjM0NTY3ODlhYmNkZWY=")
 os.environ.setdefault("DEBUG", "0")
+# The key store of this test session: a fresh temporary directory, removed at exit.
+if not os.environ.get("KEY_STORE_DIR"):
+    os.environ["KEY_STORE_DIR"] = tempfile.mkdtemp(prefix="homestart-test-keystore-")
+    atexit.register(shutil.rmtree, os.environ["KEY_STORE_DIR"], True)
 
 from homestart.settings import *  # noqa: E402,F403
 

@@ -1,10 +1,10 @@
 """Encrypted backups and restores (§8.2), designed so that crypto-shredding holds (§8.8).
 
 A backup is every application table's raw rows — personal fields stay the
-ciphertext they are in the database, data keys stay wrapped under the master
-keys — as JSON lines, gzip-compressed and sealed under ``BACKUP_KEY``.
+ciphertext they are in the database; the data keys are not in the database at
+all — as JSON lines, gzip-compressed and sealed under ``BACKUP_KEY``.
 Opening one needs ``BACKUP_KEY``; reading anything personal in it also needs
-the master keys, which are never in a backup.
+the key store and the master keys, which are never in a backup.
 
 Backups are streamed: rows are read from a database cursor a batch at a time,
 compressed and sealed in chunks of ``CHUNK_BYTES``, and written as they come,
@@ -20,12 +20,18 @@ final flag; the header is its associated data. So a chunk moved, repeated,
 dropped, altered or taken from another backup fails to open; a file cut short
 has no final frame and is refused, as is anything after the final frame.
 
-Restoring never resurrects a destroyed file (docs/backups.md): before the
-restore, the live destruction register (destructions, their certificates and
-every destroyed data key) is read; after the backup's rows are written, that
-register is written back over them and applied again — each destroyed key is
-destroyed in the restored key store and the family's keyed hashes cleared. A
-family destroyed after the backup was taken therefore stays unreadable.
+A backup holds no key material: the data keys are in the key store
+(homestart/keystore.py), outside the database. So a backup taken before a
+family was destroyed, restored into any database, cannot open that family: its
+key file is gone from the key store, while every other family's is there.
+
+Restoring also keeps the record straight (docs/backups.md): before the restore,
+the live destruction register (destructions, their certificates and every
+destroyed data key) is read; after the backup's rows are written, that register
+is written back over them and applied again, together with the key store's
+tombstones — each destroyed key is marked destroyed in the restored rows and
+the family's keyed hashes cleared. A family destroyed after the backup was
+taken therefore shows as destroyed, even in a new, empty database.
 """
 
 from __future__ import annotations
@@ -469,20 +475,104 @@ def restore(source: BinaryIO | bytes) -> RestoreResult:
 
 
 def _apply_destructions(destroyed: dict[Any, datetime.datetime]) -> int:
-    from families.models import Family
-    from homestart.models import DataKey
+    """Destroy again, in the restored rows, every key the live register or the key
+    store's tombstones say was destroyed; returns how many restored keys that touched."""
+    from homestart import keystore
 
     from .models import DestructionCertificate
-    from .services import _clear_blind_indexes
 
     for certificate in DestructionCertificate.objects.all():
         destroyed.setdefault(certificate.data_key_id, certificate.destroyed_at)
-        if certificate.file_kind == "family":
-            _clear_blind_indexes(Family(pk=certificate.file_id))
+    # The key store outlives the database: a restore into a new, empty database
+    # still learns from the tombstones which keys were destroyed after the backup.
+    for key_id, at in keystore.tombstones().items():
+        destroyed.setdefault(key_id, at)
+    return mark_destroyed(destroyed)
+
+
+def mark_destroyed(destroyed: dict[Any, datetime.datetime]) -> int:
+    """Mark these data keys destroyed (where a row still says otherwise), clear the
+    keyed hashes of their families, and remove any key file left for them once this
+    transaction commits. Returns the number of rows marked."""
+    from families.models import Family
+    from homestart import keystore
+    from homestart.models import DataKey
+
+    from .services import _clear_blind_indexes
+
     kept = 0
-    for key_id, at in destroyed.items():
-        kept += DataKey.objects.filter(pk=key_id).update(wrapped=None, destroyed_at=at)
+    ids = list(destroyed)
+    for start in range(0, len(ids), ROW_BATCH):
+        batch = ids[start : start + ROW_BATCH]
+        for key_id in DataKey.objects.filter(pk__in=batch).values_list("pk", flat=True):
+            kept += DataKey.objects.filter(pk=key_id).update(destroyed_at=destroyed[key_id])
+        for family_id in Family.objects.filter(data_key_id__in=batch).values_list("pk", flat=True):
+            _clear_blind_indexes(Family(pk=family_id))
+
+    def shred_all() -> None:
+        for key_id, at in destroyed.items():
+            keystore.shred(key_id, destroyed_at=at)
+
+    transaction.on_commit(shred_all)
     return kept
+
+
+def reconcile_key_store(*, remove_orphans: bool = False, orphan_age: datetime.timedelta | None = None) -> dict:
+    """Bring the key store and the database back in step (``run_retention``,
+    ``keystore_check``); returns what was found and done.
+
+    - a key whose row is marked destroyed but whose file is still there (the process
+      died between the commit and the unlink): the file is removed;
+    - a tombstone whose row says the key is live (a database restored by other means
+      than ``manage.py restore``): the row is marked destroyed too;
+    - a pending key whose row is committed: the file is promoted;
+    - a live key with no file: reported (never marked destroyed: the key store may
+      simply be missing or mounted elsewhere);
+    - with ``remove_orphans``: pending keys without a row (their transaction rolled
+      back) and stray temporary files older than ``orphan_age`` (a day) are removed.
+    """
+    from homestart import keystore
+    from homestart.models import DataKey
+
+    orphan_age = orphan_age or datetime.timedelta(days=1)
+    report = {"removed": 0, "marked_destroyed": 0, "promoted": 0, "missing": [], "orphans": 0,
+              "orphans_removed": 0, "unknown_master_key": 0}
+    files: dict[uuid.UUID, set[str]] = {}
+    stray: list[Any] = []
+    for key_id, suffix, path in keystore.entries():
+        if key_id is None:
+            stray.append(path)
+        else:
+            files.setdefault(key_id, set()).add(suffix)
+    rows = dict(DataKey.objects.values_list("pk", "destroyed_at"))
+    tombstoned = {key_id: at for key_id, at in keystore.tombstones().items() if key_id in rows and rows[key_id] is None}
+    if tombstoned:
+        with transaction.atomic():
+            report["marked_destroyed"] = mark_destroyed(tombstoned)
+        for key_id, at in tombstoned.items():
+            rows[key_id] = at
+    cutoff = timezone.now() - orphan_age
+    for key_id, suffixes in files.items():
+        has_key = suffixes & {keystore.KEY, keystore.PENDING}
+        if key_id in rows:
+            if rows[key_id] is not None:
+                if has_key and keystore.shred(key_id, destroyed_at=rows[key_id]):
+                    report["removed"] += 1
+            elif keystore.PENDING in suffixes:
+                keystore.promote(key_id)
+                report["promoted"] += 1
+        elif keystore.PENDING in suffixes:
+            report["orphans"] += 1
+            path = keystore._path(key_id, keystore.PENDING)
+            if remove_orphans and datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC) < cutoff:
+                report["orphans_removed"] += keystore.remove_orphan(key_id)
+    for path in stray:
+        if remove_orphans and datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC) < cutoff:
+            path.unlink(missing_ok=True)
+    for key_id, at in rows.items():
+        if at is None and not files.get(key_id, set()) & {keystore.KEY, keystore.PENDING}:
+            report["missing"].append(key_id)
+    return report
 
 
 def _reset_sequences() -> None:

@@ -20,7 +20,7 @@ from django.test import override_settings
 
 from families import services
 from families.models import Family, Member, Referral, Visit
-from homestart import crypto
+from homestart import crypto, keystore
 from homestart.fields import EncryptedBooleanField, EncryptedIntegerField
 from homestart.models import DataKey
 from tests.conftest import ADDRESS, CARER_FIRST, CARER_LAST, PHONE, POSTCODE, REASONS, VISIT_NOTES
@@ -123,7 +123,8 @@ def test_ciphertext_copied_between_fields_of_the_same_row_does_not_open(family):
 @pytest.mark.policy("8.2")
 def test_wrapped_data_key_copied_to_another_family_does_not_open(family, wirral, coordinator):
     other = make_family(wirral, coordinator)
-    raw_write(DataKey, "wrapped", other.data_key_id, raw_value(DataKey, "wrapped", family.data_key_id))
+    master_key_id, wrapped = keystore.read(family.data_key_id)
+    keystore.put(other.data_key_id, master_key_id, wrapped, pending=False)
     with pytest.raises(crypto.DecryptionError):
         _ = fresh(other).postcode
 
@@ -149,7 +150,8 @@ def test_missing_master_key_raises_key_unavailable(family):
 def test_rotation_rewraps_every_data_key_under_the_new_master_key(wirral, coordinator, capsys):
     families = [make_family(wirral, coordinator, last_name=f"Rotated{i}", postcode="CH43 2XY") for i in range(3)]
     assert set(DataKey.objects.values_list("master_key_id", flat=True)) == {"test1"}
-    before = {k.pk: bytes(k.wrapped) for k in DataKey.objects.all()}
+    before = {k.pk: keystore.read(k.pk) for k in DataKey.objects.all()}
+    assert {master_key_id for master_key_id, _ in before.values()} == {"test1"}
     field_ciphertext = raw_value(Member, "last_name", carer(families[0]).pk)
 
     with override_settings(FIELD_ENCRYPTION_KEYS={"new": KEY_B, "test1": KEY_A}):
@@ -161,25 +163,27 @@ def test_rotation_rewraps_every_data_key_under_the_new_master_key(wirral, coordi
         for i, family in enumerate(families):
             assert fresh(family).postcode == "CH43 2XY"
             assert carer(family).last_name == f"Rotated{i}"
-        after = {k.pk: bytes(k.wrapped) for k in DataKey.objects.all()}
-        assert all(after[pk] != before[pk] for pk in before)
+        after = {k.pk: keystore.read(k.pk) for k in DataKey.objects.all()}
+        assert all(after[pk][0] == "new" and after[pk][1] != before[pk][1] for pk in before)
         # Only the data keys were rewritten: the fields themselves are untouched.
         assert raw_value(Member, "last_name", carer(families[0]).pk) == field_ciphertext
 
         call_command("rotate_keys")  # again: nothing left to do
-        assert {k.pk: bytes(k.wrapped) for k in DataKey.objects.all()} == after
+        assert {k.pk: keystore.read(k.pk) for k in DataKey.objects.all()} == after
         assert set(DataKey.objects.values_list("master_key_id", flat=True)) == {"new"}
 
 
 @pytest.mark.policy("8.2", "8.8")
 def test_rotation_skips_destroyed_keys(wirral, coordinator):
     kept, shredded = make_family(wirral, coordinator), make_family(wirral, coordinator)
-    shredded.data_key.destroy()
+    shredded.data_key.destroy()  # its file is still there: the destruction has not committed
     with override_settings(FIELD_ENCRYPTION_KEYS={"new": KEY_B, "test1": KEY_A}):
         call_command("rotate_keys", stdout=io.StringIO())
     assert DataKey.objects.get(pk=kept.data_key_id).master_key_id == "new"
+    assert keystore.read(kept.data_key_id)[0] == "new"
     destroyed = DataKey.objects.get(pk=shredded.data_key_id)
-    assert destroyed.wrapped is None and destroyed.destroyed_at is not None
+    assert destroyed.destroyed_at is not None and destroyed.master_key_id == "test1"
+    assert keystore.read(shredded.data_key_id)[0] == "test1", "never re-wrapped, never rewritten"
 
 
 class StandIn:
@@ -328,13 +332,21 @@ def test_destroying_the_data_key_shreds_live_and_history_rows_of_that_family_onl
 
 
 @pytest.mark.policy("8.8")
-def test_a_destroyed_key_cannot_be_brought_back_from_the_database(family):
-    family.data_key.destroy()
+def test_a_destroyed_key_cannot_be_brought_back_from_the_database(family, django_capture_on_commit_callbacks):
+    assert keystore.exists(family.data_key_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        family.data_key.destroy()
     key = DataKey.objects.get(pk=family.data_key_id)
-    assert key.wrapped is None and key.destroyed_at is not None
+    assert key.destroyed_at is not None
+    assert not keystore.exists(family.data_key_id), "the key file is gone once the destruction commits"
+    assert keystore.destroyed_at(family.data_key_id) == key.destroyed_at
     assert key.rewrap() is False
     with pytest.raises(crypto.KeyUnavailable):
         key.plaintext_key()
+    # Even a row that (wrongly) said the key were live could not open it: there is no key to read.
+    DataKey.objects.filter(pk=key.pk).update(destroyed_at=None)
+    with pytest.raises(crypto.KeyUnavailable):
+        _ = fresh(family).postcode
 
 
 @pytest.mark.policy("8.2")

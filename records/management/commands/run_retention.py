@@ -5,7 +5,9 @@ destruction (as the named manager). Then every destruction that two different
 people have authorised is carried out, one file per transaction, with progress
 output. Running it again does nothing more; if it is interrupted, the files
 already destroyed stay destroyed (with their certificates) and the next run
-carries on with the rest.
+carries on with the rest. Every run also removes any key file of a destroyed
+file that is still in the key store (the process died between the commit and
+the unlink): docs/backups.md.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from homestart.models import User
 from records import selectors, services
+from records.backup import reconcile_key_store
 from records.models import Destruction
 
 
@@ -47,6 +50,7 @@ class Command(BaseCommand):
         )
         if not todo:
             self.stdout.write("Nothing to destroy: no authorised destruction is waiting.")
+            self._check_key_store()
             return
         for number, destruction in enumerate(todo, start=1):
             try:
@@ -57,5 +61,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"[{number} of {len(todo)}] {certificate.file_reference}: data key destroyed, certificate issued."
             )
+        self._check_key_store()
         self.stdout.write(self.style.SUCCESS("Retention run complete."))
         self.stdout.write("Take a backup now, so that the newest backup carries the destruction register.")
+        self.stdout.write(
+            "Then rotate the master key and replace the off-site copy of the key store "
+            "(docs/backups.md, 'After each retention run')."
+        )
+
+    def _check_key_store(self) -> None:
+        """A key file left behind by a destruction whose process died after its commit is removed now."""
+        report = reconcile_key_store()
+        if report["removed"] or report["marked_destroyed"]:
+            self.stdout.write(
+                f"Key store: removed {report['removed']} key file(s) of destroyed files left from an earlier run; "
+                f"{report['marked_destroyed']} key(s) marked destroyed from the key store's tombstones."
+            )
