@@ -10,6 +10,7 @@ import stat
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from access_log.models import AccessEvent, FileKind
 from families.models import Family, Member
@@ -244,3 +245,78 @@ def _backup_bytes(tmp_path) -> bytes:
     path = tmp_path / "plain.hsbackup"
     call_command("backup", "--output", str(path), stdout=io.StringIO())
     return path.read_bytes()
+
+
+# --- a backup holds no key: crypto-shredding reaches every earlier backup -----------------
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+@pytest.mark.policy("8.8", "8.2")
+def test_a_backup_from_before_a_destruction_restored_into_a_new_database_cannot_open_that_family(
+    family, wirral, coordinator, manager, trustee, tmp_path, client_for, django_capture_on_commit_callbacks
+):
+    import json
+
+    from homestart import keystore
+    from homestart.models import DataKey
+
+    survivor = make_family(wirral, coordinator, first_name="Wilhelmina", last_name="Survivor", postcode="CH43 7QP")
+    path = tmp_path / "before.hsbackup"
+    call_command("backup", "--output", str(path), stdout=io.StringIO())
+
+    # The backup holds no key material: not the wrapped key, not the key itself.
+    contents = json.dumps(unseal(path.read_bytes()))
+    for key_id in (family.data_key_id, survivor.data_key_id):
+        wrapped = keystore.read(key_id)[1]
+        plain = DataKey.objects.get(pk=key_id).plaintext_key()
+        for material in (wrapped, plain):
+            assert _b64(material) not in contents and material.hex() not in contents
+    assert family.data_key_id.hex in contents.replace("-", "")  # the row itself is there, with its id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _destroy(family, coordinator, manager, trustee)
+    assert not keystore.exists(family.data_key_id)
+
+    def restore_into_a_new_database() -> None:
+        call_command("flush", "--no-input", stdout=io.StringIO())  # a new, empty database
+        assert not Family.objects.exists() and not DestructionCertificate.objects.exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("restore", str(path), "--yes", stdout=io.StringIO())
+
+    restore_into_a_new_database()
+    restored = Family.objects.with_keys().get(pk=family.pk)
+    assert not DestructionCertificate.objects.exists(), "the backup predates the destruction"
+    # The key store's tombstone tells the restored database the key was destroyed (and when).
+    assert DataKey.objects.get(pk=family.data_key_id).destroyed_at == keystore.destroyed_at(family.data_key_id)
+    for read in (
+        lambda: restored.postcode,
+        *[(lambda m=m: m.first_name) for m in Member.objects.filter(family=restored).select_related("family")],
+        *[(lambda h=h: h.first_name) for h in Member.history.filter(family_id=family.pk)],
+    ):
+        with pytest.raises(KeyUnavailable):
+            read()
+    assert set(Member.objects.filter(family_id=family.pk).values_list("surname_index", flat=True)) == {""}
+    # Every other family in that backup reads in full.
+    kept = Family.objects.with_keys().get(pk=survivor.pk)
+    assert kept.postcode == "CH43 7QP"
+    carer = Member.objects.get(family=kept)
+    assert (carer.first_name, carer.last_name) == ("Wilhelmina", "Survivor")
+    assert [h.first_name for h in Member.history.filter(family_id=survivor.pk)] == ["Wilhelmina"]
+    # The survivor's page opens in full. (The destroyed family's pages show it destroyed from
+    # ``DataKey.destroyed_at``, set above from the tombstone.)
+    page = client_for(coordinator).get(reverse("families:detail", args=[survivor.reference]))
+    assert page.status_code == 200 and "CH43 7QP" in page.content.decode()
+
+    # Even with the tombstones lost too, the family stays unreadable: its key is simply not there.
+    for tombstone in keystore.root().rglob(f"{family.data_key_id.hex}.destroyed"):
+        tombstone.unlink()
+    restore_into_a_new_database()
+    assert DataKey.objects.get(pk=family.data_key_id).destroyed_at is None
+    with pytest.raises(KeyUnavailable):
+        Family.objects.with_keys().get(pk=family.pk).postcode  # noqa: B018
+    assert Family.objects.with_keys().get(pk=survivor.pk).postcode == "CH43 7QP"
