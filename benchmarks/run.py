@@ -230,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     _keep_connection_and_query_log()
     sizes = [int(s) for s in args.sizes.split(",")]
     base = connection.settings_dict["NAME"]
+    if args.fresh:  # the databases are dropped: so are their keys
+        import shutil
+
+        from django.conf import settings
+
+        shutil.rmtree(settings.KEY_STORE_DIR, ignore_errors=True)
     runs = []
     for n in sizes:
         events = args.events if n == sizes[-1] else 0

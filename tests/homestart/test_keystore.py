@@ -300,7 +300,7 @@ def test_an_older_copy_of_the_key_store_is_unreadable_once_the_old_master_key_is
 # --- the one-off move out of the database --------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.policy("8.2", "8.8")
 def test_migration_moves_wrapped_keys_out_of_the_database_idempotently(settings, tmp_path):
     from django.db.migrations.executor import MigrationExecutor

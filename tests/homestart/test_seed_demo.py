@@ -176,7 +176,8 @@ def test_seeded_names_never_reach_the_database_file_in_plaintext(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "BACKUP_KEY", "DJANGO_SETTINGS_MODULE"}
+        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "BACKUP_KEY", "DJANGO_SETTINGS_MODULE",
+                     "KEY_STORE_DIR"}
     }
     env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{database}", HOMESTART_DEV_KEYS_FILE=str(tmp_path / "keys.json"))
 

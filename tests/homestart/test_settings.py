@@ -24,8 +24,10 @@ GOOD = {
     "FIELD_ENCRYPTION_KEYS": f"k2:{KEY_B},k1:{KEY_A}",
     "BLIND_INDEX_KEY": KEY_A,
     "BACKUP_KEY": KEY_B,
+    "KEY_STORE_DIR": "/var/lib/homestart/keystore",
 }
 CONTROLLED = {
+    "KEY_STORE_DIR",
     "SECRET_KEY",
     "FIELD_ENCRYPTION_KEYS",
     "BLIND_INDEX_KEY",
@@ -82,7 +84,9 @@ def test_complete_production_environment_loads(tmp_path):
 
 @pytest.mark.policy("8.2")
 @pytest.mark.parametrize("debug", [None, "0"], ids=["debug-unset", "debug-0"])
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "BACKUP_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "BACKUP_KEY", "KEY_STORE_DIR"]
+)
 def test_missing_secret_with_debug_off_stops_startup_naming_the_variable(tmp_path, missing, debug):
     env = {k: v for k, v in GOOD.items() if k != missing}
     if debug is not None:
@@ -90,6 +94,16 @@ def test_missing_secret_with_debug_off_stops_startup_naming_the_variable(tmp_pat
     message = improperly_configured(run_settings(tmp_path, **env))
     assert message.startswith(f"{missing} is not set")
     assert not (tmp_path / "dev-keys.json").exists()
+
+
+@pytest.mark.policy("8.2")
+def test_key_store_is_an_absolute_path_and_defaults_next_to_the_dev_keys_in_debug(tmp_path):
+    message = improperly_configured(run_settings(tmp_path, DEBUG="0", **{**GOOD, "KEY_STORE_DIR": "keystore"}))
+    assert message.startswith("KEY_STORE_DIR='keystore' must be an absolute path")
+    code = "from homestart import settings as s; print(s.KEY_STORE_DIR)"
+    shown = run_settings(tmp_path, code, DEBUG="1")
+    assert shown.stdout.strip() == str(tmp_path / "keystore"), shown.stderr
+    assert not (tmp_path / "keystore").exists(), "nothing is created until a key is written"
 
 
 @pytest.mark.policy("8.7")
