@@ -4,10 +4,12 @@ Envelope encryption: every family (and later every volunteer or personnel
 file) has its own random 256-bit data key. Personal fields are sealed with
 AES-256-GCM under that data key, with associated data naming the model, field
 and row, so a ciphertext copied into another row or field fails to open.
-Data keys are stored wrapped (AES-256-GCM again) under a master key from the
-environment; several master keys may be configured so they can be rotated.
-Destroying a data key (crypto-shredding, §8.8) makes every copy of that
-file's ciphertext unreadable, including history rows and backups.
+Data keys are wrapped (AES-256-GCM again) under a master key from the
+environment and kept outside the database, in the key store
+(``homestart/keystore.py``); several master keys may be configured so they can
+be rotated. Destroying a data key (crypto-shredding, §8.8) deletes its file, and
+so makes every copy of that file's ciphertext unreadable, including history
+rows, the database's own files and log, and backups (docs/backups.md).
 
 Nothing here ever returns ciphertext in place of a value: a wrong key, a
 destroyed key or tampered data raises.
