@@ -152,7 +152,9 @@ class DataKey(models.Model):
         key._plain = plain
         key.save()
         key_id = key.pk
-        transaction.on_commit(lambda: keystore.promote(key_id))
+        # robust: a failure here is logged, not shown; the key stays readable as pending
+        # and `keystore_check` promotes it.
+        transaction.on_commit(lambda: keystore.promote(key_id), robust=True)
         return key
 
     def plaintext_key(self) -> bytes:
@@ -197,7 +199,9 @@ class DataKey(models.Model):
         self.destroyed_at = timezone.now()
         self.save(update_fields=["destroyed_at"])
         key_id, at = self.pk, self.destroyed_at
-        transaction.on_commit(lambda: keystore.shred(key_id, destroyed_at=at))
+        # robust: the destruction has committed; if the unlink fails it is logged, and
+        # the next `run_retention` removes the file.
+        transaction.on_commit(lambda: keystore.shred(key_id, destroyed_at=at), robust=True)
 
 
 class EncryptedModel(models.Model):

@@ -513,7 +513,7 @@ def mark_destroyed(destroyed: dict[Any, datetime.datetime]) -> int:
         for key_id, at in destroyed.items():
             keystore.shred(key_id, destroyed_at=at)
 
-    transaction.on_commit(shred_all)
+    transaction.on_commit(shred_all, robust=True)
     return kept
 
 
@@ -536,7 +536,7 @@ def reconcile_key_store(*, remove_orphans: bool = False, orphan_age: datetime.ti
 
     orphan_age = orphan_age or datetime.timedelta(days=1)
     report = {"removed": 0, "marked_destroyed": 0, "promoted": 0, "missing": [], "orphans": 0,
-              "orphans_removed": 0, "unknown_master_key": 0}
+              "orphans_removed": 0}
     files: dict[uuid.UUID, set[str]] = {}
     stray: list[Any] = []
     for key_id, suffix, path in keystore.entries():
