@@ -114,6 +114,16 @@ def database_owner(django_db_setup, django_db_blocker) -> Iterator[str | None]:
         _connect_as(TEST_APP_ROLE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with no searches or exports counted (homestart/ratelimit.py): ids of
+    people repeat from test to test, and the local-memory cache outlives a test."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.RATE_LIMIT_CACHE].clear()
+
+
 def _member(scheme: Scheme | None, role: str, username: str, line_manager: User | None = None, **extra) -> User:
     user = UserFactory(username=username, **extra)
     MembershipFactory(user=user, scheme=scheme, role=role, line_manager=line_manager)

@@ -35,7 +35,8 @@ def test_the_suite_is_connected_as_the_application_role_which_is_neither_superus
         user, superuser = cursor.fetchone()
         cursor.execute(
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+            "WHERE n.nspname = current_schema() "
+            "AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
         )
         owned = cursor.fetchone()[0]
     assert (user, superuser, owned) == (TEST_APP_ROLE, False, 0)
