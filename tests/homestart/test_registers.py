@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from access_log.gate import FileHidden
@@ -85,7 +86,9 @@ def _told():
 
 
 @pytest.mark.policy("1.5", "7.4")
-def test_a_disclosure_is_corrected_by_a_new_entry_that_points_to_the_old(family, coordinator, give_consent, open_as):
+def test_a_disclosure_is_corrected_by_a_new_entry_that_points_to_the_old(
+    family, coordinator, give_consent, open_as, client_for
+):
     give_consent(family, recipient_kind=RecipientKind.AGENCY, recipient_name="Oakfield Family Hub")
     send = dict(
         recipient=Recipient(RecipientKind.AGENCY, "Oakfield Family Hub"), scope=Scope.GENERAL, actor=coordinator,
@@ -100,6 +103,11 @@ def test_a_disclosure_is_corrected_by_a_new_entry_that_points_to_the_old(family,
     assert right.corrects == wrong and list(wrong.corrections.all()) == [right]
     assert Disclosure.objects.get(pk=wrong.pk).summary == "Attendance at the group"  # the old entry stays
     assert Disclosure.objects.filter(family=family).count() == 2
+    page = client_for(coordinator).get(reverse("consent:disclosures", kwargs={"reference": family.reference}))
+    html = page.content.decode()
+    assert "Attendance at the group" in html and SUMMARY in html  # both entries are shown
+    assert html.count("Corrected</strong>") == 1
+    assert f"The entry of {timezone.localdate():%-d %B %Y} to Oakfield Family Hub" in html
 
 
 @pytest.mark.policy("1.5")
