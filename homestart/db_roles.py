@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from django.db import connection as default_connection
+from django.db import transaction
 
 from .append_only import append_only_tables
 
@@ -48,7 +49,8 @@ def grant_app_role(role: str, *, create: bool = False, connection: Any = default
         raise RoleError("Database roles are for PostgreSQL; on SQLite there is nothing to grant.")
     quoted = _quote(role)
     statements: list[str] = []
-    with connection.cursor() as cursor:
+    # One transaction: a refusal or an error leaves the grants as they were.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_database(), current_schema()")
         owner, database, schema = cursor.fetchone()
         if role == owner:
@@ -78,7 +80,7 @@ def grant_app_role(role: str, *, create: bool = False, connection: Any = default
         schema_q, database_q, owner_q = (connection.ops.quote_name(n) for n in (schema, database, owner))
         tables = "ALL TABLES IN SCHEMA " + schema_q
         sequences = "ALL SEQUENCES IN SCHEMA " + schema_q
-        statements += [
+        grants = [
             f"GRANT CONNECT ON DATABASE {database_q} TO {quoted}",
             f"GRANT USAGE ON SCHEMA {schema_q} TO {quoted}",
             f"REVOKE CREATE ON SCHEMA {schema_q} FROM {quoted}",
@@ -95,6 +97,6 @@ def grant_app_role(role: str, *, create: bool = False, connection: Any = default
             f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner_q} IN SCHEMA {schema_q} "
             f"GRANT USAGE, SELECT ON SEQUENCES TO {quoted}",
         ]
-        for statement in statements[1 if statements[0].startswith("CREATE ROLE") else 0 :]:
+        for statement in grants:
             cursor.execute(statement)
-    return statements
+    return statements + grants
