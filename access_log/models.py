@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -16,43 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from homestart.models import Role
+from homestart.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet, Role  # noqa: F401 (re-exported)
 
-
-class AppendOnlyError(Exception):
-    """Access events and signatures are written once and never changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
-
-
+# The marker and base of every register lives in ``homestart.models`` (the bottom
+# layer, so that every app can use it); these names stay importable from here.
 AccessEventQuerySet = AppendOnlyQuerySet
-
-
-class AppendOnlyModel(models.Model):
-    """Written once; the application refuses every update and delete (and so does
-    a PostgreSQL trigger, see the migrations)."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
-            raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be changed.")
-        # Always an INSERT: a new object carrying an existing row's id must fail,
-        # not silently overwrite that row (Django would try an UPDATE first).
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 class FileKind(models.TextChoices):
@@ -159,8 +126,8 @@ class Review(models.Model):
 
 
 
-class SampledFile(models.Model):
-    """One file drawn into a review's sample."""
+class SampledFile(AppendOnlyModel):
+    """One file drawn into a review's sample: fixed once drawn (§9.1)."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="files")
     file_kind = models.CharField(max_length=16, choices=FileKind.choices)
@@ -222,7 +189,9 @@ class AuditSession(models.Model):
 
 
 
-class AuditSessionFile(models.Model):
+class AuditSessionFile(AppendOnlyModel):
+    """One file named for an audit session: fixed once the session is opened (§10.1)."""
+
     session = models.ForeignKey(AuditSession, on_delete=models.PROTECT, related_name="files")
     file_kind = models.CharField(max_length=16, choices=FileKind.choices)
     file_id = models.UUIDField()

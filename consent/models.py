@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from families.models import Family, FamilyKey, Member
 from homestart.fields import EncryptedCharField, EncryptedTextField
-from homestart.models import EncryptedModel, PolicyVersion, Scheme
+from homestart.models import AppendOnlyModel, EncryptedModel, PolicyVersion, Scheme
 from safeguarding.models import Concern, ExternalRequest
 
 
@@ -149,8 +149,11 @@ class Consent(FamilyKey, EncryptedModel):
             raise ValidationError({"given_by": "Consent is given by a parent or carer."})
 
 
-class Disclosure(FamilyKey, EncryptedModel):
+class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     """One sharing of information about a family outside Home-Start: the disclosure register.
+
+    Append-only (``AppendOnlyModel``, and a trigger on PostgreSQL): an entry is never
+    changed or deleted. A mistake is put right by a new entry that ``corrects`` it.
 
     Complete when recorded: the family was told (when), or the reason they were
     not is recorded (§1.5, §2.2). Every basis other than consent carries a
@@ -195,6 +198,10 @@ class Disclosure(FamilyKey, EncryptedModel):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="corrections", null=True, blank=True,
+        help_text="The earlier entry this one puts right; that entry stays in the register, unchanged.",
+    )
 
     history = HistoricalRecords(bases=[FamilyKey, models.Model])
 
@@ -235,6 +242,8 @@ class Disclosure(FamilyKey, EncryptedModel):
             )
         if self.basis != LegalBasis.CONSENT and not (self.justification or "").strip():
             errors["justification"] = "Justify sharing without the family's consent."
+        if self.corrects_id and self.family_id and self.corrects.family_id != self.family_id:
+            errors["corrects"] = "A correction is about the same family as the entry it corrects."
         if errors:
             raise ValidationError(errors)
 

@@ -31,10 +31,11 @@ def consent_file(*, access: FileAccess) -> dict:
 
 
 def disclosures_for(*, access: FileAccess) -> QuerySet[Disclosure]:
-    """The family's disclosure register: staff and the safeguarding lead see all of it."""
+    """The family's disclosure register: staff and the safeguarding lead see all of it. An
+    entry put right later stays, marked ``corrected``; the correction names it (``corrects``)."""
     return Disclosure.objects.filter(family=access.target).select_related(
-        "family__data_key", "recorded_by", "approved_by", "consent"
-    )
+        "family__data_key", "recorded_by", "approved_by", "consent", "corrects__family__data_key"
+    ).annotate(corrected=Exists(Disclosure.objects.filter(corrects=OuterRef("pk"))))
 
 
 def consents_due_for_review(*, user: User) -> QuerySet[Consent]:

@@ -172,6 +172,7 @@ def disclosure_record(
     section: str = SAFEGUARDING_SECTION,
     approver: User | None = None,
     expect_basis: str = "",
+    corrects: Disclosure | None = None,
 ) -> Disclosure:
     """Record one sharing outside Home-Start, on the basis ``may_share`` gives.
 
@@ -181,7 +182,12 @@ def disclosure_record(
     the ``approver`` they name (a current safeguarding lead or manager of the scheme).
     The family was told (when), or the reason they were not is recorded: a
     disclosure cannot be recorded without one or the other (§1.5, §2.2).
+
+    The register is append-only: to put a mistake right, record the sharing again as
+    it happened, with ``corrects`` the entry it replaces; the earlier entry stays.
     """
+    if corrects is not None and corrects.family_id != access.target.pk:
+        raise gate.FileHidden("No such disclosure.")
     if not summary.strip():
         raise ValidationError({"summary": "Summarise what was shared."})
     if shared_on > timezone.localdate():
@@ -221,7 +227,7 @@ def disclosure_record(
             family_told=family_told,
             family_told_on=family_told_on if family_told == Disclosure.FamilyTold.TOLD else None,
             not_told_reason=not_told_reason if family_told == Disclosure.FamilyTold.NOT_TOLD else "",
-            recorded_by=actor,
+            recorded_by=actor, corrects=corrects,
         )
         _save(disclosure, actor=actor)
     return disclosure

@@ -20,6 +20,8 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.forms import form_error
 from homestart.models import PolicyVersion, Role
+from homestart.ratelimit import Action as RateAction
+from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
 
 from . import selectors, services, transfers
@@ -217,6 +219,7 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @recent_authentication
+@rate_limited(RateAction.TRANSFER, methods=("POST",))
 def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§9.2, §9.3: transfer to another scheme, here (a linked new file) or elsewhere (a sealed package)."""
     access = _open(request, reference, change=True)

@@ -19,6 +19,8 @@ from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.models import Role, User, current_roles
+from homestart.ratelimit import Action as RateAction
+from homestart.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import (
@@ -68,6 +70,7 @@ def display_mode(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@rate_limited(RateAction.FAMILY_SEARCH, methods=("POST",))
 def search(request: HttpRequest) -> HttpResponse:
     """Find a family by reference, surname or postcode.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth.hashers import check_password, identify_hasher
 from django.contrib.auth.models import AbstractUser, Group
@@ -18,6 +18,59 @@ from simple_history.models import HistoricalRecords
 
 from . import crypto, keystore
 from .request_cache import forget, memo
+
+
+class AppendOnlyError(Exception):
+    """A register or log entry is written once and never changed or deleted."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses the bulk ways of rewriting a register: ``update`` and ``delete``
+    (and so ``bulk_update`` and ``update_or_create`` of an existing row)."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """The marker and base of every register and log that nobody may rewrite.
+
+    Subclass it for a register (disclosures, destruction certificates, policy
+    acknowledgements, Record of Access signatures, contractor undertakings, access
+    events, review samples, audit-session files, report events …):
+
+    * in the ORM, ``save()`` of an existing row, ``delete()``, and queryset
+      ``update()``/``delete()`` raise ``AppendOnlyError``; ``save()`` of a new row is
+      always an INSERT, so a new object carrying an existing id cannot overwrite it;
+    * on PostgreSQL, a trigger refuses UPDATE and DELETE of any row: add it in the
+      model's migration with ``homestart.append_only.append_only_triggers(table, …)``;
+    * the application's database role gets only SELECT and INSERT on the table
+      (``manage.py grant_app_role``), is not its owner, and so can neither TRUNCATE
+      it nor disable the trigger (docs/security.md, "Two database roles").
+
+    A mistake is put right by a new entry that points to the one it corrects (e.g.
+    ``consent.Disclosure.corrects``), never by changing the old one. Tests find every
+    register with ``homestart.append_only.append_only_models()``.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
+            raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be changed.")
+        # Always an INSERT: a new object carrying an existing row's id must fail,
+        # not silently overwrite that row (Django would try an UPDATE first).
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 class Scheme(models.Model):
@@ -249,7 +302,9 @@ class PolicyVersion(models.Model):
         return cls.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
 
 
-class PolicyAcknowledgement(models.Model):
+class PolicyAcknowledgement(AppendOnlyModel):
+    """Who acknowledged which version, when: a register, never changed (§3.1, §4.1, §5.1)."""
+
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="policy_acknowledgements")
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acknowledgements")
     acknowledged_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -213,14 +213,23 @@ def _log_lockout(sender: Any, request: HttpRequest | None = None, username: str 
         User._default_manager.filter(**{User.USERNAME_FIELD: username}).values_list("pk", flat=True).first()
         if username else None
     )
+    from .lockout import LockedBy, locked_by
+
+    by = locked_by(request, {settings.AXES_USERNAME_FORM_FIELD: username}) if request is not None else None
     security_event("locked_out", request=request, user_id=user_id, level=logging.WARNING,
-                   known_user=user_id is not None)
+                   known_user=user_id is not None, scope=(by or LockedBy.USERNAME).value)
 
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
-    """django-axes: after 5 wrong passwords for one username from one address."""
+    """django-axes: after 5 wrong passwords for one username from one address, or after
+    20 from one address whatever the usernames (homestart/lockout.py)."""
     from django.shortcuts import render
 
-    return render(
-        request, "homestart/locked_out.html", {"cooloff_minutes": settings.LOCKOUT_COOLOFF_MINUTES}, status=429
-    )
+    from .lockout import LockedBy, locked_by
+
+    return render(request, "homestart/locked_out.html", {
+        "cooloff_minutes": settings.LOCKOUT_COOLOFF_MINUTES,
+        "per_username": settings.AXES_FAILURE_LIMIT,
+        "per_address": settings.LOCKOUT_ADDRESS_FAILURE_LIMIT,
+        "whole_address": locked_by(request, credentials) == LockedBy.ADDRESS,
+    }, status=429)

@@ -313,19 +313,36 @@ WHITENOISE_USE_FINDERS = DEBUG
 TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = "Home-Start records"
 
-# Lockout after 5 failures for one username from one client address; others behind
-# the same address are unaffected. TRUSTED_PROXY_COUNT: reverse proxies in front of
-# the app whose X-Forwarded-For can be believed (0: use the connection's address).
+# Lockout after 5 failures for one username from one client address (others behind
+# the same address are unaffected), and after 20 failures from one address whatever
+# the usernames (homestart/lockout.py). TRUSTED_PROXY_COUNT: reverse proxies in front
+# of the app whose X-Forwarded-For can be believed (0: use the connection's address).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 LOCKOUT_COOLOFF_MINUTES = envint("LOCKOUT_COOLOFF_MINUTES", 30)
+LOCKOUT_ADDRESS_FAILURE_LIMIT = envint("LOCKOUT_ADDRESS_FAILURE_LIMIT", 20)
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+if LOCKOUT_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"LOCKOUT_ADDRESS_FAILURE_LIMIT must be at least {AXES_FAILURE_LIMIT}, the limit per username."
+    )
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "homestart.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOCKOUT_COOLOFF_MINUTES)
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "homestart.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "homestart.security.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+
+# Per-person limits on searches and exports (homestart/ratelimit.py): uses per window,
+# window in seconds. Counted in this cache: with several web processes, set REDIS_URL.
+RATE_LIMITS = {
+    "family_search": (60, 10 * 60),
+    "statistics_export": (20, 60 * 60),
+    "subject_access_download": (30, 60 * 60),
+    "transfer": (10, 60 * 60),
+}
+RATE_LIMIT_CACHE = "default"
 
 # Sessions end after 30 minutes idle and 12 hours after sign-in.
 SESSION_IDLE_TIMEOUT = 30 * 60

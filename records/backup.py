@@ -57,6 +57,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from homestart.append_only import append_only_tables
+
 MAGIC = b"HSBACKUP2"
 LEGACY_MAGIC = b"HSBACKUP1"  # one AES-GCM seal over the whole file: still restored
 NONCE_BYTES = 12
@@ -450,6 +452,7 @@ def restore(source: BinaryIO | bytes) -> RestoreResult:
     existing = set(_tables())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            _require_owner(cursor, existing)
             # Deferred foreign-key checks still pending in this transaction would make
             # PostgreSQL refuse the TRUNCATE: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -459,19 +462,41 @@ def restore(source: BinaryIO | bytes) -> RestoreResult:
             # Rows go back table by table: check the foreign keys at commit, once all are in.
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     tables, rows = _restore_tables(backup_records(handle), existing)
-    # The live destruction register wins over the backup's, row by row.
+    # The live destruction register wins over the backup's, row by row. An append-only
+    # register's rows never change, so a row the backup already holds is the live row:
+    # only the ones missing are added (its trigger refuses DELETE, even to the owner).
+    append_only = set(append_only_tables())
     for table, data in register.items():
         pk = connection.introspection.get_primary_key_column(connection.cursor(), table)
         index = data["columns"].index(pk)
-        ids = [_decode(row[index]) for row in data["rows"]]
         quoted, pk_quoted = connection.ops.quote_name(table), connection.ops.quote_name(pk)
+        rows = data["rows"]
         with connection.cursor() as cursor:
-            for value in ids:
-                cursor.execute(f"DELETE FROM {quoted} WHERE {pk_quoted} = %s", [value])  # noqa: S608
-        _write_rows(table, data["columns"], data["rows"])
+            if table in append_only:
+                cursor.execute(f"SELECT {pk_quoted} FROM {quoted}")  # noqa: S608
+                present = {str(value) for (value,) in cursor.fetchall()}
+                rows = [row for row in rows if str(_decode(row[index])) not in present]
+            else:
+                for row in rows:
+                    cursor.execute(f"DELETE FROM {quoted} WHERE {pk_quoted} = %s", [_decode(row[index])])  # noqa: S608
+        _write_rows(table, data["columns"], rows)
     kept = _apply_destructions(destroyed)
     _reset_sequences()
     return RestoreResult(tables=tables, rows=rows, keys_kept_destroyed=kept)
+
+
+def _require_owner(cursor: Any, tables: set[str]) -> None:
+    """Restoring empties every table (TRUNCATE) and resets sequences: the owner's work,
+    never the application role's, which may not truncate (docs/security.md)."""
+    cursor.execute(
+        "SELECT count(*) FROM unnest(%s::text[]) AS t(name) WHERE NOT has_table_privilege(t.name, 'TRUNCATE')",
+        [sorted(tables)],
+    )
+    if cursor.fetchone()[0]:
+        raise BackupError(
+            "Restoring replaces every table, which only the database owner may do: run restore with the "
+            "owner's DATABASE_URL (the one migrate uses), then run grant_app_role again (docs/backups.md)."
+        )
 
 
 def _apply_destructions(destroyed: dict[Any, datetime.datetime]) -> int:

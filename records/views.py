@@ -27,6 +27,8 @@ from families.models import Family
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.models import Membership, Role, Scheme, User
+from homestart.ratelimit import Action as RateAction
+from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
 
 from . import monitoring, selectors, services
@@ -324,6 +326,7 @@ def sar_extend(request: HttpRequest, sar_id) -> HttpResponse:
 @require_GET
 @never_cache
 @recent_authentication
+@rate_limited(RateAction.SUBJECT_ACCESS_DOWNLOAD)
 def sar_document(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     package = sar_assemble(sar=sar, actor=request.user)
@@ -333,6 +336,7 @@ def sar_document(request: HttpRequest, sar_id) -> HttpResponse:
 @require_GET
 @never_cache
 @recent_authentication(back=lambda request, sar_id: reverse("records:sar_detail", kwargs={"sar_id": sar_id}))
+@rate_limited(RateAction.SUBJECT_ACCESS_DOWNLOAD)
 def sar_json(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     package = sar_assemble(sar=sar, actor=request.user)

@@ -22,6 +22,8 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.models import Membership, Role, Scheme, User
+from homestart.ratelimit import Action as RateAction
+from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
 
 from . import selectors, services
@@ -72,6 +74,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @recent_authentication(back=lambda request: f"{reverse('reporting:statistics')}?{request.GET.urlencode()}")
+@rate_limited(RateAction.STATISTICS_EXPORT)
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     """The same suppressed tables as a CSV file for funders (§8.9); every export is recorded."""
     scheme, _ = _scheme(request, selectors.FIGURES_ROLES)

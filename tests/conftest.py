@@ -8,7 +8,8 @@ is a neighbouring scheme that must see nothing of Wirral's (§9.2).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -55,6 +56,72 @@ def pytest_collection_modifyitems(items):
             unknown = [c for c in marker.args if c not in POLICY_CLAUSES]
             if not marker.args or unknown:
                 raise pytest.UsageError(f"{item.nodeid}: policy marker names no such clause {unknown or '()'}")
+
+
+# On PostgreSQL, with TEST_APP_ROLE set (.ci/run sets homestart_app), the suite runs as
+# the application's database role, as production does (docs/security.md, "Two database
+# roles"): pytest-django creates and migrates the test database as the owner, then the
+# role is created if missing, granted what ``manage.py grant_app_role`` grants, and
+# every test connects as it. A test that needs the owner asks for ``database_owner``.
+TEST_APP_ROLE = os.environ.get("TEST_APP_ROLE", "").strip()
+_OWNER: list[str] = []  # the owner's user name, once the suite has switched to the application's role
+
+
+def _connect_as(user: str) -> None:
+    from django.db import connections
+
+    connection = connections["default"]
+    assert not connection.in_atomic_block, "switch database roles outside a test's transaction"
+    connection.close()
+    connection.settings_dict["USER"] = user
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    from django.db import connections
+
+    from homestart.db_roles import grant_app_role
+
+    connection = connections["default"]
+    if not TEST_APP_ROLE or connection.vendor != "postgresql":
+        yield
+        return
+    owner = connection.settings_dict["USER"]
+    with django_db_blocker.unblock():
+        grant_app_role(TEST_APP_ROLE, create=True, connection=connection)
+        _connect_as(TEST_APP_ROLE)
+    _OWNER.append(owner)
+    yield
+    _OWNER.clear()
+    with django_db_blocker.unblock():
+        _connect_as(owner)  # the owner drops the test database
+
+
+@pytest.fixture
+def database_owner(django_db_setup, django_db_blocker) -> Iterator[str | None]:
+    """Run this test connected as the owner of the tables (restoring a backup, creating a
+    table): what the operator does, not the application. Request it before any fixture
+    that uses the database. Yields the application's role while it is switched, else None."""
+    from django.db import connections
+
+    if not _OWNER or connections["default"].vendor != "postgresql":
+        yield None
+        return
+    with django_db_blocker.unblock():
+        _connect_as(_OWNER[0])
+    yield TEST_APP_ROLE
+    with django_db_blocker.unblock():
+        _connect_as(TEST_APP_ROLE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with no searches or exports counted (homestart/ratelimit.py): ids of
+    people repeat from test to test, and the local-memory cache outlives a test."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.RATE_LIMIT_CACHE].clear()
 
 
 def _member(scheme: Scheme | None, role: str, username: str, line_manager: User | None = None, **extra) -> User:

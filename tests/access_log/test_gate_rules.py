@@ -537,7 +537,11 @@ def test_signatures_and_access_events_are_append_only(family, spotcheck, signed_
     "UPDATE access_log_recordofaccess SET signed_name = 'tampered'",
     "DELETE FROM access_log_recordofaccess",
 ])
-def test_the_database_refuses_raw_updates_and_deletes(statement, signed_spotcheck, family, spotcheck, client_for):
+def test_the_database_refuses_raw_updates_and_deletes(
+    database_owner, statement, signed_spotcheck, family, spotcheck, client_for
+):
+    # As the tables' owner, so that the trigger is what refuses: the application's role
+    # is refused before it, by privilege (tests/homestart/test_database_roles.py).
     client_for(spotcheck).get(detail(family))
     assert AccessEvent.objects.exists() and RecordOfAccess.objects.exists()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:

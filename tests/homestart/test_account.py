@@ -251,6 +251,7 @@ def test_removing_the_last_authenticator_removes_the_recovery_codes(coordinator)
     assert not RecoveryCode.objects.exists()
 
 
+@pytest.mark.usefixtures("database_owner")  # it creates the old tables, as a migration (the owner) would
 def test_plaintext_recovery_codes_of_the_old_kind_are_hashed_and_deleted(coordinator, manager):
     """Migration 0005: django-otp's StaticToken rows (plaintext) become hashes, and keep working."""
     migration = importlib.import_module("homestart.migrations.0005_hash_existing_recovery_codes")

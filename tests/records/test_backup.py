@@ -50,6 +50,7 @@ def test_backup_is_encrypted_and_private(family, tmp_path):
         call_command("backup", "--output", str(path), stdout=io.StringIO())
 
 
+@pytest.mark.usefixtures("database_owner")  # restoring is the owner's work (docs/backups.md)
 @pytest.mark.policy("8.2")
 def test_restore_round_trip_brings_back_exactly_what_was_backed_up(family, wirral, coordinator, tmp_path):
     path = tmp_path / "b.hsbackup"
@@ -69,6 +70,7 @@ def test_restore_round_trip_brings_back_exactly_what_was_backed_up(family, wirra
     make_family(wirral, coordinator)
 
 
+@pytest.mark.usefixtures("database_owner")  # restoring is the owner's work (docs/backups.md)
 @pytest.mark.policy("8.8", "8.2")
 def test_family_destroyed_after_the_backup_stays_unreadable_when_it_is_restored(
     family, wirral, coordinator, manager, trustee, tmp_path
@@ -208,6 +210,7 @@ def test_sealing_and_opening_a_large_stream_uses_memory_for_a_chunk_not_the_whol
     assert read_peak < 2 * 1024 * 1024, read_peak
 
 
+@pytest.mark.usefixtures("database_owner")  # restoring is the owner's work (docs/backups.md)
 @pytest.mark.policy("8.2")
 def test_a_backup_file_cut_short_is_refused_and_restores_nothing(family, tmp_path):
     path = tmp_path / "b.hsbackup"
@@ -222,6 +225,7 @@ def test_a_backup_file_cut_short_is_refused_and_restores_nothing(family, tmp_pat
     assert payload["format"] == 2 and payload["end"]["rows"] == sum(len(t["rows"]) for t in payload["tables"].values())
 
 
+@pytest.mark.usefixtures("database_owner")  # restoring is the owner's work (docs/backups.md)
 @pytest.mark.policy("8.2")
 def test_a_backup_in_the_first_format_still_restores(family, wirral, coordinator, tmp_path):
     import gzip
@@ -323,3 +327,19 @@ def test_a_backup_from_before_a_destruction_restored_into_a_new_database_cannot_
     with pytest.raises(KeyUnavailable):
         Family.objects.with_keys().get(pk=family.pk).postcode  # noqa: B018
     assert Family.objects.with_keys().get(pk=survivor.pk).postcode == "CH43 7QP"
+
+@pytest.mark.policy("8.8")
+def test_the_application_role_cannot_restore_and_is_told_who_can(family, tmp_path):
+    """Restoring empties every table: on PostgreSQL only the owner may; the application's role
+    (as the suite runs with TEST_APP_ROLE) is refused before anything changes."""
+    from django.db import connection
+
+    from tests.conftest import TEST_APP_ROLE
+
+    if connection.vendor != "postgresql" or not TEST_APP_ROLE:
+        pytest.skip("PostgreSQL, connected as the application's role (TEST_APP_ROLE)")
+    path = tmp_path / "backup.hsb"
+    call_command("backup", "--output", str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="only the database owner"):
+        call_command("restore", str(path), "--yes", stdout=io.StringIO())
+    assert Family.objects.filter(pk=family.pk).exists()

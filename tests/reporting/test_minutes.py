@@ -131,7 +131,8 @@ def test_report_events_cannot_be_changed_or_deleted(meeting, client_for, trustee
         ReportEvent.objects.update(detail="changed")
 
 
-def test_on_postgresql_the_database_refuses_to_rewrite_a_report_event(meeting, client_for, trustee):
+def test_on_postgresql_the_database_refuses_to_rewrite_a_report_event(database_owner, meeting, client_for, trustee):
+    # As the owner: the trigger refuses even them (the application role has no UPDATE at all).
     from django.db import DatabaseError, connection, transaction
 
     if connection.vendor != "postgresql":
