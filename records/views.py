@@ -26,6 +26,7 @@ from access_log.selectors import records_of_access
 from families.models import Family
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
+from homestart.history import render_history
 from homestart.models import Membership, Role, Scheme, User
 from homestart.security import recent_authentication
 
@@ -97,6 +98,29 @@ def volunteer_file(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 def personnel_file(request: HttpRequest, reference: str) -> HttpResponse:
     return _file_page(request, FileKind.PERSONNEL, reference)
+
+
+def _file_history(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """A file's history: the file page's decision, through the gate, recorded like an opening."""
+    access = gate.open_file(user=request.user, kind=kind, reference=reference)
+    file = access.file
+    return render_history(
+        request, title=reference, caption=f"{FileKind(kind).label} {reference}",
+        back_url=reverse(_FILE_URLS[kind], kwargs={"reference": reference}), back_label=f"Back to {reference}",
+        sources=lambda: selectors.person_file_history(file=file),
+    )
+
+
+@require_GET
+@never_cache
+def volunteer_file_history(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_history(request, FileKind.VOLUNTEER, reference)
+
+
+@require_GET
+@never_cache
+def personnel_file_history(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_history(request, FileKind.PERSONNEL, reference)
 
 
 _FILE_FORMS = {FileKind.VOLUNTEER: "VolunteerFileForm", FileKind.PERSONNEL: "PersonnelFileForm"}
