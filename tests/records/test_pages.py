@@ -60,6 +60,8 @@ def records_world(retention_world):
         "personnel_file_new": page("personnel_file_new"),
         "volunteer_file_edit": page("volunteer_file_edit", file=volunteer_file, kwargs=of_volunteer_file),
         "personnel_file_edit": page("personnel_file_edit", file=personnel_file, kwargs=of_personnel_file),
+        "volunteer_file_history": page("volunteer_file_history", file=volunteer_file, kwargs=of_volunteer_file),
+        "personnel_file_history": page("personnel_file_history", file=personnel_file, kwargs=of_personnel_file),
         "supervision": page("supervision"),
         "sar_list": page("sar_list"),
         "sar_new": page("sar_new"),
@@ -138,6 +140,9 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
     "personnel_file_new": _row(manager="200"),
     "volunteer_file_edit": _row(**STAFF, **VOLUNTEER_READERS_403),
     "personnel_file_edit": _row(manager="200", reviewer="403", reviewer_unsigned="->sign_personnel"),
+    # A file's history: whoever may open the file, through the same gate (§8.3, §8.4).
+    "volunteer_file_history": _row(**STAFF, **VOLUNTEER_READERS),
+    "personnel_file_history": _row(manager="200", reviewer="200", reviewer_unsigned="->sign_personnel"),
     # §4.2, §5.2: staff supervise; volunteers see their own supervision.
     "supervision": _row(**ALL_STAFF, volunteer="200", other_volunteer="200"),
     # §1.6, §8.7: the scheme's manager and coordinators handle subject access requests.
