@@ -175,6 +175,8 @@ def history_entries(*sources: Source) -> list[Entry]:
             if record.history_type == CREATED:
                 # What was recorded, where the viewer may see it.
                 for f in fields:
+                    if isinstance(f, models.DateTimeField) and not f.editable:
+                        continue  # when it was written: the entry's own time
                     new = _value(record, f)
                     if new in (None, "") or (source.visible is not None and f.name not in source.visible):
                         continue
