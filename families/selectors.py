@@ -106,8 +106,8 @@ def family_history(*, family: Family) -> list[Source]:
         Source(Member.history.filter(family_id=family.pk),
                lambda row: f"Family member ({row.get_kind_display().lower()})", key=key, exclude={"family"}),
         Source(Referral.history.filter(family_id=family.pk), "Referral", key=key, exclude={"family"}),
-        Source(Visit.history.filter(family_id=family.pk), lambda row: row.get_kind_display(), key=key,
-               exclude={"family"}),
+        Source(Visit.history.filter(family_id=family.pk), lambda row: f"Visit ({row.get_kind_display().lower()})",
+               key=key, exclude={"family"}),
         Source(VolunteerAssignment.history.filter(family_id=family.pk), "Volunteer assignment",
                exclude={"family"}),
     ]

@@ -53,7 +53,7 @@ DEMO_NAMES = {
     "manager": ("Maggie", "Lingham"), "coordinator": ("Cora", "Prenton"), "safeguarding": ("Sam", "Eastham"),
     "volunteer": ("Vicky", "Tranmere"), "volunteer2": ("Wes", "Oxton"), "trustee": ("Trevor", "Upton"),
     "spotcheck": ("Sheila", "Pensby"), "reviewer": ("Ruth", "Greasby"), "auditor": ("Alan", "Moreton"),
-    "admin": ("Ada", "Irby"), "coordinator2": ("Colin", "Formby"),
+    "admin": ("Hugh", "Irby"), "coordinator2": ("Colin", "Formby"),
 }
 
 # Invented people. Any likeness to real families is chance.
