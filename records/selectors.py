@@ -133,6 +133,15 @@ def is_manager(user: User) -> bool:
     return Membership.objects.current().filter(user=user, role=Role.MANAGER).exists()
 
 
+def own_key_history(*, record, label: str) -> list[Source]:
+    """Where a subject access request's or a breach's history comes from: the record, sealed
+    with its own key (§1.6, §8.7; §3.9, §4.4, §5.5)."""
+    return [
+        Source(type(record).history.filter(id=record.pk), label, key=("data_key", record.data_key),
+               exclude={"scheme", "number", "reference", "created_at"}),
+    ]
+
+
 def person_file_history(*, file) -> list[Source]:
     """Where a volunteer or personnel file's history comes from (§8.3, §8.4): the file, sealed
     with its own key, and for a personnel file the trustees designated to see it."""

@@ -20,6 +20,7 @@ urlpatterns = [
     path("subject-access/", views.sar_list, name="sar_list"),
     path("subject-access/new/", views.sar_new, name="sar_new"),
     path("subject-access/<uuid:sar_id>/", views.sar_detail, name="sar_detail"),
+    path("subject-access/<uuid:sar_id>/history/", views.sar_history, name="sar_history"),
     path("subject-access/<uuid:sar_id>/identity/", views.sar_identity, name="sar_identity"),
     path("subject-access/<uuid:sar_id>/clarification/", views.sar_clarification, name="sar_clarification"),
     path("subject-access/<uuid:sar_id>/extend/", views.sar_extend, name="sar_extend"),
@@ -36,4 +37,5 @@ urlpatterns = [
     path("breaches/", views.breach_list, name="breach_list"),
     path("breaches/new/", views.breach_new, name="breach_new"),
     path("breaches/<uuid:breach_id>/", views.breach_detail, name="breach_detail"),
+    path("breaches/<uuid:breach_id>/history/", views.breach_history, name="breach_history"),
 ]

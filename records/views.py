@@ -303,6 +303,18 @@ def sar_detail(request: HttpRequest, sar_id) -> HttpResponse:
     })
 
 
+@require_GET
+@never_cache
+def sar_history(request: HttpRequest, sar_id) -> HttpResponse:
+    """The request's history: the request page's decision (the scheme's staff)."""
+    sar = _sar(request, sar_id)
+    return render_history(
+        request, title=sar.reference, caption=f"Subject access request {sar.reference}",
+        back_url=reverse("records:sar_detail", kwargs={"sar_id": sar.pk}), back_label="Back to the request",
+        sources=lambda: selectors.own_key_history(record=sar, label="Subject access request"),
+    )
+
+
 def _sar_action(request: HttpRequest, sar: SubjectAccessRequest, action, success: str, **kwargs) -> HttpResponse:
     try:
         action(sar=sar, actor=request.user, **kwargs)
@@ -534,6 +546,18 @@ def breach_new(request: HttpRequest) -> HttpResponse:
         "form": form, "title": "Record a breach of confidentiality", "button": "Record breach",
         "back": "records:breach_list",
     })
+
+
+@require_GET
+@never_cache
+def breach_history(request: HttpRequest, breach_id) -> HttpResponse:
+    """The breach's history: the breach page's decision (staff and the safeguarding lead)."""
+    breach = get_object_or_404(selectors.breaches_for(user=request.user).select_related("data_key"), pk=breach_id)
+    return render_history(
+        request, title=breach.reference, caption=f"Breach of confidentiality {breach.reference}",
+        back_url=reverse("records:breach_detail", kwargs={"breach_id": breach.pk}), back_label="Back to the breach",
+        sources=lambda: selectors.own_key_history(record=breach, label="Breach"),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -238,3 +238,18 @@ def test_history_page_query_count_does_not_grow(client_for, family, coordinator,
 def test_history_dates_are_words(family):
     source = Source(Member.history.filter(family_id=family.pk), "Family member", key=("family", family))
     assert all(isinstance(e.when, datetime.datetime) for e in history_entries(source))
+
+
+@pytest.mark.policy("3.9", "4.4")
+def test_breach_history_tells_the_assessment_in_words(client_for, wirral, coordinator, manager, volunteer, named):
+    breach = records_services.breach_record(
+        scheme=wirral, actor=coordinator, found_at=timezone.now(), found_by=coordinator,
+        description="Email sent to the wrong address", data_affected="One address",
+    )
+    records_services.breach_update(breach=breach, actor=manager, risk="risk", ico_decision="undecided",
+                                   ico_decision_reason="", actions="Recalled the email", outcome="")
+    status, html = page(client_for(coordinator), "records:breach_history", breach_id=breach.pk)
+    assert status == 200
+    assert "A risk to people&#x27;s rights and freedoms" in html and "Mandy Manager" in html
+    assert "Actions taken: was not recorded, now Recalled the email" in html
+    assert client_for(volunteer).get(reverse("records:breach_history", args=[breach.pk])).status_code == 404

@@ -66,6 +66,7 @@ def records_world(retention_world):
         "sar_list": page("sar_list"),
         "sar_new": page("sar_new"),
         "sar_detail": page("sar_detail"),
+        "sar_history": page("sar_history"),
         "sar_identity": page("sar_identity", {"evidence": "Passport"}),
         "sar_clarification": page("sar_clarification", {}),
         "sar_extend": page("sar_extend", {"months": "1", "reason": "Complex"}),
@@ -82,6 +83,7 @@ def records_world(retention_world):
         "breach_list": page("breach_list"),
         "breach_new": page("breach_new"),
         "breach_detail": page("breach_detail"),
+        "breach_history": page("breach_history"),
         # Who opened this file (access_log:file_log) for the two records kinds (§8.3, §8.4).
         "file_log volunteer": page("access_log:file_log", file=volunteer_file,
                                    kwargs={**of_volunteer_file, "kind": "volunteer"}),
@@ -149,6 +151,7 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
     "sar_list": _row(**ALL_STAFF),
     "sar_new": _row(**ALL_STAFF),
     "sar_detail": _row(**STAFF),
+    "sar_history": _row(**STAFF),
     "sar_identity": _row(coordinator="->sar_detail", manager="->sar_detail"),
     "sar_clarification": _row(coordinator="->sar_detail", manager="->sar_detail"),
     "sar_extend": _row(coordinator="->sar_detail", manager="->sar_detail"),
@@ -168,6 +171,7 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
     "breach_list": _row(**ALL_STAFF, safeguarding_lead="200"),
     "breach_new": _row(**ALL_STAFF, safeguarding_lead="200"),
     "breach_detail": _row(**STAFF, safeguarding_lead="200"),
+    "breach_history": _row(**STAFF, safeguarding_lead="200"),
     # Who opened this file: the people responsible for it; readers may not (403).
     "file_log volunteer": _row(**STAFF, **VOLUNTEER_READERS_403),
     "file_log personnel": _row(manager="200", reviewer="403", reviewer_unsigned="->sign_personnel"),
