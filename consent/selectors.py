@@ -73,5 +73,6 @@ def disclosure_history(*, access: FileAccess) -> list[Source]:
     return [
         Source(Disclosure.history.filter(family_id=family.pk),
                lambda row: f"Disclosure to {_lower_first(row.get_recipient_kind_display())}",
-               key=("family", family), exclude={"family", "recorded_at"}),
+               # The consent relied on shows as the basis ("The family's consent"); its own name holds a code.
+               key=("family", family), exclude={"family", "recorded_at", "consent"}),
     ]
