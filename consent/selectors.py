@@ -8,6 +8,7 @@ from access_log.gate import FileAccess
 from access_log.kinds import KINDS
 from access_log.models import FileKind
 from families.models import Family
+from homestart.history import Source
 from homestart.models import User
 
 from .models import ConfidentialityStatement, Consent, Disclosure
@@ -47,3 +48,32 @@ def consents_due_for_review(*, user: User) -> QuerySet[Consent]:
         .select_related("family")
         .order_by("review_on", "family__reference")
     )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def consent_history(*, access: FileAccess) -> list[Source]:
+    """Where the consent section's history comes from: confidentiality statements (§1.1) and
+    consents, their reviews and withdrawals (§1.2–§1.4). Sealed with the family's key."""
+    family = access.target
+    key = ("family", family)
+    return [
+        Source(ConfidentialityStatement.history.filter(family_id=family.pk), "Confidentiality statement",
+               key=key, exclude={"family", "created_at"}),
+        Source(Consent.history.filter(family_id=family.pk),
+               lambda row: f"Consent to share with {_lower_first(row.get_recipient_kind_display())}",
+               key=key, exclude={"family", "created_at"}),
+    ]
+
+
+def disclosure_history(*, access: FileAccess) -> list[Source]:
+    """Where the disclosure register's history comes from (§1.5, §2.2, §7.4)."""
+    family = access.target
+    return [
+        Source(Disclosure.history.filter(family_id=family.pk),
+               lambda row: f"Disclosure to {_lower_first(row.get_recipient_kind_display())}",
+               # The consent relied on shows as the basis ("The family's consent"); its own name holds a code.
+               key=("family", family), exclude={"family", "recorded_at", "consent"}),
+    ]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +20,7 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.forms import form_error
+from homestart.history import render_history
 from homestart.models import PolicyVersion, Role
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -50,6 +52,18 @@ def overview(request: HttpRequest, reference: str) -> HttpResponse:
         "family": access.target, "access": access, "communications": communications,
         "is_coordinator": access.role == Role.COORDINATOR, **selectors.consent_file(access=access),
     })
+
+
+@require_GET
+@never_cache
+def history(request: HttpRequest, reference: str) -> HttpResponse:
+    """Who changed the confidentiality statements and consents, and what: the overview's decision."""
+    access = _open(request, reference)
+    return render_history(
+        request, title=f"consent of {reference}", caption=f"Family file {reference}: consent",
+        back_url=reverse("consent:overview", kwargs={"reference": reference}), back_label="Back to consent",
+        sources=lambda: selectors.consent_history(access=access),
+    )
 
 
 def _form_page(request, access, form, *, heading, submit, template="consent/form_page.html", **extra):
@@ -182,6 +196,18 @@ def disclosure_register(request: HttpRequest, reference: str) -> HttpResponse:
         "family": access.target, "disclosures": selectors.disclosures_for(access=access),
         "may_record": access.role in services.APPROVERS,
     })
+
+
+@require_GET
+@never_cache
+def disclosure_history(request: HttpRequest, reference: str) -> HttpResponse:
+    """Changes to the disclosure register: the register's own decision (staff and the safeguarding lead)."""
+    access = _open(request, reference, section=SAFEGUARDING, roles=REGISTER_ROLES)
+    return render_history(
+        request, title=f"disclosures of {reference}", caption=f"Family file {reference}: disclosure register",
+        back_url=reverse("consent:disclosures", kwargs={"reference": reference}),
+        back_label="Back to the disclosure register", sources=lambda: selectors.disclosure_history(access=access),
+    )
 
 
 @sensitive_post_parameters()

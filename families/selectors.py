@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.formats import date_format
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from homestart.crypto import blind_index, normalise_postcode
+from homestart.history import Source
 from homestart.models import Membership, Role, Scheme, User, current_roles
 
 from .models import Family, Member, VolunteerAssignment
@@ -91,43 +93,38 @@ def family_file(*, family: Family) -> dict:
     }
 
 
-def family_history(*, family: Family) -> list[dict]:
-    """Every recorded change to the file, newest first: who, when, what and which fields.
-
-    Field names, not values, are listed: the page answers "who changed what",
-    and the values themselves are on the file.
-    """
+def family_history(*, family: Family) -> list[Source]:
+    """Where the family file's history comes from (the page: ``homestart.history``).
+    Every row of the file is sealed with the family's key: each gets the family opened
+    through the gate, so no row looks its key up again."""
     from .models import Referral, Visit
 
-    sources = [
-        (Family.history.filter(id=family.pk), "Family details", "data_key"),
-        (Member.history.filter(family_id=family.pk), "Family member", "family"),
-        (Referral.history.filter(family_id=family.pk), "Referral", "family"),
-        (Visit.history.filter(family_id=family.pk), "Visit", "family"),
-        (VolunteerAssignment.history.filter(family_id=family.pk), "Volunteer assignment", "family"),
+    key = ("family", family)
+    return [
+        Source(Family.history.filter(id=family.pk), "Family details", key=("data_key", family.data_key),
+               exclude={"number", "reference", "area", "created_at"}),
+        Source(Member.history.filter(family_id=family.pk),
+               lambda row: f"Family member ({row.get_kind_display().lower()})", key=key, exclude={"family"}),
+        Source(Referral.history.filter(family_id=family.pk), "Referral", key=key, exclude={"family"}),
+        Source(Visit.history.filter(family_id=family.pk), lambda row: f"Visit ({row.get_kind_display().lower()})",
+               key=key, exclude={"family"}),
+        Source(VolunteerAssignment.history.filter(family_id=family.pk), "Volunteer assignment",
+               exclude={"family"}),
     ]
-    entries: list[dict] = []
-    for queryset, label, key_holder in sources:
-        model = queryset.model.instance_type
-        hidden = {f.name for f in model._meta.fields if f.name.endswith("_index")} | {"created_at", "number"}
-        previous: dict = {}
-        for record in queryset.select_related("history_user").order_by("history_date", "history_id"):
-            # Every row of this file shares the family's key: give it to each record directly.
-            setattr(record, key_holder, family.data_key if key_holder == "data_key" else family)
-            before = previous.get(record.id)
-            fields: list[str] = []
-            if before is not None and record.history_type == "~":
-                delta = record.diff_against(before, excluded_fields=hidden)
-                fields = [str(model._meta.get_field(name).verbose_name) for name in delta.changed_fields]
-            previous[record.id] = record
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "what": label,
-                    "type": record.get_history_type_display(),
-                    "fields": fields,
-                }
-            )
-    entries.sort(key=lambda e: e["when"], reverse=True)
-    return entries
+
+
+def group_history(*, group) -> list[Source]:
+    """Where a group's history comes from: the group, the families that joined it (by
+    reference, §8.6), its sessions and their visitors (§6.1)."""
+    from .models import Group, GroupMember, GroupSession, GroupVisitor
+
+    sessions = GroupSession.history.filter(group_id=group.pk).values("id")
+    return [
+        Source(Group.history.filter(id=group.pk), "Group", exclude={"scheme", "created_at"}),
+        Source(GroupMember.history.filter(group_id=group.pk).select_related("family"),
+               lambda row: f"{row.family.reference} in the group", exclude={"group", "family"}),
+        Source(GroupSession.history.filter(group_id=group.pk),
+               lambda row: f"Session on {date_format(row.held_on, 'j F Y')}", exclude={"group"}),
+        Source(GroupVisitor.history.filter(session_id__in=sessions), "Visitor to a session",
+               exclude={"session"}),
+    ]

@@ -36,6 +36,7 @@ urlpatterns = [
     path("my-families/", views.my_families, name="my_families"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<uuid:group_id>/", views.group_detail, name="group_detail"),
+    path("groups/<uuid:group_id>/history/", views.group_history, name="group_history"),
     path("groups/<uuid:group_id>/families/new/", views.group_member_add, name="group_member_add"),
     path("groups/<uuid:group_id>/sessions/new/", views.group_session_new, name="group_session_new"),
 ]

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,6 +19,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.history import render_history
 from homestart.models import Role, User, current_roles
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -136,10 +138,10 @@ def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 def family_history(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="history", roles=SCHEME_STAFF_ROLES)
-    return render(
-        request,
-        "families/history.html",
-        {"family": access.family, "changes": selectors.family_history(family=access.family)},
+    return render_history(
+        request, title=reference, caption=f"Family file {reference}",
+        back_url=reverse("families:detail", kwargs={"reference": reference}), back_label=f"Back to {reference}",
+        sources=lambda: selectors.family_history(family=access.family),
     )
 
 
@@ -311,6 +313,19 @@ def group_detail(request: HttpRequest, group_id) -> HttpResponse:
         "members": group.members.select_related("family", "added_by"),
         "sessions": group.sessions.prefetch_related("families", "visitors"),
     })
+
+
+@require_GET
+@never_cache
+def group_history(request: HttpRequest, group_id) -> HttpResponse:
+    """Who changed the group, its families and its sessions (§6.1): the group's own page's
+    decision (the scheme's coordinators and manager). Families appear by reference only."""
+    group = _staff_group(request, group_id)
+    return render_history(
+        request, title=group.name, caption="Group",
+        back_url=reverse("families:group_detail", kwargs={"group_id": group.pk}), back_label="Back to the group",
+        sources=lambda: selectors.group_history(group=group),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -70,6 +70,8 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
         add(PEOPLE, "records:file_list", "People's files")
     if roles & (STAFF | {Role.VOLUNTEER}):
         add(PEOPLE, "records:supervision", "Supervision")
+    if roles & ({Role.MANAGER} | TRUSTEES):
+        add(PEOPLE, "membership_history", "Roles held")
     # Safeguarding and consent.
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
         add(SAFEGUARDING, "safeguarding:overview", "Safeguarding")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("scheme/roles/history/", views.membership_history, name="membership_history"),
     path("admin/", admin.site.urls),
     path("", include("access_log.urls")),
     path("records/", include("records.urls")),

@@ -5,18 +5,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import user_has_device
 
 from . import two_factor
 from .forms import PasswordChangeForm, ReauthenticateForm, TokenForm
-from .models import PolicyVersion
+from .history import Source, person_name, render_history
+from .models import Membership, PolicyVersion, Role, Scheme
 from .security import has_second_factor, recent_authentication, security_event
 from .services import policy_acknowledge
 
@@ -177,3 +178,34 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "homestart/recovery_codes_new.html", {
         "has_authenticator": has_authenticator, "codes_left": two_factor.recovery_codes_left(user=request.user),
     })
+
+
+# Who reads the history of who held which role in a scheme: the scheme manager, who
+# asks for and ends access, and the trustees, who oversee that the policy is met
+# throughout the scheme (Policy Statement, §3.8). Coordinators manage families, not
+# access; administrators keep the same history in Django admin.
+MEMBERSHIP_HISTORY_ROLES = (Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
+
+
+@require_GET
+@never_cache
+def membership_history(request: HttpRequest) -> HttpResponse:
+    """Who held which role in the scheme, from when to when, and who changed it."""
+    schemes = list(Scheme.objects.filter(
+        memberships__in=Membership.objects.current().filter(user=request.user, role__in=MEMBERSHIP_HISTORY_ROLES)
+    ).distinct().order_by("name"))
+    if not schemes:
+        raise Http404("No such page.")
+    scheme = next((s for s in schemes if s.code == request.GET.get("scheme")), schemes[0])
+
+    def sources() -> list[Source]:
+        return [Source(
+            Membership.history.filter(scheme_id=scheme.pk).select_related("user"),
+            lambda row: f"{person_name(row.user)}: {row.get_role_display()}", exclude={"scheme", "user"},
+        )]
+
+    return render_history(
+        request, title=f"roles in {scheme.name}", caption=scheme.name, back_url=reverse("families:dashboard"),
+        back_label="Back to the start page", sources=sources,
+        note="Who held which role in the scheme, from when, and who gave or ended it.",
+    )

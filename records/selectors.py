@@ -11,6 +11,7 @@ from django.utils import timezone
 from access_log.kinds import kind_spec
 from access_log.models import FileKind
 from families.models import Family
+from homestart.history import Source
 from homestart.models import Membership, Role, Scheme, User
 
 from . import retention
@@ -23,6 +24,7 @@ from .models import (
     RecordKind,
     SubjectAccessRequest,
     SupervisionNote,
+    TrusteeDesignation,
     VolunteerFile,
 )
 from .services import BREACH_ROLES, DESTRUCTION_ROLES, SAR_ROLES, retention_of
@@ -129,3 +131,25 @@ def breaches_for(*, user: User) -> QuerySet[Breach]:
 
 def is_manager(user: User) -> bool:
     return Membership.objects.current().filter(user=user, role=Role.MANAGER).exists()
+
+
+def own_key_history(*, record, label: str) -> list[Source]:
+    """Where a subject access request's or a breach's history comes from: the record, sealed
+    with its own key (§1.6, §8.7; §3.9, §4.4, §5.5)."""
+    return [
+        Source(type(record).history.filter(id=record.pk), label, key=("data_key", record.data_key),
+               exclude={"scheme", "number", "reference", "created_at"}),
+    ]
+
+
+def person_file_history(*, file) -> list[Source]:
+    """Where a volunteer or personnel file's history comes from (§8.3, §8.4): the file, sealed
+    with its own key, and for a personnel file the trustees designated to see it."""
+    sources = [
+        Source(type(file).history.filter(id=file.pk), "File", key=("data_key", file.data_key),
+               exclude={"scheme", "number", "reference", "person", "created_at"}),
+    ]
+    if isinstance(file, PersonnelFile):
+        sources.append(Source(TrusteeDesignation.history.filter(personnel_file_id=file.pk),
+                              "Trustee designated to see the file", exclude={"personnel_file"}))
+    return sources

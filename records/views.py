@@ -26,6 +26,7 @@ from access_log.selectors import records_of_access
 from families.models import Family
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
+from homestart.history import render_history
 from homestart.models import Membership, Role, Scheme, User
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -99,6 +100,29 @@ def volunteer_file(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 def personnel_file(request: HttpRequest, reference: str) -> HttpResponse:
     return _file_page(request, FileKind.PERSONNEL, reference)
+
+
+def _file_history(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """A file's history: the file page's decision, through the gate, recorded like an opening."""
+    access = gate.open_file(user=request.user, kind=kind, reference=reference)
+    file = access.file
+    return render_history(
+        request, title=reference, caption=f"{FileKind(kind).label} {reference}",
+        back_url=reverse(_FILE_URLS[kind], kwargs={"reference": reference}), back_label=f"Back to {reference}",
+        sources=lambda: selectors.person_file_history(file=file),
+    )
+
+
+@require_GET
+@never_cache
+def volunteer_file_history(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_history(request, FileKind.VOLUNTEER, reference)
+
+
+@require_GET
+@never_cache
+def personnel_file_history(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_history(request, FileKind.PERSONNEL, reference)
 
 
 _FILE_FORMS = {FileKind.VOLUNTEER: "VolunteerFileForm", FileKind.PERSONNEL: "PersonnelFileForm"}
@@ -279,6 +303,18 @@ def sar_detail(request: HttpRequest, sar_id) -> HttpResponse:
     return render(request, "records/sar_detail.html", {
         "sar": sar, "today": timezone.localdate(), "identity_form": IdentityForm(), "extend_form": ExtendForm(),
     })
+
+
+@require_GET
+@never_cache
+def sar_history(request: HttpRequest, sar_id) -> HttpResponse:
+    """The request's history: the request page's decision (the scheme's staff)."""
+    sar = _sar(request, sar_id)
+    return render_history(
+        request, title=sar.reference, caption=f"Subject access request {sar.reference}",
+        back_url=reverse("records:sar_detail", kwargs={"sar_id": sar.pk}), back_label="Back to the request",
+        sources=lambda: selectors.own_key_history(record=sar, label="Subject access request"),
+    )
 
 
 def _sar_action(request: HttpRequest, sar: SubjectAccessRequest, action, success: str, **kwargs) -> HttpResponse:
@@ -514,6 +550,18 @@ def breach_new(request: HttpRequest) -> HttpResponse:
         "form": form, "title": "Record a breach of confidentiality", "button": "Record breach",
         "back": "records:breach_list",
     })
+
+
+@require_GET
+@never_cache
+def breach_history(request: HttpRequest, breach_id) -> HttpResponse:
+    """The breach's history: the breach page's decision (staff and the safeguarding lead)."""
+    breach = get_object_or_404(selectors.breaches_for(user=request.user).select_related("data_key"), pk=breach_id)
+    return render_history(
+        request, title=breach.reference, caption=f"Breach of confidentiality {breach.reference}",
+        back_url=reverse("records:breach_detail", kwargs={"breach_id": breach.pk}), back_label="Back to the breach",
+        sources=lambda: selectors.own_key_history(record=breach, label="Breach"),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from homestart.history import Source
 from homestart.models import Membership, Role, Scheme, User
 
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, SafeguardingConsultation
@@ -66,3 +67,19 @@ def consultations_for(*, user: User) -> QuerySet[SafeguardingConsultation]:
     return SafeguardingConsultation.objects.filter(Q(shared_with=user) | Q(shared_by=user)).select_related(
         "data_key", "shared_with", "shared_by"
     )
+
+
+def case_studies_written_in(*, user: User) -> QuerySet[CaseStudy]:
+    """Drafts and released case studies of the schemes where the user writes them (staff)."""
+    return CaseStudy.objects.filter(scheme__in=schemes_where(user=user, roles=CASE_STUDY_WRITERS)).select_related(
+        "family"
+    )
+
+
+def case_study_history(*, study: CaseStudy) -> list[Source]:
+    """Where a case study's history comes from: drafts (sealed with the family's key, as the
+    draft may still identify the family), the release and who released it (§3.3, §7.5)."""
+    return [
+        Source(CaseStudy.history.filter(id=study.pk), "Case study", key=("family", study.family),
+               exclude={"scheme", "family", "created_at"}),
+    ]

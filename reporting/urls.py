@@ -10,6 +10,7 @@ urlpatterns = [
     path("statistics/export.csv", views.statistics_csv, name="statistics_csv"),
     path("case-studies/", views.case_study_list, name="case_study_list"),
     path("case-studies/<uuid:study_id>/", views.case_study_detail, name="case_study_detail"),
+    path("case-studies/<uuid:study_id>/history/", views.case_study_history, name="case_study_history"),
     path("case-studies/<uuid:study_id>/draft/", views.case_study_edit, name="case_study_edit"),
     path("case-studies/<uuid:study_id>/release/", views.case_study_release, name="case_study_release"),
     path("families/<ref:reference>/case-study/new/", views.case_study_new, name="case_study_new"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.history import render_history
 from homestart.models import Membership, Role, Scheme, User
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -109,7 +110,26 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
 def case_study_detail(request: HttpRequest, study_id) -> HttpResponse:
     """A released case study: anonymous text only, no link to the family (§3.3)."""
     study = get_object_or_404(selectors.released_case_studies(user=request.user), pk=study_id)
-    return render(request, "reporting/case_study_detail.html", {"study": study})
+    may_see_history = selectors.has_role(user=request.user, scheme=study.scheme, roles=selectors.CASE_STUDY_WRITERS)
+    return render(request, "reporting/case_study_detail.html", {"study": study, "may_see_history": may_see_history})
+
+
+@require_GET
+@never_cache
+def case_study_history(request: HttpRequest, study_id) -> HttpResponse:
+    """A case study's drafts and release: the scheme's staff, with the family file opened through
+    the gate as the draft page opens it; trustees see the released text only (§3.3)."""
+    study = get_object_or_404(selectors.case_studies_written_in(user=request.user), pk=study_id)
+    access = gate.open_family(
+        user=request.user, reference=study.family.reference, section="case_studies", roles=SCHEME_STAFF_ROLES
+    )
+    study.family = access.family
+    back = "reporting:case_study_detail" if study.status == study.Status.RELEASED else "reporting:case_study_edit"
+    return render_history(
+        request, title=study.title, caption="Case study",
+        back_url=reverse(back, kwargs={"study_id": study.pk}), back_label="Back to the case study",
+        sources=lambda: selectors.case_study_history(study=study),
+    )
 
 
 @sensitive_post_parameters()

@@ -8,6 +8,7 @@ from access_log.gate import FileAccess
 from access_log.kinds import KINDS
 from access_log.models import FileKind
 from families.models import Family
+from homestart.history import Source
 from homestart.models import Membership, Role, User
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
@@ -71,3 +72,33 @@ def leads_or_staff_anywhere(user: User) -> bool:
     return Membership.objects.current().filter(
         user=user, role__in=(Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER)
     ).exists()
+
+
+# What a volunteer sees of a concern they raised (the concern page): what they recorded.
+# What was done about it — status, referral, actions — is not theirs to see (§2, §8.5),
+# so its changes are left out of their history rather than shown as "changed".
+VOLUNTEER_CONCERN_FIELDS = frozenset({"category", "observed", "observed_on", "raised_by", "raised_at"})
+
+
+def concern_history(*, access: FileAccess, concern: Concern) -> list[Source]:
+    """Where a concern's history comes from: the concern and, for those who handle it, its actions."""
+    key = ("family", access.target)
+    if access.role == Role.VOLUNTEER:
+        hidden = {f.name for f in Concern._meta.concrete_fields} - VOLUNTEER_CONCERN_FIELDS
+        return [Source(Concern.history.filter(id=concern.pk), "Concern", key=key, exclude=hidden)]
+    return [
+        Source(Concern.history.filter(id=concern.pk), "Concern", key=key, exclude={"family"}),
+        Source(ConcernAction.history.filter(concern_id=concern.pk), "Action on the concern", key=key,
+               exclude={"family", "concern", "created_at"}),
+    ]
+
+
+def request_history(*, access: FileAccess, external: ExternalRequest) -> list[Source]:
+    """Where a police or court request's history comes from (§10.2, §10.3). The basis holds a
+    legal basis of the disclosure register: its labels come from there, never the code."""
+    register = ExternalRequest._meta.get_field("disclosures").related_model
+    return [
+        Source(ExternalRequest.history.filter(id=external.pk), lambda row: row.get_kind_display(),
+               key=("family", access.target), exclude={"family"},
+               choices={"basis": register._meta.get_field("basis").flatchoices}),
+    ]

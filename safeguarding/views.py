@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access_log import gate
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
+from homestart.history import render_history
 from homestart.models import Role
 
 from . import selectors, services
@@ -101,6 +103,19 @@ def concern_detail(request: HttpRequest, reference: str, concern_id: str) -> Htt
         "is_lead": access.role in services.LEADS, "version": row_version(concern),
         "actions": list(concern.actions.all()) if is_handler else [],
     })
+
+
+@require_GET
+@never_cache
+def concern_history(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
+    """The concern's history: the concern page's decision (a volunteer only for a concern they raised)."""
+    access = _open(request, reference)
+    concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
+    return render_history(
+        request, title=f"a concern about {reference}", caption=f"{reference}: safeguarding concern",
+        back_url=reverse("safeguarding:concern", kwargs={"reference": reference, "concern_id": concern.pk}),
+        back_label="Back to the concern", sources=lambda: selectors.concern_history(access=access, concern=concern),
+    )
 
 
 def _edit(request, access, record, form_class, heading, submit, run, initial, done):
@@ -196,6 +211,20 @@ def request_detail(request: HttpRequest, reference: str, request_id: str) -> Htt
         "family": access.target, "external": external, "is_lead": access.role in services.LEADS,
         "pending": external.decision == ExternalRequest.Decision.PENDING,
     })
+
+
+@require_GET
+@never_cache
+def request_history(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
+    """The request's history: the request page's decision (the safeguarding lead and the scheme's staff)."""
+    access = _open(request, reference, roles=services.HANDLERS)
+    external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
+    return render_history(
+        request, title=f"a request about {reference}", caption=f"{reference}: {external.get_kind_display()}",
+        back_url=reverse("safeguarding:request", kwargs={"reference": reference, "request_id": external.pk}),
+        back_label="Back to the request",
+        sources=lambda: selectors.request_history(access=access, external=external),
+    )
 
 
 def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None):

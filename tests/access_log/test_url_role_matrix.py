@@ -119,6 +119,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         auditor="->audit_session_detail", anonymous="->login",
     ),
     "access_log:my_access": AUTHENTICATED_200,
+    # Who held which role in the scheme: its manager and trustees (Policy Statement, §3.8).
+    "membership_history": row(
+        "404", manager="200", trustee="200", spotcheck="200", spotcheck_unsigned="200", anonymous="->login"
+    ),
     "access_log:undertaking": row("404", admin_user="200", admin_signed="200", anonymous="->login"),
     # Family pages.
     "families:dashboard": row(

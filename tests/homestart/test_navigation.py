@@ -97,18 +97,21 @@ COORDINATOR_MENU = [
     ("Reviews and audit", ["Audit sessions", "What I have opened"]),
 ]
 MANAGER_MENU = [
-    *COORDINATOR_MENU[:3],
+    COORDINATOR_MENU[0],
+    ("People", ["People's files", "Supervision", "Roles held"]),
+    COORDINATOR_MENU[2],
     ("Records and reporting",
      ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"]),
     COORDINATOR_MENU[4],
 ]
 TRUSTEE_MENU = [
+    "Roles held",
     ("Safeguarding and consent", ["Police and court requests", "Safeguarding consultations"]),
     ("Records and reporting", ["Retention", "Statistics", "Case studies", "Board minutes"]),
     "What I have opened",
 ]
 SPOTCHECK_MENU = [
-    *TRUSTEE_MENU[:2],
+    *TRUSTEE_MENU[:3],
     ("Reviews and audit", ["Reviews", "What I have opened"]),
 ]
 EXPECTED = {

@@ -60,10 +60,13 @@ def records_world(retention_world):
         "personnel_file_new": page("personnel_file_new"),
         "volunteer_file_edit": page("volunteer_file_edit", file=volunteer_file, kwargs=of_volunteer_file),
         "personnel_file_edit": page("personnel_file_edit", file=personnel_file, kwargs=of_personnel_file),
+        "volunteer_file_history": page("volunteer_file_history", file=volunteer_file, kwargs=of_volunteer_file),
+        "personnel_file_history": page("personnel_file_history", file=personnel_file, kwargs=of_personnel_file),
         "supervision": page("supervision"),
         "sar_list": page("sar_list"),
         "sar_new": page("sar_new"),
         "sar_detail": page("sar_detail"),
+        "sar_history": page("sar_history"),
         "sar_identity": page("sar_identity", {"evidence": "Passport"}),
         "sar_clarification": page("sar_clarification", {}),
         "sar_extend": page("sar_extend", {"months": "1", "reason": "Complex"}),
@@ -80,6 +83,7 @@ def records_world(retention_world):
         "breach_list": page("breach_list"),
         "breach_new": page("breach_new"),
         "breach_detail": page("breach_detail"),
+        "breach_history": page("breach_history"),
         # Who opened this file (access_log:file_log) for the two records kinds (§8.3, §8.4).
         "file_log volunteer": page("access_log:file_log", file=volunteer_file,
                                    kwargs={**of_volunteer_file, "kind": "volunteer"}),
@@ -138,12 +142,16 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
     "personnel_file_new": _row(manager="200"),
     "volunteer_file_edit": _row(**STAFF, **VOLUNTEER_READERS_403),
     "personnel_file_edit": _row(manager="200", reviewer="403", reviewer_unsigned="->sign_personnel"),
+    # A file's history: whoever may open the file, through the same gate (§8.3, §8.4).
+    "volunteer_file_history": _row(**STAFF, **VOLUNTEER_READERS),
+    "personnel_file_history": _row(manager="200", reviewer="200", reviewer_unsigned="->sign_personnel"),
     # §4.2, §5.2: staff supervise; volunteers see their own supervision.
     "supervision": _row(**ALL_STAFF, volunteer="200", other_volunteer="200"),
     # §1.6, §8.7: the scheme's manager and coordinators handle subject access requests.
     "sar_list": _row(**ALL_STAFF),
     "sar_new": _row(**ALL_STAFF),
     "sar_detail": _row(**STAFF),
+    "sar_history": _row(**STAFF),
     "sar_identity": _row(coordinator="->sar_detail", manager="->sar_detail"),
     "sar_clarification": _row(coordinator="->sar_detail", manager="->sar_detail"),
     "sar_extend": _row(coordinator="->sar_detail", manager="->sar_detail"),
@@ -163,6 +171,7 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
     "breach_list": _row(**ALL_STAFF, safeguarding_lead="200"),
     "breach_new": _row(**ALL_STAFF, safeguarding_lead="200"),
     "breach_detail": _row(**STAFF, safeguarding_lead="200"),
+    "breach_history": _row(**STAFF, safeguarding_lead="200"),
     # Who opened this file: the people responsible for it; readers may not (403).
     "file_log volunteer": _row(**STAFF, **VOLUNTEER_READERS_403),
     "file_log personnel": _row(manager="200", reviewer="403", reviewer_unsigned="->sign_personnel"),

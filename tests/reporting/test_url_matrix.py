@@ -28,6 +28,8 @@ EXPECTED = {
     # only (tests/reporting/test_case_studies.py: trustees read only released ones).
     "reporting:case_study_detail": (set(), set()),
     "reporting:case_study_edit": (STAFF, set()),
+    # Drafts may still identify the family: the history is the staff's, as the draft is (§3.3).
+    "reporting:case_study_history": (STAFF, set()),
     "reporting:case_study_release": "405",  # POST only; who may release: test_case_studies.py
     "reporting:case_study_new": (STAFF, {"volunteer"}),  # the volunteer knows the file, may not write
     "reporting:minutes_list": (BOARD, set()),  # Sefton has no minutes yet: nothing to list
@@ -39,6 +41,7 @@ EXPECTED = {
     "reporting:consultation_new": ({"safeguarding_lead"}, set()),
     "families:group_list": (STAFF | {"sef_coordinator"}, set()),
     "families:group_detail": (STAFF, set()),
+    "families:group_history": (STAFF, set()),
     "families:group_member_add": (STAFF, set()),
     "families:group_session_new": (STAFF, set()),
 }

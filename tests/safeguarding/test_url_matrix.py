@@ -21,6 +21,7 @@ NOBODY = ["trustee", "spotcheck", "reviewer", "auditor", "admin_user", "outsider
 # Pages and who may GET them (a role not listed gets 403 or 404).
 ALLOWED = {
     "consent:overview": {"coordinator", "manager"},
+    "consent:history": {"coordinator", "manager"},
     "consent:statement_new": {"coordinator", "manager"},
     "consent:information_sheet": {"coordinator", "manager"},
     "consent:consent_new": {"coordinator", "manager"},
@@ -28,14 +29,18 @@ ALLOWED = {
     "consent:communication_new": {"coordinator"},
     "consent:transfer_new": {"coordinator", "manager"},
     "consent:disclosures": {"coordinator", "manager", "safeguarding_lead"},
+    "consent:disclosure_history": {"coordinator", "manager", "safeguarding_lead"},
     "consent:disclosure_new": {"manager", "safeguarding_lead"},
     "safeguarding:family": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
     "safeguarding:concern_new": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
     "safeguarding:concern": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
+    # The volunteer who raised the concern, without what was done about it (§8.5).
+    "safeguarding:concern_history": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
     "safeguarding:action_new": {"coordinator", "manager", "safeguarding_lead"},
     "safeguarding:concern_refer": {"coordinator", "manager", "safeguarding_lead"},
     "safeguarding:request_new": {"coordinator", "manager", "safeguarding_lead"},
     "safeguarding:request": {"coordinator", "manager", "safeguarding_lead"},
+    "safeguarding:request_history": {"coordinator", "manager", "safeguarding_lead"},
     "safeguarding:request_order": {"manager", "safeguarding_lead"},
     "safeguarding:request_refuse": {"manager", "safeguarding_lead"},
     "safeguarding:request_disclose": {"manager", "safeguarding_lead"},

@@ -48,6 +48,14 @@ DEMO_USERS: list[tuple[str, str | None, list[str], str | None]] = [
     ("coordinator2", "SEF", [Role.COORDINATOR], None),
 ]
 
+# The demo users' names: history pages and signatures show people by name, never by username.
+DEMO_NAMES = {
+    "manager": ("Maggie", "Lingham"), "coordinator": ("Cora", "Prenton"), "safeguarding": ("Sam", "Eastham"),
+    "volunteer": ("Vicky", "Tranmere"), "volunteer2": ("Wes", "Oxton"), "trustee": ("Trevor", "Upton"),
+    "spotcheck": ("Sheila", "Pensby"), "reviewer": ("Ruth", "Greasby"), "auditor": ("Alan", "Moreton"),
+    "admin": ("Hugh", "Irby"), "coordinator2": ("Colin", "Formby"),
+}
+
 # Invented people. Any likeness to real families is chance.
 ADULT_FIRST = ["Leanne", "Kirsty", "Danielle", "Gemma", "Stacey", "Aisha", "Joanne", "Carly", "Marek", "Craig",
                "Sinead", "Bethan", "Yasmin", "Natalie", "Keeley", "Rhiannon", "Oksana", "Precious", "Shauna", "Dean"]
@@ -242,7 +250,9 @@ class Command(BaseCommand):
             if created or not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 changed = True
-            for field, value in (("is_active", True), ("is_staff", username == "admin"), ("is_superuser", False)):
+            first, last = DEMO_NAMES[username]
+            for field, value in (("is_active", True), ("is_staff", username == "admin"), ("is_superuser", False),
+                                 ("first_name", first), ("last_name", last)):
                 if getattr(user, field) != value:
                     setattr(user, field, value)
                     changed = True
