@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
 from access_log.models import FileKind
@@ -33,12 +33,26 @@ def families_assigned_to(*, user: User) -> QuerySet[Family]:
     return Family.objects.filter(KINDS[FileKind.FAMILY].volunteer_filter(user)).select_related("scheme")
 
 
-def family_list_for_staff(*, user: User) -> QuerySet[Family]:
-    """The coordinator's dashboard: their schemes' families, with what the list shows."""
+class ListFilter(TextChoices):
+    """Which families the coordinator's list shows; open ones unless asked."""
+
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    ALL = "all", "All"
+
+
+def family_list_for_staff(*, user: User, shown: str = ListFilter.ALL) -> QuerySet[Family]:
+    """The coordinator's dashboard: their schemes' families, with what the list shows.
+    Closed families include destroyed ones, which the page shows as tombstones (§8.8)."""
     active = VolunteerAssignment.objects.active().filter(family=OuterRef("pk"))
     adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
+    families = Family.objects.all()
+    if shown == ListFilter.OPEN:
+        families = families.open()
+    elif shown == ListFilter.CLOSED:
+        families = families.closed()
     return (
-        Family.objects.filter(KINDS[FileKind.FAMILY].staff_filter(user))
+        families.filter(KINDS[FileKind.FAMILY].staff_filter(user))
         .select_related("scheme")
         .annotate(has_volunteer=Exists(active))
         # The data keys of the page's 25 families in one query: joined in, PostgreSQL

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access_log import gate
+from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
@@ -21,6 +21,7 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.models import Role, User, current_roles
 
 from . import selectors, services
+from .selectors import ListFilter
 from .forms import (
     AssignForm,
     ContactForm,
@@ -48,14 +49,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return redirect("families:my_families")
         return render(request, "families/no_family_access.html")
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
-    families = selectors.family_list_for_staff(user=request.user)
+    shown = request.GET.get("show", ListFilter.OPEN)
+    shown = ListFilter(shown) if shown in ListFilter.values else ListFilter.OPEN
+    families = selectors.family_list_for_staff(user=request.user, shown=shown)
     if references_only:
-        families = families.prefetch_related(None)
+        # The data keys stay: they say which families were destroyed (§8.8).
+        families = families.prefetch_related(None).prefetch_related("data_key")
     page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
+    # A destroyed family appears as its tombstone (§8.8): nothing of it is read.
+    listed = tombstones.attach(FileKind.FAMILY, page.object_list)
     if not references_only:
         # The list shows each carer's name: that is reading the file, so it is recorded.
-        gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=page.object_list, roles=roles)
-    return render(request, "families/dashboard.html", {"page": page, "references_only": references_only})
+        readable = [family for family in listed if family.tombstone is None]
+        gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=readable, roles=roles)
+    return render(request, "families/dashboard.html", {
+        "page": page, "families": listed, "references_only": references_only, "shown": shown,
+        "filters": ListFilter,
+    })
 
 
 @require_POST
@@ -315,7 +325,7 @@ def group_detail(request: HttpRequest, group_id) -> HttpResponse:
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     """A family joins a group: its file is opened through the gate to record it (§6.1)."""
     group = _staff_group(request, group_id)
-    families = selectors.family_list_for_staff(user=request.user).filter(scheme=group.scheme).exclude(
+    families = selectors.family_list_for_staff(user=request.user, shown=ListFilter.OPEN).filter(scheme=group.scheme).exclude(
         group_memberships__group=group).prefetch_related(None).order_by("number")
     form = GroupMemberForm(request.POST or None, families=families)
     if request.method == "POST" and form.is_valid():

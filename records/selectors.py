@@ -18,6 +18,7 @@ from .deadlines import add_months
 from .models import (
     Breach,
     Destruction,
+    DestructionCertificate,
     LegalHold,
     PersonnelFile,
     RecordKind,
@@ -129,3 +130,10 @@ def breaches_for(*, user: User) -> QuerySet[Breach]:
 
 def is_manager(user: User) -> bool:
     return Membership.objects.current().filter(user=user, role=Role.MANAGER).exists()
+
+
+def certificates_of(kind: str, file_ids: list) -> dict:
+    """{file id: (certificate number, destroyed at)} for destroyed files of a kind, in one query:
+    what a tombstone shows where the file would have appeared (§8.8)."""
+    rows = DestructionCertificate.objects.filter(file_kind=kind, file_id__in=file_ids)
+    return {file_id: (pk, when) for pk, file_id, when in rows.values_list("pk", "file_id", "destroyed_at")}
