@@ -198,10 +198,10 @@ def open_file(
             # The rest of the file is not theirs to know about: as if it did not exist.
             refuse("section_not_readable", obj, outcome.role)
             raise FileHidden("No such file.")
+        _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         if roles is not None and outcome.role not in roles:
             refuse("section_not_for_role", obj, outcome.role)
             raise NotPermitted("Your role may not open this part of the file.")
-        _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         if for_change and not (
             outcome.may_change and (outcome.writable_sections is None or section in outcome.writable_sections)
         ):

@@ -27,10 +27,10 @@ def families_visible_to(*, user: User) -> QuerySet[Family]:
 
 
 def families_assigned_to(*, user: User) -> QuerySet[Family]:
-    """The volunteer's own families (§8.5): only current assignments."""
+    """The volunteer's own families (§8.5): only current assignments, never a destroyed file (§8.8)."""
     if not user.is_authenticated or not user.is_active:
         return Family.objects.none()
-    return Family.objects.filter(KINDS[FileKind.FAMILY].volunteer_filter(user)).select_related("scheme")
+    return Family.objects.readable().filter(KINDS[FileKind.FAMILY].volunteer_filter(user)).select_related("scheme")
 
 
 class ListFilter(TextChoices):
@@ -75,9 +75,10 @@ def family_search(*, user: User, term: str) -> QuerySet[Family]:
     """Exact match on reference, surname or postcode among the families the user may open.
 
     Surname and postcode are matched by blind index: no plaintext column exists.
+    A destroyed family is not found, not even by its reference (§8.8).
     """
     term = term.strip()
-    visible = families_visible_to(user=user).select_related("scheme")
+    visible = families_visible_to(user=user).readable().select_related("scheme")
     if not term:
         return visible.none()
     surname_hash = blind_index(term, domain="surname")

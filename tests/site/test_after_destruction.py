@@ -6,33 +6,21 @@ for by every role, with that family's reference in the URL where a URL names one
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from access_log.models import FileKind
-from families import services as family_services
-from records import services as records_services
+from tests.records.destroy import destroy_family
 from tests.site.conftest import all_patterns, url_for
 
 pytestmark = pytest.mark.policy("8.8")
 
 
-def destroy(family, *, coordinator, manager, trustee):
-    family_services.family_close(
-        family=family, actor=coordinator, closed_on=datetime.date(1995, 6, 30), reason="completed",
-    )
-    destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
-    records_services.destruction_authorise(destruction=destruction, actor=manager)
-    records_services.destruction_authorise(destruction=destruction, actor=trustee)
-    return records_services.destruction_carry_out(destruction=destruction, actor=manager)
-
-
 def test_every_page_answers_every_role_without_a_server_error_after_a_destruction(world):
     people = world["people"]
-    destroy(world["family"], coordinator=people["coordinator"], manager=people["manager"], trustee=people["trustee"])
+    destroy_family(
+        world["family"], coordinator=people["coordinator"], manager=people["manager"], trustee=people["trustee"]
+    )
     failures = []
     for person, user in people.items():
         client = Client(raise_request_exception=False)
