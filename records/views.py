@@ -72,7 +72,8 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     access = gate.open_file(user=request.user, kind=kind, reference=reference)
     file = access.file
     fields = [
-        (str(f.verbose_name).capitalize(), getattr(file, f.name))
+        (str(f.verbose_name).capitalize(), getattr(file, f"get_{f.name}_display")() if f.choices else getattr(
+            file, f.name))
         for f in file._meta.concrete_fields
         if f.name not in {"id", "scheme", "number", "reference", "person", "data_key", "created_at"}
     ]
