@@ -374,7 +374,8 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
 @never_cache
 def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
     group = _staff_group(request, group_id)
-    members = Family.objects.filter(group_memberships__group=group).order_by("number")
+    # A family whose support was closed no longer attends (§8.8).
+    members = Family.objects.filter(group_memberships__group=group).open().order_by("number")
     form = GroupSessionForm(request.POST or None, families=members)
     if request.method == "POST" and form.is_valid():
         try:
