@@ -208,6 +208,10 @@ def family_close(
     """Close support on a date: the retention period runs from it (§8.8), the volunteers'
     access ends (§8.5) and the file becomes read-only until the scheme manager reopens it."""
     today = today or timezone.localdate()
+    if not Membership.objects.current().filter(
+        user=actor, scheme_id=family.scheme_id, role__in=SCHEME_STAFF_ROLES
+    ).exists():
+        raise gate.NotPermitted("Only the scheme's coordinators and managers close support (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
     errors = {}

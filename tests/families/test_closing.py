@@ -188,3 +188,10 @@ def test_the_families_list_shows_open_families_unless_asked(wirral, coordinator,
     assert listed(show="closed") == {closed_one.reference}
     assert listed(show="all") == {open_one.reference, closed_one.reference}
     assert listed(show="nonsense") == {open_one.reference}
+
+
+def test_the_closing_service_refuses_anyone_but_the_schemes_staff(family, volunteer, sef_coordinator, trustee):
+    for actor in (volunteer, sef_coordinator, trustee):
+        with pytest.raises(gate.NotPermitted):
+            services.family_close(family=family, actor=actor, closed_on=timezone.localdate(), reason="completed")
+    assert Family.objects.get(pk=family.pk).status != Family.Status.CLOSED

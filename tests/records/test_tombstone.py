@@ -228,3 +228,11 @@ def test_the_certificates_page_numbers_each_certificate(destroyed, client_for, m
     _family, certificate = destroyed
     html = client_for(manager).get(reverse("records:certificates")).content.decode()
     assert f"No. {certificate.pk}" in html
+
+
+def test_the_volunteer_file_lists_a_destroyed_family_as_destroyed(assigned_family, volunteer_file, coordinator,
+                                                                  manager, trustee, client_for):
+    certificate = destroy_family(assigned_family, coordinator=coordinator, manager=manager, trustee=trustee)
+    response = client_for(coordinator).get(reverse("records:volunteer_file", args=[volunteer_file.reference]))
+    assert response.status_code == 200
+    assert f"certificate no. {certificate.pk}" in response.content.decode()
