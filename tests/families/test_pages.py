@@ -422,6 +422,8 @@ ALLOWED_METHODS = {
     "group_detail": {"GET"},
     "group_member_add": {"GET", "POST"},
     "group_session_new": {"GET", "POST"},
+    "close": {"GET", "POST"},
+    "reopen": {"GET", "POST"},
 }
 
 
