@@ -50,3 +50,25 @@ def test_coordinator_closes_support_and_the_manager_reopens_it(page, sign_in, ax
     page.get_by_text("Support closed and reopened").click()
     expect(page.get_by_text("The family asked for support again.")).to_be_visible()
     axe_check(page)
+
+
+@pytest.mark.e2e
+@pytest.mark.policy("8.8")
+def test_a_destroyed_family_appears_as_its_tombstone(page, sign_in, axe_check):
+    from homestart.models import User
+    from records import selectors
+    from tests.records.destroy import destroy_family
+
+    manager = User.objects.get(username="manager")
+    family = Family.objects.get(pk=selectors.due_for_destruction(user=manager)[0].file_id)
+    certificate = destroy_family(family, coordinator=User.objects.get(username="coordinator"), manager=manager,
+                                 trustee=User.objects.get(username="trustee"))
+    sign_in(page, "coordinator")
+    axe_check(page)
+    page.get_by_role("link", name="Closed families").click()
+    expect(page.get_by_text(f"destruction certificate no. {certificate.pk}")).to_be_visible()
+    axe_check(page)
+    response = page.goto(f"/families/{family.reference}/")
+    assert response.status == 410
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{family.reference} was destroyed")
+    axe_check(page)
