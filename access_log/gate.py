@@ -34,10 +34,12 @@ from homestart.models import Role, User, has_acknowledged_current_policy
 from .kinds import Grant, Pending, View, kind_spec
 from .middleware import current_request_id
 from .models import AccessEvent, Action, FileKind, Outcome, Purpose
+from .tombstones import FileDestroyed, is_destroyed, tombstone
 
 __all__ = [
     "AcknowledgementRequired",
     "FileAccess",
+    "FileDestroyed",
     "FileHidden",
     "NotPermitted",
     "SignatureRequired",
@@ -196,6 +198,7 @@ def open_file(
             # The rest of the file is not theirs to know about: as if it did not exist.
             refuse("section_not_readable", obj, outcome.role)
             raise FileHidden("No such file.")
+        _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         if roles is not None and outcome.role not in roles:
             refuse("section_not_for_role", obj, outcome.role)
             raise NotPermitted("Your role may not open this part of the file.")
@@ -210,12 +213,21 @@ def open_file(
         )
         return FileAccess(kind=kind, obj=obj, user=user, grant=outcome)
     if isinstance(outcome, Pending):
+        _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         refuse(outcome.reason, obj, outcome.role)
         if outcome.reason == "undertaking_unsigned":
             raise UndertakingRequired("Sign the confidentiality undertaking first (§7.6).")
         raise SignatureRequired(outcome, kind, reference)
     refuse("no_access_to_file", obj, outcome or "")
     raise FileHidden("No such file.")
+
+
+def _refuse_if_destroyed(kind: str, obj: Any, refuse: Any, role: str) -> None:
+    """Someone who could have opened the file, had it not been destroyed at the end of its
+    retention period, is told so: its tombstone, 410 Gone (§8.8). Nothing of it is read."""
+    if is_destroyed(obj):
+        refuse("file_destroyed", obj, role)
+        raise FileDestroyed(tombstone(kind, obj))
 
 
 def record_of_access_to_sign(
@@ -238,6 +250,13 @@ def record_of_access_to_sign(
         )
         raise FileHidden("No such file.")
 
+    def destroyed(reason: str, obj: Any, role: str) -> None:
+        # Nothing left to sign for: the tombstone instead (§8.8).
+        _record(
+            user=user, kind=kind, reference=reference, obj=obj, role=role, action=action,
+            section="record_of_access", purpose=Purpose.CASEWORK, allowed=False, reason=reason,
+        )
+
     if not user.is_authenticated or not user.is_active:
         raise FileHidden("No such file.")
     obj = spec.load(reference)
@@ -246,11 +265,13 @@ def record_of_access_to_sign(
     outcome = spec.decide(user=user, obj=obj, purpose=Purpose.CASEWORK)
     if isinstance(outcome, Grant):
         if outcome.readable_sections is None:
+            _refuse_if_destroyed(kind, obj, destroyed, outcome.role)
             return obj, outcome
         # Part of the file only (a volunteer, the safeguarding lead): nothing here for them to sign.
         refuse("section_not_readable", obj, outcome.role)
     if isinstance(outcome, Pending):
         if outcome.reason == "record_of_access_unsigned":
+            _refuse_if_destroyed(kind, obj, destroyed, outcome.role)
             return obj, outcome
         refuse(outcome.reason, obj, outcome.role)
     # No open sample, review or audit session holding this file.

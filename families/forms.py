@@ -10,7 +10,7 @@ from django.utils import timezone
 from homestart.concurrency import VersionedForm
 from homestart.models import Scheme, User
 
-from .models import Member, Referral, Visit
+from .models import ClosureReason, Member, Referral, Visit
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
@@ -242,3 +242,33 @@ class GroupSessionForm(forms.Form):
             "confidentiality_explained": self.cleaned_data["visitor_confidentiality_explained"],
             "written_information_given": self.cleaned_data["visitor_written_information_given"],
         }]
+
+
+class CloseForm(forms.Form):
+    """Closing support (§8.8: the retention period runs from this date)."""
+
+    closed_on = date_field("Date support ended", described_as="the date support ended")
+    reason = forms.ChoiceField(
+        label="Why did support end?", choices=ClosureReason.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose why support ended.",
+                        "invalid_choice": "Choose one of the reasons listed."},
+    )
+    summary = forms.CharField(
+        label="Ending summary", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="How support ended and what changed for the family. Kept in the family file, encrypted.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["closed_on"].error_messages["required"] = "Enter the date support ended."
+
+    def clean_closed_on(self):
+        return not_in_future(self.cleaned_data.get("closed_on"), "The date support ended")
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is support starting again?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why support is starting again."},
+        help_text="The file's retention period stops; the closing and this reopening stay on record.",
+    )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from access_log.models import AppendOnlyModel
 from homestart.fields import (
     BlindIndexField,
     EncryptedCharField,
@@ -44,6 +45,32 @@ class FamilyQuerySet(models.QuerySet):
     def with_keys(self) -> FamilyQuerySet:
         return self.select_related("data_key", "scheme")
 
+    # A family destroyed at the end of its retention period (§8.8) is known by its data key
+    # alone: the key is destroyed, the row stays as a tombstone (reference, scheme, dates).
+    def destroyed(self) -> FamilyQuerySet:
+        return self.filter(data_key__destroyed_at__isnull=False)
+
+    def readable(self) -> FamilyQuerySet:
+        """Families whose file can still be read: not destroyed."""
+        return self.filter(data_key__destroyed_at__isnull=True)
+
+    def open(self) -> FamilyQuerySet:
+        return self.exclude(status=Family.Status.CLOSED)
+
+    def closed(self) -> FamilyQuerySet:
+        return self.filter(status=Family.Status.CLOSED)
+
+
+class ClosureReason(models.TextChoices):
+    """Why support ended (§8.8: retention counts from the closure)."""
+
+    COMPLETED = "completed", "Support completed"
+    MOVED_AWAY = "moved_away", "Moved away"
+    WITHDREW = "withdrew", "Family withdrew"
+    TRANSFERRED = "transferred", "Transferred to another scheme or service"
+    NO_CONTACT = "no_contact", "No contact"
+    OTHER = "other", "Other"
+
 
 class Family(OwnKey, EncryptedModel):
     class Status(models.TextChoices):
@@ -69,6 +96,10 @@ class Family(OwnKey, EncryptedModel):
     area = models.CharField("postcode district", max_length=4, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(
+        "reason support ended", max_length=16, choices=ClosureReason.choices, blank=True
+    )
+    closing_summary = EncryptedTextField("ending summary", blank=True)
 
     history = HistoricalRecords(bases=[OwnKey, models.Model])
     objects = FamilyQuerySet.as_manager()
@@ -92,6 +123,19 @@ class Family(OwnKey, EncryptedModel):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Family.Status.CLOSED
+
+    @property
+    def destroyed_at(self) -> datetime.datetime | None:
+        """When the file was destroyed (its data key, §8.8), or None while it can be read."""
+        return self.data_key.destroyed_at
+
+    @property
+    def destroyed(self) -> bool:
+        return self.destroyed_at is not None
+
     @staticmethod
     def area_of(postcode: str) -> str:
         """The outward code of a UK postcode ("CH41 7QZ" -> "CH41"), or "" if it is not one."""
@@ -103,6 +147,40 @@ class Family(OwnKey, EncryptedModel):
     @staticmethod
     def format_reference(code: str, number: int) -> str:
         return f"{code}-{number:04d}"
+
+
+class SupportEpisodeEvent(FamilyKey, EncryptedModel, AppendOnlyModel):
+    """One closing or reopening of a family's support, kept for good (§8.8).
+
+    Closing starts the retention clock and reopening stops it; the file's own row says
+    where the clock stands now, these rows say how it got there and why, in words
+    (the ending summary, the reason for reopening) sealed with the family's key.
+    Written once: neither changed nor deleted, so a reopened file keeps its past.
+    """
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", "Support closed"
+        REOPENED = "reopened", "Support reopened"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="support_events")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    on = models.DateField("date")
+    reason = models.CharField(max_length=16, choices=ClosureReason.choices, blank=True)
+    note = EncryptedTextField("ending summary or reason for reopening", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="closed") | ~Q(reason=""), name="support_closed_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.family_id and self.family.reference}"
 
 
 class Member(FamilyKey, EncryptedModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices
 from django.utils.formats import date_format
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
@@ -29,18 +29,32 @@ def families_visible_to(*, user: User) -> QuerySet[Family]:
 
 
 def families_assigned_to(*, user: User) -> QuerySet[Family]:
-    """The volunteer's own families (§8.5): only current assignments."""
+    """The volunteer's own families (§8.5): only current assignments, never a destroyed file (§8.8)."""
     if not user.is_authenticated or not user.is_active:
         return Family.objects.none()
-    return Family.objects.filter(KINDS[FileKind.FAMILY].volunteer_filter(user)).select_related("scheme")
+    return Family.objects.readable().filter(KINDS[FileKind.FAMILY].volunteer_filter(user)).select_related("scheme")
 
 
-def family_list_for_staff(*, user: User) -> QuerySet[Family]:
-    """The coordinator's dashboard: their schemes' families, with what the list shows."""
+class ListFilter(TextChoices):
+    """Which families the coordinator's list shows; open ones unless asked."""
+
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    ALL = "all", "All"
+
+
+def family_list_for_staff(*, user: User, shown: str = ListFilter.ALL) -> QuerySet[Family]:
+    """The coordinator's dashboard: their schemes' families, with what the list shows.
+    Closed families include destroyed ones, which the page shows as tombstones (§8.8)."""
     active = VolunteerAssignment.objects.active().filter(family=OuterRef("pk"))
     adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
+    families = Family.objects.all()
+    if shown == ListFilter.OPEN:
+        families = families.open()
+    elif shown == ListFilter.CLOSED:
+        families = families.closed()
     return (
-        Family.objects.filter(KINDS[FileKind.FAMILY].staff_filter(user))
+        families.filter(KINDS[FileKind.FAMILY].staff_filter(user))
         .select_related("scheme")
         .annotate(has_volunteer=Exists(active))
         # The data keys of the page's 25 families in one query: joined in, PostgreSQL
@@ -63,9 +77,10 @@ def family_search(*, user: User, term: str) -> QuerySet[Family]:
     """Exact match on reference, surname or postcode among the families the user may open.
 
     Surname and postcode are matched by blind index: no plaintext column exists.
+    A destroyed family is not found, not even by its reference (§8.8).
     """
     term = term.strip()
-    visible = families_visible_to(user=user).select_related("scheme")
+    visible = families_visible_to(user=user).readable().select_related("scheme")
     if not term:
         return visible.none()
     surname_hash = blind_index(term, domain="surname")

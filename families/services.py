@@ -17,7 +17,19 @@ from homestart.concurrency import check_version
 from homestart.models import DataKey, Membership, Role, Scheme, User
 from homestart.services import scheme_ensure_staff_group
 
-from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
+from .models import (
+    ClosureReason,
+    Family,
+    Group,
+    GroupMember,
+    GroupSession,
+    GroupVisitor,
+    Member,
+    Referral,
+    SupportEpisodeEvent,
+    Visit,
+    VolunteerAssignment,
+)
 
 
 class ConsentRequired(ValidationError):
@@ -26,6 +38,24 @@ class ConsentRequired(ValidationError):
 
 class NotAVolunteerOfScheme(ValidationError):
     pass
+
+
+class FileClosed(ValidationError):
+    """Support has ended: the file is read-only until the scheme manager reopens it (§8.8)."""
+
+
+def closed_message(family: Family) -> str:
+    return (
+        f"Support for {family.reference} was closed on {family.closed_on:%-d %B %Y}: the file is read-only. "
+        "Only the scheme manager can reopen it."
+    )
+
+
+def require_open(family: Family) -> None:
+    """Refuse a change to a closed file. Safeguarding concerns, consent withdrawals and subject
+    access requests are still recorded on a closed file: their services do not call this."""
+    if family.status == Family.Status.CLOSED:
+        raise FileClosed(closed_message(family))
 
 
 def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
@@ -93,6 +123,7 @@ def family_create_from_referral(
 def family_update_contact(
     *, family: Family, actor: User, address: str, postcode: str, phone: str, expected_version: str | None = None
 ) -> Family:
+    require_open(family)
     check_version(family, expected_version)
     family.address, family.postcode, family.phone = address, postcode, phone
     family.area = Family.area_of(postcode)
@@ -101,6 +132,7 @@ def family_update_contact(
 
 
 def member_add(*, family: Family, actor: User, **fields: Any) -> Member:
+    require_open(family)
     member = Member(family=family, **fields)
     _save(member, actor=actor)
     return member
@@ -108,6 +140,7 @@ def member_add(*, family: Family, actor: User, **fields: Any) -> Member:
 
 @transaction.atomic
 def member_update(*, member: Member, actor: User, expected_version: str | None = None, **fields: Any) -> Member:
+    require_open(member.family)
     check_version(member, expected_version)
     for name, value in fields.items():
         setattr(member, name, value)
@@ -118,6 +151,7 @@ def member_update(*, member: Member, actor: User, expected_version: str | None =
 def visit_record(
     *, family: Family, actor: User, kind: str, visited_on: datetime.date, visited_by: User, notes: str = ""
 ) -> Visit:
+    require_open(family)
     visit = Visit(
         family=family, kind=kind, visited_on=visited_on, visited_by=visited_by, notes=notes, recorded_by=actor
     )
@@ -133,6 +167,7 @@ def volunteer_assign(
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
 ) -> VolunteerAssignment:
+    require_open(family)
     if not Membership.objects.current().filter(
         user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER
     ).exists():
@@ -165,10 +200,62 @@ def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> Volun
     return assignment
 
 
-def family_close(*, family: Family, actor: User, closed_on: datetime.date) -> Family:
-    """Close the family's file on a date (support has ended)."""
+@transaction.atomic
+def family_close(
+    *, family: Family, actor: User, closed_on: datetime.date, reason: str, summary: str = "",
+    today: datetime.date | None = None,
+) -> Family:
+    """Close support on a date: the retention period runs from it (§8.8), the volunteers'
+    access ends (§8.5) and the file becomes read-only until the scheme manager reopens it."""
+    today = today or timezone.localdate()
+    if not Membership.objects.current().filter(
+        user=actor, scheme_id=family.scheme_id, role__in=SCHEME_STAFF_ROLES
+    ).exists():
+        raise gate.NotPermitted("Only the scheme's coordinators and managers close support (§8.8).")
+    Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
+    family.refresh_from_db(fields=["status", "closed_on"])
+    errors = {}
+    if family.status == Family.Status.CLOSED:
+        raise FileClosed(closed_message(family))
+    if reason not in ClosureReason.values:
+        errors["reason"] = "Choose why support ended."
+    if closed_on > today:
+        errors["closed_on"] = "The closing date cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+    for assignment in VolunteerAssignment.objects.filter(family=family, ended_at__isnull=True):
+        volunteer_unassign(assignment=assignment, actor=actor)
     family.status, family.closed_on = Family.Status.CLOSED, closed_on
-    _save(family, actor=actor, update_fields=["status", "closed_on"])
+    family.closure_reason, family.closing_summary = reason, summary
+    _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
+    SupportEpisodeEvent(
+        family=family, kind=SupportEpisodeEvent.Kind.CLOSED, on=closed_on, reason=reason, note=summary,
+        recorded_by=actor,
+    ).save()
+    return family
+
+
+@transaction.atomic
+def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
+    """The scheme manager reopens a closed file: the retention clock stops (closing date
+    cleared); the closing and this reopening stay on record (§8.8)."""
+    if not Membership.objects.current().filter(user=actor, scheme_id=family.scheme_id, role=Role.MANAGER).exists():
+        raise gate.NotPermitted("Only the scheme manager reopens a closed family file (§8.8).")
+    Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
+    family.refresh_from_db(fields=["status", "closed_on"])
+    if family.status != Family.Status.CLOSED:
+        raise ValidationError("Support for this family is not closed.")
+    if family.destroyed:
+        raise ValidationError("This family's file was destroyed; it cannot be reopened (§8.8).")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why support is starting again."})
+    family.status, family.closed_on = Family.Status.ACTIVE, None
+    family.closure_reason, family.closing_summary = "", ""
+    _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
+    SupportEpisodeEvent(
+        family=family, kind=SupportEpisodeEvent.Kind.REOPENED, on=timezone.localdate(), note=reason.strip(),
+        recorded_by=actor,
+    ).save()
     return family
 
 
@@ -201,6 +288,8 @@ def group_member_add(
         errors["written_information_given"] = "Give the family written information about confidentiality (§6.1)."
     if family.scheme_id != group.scheme_id:
         errors["family"] = "Choose a family of this group's scheme."
+    if family.status == Family.Status.CLOSED:
+        errors["family"] = closed_message(family)
     if GroupMember.objects.filter(group=group, family=family).exists():
         errors["family"] = "This family is already in the group."
     if errors:
@@ -224,6 +313,8 @@ def group_session_record(
     member_ids = set(GroupMember.objects.filter(group=group).values_list("family_id", flat=True))
     if any(f.pk not in member_ids for f in families):
         raise ValidationError({"families": "Only families who have joined the group can attend a session."})
+    if any(f.status == Family.Status.CLOSED for f in families):
+        raise ValidationError({"families": "A family whose support was closed cannot attend a session."})
     for visitor in visitors:
         if not (visitor.get("confidentiality_explained") and visitor.get("written_information_given")):
             raise ValidationError({"visitor": "Explain confidentiality to each visitor and give them written "

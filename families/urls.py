@@ -33,6 +33,8 @@ urlpatterns = [
         views.assignment_end,
         name="assignment_end",
     ),
+    path("families/<ref:reference>/close/", views.family_close, name="close"),
+    path("families/<ref:reference>/reopen/", views.family_reopen, name="reopen"),
     path("my-families/", views.my_families, name="my_families"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<uuid:group_id>/", views.group_detail, name="group_detail"),

@@ -14,31 +14,38 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access_log import gate
+from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Role, User, current_roles
+from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import (
     AssignForm,
+    CloseForm,
     ContactForm,
     GroupForm,
     GroupMemberForm,
     GroupSessionForm,
     MemberForm,
     NewFamilyForm,
+    ReopenForm,
     SearchForm,
     VisitForm,
 )
 from .models import Family, Group, Visit, VolunteerAssignment
+from .selectors import ListFilter
 
 SESSION_REFERENCES_ONLY = "families.references_only"
+# Sections of a family file: closing and reopening support.
+SUPPORT = "support"
 FAMILIES_PER_PAGE = 25
 
 
@@ -52,14 +59,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return redirect("families:my_families")
         return render(request, "families/no_family_access.html")
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
-    families = selectors.family_list_for_staff(user=request.user)
+    shown = request.GET.get("show", ListFilter.OPEN)
+    shown = ListFilter(shown) if shown in ListFilter.values else ListFilter.OPEN
+    families = selectors.family_list_for_staff(user=request.user, shown=shown)
     if references_only:
-        families = families.prefetch_related(None)
+        # The data keys stay: they say which families were destroyed (§8.8).
+        families = families.prefetch_related(None).prefetch_related("data_key")
     page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
+    # A destroyed family appears as its tombstone (§8.8): nothing of it is read.
+    listed = tombstones.attach(FileKind.FAMILY, page.object_list)
     if not references_only:
         # The list shows each carer's name: that is reading the file, so it is recorded.
-        gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=page.object_list, roles=roles)
-    return render(request, "families/dashboard.html", {"page": page, "references_only": references_only})
+        readable = [family for family in listed if family.tombstone is None]
+        gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=readable, roles=roles)
+    return render(request, "families/dashboard.html", {
+        "page": page, "families": listed, "references_only": references_only, "shown": shown,
+        "filters": ListFilter,
+    })
 
 
 @require_POST
@@ -113,6 +129,14 @@ def family_new(request: HttpRequest) -> HttpResponse:
     return render(request, "families/new.html", {"form": form})
 
 
+def _refuse_closed(request: HttpRequest, family: Family) -> HttpResponse | None:
+    """A closed file is read-only (§8.8): a change page says so and goes back to the file."""
+    if family.is_closed:
+        messages.error(request, services.closed_message(family))
+        return redirect("families:detail", reference=family.reference)
+    return None
+
+
 @require_GET
 @never_cache
 def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
@@ -128,6 +152,10 @@ def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "family": family,
             "access": access,
             "is_staff": access.role in SCHEME_STAFF_ROLES,
+            "is_manager": access.role == Role.MANAGER,
+            # A closed file is read-only until the scheme manager reopens it (§8.8).
+            "may_edit": access.may_change and not family.is_closed,
+            "support_events": family.support_events.select_related("recorded_by"),
             "records_of_access": records_of_access(kind=FileKind.FAMILY, file_id=family.pk),
             **selectors.family_file(family=family),
         },
@@ -151,6 +179,8 @@ def family_history(request: HttpRequest, reference: str) -> HttpResponse:
 def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="contact", for_change=True)
     family = access.family
+    if (refused := _refuse_closed(request, family)) is not None:
+        return refused
     initial = {
         "address": family.address, "postcode": family.postcode, "phone": family.phone,
         "version": row_version(family),
@@ -176,6 +206,8 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
 def member_edit(request: HttpRequest, reference: str, member_id: str | None = None) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="members", for_change=True)
     family = access.family
+    if (refused := _refuse_closed(request, family)) is not None:
+        return refused
     member = get_object_or_404(family.members, pk=member_id) if member_id else None
     fields = ("kind", "first_name", "last_name", "date_of_birth", "relationship")
     initial = {f: getattr(member, f) for f in fields} if member else {}
@@ -209,6 +241,8 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
 def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="visits", for_change=True)
     family = access.target
+    if (refused := _refuse_closed(request, family)) is not None:
+        return refused
     if access.full:
         visitors = User.objects.filter(
             Q(memberships__scheme=family.scheme, memberships__role__in=SCHEME_STAFF_ROLES)
@@ -236,6 +270,8 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
 def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="assignments", for_change=True)
     family = access.family
+    if (refused := _refuse_closed(request, family)) is not None:
+        return refused
     form = AssignForm(
         request.POST or None,
         volunteers=selectors.volunteers_of(scheme=family.scheme),
@@ -333,8 +369,8 @@ def group_history(request: HttpRequest, group_id) -> HttpResponse:
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     """A family joins a group: its file is opened through the gate to record it (§6.1)."""
     group = _staff_group(request, group_id)
-    families = selectors.family_list_for_staff(user=request.user).filter(scheme=group.scheme).exclude(
-        group_memberships__group=group).prefetch_related(None).order_by("number")
+    families = selectors.family_list_for_staff(user=request.user, shown=ListFilter.OPEN).filter(
+        scheme=group.scheme).exclude(group_memberships__group=group).prefetch_related(None).order_by("number")
     form = GroupMemberForm(request.POST or None, families=families)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -357,7 +393,8 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
 @never_cache
 def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
     group = _staff_group(request, group_id)
-    members = Family.objects.filter(group_memberships__group=group).order_by("number")
+    # A family whose support was closed no longer attends (§8.8).
+    members = Family.objects.filter(group_memberships__group=group).open().order_by("number")
     form = GroupSessionForm(request.POST or None, families=members)
     if request.method == "POST" and form.is_valid():
         try:
@@ -373,3 +410,52 @@ def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
     return render(request, "families/group_form.html", {
         "group": group, "form": form, "heading": "Record a session", "submit": "Save session",
     })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def family_close(request: HttpRequest, reference: str) -> HttpResponse:
+    """The coordinator or manager closes support: the retention period starts (§8.8)."""
+    access = gate.open_family(
+        user=request.user, reference=reference, section=SUPPORT, for_change=True, roles=SCHEME_STAFF_ROLES
+    )
+    family = access.family
+    if (refused := _refuse_closed(request, family)) is not None:
+        return refused
+    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section=SUPPORT):
+                services.family_close(family=family, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Support for {family.reference} closed. The file is now read-only.")
+            return redirect("families:detail", reference=reference)
+    return render(request, "families/close_form.html", {"family": family, "form": form})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def family_reopen(request: HttpRequest, reference: str) -> HttpResponse:
+    """The scheme manager reopens a closed file, with a reason: the retention clock stops (§8.8)."""
+    access = gate.open_family(
+        user=request.user, reference=reference, section=SUPPORT, for_change=True, roles=(Role.MANAGER,)
+    )
+    family = access.family
+    if not family.is_closed:
+        messages.error(request, f"Support for {family.reference} is not closed.")
+        return redirect("families:detail", reference=reference)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section=SUPPORT):
+                services.family_reopen(family=family, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Support for {family.reference} reopened.")
+            return redirect("families:detail", reference=reference)
+    return render(request, "families/reopen_form.html", {"family": family, "form": form})

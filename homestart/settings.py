@@ -219,6 +219,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "access_log.middleware.RequestIdMiddleware",
+    "access_log.tombstones.TombstoneMiddleware",
     "homestart.security.SessionTimeoutMiddleware",
     "homestart.security.TwoFactorMiddleware",
     "homestart.middleware.PolicyAcknowledgementMiddleware",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from families.forms import date_field
 from families.models import Member
@@ -140,7 +141,7 @@ def _person_file_form(model_class, extra: list[str]):
     class PersonFileForm(ClearMessages, forms.ModelForm):
         class Meta:
             model = model_class
-            fields = ["full_name", "phone", "address", "started_on", "left_on", *extra]
+            fields = ["full_name", "phone", "address", "started_on", "left_on", "left_reason", *extra]
             widgets = {
                 "started_on": DateInput, "left_on": DateInput, "dbs_checked_on": DateInput,
                 "address": forms.Textarea(attrs={"rows": 3}),
@@ -152,6 +153,13 @@ def _person_file_form(model_class, extra: list[str]):
             data = super().clean()
             if data.get("left_on") and data.get("started_on") and data["left_on"] < data["started_on"]:
                 self.add_error("left_on", "The leaving date must be on or after the start date.")
+            if data.get("left_on") and data["left_on"] > timezone.localdate():
+                self.add_error("left_on", "The leaving date must be today or in the past.")
+            # Leaving starts the file's retention period (§8.8): a date and a reason, together.
+            if data.get("left_on") and not data.get("left_reason"):
+                self.add_error("left_reason", "Choose why the person left.")
+            if data.get("left_reason") and not data.get("left_on") and "left_on" not in self.errors:
+                self.add_error("left_on", "Enter the date the person left.")
             return data
 
     return PersonFileForm

@@ -32,6 +32,17 @@ class OwnKey:
         return self.data_key
 
 
+class LeavingReason(models.TextChoices):
+    """Why a volunteer or member of staff left (§8.8: retention runs from the leaving date).
+    Broad on purpose: the details, if any, belong in the file's encrypted notes."""
+
+    STOPPED = "stopped", "Resigned or stopped volunteering"
+    RETIRED = "retired", "Retired"
+    ROLE_ENDED = "role_ended", "Contract or role ended"
+    MOVED_AWAY = "moved_away", "Moved away"
+    OTHER = "other", "Other"
+
+
 class PersonFile(OwnKey, EncryptedModel):
     """What volunteer and personnel files share: a person, a scheme, a key, dates."""
 
@@ -48,6 +59,7 @@ class PersonFile(OwnKey, EncryptedModel):
     address = EncryptedTextField("address", blank=True)
     started_on = models.DateField("started on")
     left_on = models.DateField("left on", null=True, blank=True, help_text="Retention runs from this date (§8.8).")
+    left_reason = models.CharField("reason for leaving", max_length=16, choices=LeavingReason.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -86,6 +86,15 @@ def _name(member: Any) -> str:
     return f"{member.first_name} {member.last_name}".strip()
 
 
+def _destroyed_sections(tomb: Any, file_id: Any) -> list[Section]:
+    gone = Section(f"The file {tomb.reference}")
+    gone.add("Held", "No longer: the file was destroyed at the end of its retention period (§8.8)")
+    gone.add("Destroyed on", tomb.destroyed_at)
+    if tomb.certificate:
+        gone.add("Destruction certificate", f"No. {tomb.certificate}")
+    return [gone, _access_log(tomb.kind, file_id)]
+
+
 def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[Section]]:
     """A family member's copy: their own details, the household's (address, the family
     file's dates), and everything else in the family file, with what is about other
@@ -95,7 +104,11 @@ def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
     from consent.models import ConfidentialityStatement, Consent
     from families.models import Member
 
-    access = gate.open_family(user=actor, reference=sar.family.reference, section=SECTION)
+    try:
+        access = gate.open_family(user=actor, reference=sar.family.reference, section=SECTION)
+    except gate.FileDestroyed as destroyed:
+        # Nothing of the file is held any more (§8.8): the answer says so, and what remains.
+        return f"A member of {sar.family.reference}", _destroyed_sections(destroyed.tombstone, sar.family_id)
     family = access.file
     subject = sar.member
 
@@ -188,7 +201,11 @@ def _person_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
         found = model.objects.filter(scheme=sar.scheme, person=person).first()
         if found is None:
             continue
-        access = gate.open_file(user=actor, kind=kind, reference=found.reference, section=SECTION)
+        try:
+            access = gate.open_file(user=actor, kind=kind, reference=found.reference, section=SECTION)
+        except gate.FileDestroyed as destroyed:
+            sections += _destroyed_sections(destroyed.tombstone, found.pk)
+            continue
         file = access.file
         name = file.full_name
         section = Section(f"{kind.label} {file.reference}")

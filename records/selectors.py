@@ -19,6 +19,7 @@ from .deadlines import add_months
 from .models import (
     Breach,
     Destruction,
+    DestructionCertificate,
     LegalHold,
     PersonnelFile,
     RecordKind,
@@ -153,3 +154,9 @@ def person_file_history(*, file) -> list[Source]:
         sources.append(Source(TrusteeDesignation.history.filter(personnel_file_id=file.pk),
                               "Trustee designated to see the file", exclude={"personnel_file"}))
     return sources
+
+def certificates_of(kind: str, file_ids: list) -> dict:
+    """{file id: (certificate number, destroyed at)} for destroyed files of a kind, in one query:
+    what a tombstone shows where the file would have appeared (§8.8)."""
+    rows = DestructionCertificate.objects.filter(file_kind=kind, file_id__in=file_ids)
+    return {file_id: (pk, when) for pk, file_id, when in rows.values_list("pk", "file_id", "destroyed_at")}

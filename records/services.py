@@ -436,9 +436,31 @@ def _system_user() -> User:  # pragma: no cover - the command always names a per
     raise RetentionError("A person must propose destruction.")
 
 
-@transaction.atomic
+def _cancel_if_reopened(destruction: Destruction, actor: User) -> None:
+    """A file reopened since it was proposed (its retention no longer runs from the proposal's
+    date) is not destroyed: the proposal is cancelled, for good, and the caller told (§8.8)."""
+    if destruction.status not in (Destruction.Status.PROPOSED, Destruction.Status.AUTHORISED):
+        return
+    _record_kind, start = retention_of(destruction.file_kind, _file_for(destruction.file_kind, destruction.file_id))
+    if start == destruction.retention_from:
+        return
+    with transaction.atomic():
+        destruction.status = Destruction.Status.CANCELLED
+        _save(destruction, actor=actor, update_fields=["status"])
+    raise RetentionError(
+        f"{destruction.file_reference} was reopened after it was proposed for destruction: "
+        "the destruction is cancelled and its retention period starts again when it is next closed."
+    )
+
+
 def destruction_authorise(*, destruction: Destruction, actor: User) -> Destruction:
     """One of two authorisations, by two different people: the manager or a trustee (§8.8)."""
+    _cancel_if_reopened(Destruction.objects.get(pk=destruction.pk), actor)
+    return _destruction_authorise(destruction=destruction, actor=actor)
+
+
+@transaction.atomic
+def _destruction_authorise(*, destruction: Destruction, actor: User) -> Destruction:
     destruction = Destruction.objects.select_for_update().get(pk=destruction.pk)
     _require(
         actor, destruction.scheme, DESTRUCTION_ROLES,
@@ -490,12 +512,18 @@ def _kinds_of_record(kind: str, obj: Any) -> str:
     return "file details, supervision notes, their history"
 
 
-@transaction.atomic
 def destruction_carry_out(*, destruction: Destruction, actor: User) -> DestructionCertificate:
     """Crypto-shred the file: destroy its data key, clear its keyed hashes, issue the certificate.
 
-    Idempotent: a destruction already carried out returns its certificate.
+    Idempotent: a destruction already carried out returns its certificate. A file reopened
+    since it was proposed is not destroyed (the destruction is cancelled).
     """
+    _cancel_if_reopened(Destruction.objects.get(pk=destruction.pk), actor)
+    return _destruction_carry_out(destruction=destruction, actor=actor)
+
+
+@transaction.atomic
+def _destruction_carry_out(*, destruction: Destruction, actor: User) -> DestructionCertificate:
     destruction = Destruction.objects.select_for_update().get(pk=destruction.pk)
     if destruction.status == Destruction.Status.DONE:
         return destruction.certificate

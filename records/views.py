@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access_log import gate
+from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES, kind_spec
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
@@ -75,14 +75,18 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     access = gate.open_file(user=request.user, kind=kind, reference=reference)
     file = access.file
     fields = [
-        (str(f.verbose_name).capitalize(), getattr(file, f.name))
+        (str(f.verbose_name).capitalize(), getattr(file, f"get_{f.name}_display")() if f.choices else getattr(
+            file, f.name))
         for f in file._meta.concrete_fields
         if f.name not in {"id", "scheme", "number", "reference", "person", "data_key", "created_at"}
     ]
     assignments = []
     if kind == FileKind.VOLUNTEER:
         # §8.5: only the minimum about the families supported — references and dates.
-        assignments = file.person.assignments.filter(family__scheme=file.scheme).select_related("family")
+        assignments = list(
+            file.person.assignments.filter(family__scheme=file.scheme).select_related("family__data_key")
+        )
+        tombstones.attach(FileKind.FAMILY, [a.family for a in assignments])  # a destroyed family, as such (§8.8)
     return render(request, "records/file_detail.html", {
         "access": access, "file": file, "fields": fields, "assignments": assignments, "kind": kind,
         "may_read_log": access.role in kind_spec(kind).log_roles,

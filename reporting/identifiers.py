@@ -64,7 +64,8 @@ def _dates(day) -> list[str]:
 def known_identifiers(*, scheme: Scheme) -> list[tuple[str, str]]:
     """(kind, value) for every family and person of the scheme, decrypted in memory only."""
     found: list[tuple[str, str]] = []
-    families = Family.objects.filter(scheme=scheme).with_keys()
+    # A destroyed family (§8.8) has nothing left to find: it is skipped, not decrypted.
+    families = Family.objects.filter(scheme=scheme).readable().with_keys()
     keys = {}
     for family in families:
         keys[family.pk] = family
@@ -72,14 +73,14 @@ def known_identifiers(*, scheme: Scheme) -> list[tuple[str, str]]:
         found += [("address", part) for part in _address_parts(family.address)]
         found += [("postcode", v) for v in _words(family.postcode)]
         found += [("phone number", v) for v in _words(family.phone)]
-    for member in Member.objects.filter(family__scheme=scheme).only(
+    for member in Member.objects.filter(family__in=families).only(
         "family", "kind", "first_name", "last_name", "date_of_birth"
     ):
         member.family = keys[member.family_id]
         kind = "child's name" if member.kind == Member.Kind.CHILD else "name"
         found += [(kind, v) for v in _words(member.first_name) + _words(member.last_name)]
         found += [("date of birth", v) for v in _dates(member.date_of_birth)]
-    for referral in Referral.objects.filter(family__scheme=scheme).only(
+    for referral in Referral.objects.filter(family__in=families).only(
         "family", "referrer_name", "referrer_contact"
     ):
         referral.family = keys[referral.family_id]

@@ -18,8 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access_log import gate
+from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.models import FileKind
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.history import render_history
 from homestart.models import Membership, Role, Scheme, User
@@ -99,7 +100,9 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 @never_cache
 def case_study_list(request: HttpRequest) -> HttpResponse:
     released = selectors.released_case_studies(user=request.user)
-    drafts = selectors.draft_case_studies(user=request.user)
+    drafts = list(selectors.draft_case_studies(user=request.user).select_related("family__data_key"))
+    # A draft whose family was destroyed went with it (its text was sealed with the family's key, §8.8).
+    tombstones.attach(FileKind.FAMILY, [study.family for study in drafts])
     if not selectors.schemes_where(user=request.user, roles=selectors.FIGURES_ROLES).exists():
         raise Http404("No such page.")
     return render(request, "reporting/case_study_list.html", {"released": released, "drafts": drafts})

@@ -53,6 +53,8 @@ SECTIONS = {
     "visit_new": "visits",
     "assignment_new": "assignments",
     "assignment_end": "assignments",
+    "close": "support",
+    "reopen": "support",
 }
 
 
@@ -127,6 +129,8 @@ def test_scheme_staff_open_every_page_of_their_schemes_files(request, who, assig
     user = request.getfixturevalue(who)
     client = client_for(user)
     for name, url in family_urls(assigned_family, assignment.pk).items():
+        if name == "reopen":
+            continue  # the scheme manager's, on a closed file only (tests/families/test_closing.py)
         response = client.get(url)
         assert response.status_code == 200, f"{who} {name}"
         event = event_for(response)

@@ -147,6 +147,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "families:assignment_new": STAFF_CHANGE,
     "families:assignment_end": STAFF_CHANGE,
     "families:my_families": AUTHENTICATED_200,
+    # Closing support: coordinators and managers; reopening: the scheme manager only (§8.8).
+    # WIR-0001 is open, so the manager is sent back to the file ("support is not closed").
+    "families:close": row(
+        "404", **STAFF, volunteer="403sec", spotcheck="403sec", reviewer="403sec", auditor="403sec",
+        **READERS_SIGN, anonymous="->login",
+    ),
+    "families:reopen": row(
+        "404", manager="->detail", coordinator="403sec", volunteer="403sec", spotcheck="403sec",
+        reviewer="403sec", auditor="403sec", **READERS_SIGN, anonymous="->login",
+    ),
 }
 
 # Views that only accept POST are requested with POST (in a rolled-back savepoint).
@@ -157,7 +167,7 @@ POST_ONLY = {"access_log:review_close", "access_log:audit_session_close", "famil
 FAMILY_FILE_PAGES = {
     "families:detail", "families:history", "families:contact_edit", "families:member_new",
     "families:member_edit", "families:visit_new", "families:assignment_new", "families:assignment_end",
-    "access_log:file_log", "admin:families_family_change",
+    "access_log:file_log", "admin:families_family_change", "families:close", "families:reopen",
 }
 
 # Pages that open no file themselves but record a refusal, like the gate's, when they answer 404:
@@ -186,6 +196,7 @@ EVENT_FOR = {
     "403sec": (Outcome.REFUSED, "section_not_for_role"),
     "->sign": (Outcome.REFUSED, "record_of_access_unsigned"),
     "->undertaking": (Outcome.REFUSED, "undertaking_unsigned"),
+    "->detail": (Outcome.ALLOWED, ""),  # opened, then sent back to the file (reopening an open file)
 }
 
 

@@ -423,6 +423,8 @@ ALLOWED_METHODS = {
     "group_history": {"GET"},
     "group_member_add": {"GET", "POST"},
     "group_session_new": {"GET", "POST"},
+    "close": {"GET", "POST"},
+    "reopen": {"GET", "POST"},
 }
 
 
@@ -538,7 +540,7 @@ def test_history_page_lists_who_made_each_change(family, coordinator, manager, v
 
 @pytest.mark.policy("8.2", "8.6")
 def test_pages_with_family_data_are_not_cached_framed_or_leaked_by_referrer(
-    assigned_family, assignment, coordinator, volunteer, client_for
+    assigned_family, assignment, coordinator, manager, volunteer, client_for
 ):
     client = client_for(coordinator)
     paths = [reverse("families:dashboard"), reverse("families:search"), reverse("families:new")]
@@ -556,8 +558,12 @@ def test_pages_with_family_data_are_not_cached_framed_or_leaked_by_referrer(
             },
         )
         for p in family_url_patterns()
+        if p.name != "reopen"  # the manager's, on a closed file: below
     ]
     responses = [client.get(path) for path in paths]
+    closed = make_family(assigned_family.scheme, coordinator)
+    services.family_close(family=closed, actor=coordinator, closed_on=TODAY(), reason="completed")
+    responses.append(client_for(manager).get(url("reopen", closed)))
     responses.append(client_for(volunteer).get(reverse("families:my_families")))
     responses.append(client_for(volunteer).get(url("detail", assigned_family)))
     for response in responses:

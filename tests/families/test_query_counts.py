@@ -105,7 +105,8 @@ def test_family_file_queries_do_not_grow_with_the_number_of_members(family, coor
 # shows here first; benchmarks/ measures what each costs (docs/performance.md).
 PAGE_BUDGETS = {
     "dashboard": 11,  # + count, families, their data keys, adults, the list's access events (one INSERT)
-    "family file": 14,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access
+    "family file": 15,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
+    # and its closings and reopenings (§8.8)
     "my families": 7,  # + the volunteer's families
 }
 
@@ -138,3 +139,20 @@ def test_a_tracked_member_edit_reads_neither_the_family_nor_its_key_again(family
     tables = " ".join(q["sql"].split(" WHERE ")[0] for q in captured if q["sql"].startswith("SELECT"))
     assert '"families_family"' not in tables and '"homestart_datakey"' not in tables, tables
     assert member.history.first().first_name == "Renamed"
+
+
+@pytest.mark.policy("8.8")
+def test_the_dashboard_with_destroyed_families_costs_no_more_queries(wirral, coordinator, manager, trustee, volunteer,
+                                                                      client_for):
+    """Closed and destroyed families appear as tombstones: one query finds all their certificates."""
+    from tests.records.destroy import destroy_family
+
+    client = client_for(coordinator)
+    url = reverse("families:dashboard") + "?show=all"
+    add_families(wirral, coordinator, volunteer, 3, assign=False)
+    destroy_family(make_family(wirral, coordinator), coordinator=coordinator, manager=manager, trustee=trustee)
+    with_1 = queries_for(client, url, expect=["WIR-0004", "Destroyed"])
+    for _ in range(3):
+        destroy_family(make_family(wirral, coordinator), coordinator=coordinator, manager=manager, trustee=trustee)
+    with_4 = queries_for(client, url, expect=["WIR-0007", "Destroyed"])
+    assert with_4 == with_1, f"{with_1} queries with one destroyed family but {with_4} with four"

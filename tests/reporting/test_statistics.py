@@ -98,7 +98,7 @@ def test_trend_counts_referred_and_closed_by_month(wirral, coordinator):
     today = timezone.localdate()
     families = referred(wirral, coordinator, 5, days_ago=0)
     for family in families:
-        family_services.family_close(family=family, actor=coordinator, closed_on=today)
+        family_services.family_close(family=family, actor=coordinator, closed_on=today, reason="completed")
     stats = scheme_statistics(scheme=wirral, period=Period.MONTH, today=today)
     trend = stats.table("referred_closed")
     assert cells(trend)[-2] == ["5", "5"]  # this month

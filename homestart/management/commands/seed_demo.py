@@ -23,7 +23,7 @@ from consent import services as consent_services
 from consent.models import Consent, Disclosure, RecipientKind, Scope
 from consent.sharing import Recipient
 from families import services as family_services
-from families.models import Family, Member, Referral, Visit
+from families.models import ClosureReason, Family, Member, Referral, Visit
 from homestart import services as people_services
 from homestart.models import Membership, Role, Scheme, User
 from safeguarding import services as safeguarding_services
@@ -238,9 +238,10 @@ class Command(BaseCommand):
         last = scheme.families.order_by("-number").first()
         if last and last.status != Family.Status.CLOSED:
             # Closed long ago: past its retention date, waiting on the "Due for destruction" list (§8.8).
-            last.status, last.closed_on = Family.Status.CLOSED, add_months(today, -8 * 12)
-            last._history_user = users["coordinator"]
-            last.save(update_fields=["status", "closed_on"])
+            family_services.family_close(
+                family=last, actor=users["coordinator"], closed_on=add_months(today, -8 * 12),
+                reason=ClosureReason.MOVED_AWAY, summary="The family moved out of the area.",
+            )
 
     def _users(self, schemes: dict[str, Scheme]) -> dict[str, User]:
         users: dict[str, User] = {}
@@ -418,7 +419,10 @@ class Command(BaseCommand):
                 # The support has ended: the volunteer no longer sees the file (§8.5).
                 family_services.volunteer_unassign(assignment=assignment, actor=coordinator)
                 if months_ago > 6:
-                    family_services.family_close(family=family, actor=coordinator, closed_on=ends_on)
+                    family_services.family_close(
+                        family=family, actor=coordinator, closed_on=ends_on, reason=ClosureReason.COMPLETED,
+                        summary="Support completed as planned; the family felt more confident.",
+                    )
 
     def _reporting(self, scheme: Scheme, users: dict[str, User]) -> None:
         """A released case study, a group, and Board minutes with a confidential item (§3.3, §3.7, §6.1)."""
