@@ -22,7 +22,6 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Role, User, current_roles
-from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 
