@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -16,43 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from homestart.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet  # noqa: F401 - re-exported
 from homestart.models import Role
 
-
-class AppendOnlyError(Exception):
-    """Access events and signatures are written once and never changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
-
-
+# The append-only marker lives at the bottom layer (homestart) so that homestart's own
+# registers (access requests and decisions) share it; imported here under the old names.
 AccessEventQuerySet = AppendOnlyQuerySet
-
-
-class AppendOnlyModel(models.Model):
-    """Written once; the application refuses every update and delete (and so does
-    a PostgreSQL trigger, see the migrations)."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
-            raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be changed.")
-        # Always an INSERT: a new object carrying an existing row's id must fail,
-        # not silently overwrite that row (Django would try an UPDATE first).
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"A {self._meta.verbose_name} cannot be deleted.")
 
 
 class FileKind(models.TextChoices):

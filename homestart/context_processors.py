@@ -70,6 +70,9 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
         add(PEOPLE, "records:file_list", "People's files")
     if roles & (STAFF | {Role.VOLUNTEER}):
         add(PEOPLE, "records:supervision", "Supervision")
+    # Two people for every grant of access: the approvers' list (§8.3, §7.6).
+    if roles & {Role.MANAGER, Role.TRUSTEE, Role.ADMIN}:
+        add(PEOPLE, "access_requests", "Access requests")
     # Safeguarding and consent.
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
         add(SAFEGUARDING, "safeguarding:overview", "Safeguarding")

@@ -238,7 +238,7 @@ def test_ending_a_coordinators_membership_ends_access_at_once(family, coordinato
 
 @pytest.mark.policy("8.3")
 def test_staff_group_without_a_membership_gives_no_access(family, wirral, outsider, volunteer, client_for):
-    """Someone put in the scheme's staff group by hand, not through membership_add."""
+    """Someone put in the scheme's staff group by hand, not through the membership services."""
     for user in (outsider, volunteer):
         user.groups.add(wirral.staff_group)
         client = client_for(user)
