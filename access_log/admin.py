@@ -76,14 +76,20 @@ class FamilyRecordAdmin(admin.ModelAdmin):
         return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        self._undertaking_first(request)
         obj = self.get_object(request, object_id) if self.has_view_permission(request) else None
         family = self.family_of(obj) if obj is not None else None
-        if family is not None:
-            # Records the opening; raises FileHidden (404) if the gate refuses.
-            gate.open_family(
-                user=request.user, reference=family.reference, section="admin", purpose=Purpose.ADMINISTRATION
-            )
+        if family is None:
+            self._undertaking_first(request)
+        else:
+            # Records the opening, or the refusal; raises UndertakingRequired (answered with a
+            # redirect to sign it) or FileHidden (404) when the gate refuses.
+            try:
+                gate.open_family(
+                    user=request.user, reference=family.reference, section="admin", purpose=Purpose.ADMINISTRATION
+                )
+            except gate.UndertakingRequired:
+                messages.warning(request, UNDERTAKING_FIRST)
+                raise
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
