@@ -76,7 +76,9 @@ class FamilyRecordAdmin(admin.ModelAdmin):
         return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        obj = self.get_object(request, object_id) if self.has_view_permission(request) else None
+        # Whoever asks, the record's family is opened through the gate: someone who is not an
+        # administrator gets the gate's 404 (and a recorded refusal), as on every other page.
+        obj = self.get_object(request, object_id)
         family = self.family_of(obj) if obj is not None else None
         if family is None:
             self._undertaking_first(request)

@@ -100,11 +100,16 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
             obj.is_active = False
         super().save_model(request, obj, form, change)
         if reactivating:
-            services.reactivation_request(user=obj, actor=request.user)
-            self.message_user(
-                request, "Reactivating this account was sent for approval. It stays inactive until approved.",
-                messages.WARNING,
-            )
+            try:
+                services.reactivation_request(user=obj, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"The account stays inactive: {text}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, "Reactivating this account was sent for approval. It stays inactive until approved.",
+                    messages.WARNING,
+                )
         if not change:
             self._send_link(request, obj)
 

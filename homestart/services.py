@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -194,25 +194,40 @@ def may_approve(*, access_request: AccessRequest, user: User) -> bool:
     ).exists()
 
 
+ALREADY_DECIDED = "This request has already been decided."
+
+
 def _decide(*, access_request: AccessRequest, actor: User) -> AccessRequest:
-    # Lock the request: two approvers at the same moment make one decision, not two.
-    locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
-    if AccessDecision.objects.filter(request=locked).exists():
-        raise ValidationError("This request has already been decided.")
-    if locked.expires_at <= timezone.now():
+    access_request = AccessRequest.objects.get(pk=access_request.pk)
+    if AccessDecision.objects.filter(request=access_request).exists():
+        raise ValidationError(ALREADY_DECIDED)
+    if access_request.expires_at <= timezone.now():
         raise ValidationError("This request has expired (after 7 days). Ask again if it is still needed.")
-    if not may_approve(access_request=locked, user=actor):
+    if not may_approve(access_request=access_request, user=actor):
         raise NotAnApprover("You may not decide this request.")
-    return locked
+    return access_request
+
+
+def _record_decision(decision: AccessDecision) -> AccessDecision:
+    """One decision per request: two people deciding at the same moment meet the unique
+    request column, and the second is told it was decided (no row lock is needed, so the
+    registers need no UPDATE privilege)."""
+    decision.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            decision.save()
+    except IntegrityError as error:
+        raise ValidationError(ALREADY_DECIDED) from error
+    return decision
 
 
 @transaction.atomic
 def access_request_approve(*, access_request: AccessRequest, actor: User) -> AccessDecision:
     """Approve, and the grant takes effect now, in the same transaction as the decision."""
     access_request = _decide(access_request=access_request, actor=actor)
-    decision = AccessDecision(request=access_request, outcome=AccessDecision.Outcome.APPROVED, decided_by=actor)
-    decision.full_clean()
-    decision.save()
+    decision = _record_decision(
+        AccessDecision(request=access_request, outcome=AccessDecision.Outcome.APPROVED, decided_by=actor)
+    )
     _apply(access_request=access_request, actor=actor)
     return decision
 
@@ -222,12 +237,11 @@ def access_request_refuse(*, access_request: AccessRequest, actor: User, reason:
     access_request = _decide(access_request=access_request, actor=actor)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the request is refused."})
-    decision = AccessDecision(
-        request=access_request, outcome=AccessDecision.Outcome.REFUSED, decided_by=actor, reason=reason.strip()
+    return _record_decision(
+        AccessDecision(
+            request=access_request, outcome=AccessDecision.Outcome.REFUSED, decided_by=actor, reason=reason.strip()
+        )
     )
-    decision.full_clean()
-    decision.save()
-    return decision
 
 
 def _apply(*, access_request: AccessRequest, actor: User | None) -> None:

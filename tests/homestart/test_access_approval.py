@@ -332,3 +332,21 @@ def test_the_tests_set_up_grants_are_recorded_as_granted_at_set_up(wirral):
     assert membership.grant.at_setup and membership.grant.requested_by is None
     assert membership.grant.decision.outcome == AccessDecision.Outcome.APPROVED
     assert not Membership.objects.filter(Q(grant__isnull=True)).exists()
+
+
+def test_a_manager_cannot_approve_a_grant_to_themselves_nor_their_own_request(admin, sefton, sef_manager, sef_trustee):
+    """Both would otherwise have the authority: being the grantee or the requester is what stops them."""
+    for_themselves = services.membership_request(
+        user=sef_manager, scheme=sefton, role=Role.SAFEGUARDING_LEAD, actor=admin
+    )
+    with pytest.raises(services.NotAnApprover):
+        services.access_request_approve(access_request=for_themselves, actor=sef_manager)
+    newcomer = UserFactory(username="newcomer")
+    their_own = services.membership_request(user=newcomer, scheme=sefton, role=Role.VOLUNTEER, actor=sef_manager)
+    with pytest.raises(services.NotAnApprover):
+        services.access_request_approve(access_request=their_own, actor=sef_manager)
+    page = _client(sef_manager).get(reverse("access_requests")).content.decode()
+    assert "Waiting for your approval" not in page
+    for request in (for_themselves, their_own):
+        services.access_request_approve(access_request=request, actor=sef_trustee)
+    assert _holds(sef_manager, Role.SAFEGUARDING_LEAD, sefton) and _holds(newcomer, Role.VOLUNTEER, sefton)
