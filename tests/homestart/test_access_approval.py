@@ -350,3 +350,23 @@ def test_a_manager_cannot_approve_a_grant_to_themselves_nor_their_own_request(ad
     for request in (for_themselves, their_own):
         services.access_request_approve(access_request=request, actor=sef_trustee)
     assert _holds(sef_manager, Role.SAFEGUARDING_LEAD, sefton) and _holds(newcomer, Role.VOLUNTEER, sefton)
+
+
+@pytest.mark.parametrize("role", FILE_ROLES)
+def test_the_admin_change_page_cannot_move_a_role_to_the_administrator(role, admin, sefton):
+    scheme = _scheme_for(role, sefton)
+    holder = _member(scheme, role, "holder")
+    membership = holder.memberships.get(role=role)
+    change = reverse("admin:homestart_membership_change", args=[membership.pk])
+    response = _client(admin).post(
+        change, {"user": admin.pk, "scheme": scheme.pk if scheme else "", "role": role, "line_manager": admin.pk}
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.user, membership.line_manager) == (holder, None)
+    assert not _holds(admin, role, scheme) or role == Role.ADMIN
+    # Naming themselves line manager is only asked for, and they cannot approve it.
+    asked = AccessRequest.objects.get(kind=AccessRequest.Kind.LINE_MANAGER, for_membership=membership)
+    assert asked.user == admin
+    with pytest.raises(services.NotAnApprover):
+        services.access_request_approve(access_request=asked, actor=admin)
