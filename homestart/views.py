@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -281,10 +280,12 @@ def access_holders(request: HttpRequest, scheme_code: str) -> HttpResponse:
     ).distinct().first()
     if scheme is None:
         raise Http404("No such scheme.")
-    holders = (
-        Membership.objects.current()
-        .filter(Q(scheme=scheme))
-        .select_related("user", "line_manager", "grant__requested_by", "grant__decision__decided_by")
-        .order_by("user__last_name", "user__first_name", "user__username", "role")
-    )
-    return render(request, "homestart/access_holders.html", {"scheme": scheme, "holders": holders})
+    current = Membership.objects.current().select_related(
+        "user", "line_manager", "grant__requested_by", "grant__decision__decided_by"
+    ).order_by("user__last_name", "user__first_name", "user__username", "role")
+    return render(request, "homestart/access_holders.html", {
+        "scheme": scheme,
+        "holders": current.filter(scheme=scheme),
+        # HSUK reviewers (a sample of any scheme's files, §8.3) and administrators (§7.6).
+        "national": current.filter(scheme__isnull=True),
+    })
