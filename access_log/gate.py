@@ -295,7 +295,9 @@ def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
         yield access.target
 
 
-def record_listing(*, user: User, kind: str, objs: list[Any], roles: dict[int, str]) -> None:
+def record_listing(
+    *, user: User, kind: str, objs: list[Any], roles: dict[int, str], purpose: str = Purpose.CASEWORK
+) -> None:
     """A list showed personal data (e.g. the carer's name) of these files: one event
     per file, written in one query. ``roles`` maps scheme id to the lister's role."""
     spec = kind_spec(kind)
@@ -304,7 +306,7 @@ def record_listing(*, user: User, kind: str, objs: list[Any], roles: dict[int, s
         AccessEvent(
             user=user, role=roles.get(spec.scheme_id(obj), ""), file_kind=kind, file_id=obj.pk,
             file_reference=spec.reference(obj), scheme_id=spec.scheme_id(obj), section="list", action=Action.LIST,
-            purpose=Purpose.CASEWORK, outcome=Outcome.ALLOWED, request_id=request_id,
+            purpose=purpose, outcome=Outcome.ALLOWED, request_id=request_id,
         )
         for obj in objs
     )

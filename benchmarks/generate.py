@@ -68,7 +68,7 @@ def people(schemes: list[Scheme]) -> dict[str, User]:
     for name, (scheme, role) in cast.items():
         user = _user(f"bench_{name}")
         if not Membership.objects.current().filter(user=user, scheme=scheme, role=role).exists():
-            people_services.membership_add(user=user, scheme=scheme, role=role, actor=None)
+            people_services.membership_grant_at_setup(user=user, scheme=scheme, role=role)
         people_services.policy_acknowledge(user=user, version=policy)
         users[name] = user
     return users

@@ -4,32 +4,17 @@ deleted. Personal text is read on the family's pages, through the access gate.""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from families.admin import _is_administrator
+from access_log.admin import FamilyRecordAdmin
 
 from .models import ConfidentialityStatement, Consent, Disclosure, Transfer
 
 
-class ReadOnlyFamilyRecordAdmin(admin.ModelAdmin):
-    """No personal field is listed or shown: only the family reference and the decision data."""
+class ReadOnlyFamilyRecordAdmin(FamilyRecordAdmin):
+    """No personal field is listed or shown: only the family reference and the decision data.
+    Through the gate: undertaking first, every list and record opened logged (§7.6)."""
 
     list_select_related = ["family"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_administrator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_administrator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(ConfidentialityStatement)

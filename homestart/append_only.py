@@ -81,3 +81,13 @@ def append_only_models() -> list[type]:
 
 def append_only_tables() -> list[str]:
     return sorted(m._meta.db_table for m in append_only_models())
+
+
+def __getattr__(name: str):
+    """``AppendOnlyModel``, ``AppendOnlyQuerySet`` and ``AppendOnlyError`` are defined in
+    ``homestart.models`` (every register's base); they may be imported from here too."""
+    if name in {"AppendOnlyModel", "AppendOnlyQuerySet", "AppendOnlyError"}:
+        from . import models  # models are loaded by then; importing here keeps migrations light
+
+        return getattr(models, name)
+    raise AttributeError(name)

@@ -72,6 +72,10 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
         add(PEOPLE, "records:supervision", "Supervision")
     if roles & ({Role.MANAGER} | TRUSTEES):
         add(PEOPLE, "membership_history", "Roles held")
+
+    # Two people for every grant of access: the approvers' list (§8.3, §7.6).
+    if roles & {Role.MANAGER, Role.TRUSTEE, Role.ADMIN}:
+        add(PEOPLE, "access_requests", "Access requests")
     # Safeguarding and consent.
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
         add(SAFEGUARDING, "safeguarding:overview", "Safeguarding")

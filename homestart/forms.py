@@ -82,6 +82,32 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return old_password
 
 
+class PasswordSetForm(auth_forms.SetPasswordForm):
+    """Choose your password from a set-password link (§8.2): twice, checked by the
+    project's password validators."""
+
+    error_messages = {
+        **auth_forms.SetPasswordForm.error_messages,
+        "password_mismatch": "The two passwords are not the same. Enter the new password twice.",
+    }
+
+    def __init__(self, user, *args, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = " ".join(password_validation.password_validators_help_texts())
+        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password2"].help_text = ""
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.attrs.pop("autofocus", None)
+
+
+class AccessRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it refused?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        error_messages={"required": "Say why the request is refused."},
+    )
+
+
 def form_error(form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None) -> None:
     """A service's domain error, next to the field it concerns (or above the form).
 

@@ -122,6 +122,12 @@ class Role(models.TextChoices):
 # Roles that belong to the whole installation, not to one scheme.
 NATIONAL_ROLES = (Role.REVIEWER, Role.ADMIN)
 
+# Every role opens files or decides who may (trustees approve access grants), so
+# every membership takes effect only once a second person approves it (§8.3, §7.6).
+# Who approves a grant in a scheme: its manager or a trustee; nationally: another administrator.
+SCHEME_APPROVER_ROLES = (Role.MANAGER, Role.TRUSTEE)
+NATIONAL_APPROVER_ROLES = (Role.ADMIN,)
+
 
 class MembershipQuerySet(models.QuerySet):
     def current(self) -> MembershipQuerySet:
@@ -145,6 +151,10 @@ class Membership(models.Model):
         help_text="Who supervises this person in this role (§4.2, §8.4).",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The approved request that granted this membership (§8.3): who asked, who approved.
+    grant = models.OneToOneField(
+        "AccessRequest", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="membership"
+    )
     # Memberships end; they are never deleted, so history keeps who held which role.
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
@@ -172,6 +182,134 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.scheme.code if self.scheme_id else "national"
         return f"{self.user} – {self.get_role_display()} ({where})"
+
+
+ACCESS_REQUEST_DAYS = 7
+
+
+class AccessRequestQuerySet(AppendOnlyQuerySet):
+    def pending(self) -> AccessRequestQuerySet:
+        """Undecided and not yet lapsed."""
+        return self.filter(decision__isnull=True, expires_at__gt=timezone.now())
+
+    def approvable_by(self, user: User) -> AccessRequestQuerySet:
+        """Pending requests this person may decide (one query; see ``services.may_approve``)."""
+        held = Membership.objects.current().filter(user=user)
+        scope = Q(scheme_id__in=held.filter(role__in=SCHEME_APPROVER_ROLES).values("scheme_id"))
+        if held.filter(scheme__isnull=True, role__in=NATIONAL_APPROVER_ROLES).exists():
+            scope |= Q(scheme__isnull=True)
+        return (
+            self.pending()
+            .filter(scope)
+            .exclude(user=user)
+            .exclude(requested_by=user)
+            .exclude(for_membership__user=user)
+        )
+
+
+class AccessRequest(AppendOnlyModel):
+    """Someone asks for a person to be given access to files (§8.3, §7.6): a role in
+    a scheme or nationally, a line manager, or a deactivated account back.
+
+    Nothing happens until a second person with authority approves it (an
+    ``AccessDecision``); after ``ACCESS_REQUEST_DAYS`` days undecided it lapses.
+    Written once: the request, and its decision, are never changed or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", "A role"
+        LINE_MANAGER = "line_manager", "A line manager"
+        REACTIVATION = "reactivation", "Signing in again (account reactivated)"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_requests")
+    # The scheme whose files the grant opens; None for national roles.
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    line_manager = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # For a line manager: the membership whose line manager changes.
+    for_membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="line_manager_requests"
+    )
+    reason = models.TextField(blank=True, help_text="Why this access is needed.")
+    # None only for grants made when the installation was set up (``at_setup``).
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    at_setup = models.BooleanField(default=False, help_text="Granted when the installation was set up.")
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at_setup=True) | Q(requested_by__isnull=False), name="access_request_has_requester"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="membership") | ~Q(role=""), name="access_request_membership_has_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Access request {self.pk} ({self.get_kind_display()})"
+
+    @property
+    def what(self) -> str:
+        """The grant in words, for the approver's page."""
+        where = self.scheme.name if self.scheme_id else "nationally"
+        if self.kind == self.Kind.MEMBERSHIP:
+            return f"{self.get_role_display()}, {where}"
+        if self.kind == self.Kind.LINE_MANAGER:
+            membership = self.for_membership
+            return (
+                f"Line manager {self.line_manager.get_full_name() or self.line_manager}"
+                f" for their role as {membership.get_role_display()}"
+            )
+        return "Signing in again, with the roles they hold"
+
+    @property
+    def decided(self) -> AccessDecision | None:
+        try:
+            return self.decision
+        except AccessDecision.DoesNotExist:
+            return None
+
+    @property
+    def expired(self) -> bool:
+        return self.decided is None and self.expires_at <= timezone.now()
+
+    @property
+    def status(self) -> str:
+        decision = self.decided
+        if decision is not None:
+            return decision.get_outcome_display()
+        return "Expired" if self.expired else "Waiting for approval"
+
+
+class AccessDecision(AppendOnlyModel):
+    """The second person's answer to an access request: approved or refused, with a reason."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    request = models.OneToOneField(AccessRequest, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    # None only for grants made when the installation was set up.
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="refused") | ~Q(reason=""), name="access_refusal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: access request {self.request_id}"
 
 
 class DataKey(models.Model):

@@ -3,17 +3,46 @@
 Membership services keep the scheme's staff group — which holds the object
 permissions on the scheme's family files — in step with who is a coordinator
 or manager (§8.3). Nothing else adds people to that group.
+
+Two people for every grant of access (§8.3, §7.6): a membership, a line manager
+or a reactivated account is only *asked for* (``membership_request``,
+``line_manager_request``, ``reactivation_request``) and takes effect when a second
+person with authority approves it (``access_request_approve``). Ending a
+membership, removing a line manager or deactivating an account is one step.
 """
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from . import request_cache
-from .models import Membership, PolicyAcknowledgement, PolicyVersion, Role, Scheme, User
+from .models import (
+    ACCESS_REQUEST_DAYS,
+    NATIONAL_APPROVER_ROLES,
+    NATIONAL_ROLES,
+    SCHEME_APPROVER_ROLES,
+    AccessDecision,
+    AccessRequest,
+    AccessRequestQuerySet,
+    Membership,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    Role,
+    Scheme,
+    User,
+)
+from .security import security_event
 
 STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
@@ -49,16 +78,215 @@ def _sync_staff_group(*, user: User, scheme: Scheme | None) -> None:
         user.groups.remove(scheme.staff_group)
 
 
-@transaction.atomic
-def membership_add(
-    *, user: User, scheme: Scheme | None, role: str, actor: User | None, line_manager: User | None = None
+class NotAnApprover(PermissionDenied):
+    """This person may not decide this request: it is theirs, it is for them, or they
+    hold no authority over the scheme (or, for national roles, are no administrator)."""
+
+
+def _membership_create(
+    *, user: User, scheme: Scheme | None, role: str, actor: User | None, line_manager: User | None,
+    grant: AccessRequest,
 ) -> Membership:
     if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
         raise ValidationError({"role": "This person already holds this role here."})
-    membership = Membership(user=user, scheme=scheme, role=role, line_manager=line_manager)
+    membership = Membership(user=user, scheme=scheme, role=role, line_manager=line_manager, grant=grant)
     _save(membership, actor=actor)
     _sync_staff_group(user=user, scheme=scheme)
+    request_cache.forget(("current_roles", user.pk))
     return membership
+
+
+def _may_ask(*, actor: User, scheme_id: int | None) -> bool:
+    """Administrators ask for any grant; a scheme's manager or trustees for their own scheme."""
+    held = Membership.objects.current().filter(user=actor)
+    return held.filter(scheme__isnull=True, role=Role.ADMIN).exists() or (
+        scheme_id is not None and held.filter(scheme_id=scheme_id, role__in=SCHEME_APPROVER_ROLES).exists()
+    )
+
+
+def _request(*, actor: User, reason: str = "", **fields) -> AccessRequest:
+    if not _may_ask(actor=actor, scheme_id=fields.get("scheme").pk if fields.get("scheme") else None):
+        raise NotAnApprover("You may not ask for access to this scheme's files.")
+    now = timezone.now()
+    access_request = AccessRequest(
+        requested_by=actor, requested_at=now, expires_at=now + datetime.timedelta(days=ACCESS_REQUEST_DAYS),
+        reason=reason.strip(), **fields,
+    )
+    access_request.full_clean()
+    access_request.save()
+    return access_request
+
+
+def _pending(**fields) -> AccessRequestQuerySet:
+    return AccessRequest.objects.pending().filter(**fields)
+
+
+@transaction.atomic
+def membership_request(
+    *, user: User, scheme: Scheme | None, role: str, actor: User, line_manager: User | None = None, reason: str = ""
+) -> AccessRequest:
+    """Ask for ``user`` to hold ``role`` in ``scheme`` (None: nationally). Nothing changes until a
+    second person approves (§8.3, §7.6); see ``access_request_approve``."""
+    if (role in NATIONAL_ROLES) != (scheme is None):
+        raise ValidationError({"scheme": "Choose a scheme for this role." if scheme is None
+                               else "This role is national: leave the scheme empty."})
+    if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
+        raise ValidationError({"role": "This person already holds this role here."})
+    if _pending(kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role).exists():
+        raise ValidationError({"role": "This has already been asked for and is waiting for approval."})
+    return _request(
+        actor=actor, reason=reason, kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role,
+        line_manager=line_manager,
+    )
+
+
+@transaction.atomic
+def line_manager_request(
+    *, membership: Membership, line_manager: User | None, actor: User, reason: str = ""
+) -> AccessRequest | None:
+    """A line manager reads their reports' personnel files (§8.4): naming one needs a second
+    person's approval. Removing the line manager takes access away, so it is done at once (None)."""
+    if membership.ended_at is not None:
+        raise ValidationError("This membership has ended.")
+    if line_manager is None:
+        membership.line_manager = None
+        _save(membership, actor=actor, update_fields=["line_manager"])
+        return None
+    if line_manager == membership.user:
+        raise ValidationError({"line_manager": "Nobody is their own line manager."})
+    if _pending(kind=AccessRequest.Kind.LINE_MANAGER, for_membership=membership).exists():
+        raise ValidationError(
+            {"line_manager": "A line manager has already been asked for and is waiting for approval."}
+        )
+    return _request(
+        actor=actor, reason=reason, kind=AccessRequest.Kind.LINE_MANAGER, user=line_manager,
+        scheme=membership.scheme, for_membership=membership, line_manager=line_manager,
+    )
+
+
+@transaction.atomic
+def reactivation_request(*, user: User, actor: User, reason: str = "") -> AccessRequest:
+    """Signing in again brings back every role the person still holds: approved by the
+    people who approve those roles — the scheme's manager or a trustee when all are in one
+    scheme, otherwise another administrator."""
+    if user.is_active:
+        raise ValidationError({"is_active": "This account is active already."})
+    if _pending(kind=AccessRequest.Kind.REACTIVATION, user=user).exists():
+        raise ValidationError({"is_active": "Reactivating this account is already waiting for approval."})
+    schemes = set(Membership.objects.filter(user=user, ended_at__isnull=True).values_list("scheme_id", flat=True))
+    scheme = Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
+    return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.REACTIVATION, user=user, scheme=scheme)
+
+
+def may_approve(*, access_request: AccessRequest, user: User) -> bool:
+    """Nobody approves their own request or a grant to themselves; for a scheme, its manager
+    or a trustee approves; for national roles (and grants across schemes), another administrator."""
+    if not user.is_active or user.pk in (access_request.user_id, access_request.requested_by_id):
+        return False
+    if access_request.kind == AccessRequest.Kind.LINE_MANAGER and user.pk == access_request.for_membership.user_id:
+        return False  # the person being line-managed does not choose their own line manager
+    if access_request.scheme_id is None:
+        return Membership.objects.current().filter(
+            user=user, scheme__isnull=True, role__in=NATIONAL_APPROVER_ROLES
+        ).exists()
+    return Membership.objects.current().filter(
+        user=user, scheme_id=access_request.scheme_id, role__in=SCHEME_APPROVER_ROLES
+    ).exists()
+
+
+ALREADY_DECIDED = "This request has already been decided."
+
+
+def _decide(*, access_request: AccessRequest, actor: User) -> AccessRequest:
+    access_request = AccessRequest.objects.get(pk=access_request.pk)
+    if AccessDecision.objects.filter(request=access_request).exists():
+        raise ValidationError(ALREADY_DECIDED)
+    if access_request.expires_at <= timezone.now():
+        raise ValidationError("This request has expired (after 7 days). Ask again if it is still needed.")
+    if not may_approve(access_request=access_request, user=actor):
+        raise NotAnApprover("You may not decide this request.")
+    return access_request
+
+
+def _record_decision(decision: AccessDecision) -> AccessDecision:
+    """One decision per request: two people deciding at the same moment meet the unique
+    request column, and the second is told it was decided (no row lock is needed, so the
+    registers need no UPDATE privilege)."""
+    decision.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            decision.save()
+    except IntegrityError as error:
+        raise ValidationError(ALREADY_DECIDED) from error
+    return decision
+
+
+@transaction.atomic
+def access_request_approve(*, access_request: AccessRequest, actor: User) -> AccessDecision:
+    """Approve, and the grant takes effect now, in the same transaction as the decision."""
+    access_request = _decide(access_request=access_request, actor=actor)
+    decision = _record_decision(
+        AccessDecision(request=access_request, outcome=AccessDecision.Outcome.APPROVED, decided_by=actor)
+    )
+    _apply(access_request=access_request, actor=actor)
+    return decision
+
+
+@transaction.atomic
+def access_request_refuse(*, access_request: AccessRequest, actor: User, reason: str) -> AccessDecision:
+    access_request = _decide(access_request=access_request, actor=actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the request is refused."})
+    return _record_decision(
+        AccessDecision(
+            request=access_request, outcome=AccessDecision.Outcome.REFUSED, decided_by=actor, reason=reason.strip()
+        )
+    )
+
+
+def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
+    kind = access_request.kind
+    if kind == AccessRequest.Kind.MEMBERSHIP:
+        _membership_create(
+            user=access_request.user, scheme=access_request.scheme, role=access_request.role, actor=actor,
+            line_manager=access_request.line_manager, grant=access_request,
+        )
+    elif kind == AccessRequest.Kind.LINE_MANAGER:
+        membership = Membership.objects.select_for_update().get(pk=access_request.for_membership_id)
+        if membership.ended_at is not None:
+            raise ValidationError("This membership has ended since the request was made.")
+        membership.line_manager = access_request.line_manager
+        _save(membership, actor=actor, update_fields=["line_manager"])
+    else:
+        user = access_request.user
+        user.is_active = True
+        user._history_user = actor
+        user.save(update_fields=["is_active"])
+        request_cache.forget(("current_roles", user.pk))
+
+
+@transaction.atomic
+def membership_grant_at_setup(
+    *, user: User, scheme: Scheme | None, role: str, line_manager: User | None = None
+) -> Membership:
+    """A membership granted when the installation is set up (``seed_demo``, tests' named
+    people): recorded as a request and an approval marked "granted at set-up", with nobody
+    named as asking or approving. Never called from a page."""
+    now = timezone.now()
+    access_request = AccessRequest(
+        kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role, line_manager=line_manager,
+        requested_at=now, expires_at=now, at_setup=True, reason="Granted at set-up.",
+    )
+    access_request.full_clean()
+    access_request.save()
+    decision = AccessDecision(
+        request=access_request, outcome=AccessDecision.Outcome.APPROVED, decided_at=now, reason="Granted at set-up."
+    )
+    decision.full_clean()
+    decision.save()
+    return _membership_create(
+        user=user, scheme=scheme, role=role, actor=None, line_manager=line_manager, grant=access_request
+    )
 
 
 @transaction.atomic
@@ -69,6 +297,27 @@ def membership_end(*, membership: Membership, actor: User | None) -> Membership:
     _save(membership, actor=actor, update_fields=["ended_at"])
     _sync_staff_group(user=membership.user, scheme=membership.scheme)
     return membership
+
+
+def password_link_send(*, user: User, actor: User, request) -> None:
+    """E-mail ``user`` a link to choose their own password (§8.2): nobody sets another
+    person's password. The link works once (it is signed over the current password
+    hash and last sign-in) and for ``PASSWORD_RESET_TIMEOUT`` seconds."""
+    if not user.email:
+        raise ValidationError(f"{user.get_full_name() or user} has no e-mail address: add one first.")
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("password_set", kwargs={"uidb64": uidb64, "token": default_token_generator.make_token(user)})
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        "Choose your password for the Home-Start records",
+        f"Hello {user.get_full_name() or user.username},\n\n"
+        f"Choose your password here. The link works once, for {hours} hours:\n\n"
+        f"{request.build_absolute_uri(path)}\n\n"
+        "If you did not expect this e-mail, tell your scheme manager.",
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+    security_event("password_link_sent", request=request, target_user=user.pk)
 
 
 def policy_acknowledge(*, user: User, version: PolicyVersion) -> PolicyAcknowledgement:

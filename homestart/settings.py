@@ -286,6 +286,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "homestart.password_validation.ContextWordsValidator"},
 ]
 LOGIN_URL = "login"
+# A set-password link (sent by an administrator, §8.2) works once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = 4 * 60 * 60
 LOGIN_REDIRECT_URL = "families:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 

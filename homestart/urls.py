@@ -19,6 +19,13 @@ urlpatterns = [
     path("account/password/", views.password_change, name="password_change"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("scheme/roles/history/", views.membership_history, name="membership_history"),
+
+    path("set-password/<uidb64>/<token>/", views.password_set, name="password_set"),
+    # Two people for every grant of access (§8.3, §7.6).
+    path("access/requests/", views.access_requests, name="access_requests"),
+    path("access/requests/<int:grant_id>/approve/", views.access_request_approve, name="access_request_approve"),
+    path("access/requests/<int:grant_id>/refuse/", views.access_request_refuse, name="access_request_refuse"),
+    path("access/holders/<str:scheme_code>/", views.access_holders, name="access_holders"),
     path("admin/", admin.site.urls),
     path("", include("access_log.urls")),
     path("records/", include("records.urls")),

@@ -5,8 +5,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -14,10 +15,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import user_has_device
 
-from . import two_factor
-from .forms import PasswordChangeForm, ReauthenticateForm, TokenForm
+from . import services, two_factor
+from .forms import AccessRefuseForm, PasswordChangeForm, PasswordSetForm, ReauthenticateForm, TokenForm, form_error
 from .history import Source, person_name, render_history
-from .models import Membership, PolicyVersion, Role, Scheme
+from .models import (
+    SCHEME_APPROVER_ROLES,
+    AccessRequest,
+    Membership,
+    PolicyVersion,
+    Role,
+    Scheme,
+)
 from .security import has_second_factor, recent_authentication, security_event
 from .services import policy_acknowledge
 
@@ -209,3 +217,107 @@ def membership_history(request: HttpRequest) -> HttpResponse:
         back_label="Back to the start page", sources=sources,
         note="Who held which role in the scheme, from when, and who gave or ended it.",
     )
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Choose your password from the link an administrator had e-mailed to you (§8.2).
+    The link works once and for a few hours (``PASSWORD_RESET_TIMEOUT``)."""
+
+    form_class = PasswordSetForm
+    template_name = "homestart/password_set.html"
+    success_url = reverse_lazy("login")
+    http_method_names = ["get", "post"]
+
+    def form_valid(self, form: PasswordSetForm) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event("password_set_from_link", request=self.request, user_id=form.user.pk)
+        messages.success(self.request, "Your password is set. Sign in with it now.")
+        return response
+
+
+password_set = sensitive_post_parameters()(never_cache(PasswordSetView.as_view()))
+
+
+# --- two people for every grant of access (§8.3, §7.6) ---------------------------
+
+
+def _approvable(request: HttpRequest, grant_id: int) -> AccessRequest:
+    """A pending request this person may decide; any other is not theirs to know about (404)."""
+    return get_object_or_404(AccessRequest.objects.approvable_by(request.user), pk=grant_id)
+
+
+@require_http_methods(["GET"])
+@never_cache
+def access_requests(request: HttpRequest) -> HttpResponse:
+    """Grants waiting for this person's approval, and the requests they made themselves."""
+    waiting = (
+        AccessRequest.objects.approvable_by(request.user)
+        .select_related("user", "scheme", "requested_by", "line_manager", "for_membership")
+        .order_by("requested_at")
+    )
+    mine = (
+        AccessRequest.objects.filter(requested_by=request.user)
+        .select_related("user", "scheme", "line_manager", "for_membership", "decision__decided_by")
+        .order_by("-requested_at")[:50]
+    )
+    schemes = Scheme.objects.filter(
+        memberships__in=Membership.objects.current().filter(user=request.user, role__in=SCHEME_APPROVER_ROLES)
+    ).distinct()
+    return render(request, "homestart/access_requests.html", {"waiting": waiting, "mine": mine, "schemes": schemes})
+
+
+@require_http_methods(["POST"])
+@never_cache
+@recent_authentication(back="access_requests")
+def access_request_approve(request: HttpRequest, grant_id: int) -> HttpResponse:
+    access_request = _approvable(request, grant_id)
+    try:
+        services.access_request_approve(access_request=access_request, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Approved: {access_request.what}, for {_name(access_request.user)}.")
+    return redirect("access_requests")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def access_request_refuse(request: HttpRequest, grant_id: int) -> HttpResponse:
+    access_request = _approvable(request, grant_id)
+    form = AccessRefuseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_refuse(
+                access_request=access_request, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Refused: {access_request.what}, for {_name(access_request.user)}.")
+            return redirect("access_requests")
+    return render(request, "homestart/access_request_refuse.html", {"form": form, "access_request": access_request})
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+@require_http_methods(["GET"])
+@never_cache
+def access_holders(request: HttpRequest, scheme_code: str) -> HttpResponse:
+    """Who holds access to this scheme's files (§8.3): every current role, with who asked
+    for it and who approved it, and when. For the scheme's manager and its trustees."""
+    scheme = Scheme.objects.filter(
+        code=scheme_code,
+        memberships__in=Membership.objects.current().filter(user=request.user, role__in=SCHEME_APPROVER_ROLES),
+    ).distinct().first()
+    if scheme is None:
+        raise Http404("No such scheme.")
+    current = Membership.objects.current().select_related(
+        "user", "line_manager", "grant__requested_by", "grant__decision__decided_by"
+    ).order_by("user__last_name", "user__first_name", "user__username", "role")
+    return render(request, "homestart/access_holders.html", {
+        "scheme": scheme,
+        "holders": current.filter(scheme=scheme),
+        # HSUK reviewers (a sample of any scheme's files, §8.3) and administrators (§7.6).
+        "national": current.filter(scheme__isnull=True),
+    })

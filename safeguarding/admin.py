@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from access_log.admin import is_administrator
 from consent.admin import ReadOnlyFamilyRecordAdmin
 
 from .models import Concern, ExternalRequest, TrusteeNotice
@@ -27,8 +28,25 @@ class ExternalRequestAdmin(ReadOnlyFamilyRecordAdmin):
 
 
 @admin.register(TrusteeNotice)
-class TrusteeNoticeAdmin(ReadOnlyFamilyRecordAdmin):
+class TrusteeNoticeAdmin(admin.ModelAdmin):
+    """A notice to the trustees names the scheme and the kind of request, not a family."""
+
     list_select_related = ["scheme"]
+
+    def has_module_permission(self, request) -> bool:
+        return is_administrator(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_administrator(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
     list_display = ["__str__", "scheme", "kind", "received_on", "emailed_to"]
     fields = ["scheme", "kind", "received_on", "created_at", "emailed_to"]
     readonly_fields = fields

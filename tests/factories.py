@@ -70,7 +70,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return people_services.membership_add(actor=None, **kwargs)
+        return people_services.membership_grant_at_setup(**kwargs)
 
 
 _REFERRAL_KEYS = {

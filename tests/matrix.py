@@ -36,6 +36,7 @@ from consent import services as consent_services
 from consent.models import Consent, RecipientKind, Scope
 from families import services as family_services
 from families.models import Family, Member
+from homestart import services as people_services
 from homestart.models import Role, User
 from records import services as records_services
 from records.models import SubjectAccessRequest
@@ -236,6 +237,9 @@ def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunt
         description="Email sent to the wrong address", data_affected="One address",
     )
 
+    # Access grants (§8.3): the administrator asked for the outsider to volunteer for Wirral.
+    grant = people_services.membership_request(user=outsider, scheme=wirral, role=Role.VOLUNTEER, actor=admin_user)
+
     cast = {
         "coordinator": coordinator, "manager": manager, "safeguarding_lead": safeguarding_lead,
         "volunteer": volunteer, "other_volunteer": other_volunteer, "trustee": trustee,
@@ -268,6 +272,10 @@ def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunt
             "group_id": group.pk,
             "sar_id": sar.pk,
             "breach_id": breach.pk,
+            "grant_id": grant.pk,
+            "scheme_code": wirral.code,
+            "uidb64": "MQ",
+            "token": "no-such-token",
         },
     }
 

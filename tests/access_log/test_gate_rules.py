@@ -238,7 +238,7 @@ def test_ending_a_coordinators_membership_ends_access_at_once(family, coordinato
 
 @pytest.mark.policy("8.3")
 def test_staff_group_without_a_membership_gives_no_access(family, wirral, outsider, volunteer, client_for):
-    """Someone put in the scheme's staff group by hand, not through membership_add."""
+    """Someone put in the scheme's staff group by hand, not through the membership services."""
     for user in (outsider, volunteer):
         user.groups.add(wirral.staff_group)
         client = client_for(user)
@@ -659,11 +659,18 @@ def test_an_auditor_of_another_scheme_cannot_be_chosen(family, wirral, sefton, c
 
 @pytest.mark.policy("7.6")
 def test_admin_changelist_shows_references_only(family, admin_user, client_for):
-    page = client_for(admin_user).get(reverse("admin:families_family_changelist")).content.decode()
+    client = client_for(admin_user)
+    changelist = reverse("admin:families_family_changelist")
+    # Not even the references before the undertaking is signed (§7.6).
+    assert client.get(changelist)["Location"] == reverse("access_log:undertaking")
+    assert not AccessEvent.objects.filter(user=admin_user).exists()
+    access_services.undertaking_sign(user=admin_user, signed_name="Ada Admin", organisation="", declared=True)
+    page = client.get(changelist).content.decode()
     assert family.reference in page
     for value in PERSONAL_VALUES + ["Argyle"]:
         assert value not in page
-    assert not AccessEvent.objects.filter(user=admin_user).exists()
+    listed = AccessEvent.objects.get(user=admin_user)
+    assert (listed.file_id, listed.action, listed.purpose) == (family.pk, Action.LIST, Purpose.ADMINISTRATION)
 
 
 @pytest.mark.policy("7.6")

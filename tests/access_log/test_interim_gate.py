@@ -20,6 +20,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
+from access_log import services as access_services
 from access_log.models import AccessEvent, AppendOnlyError
 from families import services
 from families.models import Family, Member, Visit, VolunteerAssignment
@@ -524,9 +525,8 @@ def test_django_admin_shows_family_references_only_until_an_undertaking_is_signe
     client = client_for(admin_user)
     assert client.get("/admin/homestart/scheme/").status_code == 200, "the administrator does administer"
     index = client.get("/admin/").content.decode()
-    listing = client.get("/admin/families/family/").content.decode()
-    assert "WIR-0001" in listing
-    assert CARER_FIRST not in listing and POSTCODE not in listing
+    # Not even the list of references before the undertaking (§7.6).
+    assert client.get("/admin/families/family/")["Location"] == reverse("access_log:undertaking")
     change = client.get(f"/admin/families/family/{family.pk}/change/")
     assert change.status_code == 302 and change["Location"] == reverse("access_log:undertaking")
     refused = AccessEvent.objects.filter(file_reference="WIR-0001", purpose="administration").get()
@@ -539,6 +539,11 @@ def test_django_admin_shows_family_references_only_until_an_undertaking_is_signe
     ):
         assert client.get(path).status_code == 404, path
         assert path not in index
+    assert client.get("/admin/access_log/accessevent/")["Location"] == reverse("access_log:undertaking")
+    access_services.undertaking_sign(user=admin_user, signed_name="Ada Admin", organisation="", declared=True)
+    listing = client.get("/admin/families/family/").content.decode()
+    assert "WIR-0001" in listing
+    assert CARER_FIRST not in listing and POSTCODE not in listing
     events = client.get("/admin/access_log/accessevent/")
     assert events.status_code == 200 and "WIR-0001" in events.content.decode()
     event = AccessEvent.objects.first()

@@ -78,9 +78,24 @@ EXPECTED: dict[str, dict[str, str]] = {
     "account": AUTHENTICATED_200,
     "password_change": AUTHENTICATED_200,
     "recovery_codes": AUTHENTICATED_200,
-    # Django admin: references only until the undertaking is signed (§7.6).
+    # A set-password link (§8.2): anyone may open one; a wrong or used one says it no longer works.
+    "password_set": row("200"),
+    # Two people for every grant of access (§8.3, §7.6): the scheme's manager and trustees decide
+    # Wirral's grants; the administrator who asked, and the person it is for, may not.
+    "access_requests": AUTHENTICATED_200,
+    "access_request_approve": row(  # POST
+        "404", manager="->access_requests", trustee="->access_requests", spotcheck="->access_requests",
+        spotcheck_unsigned="->access_requests", anonymous="->login",
+    ),
+    "access_request_refuse": row(
+        "404", manager="200", trustee="200", spotcheck="200", spotcheck_unsigned="200", anonymous="->login"
+    ),
+    "access_holders": row(
+        "404", manager="200", trustee="200", spotcheck="200", spotcheck_unsigned="200", anonymous="->login"
+    ),
+    # Django admin: the undertaking first, even for the list of references (§7.6).
     "admin:families_family_changelist": row(
-        "->admin_login", admin_user="200", admin_signed="200", anonymous="->login"
+        "->admin_login", admin_user="->undertaking", admin_signed="200", anonymous="->login"
     ),
     "admin:families_family_change": row(
         "->admin_login", admin_user="->undertaking", admin_signed="200", anonymous="->login"
@@ -160,7 +175,9 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 
 # Views that only accept POST are requested with POST (in a rolled-back savepoint).
-POST_ONLY = {"access_log:review_close", "access_log:audit_session_close", "families:display_mode"}
+POST_ONLY = {
+    "access_log:review_close", "access_log:audit_session_close", "families:display_mode", "access_request_approve",
+}
 
 # Pages that open the family file through the gate: each request by a signed-in
 # person writes exactly one access event for the family, allowed or refused.
@@ -176,7 +193,7 @@ REFUSAL_PAGES = {"access_log:sign"}
 
 # Lists that show carers' names record a 'listed' event per family shown (§8.3, §8.6):
 # the roles whose request lists WIR-0001.
-LISTING_PAGES = {"families:dashboard": {"coordinator", "manager"}}
+LISTING_PAGES = {"families:dashboard": {"coordinator", "manager"}, "admin:families_family_changelist": {"admin_signed"}}
 
 # The role recorded in a family-file event: the user's role in the family's scheme, or national.
 RECORDED_ROLE = {
@@ -224,6 +241,7 @@ def redirect_target(code: str, world: dict) -> str:
         "->detail": reverse("families:detail", kwargs={"reference": ref}),
         "->sign": reverse("access_log:sign", kwargs={"kind": FileKind.FAMILY, "reference": ref}),
         "->undertaking": reverse("access_log:undertaking"),
+        "->access_requests": reverse("access_requests"),
         "->review_detail": reverse("access_log:review_detail", kwargs={"review_id": kw["review_id"]}),
         "->audit_session_detail": reverse(
             "access_log:audit_session_detail", kwargs={"session_id": kw["session_id"]}

@@ -98,14 +98,15 @@ COORDINATOR_MENU = [
 ]
 MANAGER_MENU = [
     COORDINATOR_MENU[0],
-    ("People", ["People's files", "Supervision", "Roles held"]),
+    # Approving access grants: the scheme's manager and trustees (§8.3).
+    ("People", ["People's files", "Supervision", "Roles held", "Access requests"]),
     COORDINATOR_MENU[2],
     ("Records and reporting",
      ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"]),
     COORDINATOR_MENU[4],
 ]
 TRUSTEE_MENU = [
-    "Roles held",
+    ("People", ["Roles held", "Access requests"]),
     ("Safeguarding and consent", ["Police and court requests", "Safeguarding consultations"]),
     ("Records and reporting", ["Retention", "Statistics", "Case studies", "Board minutes"]),
     "What I have opened",
@@ -124,7 +125,7 @@ EXPECTED = {
                           "What I have opened"],
     "reviewer": ["Safeguarding consultations", "Reviews", "What I have opened"],
     "auditor": ["Audit sessions", "What I have opened"],
-    "admin_user": ["What I have opened", "Administration"],
+    "admin_user": ["Access requests", "What I have opened", "Administration"],
     "outsider": ["What I have opened"],
 }
 # Pages for staff only: their links must never reach a volunteer's menu (§8.3).

@@ -29,6 +29,7 @@ def sign_in(username: str):
     """Authenticate as the sign-in page does (django-axes needs the request)."""
     return authenticate(RequestFactory().post("/sign-in/"), username=username, password="homestart-demo")
 DEMO_USERNAMES = [
+    "admin2",
     "manager",
     "coordinator",
     "safeguarding",

@@ -25,7 +25,7 @@ from consent.sharing import Recipient
 from families import services as family_services
 from families.models import ClosureReason, Family, Member, Referral, Visit
 from homestart import services as people_services
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import AccessRequest, Membership, Role, Scheme, User
 from safeguarding import services as safeguarding_services
 from safeguarding.models import Concern
 
@@ -45,6 +45,8 @@ DEMO_USERS: list[tuple[str, str | None, list[str], str | None]] = [
     ("reviewer", None, [Role.REVIEWER], None),
     ("auditor", "WIR", [Role.AUDITOR], None),
     ("admin", None, [Role.ADMIN], None),
+    # A second administrator: approves national grants the first one asks for (§7.6, §8.3).
+    ("admin2", None, [Role.ADMIN], None),
     ("coordinator2", "SEF", [Role.COORDINATOR], None),
 ]
 
@@ -53,7 +55,7 @@ DEMO_NAMES = {
     "manager": ("Maggie", "Lingham"), "coordinator": ("Cora", "Prenton"), "safeguarding": ("Sam", "Eastham"),
     "volunteer": ("Vicky", "Tranmere"), "volunteer2": ("Wes", "Oxton"), "trustee": ("Trevor", "Upton"),
     "spotcheck": ("Sheila", "Pensby"), "reviewer": ("Ruth", "Greasby"), "auditor": ("Alan", "Moreton"),
-    "admin": ("Hugh", "Irby"), "coordinator2": ("Colin", "Formby"),
+    "admin": ("Hugh", "Irby"), "admin2": ("Nia", "Heswall"), "coordinator2": ("Colin", "Formby"),
 }
 
 # Invented people. Any likeness to real families is chance.
@@ -125,6 +127,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             schemes = {code: self._scheme(name, code) for name, code in SCHEMES}
             users = self._users(schemes)
+            self._access_request(schemes, users)
             for code, count in FAMILIES_PER_SCHEME.items():
                 self._families(schemes[code], users, count)
             self._consent_and_safeguarding(schemes["WIR"], users)
@@ -252,26 +255,31 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 changed = True
             first, last = DEMO_NAMES[username]
-            for field, value in (("is_active", True), ("is_staff", username == "admin"), ("is_superuser", False),
+            administrator = username in ("admin", "admin2")
+            for field, value in (("is_active", True), ("is_staff", administrator), ("is_superuser", False),
                                  ("first_name", first), ("last_name", last)):
                 if getattr(user, field) != value:
                     setattr(user, field, value)
                     changed = True
+            if not user.email:  # set-password links are e-mailed (§8.2)
+                user.email, changed = f"{username}@demo.homestart.invalid", True
             # Save only what changed: a re-run must not add empty entries to the users' history.
             if changed:
                 user.save()
             users[username] = user
         # The administrator configures schemes, people and policy versions; model
         # permissions open no family file (the gate reads object permissions only).
-        users["admin"].user_permissions.set(
-            Permission.objects.filter(
-                Q(
-                    content_type__app_label="homestart",
-                    codename__regex=r"^(add|change|view)_(scheme|user|membership|policyversion)$",
+        for administrator in ("admin", "admin2"):
+            users[administrator].user_permissions.set(
+                Permission.objects.filter(
+                    Q(
+                        content_type__app_label="homestart",
+                        codename__regex=r"^(add|change|view)_(scheme|user|membership|policyversion)$",
+                    )
+                    | Q(content_type__app_label="homestart", codename__in=["view_accessrequest", "view_accessdecision"])
+                    | Q(content_type__app_label="access_log", codename__startswith="view_")
                 )
-                | Q(content_type__app_label="access_log", codename__startswith="view_")
             )
-        )
         policy = people_services.policy_ensure_published()
         for username, code, roles, manager in DEMO_USERS:
             scheme = schemes[code] if code else None
@@ -279,8 +287,9 @@ class Command(BaseCommand):
             for role in roles:
                 membership = Membership.objects.current().filter(user=users[username], scheme=scheme, role=role).first()
                 if membership is None:
-                    people_services.membership_add(
-                        user=users[username], scheme=scheme, role=role, actor=None, line_manager=wanted
+                    # Set-up grants: recorded as "granted at set-up", no requester or approver (§8.3).
+                    people_services.membership_grant_at_setup(
+                        user=users[username], scheme=scheme, role=role, line_manager=wanted
                     )
                 elif membership.line_manager != wanted:
                     membership.line_manager = wanted
@@ -288,6 +297,19 @@ class Command(BaseCommand):
             # Demo users were inducted already: they have acknowledged the current policy.
             people_services.policy_acknowledge(user=users[username], version=policy)
         return users
+
+    def _access_request(self, schemes: dict[str, Scheme], users: dict[str, User]) -> None:
+        """One grant waiting for approval, to show two people for every grant (§8.3): the
+        administrator asked for Sefton's coordinator to cover Wirral; Wirral's manager or a
+        trustee approves or refuses it on "Access requests"."""
+        wanted = {"user": users["coordinator2"], "scheme": schemes["WIR"], "role": Role.COORDINATOR}
+        if Membership.objects.filter(ended_at__isnull=True, **wanted).exists():
+            return
+        if AccessRequest.objects.filter(kind=AccessRequest.Kind.MEMBERSHIP, **wanted).pending().exists():
+            return
+        people_services.membership_request(
+            **wanted, actor=users["admin"], reason="Covering Wirral while a coordinator is on leave."
+        )
 
     def _families(self, scheme: Scheme, users: dict[str, User], count: int) -> None:
         if scheme.families.exists():
