@@ -15,7 +15,7 @@ from families import services as family_services
 from families.models import Member
 from homestart.history import Source, history_entries
 from homestart.models import Membership, Role
-from homestart.services import membership_add, membership_end
+from homestart.services import access_request_approve, membership_end, membership_request
 from records import services as records_services
 from reporting import services as reporting_services
 from safeguarding import services as safeguarding_services
@@ -196,7 +196,10 @@ def test_group_history_names_families_by_reference(client_for, family, coordinat
 @pytest.mark.policy("3.8", "8.4")
 def test_membership_history_for_the_manager_and_trustees(client_for, wirral, manager, coordinator, trustee,
                                                         volunteer, named):
-    membership = membership_add(user=volunteer, scheme=wirral, role=Role.COORDINATOR, actor=manager)
+    # Asked by the manager, approved by a trustee (two people for every grant, §8.3).
+    asked = membership_request(user=volunteer, scheme=wirral, role=Role.COORDINATOR, actor=manager)
+    access_request_approve(access_request=asked, actor=trustee)
+    membership = Membership.objects.current().get(user=volunteer, scheme=wirral, role=Role.COORDINATOR)
     membership_end(membership=membership, actor=manager)
     for reader in (manager, trustee):
         status, html = page(client_for(reader), "membership_history")
