@@ -109,6 +109,15 @@ class Purpose(models.TextChoices):
     QUALITY_REVIEW = "quality_review", "Quality assurance review (§8.3, §9.1)"
     EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
     ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
+
+
+class Section(models.TextChoices):
+    """Parts of a family file the gate opens for a role that may not read all of it."""
+
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    # Names, dates of birth, address and contact: what a referral to children's services needs (§2.1).
+    IDENTIFYING_DETAILS = "identifying_details", "Identifying details"
 
 
 class ReviewQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from access_log.models import Purpose
 from consent.forms import TEXTAREA, FamilyToldMixin
 from consent.models import LegalBasis
 from families.forms import date_field, not_in_future
@@ -85,3 +86,14 @@ class DiscloseForm(VersionedForm, FamilyToldMixin):
 
     def clean_shared_on(self):
         return not_in_future(self.cleaned_data["shared_on"], "The date")
+
+
+class ReferralPurposeForm(forms.Form):
+    """§2.1: the safeguarding lead states why the family's identifying details are opened."""
+
+    purpose = forms.ChoiceField(
+        label="Why are you opening the family's identifying details?", widget=forms.RadioSelect,
+        choices=[(Purpose.SAFEGUARDING_REFERRAL, "To refer a child to children's services (§2.1)")],
+        error_messages={"required": "Say why you are opening the identifying details."},
+        help_text="Opening them is recorded in the family's access log, with this purpose.",
+    )

@@ -8,7 +8,7 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -16,12 +16,22 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_log import gate
+from access_log.models import Section
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.models import Role
 
 from . import selectors, services
-from .forms import ActionForm, ConcernForm, DiscloseForm, OrderForm, ReferForm, RefuseForm, RequestForm
+from .forms import (
+    ActionForm,
+    ConcernForm,
+    DiscloseForm,
+    OrderForm,
+    ReferForm,
+    ReferralPurposeForm,
+    RefuseForm,
+    RequestForm,
+)
 from .models import ExternalRequest
 
 SECTION = "safeguarding"
@@ -63,6 +73,29 @@ def family(request: HttpRequest, reference: str) -> HttpResponse:
         "family": access.target, "access": access, "concerns": selectors.concerns_for(access=access),
         "requests": selectors.requests_for(access=access), "is_volunteer": access.role == Role.VOLUNTEER,
         "is_handler": access.role in services.HANDLERS, "is_lead": access.role in services.LEADS,
+        "may_open_details": access.role == Role.SAFEGUARDING_LEAD and selectors.has_open_concern(access.target),
+    })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def identifying_details(request: HttpRequest, reference: str) -> HttpResponse:
+    """§2.1: the safeguarding lead states the purpose, then sees the family's names, dates of birth,
+    address and contact, to make a referral; the opening is recorded with that purpose. Only while
+    a concern is open; the rest of the file stays closed to the lead."""
+    lead = (Role.SAFEGUARDING_LEAD,)
+    access = _open(request, reference, roles=lead)
+    if not selectors.has_open_concern(access.target):
+        raise Http404("No such page.")
+    form = ReferralPurposeForm(request.POST if request.method == "POST" else None)
+    details = None
+    if request.method == "POST" and form.is_valid():
+        opened = gate.open_family(user=request.user, reference=reference, section=Section.IDENTIFYING_DETAILS,
+                                  purpose=form.cleaned_data["purpose"], roles=lead)
+        details = selectors.identifying_details_for(access=opened)
+    return render(request, "safeguarding/identifying_details.html", {
+        "family": access.target, "form": form, "details": details,
     })
 
 

@@ -30,6 +30,7 @@ ALLOWED = {
     "consent:disclosures": {"coordinator", "manager", "safeguarding_lead"},
     "consent:disclosure_new": {"manager", "safeguarding_lead"},
     "safeguarding:family": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
+    "safeguarding:identifying_details": {"safeguarding_lead"},
     "safeguarding:concern_new": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
     "safeguarding:concern": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
     "safeguarding:action_new": {"coordinator", "manager", "safeguarding_lead"},
