@@ -12,3 +12,12 @@ class SafeguardingConfig(AppConfig):
         from .selectors import has_open_concern
 
         FamilyFiles.has_open_concern = staticmethod(has_open_concern)
+
+        # §10.3: a decision on a police or court request happens only when a second person approves it.
+        from access_log.approvals import ApprovalHandler, register
+        from access_log.models import ApprovalKind, Section
+
+        from .services import describe_request_decision, request_carry_out
+
+        register(ApprovalKind.EXTERNAL_REQUEST,
+                 ApprovalHandler(Section.SAFEGUARDING, request_carry_out, describe_request_decision))

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access_log import gate
-from access_log.models import Section
+from access_log import approvals, gate
+from access_log.models import Approval, ApprovalKind, Section
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.models import Role
@@ -225,17 +225,23 @@ def request_new(request: HttpRequest, reference: str) -> HttpResponse:
 def request_detail(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
     access = _open(request, reference, roles=services.HANDLERS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
+    decisions = Approval.objects.filter(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=external.pk).select_related(
+        "requested_by", "decision__decided_by")
+    waiting = approvals.pending_for(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=external.pk)
     return render(request, "safeguarding/request.html", {
         "family": access.target, "external": external, "is_lead": access.role in services.LEADS,
-        "pending": external.decision == ExternalRequest.Decision.PENDING,
+        "pending": external.decision == ExternalRequest.Decision.PENDING and waiting is None,
+        "approvals": decisions, "waiting": waiting,
     })
 
 
-def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None):
+def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None,
+                  done="Decision recorded: it waits for approval by another person (the manager, or the "
+                  "safeguarding lead where a concern is open), unless you acted alone in an emergency."):
     access = _open(request, reference, change=True, roles=services.LEADS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
     page = _edit(request, access, external, form_class, heading, submit, functools.partial(run, request=external),
-                 initial or {}, "Decision recorded.")
+                 initial or {}, done)
     return page or redirect("safeguarding:request", reference=reference, request_id=external.pk)
 
 
@@ -244,7 +250,7 @@ def _request_form(request, reference, request_id, form_class, heading, submit, r
 @never_cache
 def request_order(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
     return _request_form(request, reference, request_id, OrderForm, "Record a subpoena or court order",
-                         "Save order", services.request_record_order)
+                         "Save order", services.request_record_order, done="Order recorded.")
 
 
 @sensitive_post_parameters()

@@ -27,6 +27,7 @@ ALLOWED = {
     "consent:withdraw": {"coordinator", "manager"},
     "consent:communication_new": {"coordinator"},
     "consent:transfer_new": {"coordinator", "manager"},
+    "consent:transfer_package": {"coordinator", "manager"},
     "consent:disclosures": {"coordinator", "manager", "safeguarding_lead"},
     "consent:disclosure_new": {"manager", "safeguarding_lead"},
     "safeguarding:family": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
