@@ -366,6 +366,8 @@ class ApprovalDecision(EncryptedModel, AppendOnlyModel):
         REFUSED = "refused", "Refused"
         EMERGENCY = "emergency", "Emergency: acted on alone"
 
+    # A UUID made before saving: the reason is sealed with the row's id as associated data.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     approval = models.OneToOneField(Approval, on_delete=models.PROTECT, related_name="decision")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

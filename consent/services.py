@@ -225,7 +225,7 @@ def disclosure_write(
             family_told=family_told,
             family_told_on=family_told_on if family_told == Disclosure.FamilyTold.TOLD else None,
             not_told_reason=not_told_reason if family_told == Disclosure.FamilyTold.NOT_TOLD else "",
-            recorded_by=actor,
+            recorded_by=approval.requested_by if approval is not None else actor,
         )
         _save(disclosure, actor=actor)
     return disclosure
