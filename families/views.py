@@ -44,11 +44,14 @@ FAMILIES_PER_PAGE = 25
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The coordinator's list of the scheme's families, by reference (§8.6)."""
     roles = selectors.staff_roles_by_scheme(user=request.user)
-    # Approvers see what waits for them, and emergencies someone else acted on alone.
-    waiting = {
-        "approvals_waiting": list(access_selectors.approvals_waiting_for(user=request.user)[:10]),
-        "emergency_notices": list(access_selectors.emergency_notices_for(user=request.user)[:3]),
-    }
+    # Approvers (managers, safeguarding leads) see what waits for them, and emergencies someone
+    # else acted on alone; nobody else is asked (the roles are already known to the request).
+    waiting = {}
+    if any(role in (Role.MANAGER, Role.SAFEGUARDING_LEAD) for role, _scheme in current_roles(request.user)):
+        waiting = {
+            "approvals_waiting": list(access_selectors.approvals_waiting_for(user=request.user)[:10]),
+            "emergency_notices": list(access_selectors.emergency_notices_for(user=request.user)[:3]),
+        }
     if not roles:
         if any(role == Role.VOLUNTEER for role, _scheme in current_roles(request.user)):
             return redirect("families:my_families")
