@@ -292,3 +292,22 @@ def test_a_consent_withdrawn_or_a_concern_closed_before_approval_stops_the_shari
     response = client_for(manager).post(_page(approval), {"decision": "approve"})
     assert response.status_code == 200 and "concern" in response.content.decode()
     assert not Disclosure.objects.exists() and not ApprovalDecision.objects.exists()
+
+
+@pytest.mark.policy("2.1")
+@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql",
+                    reason="the trigger exists on PostgreSQL only")
+@pytest.mark.parametrize("statement", [
+    "UPDATE access_log_approvaldecision SET outcome = 'approved'",
+    "DELETE FROM access_log_approvaldecision",
+    "UPDATE access_log_approval SET requested_role = 'manager'",
+    "DELETE FROM access_log_approval",
+])
+def test_the_database_refuses_to_rewrite_a_decision(statement, asking, manager, client_for):
+    from django.db import DatabaseError, connection, transaction
+
+    approval, _ = asking("disclosure")
+    client_for(manager).post(_page(approval), {"decision": "refuse", "reason": "Wait for the visit"})
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert ApprovalDecision.objects.get().outcome == ApprovalDecision.Outcome.REFUSED
