@@ -101,7 +101,7 @@ class ApprovalDecisionForm(forms.Form):
                  ("refuse", "Refuse: nothing happens")],
         error_messages={"required": "Choose whether you approve or refuse."},
     )
-    reason = forms.CharField(label="Reason (needed for a refusal)", required=False,
+    reason = forms.CharField(label="Reason", required=False, help_text="Needed for a refusal.",
                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def clean(self):

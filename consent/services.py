@@ -321,7 +321,8 @@ def describe_sharing(approval: Approval, asking: dict) -> list[tuple[str, str]]:
         rows.append(("Legal basis", legal_basis_label(asking["basis"])))
     rows.append(("Justification", asking.get("justification", "")))
     if asking.get("family_told") == Disclosure.FamilyTold.TOLD:
-        rows.append(("Family told", f"Yes, on {asking.get('family_told_on')}"))
+        told_on = datetime.date.fromisoformat(asking["family_told_on"]) if asking.get("family_told_on") else None
+        rows.append(("Family told", f"Yes, on {told_on:%-d %B %Y}" if told_on else "Yes"))
     elif asking.get("family_told"):
         rows.append(("Family told", f"No: {asking.get('not_told_reason', '')}"))
     return rows
