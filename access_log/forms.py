@@ -90,3 +90,22 @@ class AuditSessionForm(SignatureForm):
 class UndertakingForm(SignatureForm):
     organisation = forms.CharField(label="Organisation", required=False, max_length=200)
     field_order = ["signed_name", "organisation", "declared"]
+
+
+class ApprovalDecisionForm(forms.Form):
+    """Approve (it happens now) or refuse, with the reason for a refusal."""
+
+    decision = forms.ChoiceField(
+        label="Your decision", widget=forms.RadioSelect,
+        choices=[("approve", "Approve: it happens now, recorded in your name"),
+                 ("refuse", "Refuse: nothing happens")],
+        error_messages={"required": "Choose whether you approve or refuse."},
+    )
+    reason = forms.CharField(label="Reason", required=False, help_text="Needed for a refusal.",
+                             widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not data.get("reason"):
+            self.add_error("reason", "Give the reason for refusing.")
+        return data

@@ -33,12 +33,14 @@ from families.models import (
 )
 from homestart.models import Membership, Role, User, roles_in
 
-from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
+from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review, Section
 
 # Roles that see and change every family file of their own scheme (§8.3).
 SCHEME_STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
 # The part of a family file the scheme's safeguarding lead opens (§2).
-SAFEGUARDING_SECTIONS = frozenset({"safeguarding"})
+SAFEGUARDING_SECTIONS = frozenset({Section.SAFEGUARDING})
+# What the safeguarding lead opens, for a stated referral, of a family with an open concern (§2.1).
+IDENTIFYING_SECTIONS = frozenset({Section.IDENTIFYING_DETAILS})
 
 
 class View(enum.Enum):
@@ -134,10 +136,17 @@ class MinimalFamily:
     my_visits: list[Visit] = field(default_factory=list)
 
 
+def _no_open_concern(family: Family) -> bool:
+    return False
+
+
 class FamilyFiles(FileKindSpec):
     kind = FileKind.FAMILY
     url_name = "families:detail"
     log_roles = SCHEME_STAFF_ROLES
+    # "Has this family an open safeguarding concern?": the safeguarding app, above this one,
+    # registers the answer (safeguarding/apps.py). Until it does, the answer is no.
+    has_open_concern = staticmethod(_no_open_concern)
 
     def load(self, reference: str) -> Family | None:
         return Family.objects.with_keys().filter(reference=reference).first()
@@ -181,6 +190,15 @@ class FamilyFiles(FileKindSpec):
             return Grant(Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({"visits", "safeguarding"}))
 
         if Role.SAFEGUARDING_LEAD in here:
+            if purpose == Purpose.SAFEGUARDING_REFERRAL:
+                # §2.1: to refer a child to children's services, the lead opens the family's
+                # identifying details, and only those, while a concern is open; read-only.
+                if not self.has_open_concern(obj):
+                    return Role.SAFEGUARDING_LEAD
+                return Grant(
+                    Role.SAFEGUARDING_LEAD, View.MINIMAL, False, Purpose.SAFEGUARDING_REFERRAL,
+                    writable_sections=frozenset(), readable_sections=IDENTIFYING_SECTIONS,
+                )
             # The scheme's safeguarding lead: the safeguarding section only (§2.1, §8.3),
             # and no more of the file than the reference that identifies it.
             return Grant(

@@ -15,7 +15,15 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from homestart.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet, Role  # noqa: F401 (re-exported)
+from families.models import FamilyKey
+from homestart.fields import EncryptedTextField
+from homestart.models import (  # noqa: F401 (the append-only names are re-exported)
+    AppendOnlyError,
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    EncryptedModel,
+    Role,
+)
 
 # The marker and base of every register lives in ``homestart.models`` (the bottom
 # layer, so that every app can use it); these names stay importable from here.
@@ -76,6 +84,15 @@ class Purpose(models.TextChoices):
     QUALITY_REVIEW = "quality_review", "Quality assurance review (§8.3, §9.1)"
     EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
     ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
+
+
+class Section(models.TextChoices):
+    """Parts of a family file the gate opens for a role that may not read all of it."""
+
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    # Names, dates of birth, address and contact: what a referral to children's services needs (§2.1).
+    IDENTIFYING_DETAILS = "identifying_details", "Identifying details"
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -276,3 +293,84 @@ class ContractorUndertaking(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Undertaking by {self.user}"
+
+
+class ApprovalKind(models.TextChoices):
+    """The powers over files that one person asks for and another approves (DESIGN, "Two people")."""
+
+    DISCLOSURE = "disclosure", "Disclosure without consent (§2.1, §7.4)"
+    TRANSFER = "transfer", "Transfer to another scheme without consent (§9.3)"
+    EXTERNAL_REQUEST = "external_request", "Decision on a police or court request (§10.2, §10.3)"
+    CASE_STUDY = "case_study", "Release of a case study (§3.3, §7.5)"
+
+
+class Approval(FamilyKey, EncryptedModel, AppendOnlyModel):
+    """A request that waits for a second person: what is asked is kept, sealed under the family's
+    key, and happens only when another person holding the right role approves it. Written once;
+    its outcome is an ``ApprovalDecision``. The approver is never the person who asked."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=ApprovalKind.choices)
+    scheme = models.ForeignKey("homestart.Scheme", on_delete=models.PROTECT, related_name="+")
+    family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="approvals")
+    # The police or court request, or the case study, the approval decides on.
+    subject_id = models.UUIDField(null=True, blank=True)
+    # Rests on a safeguarding concern (§2.1): the safeguarding lead may approve as well as the
+    # manager, and it may be acted on alone in an emergency.
+    safeguarding = models.BooleanField(default=False)
+    # What is asked, as JSON, sealed under the family's key.
+    payload = EncryptedTextField("what is asked")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_role = models.CharField(max_length=32)
+    requested_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["scheme", "kind", "-requested_at"], name="approval_scheme_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.family_id and self.family.reference}"
+
+
+class ApprovalDecision(EncryptedModel, AppendOnlyModel):
+    """The outcome of an approval: approved or refused by a second person, or acted on alone in
+    an emergency by the person who asked (safeguarding only, with a reason). One per approval."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+        EMERGENCY = "emergency", "Emergency: acted on alone"
+
+    # A UUID made before saving: the reason is sealed with the row's id as associated data.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    approval = models.OneToOneField(Approval, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_role = models.CharField(max_length=32)
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Sealed under the family's key: a refusal's or an emergency's reason may name people.
+    reason = EncryptedTextField("reason", blank=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} at {self.decided_at:%Y-%m-%d %H:%M}"
+
+    def get_data_key(self):
+        return self.approval.family.data_key
+
+
+class ApprovalNotice(AppendOnlyModel):
+    """Someone was told at once that another acted alone in an emergency (on their page and by e-mail)."""
+
+    approval = models.ForeignKey(Approval, on_delete=models.PROTECT, related_name="notices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_notices")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Emergency notice {self.pk}"

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from homestart.models import Membership, Role, User
 
 from .kinds import SCHEME_STAFF_ROLES
-from .models import AccessEvent, AuditSession, RecordOfAccess
+from .models import AccessEvent, Approval, ApprovalNotice, AuditSession, RecordOfAccess
 
 
 def file_events(*, kind: str, file_id) -> QuerySet[AccessEvent]:
@@ -30,3 +30,30 @@ def audit_sessions_for(*, user: User) -> QuerySet[AuditSession]:
     if is_auditor.exists():
         condition |= Q(auditor=user, scheme__in=is_auditor.values("scheme"))
     return AuditSession.objects.filter(condition)
+
+
+def approvals_waiting_for(*, user: User) -> QuerySet[Approval]:
+    """Approvals the user may give now: undecided, of a scheme where they are the manager (every
+    kind) or the safeguarding lead (those resting on a concern), not asked by themselves."""
+    current = Membership.objects.current().filter(user=user)
+    condition = Q(scheme__in=current.filter(role=Role.MANAGER).values("scheme")) | Q(
+        safeguarding=True, scheme__in=current.filter(role=Role.SAFEGUARDING_LEAD).values("scheme")
+    )
+    return (
+        Approval.objects.filter(condition, decision__isnull=True)
+        .exclude(requested_by=user)
+        .select_related("family", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def approvals_asked_by(*, user: User) -> QuerySet[Approval]:
+    """What the user asked for, newest first, with the decision if there is one."""
+    return Approval.objects.filter(requested_by=user).select_related("family", "decision__decided_by")
+
+
+def emergency_notices_for(*, user: User) -> QuerySet[ApprovalNotice]:
+    """Emergencies someone else acted on alone, told to this user (§2.1), newest first."""
+    return ApprovalNotice.objects.filter(user=user).select_related(
+        "approval__family", "approval__decision__decided_by"
+    )[:10]

@@ -42,4 +42,6 @@ urlpatterns = [
     path("audit-sessions/<uuid:session_id>/close/", views.audit_session_close, name="audit_session_close"),
     path("my-access/", views.my_access, name="my_access"),
     path("undertaking/", views.undertaking, name="undertaking"),
+    path("approvals/", views.approval_list, name="approvals"),
+    path("approvals/<uuid:approval_id>/", views.approval_detail, name="approval"),
 ]

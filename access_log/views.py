@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from homestart.forms import form_error
 from homestart.models import Membership, Role, Scheme, User
 from homestart.security import recent_authentication
 
-from . import gate, selectors, services
-from .forms import AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
+from . import approvals, gate, selectors, services
+from .forms import ApprovalDecisionForm, AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
-from .models import FileKind, Purpose, RecordOfAccess, Review
+from .models import Approval, FileKind, Purpose, RecordOfAccess, Review
 
 
 def _current(user: User):
@@ -265,3 +266,63 @@ def undertaking(request: HttpRequest) -> HttpResponse:
     return render(
         request, "access_log/undertaking.html", {"form": form, "signed": signed, "text": ContractorUndertaking.TEXT}
     )
+
+
+# --- approvals: two people for every power over files -----------------------
+
+
+def _approval_people(user: User) -> bool:
+    """Scheme staff and safeguarding leads ask for and give approvals."""
+    return _current(user).filter(role__in=(*SCHEME_STAFF_ROLES, Role.SAFEGUARDING_LEAD)).exists()
+
+
+@require_GET
+@never_cache
+def approval_list(request: HttpRequest) -> HttpResponse:
+    """What waits for the user's approval, what they asked for, and emergencies they were told of
+    (by family reference and kind only: the page opens no file)."""
+    if not _approval_people(request.user):
+        raise Http404("No approvals for this role.")
+    return render(request, "access_log/approval_list.html", {
+        "waiting": selectors.approvals_waiting_for(user=request.user),
+        "asked": selectors.approvals_asked_by(user=request.user)[:50],
+        "notices": selectors.emergency_notices_for(user=request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def approval_detail(request: HttpRequest, approval_id) -> HttpResponse:
+    """What was asked, opened through the gate, and the approver's decision (append-only)."""
+    approval = get_object_or_404(Approval.objects.select_related("family", "requested_by"), pk=approval_id)
+    handler = approvals.HANDLERS[approval.kind]
+    # The person who asked and the approvers' roles; the gate refuses (and records) anyone else.
+    roles = (*approvals.approver_roles(approval), approval.requested_role)
+    access = gate.open_family(user=request.user, reference=approval.family.reference, section=handler.section,
+                              for_change=request.method == "POST", roles=roles)
+    may_decide = approvals.may_decide(approval, request.user) and access.role in approvals.approver_roles(approval)
+    told = approval.notices.filter(user=request.user).exists()
+    if not (may_decide or told or request.user.pk == approval.requested_by_id):
+        raise gate.NotPermitted("This approval is for the person who asked and those who approve.")
+    decision = approvals.decision_of(approval)
+    form = ApprovalDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not may_decide:
+            raise gate.NotPermitted(f"This is approved by {approvals.approver_roles_label(approval)}, "
+                                    "never by the person who asked.")
+        if form.is_valid():
+            try:
+                approvals.approval_decide(approval=approval, access=access, actor=request.user,
+                                          approve=form.cleaned_data["decision"] == "approve",
+                                          reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, "Approved: it has happened, in your name."
+                                 if form.cleaned_data["decision"] == "approve" else "Refused: nothing happened.")
+                return redirect("access_log:approval", approval_id=approval.pk)
+    return render(request, "access_log/approval_detail.html", {
+        "approval": approval, "rows": handler.describe(approval, approvals.asked(approval)),
+        "decision": decision, "may_decide": may_decide and decision is None, "form": form,
+        "approvers": approvals.approver_roles_label(approval),
+    })

@@ -7,7 +7,6 @@ from django import forms
 from families.forms import date_field, not_in_future
 from families.models import Family, Member
 from homestart.concurrency import VersionedForm
-from homestart.models import Membership, Role, User
 
 from .models import Disclosure, LegalBasis, RecipientKind, Scope
 
@@ -118,37 +117,48 @@ class FamilyToldMixin(forms.Form):
         return data
 
 
-def approvers_of(family: Family):
-    return User.objects.filter(
-        memberships__in=Membership.objects.current().filter(
-            scheme_id=family.scheme_id, role__in=(Role.SAFEGUARDING_LEAD, Role.MANAGER)
-        )
-    ).distinct().order_by("first_name", "last_name", "username")
+class WithoutConsentMixin(FamilyToldMixin):
+    """The block every sharing form repeats: the family told or why not (§1.5, §2.2), the
+    justification when there is no consent, and, for the safeguarding lead and the manager,
+    acting alone in an emergency (the other is told at once). There is no "approved by"
+    chooser: without consent, the sharing waits until an approver signs in and approves."""
+
+    justification = forms.CharField(
+        label="Justification (only when sharing without the family's consent)", required=False, widget=TEXTAREA,
+        max_length=2000, help_text="Without consent, nothing is shared until the manager (or, for a safeguarding "
+        "concern, the safeguarding lead) approves it; never the person who asks.")
+    emergency_reason = forms.CharField(
+        label="Emergency: act alone (optional)", required=False, widget=TEXTAREA, max_length=2000,
+        help_text="Only in a safeguarding emergency that cannot wait for approval. Give the reason: it is shared "
+        "now, and the safeguarding lead or manager is told at once.")
+
+    def __init__(self, *args, may_act_alone: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_act_alone:
+            del self.fields["emergency_reason"]
+
+    def sharing_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "family_told": data["family_told"], "family_told_on": data["family_told_on"],
+            "not_told_reason": data["not_told_reason"], "justification": data.get("justification", ""),
+            "emergency_reason": data.get("emergency_reason", ""),
+        }
 
 
-class ApproverField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.username
-
-
-class CommunicationForm(FamilyToldMixin):
+class CommunicationForm(WithoutConsentMixin):
     recipient_kind = forms.ChoiceField(label="To whom?", widget=forms.RadioSelect, choices=[
         (RecipientKind.REFERRER, "The referrer"), (RecipientKind.HEALTH_VISITOR, "The health visitor"),
         (RecipientKind.AGENCY, "An agency currently involved with the family")])
     recipient_name = forms.CharField(label="Name of the agency (for an agency)", required=False, max_length=200)
     scope = forms.ChoiceField(label="What kind of information?", choices=CONSENT_SCOPES, widget=forms.RadioSelect)
     summary = forms.CharField(label="Summary of what you shared", widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date shared")
-    justification = forms.CharField(
-        label="Justification (only when sharing without consent)", required=False, widget=TEXTAREA, max_length=2000)
-    approver = ApproverField(queryset=User.objects.none(), required=False,
-                             label="Approved by (only when sharing without consent)")
+    shared_on = date_field("Date shared", help_text="Without consent: the day it is approved.")
     field_order = ["recipient_kind", "recipient_name", "scope", "summary", "shared_on", "family_told",
-                   "family_told_on", "not_told_reason", "justification", "approver"]
+                   "family_told_on", "not_told_reason", "justification"]
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["approver"].queryset = approvers_of(family)
 
     def clean_shared_on(self):
         return not_in_future(self.cleaned_data["shared_on"], "The date shared")
@@ -160,7 +170,7 @@ class CommunicationForm(FamilyToldMixin):
         return data
 
 
-class DisclosureForm(FamilyToldMixin):
+class DisclosureForm(WithoutConsentMixin):
     """A disclosure recorded by the safeguarding lead or the manager (§2.1)."""
 
     recipient_kind = forms.ChoiceField(label="To whom?", widget=forms.RadioSelect, choices=[
@@ -169,12 +179,9 @@ class DisclosureForm(FamilyToldMixin):
     basis = forms.ChoiceField(label="Legal basis", widget=forms.RadioSelect, choices=[
         (k, label) for k, label in LegalBasis.choices if k != LegalBasis.COURT_ORDER])
     summary = forms.CharField(label="Summary of what was shared", widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date shared")
-    justification = forms.CharField(
-        label="Justification", required=False, widget=TEXTAREA, max_length=2000,
-        help_text="Needed whenever the basis is not the family's consent.")
+    shared_on = date_field("Date shared", help_text="Without consent: the day it is approved.")
     field_order = ["recipient_kind", "recipient_name", "basis", "summary", "shared_on", "justification",
-                   "family_told", "family_told_on", "not_told_reason"]
+                   "family_told", "family_told_on", "not_told_reason", "emergency_reason"]
 
     def clean_shared_on(self):
         return not_in_future(self.cleaned_data["shared_on"], "The date shared")
@@ -191,7 +198,7 @@ class SchemeChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class TransferForm(FamilyToldMixin):
+class TransferForm(WithoutConsentMixin):
     """§9.2, §9.3: the coordinator chooses where the family goes and what is appropriate to share."""
 
     destination = forms.ChoiceField(label="Where is the family going?", widget=forms.RadioSelect, choices=[
@@ -206,13 +213,8 @@ class TransferForm(FamilyToldMixin):
     sections = forms.MultipleChoiceField(label="What is appropriate to share?", widget=forms.CheckboxSelectMultiple,
                                          choices=[])
     summary = forms.CharField(label="Summary of what is shared and why", widget=TEXTAREA, max_length=5000)
-    justification = forms.CharField(
-        label="Justification (only without the family's consent, §9.3)", required=False, widget=TEXTAREA,
-        max_length=2000)
-    approver = ApproverField(queryset=User.objects.none(), required=False,
-                             label="Approved by (only without the family's consent)")
     field_order = ["destination", "to_scheme", "to_scheme_name", "passphrase", "sections", "summary",
-                   "family_told", "family_told_on", "not_told_reason", "justification", "approver"]
+                   "family_told", "family_told_on", "not_told_reason", "justification", "emergency_reason"]
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
         from homestart.models import Scheme
@@ -222,7 +224,6 @@ class TransferForm(FamilyToldMixin):
         super().__init__(*args, **kwargs)
         self.fields["to_scheme"].queryset = Scheme.objects.exclude(pk=family.scheme_id).order_by("name")
         self.fields["sections"].choices = list(SECTIONS.items())
-        self.fields["approver"].queryset = approvers_of(family)
 
     def clean(self):
         data = super().clean()
@@ -234,3 +235,18 @@ class TransferForm(FamilyToldMixin):
             if len(data.get("passphrase") or "") < 12:
                 self.add_error("passphrase", "Use a passphrase of at least 12 characters.")
         return data
+
+
+class TransferPackageForm(forms.Form):
+    """The package of an approved (or consented) export, sealed under a passphrase given now."""
+
+    passphrase = forms.CharField(
+        label="Passphrase for the export", max_length=200, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.")
+
+    def clean_passphrase(self):
+        value = self.cleaned_data["passphrase"]
+        if len(value) < 12:
+            raise forms.ValidationError("Use a passphrase of at least 12 characters.")
+        return value

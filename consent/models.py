@@ -190,6 +190,12 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # Without consent: the approval that made it happen, whose decision names who approved
+    # (or who acted alone in an emergency) and when. ``approved_by`` repeats that person.
+    approval = models.OneToOneField(
+        "access_log.Approval", on_delete=models.PROTECT, related_name="disclosure", null=True, blank=True,
+        editable=False,
+    )
     family_told = models.CharField(max_length=10, choices=FamilyTold.choices)
     family_told_on = models.DateField("date the family was told", null=True, blank=True)
     not_told_reason = EncryptedTextField(

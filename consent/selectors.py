@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from access_log import approvals
 from access_log.gate import FileAccess
 from access_log.kinds import KINDS
-from access_log.models import FileKind
+from access_log.models import Approval, ApprovalDecision, ApprovalKind, FileKind
 from families.models import Family
 from homestart.history import Source
 from homestart.models import User
 
-from .models import ConfidentialityStatement, Consent, Disclosure
+from .models import ConfidentialityStatement, Consent, Disclosure, Transfer
 
 
 def consent_file(*, access: FileAccess) -> dict:
@@ -35,8 +36,33 @@ def disclosures_for(*, access: FileAccess) -> QuerySet[Disclosure]:
     """The family's disclosure register: staff and the safeguarding lead see all of it. An
     entry put right later stays, marked ``corrected``; the correction names it (``corrects``)."""
     return Disclosure.objects.filter(family=access.target).select_related(
-        "family__data_key", "recorded_by", "approved_by", "consent", "corrects__family__data_key"
+        "family__data_key", "recorded_by", "approved_by", "consent", "corrects__family__data_key",
+        "approval__decision__decided_by", "approval__requested_by",
     ).annotate(corrected=Exists(Disclosure.objects.filter(corrects=OuterRef("pk"))))
+
+
+def sharing_approvals_for(*, access: FileAccess) -> list[tuple[Approval, dict]]:
+    """Sharings of this family that wait for approval or were refused (nothing was shared), with
+    what was asked: approved ones are disclosures in the register."""
+    waiting = (
+        Approval.objects.filter(family=access.target, kind__in=(ApprovalKind.DISCLOSURE, ApprovalKind.TRANSFER,
+                                                                 ApprovalKind.EXTERNAL_REQUEST))
+        .exclude(decision__outcome__in=(ApprovalDecision.Outcome.APPROVED, ApprovalDecision.Outcome.EMERGENCY))
+        .select_related("family__data_key", "requested_by", "decision__decided_by")
+    )
+    found = []
+    for approval in waiting:
+        asking = approvals.asked(approval)
+        if asking.get("recipient_kind"):  # a police decision to pass nothing on shares nothing
+            found.append((approval, asking))
+    return found
+
+
+def exports_for(*, access: FileAccess) -> QuerySet[Transfer]:
+    """Export transfers of this family that were consented to or approved: their packages may be downloaded."""
+    return Transfer.objects.filter(family=access.target, destination=Transfer.Destination.EXPORT).select_related(
+        "disclosure__family__data_key"
+    )
 
 
 def consents_due_for_review(*, user: User) -> QuerySet[Consent]:

@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from access_log import gate
+from access_log import approvals, gate
 from access_log.gate import FileAccess
+from access_log.models import Approval, ApprovalKind
 from families.models import Member
 from homestart.concurrency import check_version
-from homestart.models import Membership, PolicyVersion, Role, User
+from homestart.models import PolicyVersion, Role, User
 from safeguarding.models import ExternalRequest
 
 from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope
@@ -28,7 +29,7 @@ from .sharing import Recipient, SharingDecision, may_share
 
 CONSENT_SECTION = "consent"
 SAFEGUARDING_SECTION = "safeguarding"
-# Who may approve sharing without consent (the basis is an exception).
+# Who records a disclosure on the register's own page (§2.1); who approves it: access_log.approvals.
 APPROVERS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 
 
@@ -153,6 +154,84 @@ def _check_told(family_told: str, family_told_on: datetime.date | None, not_told
         raise ValidationError({"family_told": "Say whether the family was told (§1.5, §2.2)."})
 
 
+def sharing_check(
+    *,
+    access: FileAccess,
+    scope: str,
+    recipient: Recipient,
+    summary: str,
+    family_told: str,
+    family_told_on: datetime.date | None = None,
+    not_told_reason: str = "",
+    justification: str = "",
+    exception: str = "",
+    request: ExternalRequest | None = None,
+    expect_basis: str = "",
+) -> SharingDecision:
+    """Everything a sharing needs before it is recorded or asked for: what was shared, whether the
+    family was told (§1.5, §2.2), ``may_share``'s answer (``SharingRefused`` when no), and a
+    justification when there is no consent."""
+    if not summary.strip():
+        raise ValidationError({"summary": "Summarise what was shared."})
+    _check_told(family_told, family_told_on, not_told_reason)
+    decision: SharingDecision = may_share(
+        family=access.target, scope=scope, recipient=recipient, exception=exception, request=request
+    )
+    if not decision.allowed:
+        raise SharingRefused(decision.reason)
+    if expect_basis == LegalBasis.CONSENT and decision.basis != LegalBasis.CONSENT:
+        raise SharingRefused("The family has not consented to this (or has withdrawn consent).")
+    if expect_basis and decision.basis not in (expect_basis, LegalBasis.CONSENT):
+        raise SharingRefused(
+            f"That basis does not apply here: the information may go on this basis only: "
+            f"{LegalBasis(decision.basis).label}."
+        )
+    if decision.needs_approval and not justification.strip():
+        raise ValidationError({"justification": "Justify sharing without the family's consent."})
+    return decision
+
+
+def disclosure_write(
+    *,
+    access: FileAccess,
+    decision: SharingDecision,
+    channel: str,
+    scope: str,
+    recipient: Recipient,
+    summary: str,
+    shared_on: datetime.date,
+    family_told: str,
+    actor: User,
+    family_told_on: datetime.date | None = None,
+    not_told_reason: str = "",
+    justification: str = "",
+    section: str = SAFEGUARDING_SECTION,
+    approval: Approval | None = None,
+    corrects: Disclosure | None = None,
+) -> Disclosure:
+    """Write one entry of the register. Without consent only from an approval (its decision names
+    who approved, or who acted alone in an emergency), never from a name the recorder chose."""
+    approved_by = None
+    if decision.needs_approval:
+        outcome = approvals.decision_of(approval) if approval is not None else None
+        if outcome is None or outcome.outcome == outcome.Outcome.REFUSED:
+            raise gate.NotPermitted("Sharing without the family's consent happens only once it is approved.")
+        approved_by = outcome.decided_by
+    with gate.changing(access, section=section) as family:
+        disclosure = Disclosure(
+            family=family, channel=channel, scope=scope, recipient_kind=recipient.kind,
+            recipient_name=recipient.name or RecipientKind(recipient.kind).label, summary=summary,
+            shared_on=shared_on, basis=decision.basis, consent=decision.consent, concern=decision.concern,
+            request=decision.request, justification=justification, approved_by=approved_by, approval=approval,
+            family_told=family_told,
+            family_told_on=family_told_on if family_told == Disclosure.FamilyTold.TOLD else None,
+            not_told_reason=not_told_reason if family_told == Disclosure.FamilyTold.NOT_TOLD else "",
+            recorded_by=approval.requested_by if approval is not None else actor, corrects=corrects,
+        )
+        _save(disclosure, actor=actor)
+    return disclosure
+
+
 @transaction.atomic
 def disclosure_record(
     *,
@@ -170,67 +249,93 @@ def disclosure_record(
     exception: str = "",
     request: ExternalRequest | None = None,
     section: str = SAFEGUARDING_SECTION,
-    approver: User | None = None,
     expect_basis: str = "",
+    emergency_reason: str = "",
     corrects: Disclosure | None = None,
-) -> Disclosure:
+) -> Disclosure | Approval:
     """Record one sharing outside Home-Start, on the basis ``may_share`` gives.
 
-    Refused (``SharingRefused``) when ``may_share`` says no. Without consent, the
-    recorder must justify it, and it is approved by the safeguarding lead or the
-    manager: the recorder themselves when they hold one of those roles, otherwise
-    the ``approver`` they name (a current safeguarding lead or manager of the scheme).
-    The family was told (when), or the reason they were not is recorded: a
-    disclosure cannot be recorded without one or the other (§1.5, §2.2).
+    Refused (``SharingRefused``) when ``may_share`` says no. With the family's consent it is
+    recorded at once. Without it (§2.1, §7.4) the recorder justifies it and it waits, as an
+    ``Approval``, until the scheme's manager (or, resting on a concern, the safeguarding lead)
+    approves it: another person than the recorder. Only then is it shared and in the register,
+    dated the day of approval. In a safeguarding emergency the lead or the manager acts alone
+    with ``emergency_reason``, and the other is told at once (``access_log.approvals``).
+    The family was told (when), or the reason they were not is recorded (§1.5, §2.2).
 
     The register is append-only: to put a mistake right, record the sharing again as
     it happened, with ``corrects`` the entry it replaces; the earlier entry stays.
     """
     if corrects is not None and corrects.family_id != access.target.pk:
         raise gate.FileHidden("No such disclosure.")
-    if not summary.strip():
-        raise ValidationError({"summary": "Summarise what was shared."})
     if shared_on > timezone.localdate():
         raise ValidationError({"shared_on": "The date cannot be in the future."})
-    _check_told(family_told, family_told_on, not_told_reason)
-    decision: SharingDecision = may_share(
-        family=access.target, scope=scope, recipient=recipient, exception=exception, request=request
+    told = {"family_told": family_told, "family_told_on": family_told_on, "not_told_reason": not_told_reason}
+    decision = sharing_check(
+        access=access, scope=scope, recipient=recipient, summary=summary, justification=justification,
+        exception=exception, request=request, expect_basis=expect_basis, **told,
     )
-    if not decision.allowed:
-        raise SharingRefused(decision.reason)
-    if expect_basis == LegalBasis.CONSENT and decision.basis != LegalBasis.CONSENT:
-        raise SharingRefused("The family has not consented to this (or has withdrawn consent).")
-    if expect_basis and decision.basis not in (expect_basis, LegalBasis.CONSENT):
-        raise SharingRefused(
-            f"That basis does not apply here: the information may go on this basis only: "
-            f"{LegalBasis(decision.basis).label}."
+    if not decision.needs_approval:
+        return disclosure_write(
+            access=access, decision=decision, channel=channel, scope=scope, recipient=recipient, summary=summary,
+            shared_on=shared_on, justification=justification, actor=actor, section=section, corrects=corrects,
+            **told,
         )
-    approved_by = None
-    if decision.needs_approval:
-        if not justification.strip():
-            raise ValidationError({"justification": "Justify sharing without the family's consent."})
-        if access.role in APPROVERS:
-            approved_by = actor
-        elif approver is not None and Membership.objects.current().filter(
-            user=approver, scheme_id=access.target.scheme_id, role__in=APPROVERS
-        ).exists():
-            approved_by = approver
-        else:
-            raise ValidationError({"approver": "Sharing without the family's consent is approved by the "
-                                   "scheme's safeguarding lead or manager: name who approved it."})
-    with gate.changing(access, section=section) as family:
-        disclosure = Disclosure(
-            family=family, channel=channel, scope=scope, recipient_kind=recipient.kind,
-            recipient_name=recipient.name or RecipientKind(recipient.kind).label, summary=summary,
-            shared_on=shared_on, basis=decision.basis, consent=decision.consent, concern=decision.concern,
-            request=decision.request, justification=justification, approved_by=approved_by,
-            family_told=family_told,
-            family_told_on=family_told_on if family_told == Disclosure.FamilyTold.TOLD else None,
-            not_told_reason=not_told_reason if family_told == Disclosure.FamilyTold.NOT_TOLD else "",
-            recorded_by=actor, corrects=corrects,
-        )
-        _save(disclosure, actor=actor)
-    return disclosure
+    asking = {
+        "channel": channel, "scope": scope, "recipient_kind": recipient.kind, "recipient_name": recipient.name,
+        "summary": summary, "justification": justification, "exception": exception,
+        "request_id": str(request.pk) if request else "", "basis": decision.basis, "section": section,
+        "family_told": family_told, "family_told_on": family_told_on.isoformat() if family_told_on else "",
+        "not_told_reason": not_told_reason, "corrects_id": str(corrects.pk) if corrects else "",
+    }
+    return approvals.approval_request(
+        access=access, kind=ApprovalKind.DISCLOSURE, asking=asking, actor=actor,
+        safeguarding=decision.basis == LegalBasis.SAFEGUARDING, emergency_reason=emergency_reason,
+    )
+
+
+def _told_from(asking: dict) -> dict:
+    told_on = asking.get("family_told_on") or ""
+    return {
+        "family_told": asking["family_told"], "not_told_reason": asking.get("not_told_reason", ""),
+        "family_told_on": datetime.date.fromisoformat(told_on) if told_on else None,
+    }
+
+
+def disclosure_carry_out(approval: Approval, asking: dict, access: FileAccess, actor: User, decision) -> Disclosure:
+    """The approved disclosure happens: ``may_share`` is asked again now (a concern closed or a
+    consent withdrawn since the request stops it), and the register records it, today."""
+    request = ExternalRequest.objects.filter(pk=asking["request_id"]).first() if asking.get("request_id") else None
+    recipient = Recipient(asking["recipient_kind"], asking["recipient_name"])
+    sharing = sharing_check(
+        access=access, scope=asking["scope"], recipient=recipient, summary=asking["summary"],
+        justification=asking["justification"], exception=asking.get("exception", ""), request=request,
+        **_told_from(asking),
+    )
+    return disclosure_write(
+        access=access, decision=sharing, channel=asking["channel"], scope=asking["scope"], recipient=recipient,
+        summary=asking["summary"], shared_on=timezone.localdate(), justification=asking["justification"],
+        actor=actor, section=approvals.HANDLERS[approval.kind].section, approval=approval, **_told_from(asking),
+        corrects=Disclosure.objects.filter(pk=asking["corrects_id"], family=access.target).first()
+        if asking.get("corrects_id") else None,
+    )
+
+
+def describe_sharing(approval: Approval, asking: dict) -> list[tuple[str, str]]:
+    """What a disclosure waiting for approval would share, for the approval page."""
+    rows = [
+        ("Recipient", asking.get("recipient_name") or RecipientKind(asking["recipient_kind"]).label),
+        ("What would be shared", asking.get("summary", "")),
+    ]
+    if asking.get("basis"):
+        rows.append(("Legal basis", legal_basis_label(asking["basis"])))
+    rows.append(("Justification", asking.get("justification", "")))
+    if asking.get("family_told") == Disclosure.FamilyTold.TOLD:
+        told_on = datetime.date.fromisoformat(asking["family_told_on"]) if asking.get("family_told_on") else None
+        rows.append(("Family told", f"Yes, on {told_on:%-d %B %Y}" if told_on else "Yes"))
+    elif asking.get("family_told"):
+        rows.append(("Family told", f"No: {asking.get('not_told_reason', '')}"))
+    return rows
 
 
 def referrer_of(family: Any) -> Recipient:
@@ -254,9 +359,9 @@ def communication_send(
     family_told_on: datetime.date | None = None,
     not_told_reason: str = "",
     justification: str = "",
-    approver: User | None = None,
-) -> Disclosure:
-    """Communication with the referrer or an agency: the coordinator's responsibility (§7.2–§7.4)."""
+) -> Disclosure | Approval:
+    """Communication with the referrer or an agency: the coordinator's responsibility (§7.2–§7.4).
+    Without consent it waits for approval (``disclosure_record``)."""
     _require_role(access, (Role.COORDINATOR,), "Communication with the referrer is the coordinator's (§7.2).")
     if recipient.kind not in (RecipientKind.REFERRER, RecipientKind.AGENCY, RecipientKind.HEALTH_VISITOR):
         raise ValidationError({"recipient_kind": "Choose the referrer, the health visitor or an agency."})
@@ -268,7 +373,7 @@ def communication_send(
     return disclosure_record(
         access=access, channel=channel, scope=scope, recipient=recipient, summary=summary, shared_on=shared_on,
         family_told=family_told, family_told_on=family_told_on, not_told_reason=not_told_reason,
-        justification=justification, actor=actor, section=CONSENT_SECTION, approver=approver,
+        justification=justification, actor=actor, section=CONSENT_SECTION,
     )
 
 

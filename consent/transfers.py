@@ -29,17 +29,17 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from access_log import gate
+from access_log import approvals, gate
 from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind
+from access_log.models import Approval, ApprovalKind, FileKind
 from families.models import Family, Member, Referral
 from homestart.models import DataKey, Membership, Scheme, User
 from homestart.services import scheme_ensure_staff_group
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
-from .services import disclosure_record
-from .sharing import Recipient
+from .services import describe_sharing, disclosure_write, sharing_check
+from .sharing import Recipient, SharingDecision
 
 # The parts of a file a coordinator may choose to share.
 SECTIONS = {
@@ -126,6 +126,73 @@ def _open_file(*, scheme: Scheme, data: dict[str, Any], actor: User, role: str) 
     return family
 
 
+def _told(family_told: str, family_told_on: datetime.date | None, not_told_reason: str) -> dict[str, Any]:
+    return {"family_told": family_told, "family_told_on": family_told_on, "not_told_reason": not_told_reason}
+
+
+def _sharing(access: FileAccess, scheme_name: str, summary: str, justification: str, told: dict) -> SharingDecision:
+    return sharing_check(
+        access=access, scope=Scope.TRANSFER, recipient=Recipient(RecipientKind.NEW_SCHEME, scheme_name),
+        summary=summary, justification=justification, **told,
+    )
+
+
+def _disclose(access: FileAccess, decision: SharingDecision, scheme_name: str, summary: str, justification: str,
+              told: dict, actor: User, section: str, approval: Approval | None) -> Disclosure:
+    return disclosure_write(
+        access=access, decision=decision, channel=Disclosure.Channel.TRANSFER, scope=Scope.TRANSFER,
+        recipient=Recipient(RecipientKind.NEW_SCHEME, scheme_name), summary=summary,
+        shared_on=timezone.localdate(), justification=justification, actor=actor, section=section,
+        approval=approval, **told,
+    )
+
+
+def _record_same(*, access: FileAccess, disclosure: Disclosure, to_scheme: Scheme, sections: list[str],
+                 actor: User, section: str) -> Transfer:
+    family = access.target
+    new_family = _open_file(scheme=to_scheme, data=_payload(family, sections), actor=actor, role=access.role)
+    with gate.changing(access, section=section):
+        transfer = Transfer(
+            family=family, disclosure=disclosure, destination=Transfer.Destination.SAME_INSTALLATION,
+            to_scheme=to_scheme, new_family=new_family, sections=sorted(sections), recorded_by=actor,
+        )
+        transfer.full_clean()
+        transfer._history_user = actor
+        transfer.save()
+    return transfer
+
+
+def _record_export(*, access: FileAccess, disclosure: Disclosure, sections: list[str], actor: User,
+                   section: str) -> Transfer:
+    with gate.changing(access, section=section) as family:
+        transfer = Transfer(
+            family=family, disclosure=disclosure, destination=Transfer.Destination.EXPORT,
+            sections=sorted(sections), recorded_by=actor,
+        )
+        transfer.full_clean()
+        transfer._history_user = actor
+        transfer.save()
+    return transfer
+
+
+def _ask(*, access: FileAccess, destination: str, scheme_name: str, sections: list[str], summary: str,
+         justification: str, told: dict, actor: User, emergency_reason: str, to_scheme: Scheme | None = None,
+         ) -> Approval:
+    """§9.3: without consent the transfer waits for the safeguarding lead's or the manager's approval."""
+    asking = {
+        "destination": destination, "to_scheme_id": to_scheme.pk if to_scheme else None,
+        "to_scheme_name": scheme_name, "sections": sorted(sections), "summary": summary,
+        "justification": justification, "basis": "safeguarding", "recipient_kind": RecipientKind.NEW_SCHEME,
+        "recipient_name": scheme_name, "family_told": told["family_told"],
+        "family_told_on": told["family_told_on"].isoformat() if told["family_told_on"] else "",
+        "not_told_reason": told["not_told_reason"],
+    }
+    return approvals.approval_request(
+        access=access, kind=ApprovalKind.TRANSFER, asking=asking, actor=actor, safeguarding=True,
+        emergency_reason=emergency_reason,
+    )
+
+
 @transaction.atomic
 def transfer_to_scheme(
     *,
@@ -138,30 +205,46 @@ def transfer_to_scheme(
     family_told_on: datetime.date | None = None,
     not_told_reason: str = "",
     justification: str = "",
-    approver: User | None = None,
-) -> Transfer:
-    """Transfer to a scheme on this installation: a new, linked family file there (§9.2, §9.3)."""
+    emergency_reason: str = "",
+) -> Transfer | Approval:
+    """Transfer to a scheme on this installation: a new, linked family file there (§9.2). Without
+    the family's consent (§9.3) it waits, as an ``Approval``: the new file opens only on approval."""
     _check(access, sections)
-    family = access.target
-    if to_scheme.pk == family.scheme_id:
+    if to_scheme.pk == access.target.scheme_id:
         raise ValidationError({"to_scheme": "Choose another scheme."})
-    disclosure = disclosure_record(
-        access=access, channel=Disclosure.Channel.TRANSFER, scope=Scope.TRANSFER,
-        recipient=Recipient(RecipientKind.NEW_SCHEME, to_scheme.name), summary=summary,
-        shared_on=timezone.localdate(), family_told=family_told, family_told_on=family_told_on,
-        not_told_reason=not_told_reason, justification=justification, approver=approver, actor=actor,
-        section="consent",
-    )
-    new_family = _open_file(scheme=to_scheme, data=_payload(family, sections), actor=actor, role=access.role)
-    with gate.changing(access, section="consent"):
-        transfer = Transfer(
-            family=family, disclosure=disclosure, destination=Transfer.Destination.SAME_INSTALLATION,
-            to_scheme=to_scheme, new_family=new_family, sections=sorted(sections), recorded_by=actor,
-        )
-        transfer.full_clean()
-        transfer._history_user = actor
-        transfer.save()
-    return transfer
+    told = _told(family_told, family_told_on, not_told_reason)
+    decision = _sharing(access, to_scheme.name, summary, justification, told)
+    if decision.needs_approval:
+        return _ask(access=access, destination=Transfer.Destination.SAME_INSTALLATION, scheme_name=to_scheme.name,
+                    to_scheme=to_scheme, sections=sections, summary=summary, justification=justification,
+                    told=told, actor=actor, emergency_reason=emergency_reason)
+    disclosure = _disclose(access, decision, to_scheme.name, summary, justification, told, actor, "consent", None)
+    return _record_same(access=access, disclosure=disclosure, to_scheme=to_scheme, sections=sections, actor=actor,
+                        section="consent")
+
+
+def transfer_carry_out(approval: Approval, asking: dict, access: FileAccess, actor: User, decision) -> Transfer:
+    """The approved transfer happens now: the new file opens (this installation) or the package
+    may be downloaded (another). ``may_share`` is asked again."""
+    told = _told(asking["family_told"], datetime.date.fromisoformat(asking["family_told_on"])
+                 if asking.get("family_told_on") else None, asking.get("not_told_reason", ""))
+    section = approvals.HANDLERS[approval.kind].section
+    name, summary, justification = asking["to_scheme_name"], asking["summary"], asking["justification"]
+    sharing = _sharing(access, name, summary, justification, told)
+    disclosure = _disclose(access, sharing, name, summary, justification, told, actor, section, approval)
+    if asking["destination"] == Transfer.Destination.SAME_INSTALLATION:
+        to_scheme = Scheme.objects.get(pk=asking["to_scheme_id"])
+        return _record_same(access=access, disclosure=disclosure, to_scheme=to_scheme, sections=asking["sections"],
+                            actor=actor, section=section)
+    return _record_export(access=access, disclosure=disclosure, sections=asking["sections"], actor=actor,
+                          section=section)
+
+
+def describe_transfer(approval: Approval, asking: dict) -> list[tuple[str, str]]:
+    where = "this system" if asking["destination"] == Transfer.Destination.SAME_INSTALLATION else "another system"
+    rows = [("Moving to", f"{asking['to_scheme_name']} ({where})"),
+            ("Parts of the file to share", "\n".join(SECTIONS.get(s, s) for s in asking["sections"]))]
+    return rows + [row for row in describe_sharing(approval, asking) if row[0] != "Recipient"]
 
 
 def _key(passphrase: str, salt: bytes) -> bytes:
@@ -203,29 +286,39 @@ def transfer_export(
     family_told_on: datetime.date | None = None,
     not_told_reason: str = "",
     justification: str = "",
-    approver: User | None = None,
-) -> tuple[Transfer, bytes]:
-    """Transfer to a scheme on another installation: the sealed package, recorded as a disclosure."""
+    emergency_reason: str = "",
+) -> tuple[Transfer, bytes] | tuple[Approval, None]:
+    """Transfer to a scheme on another installation: the sealed package, recorded as a disclosure.
+    Without consent (§9.3) it waits for approval, and no package exists until then: once approved,
+    the package is downloaded with ``transfer_package`` (the passphrase is never kept)."""
     _check(access, sections)
     if len(passphrase) < MIN_PASSPHRASE:
         raise ValidationError({"passphrase": f"Use a passphrase of at least {MIN_PASSPHRASE} characters."})
-    disclosure = disclosure_record(
-        access=access, channel=Disclosure.Channel.TRANSFER, scope=Scope.TRANSFER,
-        recipient=Recipient(RecipientKind.NEW_SCHEME, to_scheme_name), summary=summary,
-        shared_on=timezone.localdate(), family_told=family_told, family_told_on=family_told_on,
-        not_told_reason=not_told_reason, justification=justification, approver=approver, actor=actor,
-        section="consent",
-    )
-    data = _payload(access.target, sections) | {"to_scheme": to_scheme_name.strip(), "summary": summary}
-    with gate.changing(access, section="consent") as family:
-        transfer = Transfer(
-            family=family, disclosure=disclosure, destination=Transfer.Destination.EXPORT,
-            sections=sorted(sections), recorded_by=actor,
-        )
-        transfer.full_clean()
-        transfer._history_user = actor
-        transfer.save()
-    return transfer, seal_package(data, passphrase)
+    told = _told(family_told, family_told_on, not_told_reason)
+    decision = _sharing(access, to_scheme_name, summary, justification, told)
+    if decision.needs_approval:
+        approval = _ask(access=access, destination=Transfer.Destination.EXPORT, scheme_name=to_scheme_name.strip(),
+                        sections=sections, summary=summary, justification=justification, told=told, actor=actor,
+                        emergency_reason=emergency_reason)
+        return approval, None
+    disclosure = _disclose(access, decision, to_scheme_name, summary, justification, told, actor, "consent", None)
+    transfer = _record_export(access=access, disclosure=disclosure, sections=sections, actor=actor, section="consent")
+    return transfer, transfer_package(access=access, transfer=transfer, passphrase=passphrase)
+
+
+def transfer_package(*, access: FileAccess, transfer: Transfer, passphrase: str) -> bytes:
+    """The sealed package of a recorded (so consented or approved) export transfer."""
+    if access.role not in SCHEME_STAFF_ROLES:
+        raise gate.NotPermitted("Only the scheme's coordinators and managers download a transfer package.")
+    if transfer.family_id != access.target.pk or transfer.destination != Transfer.Destination.EXPORT:
+        raise gate.FileHidden("No such transfer.")
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError({"passphrase": f"Use a passphrase of at least {MIN_PASSPHRASE} characters."})
+    disclosure = transfer.disclosure
+    data = _payload(access.target, list(transfer.sections)) | {
+        "to_scheme": disclosure.recipient_name.strip(), "summary": disclosure.summary,
+    }
+    return seal_package(data, passphrase)
 
 
 @transaction.atomic

@@ -16,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from access_log import gate
+from access_log import approvals, gate
 from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.models import Approval
 from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
@@ -27,7 +28,15 @@ from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
 
 from . import selectors, services, transfers
-from .forms import CommunicationForm, ConsentForm, DisclosureForm, StatementForm, TransferForm, WithdrawForm
+from .forms import (
+    CommunicationForm,
+    ConsentForm,
+    DisclosureForm,
+    StatementForm,
+    TransferForm,
+    TransferPackageForm,
+    WithdrawForm,
+)
 from .models import Disclosure, LegalBasis
 from .sharing import Recipient
 
@@ -162,20 +171,55 @@ def communication_new(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         name = referrer.name if data["recipient_kind"] == referrer.kind else data["recipient_name"]
+        sharing = form.sharing_kwargs()
+        sharing.pop("emergency_reason")
         try:
-            services.communication_send(
+            result = services.communication_send(
                 access=access, recipient=Recipient(data["recipient_kind"], name), scope=data["scope"],
-                summary=data["summary"], shared_on=data["shared_on"], family_told=data["family_told"],
-                family_told_on=data["family_told_on"], not_told_reason=data["not_told_reason"],
-                justification=data["justification"], approver=data["approver"], actor=request.user,
+                summary=data["summary"], shared_on=data["shared_on"], actor=request.user, **sharing,
             )
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Communication recorded in the disclosure register.")
+            _sharing_message(request, result, "Communication recorded in the disclosure register.")
             return redirect("consent:overview", reference=reference)
     return _form_page(request, access, form, heading="Send an update to the referrer or an agency",
                       submit="Record what was shared", referrer=referrer, template="consent/communication_form.html")
+
+
+def _sharing_message(request: HttpRequest, result, done: str) -> None:
+    """Done now (with consent), waiting for approval, or acted on alone in an emergency."""
+    if not isinstance(result, Approval):
+        messages.success(request, done)
+    elif approvals.decision_of(result) is not None:
+        messages.success(request, "Done alone in an emergency: it is in the register, and the safeguarding lead "
+                                  "or manager has been told.")
+    else:
+        messages.info(request, f"Waiting for approval by {approvals.approver_roles_label(result)}: nothing is "
+                               "shared until another person approves it. It is listed on their approvals page.")
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+@recent_authentication
+def transfer_package(request: HttpRequest, reference: str, transfer_id: str) -> HttpResponse:
+    """The package of an export transfer that was consented to or approved (§9.2, §9.3): none before."""
+    access = _open(request, reference)
+    transfer = get_object_or_404(selectors.exports_for(access=access), pk=transfer_id)
+    form = TransferPackageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            package = transfers.transfer_package(access=access, transfer=transfer,
+                                                 passphrase=form.cleaned_data["passphrase"])
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            response = HttpResponse(package, content_type="application/octet-stream")
+            response["Content-Disposition"] = f'attachment; filename="transfer-{reference}.hst"'
+            return response
+    return _form_page(request, access, form, heading="Download the transfer package", submit="Download",
+                      transfer=transfer, template="consent/transfer_package.html")
 
 
 @require_GET
@@ -194,7 +238,8 @@ def disclosure_register(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, section=SAFEGUARDING, roles=REGISTER_ROLES)
     return render(request, "consent/disclosures.html", {
         "family": access.target, "disclosures": selectors.disclosures_for(access=access),
-        "may_record": access.role in services.APPROVERS,
+        "may_record": access.role in services.APPROVERS, "waiting": selectors.sharing_approvals_for(access=access),
+        "exports": selectors.exports_for(access=access) if access.role in SCHEME_STAFF_ROLES else [],
     })
 
 
@@ -216,24 +261,23 @@ def disclosure_history(request: HttpRequest, reference: str) -> HttpResponse:
 def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
     """The safeguarding lead or the manager records a disclosure and approves it (§2.1, §2.2)."""
     access = _open(request, reference, section=SAFEGUARDING, change=True, roles=services.APPROVERS)
-    form = DisclosureForm(request.POST or None, initial={"shared_on": timezone.localdate()})
+    form = DisclosureForm(request.POST or None, initial={"shared_on": timezone.localdate()}, may_act_alone=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         basis = data["basis"]
         try:
-            services.disclosure_record(
+            result = services.disclosure_record(
                 access=access, channel=Disclosure.Channel.SAFEGUARDING if basis == LegalBasis.SAFEGUARDING
                 else Disclosure.Channel.AGENCY, scope="specific",
                 recipient=Recipient(data["recipient_kind"], data["recipient_name"]), summary=data["summary"],
-                shared_on=data["shared_on"], family_told=data["family_told"], family_told_on=data["family_told_on"],
-                not_told_reason=data["not_told_reason"], justification=data["justification"],
+                shared_on=data["shared_on"],
                 exception=basis if basis in (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.TERRORISM) else "",
-                expect_basis=basis, actor=request.user,
+                expect_basis=basis, actor=request.user, **form.sharing_kwargs(),
             )
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Disclosure recorded in the register.")
+            _sharing_message(request, result, "Disclosure recorded in the register.")
             return redirect("consent:disclosures", reference=reference)
     return render(request, "consent/form_page.html", {
         "family": access.target, "form": form, "heading": "Record a disclosure", "submit": "Record disclosure",
@@ -249,15 +293,11 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
 def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§9.2, §9.3: transfer to another scheme, here (a linked new file) or elsewhere (a sealed package)."""
     access = _open(request, reference, change=True)
-    form = TransferForm(request.POST or None, family=access.target)
+    form = TransferForm(request.POST or None, family=access.target, may_act_alone=access.role == Role.MANAGER)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        common = {
-            "access": access, "sections": data["sections"], "summary": data["summary"], "actor": request.user,
-            "family_told": data["family_told"], "family_told_on": data["family_told_on"],
-            "not_told_reason": data["not_told_reason"], "justification": data["justification"],
-            "approver": data["approver"],
-        }
+        common = {"access": access, "sections": data["sections"], "summary": data["summary"], "actor": request.user,
+                  **form.sharing_kwargs()}
         try:
             if data["destination"] == "same":
                 transfer = transfers.transfer_to_scheme(to_scheme=data["to_scheme"], **common)
@@ -268,6 +308,9 @@ def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
+            if isinstance(transfer, Approval):
+                _sharing_message(request, transfer, "")
+                return redirect("consent:overview", reference=reference)
             if data["destination"] == "same":
                 messages.success(request, f"Family file {transfer.new_family.reference} opened in "
                                           f"{transfer.to_scheme.name}. The transfer is in the disclosure register.")

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_log import gate, tombstones
+from access_log import selectors as access_selectors
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
@@ -53,10 +54,18 @@ FAMILIES_PER_PAGE = 25
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The coordinator's list of the scheme's families, by reference (§8.6)."""
     roles = selectors.staff_roles_by_scheme(user=request.user)
+    # Approvers (managers, safeguarding leads) see what waits for them, and emergencies someone
+    # else acted on alone; nobody else is asked (the roles are already known to the request).
+    waiting = {}
+    if any(role in (Role.MANAGER, Role.SAFEGUARDING_LEAD) for role, _scheme in current_roles(request.user)):
+        waiting = {
+            "approvals_waiting": list(access_selectors.approvals_waiting_for(user=request.user)[:10]),
+            "emergency_notices": list(access_selectors.emergency_notices_for(user=request.user)[:3]),
+        }
     if not roles:
         if any(role == Role.VOLUNTEER for role, _scheme in current_roles(request.user)):
             return redirect("families:my_families")
-        return render(request, "families/no_family_access.html")
+        return render(request, "families/no_family_access.html", waiting)
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
     shown = request.GET.get("show", ListFilter.OPEN)
     shown = ListFilter(shown) if shown in ListFilter.values else ListFilter.OPEN
@@ -73,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=readable, roles=roles)
     return render(request, "families/dashboard.html", {
         "page": page, "families": listed, "references_only": references_only, "shown": shown,
-        "filters": ListFilter,
+        "filters": ListFilter, **waiting,
     })
 
 

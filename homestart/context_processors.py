@@ -81,6 +81,8 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
         add(SAFEGUARDING, "safeguarding:overview", "Safeguarding")
     if roles & STAFF:
         add(SAFEGUARDING, "consent:reviews_due", "Consent reviews")
+    if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
+        add(SAFEGUARDING, "access_log:approvals", "Approvals")
     if Role.TRUSTEE in roles:
         add(SAFEGUARDING, "safeguarding:trustee_notices", "Police and court requests")
     if roles & (TRUSTEES | {Role.SAFEGUARDING_LEAD, Role.REVIEWER}):

@@ -8,3 +8,12 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = "Reporting to trustees and funders"
+
+    def ready(self) -> None:
+        # A case study is released only when the scheme manager approves it (§3.3, §7.5).
+        from access_log.approvals import ApprovalHandler, register
+        from access_log.models import ApprovalKind
+
+        from .services import CASE_STUDY_SECTION, case_study_release, describe_case_study
+
+        register(ApprovalKind.CASE_STUDY, ApprovalHandler(CASE_STUDY_SECTION, case_study_release, describe_case_study))

@@ -11,9 +11,9 @@ from .models import BoardMeeting, CaseStudy, ConfidentialItem, SafeguardingConsu
 
 # Who reads the anonymised figures and released case studies (§3.2, §3.3).
 FIGURES_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.MANAGER, Role.COORDINATOR)
-# Who writes case studies from a family's file (§7.5) and who releases them.
+# Who writes case studies from a family's file and asks for their release (§7.5); the scheme
+# manager approves a release (access_log.approvals), never the person who asked.
 CASE_STUDY_WRITERS = (Role.COORDINATOR, Role.MANAGER)
-CASE_STUDY_RELEASERS = (Role.MANAGER,)
 # Board minutes are shared with the Board, scheme staff and, as requested, HSUK (§3.6).
 MINUTES_READERS = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.MANAGER, Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
 MINUTES_WRITERS = (Role.MANAGER,)

@@ -9,14 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from access_log.gate import NotPermitted
+from access_log import approvals, gate
+from access_log.gate import FileAccess, NotPermitted
+from access_log.models import Approval, ApprovalKind
 from families.models import Family
-from homestart.concurrency import check_version
+from homestart.concurrency import check_version, row_version
 from homestart.models import DataKey, Scheme, User
 
 from .identifiers import find_identifiers
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation
-from .selectors import CASE_STUDY_RELEASERS, CONSULTEE_ROLES, MINUTES_WRITERS, has_role
+from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS, has_role
+
+# The part of the family file a case study is written from (§7.5).
+CASE_STUDY_SECTION = "case_studies"
 
 
 class IdentifiersFound(ValidationError):
@@ -67,29 +72,63 @@ def case_study_update(
     check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
         raise ValidationError("A released case study cannot be changed.")
+    if release_waiting(study) is not None:
+        raise ValidationError("The release of this draft waits for approval: it cannot be changed meanwhile.")
     study.title, study.draft = title, draft
     _save(study, actor=actor, update_fields=["title", "draft"])
     return study
 
 
+def release_waiting(study: CaseStudy) -> Approval | None:
+    return approvals.pending_for(kind=ApprovalKind.CASE_STUDY, subject_id=study.pk)
+
+
 @transaction.atomic
-def case_study_release(*, study: CaseStudy, actor: User, expected_version: str | None = None) -> CaseStudy:
-    """A manager releases the case study to trustees and funders, only once no identifier is left (§3.3).
-    ``expected_version``: the version of the text the manager read; a draft changed since is not released."""
-    if not has_role(user=actor, scheme=study.scheme, roles=CASE_STUDY_RELEASERS):
-        raise NotPermitted("Only the scheme manager releases a case study.")
+def case_study_release_request(
+    *, study: CaseStudy, access: FileAccess, actor: User, expected_version: str | None = None
+) -> Approval:
+    """Ask for the release of a case study to trustees and funders (§3.3, §7.5): only once no
+    identifier is left, and it happens only when the scheme manager, another person than the one
+    who asks, approves it. ``expected_version``: the version of the text the asker read; the
+    draft cannot change while it waits, and the approval releases exactly that text."""
+    if not has_role(user=actor, scheme=study.scheme, roles=CASE_STUDY_WRITERS):
+        raise NotPermitted("Only the scheme's coordinators and managers ask for a case study's release.")
     check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
         raise ValidationError("This case study has already been released.")
     found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
     if found:
         raise IdentifiersFound(found)
-    study.status = CaseStudy.Status.RELEASED
-    study.released_text = study.draft
-    study.released_by = actor
-    study.released_at = timezone.now()
-    _save(study, actor=actor, update_fields=["status", "released_text", "released_by", "released_at"])
+    return approvals.approval_request(
+        access=access, kind=ApprovalKind.CASE_STUDY, asking={"version": row_version(study), "title": study.title},
+        actor=actor, subject_id=study.pk,
+    )
+
+
+def case_study_release(approval: Approval, asking: dict, access: FileAccess, actor: User, decision) -> CaseStudy:
+    """The approved release: the text the asker read, checked again for identifiers, released in the
+    approver's name (``released_by``)."""
+    study = CaseStudy.objects.select_for_update().select_related("family__data_key").get(pk=approval.subject_id)
+    if study.status != CaseStudy.Status.DRAFT:
+        raise ValidationError("This case study has already been released.")
+    if row_version(study) != asking["version"]:
+        raise ValidationError("The draft changed after the release was asked for: ask again.")
+    found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
+    if found:
+        raise IdentifiersFound(found)
+    with gate.changing(access, section=CASE_STUDY_SECTION):
+        study.status = CaseStudy.Status.RELEASED
+        study.released_text = study.draft
+        study.released_by = actor
+        study.released_at = timezone.now()
+        _save(study, actor=actor, update_fields=["status", "released_text", "released_by", "released_at"])
     return study
+
+
+def describe_case_study(approval: Approval, asking: dict) -> list[tuple[str, str]]:
+    study = CaseStudy.objects.select_related("family__data_key").get(pk=approval.subject_id)
+    return [("Title", study.title), ("Text to release", study.draft),
+            ("Released to", "Trustees and funders, as anonymous text (§3.3, §7.5)")]
 
 
 @transaction.atomic

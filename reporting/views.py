@@ -197,28 +197,28 @@ def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
         "study": study, "form": form, "found": in_title + in_draft,
         "highlighted_title": highlight(study.title, in_title),
         "highlighted": highlight(study.draft, in_draft),
-        "may_release": selectors.has_role(user=request.user, scheme=study.scheme,
-                                          roles=selectors.CASE_STUDY_RELEASERS),
-        "version": version,  # the release button releases the text shown, and no later one
+        "waiting": services.release_waiting(study),
+        "version": version,  # the release asked for is of the text shown, and no later one
     })
 
 
 @require_POST
 def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
-    study, access = _open_draft(request, study_id, for_change=True, roles=(Role.MANAGER,))
+    """Ask for the release (§3.3): the scheme manager, another person, approves it on the approvals page."""
+    study, access = _open_draft(request, study_id, for_change=True, roles=SCHEME_STAFF_ROLES)
     try:
-        with gate.changing(access, section="case_studies"):
-            services.case_study_release(study=study, actor=request.user,
-                                        expected_version=request.POST.get("version", ""))
+        approval = services.case_study_release_request(study=study, access=access, actor=request.user,
+                                                       expected_version=request.POST.get("version", ""))
     except EditConflict:
         messages.error(request, "Someone else changed this draft after you opened it, so it was not released. "
                                 "Read the text below as it is now, and release it again if it is still right.")
         return redirect("reporting:case_study_edit", study_id=study.pk)
-    except services.IdentifiersFound as error:
+    except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("reporting:case_study_edit", study_id=study.pk)
-    messages.success(request, "Case study released to trustees and funders.")
-    return redirect("reporting:case_study_detail", study_id=study.pk)
+    messages.info(request, "Release asked for: the scheme manager (not you) approves it before trustees see it. "
+                           "The draft cannot change meanwhile.")
+    return redirect("access_log:approval", approval_id=approval.pk)
 
 
 @require_GET

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from consent.forms import TEXTAREA, FamilyToldMixin
+from access_log.models import Purpose
+from consent.forms import TEXTAREA, WithoutConsentMixin
 from consent.models import LegalBasis
 from families.forms import date_field, not_in_future
 from homestart.concurrency import VersionedForm
@@ -69,19 +70,36 @@ class OrderForm(VersionedForm):
 
 class RefuseForm(VersionedForm):
     decision_reason = forms.CharField(label="Reasons for passing nothing on", widget=TEXTAREA, max_length=5000)
+    emergency_reason = WithoutConsentMixin.base_fields["emergency_reason"]
 
 
-class DiscloseForm(VersionedForm, FamilyToldMixin):
+class DiscloseForm(VersionedForm, WithoutConsentMixin):
     exception = forms.ChoiceField(label="Basis", widget=forms.RadioSelect, choices=[
         ("", "A recorded safeguarding concern (§2.1), or the recorded court order"),
         (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.DISCLOSABLE_OFFENCE.label),
         (LegalBasis.TERRORISM, LegalBasis.TERRORISM.label),
     ], required=False)
     summary = forms.CharField(label="Summary of what was passed on", widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date passed on")
+    shared_on = date_field("Date passed on", help_text="It is passed on when another person approves it.")
     decision_reason = forms.CharField(label="Reasons for the decision", widget=TEXTAREA, max_length=5000)
     field_order = ["exception", "summary", "shared_on", "decision_reason", "family_told", "family_told_on",
-                   "not_told_reason"]
+                   "not_told_reason", "emergency_reason"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Only the safeguarding lead and the manager open this form: both may act alone in an emergency.
+        super().__init__(*args, may_act_alone=True, **kwargs)
+        del self.fields["justification"]  # the reasons for the decision justify it
 
     def clean_shared_on(self):
         return not_in_future(self.cleaned_data["shared_on"], "The date")
+
+
+class ReferralPurposeForm(forms.Form):
+    """§2.1: the safeguarding lead states why the family's identifying details are opened."""
+
+    purpose = forms.ChoiceField(
+        label="Why are you opening the family's identifying details?", widget=forms.RadioSelect,
+        choices=[(Purpose.SAFEGUARDING_REFERRAL, "To refer a child to children's services (§2.1)")],
+        error_messages={"required": "Say why you are opening the identifying details."},
+        help_text="Opening them is recorded in the family's access log, with this purpose.",
+    )

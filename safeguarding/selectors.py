@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from access_log.gate import FileAccess
+from access_log.gate import FileAccess, NotPermitted
 from access_log.kinds import KINDS
-from access_log.models import FileKind
-from families.models import Family
+from access_log.models import FileKind, Purpose
+from families.models import Family, Member
 from homestart.history import Source
 from homestart.models import Membership, Role, User
 
@@ -102,3 +104,33 @@ def request_history(*, access: FileAccess, external: ExternalRequest) -> list[So
                key=("family", access.target), exclude={"family"},
                choices={"basis": register._meta.get_field("basis").flatchoices}),
     ]
+
+
+def has_open_concern(family: Family) -> bool:
+    """A concern about the family is open (not closed): the gate asks this (§2.1)."""
+    return Concern.objects.filter(family=family).exclude(status=Concern.Status.CLOSED).exists()
+
+
+@dataclass(frozen=True)
+class IdentifyingDetails:
+    """What a referral to children's services needs, and nothing more of the file (§2.1):
+    the members' names, dates of birth and relationships, the address and the contact."""
+
+    reference: str
+    members: list[Member]
+    address: str
+    postcode: str
+    phone: str
+
+
+def identifying_details_for(*, access: FileAccess) -> IdentifyingDetails:
+    """Only for a file opened for a stated safeguarding referral (the gate decided it)."""
+    if access.purpose != Purpose.SAFEGUARDING_REFERRAL:
+        raise NotPermitted("Open the identifying details for a stated purpose.")
+    family = access.target
+    members = list(Member.objects.filter(family=family).select_related("family__data_key").order_by("kind",
+                                                                                                    "created_at"))
+    return IdentifyingDetails(
+        reference=family.reference, members=members, address=family.address, postcode=family.postcode,
+        phone=family.phone,
+    )

@@ -16,13 +16,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from access_log import gate
+from access_log import approvals, gate
 from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import check_version
 from homestart.models import Role, User
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
+from .selectors import has_open_concern
 
 SECTION = "safeguarding"
 # Who follows a concern up, and decides police and court requests.
@@ -194,23 +196,38 @@ def request_record_order(
     return request
 
 
-@transaction.atomic
-def request_refuse(
-    *, access: FileAccess, request: ExternalRequest, reason: str, actor: User, expected_version: str | None = None
-) -> ExternalRequest:
-    """Nothing is passed on (§10.3): the decision and its reason are recorded."""
+def _propose(
+    *, access: FileAccess, request: ExternalRequest, asking: dict, actor: User, safeguarding: bool,
+    emergency_reason: str, expected_version: str | None,
+) -> Approval:
+    """§10.3: a decision on a police or court request is made by two people: it waits for the
+    manager (or, for a family with an open concern, the safeguarding lead) to approve it."""
     _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
     _own(access, request)
     check_version(request, expected_version)
     if request.decision != ExternalRequest.Decision.PENDING:
         raise ValidationError("This request has already been decided.")
-    if not reason.strip():
+    if approvals.pending_for(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=request.pk) is not None:
+        raise ValidationError("A decision on this request already waits for approval.")
+    if not asking["reason"].strip():
         raise ValidationError({"decision_reason": "Give the reasons for the decision."})
-    with gate.changing(access, section=SECTION):
-        request.decision, request.decision_reason = ExternalRequest.Decision.REFUSED, reason
-        request.decided_by, request.decided_at = actor, timezone.now()
-        _save(request, actor=actor, update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
-    return request
+    return approvals.approval_request(
+        access=access, kind=ApprovalKind.EXTERNAL_REQUEST, asking=asking, actor=actor, safeguarding=safeguarding,
+        subject_id=request.pk, emergency_reason=emergency_reason,
+    )
+
+
+@transaction.atomic
+def request_refuse(
+    *, access: FileAccess, request: ExternalRequest, reason: str, actor: User, expected_version: str | None = None,
+    emergency_reason: str = "",
+) -> Approval:
+    """Nothing is passed on (§10.3): proposed with its reason, decided when another person approves."""
+    return _propose(
+        access=access, request=request, asking={"decision": ExternalRequest.Decision.REFUSED, "reason": reason},
+        actor=actor, safeguarding=has_open_concern(access.target), emergency_reason=emergency_reason,
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
@@ -227,32 +244,65 @@ def request_disclose(
     family_told_on: datetime.date | None = None,
     not_told_reason: str = "",
     expected_version: str | None = None,
-) -> Any:
-    """Information is passed on: only on the basis ``may_share`` gives, recorded as a disclosure (§10.2, §10.3)."""
-    from consent.models import RecipientKind, Scope
-    from consent.services import disclosure_record
+    emergency_reason: str = "",
+) -> Approval:
+    """Information is to be passed on: only on the basis ``may_share`` gives (checked now and again
+    on approval), recorded as a disclosure when approved (§10.2, §10.3)."""
+    from consent.models import LegalBasis, RecipientKind, Scope
+    from consent.services import sharing_check
     from consent.sharing import Recipient
 
     _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
     _own(access, request)
-    check_version(request, expected_version)
-    if request.decision != ExternalRequest.Decision.PENDING:
-        raise ValidationError("This request has already been decided.")
+    _not_future(shared_on, "shared_on")
     if not reason.strip():
         raise ValidationError({"decision_reason": "Give the reasons for the decision."})
     police = request.kind == ExternalRequest.Kind.POLICE
-    disclosure = disclosure_record(
-        access=access,
-        channel="police" if police else "court",
-        scope=Scope.SPECIFIC,
-        recipient=Recipient(RecipientKind.POLICE if police else RecipientKind.COURT, request.requester),
-        summary=summary, shared_on=shared_on, family_told=family_told, family_told_on=family_told_on,
-        not_told_reason=not_told_reason, justification=reason, exception=exception, request=request, actor=actor,
+    recipient = Recipient(RecipientKind.POLICE if police else RecipientKind.COURT, request.requester)
+    decision = sharing_check(
+        access=access, scope=Scope.SPECIFIC, recipient=recipient, summary=summary, family_told=family_told,
+        family_told_on=family_told_on, not_told_reason=not_told_reason, justification=reason,
+        exception=exception, request=request,
     )
+    asking = {
+        "decision": ExternalRequest.Decision.DISCLOSED, "reason": reason, "channel": "police" if police else "court",
+        "scope": Scope.SPECIFIC, "recipient_kind": recipient.kind, "recipient_name": recipient.name,
+        "summary": summary, "justification": reason, "exception": exception, "request_id": str(request.pk),
+        "basis": decision.basis, "family_told": family_told,
+        "family_told_on": family_told_on.isoformat() if family_told_on else "", "not_told_reason": not_told_reason,
+    }
+    return _propose(
+        access=access, request=request, asking=asking, actor=actor,
+        safeguarding=decision.basis == LegalBasis.SAFEGUARDING, emergency_reason=emergency_reason,
+        expected_version=expected_version,
+    )
+
+
+def request_carry_out(approval: Approval, asking: dict, access: FileAccess, actor: User, decision) -> Any:
+    """The approved decision is made: nothing passed on, or the disclosure recorded (§10.2, §10.3).
+    The decision is the asker's, approved by the approver (shown from the approval)."""
+    from consent.services import disclosure_carry_out
+
+    request = ExternalRequest.objects.select_for_update().select_related("family__data_key").get(
+        pk=approval.subject_id
+    )
+    if request.decision != ExternalRequest.Decision.PENDING:
+        raise ValidationError("This request has already been decided.")
+    basis, disclosure = "", None
+    if asking["decision"] == ExternalRequest.Decision.DISCLOSED:
+        disclosure = disclosure_carry_out(approval, asking, access, actor, decision)
+        basis = disclosure.basis
     with gate.changing(access, section=SECTION):
-        request.decision, request.basis, request.decision_reason = (
-            ExternalRequest.Decision.DISCLOSED, disclosure.basis, reason,
-        )
-        request.decided_by, request.decided_at = actor, timezone.now()
+        request.decision, request.basis, request.decision_reason = asking["decision"], basis, asking["reason"]
+        request.decided_by, request.decided_at = approval.requested_by, timezone.now()
         _save(request, actor=actor, update_fields=["decision", "basis", "decision_reason", "decided_by", "decided_at"])
-    return disclosure
+    return disclosure or request
+
+
+def describe_request_decision(approval: Approval, asking: dict) -> list[tuple[str, str]]:
+    from consent.services import describe_sharing
+
+    rows = [("Decision", ExternalRequest.Decision(asking["decision"]).label), ("Reasons", asking["reason"])]
+    if asking["decision"] == ExternalRequest.Decision.DISCLOSED:
+        rows += [row for row in describe_sharing(approval, asking) if row[0] != "Justification"]
+    return rows

@@ -11,6 +11,7 @@ urlpatterns = [
     path("safeguarding/open/", views.go_to_family, name="go_to_family"),
     path("trustees/notices/", views.trustee_notices, name="trustee_notices"),
     path(F, views.family, name="family"),
+    path(F + "identifying-details/", views.identifying_details, name="identifying_details"),
     path(F + "concerns/new/", views.concern_new, name="concern_new"),
     path(F + "concerns/<uuid:concern_id>/", views.concern_detail, name="concern"),
     path(F + "concerns/<uuid:concern_id>/history/", views.concern_history, name="concern_history"),

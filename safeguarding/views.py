@@ -8,7 +8,7 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,14 +16,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access_log import gate
+from access_log import approvals, gate
+from access_log.models import Approval, ApprovalKind, Section
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Role
 
 from . import selectors, services
-from .forms import ActionForm, ConcernForm, DiscloseForm, OrderForm, ReferForm, RefuseForm, RequestForm
+from .forms import (
+    ActionForm,
+    ConcernForm,
+    DiscloseForm,
+    OrderForm,
+    ReferForm,
+    ReferralPurposeForm,
+    RefuseForm,
+    RequestForm,
+)
 from .models import ExternalRequest
 
 SECTION = "safeguarding"
@@ -65,6 +75,29 @@ def family(request: HttpRequest, reference: str) -> HttpResponse:
         "family": access.target, "access": access, "concerns": selectors.concerns_for(access=access),
         "requests": selectors.requests_for(access=access), "is_volunteer": access.role == Role.VOLUNTEER,
         "is_handler": access.role in services.HANDLERS, "is_lead": access.role in services.LEADS,
+        "may_open_details": access.role == Role.SAFEGUARDING_LEAD and selectors.has_open_concern(access.target),
+    })
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def identifying_details(request: HttpRequest, reference: str) -> HttpResponse:
+    """§2.1: the safeguarding lead states the purpose, then sees the family's names, dates of birth,
+    address and contact, to make a referral; the opening is recorded with that purpose. Only while
+    a concern is open; the rest of the file stays closed to the lead."""
+    lead = (Role.SAFEGUARDING_LEAD,)
+    access = _open(request, reference, roles=lead)
+    if not selectors.has_open_concern(access.target):
+        raise Http404("No such page.")
+    form = ReferralPurposeForm(request.POST if request.method == "POST" else None)
+    details = None
+    if request.method == "POST" and form.is_valid():
+        opened = gate.open_family(user=request.user, reference=reference, section=Section.IDENTIFYING_DETAILS,
+                                  purpose=form.cleaned_data["purpose"], roles=lead)
+        details = selectors.identifying_details_for(access=opened)
+    return render(request, "safeguarding/identifying_details.html", {
+        "family": access.target, "form": form, "details": details,
     })
 
 
@@ -207,9 +240,13 @@ def request_new(request: HttpRequest, reference: str) -> HttpResponse:
 def request_detail(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
     access = _open(request, reference, roles=services.HANDLERS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
+    decisions = Approval.objects.filter(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=external.pk).select_related(
+        "requested_by", "decision__decided_by")
+    waiting = approvals.pending_for(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=external.pk)
     return render(request, "safeguarding/request.html", {
         "family": access.target, "external": external, "is_lead": access.role in services.LEADS,
-        "pending": external.decision == ExternalRequest.Decision.PENDING,
+        "pending": external.decision == ExternalRequest.Decision.PENDING and waiting is None,
+        "approvals": decisions, "waiting": waiting,
     })
 
 
@@ -227,11 +264,13 @@ def request_history(request: HttpRequest, reference: str, request_id: str) -> Ht
     )
 
 
-def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None):
+def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None,
+                  done="Decision recorded: it waits for approval by another person (the manager, or the "
+                  "safeguarding lead where a concern is open), unless you acted alone in an emergency."):
     access = _open(request, reference, change=True, roles=services.LEADS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
     page = _edit(request, access, external, form_class, heading, submit, functools.partial(run, request=external),
-                 initial or {}, "Decision recorded.")
+                 initial or {}, done)
     return page or redirect("safeguarding:request", reference=reference, request_id=external.pk)
 
 
@@ -240,7 +279,7 @@ def _request_form(request, reference, request_id, form_class, heading, submit, r
 @never_cache
 def request_order(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
     return _request_form(request, reference, request_id, OrderForm, "Record a subpoena or court order",
-                         "Save order", services.request_record_order)
+                         "Save order", services.request_record_order, done="Order recorded.")
 
 
 @sensitive_post_parameters()

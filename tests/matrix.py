@@ -29,11 +29,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from access_log import gate
+from access_log import approvals, gate
 from access_log import services as access_services
 from access_log.models import AccessEvent, FileKind, RecordOfAccess
 from consent import services as consent_services
+from consent import transfers
 from consent.models import Consent, RecipientKind, Scope
+from consent.sharing import Recipient
 from families import services as family_services
 from families.models import Family, Member
 from homestart import services as people_services
@@ -219,6 +221,21 @@ def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunt
         access=_open(safeguarding_lead, family, "safeguarding"), kind=ExternalRequest.Kind.POLICE,
         received_on=today, requester="DC", details="x", actor=safeguarding_lead,
     )
+    # Approvals (two people): the coordinator's update to the referrer without consent waits for the
+    # manager or the lead (it rests on the concern); an export transfer without consent, approved by
+    # the manager, whose package may now be downloaded (§2.1, §7.4, §9.3).
+    waiting = consent_services.communication_send(
+        access=_open(coordinator, family, "consent"), recipient=Recipient(RecipientKind.REFERRER, "Janet"),
+        scope=Scope.SPECIFIC, summary="The concern", shared_on=today, family_told="told", family_told_on=today,
+        justification="A child's safety", actor=coordinator,
+    )
+    asked, _ = transfers.transfer_export(
+        access=_open(coordinator, family, "consent"), to_scheme_name="Home-Start Far Away",
+        passphrase="a long passphrase", sections=["members"], summary="Moving away", family_told="told",
+        family_told_on=today, justification="Concerns for the children", actor=coordinator,
+    )
+    approvals.approval_decide(approval=asked, access=_open(manager, family, "safeguarding"), approve=True,
+                              actor=manager)
     # Reporting: a draft case study, Wirral's board minutes, a group.
     study = reporting_services.case_study_create(
         family=family, actor=coordinator, title="Growing in confidence", draft="A clean text.",
@@ -276,6 +293,8 @@ def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunt
             "scheme_code": wirral.code,
             "uidb64": "MQ",
             "token": "no-such-token",
+            "approval_id": waiting.pk,
+            "transfer_id": asked.disclosure.transfer.pk,
         },
     }
 

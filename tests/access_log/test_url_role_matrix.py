@@ -139,6 +139,16 @@ EXPECTED: dict[str, dict[str, str]] = {
         "404", manager="200", trustee="200", spotcheck="200", spotcheck_unsigned="200", anonymous="->login"
     ),
     "access_log:undertaking": row("404", admin_user="200", admin_signed="200", anonymous="->login"),
+    # Approvals (two people): what waits for the manager and the safeguarding lead, and what staff asked for.
+    "access_log:approvals": row(
+        "404", **STAFF, safeguarding_lead="200", sef_coordinator="200", anonymous="->login"
+    ),
+    # One approval: the coordinator who asked, and its approvers (manager, safeguarding lead: it rests on
+    # a concern); the gate refuses other roles that may open the file, and hides it from everyone else.
+    "access_log:approval": row(
+        "404", **STAFF, safeguarding_lead="200", volunteer="403sec", spotcheck="403sec", reviewer="403sec",
+        auditor="403sec", **READERS_SIGN, anonymous="->login",
+    ),
     # Family pages.
     "families:dashboard": row(
         "200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"
@@ -185,6 +195,7 @@ FAMILY_FILE_PAGES = {
     "families:detail", "families:history", "families:contact_edit", "families:member_new",
     "families:member_edit", "families:visit_new", "families:assignment_new", "families:assignment_end",
     "access_log:file_log", "admin:families_family_change", "families:close", "families:reopen",
+    "access_log:approval",
 }
 
 # Pages that open no file themselves but record a refusal, like the gate's, when they answer 404:

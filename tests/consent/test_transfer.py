@@ -60,14 +60,19 @@ def test_transfer_without_consent_where_there_were_concerns_needs_approval(famil
                                                                           open_as):
     sg_services.concern_raise(access=open_as(coordinator, family, "safeguarding", change=True), category="neglect",
                               observed=OBSERVED, observed_on=TODAY(), actor=coordinator)
+    from tests.approval_helpers import decide
+
     access = open_as(coordinator, family, "consent", change=True)
-    with pytest.raises(Exception, match="approved by"):
+    with pytest.raises(Exception, match="Justify"):
         transfers.transfer_to_scheme(access=access, to_scheme=sefton, sections=["members"], summary="Moving",
-                                     justification="Concerns about neglect", actor=coordinator, **_told())
-    transfer = transfers.transfer_to_scheme(
+                                     actor=coordinator, **_told())
+    waiting = transfers.transfer_to_scheme(
         access=access, to_scheme=sefton, sections=["members", "referral"], summary="Moving",
-        justification="Concerns about neglect", approver=manager, actor=coordinator, **_told(),
+        justification="Concerns about neglect", actor=coordinator, **_told(),
     )
+    assert not Family.objects.filter(scheme=sefton).exists()
+    decide(waiting, manager)
+    transfer = Transfer.objects.get()
     assert transfer.disclosure.basis == "safeguarding" and transfer.disclosure.approved_by == manager
     assert transfer.new_family.referrals.get().family_consented
 

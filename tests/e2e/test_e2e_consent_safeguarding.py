@@ -96,9 +96,25 @@ def test_safeguarding_lead_records_concern_and_discloses_to_childrens_services_w
     page.get_by_label("The family was not told", exact=True).check()
     page.get_by_label("Why the family was not told").fill("Telling mum first could put the baby at greater risk.")
     page.get_by_role("button", name="Record disclosure").click()
-    expect(page.get_by_role("alert")).to_contain_text("Disclosure recorded in the register.")
+    # Without consent it waits for a second person: nothing is shared yet (§2.1, §7.4).
+    expect(page.get_by_role("alert")).to_contain_text("Waiting for approval by the safeguarding lead or the manager")
+    expect(page.get_by_text("awaiting approval")).to_be_visible()
+    axe_check(page)
+
+    # The manager signs in, sees it waiting on their landing page, and approves it.
+    page.context.clear_cookies()
+    sign_in(page, "manager")
+    page.get_by_role("link", name="Disclosure without consent (§2.1, §7.4): WIR-0008").click()
+    expect(page.get_by_text("The concern as recorded and the family's address.")).to_be_visible()
+    axe_check(page)
+    page.get_by_label(re.compile("^Approve")).check()
+    page.get_by_role("button", name="Record my decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("Approved: it has happened, in your name.")
+    axe_check(page)
+    page.goto("/families/WIR-0008/disclosures/")
     expect(page.get_by_text("No: Telling mum first could put the baby at greater risk.")).to_be_visible()
     expect(page.get_by_text("Welfare and protection of a child or vulnerable adult")).to_be_visible()
+    expect(page.get_by_text(re.compile("^Approved by "))).to_be_visible()
     axe_check(page)
 
 

@@ -77,15 +77,23 @@ def test_coordinator_writes_a_case_study_fixes_the_flagged_identifiers_and_a_man
     page.get_by_role("button", name="Save and check again").click()
     expect(page.locator("#no-identifiers")).to_be_visible()
     axe_check(page)
-    draft_url = page.url
+    # The coordinator asks for the release; the scheme manager, another person, approves it (§3.3).
+    page.get_by_role("button", name="Ask for release to trustees and funders").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Release of a case study (§3.3, §7.5)")
+    expect(page.get_by_text("awaiting approval")).to_be_visible()
+    axe_check(page)
+    approval_url = page.url
 
     page.context.clear_cookies()
     sign_in(page, "manager")
     axe_check(page)
-    page.goto(draft_url)
-    expect(page.locator("#no-identifiers")).to_be_visible()
+    page.goto(approval_url)
+    expect(page.get_by_text("A new start")).to_be_visible()
+    page.get_by_label(re.compile("^Approve")).check()
+    page.get_by_role("button", name="Record my decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("Approved: it has happened, in your name.")
     axe_check(page)
-    page.get_by_role("button", name="Release to trustees and funders").click()
+    page.goto("/case-studies/")
+    page.get_by_role("link", name="A new start").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("A new start")
-    expect(page.get_by_text("Case study released to trustees and funders.")).to_be_visible()
     axe_check(page)

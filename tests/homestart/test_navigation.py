@@ -92,7 +92,7 @@ VOLUNTEER_MENU = ["Find a family", "My families", "Supervision", "What I have op
 COORDINATOR_MENU = [
     ("Families and groups", ["Families", "Groups", "Find a family"]),
     ("People", ["People's files", "Supervision"]),
-    ("Safeguarding and consent", ["Safeguarding", "Consent reviews"]),
+    ("Safeguarding and consent", ["Safeguarding", "Consent reviews", "Approvals"]),
     ("Records and reporting", ["Subject access", "Breaches", "Statistics", "Case studies", "Board minutes"]),
     ("Reviews and audit", ["Audit sessions", "What I have opened"]),
 ]
@@ -121,8 +121,9 @@ EXPECTED = {
     "manager": MANAGER_MENU,
     "trustee": TRUSTEE_MENU,
     "spotcheck": SPOTCHECK_MENU,
-    "safeguarding_lead": ["Safeguarding", "Safeguarding consultations", "Breaches", "Board minutes",
-                          "What I have opened"],
+    # Six links with Approvals: grouped like staff's.
+    "safeguarding_lead": [("Safeguarding and consent", ["Safeguarding", "Approvals", "Safeguarding consultations"]),
+                          ("Records and reporting", ["Breaches", "Board minutes"]), "What I have opened"],
     "reviewer": ["Safeguarding consultations", "Reviews", "What I have opened"],
     "auditor": ["Audit sessions", "What I have opened"],
     "admin_user": ["Access requests", "What I have opened", "Administration"],

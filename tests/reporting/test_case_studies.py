@@ -80,26 +80,46 @@ def test_identifiers_of_another_schemes_families_are_not_known_but_patterns_stil
     assert find_identifiers(f"Near {POSTCODE}.", scheme=sefton)
 
 
-def test_release_is_blocked_while_an_identifier_remains(study, manager):
+def _ask(study, user):
+    """Ask for the release, with the family file opened through the gate as the page does."""
+    from access_log import gate
+
+    access = gate.open_family(user=user, reference=study.family.reference, section="case_studies", for_change=True)
+    return services.case_study_release_request(study=study, access=access, actor=user)
+
+
+def test_release_is_blocked_while_an_identifier_remains(study, coordinator):
     with pytest.raises(services.IdentifiersFound) as error:
-        services.case_study_release(study=study, actor=manager)
+        _ask(study, coordinator)
     assert {f.text for f in error.value.found} == {CARER_FIRST, CHILD_FIRST}
     study.refresh_from_db()
     assert study.status == CaseStudy.Status.DRAFT and study.released_text == ""
 
 
-def test_a_manager_releases_a_clean_case_study(study, manager, coordinator):
+@pytest.mark.policy("3.3")
+def test_a_manager_releases_a_clean_case_study_a_coordinator_asked_for(study, manager, coordinator):
+    from tests.approval_helpers import decide
+
     services.case_study_update(study=study, actor=coordinator, title=study.title, draft=CLEAN)
-    services.case_study_release(study=study, actor=manager)
+    decide(_ask(study, coordinator), manager)
     study.refresh_from_db()
     assert study.status == CaseStudy.Status.RELEASED and study.released_text == CLEAN
+    assert study.released_by == manager
     assert study.history.count() == 3
 
 
-def test_a_coordinator_cannot_release(study, coordinator):
+@pytest.mark.policy("3.3")
+def test_a_coordinator_cannot_approve_a_release_nor_a_manager_their_own(study, coordinator, manager):
+    from access_log.gate import NotPermitted
+    from tests.approval_helpers import decide
+
     services.case_study_update(study=study, actor=coordinator, title=study.title, draft=CLEAN)
-    with pytest.raises(services.NotPermitted):
-        services.case_study_release(study=study, actor=coordinator)
+    asked = _ask(study, manager)
+    for person in (coordinator, manager):
+        with pytest.raises(NotPermitted):
+            decide(asked, person)
+    study.refresh_from_db()
+    assert study.status == CaseStudy.Status.DRAFT
 
 
 def test_a_case_study_needs_the_familys_consent(family, coordinator, client_for):
@@ -149,23 +169,32 @@ def test_drafts_are_hidden_from_everyone_but_staff(request, study, client_for, w
     assert client.get(reverse("reporting:case_study_detail", kwargs={"study_id": study.pk})).status_code == 404
 
 
-def test_the_release_page_refuses_a_coordinator_and_a_text_with_identifiers(study, client_for, coordinator, manager):
+def test_the_release_page_refuses_a_text_with_identifiers(study, client_for, coordinator, manager):
+    from access_log.models import Approval
+
     url = reverse("reporting:case_study_release", kwargs={"study_id": study.pk})
-    assert client_for(coordinator).post(url).status_code == 403
-    response = client_for(manager).post(url)
+    response = client_for(manager).post(url, {"version": row_version(study)})
     assert response.status_code == 302
     study.refresh_from_db()
-    assert study.status == CaseStudy.Status.DRAFT
+    assert study.status == CaseStudy.Status.DRAFT and not Approval.objects.exists()
 
 
 def test_trustees_read_only_released_case_studies_with_no_link_to_the_family(
     study, client_for, coordinator, manager, trustee, family
 ):
+    from access_log.models import Approval
+
     services.case_study_update(study=study, actor=coordinator, title=study.title, draft=CLEAN)
-    response = client_for(manager).post(reverse("reporting:case_study_release", kwargs={"study_id": study.pk}),
-                                        {"version": row_version(study)})
+    response = client_for(coordinator).post(reverse("reporting:case_study_release", kwargs={"study_id": study.pk}),
+                                            {"version": row_version(study)})
     assert response.status_code == 302
+    approval = Approval.objects.get(subject_id=study.pk)
     client = client_for(trustee)
+    # Nothing is visible to trustees before the manager approves (§3.3).
+    assert study.title not in client.get(reverse("reporting:case_study_list")).content.decode()
+    assert client.get(reverse("reporting:case_study_detail", kwargs={"study_id": study.pk})).status_code == 404
+    assert client_for(manager).post(reverse("access_log:approval", kwargs={"approval_id": approval.pk}),
+                                    {"decision": "approve"}).status_code == 302
     listing = client.get(reverse("reporting:case_study_list")).content.decode()
     assert study.title in listing and family.reference not in listing
     page = client.get(reverse("reporting:case_study_detail", kwargs={"study_id": study.pk})).content.decode()

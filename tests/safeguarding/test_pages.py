@@ -112,7 +112,8 @@ def test_assigned_volunteer_cannot_open_consent_pages(assigned_family, volunteer
 
 
 @pytest.mark.policy("2.1", "8.3")
-def test_safeguarding_lead_records_concern_and_disclosure_without_consent(family, safeguarding_lead, client_for):
+def test_safeguarding_lead_records_concern_and_disclosure_without_consent(family, safeguarding_lead, manager,
+                                                                          client_for):
     client = client_for(safeguarding_lead)
     assert client.get(url("safeguarding:family", family)).status_code == 200
     response = client.post(url("safeguarding:concern_new", family), {
@@ -126,11 +127,20 @@ def test_safeguarding_lead_records_concern_and_disclosure_without_consent(family
         "not_told_reason": "Telling the mother now would put the child at greater risk",
     })
     assert response.status_code == 302, response.content.decode()
+    # Without consent it waits for a second person: nothing is shared yet (§2.1, §7.4).
+    assert not Disclosure.objects.exists()
+    assert "awaiting approval" in client.get(url("consent:disclosures", family)).content.decode()
+    from access_log.models import Approval
+
+    approval = Approval.objects.get(family=family)
+    response = client_for(manager).post(reverse("access_log:approval", kwargs={"approval_id": approval.pk}),
+                                        {"decision": "approve"})
+    assert response.status_code == 302
     disclosure = Disclosure.objects.get(family=family)
-    assert disclosure.basis == "safeguarding" and disclosure.approved_by == safeguarding_lead
+    assert disclosure.basis == "safeguarding" and disclosure.approved_by == manager
     assert disclosure.concern == Concern.objects.get(family=family)
     page = client.get(url("consent:disclosures", family)).content.decode()
-    assert "greater risk" in page and "Approved by" in page
+    assert "greater risk" in page and f"Approved by {manager.get_full_name()}" in page
 
 
 @pytest.mark.policy("1.5", "2.2")
@@ -232,8 +242,9 @@ def test_only_trustees_see_the_notices(request, who, client_for):
 
 
 @pytest.mark.policy("10.3")
-def test_police_request_refused_then_nothing_passed(family, safeguarding_lead, client_for, open_as):
+def test_police_request_refused_then_nothing_passed(family, safeguarding_lead, manager, client_for, open_as):
     from safeguarding import services
+    from tests.approval_helpers import decide
 
     logged = services.request_log(access=open_as(safeguarding_lead, family, "safeguarding", change=True),
                                   kind="police", received_on=TODAY(), requester="DC Smith", details="Anything",
@@ -252,12 +263,19 @@ def test_police_request_refused_then_nothing_passed(family, safeguarding_lead, c
                             "version": row_version(logged)})
     assert response.status_code == 302
     logged.refresh_from_db()
+    assert logged.decision == ExternalRequest.Decision.PENDING  # until the manager approves (§10.3)
+    from access_log.models import Approval
+
+    decide(Approval.objects.get(subject_id=logged.pk), manager)
+    logged.refresh_from_db()
     assert logged.decision == ExternalRequest.Decision.REFUSED and logged.decided_by == safeguarding_lead
+    assert not Disclosure.objects.exists()
 
 
 @pytest.mark.policy("10.2")
-def test_court_evidence_after_the_order_is_recorded(family, manager, client_for, open_as):
+def test_court_evidence_after_the_order_is_recorded(family, manager, safeguarding_lead, client_for, open_as):
     from safeguarding import services
+    from tests.approval_helpers import decide
 
     logged = services.request_log(access=open_as(manager, family, "safeguarding", change=True), kind="court",
                                   received_on=TODAY(), requester="Chester County Court", details="Visit records",
@@ -270,9 +288,14 @@ def test_court_evidence_after_the_order_is_recorded(family, manager, client_for,
     client.post(url("safeguarding:request_order", family, request_id=logged.pk),
                 {"order_reference": "CO/2026/118", "order_made_on": TODAY().isoformat(),
                  "version": row_version(logged)})
-    response = client.post(url("safeguarding:request_disclose", family, request_id=logged.pk),
-                           {**post, "version": row_version(logged)})
+    # The lead decides to pass the evidence on; the manager, another person, approves (§10.2, §10.3).
+    response = client_for(safeguarding_lead).post(url("safeguarding:request_disclose", family, request_id=logged.pk),
+                                                  {**post, "version": row_version(logged)})
     assert response.status_code == 302
+    from access_log.models import Approval
+
+    assert not Disclosure.objects.exists()
+    decide(Approval.objects.get(subject_id=logged.pk), manager)
     logged.refresh_from_db()
     assert logged.decision == "disclosed" and logged.basis == "court_order"
     assert Disclosure.objects.get(family=family).request == logged

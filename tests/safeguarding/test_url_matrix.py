@@ -28,10 +28,12 @@ ALLOWED = {
     "consent:withdraw": {"coordinator", "manager"},
     "consent:communication_new": {"coordinator"},
     "consent:transfer_new": {"coordinator", "manager"},
+    "consent:transfer_package": {"coordinator", "manager"},
     "consent:disclosures": {"coordinator", "manager", "safeguarding_lead"},
     "consent:disclosure_history": {"coordinator", "manager", "safeguarding_lead"},
     "consent:disclosure_new": {"manager", "safeguarding_lead"},
     "safeguarding:family": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
+    "safeguarding:identifying_details": {"safeguarding_lead"},
     "safeguarding:concern_new": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
     "safeguarding:concern": {"coordinator", "manager", "safeguarding_lead", "volunteer"},
     # The volunteer who raised the concern, without what was done about it (§8.5).

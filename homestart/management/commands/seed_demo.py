@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from access_log import gate
+from access_log import approvals, gate
 from access_log import services as access_services
 from access_log.models import Review
 from consent import services as consent_services
@@ -193,13 +193,30 @@ class Command(BaseCommand):
             observed_on=today - datetime.timedelta(days=3),
             observed="The toddler was alone in the flat for over an hour while mum was out; no food in the fridge.",
         )
-        consent_services.disclosure_record(
+        # Without consent a disclosure waits for a second person (access_log.approvals): the lead asks,
+        # the manager approves, and only then is it shared and in the register (§2.1, §7.4).
+        asked = consent_services.disclosure_record(
             access=access, channel=Disclosure.Channel.SAFEGUARDING, scope=Scope.SPECIFIC,
             recipient=Recipient(RecipientKind.CHILDRENS_SERVICES, "Wirral children's services, duty team"),
             summary="The concern as recorded, the family's address and the children's names and ages.",
-            shared_on=today - datetime.timedelta(days=2), family_told=Disclosure.FamilyTold.NOT_TOLD,
+            shared_on=today, family_told=Disclosure.FamilyTold.NOT_TOLD,
             not_told_reason="Telling mum before children's services visit could put the toddler at greater risk.",
             justification="A child left alone at home: necessary for the child's protection (§2.1).", actor=lead,
+        )
+        manager = users["manager"]
+        approvals.approval_decide(
+            approval=asked, approve=True, actor=manager,
+            access=gate.open_family(user=manager, reference=family.reference, section="safeguarding",
+                                    for_change=True),
+        )
+        # One more waits for the demo manager's approval (their landing page and "Approvals").
+        consent_services.disclosure_record(
+            access=access, channel=Disclosure.Channel.AGENCY, scope=Scope.SPECIFIC,
+            recipient=Recipient(RecipientKind.AGENCY, "Parkside GP surgery"),
+            summary="That a safeguarding referral was made, so the GP can see the toddler at the next check.",
+            shared_on=today, family_told=Disclosure.FamilyTold.NOT_TOLD,
+            not_told_reason="Mum is not told until children's services have visited (§2.2).",
+            justification="The GP needs to know to protect the child (§2.1, §7.4).", actor=lead,
         )
 
     def _records(self, scheme: Scheme, users: dict[str, User]) -> None:
@@ -460,7 +477,14 @@ class Command(BaseCommand):
                 family=source, actor=coordinator, title=CASE_STUDY_TITLE, draft=CASE_STUDY_TEXT,
                 family_consented=True, consent_recorded_on=today - datetime.timedelta(days=10),
             )
-            reporting_services.case_study_release(study=study, actor=manager)
+            # The coordinator asks for its release; the manager approves it (§3.3, §7.5).
+            def opened(user):
+                return gate.open_family(user=user, reference=source.reference, section="case_studies",
+                                        for_change=True)
+
+            release = reporting_services.case_study_release_request(study=study, access=opened(coordinator),
+                                                                    actor=coordinator)
+            approvals.approval_decide(approval=release, access=opened(manager), approve=True, actor=manager)
         if not BoardMeeting.objects.filter(scheme=scheme).exists():
             meeting = reporting_services.meeting_record(
                 scheme=scheme, actor=manager, held_on=today - datetime.timedelta(days=21),
