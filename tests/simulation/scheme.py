@@ -497,9 +497,12 @@ class SchemeYear(RuleBasedStateMachine):
             typed["personnel_files"] = "0"
         browser = self.as_(role)
         for review in Review.objects.open_now().filter(reviewer=self.w.people[role]):
-            # One open review of a scheme at a time: the last one is closed on its page first.
+            # One open review of a scheme at a time: the last one is closed on its page first, and its
+            # files can no longer be opened.
             url = reverse("access_log:review_close", kwargs={"review_id": review.pk})
             self._expect(browser.post(url, {}), 302, "closed a review")
+            for reference in review.files.filter(file_kind="family").values_list("file_reference", flat=True):
+                self.w.readings[role].until[reference] = self.clock.now()
         _, answer = browser.submit(reverse("access_log:review_new"), **typed)
         self._expect(answer, 302, "drew a sample")
         review = Review.objects.filter(reviewer=self.w.people[role]).order_by("-created_at").first()
@@ -621,6 +624,10 @@ class SchemeYear(RuleBasedStateMachine):
         """Disaster recovery: an older backup restored over the live database. The world goes back to
         what it was then, except that every family destroyed since stays destroyed (§8.8)."""
         path, then, _at = choose(self.backups, pick)
+        self._restore(path, then)
+        self._count("backup restored")
+
+    def _restore(self, path: str, then: World) -> None:
         destroyed = {r: f.destroyed_at for r, f in self.w.families.items() if f.destroyed}
         call_command("restore", path, "--yes", stdout=io.StringIO())
         self.w = copy.deepcopy(then)
@@ -631,15 +638,13 @@ class SchemeYear(RuleBasedStateMachine):
                 self.w.proposed.pop(reference, None)
                 self.w.authorised_by.pop(reference, None)
         self.touched |= set(destroyed)
-        self._count("backup restored")
 
     def _restore_check_at_teardown(self) -> None:
         """A backup taken before a family's destruction, restored, does not bring it back."""
-        for path, _then, at in self.backups:
+        for path, then, at in self.backups:
             destroyed_since = [f for f in self.w.families.values() if f.destroyed and f.destroyed_at > at]
             if destroyed_since:
-                call_command("restore", path, "--yes", stdout=io.StringIO())
-                self.touched |= {f.reference for f in destroyed_since}
+                self._restore(path, then)
                 self.everything_holds()
                 STATS["checks"]["destroyed families checked after a restore"] += len(destroyed_since)
                 return
@@ -796,6 +801,14 @@ class SchemeYear(RuleBasedStateMachine):
                       and e.outcome == Outcome.ALLOWED]
             assert opened, f"{role} opened {url} and no access event was written (§9.1)"
             STATS["checks"]["file openings with their access event"] += 1
+        if role in READERS and family is not None and not family.destroyed and not denied:
+            # A reviewer or auditor reads a file while the window is open (after signing), and not after.
+            until = self.w.readings[role].until.get(reference)
+            if until is not None and self.clock.now() < until - datetime.timedelta(minutes=1):
+                assert found.status == 200, f"{role} could not open {url} during their review or session"
+            elif until is not None and self.clock.now() > until + datetime.timedelta(minutes=1):
+                assert found.status in (404, 302), f"{role} opened {url} after their review or session ended"
+            STATS["checks"]["review and audit windows checked"] += 1
         if family is not None and family.destroyed:
             assert found.status in (200, 404, 410) or REPORT_KNOWN_BUGS, (
                 f"{role}: destroyed {reference}'s {url} answered {found.status}"
