@@ -357,7 +357,7 @@ class SchemeYear(RuleBasedStateMachine):
 
     def _give_consent(self, family: FamilyModel, **typed) -> object:
         url = reverse("consent:consent_new", kwargs={"reference": family.reference})
-        page, answer = self.as_("coordinator").submit(
+        _, answer = self.as_("coordinator").submit(
             url, **{"given_by": first_option("given_by"), "scope": "general", "recipient_kind": "referrer",
                     "method": "written", "given_on": self.today.isoformat(),
                     "review_on": (self.today + datetime.timedelta(days=180)).isoformat(), **typed},
@@ -472,7 +472,7 @@ class SchemeYear(RuleBasedStateMachine):
 
     # --- rules: reviews and audits (§8.3, §9.1, §10.1) ----------------------------------
 
-    def _sign_and_read(self, role: str, review_or_session, references: list[str], until) -> None:
+    def _sign_and_read(self, role: str, references: list[str], until: datetime.datetime) -> None:
         browser = self.as_(role)
         reading = self.w.readings[role]
         for reference in references:
@@ -508,7 +508,7 @@ class SchemeYear(RuleBasedStateMachine):
         review = Review.objects.filter(reviewer=self.w.people[role]).order_by("-created_at").first()
         references = list(SampledFile.objects.filter(review=review, file_kind="family")
                           .values_list("file_reference", flat=True))
-        self._sign_and_read(role, review, references, review.closes_at)
+        self._sign_and_read(role, references, review.closes_at)
         self._count("HSUK review" if national else "spot check")
 
     @precondition(lambda self: self._wir())
@@ -524,7 +524,7 @@ class SchemeYear(RuleBasedStateMachine):
         )
         self._expect(answer, 302, "opened an audit session")
         session = AuditSession.objects.filter(auditor=auditor).order_by("-opened_at").first()
-        self._sign_and_read("auditor", session, references, session.expires_at)
+        self._sign_and_read("auditor", references, session.expires_at)
         self._count("audit session")
 
     # --- rules: transfers (§9.2, §9.3) -----------------------------------------------
