@@ -171,7 +171,8 @@ class SchemeYear(RuleBasedStateMachine):
     @initialize()
     def a_scheme_and_its_people(self) -> None:
         """Wirral's people (as tests/conftest.py makes them), Sefton's coordinator, and a family
-        from before the year: closed thirteen months ago, its destruction authorised (§8.8)."""
+        from before the year closed thirteen months ago, its destruction authorised, and another as old
+        waiting to be proposed (§8.8)."""
         self.wirral = SchemeFactory(name="Home-Start Wirral", code="WIR")
         self.sefton = SchemeFactory(name="Home-Start Sefton", code="SEF")
         for kind, years in RETENTION_YEARS.items():
@@ -204,6 +205,9 @@ class SchemeYear(RuleBasedStateMachine):
         self._propose(self.w.families[reference])
         self._authorise(reference, "manager")
         self._authorise(reference, "trustee")
+        # Another closed as long ago, not yet proposed: the manager proposes it this year.
+        reference = self._refer(received=self.clock.today() - datetime.timedelta(days=480))
+        self._close_family(self.w.families[reference], on=self.clock.today() - datetime.timedelta(days=390))
         self._count("a scheme and its people")
 
     # --- helpers ------------------------------------------------------------------
