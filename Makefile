@@ -30,7 +30,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load
+.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
@@ -40,6 +40,7 @@ help:
 	@echo "make lint   - ruff check ."
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
 	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
+	@echo "make simulate - a long simulated life of a scheme (SIMULATE_EXAMPLES, SIMULATE_STEPS size it)"
 
 # --- virtualenv -------------------------------------------------------------
 
@@ -144,3 +145,13 @@ $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut
 	touch $@
 load: $(STAMP_TEST) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12)
 	$(BIN)/python -m benchmarks.load $(LOAD_ARGS)
+
+# --- the simulation of a scheme's life ------------------------------------------
+
+# A long, randomized run of tests/simulation (the unit suite runs a short fixed one) that
+# prints what it did. SIMULATE_EXAMPLES (default 20) runs of SIMULATE_STEPS (default 60)
+# steps; SIMULATE_SEED=n replays a run; SIMULATE_PAGES=n walks n queued pages a step (0: all);
+# SIMULATE_KNOWN_BUGS=report counts known failures and walks on instead of stopping.
+simulate: $(STAMP_TEST)
+	$(TEST_ENV) SIMULATE_PROFILE=long SIMULATE_REPORT=1 $(BIN)/python -m pytest tests/simulation/test_scheme_year.py \
+	  -p no:cacheprovider -s -q --runxfail $(PYTEST_ARGS)
