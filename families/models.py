@@ -17,14 +17,13 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from access_log.models import AppendOnlyModel
 from homestart.fields import (
     BlindIndexField,
     EncryptedCharField,
     EncryptedDateField,
     EncryptedTextField,
 )
-from homestart.models import DataKey, EncryptedModel, Scheme
+from homestart.models import AppendOnlyModel, DataKey, EncryptedModel, Scheme
 
 
 class OwnKey:
