@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homestart.models import Membership, Role, Scheme, User
+from homestart.once import form_once
 from homestart.security import recent_authentication
 
 from . import gate, selectors, services
@@ -48,6 +49,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @recent_authentication
+@form_once
 def review_new(request: HttpRequest) -> HttpResponse:
     schemes = _review_schemes(request.user)
     if not schemes.exists():
@@ -157,6 +159,7 @@ def audit_session_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @recent_authentication
+@form_once
 def audit_session_new(request: HttpRequest) -> HttpResponse:
     schemes = list(_session_schemes(request.user))
     if not schemes:

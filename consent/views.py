@@ -20,6 +20,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.forms import form_error
 from homestart.models import PolicyVersion, Role
+from homestart.once import form_once
 from homestart.security import recent_authentication
 
 from . import selectors, services, transfers
@@ -58,6 +59,7 @@ def _form_page(request, access, form, *, heading, submit, template="consent/form
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§1.1: record that the family was given the confidentiality statement."""
     access = _open(request, reference, change=True)
@@ -87,6 +89,7 @@ def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, change=True)
     today = timezone.localdate()
@@ -136,6 +139,7 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def communication_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§7.2–§7.4: the coordinator's communication with the referrer or an agency."""
     access = _open(request, reference, change=True, roles=(Role.COORDINATOR,))
@@ -185,6 +189,7 @@ def disclosure_register(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
     """The safeguarding lead or the manager records a disclosure and approves it (§2.1, §2.2)."""
     access = _open(request, reference, section=SAFEGUARDING, change=True, roles=services.APPROVERS)
@@ -217,6 +222,7 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @recent_authentication
+@form_once
 def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§9.2, §9.3: transfer to another scheme, here (a linked new file) or elsewhere (a sealed package)."""
     access = _open(request, reference, change=True)

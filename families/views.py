@@ -19,6 +19,7 @@ from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.models import Role, User, current_roles
+from homestart.once import form_once
 
 from . import selectors, services
 from .forms import (
@@ -84,6 +85,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def family_new(request: HttpRequest) -> HttpResponse:
     schemes = selectors.schemes_staffed_by(user=request.user)
     if not schemes.exists():
@@ -168,6 +170,7 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def member_edit(request: HttpRequest, reference: str, member_id: str | None = None) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="members", for_change=True)
     family = access.family
@@ -201,6 +204,7 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="visits", for_change=True)
     family = access.target
@@ -228,6 +232,7 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="assignments", for_change=True)
     family = access.family
@@ -281,6 +286,7 @@ def _staff_group(request: HttpRequest, group_id) -> Group:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def group_list(request: HttpRequest) -> HttpResponse:
     """The scheme's groups (§6.1); coordinators and managers only."""
     schemes = selectors.schemes_staffed_by(user=request.user)
@@ -312,6 +318,7 @@ def group_detail(request: HttpRequest, group_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     """A family joins a group: its file is opened through the gate to record it (§6.1)."""
     group = _staff_group(request, group_id)
@@ -337,6 +344,7 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
     group = _staff_group(request, group_id)
     members = Family.objects.filter(group_memberships__group=group).order_by("number")

@@ -223,6 +223,8 @@ TEMPLATES = [
                 "homestart.context_processors.navigation",
                 "csp.context_processors.nonce",
             ],
+            # {% form_once %} in every template: the one-time token of create forms (homestart/once.py).
+            "builtins": ["homestart.templatetags.form_once"],
         },
     },
 ]

@@ -27,6 +27,7 @@ from families.models import Family
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.models import Membership, Role, Scheme, User
+from homestart.once import form_once
 from homestart.security import recent_authentication
 
 from . import monitoring, selectors, services
@@ -113,6 +114,7 @@ def _file_form(kind: str, change: bool = False):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters()
+@form_once
 def file_new(request: HttpRequest, kind: str) -> HttpResponse:
     """Open a volunteer file (coordinators, manager) or a personnel file (the line manager)."""
     from .forms import PersonChoiceForm
@@ -176,6 +178,7 @@ def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters("notes")
+@form_once
 def supervision(request: HttpRequest) -> HttpResponse:
     notes = selectors.supervision_notes_for(user=request.user)
     memberships = Membership.objects.current().filter(user=request.user)
@@ -222,6 +225,7 @@ def sar_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters("requester_name", "request_details")
+@form_once
 def sar_new(request: HttpRequest) -> HttpResponse:
     schemes = _schemes(request.user, services.SAR_ROLES)
     if not schemes.exists():
@@ -490,6 +494,7 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters("description", "data_affected", "people_affected")
+@form_once
 def breach_new(request: HttpRequest) -> HttpResponse:
     schemes = _schemes(request.user, services.BREACH_ROLES)
     if not schemes.exists():

@@ -6,12 +6,13 @@ and a family's safeguarding concerns travel with it, with or without consent (§
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from access_log import gate
 from access_log.models import AccessEvent, Action, Purpose
 from consent import transfers
-from consent.models import RecipientKind
+from consent.models import RecipientKind, Transfer
 from families import services as family_services
 from families.models import Family
 from homestart.models import Role, Scheme
@@ -20,6 +21,7 @@ from safeguarding import services as sg_services
 from safeguarding.models import Concern, ConcernAction
 from tests.conftest import POSTCODE, _member
 from tests.factories import make_family
+from tests.homestart.test_form_once import send_twice
 from tests.sharing_fixtures import OBSERVED
 
 TODAY = timezone.localdate
@@ -166,3 +168,13 @@ def test_a_family_without_concerns_carries_none(family, coordinator, sefton, giv
     give_consent(family, recipient_kind=RecipientKind.NEW_SCHEME, recipient_name=sefton.name)
     new = _transfer(family, coordinator, sefton, open_as)
     assert not Concern.objects.filter(family=new).exists()
+
+
+@pytest.mark.policy("9.2")
+def test_a_transfer_sent_twice_opens_one_file_in_the_new_scheme(family, coordinator, sefton, client_for,
+                                                               give_consent):
+    give_consent(family, recipient_kind=RecipientKind.NEW_SCHEME, recipient_name=sefton.name)
+    send_twice(client_for(coordinator), reverse("consent:transfer_new", kwargs={"reference": family.reference}), {
+        "destination": "same", "to_scheme": sefton.pk, "sections": ["members"], "summary": "Moving",
+        "family_told": "told", "family_told_on": TODAY().isoformat()})
+    assert Transfer.objects.count() == 1 and Family.objects.filter(scheme=sefton).count() == 1
