@@ -4,6 +4,8 @@ with the benchmark's unguarded comparison views added to the URLconf."""
 import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/homestart_bench")
+# Filling the database with millions of rows runs long statements: no statement_timeout.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
 
 from homestart.settings_test import *  # noqa: E402,F403
 

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import logging
+import sys
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -16,6 +19,7 @@ from django_otp import user_has_device
 
 from . import two_factor
 from .forms import PasswordChangeForm, ReauthenticateForm, TokenForm
+from .middleware import database_unavailable
 from .models import PolicyVersion
 from .security import has_second_factor, recent_authentication, security_event
 from .services import policy_acknowledge
@@ -177,3 +181,11 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "homestart/recovery_codes_new.html", {
         "has_authenticator": has_authenticator, "codes_left": two_factor.recovery_codes_left(user=request.user),
     })
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, or 503 when the database cancelled a query or was lost."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)
