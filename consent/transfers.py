@@ -89,7 +89,9 @@ def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
     return data
 
 
-def _open_file(*, scheme: Scheme, data: dict[str, Any], actor: User, role: str, same_installation: bool) -> Family:
+def _open_file(
+    *, scheme: Scheme, data: dict[str, Any], actor: User, role: str, same_installation: bool = True
+) -> Family:
     """A new family file in ``scheme`` from the shared parts, opened by the one family-creation
     service (reference, data key, area, history, access event); the concerns carried with it."""
     contact = data.get("contact") or {}
