@@ -204,7 +204,8 @@ class TransferForm(FamilyToldMixin):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.")
     sections = forms.MultipleChoiceField(label="What is appropriate to share?", widget=forms.CheckboxSelectMultiple,
-                                         choices=[])
+                                         choices=[], help_text="Any safeguarding concerns, and what was done about "
+                                         "them, always go with the file (§9.3); this scheme keeps its own copy.")
     summary = forms.CharField(label="Summary of what is shared and why", widget=TEXTAREA, max_length=5000)
     justification = forms.CharField(
         label="Justification (only without the family's consent, §9.3)", required=False, widget=TEXTAREA,

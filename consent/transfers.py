@@ -145,8 +145,7 @@ def transfer_to_scheme(
         not_told_reason=not_told_reason, justification=justification, approver=approver, actor=actor,
         section="consent",
     )
-    new_family = _open_file(scheme=to_scheme, data=_payload(family, sections), actor=actor, role=access.role,
-                            same_installation=True)
+    new_family = _open_file(scheme=to_scheme, data=_payload(family, sections), actor=actor, role=access.role)
     with gate.changing(access, section="consent"):
         transfer = Transfer(
             family=family, disclosure=disclosure, destination=Transfer.Destination.SAME_INSTALLATION,
