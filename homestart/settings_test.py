@@ -12,6 +12,10 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test1:" + "dGVzdC1tYXN0ZXIta2V5L
 os.environ.setdefault("BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMDEyMzQ1Njc4OWE=")
 os.environ.setdefault("BACKUP_KEY", "dGVzdC1iYWNrdXAta2V5LTAxMjM0NTY3ODlhYmNkZWY=")
 os.environ.setdefault("DEBUG", "0")
+# Creating and dropping the test database, and the heaviest fixtures on a busy CI
+# machine, may run past the web's 20 s statement_timeout: none here. The timeout is
+# tested explicitly (tests/homestart/test_settings.py, test_committed_writes.py).
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
 
 from homestart.settings import *  # noqa: E402,F403
 

@@ -23,6 +23,9 @@ from records.models import Breach
 from reporting.models import BoardMeeting
 from safeguarding.models import Concern
 from tests.families.test_referral import referral_form
+from tests.helpers import keep_migrated_data_after_flush
+
+keep_migrated_data_after_flush()
 
 TODAY = timezone.localdate
 
