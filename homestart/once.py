@@ -21,8 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
@@ -58,26 +59,31 @@ def form_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         token = request.POST.get(FIELD, "") if request.method == "POST" else ""
         if not _VALID.fullmatch(token) or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    row = FormSubmission.objects.create(token=token, user=request.user)
-            except IntegrityError:
-                # Sent before, or at the same moment (we waited for it to commit).
-                earlier = _earlier(request, token)
-                if earlier is not None:
-                    messages.info(request, ALREADY_DONE)
-                    return redirect(earlier.url)
-                # Not honoured (another person's, or too old): an ordinary submission.
-                return view(request, *args, **kwargs)
-            response = view(request, *args, **kwargs)
-            if response.status_code in _REDIRECTS and response.get("Location"):
-                row.url = response["Location"][:500]
-                row.save(update_fields=["url"])
-            else:
-                # Nothing was made (the form is shown again with its mistakes): the token stays free.
-                row.delete()
-            return response
+        try:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        row = FormSubmission.objects.create(token=token, user=request.user)
+                except IntegrityError:
+                    # Sent before, or at the same moment (we waited for it to commit).
+                    earlier = _earlier(request, token)
+                    if earlier is not None:
+                        messages.info(request, ALREADY_DONE)
+                        return redirect(earlier.url)
+                    # Not honoured (another person's, or too old): an ordinary submission.
+                    return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+                if response.status_code in _REDIRECTS and response.get("Location"):
+                    row.url = response["Location"][:500]
+                    row.save(update_fields=["url"])
+                else:
+                    # Nothing was made (the form is shown again with its mistakes): the token stays free.
+                    row.delete()
+                return response
+        except (PermissionDenied, Http404):
+            # Refused: the gate's record of the refusal went with the rolled-back transaction.
+            # Ask again outside it, so that the refusal is recorded as always (§8.3).
+            return view(request, *args, **kwargs)
 
     return wrapper
 

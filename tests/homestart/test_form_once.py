@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from access_log.models import AccessEvent, Outcome
 from families.models import Family, Visit
 from homestart import once
 from homestart.models import FormSubmission
@@ -159,3 +160,17 @@ def test_two_submissions_at_the_same_moment_open_one_file(wirral, coordinator):
 
 def test_the_token_field_name_is_the_one_the_tag_writes():
     assert once.FIELD == "form_once"
+
+
+@pytest.mark.policy("8.3")
+def test_a_refused_submission_is_still_recorded_by_the_gate(family, sef_coordinator, client_for):
+    """The token's transaction is rolled back with a refusal; the refusal itself is kept."""
+    url = reverse("families:visit_new", kwargs={"reference": family.reference})
+    before = AccessEvent.objects.filter(outcome=Outcome.REFUSED).count()
+    response = client_for(sef_coordinator).post(url, {
+        "kind": "support", "visited_on": TODAY().isoformat(), "visited_by": sef_coordinator.pk,
+        "form_once": "x" * 40})
+    assert response.status_code == 404
+    refused = AccessEvent.objects.filter(outcome=Outcome.REFUSED)
+    assert refused.count() == before + 1 and refused.filter(user=sef_coordinator).exists()
+    assert not Visit.objects.filter(visited_by=sef_coordinator).exists() and not FormSubmission.objects.exists()
