@@ -5,7 +5,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = 30
+# Above PostgreSQL's statement_timeout (DATABASE_STATEMENT_TIMEOUT, 20 s by default): a
+# slow query is cancelled and answered with the error page before a worker is killed.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 # Request lines and headers are small; refuse oversized ones early.
 limit_request_line = 4094

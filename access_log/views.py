@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from homestart.forms import form_error
 from homestart.models import Membership, Role, Scheme, User
+from homestart.once import form_once
 from homestart.security import recent_authentication
 
 from . import approvals, gate, selectors, services
@@ -49,6 +50,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @recent_authentication
+@form_once
 def review_new(request: HttpRequest) -> HttpResponse:
     schemes = _review_schemes(request.user)
     if not schemes.exists():
@@ -158,6 +160,7 @@ def audit_session_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @recent_authentication
+@form_once
 def audit_session_new(request: HttpRequest) -> HttpResponse:
     schemes = list(_session_schemes(request.user))
     if not schemes:

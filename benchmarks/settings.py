@@ -8,6 +8,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/homest
 _CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("KEY_STORE_DIR", os.path.join(_CHECKOUT, ".local", "bench-keystore"))
 
+# Filling the database with millions of rows runs long statements: no statement_timeout.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
+
 from homestart.settings_test import *  # noqa: E402,F403
 
 ROOT_URLCONF = "benchmarks.urls"

@@ -211,7 +211,8 @@ class TransferForm(WithoutConsentMixin):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.")
     sections = forms.MultipleChoiceField(label="What is appropriate to share?", widget=forms.CheckboxSelectMultiple,
-                                         choices=[])
+                                         choices=[], help_text="Any safeguarding concerns, and what was done about "
+                                         "them, always go with the file (§9.3); this scheme keeps its own copy.")
     summary = forms.CharField(label="Summary of what is shared and why", widget=TEXTAREA, max_length=5000)
     field_order = ["destination", "to_scheme", "to_scheme_name", "passphrase", "sections", "summary",
                    "family_told", "family_told_on", "not_told_reason", "justification", "emergency_reason"]

@@ -27,15 +27,15 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from access_log import approvals, gate
 from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import Approval, ApprovalKind, FileKind
-from families.models import Family, Member, Referral
-from homestart.models import DataKey, Membership, Scheme, User
-from homestart.services import scheme_ensure_staff_group
+from access_log.models import Approval, ApprovalKind
+from families.models import Family
+from families.services import CreatedBy, family_create, staff_role
+from homestart.models import Scheme, User
+from safeguarding.carry import concerns_receive, concerns_to_carry
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
 from .services import describe_sharing, disclosure_write, sharing_check
@@ -67,6 +67,9 @@ def _check(access: FileAccess, sections: list[str]) -> None:
 
 def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {"from_scheme": family.scheme.name, "from_reference": family.reference}
+    # Not a section to choose: concerns always travel with the file (§9.3).
+    if carried := concerns_to_carry(family=family):
+        data["safeguarding"] = carried
     if "contact" in sections:
         data["contact"] = {"address": family.address, "postcode": family.postcode, "phone": family.phone}
     if "members" in sections:
@@ -87,42 +90,33 @@ def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
     return data
 
 
-def _open_file(*, scheme: Scheme, data: dict[str, Any], actor: User, role: str) -> Family:
-    """A new family file in ``scheme`` from the shared parts; its staff see it (§8.3)."""
-    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-    number = locked.next_family_number
-    Scheme.objects.filter(pk=scheme.pk).update(next_family_number=number + 1)
+def _open_file(
+    *, scheme: Scheme, data: dict[str, Any], actor: User, role: str, same_installation: bool = True
+) -> Family:
+    """A new family file in ``scheme`` from the shared parts, opened by the one family-creation
+    service (reference, data key, area, history, access event); the concerns carried with it."""
     contact = data.get("contact") or {}
-    family = Family(
-        scheme=locked, number=number, reference=Family.format_reference(locked.code, number),
-        data_key=DataKey.generate(), address=contact.get("address", ""), postcode=contact.get("postcode", ""),
-        phone=contact.get("phone", ""),
-    )
-    family.full_clean()
-    family._history_user = actor
-    family.save()
+    origin = f"{data.get('from_scheme', 'another scheme')} ({data.get('from_reference', 'no reference')})"
+    members = []
     for given in data.get("members", []):
-        fields = {k: given.get(k, "") for k in MEMBER_FIELDS}
         born = given.get("date_of_birth")
-        member = Member(family=family, date_of_birth=datetime.date.fromisoformat(born) if born else None, **fields)
-        member.full_clean()
-        member._history_user = actor
-        member.save()
+        members.append({k: given.get(k, "") for k in MEMBER_FIELDS}
+                       | {"date_of_birth": datetime.date.fromisoformat(born) if born else None})
+    referral = None
     if data.get("referral"):
         # The original referral, which the family consented to (§7.1).
         given = data["referral"]
-        referral = Referral(
-            family=family, received_by=actor, family_consented=True,
-            referred_on=datetime.date.fromisoformat(given["referred_on"]),
-            **{k: given.get(k, "") for k in REFERRAL_FIELDS},
-        )
-        referral.full_clean()
-        referral._history_user = actor
-        referral.save()
-    staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
-    assign_perm("families.view_family", staff_group, family)
-    assign_perm("families.change_family", staff_group, family)
-    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role)
+        referral = {"family_consented": True, "referred_on": datetime.date.fromisoformat(given["referred_on"]),
+                    **{k: given.get(k, "") for k in REFERRAL_FIELDS}}
+    template = CreatedBy.TRANSFER if same_installation else CreatedBy.IMPORT
+    family = family_create(
+        scheme=scheme, actor=actor, role=role, reason=template.format(scheme=data.get("from_scheme", "another scheme")),
+        address=contact.get("address", ""), postcode=contact.get("postcode", ""), phone=contact.get("phone", ""),
+        members=members, referral=referral,
+    )
+    # Concerns go with the file, with or without the family's consent (§9.3).
+    concerns_receive(family=family, concerns=data.get("safeguarding", []), origin=origin, actor=actor,
+                     same_installation=same_installation)
     return family
 
 
@@ -324,15 +318,13 @@ def transfer_package(*, access: FileAccess, transfer: Transfer, passphrase: str)
 @transaction.atomic
 def transfer_import(*, package: bytes, passphrase: str, scheme: Scheme, actor: User) -> Family:
     """Open a new family file from another installation's package (§9.2, §9.3)."""
-    role = (
-        Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
-        .values_list("role", flat=True).first()
-    )
+    role = staff_role(actor=actor, scheme=scheme)
     if role is None:
         raise gate.NotPermitted("Only the scheme's coordinators and managers import a transfer.")
     data = open_package(package, passphrase)
-    data = {k: data[k] for k in ("contact", "members", "referral") if k in data}
+    data = {k: data[k] for k in ("contact", "members", "referral", "safeguarding", "from_scheme", "from_reference")
+            if k in data}
     try:
-        return _open_file(scheme=scheme, data=data, actor=actor, role=role)
+        return _open_file(scheme=scheme, data=data, actor=actor, role=role, same_installation=False)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise PackageError("The package's contents are not a family file this system can open.") from error

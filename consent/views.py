@@ -23,6 +23,7 @@ from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import PolicyVersion, Role
+from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
@@ -83,6 +84,7 @@ def _form_page(request, access, form, *, heading, submit, template="consent/form
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§1.1: record that the family was given the confidentiality statement."""
     access = _open(request, reference, change=True)
@@ -112,6 +114,7 @@ def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, change=True)
     today = timezone.localdate()
@@ -161,6 +164,7 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def communication_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§7.2–§7.4: the coordinator's communication with the referrer or an agency."""
     access = _open(request, reference, change=True, roles=(Role.COORDINATOR,))
@@ -258,6 +262,7 @@ def disclosure_history(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
     """The safeguarding lead or the manager records a disclosure and approves it (§2.1, §2.2)."""
     access = _open(request, reference, section=SAFEGUARDING, change=True, roles=services.APPROVERS)
@@ -290,6 +295,7 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @recent_authentication
 @rate_limited(RateAction.TRANSFER, methods=("POST",))
+@form_once
 def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
     """§9.2, §9.3: transfer to another scheme, here (a linked new file) or elsewhere (a sealed package)."""
     access = _open(request, reference, change=True)

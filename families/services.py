@@ -12,7 +12,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind
+from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
 from homestart.models import DataKey, Membership, Role, Scheme, User
 from homestart.services import scheme_ensure_staff_group
@@ -69,6 +69,76 @@ def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None)
     instance.save(update_fields=update_fields)
 
 
+class CreatedBy:
+    """Why a family file opened: the reason kept on its first history rows."""
+
+    REFERRAL = "Opened from a referral the family consented to (§7.1)"
+    TRANSFER = "Opened from a transfer from {scheme} (§9.2, §9.3)"
+    IMPORT = "Opened from a transfer package from {scheme} (§9.2, §9.3)"
+
+
+@transaction.atomic
+def family_create(
+    *,
+    scheme: Scheme,
+    actor: User,
+    role: str,
+    reason: str,
+    address: str = "",
+    postcode: str = "",
+    phone: str = "",
+    members: list[dict[str, Any]] | None = None,
+    referral: dict[str, Any] | None = None,
+) -> Family:
+    """The one way a family file opens, whether from a referral, a transfer within this
+    installation or a transfer package (§7.1, §9.2, §9.3).
+
+    A new data key (§8.2); the next reference in the scheme's sequence (§8.6); the
+    blind indexes (on save); the postcode district for statistics (§3.2, §8.9); the
+    members and the referral; the scheme's staff see the file (§8.3); history rows
+    carrying ``reason`` and the creation access event, all in one transaction.
+    ``role`` is the role in which ``actor`` opens the file (recorded on the event).
+    """
+    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    number = locked.next_family_number
+    Scheme.objects.filter(pk=scheme.pk).update(next_family_number=number + 1)
+    family = Family(
+        scheme=locked,
+        number=number,
+        reference=Family.format_reference(locked.code, number),
+        data_key=DataKey.generate(),
+        address=address,
+        postcode=postcode,
+        area=Family.area_of(postcode),
+        phone=phone,
+    )
+    family._change_reason = reason
+    _save(family, actor=actor)
+    for fields in members or []:
+        member = Member(family=family, **fields)
+        member._change_reason = reason
+        _save(member, actor=actor)
+    if referral is not None:
+        row = Referral(family=family, received_by=actor, **referral)
+        row._change_reason = reason
+        _save(row, actor=actor)
+    # The scheme's coordinators and managers see and change the file (§8.3).
+    staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
+    assign_perm("families.view_family", staff_group, family)
+    assign_perm("families.change_family", staff_group, family)
+    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role, purpose=Purpose.CASEWORK)
+    return family
+
+
+def staff_role(*, actor: User, scheme: Scheme) -> str | None:
+    """The role in which ``actor`` is a coordinator or manager of ``scheme`` now, if any."""
+    return (
+        Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def family_create_from_referral(
     *,
@@ -88,35 +158,13 @@ def family_create_from_referral(
                 "to it (§7.1). Ask the referrer to get the family's consent first."
             }
         )
-    role = (
-        Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
-        .values_list("role", flat=True)
-        .first()
-    )
+    role = staff_role(actor=actor, scheme=scheme)
     if role is None:
         raise gate.NotPermitted("Only the scheme's coordinators and managers take referrals (§7.2).")
-    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-    number = locked.next_family_number
-    Scheme.objects.filter(pk=scheme.pk).update(next_family_number=number + 1)
-    family = Family(
-        scheme=locked,
-        number=number,
-        reference=Family.format_reference(locked.code, number),
-        data_key=DataKey.generate(),
-        address=address,
-        postcode=postcode,
-        area=Family.area_of(postcode),
-        phone=phone,
+    return family_create(
+        scheme=scheme, actor=actor, role=role, reason=CreatedBy.REFERRAL, address=address, postcode=postcode,
+        phone=phone, members=[{"kind": Member.Kind.ADULT, **carer}], referral=referral,
     )
-    _save(family, actor=actor)
-    _save(Member(family=family, kind=Member.Kind.ADULT, **carer), actor=actor)
-    _save(Referral(family=family, received_by=actor, **referral), actor=actor)
-    # The scheme's coordinators and managers see and change the file (§8.3).
-    staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
-    assign_perm("families.view_family", staff_group, family)
-    assign_perm("families.change_family", staff_group, family)
-    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role)
-    return family
 
 
 @transaction.atomic

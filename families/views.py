@@ -23,6 +23,7 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Role, User, current_roles
+from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 
@@ -113,6 +114,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def family_new(request: HttpRequest) -> HttpResponse:
     schemes = selectors.schemes_staffed_by(user=request.user)
     if not schemes.exists():
@@ -211,6 +213,7 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def member_edit(request: HttpRequest, reference: str, member_id: str | None = None) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="members", for_change=True)
     family = access.family
@@ -246,6 +249,7 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="visits", for_change=True)
     family = access.target
@@ -275,6 +279,7 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="assignments", for_change=True)
     family = access.family
@@ -330,6 +335,7 @@ def _staff_group(request: HttpRequest, group_id) -> Group:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def group_list(request: HttpRequest) -> HttpResponse:
     """The scheme's groups (§6.1); coordinators and managers only."""
     schemes = selectors.schemes_staffed_by(user=request.user)
@@ -374,6 +380,7 @@ def group_history(request: HttpRequest, group_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     """A family joins a group: its file is opened through the gate to record it (§6.1)."""
     group = _staff_group(request, group_id)
@@ -399,6 +406,7 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
     group = _staff_group(request, group_id)
     # A family whose support was closed no longer attends (§8.8).

@@ -553,3 +553,22 @@ class RecoveryCode(models.Model):
         if candidates[prefix].rsplit("$", 1)[0] != prefix:
             return check_password(token, self.digest)  # a hasher with other parameters: the slow way
         return constant_time_compare(candidates[prefix], self.digest)
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, kept with where its first submission led.
+
+    Written in the same transaction as what the form created (``homestart.once``), so
+    that sending the same form again (a double click, a retry after a dropped
+    connection, the browser's resend) creates nothing new and lands on what the first
+    one made. The unique token serialises two submissions sent at the same moment.
+    No personal data: the address holds references only (§8.6). Rows older than a day
+    are not honoured and may be removed (``manage.py prune_form_submissions``)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey("homestart.User", on_delete=models.CASCADE, related_name="+")
+    url = models.CharField("where the first submission led", max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Form sent {self.created_at:%d %b %Y %H:%M}"

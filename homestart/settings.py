@@ -223,6 +223,8 @@ MIDDLEWARE = [
     "homestart.security.SessionTimeoutMiddleware",
     "homestart.security.TwoFactorMiddleware",
     "homestart.middleware.PolicyAcknowledgementMiddleware",
+    # A cancelled or lost database query: the error page with 503, not a dropped connection.
+    "homestart.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
@@ -244,6 +246,8 @@ TEMPLATES = [
                 "homestart.context_processors.navigation",
                 "csp.context_processors.nonce",
             ],
+            # {% form_once %} in every template: the one-time token of create forms (homestart/once.py).
+            "builtins": ["homestart.templatetags.form_once"],
         },
     },
 ]
@@ -265,6 +269,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
         "DATABASE_OPTIONS", "-c jit=off -c random_page_cost=1.1"
     )
+    # A statement running longer than this is cancelled by PostgreSQL, well before
+    # gunicorn's worker timeout (gunicorn.conf.py, 30 s) would kill the worker and drop
+    # the connection: the person gets the "Sorry, there is a problem" page (503) and the
+    # transaction is rolled back, rather than a broken connection (README, Production).
+    # Seconds; 0 for no limit (the default for commands run with manage.py).
+    DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", 20)
+    if DATABASE_STATEMENT_TIMEOUT < 0:
+        raise ImproperlyConfigured("DATABASE_STATEMENT_TIMEOUT must be 0 (no limit) or a number of seconds.")
+    if DATABASE_STATEMENT_TIMEOUT:
+        DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "homestart.User"
@@ -392,6 +406,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Production with more than one web process: Redis for the cache and the sessions.
+# Sessions in the database, saved by a store that never reports a committed write as a
+# failure when the database connection drops after it (homestart/sessions.py).
+SESSION_ENGINE = "homestart.sessions"
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -20,6 +20,11 @@ if not os.environ.get("KEY_STORE_DIR"):
     os.environ["KEY_STORE_DIR"] = tempfile.mkdtemp(prefix="homestart-test-keystore-")
     atexit.register(shutil.rmtree, os.environ["KEY_STORE_DIR"], True)
 
+# Creating and dropping the test database, and the heaviest fixtures on a busy CI
+# machine, may run past the web's 20 s statement_timeout: none here. The timeout is
+# tested explicitly (tests/homestart/test_settings.py, test_committed_writes.py).
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")
+
 from homestart.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

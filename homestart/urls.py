@@ -34,3 +34,6 @@ urlpatterns = [
     path("", include("safeguarding.urls")),
     path("", include("reporting.urls")),
 ]
+
+# A lost or cancelled database query outside a view: the error page with 503 too.
+handler500 = "homestart.views.server_error"

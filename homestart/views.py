@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import logging
+import sys
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +21,7 @@ from django_otp import user_has_device
 from . import services, two_factor
 from .forms import AccessRefuseForm, PasswordChangeForm, PasswordSetForm, ReauthenticateForm, TokenForm, form_error
 from .history import Source, person_name, render_history
+from .middleware import database_unavailable
 from .models import (
     SCHEME_APPROVER_ROLES,
     AccessRequest,
@@ -218,6 +222,7 @@ def membership_history(request: HttpRequest) -> HttpResponse:
         note="Who held which role in the scheme, from when, and who gave or ended it.",
     )
 
+
 class PasswordSetView(auth_views.PasswordResetConfirmView):
     """Choose your password from the link an administrator had e-mailed to you (§8.2).
     The link works once and for a few hours (``PASSWORD_RESET_TIMEOUT``)."""
@@ -321,3 +326,11 @@ def access_holders(request: HttpRequest, scheme_code: str) -> HttpResponse:
         # HSUK reviewers (a sample of any scheme's files, §8.3) and administrators (§7.6).
         "national": current.filter(scheme__isnull=True),
     })
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, or 503 when the database cancelled a query or was lost."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)

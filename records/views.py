@@ -28,6 +28,7 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Membership, Role, Scheme, User
+from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
@@ -143,6 +144,7 @@ def _file_form(kind: str, change: bool = False):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters()
+@form_once
 def file_new(request: HttpRequest, kind: str) -> HttpResponse:
     """Open a volunteer file (coordinators, manager) or a personnel file (the line manager)."""
     from .forms import PersonChoiceForm
@@ -206,6 +208,7 @@ def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters("notes")
+@form_once
 def supervision(request: HttpRequest) -> HttpResponse:
     notes = selectors.supervision_notes_for(user=request.user)
     memberships = Membership.objects.current().filter(user=request.user)
@@ -252,6 +255,7 @@ def sar_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters("requester_name", "request_details")
+@form_once
 def sar_new(request: HttpRequest) -> HttpResponse:
     schemes = _schemes(request.user, services.SAR_ROLES)
     if not schemes.exists():
@@ -534,6 +538,7 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters("description", "data_affected", "people_affected")
+@form_once
 def breach_new(request: HttpRequest) -> HttpResponse:
     schemes = _schemes(request.user, services.BREACH_ROLES)
     if not schemes.exists():

@@ -24,6 +24,7 @@ from access_log.models import FileKind
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.history import render_history
 from homestart.models import Membership, Role, Scheme, User
+from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
@@ -138,6 +139,7 @@ def case_study_history(request: HttpRequest, study_id) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def case_study_new(request: HttpRequest, reference: str) -> HttpResponse:
     """Write a case study from a family's file, opened through the gate (§7.5)."""
     access = gate.open_family(
@@ -260,6 +262,7 @@ def _board_people(scheme: Scheme):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def minutes_new(request: HttpRequest) -> HttpResponse:
     scheme, _ = _scheme(request, selectors.MINUTES_WRITERS)
     form = MeetingForm(request.POST or None)
@@ -275,6 +278,7 @@ def minutes_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_object_or_404(selectors.meetings_visible_to(user=request.user), pk=meeting_id)
     if not selectors.has_role(user=request.user, scheme=meeting.scheme, roles=selectors.MINUTES_WRITERS):
@@ -312,6 +316,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def consultation_new(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead consults a trustee or adviser; the family is not identified (§3.5)."""
     scheme, _ = _scheme(request, (Role.SAFEGUARDING_LEAD,))

@@ -48,6 +48,9 @@ class Concern(FamilyKey, EncryptedModel):
     referred_on = models.DateField("date referred to the local authority", null=True, blank=True)
     la_reference = EncryptedCharField("local authority reference", max_length=100, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set on a concern that came with a transferred file (§9.2, §9.3): the scheme and
+    # reference it was recorded under, and from another system who recorded it there.
+    carried_from = EncryptedCharField("carried with the file from", max_length=300, blank=True, editable=False)
 
     history = HistoricalRecords(bases=[FamilyKey, models.Model])
 
@@ -76,6 +79,7 @@ class ConcernAction(FamilyKey, EncryptedModel):
     taken_on = models.DateField("date")
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    carried_from = EncryptedCharField("carried with the file from", max_length=300, blank=True, editable=False)
 
     history = HistoricalRecords(bases=[FamilyKey, models.Model])
 

@@ -22,6 +22,7 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Role
+from homestart.once import form_once
 
 from . import selectors, services
 from .forms import (
@@ -111,6 +112,7 @@ def _form_page(request, access, form, heading, submit, **extra):
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def concern_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, change=True)
     form = ConcernForm(request.POST or None, initial={"observed_on": timezone.localdate()})
@@ -187,6 +189,7 @@ def _concern_form(request, reference, concern_id, form_class, heading, submit, r
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def action_new(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
     return _concern_form(request, reference, concern_id, ActionForm, "Record an action", "Save action",
                          services.concern_action_add, {"taken_on": timezone.localdate()})
@@ -220,6 +223,7 @@ def concern_close(request: HttpRequest, reference: str, concern_id: str) -> Http
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
+@form_once
 def request_new(request: HttpRequest, reference: str) -> HttpResponse:
     """Log a police or court request; the trustees are told (§10.2, §10.3)."""
     access = _open(request, reference, change=True, roles=services.HANDLERS)

@@ -112,3 +112,23 @@ def banner(html: str) -> str:
     """The notification banners at the top of the page (flash messages), as text."""
     found = re.findall(r'<p class="govuk-notification-banner__heading">(.*?)</p>', html, re.S)
     return " ".join(htmllib.unescape(text.strip()) for text in found)
+
+
+def _republish_initial_policy(**kwargs: Any) -> None:
+    from homestart.models import PolicyVersion
+    from homestart.policy_text import INITIAL_POLICY_PUBLISHED, INITIAL_POLICY_SUMMARY, INITIAL_POLICY_VERSION
+
+    PolicyVersion.objects.get_or_create(
+        version=INITIAL_POLICY_VERSION,
+        defaults={"summary": INITIAL_POLICY_SUMMARY, "published_at": INITIAL_POLICY_PUBLISHED},
+    )
+
+
+def keep_migrated_data_after_flush() -> None:
+    """A test that commits (``django_db(transaction=True)``) ends by emptying every table,
+    the policy version the migrations publish included; later tests would then find an
+    installation nobody may use. Django sends ``post_migrate`` after that flush: publish
+    the initial policy again there, as migration 0003 does (idempotent)."""
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_republish_initial_policy, dispatch_uid="tests.republish_initial_policy")

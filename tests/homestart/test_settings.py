@@ -39,6 +39,7 @@ CONTROLLED = {
     "ALLOWED_HOSTS",
     "RECORDS_BANK_HOLIDAYS",
     "DATABASE_OPTIONS",
+    "DATABASE_STATEMENT_TIMEOUT",
 }
 PRINT_SETTINGS = (
     "import base64, json; from homestart import settings as s; "
@@ -256,9 +257,29 @@ def test_postgresql_connections_run_without_the_jit_compiler(tmp_path):
     DATABASE_OPTIONS says otherwise."""
     code = "import json, homestart.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
     pg = run_settings(tmp_path, code, DEBUG="0", DATABASE_URL="postgres://u@db.example:5432/homestart", **GOOD)
-    assert settings_of(pg) == {"options": "-c jit=off -c random_page_cost=1.1"}
+    assert settings_of(pg) == {"options": "-c jit=off -c random_page_cost=1.1 -c statement_timeout=20000"}
     tuned = run_settings(tmp_path, code, DEBUG="0", DATABASE_URL="postgres://u@db.example:5432/homestart",
                          DATABASE_OPTIONS="-c jit=on", **GOOD)
-    assert settings_of(tuned) == {"options": "-c jit=on"}
+    assert settings_of(tuned) == {"options": "-c jit=on -c statement_timeout=20000"}
     sqlite = run_settings(tmp_path, code, DEBUG="0", **GOOD)
     assert settings_of(sqlite) == {}
+
+
+def test_postgresql_statements_time_out_below_the_web_workers_timeout(tmp_path):
+    """A slow statement is cancelled (20 s by default, DATABASE_STATEMENT_TIMEOUT) before
+    gunicorn's 30 s would kill the worker and drop the connection; 0 means no limit."""
+    code = "import json, homestart.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    pg = {"DEBUG": "0", "DATABASE_URL": "postgres://u@db.example:5432/homestart", "DATABASE_OPTIONS": "-c jit=off"}
+    assert settings_of(run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="5", **pg, **GOOD)) == {
+        "options": "-c jit=off -c statement_timeout=5000"}
+    assert settings_of(run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="0", **pg, **GOOD)) == {
+        "options": "-c jit=off"}
+    assert "DATABASE_STATEMENT_TIMEOUT" in improperly_configured(
+        run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="soon", **pg, **GOOD))
+    assert "DATABASE_STATEMENT_TIMEOUT" in improperly_configured(
+        run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="-1", **pg, **GOOD))
+    gunicorn: dict = {}
+    exec((REPO / "gunicorn.conf.py").read_text(), gunicorn)
+    assert gunicorn["timeout"] == 30 > 20
+    manage = (REPO / "manage.py").read_text()
+    assert 'os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")' in manage, "commands run without the limit"
