@@ -60,13 +60,32 @@ class MeetingForm(forms.Form):
         return value
 
 
+# The largest id a database integer column holds: a larger number sent by a browser is simply
+# not one of the choices (SQLite would otherwise fail on it in the ``IN`` lookup).
+MAX_ID = 2**63 - 1
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """People chosen by id; an id that cannot exist is an invalid choice, not a server error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdigit() or int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                )
+        return super()._check_values(value)
+
+
 class ConfidentialItemForm(forms.Form):
     subject = forms.CharField(label="Subject", max_length=120, help_text="A neutral subject, for example: "
                               "staffing matter.")
     text = forms.CharField(label="Confidential minute", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
-    circulation = forms.ModelMultipleChoiceField(
+    circulation = PeopleChoiceField(
         label="Who may read it", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one person who may read this confidential item."},
+        error_messages={"required": "Choose at least one person who may read this confidential item.",
+                        "invalid_choice": "Choose people from the list."},
     )
 
     def __init__(self, *args, people, **kwargs) -> None:

@@ -140,3 +140,16 @@ def test_on_postgresql_the_database_refuses_to_rewrite_a_report_event(database_o
     client_for(trustee).get(detail(meeting))
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE reporting_reportevent SET detail = 'changed'")
+
+
+@pytest.mark.policy("3.7")
+@pytest.mark.parametrize("sent", ["99999999999999999999999", "-1", "1e3", "x"])
+def test_an_impossible_person_in_the_circulation_list_is_an_error_next_to_the_field(
+    meeting, client_for, manager, trustee, sent
+):
+    """Found by the hostile-input sweep: a number larger than any id made SQLite fail (a 500)."""
+    url = reverse("reporting:confidential_item_new", kwargs={"meeting_id": meeting.pk})
+    response = client_for(manager).post(url, {"subject": "S", "text": "T", "circulation": [trustee.pk, sent]})
+    assert response.status_code == 200
+    assert "Choose people from the list." in response.content.decode()
+    assert not meeting.confidential_items.exists()
