@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, Action, Purpose
+from access_log.models import AccessEvent, Action, Approval, Purpose
 from consent import transfers
 from consent.models import RecipientKind, Transfer
 from families import services as family_services
@@ -19,6 +19,7 @@ from homestart.models import Role, Scheme
 from safeguarding import selectors as sg_selectors
 from safeguarding import services as sg_services
 from safeguarding.models import Concern, ConcernAction
+from tests.approval_helpers import decide
 from tests.conftest import POSTCODE, _member
 from tests.factories import make_family
 from tests.homestart.test_form_once import send_twice
@@ -143,8 +144,15 @@ def test_concerns_travel_with_a_transfer_without_consent(family, concern, coordi
                                                           open_as):
     sg_services.concern_close(access=open_as(manager, family, "safeguarding", change=True), concern=concern,
                               actor=manager)
-    new = _transfer(family, coordinator, sefton, open_as, justification="Past concerns about neglect",
-                    approver=manager)
+    waiting = transfers.transfer_to_scheme(
+        access=open_as(coordinator, family, "consent", change=True), to_scheme=sefton,
+        sections=["members", "contact", "referral"], summary="Moving to Bootle", actor=coordinator,
+        justification="Past concerns about neglect", **_told(),
+    )
+    assert isinstance(waiting, Approval), "without consent the transfer waits for approval (§9.3)"
+    assert not Family.objects.filter(scheme=sefton).exists()
+    decide(waiting, manager)
+    new = Transfer.objects.get(family=family).new_family
     [copy] = _lead_sees(sef_lead, new)
     assert copy.status == Concern.Status.CLOSED and copy.closed_at is not None, "had concerns: still carried"
     assert copy.actions.get().action == ACTION_TEXT
