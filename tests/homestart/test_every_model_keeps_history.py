@@ -44,6 +44,10 @@ ALLOWED_WITHOUT_HISTORY = {
     # Deliberately no history: a historical copy of a wrapped key would outlive its destruction
     # and defeat crypto-shredding (§8.8; see the model's docstring).
     "homestart.DataKey",
+    # One-time form tokens: which person's submission made which page, kept a day so that a
+    # resent form lands on what the first made, then pruned (homestart/once.py). What was made
+    # keeps its own history; the token holds no personal data.
+    "homestart.FormSubmission",
 }
 
 # Append-only (registers): written once, never changed (homestart.models.AppendOnlyModel, and a
