@@ -67,8 +67,9 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
-def test_a_query_past_the_statement_timeout_answers_the_error_page_in_time(wirral, coordinator, monkeypatch):
+def test_a_query_past_the_statement_timeout_answers_the_error_page_in_time(database_owner, transactional_db, wirral,
+                                                                         coordinator, monkeypatch):
+    # Real commits; emptying the tables afterwards is the owner's right (docs/security.md).
     def slow(**kwargs):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_sleep(5)")

@@ -301,7 +301,7 @@ def test_an_older_copy_of_the_key_store_is_unreadable_once_the_old_master_key_is
 
 
 @pytest.mark.policy("8.2", "8.8")
-def test_migration_moves_wrapped_keys_out_of_the_database_idempotently(db, store):
+def test_migration_moves_wrapped_keys_out_of_the_database_idempotently(database_owner, db, store):
     """Runs the migration's function on the table as it was (the old column put back for the
     test, inside the test's transaction), twice, and back."""
     from importlib import import_module

@@ -262,6 +262,7 @@ def _b64(data: bytes) -> str:
 
 
 @pytest.mark.policy("8.8", "8.2")
+@pytest.mark.usefixtures("database_owner")  # emptying and restoring is the owner's work (docs/backups.md)
 def test_a_backup_from_before_a_destruction_restored_into_a_new_database_cannot_open_that_family(
     family, wirral, coordinator, manager, trustee, tmp_path, client_for, django_capture_on_commit_callbacks
 ):

@@ -68,7 +68,7 @@ def _destroy(family: Family, coordinator, manager, trustee) -> None:
 
 @pytest.mark.policy("8.8", "8.2")
 def test_no_key_material_of_a_destroyed_family_in_table_files_wal_or_any_row(
-    wirral, coordinator, manager, trustee, django_capture_on_commit_callbacks
+    database_owner, wirral, coordinator, manager, trustee, django_capture_on_commit_callbacks
 ):
     # The test's transaction never commits, but PostgreSQL writes its changes to the WAL and,
     # at the CHECKPOINT, to the table files all the same; the key store acts as on each commit.
