@@ -5,10 +5,13 @@ scheme's "who holds access" page names who asked and who approved."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from homestart.models import Membership, Role
 from tests.e2e.menu import menu_link
+
+User = get_user_model()
 
 
 @pytest.mark.e2e
@@ -46,6 +49,11 @@ def test_the_manager_approves_the_administrators_request_and_sees_who_holds_acce
     page.get_by_role("link", name="Who holds access to Home-Start Wirral's files").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who holds access to Home-Start Wirral's files")
     axe_check(page)
-    row = page.get_by_role("row").filter(has_text="coordinator2")
-    expect(row).to_contain_text("admin,")
-    expect(row).to_contain_text("manager,")
+    # People are shown by name, never by username: who holds it, who asked, who approved.
+    row = page.get_by_role("row").filter(has_text=_name("coordinator2"))
+    expect(row).to_contain_text(f"{_name('admin')},")
+    expect(row).to_contain_text(f"{_name('manager')},")
+
+
+def _name(username: str) -> str:
+    return User.objects.get(username=username).get_full_name()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from access_log.models import AccessEvent, Outcome
 from tests.e2e.menu import menu_link
 
+User = get_user_model()
 PRESENT = "I will be present throughout the session, which ends after two hours or when I close it (§10.1)"
 
 
@@ -28,7 +30,7 @@ def test_auditor_reads_a_named_file_only_while_the_coordinators_session_is_open(
     coordinator.get_by_role("button", name="Open an audit session").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Open an audit session")
     axe_check(coordinator)
-    coordinator.get_by_label("External auditor").select_option(label="auditor")
+    coordinator.get_by_label("External auditor").select_option(label=_name("auditor"))
     coordinator.get_by_label("File references").fill("WIR-0002, WIR-0003")
     coordinator.get_by_label("Your full name").fill("Chris Doyle")
     coordinator.get_by_label(PRESENT).check()
@@ -80,7 +82,7 @@ def test_auditor_reads_a_named_file_only_while_the_coordinators_session_is_open(
     expect(signature.locator("td")).to_have_text(
         [
             re.compile(r"\d{4}, \d\d:\d\d$"),
-            "Robin Hale (in the presence of coordinator)",
+            f"Robin Hale (in the presence of {_name('coordinator')})",
             "External auditor",
             "External audit, in the coordinator's presence (§10.1)",
         ]
@@ -104,3 +106,8 @@ def test_auditor_reads_a_named_file_only_while_the_coordinators_session_is_open(
     assert AccessEvent.objects.filter(
         user__username="auditor", file_reference="WIR-0002", outcome=Outcome.REFUSED
     ).exists()
+
+
+def _name(username: str) -> str:
+    """People are shown by name, never by username."""
+    return User.objects.get(username=username).get_full_name()

@@ -97,14 +97,24 @@ def test_safeguarding_lead_records_concern_and_discloses_to_childrens_services_w
     page.get_by_label("Why the family was not told").fill("Telling mum first could put the baby at greater risk.")
     page.get_by_role("button", name="Record disclosure").click()
     # Without consent it waits for a second person: nothing is shared yet (§2.1, §7.4).
-    expect(page.get_by_role("alert")).to_contain_text("Waiting for approval by the safeguarding lead or the manager")
-    expect(page.get_by_text("awaiting approval")).to_be_visible()
+    important = page.get_by_role("region", name="Important")
+    expect(important).to_contain_text("Waiting for approval by the safeguarding lead or the manager")
+    expect(page.get_by_text("Nothing has been shared outside Home-Start.")).to_be_visible()
+    expect(page.get_by_role("link", name="awaiting approval")).to_be_visible()
     axe_check(page)
 
-    # The manager signs in, sees it waiting on their landing page, and approves it.
-    page.context.clear_cookies()
+    # The manager, another person, signs in and approves it on the Approvals page.
+    page.get_by_role("button", name="Sign out").click()
+    axe_check(page)
     sign_in(page, "manager")
-    page.get_by_role("link", name="Disclosure without consent (§2.1, §7.4): WIR-0008").click()
+    axe_check(page)
+    menu_link(page, "Approvals").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approvals")
+    waiting = page.get_by_role("table", name="Waiting for your approval, oldest first").locator("tbody tr")
+    row = waiting.filter(has_text="WIR-0008")
+    expect(row).to_contain_text("Sam Eastham")
+    axe_check(page)
+    row.get_by_role("link", name="Disclosure without consent (§2.1, §7.4)").click()
     expect(page.get_by_text("The concern as recorded and the family's address.")).to_be_visible()
     axe_check(page)
     page.get_by_label(re.compile("^Approve")).check()
@@ -112,9 +122,13 @@ def test_safeguarding_lead_records_concern_and_discloses_to_childrens_services_w
     expect(page.get_by_role("alert")).to_contain_text("Approved: it has happened, in your name.")
     axe_check(page)
     page.goto("/families/WIR-0008/disclosures/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Disclosure register")
     expect(page.get_by_text("No: Telling mum first could put the baby at greater risk.")).to_be_visible()
     expect(page.get_by_text("Welfare and protection of a child or vulnerable adult")).to_be_visible()
-    expect(page.get_by_text(re.compile("^Approved by "))).to_be_visible()
+    # The register names who approved it and who asked, by name (§2.1).
+    approval = page.get_by_text(re.compile("^Approved by Maggie Lingham on "))
+    expect(approval).to_be_visible()
+    expect(approval).to_contain_text("(asked by Sam Eastham)")
     axe_check(page)
 
 
@@ -132,7 +146,10 @@ def test_police_request_reaches_the_trustees(page, browser, sign_in, axe_check, 
     page.get_by_label("What was asked for").fill("The mother's address history")
     page.get_by_role("button", name="Log request").click()
     expect(page.get_by_role("alert")).to_contain_text("Request logged. The trustees have been told.")
-    expect(page.get_by_text("The safeguarding lead or the manager decides this request.")).to_be_visible()
+    # The decision itself takes two people: one decides, another approves (§10.3).
+    expect(
+        page.get_by_text("The safeguarding lead or the manager decides this request, and another of them approves")
+    ).to_be_visible()
     axe_check(page)
 
     page.get_by_role("button", name="Sign out").click()
