@@ -173,6 +173,10 @@ def sign_in(axe_check):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
+        # People are shown by name, never by username: the demo people's names.
+        from homestart.management.commands.seed_demo import DEMO_NAMES
+
+        name = " ".join(DEMO_NAMES[username]) if username in DEMO_NAMES else username
+        expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
 
     return sign_in_as
