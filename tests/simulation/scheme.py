@@ -156,6 +156,8 @@ class SchemeYear(RuleBasedStateMachine):
         if self.app_role:
             with connection.cursor() as cursor:
                 cursor.execute(f'SET ROLE "{self.app_role}"')
+                cursor.execute("SELECT current_user")
+                assert cursor.fetchone()[0] == self.app_role
 
     @contextlib.contextmanager
     def owner(self):
