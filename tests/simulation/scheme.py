@@ -647,11 +647,20 @@ class SchemeYear(RuleBasedStateMachine):
             call_command("run_retention", "--as", self.w.people["manager"].username, stdout=io.StringIO(),
                          stderr=io.StringIO())
         for reference, who in list(self.w.authorised_by.items()):
-            if len(who) == 2:
+            if len(who) != 2:
+                continue
+            status = Destruction.objects.get(pk=self.w.proposed[reference]).status
+            # Carried out, or cancelled because the file was reopened since its proposal (a restore can
+            # bring back a closing the register's proposal does not match): never left waiting.
+            assert status in (Destruction.Status.DONE, Destruction.Status.CANCELLED), (reference, status)
+            if status == Destruction.Status.DONE:
                 self.w.families[reference].destroyed_at = self.clock.now()
-                del self.w.authorised_by[reference]
-                self.touched.add(reference)
                 STATS["findings"]["families destroyed"] += 1
+            else:
+                STATS["findings"]["destructions cancelled: reopened since proposed"] += 1
+            del self.w.authorised_by[reference]
+            del self.w.proposed[reference]
+            self.touched.add(reference)
         self._count("retention run")
 
     # --- rules: backups ------------------------------------------------------------------
@@ -689,6 +698,7 @@ class SchemeYear(RuleBasedStateMachine):
                 call_command("restore", path, "--yes", stdout=io.StringIO())
         self.w = copy.deepcopy(then)
         self.browsers = {}  # a restore signs everyone out
+        self._register_from_database()
         for reference, at in destroyed.items():
             if reference in self.w.families:
                 if fresh and not self.w.families[reference].destroyed:
@@ -699,6 +709,21 @@ class SchemeYear(RuleBasedStateMachine):
                 self.w.proposed.pop(reference, None)
                 self.w.authorised_by.pop(reference, None)
         self.touched |= set(destroyed)
+
+    def _register_from_database(self) -> None:
+        """After a restore the destruction register is the live one written back over the backup's
+        (docs/backups.md), or the backup's in a new database: the model's proposals follow it."""
+        role_of = {user.pk: role for role, user in {**self.w.people, **self.w.leavers}.items()}
+        self.w.proposed, self.w.authorised_by = {}, {}
+        waiting = (Destruction.Status.PROPOSED, Destruction.Status.AUTHORISED)
+        for destruction in Destruction.objects.filter(file_kind="family", status__in=waiting):
+            family = self.w.families.get(destruction.file_reference)
+            if family is None or family.destroyed:
+                continue
+            self.w.proposed[family.reference] = destruction.pk
+            self.w.authorised_by[family.reference] = {
+                role_of[pk] for pk in (destruction.first_authorised_by_id, destruction.second_authorised_by_id) if pk
+            }
 
     def _restore_check_at_teardown(self) -> None:
         """A backup taken before a family's destruction, restored into a new, empty database, does not
@@ -783,7 +808,9 @@ class SchemeYear(RuleBasedStateMachine):
             shown = set()
         if visit.url.startswith(RETENTION_PAGES) and visit.role in ("trustee", "spotcheck", "manager"):
             # Trustees authorise destructions (§8.8): the retention pages name the closed files, by reference.
+            # And the register names the files ever proposed, even one reopened since (§8.8).
             shown -= {r for r, f in self.w.families.items() if f.scheme == "WIR" and f.status == Family.Status.CLOSED}
+            shown -= set(Destruction.objects.values_list("file_reference", flat=True))
         assert not shown, f"{visit.role} was shown {sorted(shown)} on {visit.url}"
         every_name = {n for f in self.w.families.values() for n in f.names}
         leaked = [n for n in every_name - names if n in visit.html]
