@@ -20,7 +20,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 COMMON = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-    # One failure at a time, shrunk: the KnownBug mark of the test names one exception type.
+    # One failure at a time, shrunk.
     "report_multiple_bugs": False,
 }
 

@@ -1,8 +1,6 @@
 """Plain tests for what the simulation of a scheme's year found (tests/simulation/scheme.py).
 
-Each is the shortest story that shows the failure; a known failure another piece of work is
-fixing is marked xfail(strict=True) with the exception it raises today, so the mark must come
-off (here and on the simulation) when the fix lands.
+Each is the shortest story that shows the failure, kept as a plain test of the fixed behaviour.
 """
 
 from __future__ import annotations
@@ -15,14 +13,17 @@ from django.utils import timezone
 
 from access_log.models import FileKind
 from families import services as family_services
-from homestart.crypto import KeyUnavailable
+from families.models import ClosureReason
+from homestart.models import Role
 from records import services as records_services
-from tests.conftest import CARER_FIRST, CARER_LAST
+from tests.conftest import CARER_FIRST, CARER_LAST, _member
+from tests.factories import SchemeFactory
 
 
 def destroy(family, manager, trustee):
     """Close the family long ago, then propose, authorise twice and carry out its destruction (§8.8)."""
-    family_services.family_close(family=family, actor=manager, closed_on=datetime.date(2012, 6, 30))
+    family_services.family_close(family=family, actor=manager, closed_on=datetime.date(2012, 6, 30),
+                                 reason=ClosureReason.COMPLETED, today=datetime.date(2012, 6, 30))
     destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
     records_services.destruction_authorise(destruction=destruction, actor=manager)
     destruction = records_services.destruction_authorise(destruction=destruction, actor=trustee)
@@ -30,23 +31,37 @@ def destroy(family, manager, trustee):
 
 
 @pytest.mark.policy("8.8")
-@pytest.mark.xfail(strict=True, raises=KeyUnavailable,
-                   reason="Found by the simulation: tombstones for destroyed files are being added.")
 def test_families_page_still_opens_after_a_family_is_destroyed(family, coordinator, manager, trustee, client_for):
+    """Found by the simulation: the Families page answered 500 (KeyUnavailable) once a family was
+    destroyed. It lists the closed families with the destroyed one as its tombstone row, no name."""
     destroy(family, manager, trustee)
-    response = client_for(coordinator).get(reverse("families:dashboard"))
+    client = client_for(coordinator)
+    assert client.get(reverse("families:dashboard")).status_code == 200
+    response = client.get(reverse("families:dashboard") + "?show=closed")
+    html = response.content.decode()
     assert response.status_code == 200
-    assert CARER_FIRST not in response.content.decode() and CARER_LAST not in response.content.decode()
+    assert family.reference in html and "destroyed" in html.lower()
+    assert CARER_FIRST not in html and CARER_LAST not in html
 
 
 @pytest.mark.policy("8.8")
-@pytest.mark.xfail(strict=True, raises=KeyUnavailable,
-                   reason="Found by the simulation: tombstones for destroyed files are being added.")
-def test_a_destroyed_family_file_answers_a_tombstone_or_not_found(family, coordinator, manager, trustee, client_for):
+def test_a_destroyed_family_file_answers_its_tombstone_or_not_found(
+    family, coordinator, manager, trustee, client_for
+):
+    """Found by the simulation: the destroyed family's own page answered 500. Someone who could have
+    opened it is told it is gone (410, its tombstone); someone who never could gets 404, as for a file
+    that never existed (§8.8)."""
     destroy(family, manager, trustee)
-    response = client_for(coordinator).get(reverse("families:detail", kwargs={"reference": family.reference}))
-    assert response.status_code in (200, 404)
-    assert CARER_FIRST not in response.content.decode() and CARER_LAST not in response.content.decode()
+    url = reverse("families:detail", kwargs={"reference": family.reference})
+    gone = client_for(coordinator).get(url)
+    assert gone.status_code == 410
+    html = gone.content.decode()
+    assert family.reference in html and "destroyed" in html.lower()
+    assert CARER_FIRST not in html and CARER_LAST not in html
+    stranger = client_for(_member(SchemeFactory(name="Home-Start Sefton", code="SEF"), Role.COORDINATOR, "sefton"))
+    hidden = stranger.get(url)
+    assert hidden.status_code == 404
+    assert family.reference not in hidden.content.decode() and CARER_FIRST not in hidden.content.decode()
 
 
 @pytest.mark.policy("8.8")
