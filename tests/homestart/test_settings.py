@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from manage import DEPLOYMENT_VARIABLES
+
 REPO = Path(__file__).resolve().parents[2]
 KEY_A = base64.b64encode(b"A" * 32).decode()
 KEY_B = base64.b64encode(b"B" * 32).decode()
@@ -283,3 +285,23 @@ def test_postgresql_statements_time_out_below_the_web_workers_timeout(tmp_path):
     assert gunicorn["timeout"] == 30 > 20
     manage = (REPO / "manage.py").read_text()
     assert 'os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "0")' in manage, "commands run without the limit"
+
+
+def _manage(tmp_path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in DEPLOYMENT_VARIABLES and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(HOMESTART_DEV_KEYS_FILE=str(tmp_path / "dev-keys.json"), **extra)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_a_checkout_with_nothing_configured_runs_the_developers_commands(tmp_path):
+    """`manage.py check` and `makemigrations --check` work in a fresh checkout, as `make run` does."""
+    for args in (["check"], ["makemigrations", "--check", "--dry-run"]):
+        result = _manage(tmp_path, *args)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_installation_missing_a_secret_still_stops_with_its_name(tmp_path):
+    """Anything configured means an installation: no silent development keys on its database (§8.2)."""
+    result = _manage(tmp_path, "check", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
