@@ -35,8 +35,9 @@ from guardian.shortcuts import get_users_with_perms
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from access_log.models import AuditSession, Outcome, Review, SampledFile
+from access_log.models import Approval, AuditSession, Outcome, Review, SampledFile
 from consent.models import Consent, Transfer
+from consent.models import Disclosure as DisclosureRecord
 from families.models import ClosureReason, Family, Member, VolunteerAssignment
 from families.models import Visit as VisitRecord
 from homestart import keystore
@@ -441,6 +442,37 @@ class SchemeYear(RuleBasedStateMachine):
         assert Concern.objects.get(pk=concern_id).status == Concern.Status.CLOSED
         self.touched.add(family.reference)
         self._count("concern closed")
+
+    @precondition(lambda self: self._wir(open_=True))
+    @rule(pick=st.integers(0, 999))
+    def disclosure_without_consent_approved(self, pick: int) -> None:
+        """The safeguarding lead shares without consent (raising the concern it rests on first, if
+        none is open); nothing is shared until the manager, a second person, approves on the approval
+        page; the register then names the manager (§2.1, §7.4)."""
+        family = choose(self._wir(open_=True), pick)
+        if not family.open_concerns:
+            self.concern_raised(pick, by_volunteer=False)
+            family = next(f for f in self._wir(open_=True) if f.reference == family.reference)
+        shared = DisclosureRecord.objects.filter(family_id=family.pk)
+        before = shared.count()
+        _, answer = self.as_("safeguarding_lead").submit(
+            reverse("consent:disclosure_new", kwargs={"reference": family.reference}),
+            recipient_kind="childrens_services", recipient_name="Children's services", basis="safeguarding",
+            summary="Invented summary of the concern", shared_on=self.today.isoformat(),
+            justification="A child at risk", family_told="not_told",
+            not_told_reason="Telling the family now would put the child at greater risk",
+        )
+        self._expect(answer, 302, "asked to share without consent")
+        assert shared.count() == before, "shared before a second person approved (§2.1, §7.4)"
+        approval = Approval.objects.filter(family_id=family.pk).order_by("-requested_at").first()
+        _, answer = self.as_("manager").submit(
+            reverse("access_log:approval", kwargs={"approval_id": approval.pk}), decision="approve"
+        )
+        self._expect(answer, 302, "approved a disclosure without consent")
+        assert shared.count() == before + 1
+        assert shared.order_by("-recorded_at").first().approved_by == self.w.people["manager"]
+        self.touched.add(family.reference)
+        self._count("disclosure approved")
 
     # --- rules: people ----------------------------------------------------------------
 
