@@ -185,9 +185,9 @@ def _tell_the_others(approval: Approval, actor: User) -> None:
     if not recipients:
         return
     # No personal data in the e-mail: the kind, the reference, who acted, and where to read the reason.
-    subject = f"Emergency: {actor.get_full_name() or actor.username} acted alone"
+    subject = f"Emergency: {actor.display_name} acted alone"
     body = (
-        f"{actor.get_full_name() or actor.username} acted alone in a safeguarding emergency: "
+        f"{actor.display_name} acted alone in a safeguarding emergency: "
         f"{ApprovalKind(approval.kind).label}, family {approval.family.reference}.\n\n"
         f"Read the reason and what was done: {reverse('access_log:approval', kwargs={'approval_id': approval.pk})}\n"
     )

@@ -75,7 +75,7 @@ class AuditSessionForm(SignatureForm):
     def __init__(self, *args, auditors, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["auditor"].queryset = auditors
-        self.fields["auditor"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["auditor"].label_from_instance = lambda u: u.display_name
 
     def clean_references(self) -> list[str]:
         refs = [r.upper() for r in re.split(r"[\s,;]+", self.cleaned_data["references"]) if r]

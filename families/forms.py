@@ -144,7 +144,7 @@ class VisitForm(forms.Form):
     def __init__(self, *args, visitors, volunteer: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["visited_by"].queryset = visitors
-        self.fields["visited_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["visited_by"].label_from_instance = lambda u: u.display_name
         if volunteer:
             self.fields["kind"].choices = [(Visit.Kind.SUPPORT, Visit.Kind.SUPPORT.label)]
             self.fields["visited_by"].widget = forms.HiddenInput()
@@ -163,7 +163,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, volunteers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = volunteers
-        self.fields["volunteer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["volunteer"].label_from_instance = lambda u: u.display_name
 
     def clean(self):
         cleaned = super().clean()

@@ -119,7 +119,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
-            self.message_user(request, f"A set-password link was e-mailed to {user.get_full_name() or user}.")
+            self.message_user(request, f"A set-password link was e-mailed to {user.display_name}.")
 
     @admin.action(description="Send a set-password link")
     def send_set_password_links(self, request, queryset):
@@ -206,7 +206,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request,
                 f"Sent for approval: {access_request.what}, for "
-                f"{access_request.user.get_full_name() or access_request.user}. It takes effect when the "
+                f"{access_request.user.display_name}. It takes effect when the "
                 "scheme's manager or a trustee (for national roles, another administrator) approves it.",
                 messages.WARNING,
             )

@@ -106,6 +106,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    @property
+    def display_name(self) -> str:
+        """How pages, forms and e-mails name the person: their name; the sign-in name only for an
+        account that has no name recorded yet."""
+        return self.get_full_name().strip() or self.username
+
 
 class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
@@ -262,7 +268,7 @@ class AccessRequest(AppendOnlyModel):
         if self.kind == self.Kind.LINE_MANAGER:
             membership = self.for_membership
             return (
-                f"Line manager {self.line_manager.get_full_name() or self.line_manager}"
+                f"Line manager {self.line_manager.display_name}"
                 f" for their role as {membership.get_role_display()}"
             )
         return "Signing in again, with the roles they hold"

@@ -304,13 +304,13 @@ def password_link_send(*, user: User, actor: User, request) -> None:
     person's password. The link works once (it is signed over the current password
     hash and last sign-in) and for ``PASSWORD_RESET_TIMEOUT`` seconds."""
     if not user.email:
-        raise ValidationError(f"{user.get_full_name() or user} has no e-mail address: add one first.")
+        raise ValidationError(f"{user.display_name} has no e-mail address: add one first.")
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("password_set", kwargs={"uidb64": uidb64, "token": default_token_generator.make_token(user)})
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     send_mail(
         "Choose your password for the Home-Start records",
-        f"Hello {user.get_full_name() or user.username},\n\n"
+        f"Hello {user.display_name},\n\n"
         f"Choose your password here. The link works once, for {hours} hours:\n\n"
         f"{request.build_absolute_uri(path)}\n\n"
         "If you did not expect this e-mail, tell your scheme manager.",

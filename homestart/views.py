@@ -280,7 +280,7 @@ def access_request_approve(request: HttpRequest, grant_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Approved: {access_request.what}, for {_name(access_request.user)}.")
+        messages.success(request, f"Approved: {access_request.what}, for {access_request.user.display_name}.")
     return redirect("access_requests")
 
 
@@ -297,13 +297,9 @@ def access_request_refuse(request: HttpRequest, grant_id: int) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Refused: {access_request.what}, for {_name(access_request.user)}.")
+            messages.success(request, f"Refused: {access_request.what}, for {access_request.user.display_name}.")
             return redirect("access_requests")
     return render(request, "homestart/access_request_refuse.html", {"form": form, "access_request": access_request})
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 @require_http_methods(["GET"])

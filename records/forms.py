@@ -51,7 +51,7 @@ class SarForm(ClearMessages, forms.Form):
         (read through the gate by the view); until then the choice is not offered."""
         super().__init__(*args, **kwargs)
         self.fields["subject_user"].queryset = people
-        self.fields["subject_user"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["subject_user"].label_from_instance = lambda u: u.display_name
         if members is None:
             del self.fields["member"]
         else:
@@ -132,7 +132,7 @@ class SupervisionForm(ClearMessages, forms.Form):
     def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supervisee"].queryset = people
-        self.fields["supervisee"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["supervisee"].label_from_instance = lambda u: u.display_name
 
 
 def _person_file_form(model_class, extra: list[str]):
@@ -183,4 +183,4 @@ class PersonChoiceForm(ClearMessages, forms.Form):
     def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["person"].label_from_instance = lambda u: u.display_name

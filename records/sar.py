@@ -196,7 +196,7 @@ def _person_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
     for ack in PolicyAcknowledgement.objects.filter(user=person).select_related("version"):
         roles.add(f"Acknowledged the Confidentiality Policy, {ack.version.version}", ack.acknowledged_at)
     sections.append(roles)
-    name = person.get_full_name() or person.username
+    name = person.display_name
     for model, kind in ((VolunteerFile, FileKind.VOLUNTEER), (PersonnelFile, FileKind.PERSONNEL)):
         found = model.objects.filter(scheme=sar.scheme, person=person).first()
         if found is None:

@@ -91,7 +91,7 @@ class ConfidentialItemForm(forms.Form):
     def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["circulation"].queryset = people
-        self.fields["circulation"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["circulation"].label_from_instance = lambda u: u.display_name
 
 
 class ConsultationForm(forms.Form):
@@ -107,4 +107,4 @@ class ConsultationForm(forms.Form):
     def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["shared_with"].queryset = people
-        self.fields["shared_with"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["shared_with"].label_from_instance = lambda u: u.display_name

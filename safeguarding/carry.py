@@ -25,10 +25,6 @@ from .models import Concern, ConcernAction
 CARRIED_REASON = "Carried with the file from {origin} (§9.2, §9.3)"
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.username
-
-
 def concerns_to_carry(*, family: Family) -> list[dict[str, Any]]:
     """The family's concerns with their actions, as plain data for the new scheme.
 
@@ -40,13 +36,13 @@ def concerns_to_carry(*, family: Family) -> list[dict[str, Any]]:
     for action in actions.order_by("taken_on", "created_at"):
         by_concern.setdefault(action.concern_id, []).append({
             "action": action.action, "taken_on": action.taken_on.isoformat(), "taken_by_id": action.taken_by_id,
-            "taken_by_name": _name(action.taken_by), "created_at": action.created_at.isoformat(),
+            "taken_by_name": action.taken_by.display_name, "created_at": action.created_at.isoformat(),
         })
     return [
         {
             "category": concern.category, "observed": concern.observed,
             "observed_on": concern.observed_on.isoformat(), "raised_by_id": concern.raised_by_id,
-            "raised_by_name": _name(concern.raised_by), "raised_at": concern.raised_at.isoformat(),
+            "raised_by_name": concern.raised_by.display_name, "raised_at": concern.raised_at.isoformat(),
             "status": concern.status,
             "referred_on": concern.referred_on.isoformat() if concern.referred_on else None,
             "la_reference": concern.la_reference,
