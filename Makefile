@@ -80,6 +80,7 @@ run: $(STAMP_RUN)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 migrations-check: $(STAMP_TEST)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

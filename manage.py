@@ -4,8 +4,16 @@
 import os
 import sys
 
-DEPLOYMENT_VARIABLES = ("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "BACKUP_KEY",
-                        "DATABASE_URL", "KEY_STORE_DIR", "ALLOWED_HOSTS")
+DEPLOYMENT_VARIABLES = (
+    "DEBUG",
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+    "BACKUP_KEY",
+    "DATABASE_URL",
+    "KEY_STORE_DIR",
+    "ALLOWED_HOSTS",
+)
 
 
 def main() -> None:

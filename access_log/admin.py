@@ -70,8 +70,11 @@ class FamilyRecordAdmin(admin.ModelAdmin):
         if changelist is not None and self.record_lists:
             families = {f.pk: f for f in map(self.family_of, changelist.result_list) if f is not None}
             gate.record_listing(
-                user=request.user, kind=FileKind.FAMILY, objs=list(families.values()),
-                roles={f.scheme_id: Role.ADMIN for f in families.values()}, purpose=Purpose.ADMINISTRATION,
+                user=request.user,
+                kind=FileKind.FAMILY,
+                objs=list(families.values()),
+                roles={f.scheme_id: Role.ADMIN for f in families.values()},
+                purpose=Purpose.ADMINISTRATION,
             )
         return response
 

@@ -89,9 +89,11 @@ def may_decide(approval: Approval, user: User) -> bool:
     """The user holds an approver role in the approval's scheme now, and did not ask for it."""
     if user.pk == approval.requested_by_id:
         return False
-    return Membership.objects.current().filter(
-        user=user, scheme_id=approval.scheme_id, role__in=approver_roles(approval)
-    ).exists()
+    return (
+        Membership.objects.current()
+        .filter(user=user, scheme_id=approval.scheme_id, role__in=approver_roles(approval))
+        .exists()
+    )
 
 
 def pending_for(*, kind: ApprovalKind, subject_id: Any) -> Approval | None:
@@ -115,20 +117,33 @@ def approval_request(
         raise ValidationError("This already waits for approval.")
     emergency = bool(emergency_reason.strip())
     if emergency and not (safeguarding and access.role in EMERGENCY_ROLES):
-        raise ValidationError({"emergency_reason": "Only the safeguarding lead or the manager may act alone, and "
-                               "only in a safeguarding emergency. Leave this empty to ask for approval."})
+        raise ValidationError(
+            {
+                "emergency_reason": "Only the safeguarding lead or the manager may act alone, and "
+                "only in a safeguarding emergency. Leave this empty to ask for approval."
+            }
+        )
     family = access.target
     with gate.changing(access, section=HANDLERS[kind].section):
         approval = Approval(
-            kind=kind, scheme_id=family.scheme_id, family=family, subject_id=subject_id, safeguarding=safeguarding,
-            payload=json.dumps(asking, default=str), requested_by=actor, requested_role=access.role,
+            kind=kind,
+            scheme_id=family.scheme_id,
+            family=family,
+            subject_id=subject_id,
+            safeguarding=safeguarding,
+            payload=json.dumps(asking, default=str),
+            requested_by=actor,
+            requested_role=access.role,
         )
         approval.full_clean()
         approval.save()
     if emergency:
         decision = ApprovalDecision(
-            approval=approval, outcome=ApprovalDecision.Outcome.EMERGENCY, decided_by=actor,
-            decided_role=access.role, reason=emergency_reason.strip(),
+            approval=approval,
+            outcome=ApprovalDecision.Outcome.EMERGENCY,
+            decided_by=actor,
+            decided_role=access.role,
+            reason=emergency_reason.strip(),
         )
         decision.full_clean()
         decision.save()
@@ -160,7 +175,9 @@ def approval_decide(
     decision = ApprovalDecision(
         approval=approval,
         outcome=ApprovalDecision.Outcome.APPROVED if approve else ApprovalDecision.Outcome.REFUSED,
-        decided_by=actor, decided_role=access.role, reason=reason.strip(),
+        decided_by=actor,
+        decided_role=access.role,
+        reason=reason.strip(),
     )
     with gate.changing(access, section=HANDLERS[approval.kind].section):
         decision.full_clean()
@@ -175,9 +192,10 @@ def _tell_the_others(approval: Approval, actor: User) -> None:
     others = list(
         User.objects.filter(
             is_active=True,
-            memberships__in=Membership.objects.current().filter(scheme_id=approval.scheme_id,
-                                                                role__in=EMERGENCY_ROLES),
-        ).exclude(pk=actor.pk).distinct()
+            memberships__in=Membership.objects.current().filter(scheme_id=approval.scheme_id, role__in=EMERGENCY_ROLES),
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
     )
     for person in others:
         ApprovalNotice.objects.create(approval=approval, user=person, emailed=bool(person.email))
@@ -192,4 +210,3 @@ def _tell_the_others(approval: Approval, actor: User) -> None:
         f"Read the reason and what was done: {reverse('access_log:approval', kwargs={'approval_id': approval.pk})}\n"
     )
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
-

@@ -12,21 +12,35 @@ from .services import MAX_REVIEW_DAYS, MAX_SAMPLE
 
 def _count_field(label: str, initial: int, help_text: str, required: bool = True) -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, min_value=0, max_value=MAX_SAMPLE, initial=initial, required=required, help_text=help_text,
+        label=label,
+        min_value=0,
+        max_value=MAX_SAMPLE,
+        initial=initial,
+        required=required,
+        help_text=help_text,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
     )
 
 
 class ReviewForm(forms.Form):
     scheme = forms.ModelChoiceField(label="Scheme", queryset=Scheme.objects.none(), empty_label=None)
-    sample_size = _count_field("Number of family files to sample", 5,
-                               "Files are drawn at random from the scheme's family files.")
-    volunteer_files = _count_field("Number of volunteer files to sample", 2,
-                                   "Drawn at random from the scheme's volunteer files.", required=False)
-    personnel_files = _count_field("Number of personnel files to sample", 1,
-                                   "Drawn at random from the scheme's personnel files (§8.4).", required=False)
+    sample_size = _count_field(
+        "Number of family files to sample", 5, "Files are drawn at random from the scheme's family files."
+    )
+    volunteer_files = _count_field(
+        "Number of volunteer files to sample", 2, "Drawn at random from the scheme's volunteer files.", required=False
+    )
+    personnel_files = _count_field(
+        "Number of personnel files to sample",
+        1,
+        "Drawn at random from the scheme's personnel files (§8.4).",
+        required=False,
+    )
     days = forms.IntegerField(
-        label="Review window, in days", min_value=1, max_value=MAX_REVIEW_DAYS, initial=14,
+        label="Review window, in days",
+        min_value=1,
+        max_value=MAX_REVIEW_DAYS,
+        initial=14,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
         help_text="Sampled files can be opened only during this window.",
     )
@@ -46,8 +60,11 @@ class ReviewForm(forms.Form):
 
 
 class SignatureForm(forms.Form):
-    signed_name = forms.CharField(label="Your full name", max_length=200, widget=forms.TextInput(
-        attrs={"autocomplete": "name", "spellcheck": "false"}))
+    signed_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
     declared = forms.BooleanField(label="I agree to this declaration", required=False)
 
 
@@ -96,13 +113,18 @@ class ApprovalDecisionForm(forms.Form):
     """Approve (it happens now) or refuse, with the reason for a refusal."""
 
     decision = forms.ChoiceField(
-        label="Your decision", widget=forms.RadioSelect,
-        choices=[("approve", "Approve: it happens now, recorded in your name"),
-                 ("refuse", "Refuse: nothing happens")],
+        label="Your decision",
+        widget=forms.RadioSelect,
+        choices=[("approve", "Approve: it happens now, recorded in your name"), ("refuse", "Refuse: nothing happens")],
         error_messages={"required": "Choose whether you approve or refuse."},
     )
-    reason = forms.CharField(label="Reason", required=False, help_text="Needed for a refusal.",
-                             widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        help_text="Needed for a refusal.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
 
     def clean(self):
         data = super().clean()

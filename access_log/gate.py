@@ -100,6 +100,7 @@ class FileAccess:
         if self.grant.role in Role.values:
             return Role(self.grant.role).label
         return self.grant.role.replace("_", " ")
+
     reference = property(lambda self: kind_spec(self.kind).reference(self._obj))
 
     @property
@@ -138,8 +139,17 @@ class FileAccess:
 
 
 def _record(
-    *, user: User, kind: str, reference: str, obj: Any, role: str, action: str, section: str,
-    purpose: str, allowed: bool, reason: str = "",
+    *,
+    user: User,
+    kind: str,
+    reference: str,
+    obj: Any,
+    role: str,
+    action: str,
+    section: str,
+    purpose: str,
+    allowed: bool,
+    reason: str = "",
 ) -> AccessEvent:
     spec = kind_spec(kind)
     return AccessEvent.objects.create(
@@ -179,8 +189,16 @@ def open_file(
 
     def refuse(reason: str, obj: Any = None, role: str = "") -> None:
         _record(
-            user=user, kind=kind, reference=reference, obj=obj, role=role, action=action,
-            section=section, purpose=purpose, allowed=False, reason=reason,
+            user=user,
+            kind=kind,
+            reference=reference,
+            obj=obj,
+            role=role,
+            action=action,
+            section=section,
+            purpose=purpose,
+            allowed=False,
+            reason=reason,
         )
 
     if not user.is_authenticated or not user.is_active:
@@ -208,8 +226,15 @@ def open_file(
             refuse("read_only_access", obj, outcome.role)
             raise NotPermitted("You may see this file but not change it.")
         _record(
-            user=user, kind=kind, reference=reference, obj=obj, role=outcome.role, action=Action.VIEW,
-            section=section, purpose=outcome.purpose, allowed=True,
+            user=user,
+            kind=kind,
+            reference=reference,
+            obj=obj,
+            role=outcome.role,
+            action=Action.VIEW,
+            section=section,
+            purpose=outcome.purpose,
+            allowed=True,
         )
         return FileAccess(kind=kind, obj=obj, user=user, grant=outcome)
     if isinstance(outcome, Pending):
@@ -245,16 +270,32 @@ def record_of_access_to_sign(
 
     def refuse(reason: str, obj: Any = None, role: str = "") -> None:
         _record(
-            user=user, kind=kind, reference=reference, obj=obj, role=role, action=action,
-            section="record_of_access", purpose=Purpose.CASEWORK, allowed=False, reason=reason,
+            user=user,
+            kind=kind,
+            reference=reference,
+            obj=obj,
+            role=role,
+            action=action,
+            section="record_of_access",
+            purpose=Purpose.CASEWORK,
+            allowed=False,
+            reason=reason,
         )
         raise FileHidden("No such file.")
 
     def destroyed(reason: str, obj: Any, role: str) -> None:
         # Nothing left to sign for: the tombstone instead (§8.8).
         _record(
-            user=user, kind=kind, reference=reference, obj=obj, role=role, action=action,
-            section="record_of_access", purpose=Purpose.CASEWORK, allowed=False, reason=reason,
+            user=user,
+            kind=kind,
+            reference=reference,
+            obj=obj,
+            role=role,
+            action=action,
+            section="record_of_access",
+            purpose=Purpose.CASEWORK,
+            allowed=False,
+            reason=reason,
         )
 
     if not user.is_authenticated or not user.is_active:
@@ -289,8 +330,15 @@ def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
         raise NotPermitted("You may see this file but not change it.")
     with transaction.atomic():
         _record(
-            user=access.user, kind=access.kind, reference=access.reference, obj=access.target,
-            role=access.role, action=Action.CHANGE, section=section, purpose=access.purpose, allowed=True,
+            user=access.user,
+            kind=access.kind,
+            reference=access.reference,
+            obj=access.target,
+            role=access.role,
+            action=Action.CHANGE,
+            section=section,
+            purpose=access.purpose,
+            allowed=True,
         )
         yield access.target
 
@@ -304,9 +352,17 @@ def record_listing(
     request_id = current_request_id()
     AccessEvent.objects.bulk_create(
         AccessEvent(
-            user=user, role=roles.get(spec.scheme_id(obj), ""), file_kind=kind, file_id=obj.pk,
-            file_reference=spec.reference(obj), scheme_id=spec.scheme_id(obj), section="list", action=Action.LIST,
-            purpose=purpose, outcome=Outcome.ALLOWED, request_id=request_id,
+            user=user,
+            role=roles.get(spec.scheme_id(obj), ""),
+            file_kind=kind,
+            file_id=obj.pk,
+            file_reference=spec.reference(obj),
+            scheme_id=spec.scheme_id(obj),
+            section="list",
+            action=Action.LIST,
+            purpose=purpose,
+            outcome=Outcome.ALLOWED,
+            request_id=request_id,
         )
         for obj in objs
     )
@@ -316,6 +372,13 @@ def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str 
     """A new file was created (called inside the creating transaction)."""
     spec = kind_spec(kind)
     return _record(
-        user=user, kind=kind, reference=spec.reference(obj), obj=obj, role=role, action=Action.CREATE,
-        section="file", purpose=purpose, allowed=True,
+        user=user,
+        kind=kind,
+        reference=spec.reference(obj),
+        obj=obj,
+        role=role,
+        action=Action.CREATE,
+        section="file",
+        purpose=purpose,
+        allowed=True,
     )

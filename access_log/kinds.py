@@ -110,14 +110,18 @@ class FileKindSpec:
 
 def _family_perm(user: User, family_ref: Any, codename: str) -> QuerySet:
     return FamilyUserObjectPermission.objects.filter(
-        user=user, content_object=family_ref, permission__codename=codename,
+        user=user,
+        content_object=family_ref,
+        permission__codename=codename,
         permission__content_type__app_label="families",
     )
 
 
 def _family_group_perm(user: User, family_ref: Any, codename: str) -> QuerySet:
     return FamilyGroupObjectPermission.objects.filter(
-        group__user=user, content_object=family_ref, permission__codename=codename,
+        group__user=user,
+        content_object=family_ref,
+        permission__codename=codename,
         permission__content_type__app_label="families",
     )
 
@@ -196,14 +200,22 @@ class FamilyFiles(FileKindSpec):
                 if not self.has_open_concern(obj):
                     return Role.SAFEGUARDING_LEAD
                 return Grant(
-                    Role.SAFEGUARDING_LEAD, View.MINIMAL, False, Purpose.SAFEGUARDING_REFERRAL,
-                    writable_sections=frozenset(), readable_sections=IDENTIFYING_SECTIONS,
+                    Role.SAFEGUARDING_LEAD,
+                    View.MINIMAL,
+                    False,
+                    Purpose.SAFEGUARDING_REFERRAL,
+                    writable_sections=frozenset(),
+                    readable_sections=IDENTIFYING_SECTIONS,
                 )
             # The scheme's safeguarding lead: the safeguarding section only (§2.1, §8.3),
             # and no more of the file than the reference that identifies it.
             return Grant(
-                Role.SAFEGUARDING_LEAD, View.MINIMAL, True, Purpose.CASEWORK,
-                writable_sections=SAFEGUARDING_SECTIONS, readable_sections=SAFEGUARDING_SECTIONS,
+                Role.SAFEGUARDING_LEAD,
+                View.MINIMAL,
+                True,
+                Purpose.CASEWORK,
+                writable_sections=SAFEGUARDING_SECTIONS,
+                readable_sections=SAFEGUARDING_SECTIONS,
             )
 
         review_kinds = []
@@ -276,17 +288,27 @@ class FamilyFiles(FileKindSpec):
         reviewing = Exists(_family_perm(user, OuterRef("pk"), "review_family")) & (
             Exists(
                 Review.objects.filter(
-                    reviewer=user, kind=Review.Kind.SPOT_CHECK, scheme=OuterRef("scheme"),
-                    closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now,
-                    files__file_kind=self.kind, files__file_id=OuterRef("pk"),
+                    reviewer=user,
+                    kind=Review.Kind.SPOT_CHECK,
+                    scheme=OuterRef("scheme"),
+                    closed_at__isnull=True,
+                    opens_at__lte=now,
+                    closes_at__gt=now,
+                    files__file_kind=self.kind,
+                    files__file_id=OuterRef("pk"),
                 ).filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(current.filter(role=Role.SPOT_CHECK_TRUSTEE))
             | Exists(
                 Review.objects.filter(
-                    reviewer=user, kind=Review.Kind.QUALITY_REVIEW, scheme=OuterRef("scheme"),
-                    closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now,
-                    files__file_kind=self.kind, files__file_id=OuterRef("pk"),
+                    reviewer=user,
+                    kind=Review.Kind.QUALITY_REVIEW,
+                    scheme=OuterRef("scheme"),
+                    closed_at__isnull=True,
+                    opens_at__lte=now,
+                    closes_at__gt=now,
+                    files__file_kind=self.kind,
+                    files__file_id=OuterRef("pk"),
                 ).filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER))
@@ -296,9 +318,13 @@ class FamilyFiles(FileKindSpec):
             & Exists(_family_perm(user, OuterRef("pk"), "audit_family"))
             & Exists(
                 AuditSession.objects.filter(
-                    auditor=user, scheme=OuterRef("scheme"), closed_at__isnull=True,
-                    opened_at__lte=now, expires_at__gt=now,
-                    files__file_kind=self.kind, files__file_id=OuterRef("pk"),
+                    auditor=user,
+                    scheme=OuterRef("scheme"),
+                    closed_at__isnull=True,
+                    opened_at__lte=now,
+                    expires_at__gt=now,
+                    files__file_kind=self.kind,
+                    files__file_id=OuterRef("pk"),
                 ).filter(Exists(signed.filter(audit_session=OuterRef("pk"))))
             )
         )

@@ -141,8 +141,6 @@ class Review(models.Model):
         return self.closed_at is None and self.opens_at <= now < self.closes_at
 
 
-
-
 class SampledFile(AppendOnlyModel):
     """One file drawn into a review's sample: fixed once drawn (§9.1)."""
 
@@ -202,8 +200,6 @@ class AuditSession(models.Model):
     def is_open(self, at: datetime.datetime | None = None) -> bool:
         now = at or timezone.now()
         return self.closed_at is None and self.opened_at <= now < self.expires_at
-
-
 
 
 class AuditSessionFile(AppendOnlyModel):

@@ -65,8 +65,14 @@ SAMPLED_KINDS = {
 
 @transaction.atomic
 def review_draw_sample(
-    *, reviewer: User, scheme: Scheme, sample_size: int, days: int, volunteer_files: int = 0,
-    personnel_files: int = 0, rng: secrets.SystemRandom | None = None,
+    *,
+    reviewer: User,
+    scheme: Scheme,
+    sample_size: int,
+    days: int,
+    volunteer_files: int = 0,
+    personnel_files: int = 0,
+    rng: secrets.SystemRandom | None = None,
 ) -> Review:
     """Draw a random sample of the scheme's files for a review window (§8.3, §8.4, §9.1):
     ``sample_size`` family files, ``volunteer_files`` volunteer files and, in an HSUK
@@ -78,15 +84,18 @@ def review_draw_sample(
 
     kind = _review_kind_for(reviewer, scheme)
     wanted = {FileKind.FAMILY: sample_size, FileKind.VOLUNTEER: volunteer_files, FileKind.PERSONNEL: personnel_files}
-    fields = {FileKind.FAMILY: "sample_size", FileKind.VOLUNTEER: "volunteer_files",
-              FileKind.PERSONNEL: "personnel_files"}
+    fields = {
+        FileKind.FAMILY: "sample_size",
+        FileKind.VOLUNTEER: "volunteer_files",
+        FileKind.PERSONNEL: "personnel_files",
+    }
     for file_kind, count in wanted.items():
         if not 0 <= count <= MAX_SAMPLE:
             raise ValidationError({fields[file_kind]: f"Choose 0 to {MAX_SAMPLE} files."})
         if count and file_kind not in SAMPLED_KINDS[kind]:
-            raise ValidationError({fields[file_kind]: (
-                "Personnel files are sampled only in an HSUK quality review (§8.4)."
-            )})
+            raise ValidationError(
+                {fields[file_kind]: ("Personnel files are sampled only in an HSUK quality review (§8.4).")}
+            )
     if not 1 <= sum(wanted.values()) <= MAX_SAMPLE:
         raise ValidationError({"sample_size": f"Choose a sample of 1 to {MAX_SAMPLE} files."})
     if not 1 <= days <= MAX_REVIEW_DAYS:
@@ -105,13 +114,16 @@ def review_draw_sample(
         raise ValidationError({"scheme": "This scheme has no files of the kinds asked for to sample."})
     now = timezone.now()
     review = Review(
-        kind=kind, scheme=scheme, reviewer=reviewer, opens_at=now,
-        closes_at=now + datetime.timedelta(days=days), sample_size=len(chosen),
+        kind=kind,
+        scheme=scheme,
+        reviewer=reviewer,
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=days),
+        sample_size=len(chosen),
     )
     _save(review, actor=reviewer)
     SampledFile.objects.bulk_create(
-        SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref)
-        for file_kind, pk, ref in chosen
+        SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref) for file_kind, pk, ref in chosen
     )
     # Family files also carry an object permission for the review; the other kinds are
     # decided from the sample itself (records/kinds.py).
@@ -138,8 +150,17 @@ def review_close(*, review: Review, actor: User) -> Review:
 
 @transaction.atomic
 def record_of_access_sign(
-    *, user: User, kind: str, obj: Any, reference: str, scheme_id: int, role: str, signed_name: str,
-    declared: bool, review: Review | None = None, session: AuditSession | None = None,
+    *,
+    user: User,
+    kind: str,
+    obj: Any,
+    reference: str,
+    scheme_id: int,
+    role: str,
+    signed_name: str,
+    declared: bool,
+    review: Review | None = None,
+    session: AuditSession | None = None,
 ) -> RecordOfAccess:
     """Sign and date the Record of Access on the file's inside front cover (§9.1, §10.1)."""
     if not declared:
@@ -148,9 +169,18 @@ def record_of_access_sign(
         raise ValidationError({"signed_name": "Enter your full name."})
     purpose = review.purpose if review else Purpose.EXTERNAL_AUDIT
     record = RecordOfAccess(
-        file_kind=kind, file_id=obj.pk, file_reference=reference, scheme_id=scheme_id, user=user,
-        signed_name=signed_name.strip(), role=role, purpose=purpose, declaration=RecordOfAccess.DECLARATION,
-        review=review, audit_session=session, witnessed_by=session.opened_by if session else None,
+        file_kind=kind,
+        file_id=obj.pk,
+        file_reference=reference,
+        scheme_id=scheme_id,
+        user=user,
+        signed_name=signed_name.strip(),
+        role=role,
+        purpose=purpose,
+        declaration=RecordOfAccess.DECLARATION,
+        review=review,
+        audit_session=session,
+        witnessed_by=session.opened_by if session else None,
     )
     record.full_clean()
     record.save()
@@ -195,16 +225,20 @@ def audit_session_open(
     files = [
         (file_kind, pk, ref)
         for file_kind in AUDITED_KINDS
-        for pk, ref in kind_spec(file_kind).readable_files(scheme_id=scheme.pk, reader=auditor).filter(
-            reference__in=by_kind.get(file_kind, [])
-        )
+        for pk, ref in kind_spec(file_kind)
+        .readable_files(scheme_id=scheme.pk, reader=auditor)
+        .filter(reference__in=by_kind.get(file_kind, []))
     ]
     if not files:
         raise ValidationError({"references": "Choose at least one family or volunteer file of this scheme."})
     now = timezone.now()
     session = AuditSession(
-        scheme=scheme, auditor=auditor, opened_by=coordinator, coordinator_signed_name=signed_name.strip(),
-        opened_at=now, expires_at=now + AuditSession.DURATION,
+        scheme=scheme,
+        auditor=auditor,
+        opened_by=coordinator,
+        coordinator_signed_name=signed_name.strip(),
+        opened_at=now,
+        expires_at=now + AuditSession.DURATION,
     )
     _save(session, actor=coordinator)
     AuditSessionFile.objects.bulk_create(

@@ -74,9 +74,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
 @never_cache
 def review_detail(request: HttpRequest, review_id) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("scheme"), pk=review_id, reviewer=request.user)
-    signed = set(
-        RecordOfAccess.objects.filter(review=review, user=request.user).values_list("file_id", flat=True)
-    )
+    signed = set(RecordOfAccess.objects.filter(review=review, user=request.user).values_list("file_id", flat=True))
     files = [
         (f, f.file_id in signed, FileKind(f.file_kind).label, kind_spec(f.file_kind).reference_url(f.file_reference))
         for f in review.files.all()
@@ -113,8 +111,15 @@ def sign_record(request: HttpRequest, kind: str, reference: str) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.record_of_access_sign(
-                user=request.user, kind=kind, obj=obj, reference=reference, scheme_id=spec.scheme_id(obj),
-                role=outcome.role, review=outcome.review, session=outcome.session, **form.cleaned_data,
+                user=request.user,
+                kind=kind,
+                obj=obj,
+                reference=reference,
+                scheme_id=spec.scheme_id(obj),
+                role=outcome.role,
+                review=outcome.review,
+                session=outcome.session,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -126,8 +131,12 @@ def sign_record(request: HttpRequest, kind: str, reference: str) -> HttpResponse
         request,
         "access_log/sign.html",
         {
-            "form": form, "reference": reference, "role": Role(outcome.role).label,
-            "purpose": Purpose(purpose).label, "now": timezone.now(), "declaration": RecordOfAccess.DECLARATION,
+            "form": form,
+            "reference": reference,
+            "role": Role(outcome.role).label,
+            "purpose": Purpose(purpose).label,
+            "now": timezone.now(),
+            "declaration": RecordOfAccess.DECLARATION,
             "session": outcome.session,
         },
     )
@@ -166,7 +175,9 @@ def audit_session_new(request: HttpRequest) -> HttpResponse:
     if not schemes:
         raise Http404("Only coordinators open audit sessions.")
     auditors = User.objects.filter(
-        is_active=True, memberships__role=Role.AUDITOR, memberships__scheme__in=schemes,
+        is_active=True,
+        memberships__role=Role.AUDITOR,
+        memberships__scheme__in=schemes,
         memberships__ended_at__isnull=True,
     ).distinct()
     initial = {"signed_name": request.user.get_full_name()}
@@ -178,8 +189,12 @@ def audit_session_new(request: HttpRequest) -> HttpResponse:
         ).first()
         try:
             session = services.audit_session_open(
-                coordinator=request.user, auditor=data["auditor"], scheme=scheme, references=data["references"],
-                signed_name=data["signed_name"], declared=data["declared"],
+                coordinator=request.user,
+                auditor=data["auditor"],
+                scheme=scheme,
+                references=data["references"],
+                signed_name=data["signed_name"],
+                declared=data["declared"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -228,14 +243,22 @@ def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResp
     """Who opened this file: for the people responsible for it — the coordinators and
     manager for a family or volunteer file, the line manager for a personnel file (§8.3, §8.4)."""
     spec = kind_spec(kind)
-    access = gate.open_file(user=request.user, kind=kind, reference=reference, section="access_log",
-                            roles=spec.log_roles)
+    access = gate.open_file(
+        user=request.user, kind=kind, reference=reference, section="access_log", roles=spec.log_roles
+    )
     events = selectors.file_events(kind=kind, file_id=access.target.pk)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "access_log/file_log.html", {
-        "access": access, "reference": reference, "page": page, "kind": kind,
-        "file_url": spec.reference_url(reference),
-    })
+    return render(
+        request,
+        "access_log/file_log.html",
+        {
+            "access": access,
+            "reference": reference,
+            "page": page,
+            "kind": kind,
+            "file_url": spec.reference_url(reference),
+        },
+    )
 
 
 @require_GET
@@ -286,11 +309,15 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     (by family reference and kind only: the page opens no file)."""
     if not _approval_people(request.user):
         raise Http404("No approvals for this role.")
-    return render(request, "access_log/approval_list.html", {
-        "waiting": selectors.approvals_waiting_for(user=request.user),
-        "asked": selectors.approvals_asked_by(user=request.user)[:50],
-        "notices": selectors.emergency_notices_for(user=request.user),
-    })
+    return render(
+        request,
+        "access_log/approval_list.html",
+        {
+            "waiting": selectors.approvals_waiting_for(user=request.user),
+            "asked": selectors.approvals_asked_by(user=request.user)[:50],
+            "notices": selectors.emergency_notices_for(user=request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -301,8 +328,13 @@ def approval_detail(request: HttpRequest, approval_id) -> HttpResponse:
     handler = approvals.HANDLERS[approval.kind]
     # The person who asked and the approvers' roles; the gate refuses (and records) anyone else.
     roles = (*approvals.approver_roles(approval), approval.requested_role)
-    access = gate.open_family(user=request.user, reference=approval.family.reference, section=handler.section,
-                              for_change=request.method == "POST", roles=roles)
+    access = gate.open_family(
+        user=request.user,
+        reference=approval.family.reference,
+        section=handler.section,
+        for_change=request.method == "POST",
+        roles=roles,
+    )
     may_decide = approvals.may_decide(approval, request.user) and access.role in approvals.approver_roles(approval)
     told = approval.notices.filter(user=request.user).exists()
     if not (may_decide or told or request.user.pk == approval.requested_by_id):
@@ -311,21 +343,37 @@ def approval_detail(request: HttpRequest, approval_id) -> HttpResponse:
     form = ApprovalDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_decide:
-            raise gate.NotPermitted(f"This is approved by {approvals.approver_roles_label(approval)}, "
-                                    "never by the person who asked.")
+            raise gate.NotPermitted(
+                f"This is approved by {approvals.approver_roles_label(approval)}, never by the person who asked."
+            )
         if form.is_valid():
             try:
-                approvals.approval_decide(approval=approval, access=access, actor=request.user,
-                                          approve=form.cleaned_data["decision"] == "approve",
-                                          reason=form.cleaned_data["reason"])
+                approvals.approval_decide(
+                    approval=approval,
+                    access=access,
+                    actor=request.user,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    reason=form.cleaned_data["reason"],
+                )
             except ValidationError as error:
                 form_error(form, error)
             else:
-                messages.success(request, "Approved: it has happened, in your name."
-                                 if form.cleaned_data["decision"] == "approve" else "Refused: nothing happened.")
+                messages.success(
+                    request,
+                    "Approved: it has happened, in your name."
+                    if form.cleaned_data["decision"] == "approve"
+                    else "Refused: nothing happened.",
+                )
                 return redirect("access_log:approval", approval_id=approval.pk)
-    return render(request, "access_log/approval_detail.html", {
-        "approval": approval, "rows": handler.describe(approval, approvals.asked(approval)),
-        "decision": decision, "may_decide": may_decide and decision is None, "form": form,
-        "approvers": approvals.approver_roles_label(approval),
-    })
+    return render(
+        request,
+        "access_log/approval_detail.html",
+        {
+            "approval": approval,
+            "rows": handler.describe(approval, approvals.asked(approval)),
+            "decision": decision,
+            "may_decide": may_decide and decision is None,
+            "form": form,
+            "approvers": approvals.approver_roles_label(approval),
+        },
+    )

@@ -91,8 +91,11 @@ def populate(*, families: int, events: int, schemes: int = 100, seed: int = 1) -
     volunteer_count = max(1, families // 20)
     existing = set(User.objects.filter(username__startswith="bench_v").values_list("username", flat=True))
     User.objects.bulk_create(
-        [User(username=f"bench_v{i}", password=PASSWORD_HASH) for i in range(volunteer_count)
-         if f"bench_v{i}" not in existing],
+        [
+            User(username=f"bench_v{i}", password=PASSWORD_HASH)
+            for i in range(volunteer_count)
+            if f"bench_v{i}" not in existing
+        ],
         batch_size=BATCH,
     )
     volunteers = list(User.objects.filter(username__startswith="bench_v").order_by("id")[:volunteer_count])
@@ -113,38 +116,81 @@ def populate(*, families: int, events: int, schemes: int = 100, seed: int = 1) -
                 key = _datakey()
                 keys.append(key)
                 family = Family(
-                    id=uuid.uuid4(), scheme=scheme, number=number,
-                    reference=Family.format_reference(scheme.code, number), data_key=key,
-                    status=Family.Status.ACTIVE, address=f"{rng.randint(1, 200)} Bench Street",
-                    postcode=f"CH{rng.randint(41, 63)} {rng.randint(1, 9)}AB", phone="07700 900000",
+                    id=uuid.uuid4(),
+                    scheme=scheme,
+                    number=number,
+                    reference=Family.format_reference(scheme.code, number),
+                    data_key=key,
+                    status=Family.Status.ACTIVE,
+                    address=f"{rng.randint(1, 200)} Bench Street",
+                    postcode=f"CH{rng.randint(41, 63)} {rng.randint(1, 9)}AB",
+                    phone="07700 900000",
                 )
                 fams.append(family)
                 for kind, first in ((Member.Kind.ADULT, "Alex"), (Member.Kind.CHILD, "Sam")):
-                    members.append(Member(id=uuid.uuid4(), family=family, kind=kind, first_name=first,
-                                          last_name=f"Bench{n % 5000}", date_of_birth=datetime.date(2020, 1, 1)))
-                referrals.append(Referral(id=uuid.uuid4(), family=family, source=Referral.Source.HEALTH_VISITOR,
-                                          referrer_name="Referrer", referred_on=today, reasons="Benchmark",
-                                          family_consented=True, received_by=coordinator))
+                    members.append(
+                        Member(
+                            id=uuid.uuid4(),
+                            family=family,
+                            kind=kind,
+                            first_name=first,
+                            last_name=f"Bench{n % 5000}",
+                            date_of_birth=datetime.date(2020, 1, 1),
+                        )
+                    )
+                referrals.append(
+                    Referral(
+                        id=uuid.uuid4(),
+                        family=family,
+                        source=Referral.Source.HEALTH_VISITOR,
+                        referrer_name="Referrer",
+                        referred_on=today,
+                        reasons="Benchmark",
+                        family_consented=True,
+                        received_by=coordinator,
+                    )
+                )
                 for k in range(2):
-                    visits.append(Visit(id=uuid.uuid4(), family=family, kind=Visit.Kind.SUPPORT,
-                                        visited_on=today - datetime.timedelta(days=k), visited_by=coordinator,
-                                        recorded_by=coordinator, notes="Benchmark visit"))
+                    visits.append(
+                        Visit(
+                            id=uuid.uuid4(),
+                            family=family,
+                            kind=Visit.Kind.SUPPORT,
+                            visited_on=today - datetime.timedelta(days=k),
+                            visited_by=coordinator,
+                            recorded_by=coordinator,
+                            notes="Benchmark visit",
+                        )
+                    )
                 # The measured volunteer supports two families of the first scheme.
                 measured = n < 2 * schemes and n % schemes == 0
                 volunteer = users["volunteer"] if measured else volunteers[n % len(volunteers)]
-                assignments.append(VolunteerAssignment(id=uuid.uuid4(), family=family, volunteer=volunteer,
-                                                       starts_on=today, created_by=coordinator))
+                assignments.append(
+                    VolunteerAssignment(
+                        id=uuid.uuid4(), family=family, volunteer=volunteer, starts_on=today, created_by=coordinator
+                    )
+                )
                 for codename in ("view_family", "change_family"):
-                    group_perms.append(FamilyGroupObjectPermission(
-                        group_id=scheme.staff_group_id, permission_id=perms[codename], content_object=family))
-                user_perms.append(FamilyUserObjectPermission(
-                    user=volunteer, permission_id=perms["view_family_minimal"], content_object=family))
+                    group_perms.append(
+                        FamilyGroupObjectPermission(
+                            group_id=scheme.staff_group_id, permission_id=perms[codename], content_object=family
+                        )
+                    )
+                user_perms.append(
+                    FamilyUserObjectPermission(
+                        user=volunteer, permission_id=perms["view_family_minimal"], content_object=family
+                    )
+                )
                 # Reviewers of past reviews keep their grant rows (the window closed at access
                 # time): the bulk of the permission table at national scale.
                 for r in range(7):
-                    user_perms.append(FamilyUserObjectPermission(
-                        user=volunteers[(n * 7 + r) % len(volunteers)], permission_id=perms["review_family"],
-                        content_object=family))
+                    user_perms.append(
+                        FamilyUserObjectPermission(
+                            user=volunteers[(n * 7 + r) % len(volunteers)],
+                            permission_id=perms["review_family"],
+                            content_object=family,
+                        )
+                    )
             DataKey.objects.bulk_create(keys, batch_size=BATCH)
             Family.objects.bulk_create(fams, batch_size=BATCH)
             Member.objects.bulk_create(members, batch_size=BATCH)
@@ -163,14 +209,25 @@ def populate(*, families: int, events: int, schemes: int = 100, seed: int = 1) -
     review = Review.objects.filter(reviewer=users["reviewer"]).first()
     if review is None:
         review = access_services.review_draw_sample(
-            reviewer=users["reviewer"], scheme=scheme_rows[0], sample_size=10, days=30, rng=random.Random(seed)  # noqa: S311
+            reviewer=users["reviewer"],
+            scheme=scheme_rows[0],
+            sample_size=10,
+            days=30,
+            rng=random.Random(seed),  # noqa: S311
         )
     sampled = review.files.first()
     family = Family.objects.get(pk=sampled.file_id)
     if not review.signatures.exists():
         access_services.record_of_access_sign(
-            user=users["reviewer"], kind="family", obj=family, reference=family.reference,
-            scheme_id=family.scheme_id, role=Role.REVIEWER, signed_name="Bench Reviewer", declared=True, review=review,
+            user=users["reviewer"],
+            kind="family",
+            obj=family,
+            reference=family.reference,
+            scheme_id=family.scheme_id,
+            role=Role.REVIEWER,
+            signed_name="Bench Reviewer",
+            declared=True,
+            review=review,
         )
     _log("review sample", started)
 
@@ -189,8 +246,10 @@ def _events(total: int, started: float) -> None:
         return
     todo = total - have
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE bench_fam AS SELECT row_number() OVER () AS n, id, reference, scheme_id "
-                       "FROM families_family")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_fam AS SELECT row_number() OVER () AS n, id, reference, scheme_id "
+            "FROM families_family"
+        )
         cursor.execute("SELECT count(*) FROM bench_fam")
         (fams,) = cursor.fetchone()
         cursor.execute("SELECT min(id), max(id) FROM homestart_user")

@@ -49,8 +49,10 @@ def plan(database: str) -> dict:
     home = Family.objects.filter(scheme__code="BAAA")
     refs = list(home.order_by("number").values_list("reference", flat=True)[:500])
     members = [
-        (ref, str(pk)) for ref, pk in Member.objects.filter(family__scheme__code="BAAA", kind="adult")
-        .order_by("family__number").values_list("family__reference", "pk")[:500]
+        (ref, str(pk))
+        for ref, pk in Member.objects.filter(family__scheme__code="BAAA", kind="adult")
+        .order_by("family__number")
+        .values_list("family__reference", "pk")[:500]
     ]
     mine = list(families_assigned_to(user=accounts["volunteer"]).values_list("reference", flat=True))
     return {
@@ -85,52 +87,92 @@ def main(argv: list[str] | None = None) -> int:
     plan_file = work / "plan.json"
     plan_file.write_text(json.dumps(plan(args.database)))
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/homestart_bench").rsplit("/", 1)[0]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings_load",
-           "DATABASE_URL": f"{base}/{args.database}", "GUNICORN_BIND": f"127.0.0.1:{args.port}",
-           "WEB_CONCURRENCY": "2", "BENCH_LOAD_PLAN": str(plan_file)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings_load",
+        "DATABASE_URL": f"{base}/{args.database}",
+        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+        "WEB_CONCURRENCY": "2",
+        "BENCH_LOAD_PLAN": str(plan_file),
+    }
     host = f"http://127.0.0.1:{args.port}"
     server_log = (work / "gunicorn.log").open("w")
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "homestart.wsgi"],
-        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_until_up(f"{host}/sign-in/")
-        print(f"gunicorn (2 workers) on {args.database}; locust: {args.users} people for {args.seconds}s",
-              flush=True)
+        print(f"gunicorn (2 workers) on {args.database}; locust: {args.users} people for {args.seconds}s", flush=True)
         subprocess.run(  # noqa: S603
-            [args.locust, "-f", str(HERE / "locustfile.py"), "--headless", "--host", host,
-             "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s",
-             "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, check=False,
+            [
+                args.locust,
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "--host",
+                host,
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                f"{args.seconds}s",
+                "--csv",
+                str(work / "load"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         server_log.close()
     rows = list(csv.DictReader((work / "load_stats.csv").open()))
-    report = {"database": args.database, "users": args.users, "seconds": args.seconds, "workers": 2,
-              "cpus": os.cpu_count(), "requests": []}
+    report = {
+        "database": args.database,
+        "users": args.users,
+        "seconds": args.seconds,
+        "workers": 2,
+        "cpus": os.cpu_count(),
+        "requests": [],
+    }
     head = f"{'request':28} {'count':>6} {'fails':>5} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
     print(head)
     print("-" * len(head))
     failures = 0
     for row in rows:
-        entry = {"name": row["Name"], "count": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                 "rps": float(row["Requests/s"]), "p50_ms": float(row["50%"] or 0),
-                 "p95_ms": float(row["95%"] or 0), "p99_ms": float(row["99%"] or 0)}
+        entry = {
+            "name": row["Name"],
+            "count": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "rps": float(row["Requests/s"]),
+            "p50_ms": float(row["50%"] or 0),
+            "p95_ms": float(row["95%"] or 0),
+            "p99_ms": float(row["99%"] or 0),
+        }
         report["requests"].append(entry)
         if row["Name"] == "Aggregated":
             failures = entry["failures"]
-        print(f"{entry['name'][:28]:28} {entry['count']:6d} {entry['failures']:5d} {entry['rps']:6.1f} "
-              f"{entry['p50_ms']:7.0f} {entry['p95_ms']:7.0f} {entry['p99_ms']:7.0f}")
+        print(
+            f"{entry['name'][:28]:28} {entry['count']:6d} {entry['failures']:5d} {entry['rps']:6.1f} "
+            f"{entry['p50_ms']:7.0f} {entry['p95_ms']:7.0f} {entry['p99_ms']:7.0f}"
+        )
     # A simulated person whose script broke (an exception in a task) is a failure too.
     exceptions = list(csv.DictReader((work / "load_exceptions.csv").open()))
     failures += sum(int(row["Count"]) for row in exceptions)
     report["script_errors"] = [row["Message"] for row in exceptions]
     if exceptions:
         print("\nErrors in the simulated people's scripts:\n" + (work / "load_exceptions.csv").read_text())
-    failed = (work / "load_failures.csv")
+    failed = work / "load_failures.csv"
     if failures and failed.exists():
         print("\nFailures:\n" + failed.read_text())
     RESULTS.write_text(json.dumps(report, indent=2))

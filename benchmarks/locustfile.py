@@ -36,8 +36,11 @@ class Person(HttpUser):
         page = self.client.get("/sign-in/", name="sign in (form)")
         token = TOKEN.search(page.text).group(1)
         with self.client.post(
-            "/sign-in/", {"username": self.account["username"], "password": PLAN["password"],
-                          "csrfmiddlewaretoken": token}, name="sign in", allow_redirects=False, catch_response=True,
+            "/sign-in/",
+            {"username": self.account["username"], "password": PLAN["password"], "csrfmiddlewaretoken": token},
+            name="sign in",
+            allow_redirects=False,
+            catch_response=True,
         ) as response:
             if response.status_code != 302:
                 response.failure(f"sign-in answered {response.status_code}")
@@ -72,9 +75,15 @@ class Coordinator(Person):
     def search(self) -> None:
         form = self._get("/search/", "search (form)")
         token = TOKEN.search(form).group(1)
-        with self.client.post("/search/", {"q": f"Bench{random.randint(0, 4999)}",  # noqa: S311
-                                                    "csrfmiddlewaretoken": token},
-                              name="search by surname", catch_response=True) as response:
+        with self.client.post(
+            "/search/",
+            {
+                "q": f"Bench{random.randint(0, 4999)}",  # noqa: S311
+                "csrfmiddlewaretoken": token,
+            },
+            name="search by surname",
+            catch_response=True,
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code}")
 
@@ -84,10 +93,17 @@ class Coordinator(Person):
         url = f"/families/{ref}/members/{member}/"
         form = self._get(url, "member form")
         token, version = TOKEN.search(form).group(1), VERSION.search(form).group(1) or ""
-        data = {"kind": "adult", "first_name": random.choice(["Alex", "Sam", "Jo"]),  # noqa: S311
-                "last_name": "Bench", "relationship": "", "version": version, "csrfmiddlewaretoken": token}
-        with self.client.post(url, data, name="save a family member", allow_redirects=False,
-                              catch_response=True) as response:
+        data = {
+            "kind": "adult",
+            "first_name": random.choice(["Alex", "Sam", "Jo"]),  # noqa: S311
+            "last_name": "Bench",
+            "relationship": "",
+            "version": version,
+            "csrfmiddlewaretoken": token,
+        }
+        with self.client.post(
+            url, data, name="save a family member", allow_redirects=False, catch_response=True
+        ) as response:
             # 302: saved. 200: the form again, e.g. someone else saved the same person
             # first (the edit-conflict message): expected under load, not an error.
             if response.status_code not in (200, 302):

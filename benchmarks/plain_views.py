@@ -34,9 +34,12 @@ def family_list(request: HttpRequest) -> HttpResponse:
     schemes = Membership.objects.filter(user=request.user).values("scheme")
     adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
     families = (
-        Family.objects.filter(scheme__in=schemes).select_related("scheme")
-        .prefetch_related(Prefetch("members", queryset=adults, to_attr="adults"),
-                          Prefetch("assignments", queryset=VolunteerAssignment.objects.active(), to_attr="current"))
+        Family.objects.filter(scheme__in=schemes)
+        .select_related("scheme")
+        .prefetch_related(
+            Prefetch("members", queryset=adults, to_attr="adults"),
+            Prefetch("assignments", queryset=VolunteerAssignment.objects.active(), to_attr="current"),
+        )
         .order_by("scheme__code", "-number")
     )
     page = Paginator(families, 25).get_page(request.GET.get("page"))
@@ -59,10 +62,17 @@ def family_file(request: HttpRequest, reference: str) -> HttpResponse:
     family = get_object_or_404(Family.objects.select_related("scheme", "data_key"), reference=reference)
     context = selectors.family_file(family=family)
     _unread(family, *context["members"], *context["referrals"], *context["visits"])
-    return render(request, "families/detail.html", {
-        "family": family, "access": SimpleNamespace(may_change=True), "is_staff": True,
-        "records_of_access": RecordOfAccess.objects.filter(file_kind="family", file_id=family.pk), **context,
-    })
+    return render(
+        request,
+        "families/detail.html",
+        {
+            "family": family,
+            "access": SimpleNamespace(may_change=True),
+            "is_staff": True,
+            "records_of_access": RecordOfAccess.objects.filter(file_kind="family", file_id=family.pk),
+            **context,
+        },
+    )
 
 
 def my_families(request: HttpRequest) -> HttpResponse:

@@ -50,6 +50,7 @@ def _keep_connection_and_query_log() -> None:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
 
+
 RESULTS = Path(__file__).with_name("results.json")
 
 
@@ -139,8 +140,13 @@ def measure_post(client: Client, member: Member, repeat: int) -> tuple[dict, dic
 
     def tracked_data(i: int) -> dict:
         current = Member.objects.get(pk=member.pk)
-        return {"kind": Member.Kind.ADULT, "first_name": f"Name{i}", "last_name": "Bench", "relationship": "",
-                "version": row_version(current)}
+        return {
+            "kind": Member.Kind.ADULT,
+            "first_name": f"Name{i}",
+            "last_name": "Bench",
+            "relationship": "",
+            "version": row_version(current),
+        }
 
     def plain_data(i: int) -> dict:
         return {"kind": Member.Kind.ADULT if i % 2 else Member.Kind.CHILD}
@@ -184,7 +190,9 @@ def run_size(families: int, events: int, repeat: int) -> dict:
         "reviewer's sample": (reviewer, f"/reviews/{review.pk}/", f"/bench/reviews/{review.pk}/"),
         "statistics page": (coordinator, f"/statistics/?scheme={home.code}", f"/bench/statistics/?scheme={home.code}"),
         "who opened this file": (
-            coordinator, f"/files/family/{family.reference}/access-log/", f"/bench/access-log/{family.reference}/"
+            coordinator,
+            f"/files/family/{family.reference}/access-log/",
+            f"/bench/access-log/{family.reference}/",
         ),
     }
     rows = {}
@@ -214,8 +222,10 @@ def _print(families: int, rows: dict) -> None:
     print("-" * len(head))
     for name, r in rows.items():
         g, p = r["guarded"], r["plain"]
-        print(f"{name:28} {g['p50_ms']:8.2f} {g['p95_ms']:8.2f} {g['queries']:7d} | "
-              f"{p['p50_ms']:9.2f} {p['queries']:7d} | {r['ratio_p50']:5.2f}")
+        print(
+            f"{name:28} {g['p50_ms']:8.2f} {g['p95_ms']:8.2f} {g['queries']:7d} | "
+            f"{p['p50_ms']:9.2f} {p['queries']:7d} | {r['ratio_p50']:5.2f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,8 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.generate_only:
         return 0
     report = {
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "database": f"{connection.vendor} {connection.pg_version}"},
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "database": f"{connection.vendor} {connection.pg_version}",
+        },
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "repeat": args.repeat,
         "runs": runs,
@@ -264,8 +278,15 @@ def _use_database(name: str, *, fresh: bool) -> None:
     import psycopg2
 
     connection.close()
-    params = {k: v for k, v in {"host": connection.settings_dict["HOST"], "port": connection.settings_dict["PORT"],
-                                "user": connection.settings_dict["USER"]}.items() if v}
+    params = {
+        k: v
+        for k, v in {
+            "host": connection.settings_dict["HOST"],
+            "port": connection.settings_dict["PORT"],
+            "user": connection.settings_dict["USER"],
+        }.items()
+        if v
+    }
     conn = psycopg2.connect(dbname="postgres", **params)
     conn.autocommit = True
     with conn.cursor() as cursor:

@@ -36,8 +36,19 @@ class ConsentAdmin(ReadOnlyFamilyRecordAdmin):
 class DisclosureAdmin(ReadOnlyFamilyRecordAdmin):
     list_display = ["__str__", "channel", "recipient_kind", "basis", "shared_on", "family_told"]
     list_filter = ["channel", "basis", "family_told"]
-    fields = ["family", "channel", "scope", "recipient_kind", "basis", "shared_on", "approved_by", "family_told",
-              "family_told_on", "recorded_by", "recorded_at"]
+    fields = [
+        "family",
+        "channel",
+        "scope",
+        "recipient_kind",
+        "basis",
+        "shared_on",
+        "approved_by",
+        "family_told",
+        "family_told_on",
+        "recorded_by",
+        "recorded_at",
+    ]
     readonly_fields = fields
 
 

@@ -12,6 +12,5 @@ class ConsentConfig(AppConfig):
         from .services import describe_sharing, disclosure_carry_out
         from .transfers import describe_transfer, transfer_carry_out
 
-        register(ApprovalKind.DISCLOSURE, ApprovalHandler(Section.SAFEGUARDING, disclosure_carry_out,
-                                                          describe_sharing))
+        register(ApprovalKind.DISCLOSURE, ApprovalHandler(Section.SAFEGUARDING, disclosure_carry_out, describe_sharing))
         register(ApprovalKind.TRANSFER, ApprovalHandler(Section.SAFEGUARDING, transfer_carry_out, describe_transfer))

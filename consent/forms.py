@@ -12,7 +12,8 @@ from .models import Disclosure, LegalBasis, RecipientKind, Scope
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 CONSENT_RECIPIENTS = [
-    (k, label) for k, label in RecipientKind.choices
+    (k, label)
+    for k, label in RecipientKind.choices
     if k in (RecipientKind.REFERRER, RecipientKind.AGENCY, RecipientKind.HEALTH_VISITOR, RecipientKind.NEW_SCHEME)
 ]
 CONSENT_SCOPES = [(k, label) for k, label in Scope.choices if k != Scope.TRANSFER]
@@ -28,11 +29,11 @@ def _adults(family: Family):
 
 
 class StatementForm(forms.Form):
-    given_to = AdultChoiceField(queryset=Member.objects.none(), label="Given to", empty_label=None,
-                                widget=forms.RadioSelect)
+    given_to = AdultChoiceField(
+        queryset=Member.objects.none(), label="Given to", empty_label=None, widget=forms.RadioSelect
+    )
     given_on = date_field("Date given")
-    verbally = forms.BooleanField(label="I explained Home-Start's position on confidentiality verbally",
-                                  required=False)
+    verbally = forms.BooleanField(label="I explained Home-Start's position on confidentiality verbally", required=False)
     in_writing = forms.BooleanField(label="I gave the family the written information sheet", required=False)
     notes = forms.CharField(label="Notes (optional)", required=False, widget=TEXTAREA, max_length=2000)
 
@@ -53,16 +54,25 @@ class StatementForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    given_by = AdultChoiceField(queryset=Member.objects.none(), label="Which parent or carer gave consent?",
-                                empty_label=None, widget=forms.RadioSelect)
+    given_by = AdultChoiceField(
+        queryset=Member.objects.none(),
+        label="Which parent or carer gave consent?",
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
     scope = forms.ChoiceField(label="What may be shared?", choices=CONSENT_SCOPES, widget=forms.RadioSelect)
     recipient_kind = forms.ChoiceField(label="With whom?", choices=CONSENT_RECIPIENTS, widget=forms.RadioSelect)
     recipient_name = forms.CharField(
-        label="Name of the agency or scheme", required=False, max_length=200,
+        label="Name of the agency or scheme",
+        required=False,
+        max_length=200,
         help_text="Needed for an agency or a new scheme. Leave blank for the referrer or the health visitor.",
     )
-    method = forms.ChoiceField(label="How was consent given?", choices=[
-        ("verbal", "Verbally"), ("written", "In writing")], widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label="How was consent given?",
+        choices=[("verbal", "Verbally"), ("written", "In writing")],
+        widget=forms.RadioSelect,
+    )
     given_on = date_field("Date given")
     review_on = date_field("Review by", described_as="the review date")
 
@@ -94,11 +104,15 @@ class WithdrawForm(VersionedForm):
 class FamilyToldMixin(forms.Form):
     """§1.5, §2.2: the family is told, or the reason they were not is recorded."""
 
-    family_told = forms.ChoiceField(label="Was the family told?", choices=Disclosure.FamilyTold.choices,
-                                    widget=forms.RadioSelect)
+    family_told = forms.ChoiceField(
+        label="Was the family told?", choices=Disclosure.FamilyTold.choices, widget=forms.RadioSelect
+    )
     family_told_on = date_field("Date the family was told", required=False, described_as="the date they were told")
     not_told_reason = forms.CharField(
-        label="Why the family was not told", required=False, widget=TEXTAREA, max_length=2000,
+        label="Why the family was not told",
+        required=False,
+        widget=TEXTAREA,
+        max_length=2000,
         help_text="Only where telling them would put a child or vulnerable adult at greater risk of harm.",
     )
 
@@ -124,13 +138,21 @@ class WithoutConsentMixin(FamilyToldMixin):
     chooser: without consent, the sharing waits until an approver signs in and approves."""
 
     justification = forms.CharField(
-        label="Justification (only when sharing without the family's consent)", required=False, widget=TEXTAREA,
-        max_length=2000, help_text="Without consent, nothing is shared until the manager (or, for a safeguarding "
-        "concern, the safeguarding lead) approves it; never the person who asks.")
+        label="Justification (only when sharing without the family's consent)",
+        required=False,
+        widget=TEXTAREA,
+        max_length=2000,
+        help_text="Without consent, nothing is shared until the manager (or, for a safeguarding "
+        "concern, the safeguarding lead) approves it; never the person who asks.",
+    )
     emergency_reason = forms.CharField(
-        label="Emergency: act alone (optional)", required=False, widget=TEXTAREA, max_length=2000,
+        label="Emergency: act alone (optional)",
+        required=False,
+        widget=TEXTAREA,
+        max_length=2000,
         help_text="Only in a safeguarding emergency that cannot wait for approval. Give the reason: it is shared "
-        "now, and the safeguarding lead or manager is told at once.")
+        "now, and the safeguarding lead or manager is told at once.",
+    )
 
     def __init__(self, *args, may_act_alone: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -140,22 +162,39 @@ class WithoutConsentMixin(FamilyToldMixin):
     def sharing_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
-            "family_told": data["family_told"], "family_told_on": data["family_told_on"],
-            "not_told_reason": data["not_told_reason"], "justification": data.get("justification", ""),
+            "family_told": data["family_told"],
+            "family_told_on": data["family_told_on"],
+            "not_told_reason": data["not_told_reason"],
+            "justification": data.get("justification", ""),
             "emergency_reason": data.get("emergency_reason", ""),
         }
 
 
 class CommunicationForm(WithoutConsentMixin):
-    recipient_kind = forms.ChoiceField(label="To whom?", widget=forms.RadioSelect, choices=[
-        (RecipientKind.REFERRER, "The referrer"), (RecipientKind.HEALTH_VISITOR, "The health visitor"),
-        (RecipientKind.AGENCY, "An agency currently involved with the family")])
+    recipient_kind = forms.ChoiceField(
+        label="To whom?",
+        widget=forms.RadioSelect,
+        choices=[
+            (RecipientKind.REFERRER, "The referrer"),
+            (RecipientKind.HEALTH_VISITOR, "The health visitor"),
+            (RecipientKind.AGENCY, "An agency currently involved with the family"),
+        ],
+    )
     recipient_name = forms.CharField(label="Name of the agency (for an agency)", required=False, max_length=200)
     scope = forms.ChoiceField(label="What kind of information?", choices=CONSENT_SCOPES, widget=forms.RadioSelect)
     summary = forms.CharField(label="Summary of what you shared", widget=TEXTAREA, max_length=5000)
     shared_on = date_field("Date shared", help_text="Without consent: the day it is approved.")
-    field_order = ["recipient_kind", "recipient_name", "scope", "summary", "shared_on", "family_told",
-                   "family_told_on", "not_told_reason", "justification"]
+    field_order = [
+        "recipient_kind",
+        "recipient_name",
+        "scope",
+        "summary",
+        "shared_on",
+        "family_told",
+        "family_told_on",
+        "not_told_reason",
+        "justification",
+    ]
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -173,15 +212,33 @@ class CommunicationForm(WithoutConsentMixin):
 class DisclosureForm(WithoutConsentMixin):
     """A disclosure recorded by the safeguarding lead or the manager (§2.1)."""
 
-    recipient_kind = forms.ChoiceField(label="To whom?", widget=forms.RadioSelect, choices=[
-        (k, label) for k, label in RecipientKind.choices if k not in (RecipientKind.COURT, RecipientKind.NEW_SCHEME)])
+    recipient_kind = forms.ChoiceField(
+        label="To whom?",
+        widget=forms.RadioSelect,
+        choices=[
+            (k, label) for k, label in RecipientKind.choices if k not in (RecipientKind.COURT, RecipientKind.NEW_SCHEME)
+        ],
+    )
     recipient_name = forms.CharField(label="Recipient's name and organisation", max_length=200)
-    basis = forms.ChoiceField(label="Legal basis", widget=forms.RadioSelect, choices=[
-        (k, label) for k, label in LegalBasis.choices if k != LegalBasis.COURT_ORDER])
+    basis = forms.ChoiceField(
+        label="Legal basis",
+        widget=forms.RadioSelect,
+        choices=[(k, label) for k, label in LegalBasis.choices if k != LegalBasis.COURT_ORDER],
+    )
     summary = forms.CharField(label="Summary of what was shared", widget=TEXTAREA, max_length=5000)
     shared_on = date_field("Date shared", help_text="Without consent: the day it is approved.")
-    field_order = ["recipient_kind", "recipient_name", "basis", "summary", "shared_on", "justification",
-                   "family_told", "family_told_on", "not_told_reason", "emergency_reason"]
+    field_order = [
+        "recipient_kind",
+        "recipient_name",
+        "basis",
+        "summary",
+        "shared_on",
+        "justification",
+        "family_told",
+        "family_told_on",
+        "not_told_reason",
+        "emergency_reason",
+    ]
 
     def clean_shared_on(self):
         return not_in_future(self.cleaned_data["shared_on"], "The date shared")
@@ -201,21 +258,45 @@ class SchemeChoiceField(forms.ModelChoiceField):
 class TransferForm(WithoutConsentMixin):
     """§9.2, §9.3: the coordinator chooses where the family goes and what is appropriate to share."""
 
-    destination = forms.ChoiceField(label="Where is the family going?", widget=forms.RadioSelect, choices=[
-        ("same", "A Home-Start scheme that uses this system"),
-        ("export", "A Home-Start scheme on another system (encrypted export)")])
+    destination = forms.ChoiceField(
+        label="Where is the family going?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("same", "A Home-Start scheme that uses this system"),
+            ("export", "A Home-Start scheme on another system (encrypted export)"),
+        ],
+    )
     to_scheme = SchemeChoiceField(queryset=None, required=False, label="Scheme (on this system)")
     to_scheme_name = forms.CharField(label="Scheme's name (on another system)", required=False, max_length=200)
     passphrase = forms.CharField(
-        label="Passphrase for the export", required=False, max_length=200, strip=False,
+        label="Passphrase for the export",
+        required=False,
+        max_length=200,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.")
-    sections = forms.MultipleChoiceField(label="What is appropriate to share?", widget=forms.CheckboxSelectMultiple,
-                                         choices=[], help_text="Any safeguarding concerns, and what was done about "
-                                         "them, always go with the file (§9.3); this scheme keeps its own copy.")
+        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.",
+    )
+    sections = forms.MultipleChoiceField(
+        label="What is appropriate to share?",
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+        help_text="Any safeguarding concerns, and what was done about "
+        "them, always go with the file (§9.3); this scheme keeps its own copy.",
+    )
     summary = forms.CharField(label="Summary of what is shared and why", widget=TEXTAREA, max_length=5000)
-    field_order = ["destination", "to_scheme", "to_scheme_name", "passphrase", "sections", "summary",
-                   "family_told", "family_told_on", "not_told_reason", "justification", "emergency_reason"]
+    field_order = [
+        "destination",
+        "to_scheme",
+        "to_scheme_name",
+        "passphrase",
+        "sections",
+        "summary",
+        "family_told",
+        "family_told_on",
+        "not_told_reason",
+        "justification",
+        "emergency_reason",
+    ]
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
         from homestart.models import Scheme
@@ -242,9 +323,12 @@ class TransferPackageForm(forms.Form):
     """The package of an approved (or consented) export, sealed under a passphrase given now."""
 
     passphrase = forms.CharField(
-        label="Passphrase for the export", max_length=200, strip=False,
+        label="Passphrase for the export",
+        max_length=200,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.")
+        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.",
+    )
 
     def clean_passphrase(self):
         value = self.cleaned_data["passphrase"]

@@ -104,7 +104,9 @@ class Consent(FamilyKey, EncryptedModel):
     scope = models.CharField(max_length=16, choices=Scope.choices)
     recipient_kind = models.CharField("recipient", max_length=20, choices=RecipientKind.choices)
     recipient_name = EncryptedCharField(
-        "name of the agency or person", max_length=200, blank=True,
+        "name of the agency or person",
+        max_length=200,
+        blank=True,
         help_text="Required for an agency or a new scheme; leave blank to mean the referrer or health visitor.",
     )
     method = models.CharField(max_length=8, choices=Method.choices)
@@ -193,19 +195,28 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     # Without consent: the approval that made it happen, whose decision names who approved
     # (or who acted alone in an emergency) and when. ``approved_by`` repeats that person.
     approval = models.OneToOneField(
-        "access_log.Approval", on_delete=models.PROTECT, related_name="disclosure", null=True, blank=True,
+        "access_log.Approval",
+        on_delete=models.PROTECT,
+        related_name="disclosure",
+        null=True,
+        blank=True,
         editable=False,
     )
     family_told = models.CharField(max_length=10, choices=FamilyTold.choices)
     family_told_on = models.DateField("date the family was told", null=True, blank=True)
     not_told_reason = EncryptedTextField(
-        "why the family was not told", blank=True,
+        "why the family was not told",
+        blank=True,
         help_text="Only where telling them would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2).",
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, related_name="corrections", null=True, blank=True,
+        "self",
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
         help_text="The earlier entry this one puts right; that entry stays in the register, unchanged.",
     )
 

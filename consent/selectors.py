@@ -35,18 +35,29 @@ def consent_file(*, access: FileAccess) -> dict:
 def disclosures_for(*, access: FileAccess) -> QuerySet[Disclosure]:
     """The family's disclosure register: staff and the safeguarding lead see all of it. An
     entry put right later stays, marked ``corrected``; the correction names it (``corrects``)."""
-    return Disclosure.objects.filter(family=access.target).select_related(
-        "family__data_key", "recorded_by", "approved_by", "consent", "corrects__family__data_key",
-        "approval__decision__decided_by", "approval__requested_by",
-    ).annotate(corrected=Exists(Disclosure.objects.filter(corrects=OuterRef("pk"))))
+    return (
+        Disclosure.objects.filter(family=access.target)
+        .select_related(
+            "family__data_key",
+            "recorded_by",
+            "approved_by",
+            "consent",
+            "corrects__family__data_key",
+            "approval__decision__decided_by",
+            "approval__requested_by",
+        )
+        .annotate(corrected=Exists(Disclosure.objects.filter(corrects=OuterRef("pk"))))
+    )
 
 
 def sharing_approvals_for(*, access: FileAccess) -> list[tuple[Approval, dict]]:
     """Sharings of this family that wait for approval or were refused (nothing was shared), with
     what was asked: approved ones are disclosures in the register."""
     waiting = (
-        Approval.objects.filter(family=access.target, kind__in=(ApprovalKind.DISCLOSURE, ApprovalKind.TRANSFER,
-                                                                 ApprovalKind.EXTERNAL_REQUEST))
+        Approval.objects.filter(
+            family=access.target,
+            kind__in=(ApprovalKind.DISCLOSURE, ApprovalKind.TRANSFER, ApprovalKind.EXTERNAL_REQUEST),
+        )
         .exclude(decision__outcome__in=(ApprovalDecision.Outcome.APPROVED, ApprovalDecision.Outcome.EMERGENCY))
         .select_related("family__data_key", "requested_by", "decision__decided_by")
     )
@@ -86,11 +97,18 @@ def consent_history(*, access: FileAccess) -> list[Source]:
     family = access.target
     key = ("family", family)
     return [
-        Source(ConfidentialityStatement.history.filter(family_id=family.pk), "Confidentiality statement",
-               key=key, exclude={"family", "created_at"}),
-        Source(Consent.history.filter(family_id=family.pk),
-               lambda row: f"Consent to share with {_lower_first(row.get_recipient_kind_display())}",
-               key=key, exclude={"family", "created_at"}),
+        Source(
+            ConfidentialityStatement.history.filter(family_id=family.pk),
+            "Confidentiality statement",
+            key=key,
+            exclude={"family", "created_at"},
+        ),
+        Source(
+            Consent.history.filter(family_id=family.pk),
+            lambda row: f"Consent to share with {_lower_first(row.get_recipient_kind_display())}",
+            key=key,
+            exclude={"family", "created_at"},
+        ),
     ]
 
 
@@ -98,8 +116,11 @@ def disclosure_history(*, access: FileAccess) -> list[Source]:
     """Where the disclosure register's history comes from (§1.5, §2.2, §7.4)."""
     family = access.target
     return [
-        Source(Disclosure.history.filter(family_id=family.pk),
-               lambda row: f"Disclosure to {_lower_first(row.get_recipient_kind_display())}",
-               # The consent relied on shows as the basis ("The family's consent"); its own name holds a code.
-               key=("family", family), exclude={"family", "recorded_at", "consent"}),
+        Source(
+            Disclosure.history.filter(family_id=family.pk),
+            lambda row: f"Disclosure to {_lower_first(row.get_recipient_kind_display())}",
+            # The consent relied on shows as the basis ("The family's consent"); its own name holds a code.
+            key=("family", family),
+            exclude={"family", "recorded_at", "consent"},
+        ),
     ]

@@ -76,8 +76,15 @@ def statement_record(
         raise ValidationError({"given_on": "The date cannot be in the future."})
     with gate.changing(access, section=CONSENT_SECTION) as family:
         statement = ConfidentialityStatement(
-            family=family, given_to=_adult_of(access, given_to), given_on=given_on, given_by=actor,
-            verbally=verbally, in_writing=in_writing, policy_version=version, notes=notes, recorded_by=actor,
+            family=family,
+            given_to=_adult_of(access, given_to),
+            given_on=given_on,
+            given_by=actor,
+            verbally=verbally,
+            in_writing=in_writing,
+            policy_version=version,
+            notes=notes,
+            recorded_by=actor,
         )
         _save(statement, actor=actor)
     return statement
@@ -103,12 +110,19 @@ def consent_record(
     if review_on < given_on:
         raise ValidationError({"review_on": "The review date must be on or after the date consent was given."})
     if recipient_kind in (RecipientKind.POLICE, RecipientKind.COURT, RecipientKind.CHILDRENS_SERVICES):
-        raise ValidationError({"recipient_kind": "Consent is recorded for the referrer, an agency, the health "
-                               "visitor or a new scheme."})
+        raise ValidationError(
+            {"recipient_kind": "Consent is recorded for the referrer, an agency, the health visitor or a new scheme."}
+        )
     with gate.changing(access, section=CONSENT_SECTION) as family:
         consent = Consent(
-            family=family, given_by=_adult_of(access, given_by), scope=scope, recipient_kind=recipient_kind,
-            recipient_name=recipient_name.strip(), method=method, given_on=given_on, review_on=review_on,
+            family=family,
+            given_by=_adult_of(access, given_by),
+            scope=scope,
+            recipient_kind=recipient_kind,
+            recipient_name=recipient_name.strip(),
+            method=method,
+            given_on=given_on,
+            review_on=review_on,
             recorded_by=actor,
         )
         _save(consent, actor=actor)
@@ -117,7 +131,12 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(
-    *, access: FileAccess, consent: Consent, withdrawn_on: datetime.date, actor: User, notes: str = "",
+    *,
+    access: FileAccess,
+    consent: Consent,
+    withdrawn_on: datetime.date,
+    actor: User,
+    notes: str = "",
     expected_version: str | None = None,
 ) -> Consent:
     """The family withdrew consent: sharing under it stops at once (§1.2). ``expected_version``:
@@ -130,15 +149,20 @@ def consent_withdraw(
     if consent.withdrawn:
         raise ValidationError("This consent has already been withdrawn.")
     if withdrawn_on > timezone.localdate() or withdrawn_on < consent.given_on:
-        raise ValidationError({"withdrawn_on": "Give the date the family withdrew consent: not in the future, "
-                               "and not before it was given."})
+        raise ValidationError(
+            {
+                "withdrawn_on": "Give the date the family withdrew consent: not in the future, "
+                "and not before it was given."
+            }
+        )
     with gate.changing(access, section=CONSENT_SECTION):
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_on = withdrawn_on
         consent.withdrawn_recorded_by = actor
         consent.withdrawal_notes = notes
         _save(
-            consent, actor=actor,
+            consent,
+            actor=actor,
             update_fields=["withdrawn_at", "withdrawn_on", "withdrawn_recorded_by", "withdrawal_notes"],
         )
     return consent
@@ -148,8 +172,12 @@ def _check_told(family_told: str, family_told_on: datetime.date | None, not_told
     if family_told == Disclosure.FamilyTold.TOLD and family_told_on is None:
         raise ValidationError({"family_told_on": "Give the date the family was told (§1.5)."})
     if family_told == Disclosure.FamilyTold.NOT_TOLD and not not_told_reason.strip():
-        raise ValidationError({"not_told_reason": "Record why the family was not told: only where telling them "
-                               "would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2)."})
+        raise ValidationError(
+            {
+                "not_told_reason": "Record why the family was not told: only where telling them "
+                "would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2)."
+            }
+        )
     if family_told not in Disclosure.FamilyTold.values:
         raise ValidationError({"family_told": "Say whether the family was told (§1.5, §2.2)."})
 
@@ -219,14 +247,25 @@ def disclosure_write(
         approved_by = outcome.decided_by
     with gate.changing(access, section=section) as family:
         disclosure = Disclosure(
-            family=family, channel=channel, scope=scope, recipient_kind=recipient.kind,
-            recipient_name=recipient.name or RecipientKind(recipient.kind).label, summary=summary,
-            shared_on=shared_on, basis=decision.basis, consent=decision.consent, concern=decision.concern,
-            request=decision.request, justification=justification, approved_by=approved_by, approval=approval,
+            family=family,
+            channel=channel,
+            scope=scope,
+            recipient_kind=recipient.kind,
+            recipient_name=recipient.name or RecipientKind(recipient.kind).label,
+            summary=summary,
+            shared_on=shared_on,
+            basis=decision.basis,
+            consent=decision.consent,
+            concern=decision.concern,
+            request=decision.request,
+            justification=justification,
+            approved_by=approved_by,
+            approval=approval,
             family_told=family_told,
             family_told_on=family_told_on if family_told == Disclosure.FamilyTold.TOLD else None,
             not_told_reason=not_told_reason if family_told == Disclosure.FamilyTold.NOT_TOLD else "",
-            recorded_by=approval.requested_by if approval is not None else actor, corrects=corrects,
+            recorded_by=approval.requested_by if approval is not None else actor,
+            corrects=corrects,
         )
         _save(disclosure, actor=actor)
     return disclosure
@@ -272,32 +311,62 @@ def disclosure_record(
         raise ValidationError({"shared_on": "The date cannot be in the future."})
     told = {"family_told": family_told, "family_told_on": family_told_on, "not_told_reason": not_told_reason}
     decision = sharing_check(
-        access=access, scope=scope, recipient=recipient, summary=summary, justification=justification,
-        exception=exception, request=request, expect_basis=expect_basis, **told,
+        access=access,
+        scope=scope,
+        recipient=recipient,
+        summary=summary,
+        justification=justification,
+        exception=exception,
+        request=request,
+        expect_basis=expect_basis,
+        **told,
     )
     if not decision.needs_approval:
         return disclosure_write(
-            access=access, decision=decision, channel=channel, scope=scope, recipient=recipient, summary=summary,
-            shared_on=shared_on, justification=justification, actor=actor, section=section, corrects=corrects,
+            access=access,
+            decision=decision,
+            channel=channel,
+            scope=scope,
+            recipient=recipient,
+            summary=summary,
+            shared_on=shared_on,
+            justification=justification,
+            actor=actor,
+            section=section,
+            corrects=corrects,
             **told,
         )
     asking = {
-        "channel": channel, "scope": scope, "recipient_kind": recipient.kind, "recipient_name": recipient.name,
-        "summary": summary, "justification": justification, "exception": exception,
-        "request_id": str(request.pk) if request else "", "basis": decision.basis, "section": section,
-        "family_told": family_told, "family_told_on": family_told_on.isoformat() if family_told_on else "",
-        "not_told_reason": not_told_reason, "corrects_id": str(corrects.pk) if corrects else "",
+        "channel": channel,
+        "scope": scope,
+        "recipient_kind": recipient.kind,
+        "recipient_name": recipient.name,
+        "summary": summary,
+        "justification": justification,
+        "exception": exception,
+        "request_id": str(request.pk) if request else "",
+        "basis": decision.basis,
+        "section": section,
+        "family_told": family_told,
+        "family_told_on": family_told_on.isoformat() if family_told_on else "",
+        "not_told_reason": not_told_reason,
+        "corrects_id": str(corrects.pk) if corrects else "",
     }
     return approvals.approval_request(
-        access=access, kind=ApprovalKind.DISCLOSURE, asking=asking, actor=actor,
-        safeguarding=decision.basis == LegalBasis.SAFEGUARDING, emergency_reason=emergency_reason,
+        access=access,
+        kind=ApprovalKind.DISCLOSURE,
+        asking=asking,
+        actor=actor,
+        safeguarding=decision.basis == LegalBasis.SAFEGUARDING,
+        emergency_reason=emergency_reason,
     )
 
 
 def _told_from(asking: dict) -> dict:
     told_on = asking.get("family_told_on") or ""
     return {
-        "family_told": asking["family_told"], "not_told_reason": asking.get("not_told_reason", ""),
+        "family_told": asking["family_told"],
+        "not_told_reason": asking.get("not_told_reason", ""),
         "family_told_on": datetime.date.fromisoformat(told_on) if told_on else None,
     }
 
@@ -308,16 +377,31 @@ def disclosure_carry_out(approval: Approval, asking: dict, access: FileAccess, a
     request = ExternalRequest.objects.filter(pk=asking["request_id"]).first() if asking.get("request_id") else None
     recipient = Recipient(asking["recipient_kind"], asking["recipient_name"])
     sharing = sharing_check(
-        access=access, scope=asking["scope"], recipient=recipient, summary=asking["summary"],
-        justification=asking["justification"], exception=asking.get("exception", ""), request=request,
+        access=access,
+        scope=asking["scope"],
+        recipient=recipient,
+        summary=asking["summary"],
+        justification=asking["justification"],
+        exception=asking.get("exception", ""),
+        request=request,
         **_told_from(asking),
     )
     return disclosure_write(
-        access=access, decision=sharing, channel=asking["channel"], scope=asking["scope"], recipient=recipient,
-        summary=asking["summary"], shared_on=timezone.localdate(), justification=asking["justification"],
-        actor=actor, section=approvals.HANDLERS[approval.kind].section, approval=approval, **_told_from(asking),
+        access=access,
+        decision=sharing,
+        channel=asking["channel"],
+        scope=asking["scope"],
+        recipient=recipient,
+        summary=asking["summary"],
+        shared_on=timezone.localdate(),
+        justification=asking["justification"],
+        actor=actor,
+        section=approvals.HANDLERS[approval.kind].section,
+        approval=approval,
+        **_told_from(asking),
         corrects=Disclosure.objects.filter(pk=asking["corrects_id"], family=access.target).first()
-        if asking.get("corrects_id") else None,
+        if asking.get("corrects_id")
+        else None,
     )
 
 
@@ -367,13 +451,22 @@ def communication_send(
         raise ValidationError({"recipient_kind": "Choose the referrer, the health visitor or an agency."})
     if scope not in (Scope.GENERAL, Scope.SPECIFIC, Scope.SELF_REFERRAL, Scope.MULTI_AGENCY):
         raise ValidationError({"scope": "Choose what kind of information this is."})
-    channel = Disclosure.Channel.REFERRER_UPDATE if recipient.kind == RecipientKind.REFERRER else (
-        Disclosure.Channel.AGENCY
+    channel = (
+        Disclosure.Channel.REFERRER_UPDATE if recipient.kind == RecipientKind.REFERRER else (Disclosure.Channel.AGENCY)
     )
     return disclosure_record(
-        access=access, channel=channel, scope=scope, recipient=recipient, summary=summary, shared_on=shared_on,
-        family_told=family_told, family_told_on=family_told_on, not_told_reason=not_told_reason,
-        justification=justification, actor=actor, section=CONSENT_SECTION,
+        access=access,
+        channel=channel,
+        scope=scope,
+        recipient=recipient,
+        summary=summary,
+        shared_on=shared_on,
+        family_told=family_told,
+        family_told_on=family_told_on,
+        not_told_reason=not_told_reason,
+        justification=justification,
+        actor=actor,
+        section=CONSENT_SECTION,
     )
 
 

@@ -83,12 +83,15 @@ def _same_name(a: str, b: str) -> bool:
 
 def _consent_for(family: Family, scope: str, recipient: Recipient, at: datetime.datetime) -> Consent | None:
     covering = COVERS.get(scope, (scope,))
-    candidates = Consent.objects.in_force(at).filter(
-        family=family, recipient_kind=recipient.kind, scope__in=covering
-    ).select_related("family__data_key")
+    candidates = (
+        Consent.objects.in_force(at)
+        .filter(family=family, recipient_kind=recipient.kind, scope__in=covering)
+        .select_related("family__data_key")
+    )
     for consent in candidates:
         if consent.scope == Scope.SELF_REFERRAL and recipient.kind not in (
-            RecipientKind.HEALTH_VISITOR, RecipientKind.AGENCY,
+            RecipientKind.HEALTH_VISITOR,
+            RecipientKind.AGENCY,
         ):
             continue
         if recipient.kind in NAMED_RECIPIENTS and not _same_name(consent.recipient_name, recipient.name):
@@ -146,7 +149,9 @@ def may_share(
 
     # §7.3: a general update to the referrer or an agency goes only under general consent.
     general_update = scope in (Scope.GENERAL, Scope.SELF_REFERRAL) and recipient.kind in (
-        RecipientKind.REFERRER, RecipientKind.AGENCY, RecipientKind.HEALTH_VISITOR,
+        RecipientKind.REFERRER,
+        RecipientKind.AGENCY,
+        RecipientKind.HEALTH_VISITOR,
     )
     if concern is not None and not general_update:
         return SharingDecision(True, LegalBasis.SAFEGUARDING, concern=concern, request=request)
@@ -169,8 +174,7 @@ def may_share(
         )
     if scope == Scope.GENERAL:
         reason = (
-            "The family has not given general consent to updates to this recipient, or has withdrawn it "
-            "(§1.2, §7.3)."
+            "The family has not given general consent to updates to this recipient, or has withdrawn it (§1.2, §7.3)."
         )
     else:
         reason = (

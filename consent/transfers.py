@@ -74,17 +74,24 @@ def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
         data["contact"] = {"address": family.address, "postcode": family.postcode, "phone": family.phone}
     if "members" in sections:
         data["members"] = [
-            {"kind": m.kind, "first_name": m.first_name, "last_name": m.last_name, "relationship": m.relationship,
-             "date_of_birth": m.date_of_birth.isoformat() if m.date_of_birth else None}
+            {
+                "kind": m.kind,
+                "first_name": m.first_name,
+                "last_name": m.last_name,
+                "relationship": m.relationship,
+                "date_of_birth": m.date_of_birth.isoformat() if m.date_of_birth else None,
+            }
             for m in family.members.order_by("created_at")
         ]
     if "referral" in sections:
         referral = family.referrals.order_by("-referred_on").first()
         if referral is not None:
             data["referral"] = {
-                "source": referral.source, "referrer_name": referral.referrer_name,
+                "source": referral.source,
+                "referrer_name": referral.referrer_name,
                 "referrer_organisation": referral.referrer_organisation,
-                "referrer_contact": referral.referrer_contact, "referred_on": referral.referred_on.isoformat(),
+                "referrer_contact": referral.referrer_contact,
+                "referred_on": referral.referred_on.isoformat(),
                 "reasons": referral.reasons,
             }
     return data
@@ -100,23 +107,39 @@ def _open_file(
     members = []
     for given in data.get("members", []):
         born = given.get("date_of_birth")
-        members.append({k: given.get(k, "") for k in MEMBER_FIELDS}
-                       | {"date_of_birth": datetime.date.fromisoformat(born) if born else None})
+        members.append(
+            {k: given.get(k, "") for k in MEMBER_FIELDS}
+            | {"date_of_birth": datetime.date.fromisoformat(born) if born else None}
+        )
     referral = None
     if data.get("referral"):
         # The original referral, which the family consented to (§7.1).
         given = data["referral"]
-        referral = {"family_consented": True, "referred_on": datetime.date.fromisoformat(given["referred_on"]),
-                    **{k: given.get(k, "") for k in REFERRAL_FIELDS}}
+        referral = {
+            "family_consented": True,
+            "referred_on": datetime.date.fromisoformat(given["referred_on"]),
+            **{k: given.get(k, "") for k in REFERRAL_FIELDS},
+        }
     template = CreatedBy.TRANSFER if same_installation else CreatedBy.IMPORT
     family = family_create(
-        scheme=scheme, actor=actor, role=role, reason=template.format(scheme=data.get("from_scheme", "another scheme")),
-        address=contact.get("address", ""), postcode=contact.get("postcode", ""), phone=contact.get("phone", ""),
-        members=members, referral=referral,
+        scheme=scheme,
+        actor=actor,
+        role=role,
+        reason=template.format(scheme=data.get("from_scheme", "another scheme")),
+        address=contact.get("address", ""),
+        postcode=contact.get("postcode", ""),
+        phone=contact.get("phone", ""),
+        members=members,
+        referral=referral,
     )
     # Concerns go with the file, with or without the family's consent (§9.3).
-    concerns_receive(family=family, concerns=data.get("safeguarding", []), origin=origin, actor=actor,
-                     same_installation=same_installation)
+    concerns_receive(
+        family=family,
+        concerns=data.get("safeguarding", []),
+        origin=origin,
+        actor=actor,
+        same_installation=same_installation,
+    )
     return family
 
 
@@ -126,29 +149,56 @@ def _told(family_told: str, family_told_on: datetime.date | None, not_told_reaso
 
 def _sharing(access: FileAccess, scheme_name: str, summary: str, justification: str, told: dict) -> SharingDecision:
     return sharing_check(
-        access=access, scope=Scope.TRANSFER, recipient=Recipient(RecipientKind.NEW_SCHEME, scheme_name),
-        summary=summary, justification=justification, **told,
+        access=access,
+        scope=Scope.TRANSFER,
+        recipient=Recipient(RecipientKind.NEW_SCHEME, scheme_name),
+        summary=summary,
+        justification=justification,
+        **told,
     )
 
 
-def _disclose(access: FileAccess, decision: SharingDecision, scheme_name: str, summary: str, justification: str,
-              told: dict, actor: User, section: str, approval: Approval | None) -> Disclosure:
+def _disclose(
+    access: FileAccess,
+    decision: SharingDecision,
+    scheme_name: str,
+    summary: str,
+    justification: str,
+    told: dict,
+    actor: User,
+    section: str,
+    approval: Approval | None,
+) -> Disclosure:
     return disclosure_write(
-        access=access, decision=decision, channel=Disclosure.Channel.TRANSFER, scope=Scope.TRANSFER,
-        recipient=Recipient(RecipientKind.NEW_SCHEME, scheme_name), summary=summary,
-        shared_on=timezone.localdate(), justification=justification, actor=actor, section=section,
-        approval=approval, **told,
+        access=access,
+        decision=decision,
+        channel=Disclosure.Channel.TRANSFER,
+        scope=Scope.TRANSFER,
+        recipient=Recipient(RecipientKind.NEW_SCHEME, scheme_name),
+        summary=summary,
+        shared_on=timezone.localdate(),
+        justification=justification,
+        actor=actor,
+        section=section,
+        approval=approval,
+        **told,
     )
 
 
-def _record_same(*, access: FileAccess, disclosure: Disclosure, to_scheme: Scheme, sections: list[str],
-                 actor: User, section: str) -> Transfer:
+def _record_same(
+    *, access: FileAccess, disclosure: Disclosure, to_scheme: Scheme, sections: list[str], actor: User, section: str
+) -> Transfer:
     family = access.target
     new_family = _open_file(scheme=to_scheme, data=_payload(family, sections), actor=actor, role=access.role)
     with gate.changing(access, section=section):
         transfer = Transfer(
-            family=family, disclosure=disclosure, destination=Transfer.Destination.SAME_INSTALLATION,
-            to_scheme=to_scheme, new_family=new_family, sections=sorted(sections), recorded_by=actor,
+            family=family,
+            disclosure=disclosure,
+            destination=Transfer.Destination.SAME_INSTALLATION,
+            to_scheme=to_scheme,
+            new_family=new_family,
+            sections=sorted(sections),
+            recorded_by=actor,
         )
         transfer.full_clean()
         transfer._history_user = actor
@@ -156,12 +206,16 @@ def _record_same(*, access: FileAccess, disclosure: Disclosure, to_scheme: Schem
     return transfer
 
 
-def _record_export(*, access: FileAccess, disclosure: Disclosure, sections: list[str], actor: User,
-                   section: str) -> Transfer:
+def _record_export(
+    *, access: FileAccess, disclosure: Disclosure, sections: list[str], actor: User, section: str
+) -> Transfer:
     with gate.changing(access, section=section) as family:
         transfer = Transfer(
-            family=family, disclosure=disclosure, destination=Transfer.Destination.EXPORT,
-            sections=sorted(sections), recorded_by=actor,
+            family=family,
+            disclosure=disclosure,
+            destination=Transfer.Destination.EXPORT,
+            sections=sorted(sections),
+            recorded_by=actor,
         )
         transfer.full_clean()
         transfer._history_user = actor
@@ -169,20 +223,40 @@ def _record_export(*, access: FileAccess, disclosure: Disclosure, sections: list
     return transfer
 
 
-def _ask(*, access: FileAccess, destination: str, scheme_name: str, sections: list[str], summary: str,
-         justification: str, told: dict, actor: User, emergency_reason: str, to_scheme: Scheme | None = None,
-         ) -> Approval:
+def _ask(
+    *,
+    access: FileAccess,
+    destination: str,
+    scheme_name: str,
+    sections: list[str],
+    summary: str,
+    justification: str,
+    told: dict,
+    actor: User,
+    emergency_reason: str,
+    to_scheme: Scheme | None = None,
+) -> Approval:
     """§9.3: without consent the transfer waits for the safeguarding lead's or the manager's approval."""
     asking = {
-        "destination": destination, "to_scheme_id": to_scheme.pk if to_scheme else None,
-        "to_scheme_name": scheme_name, "sections": sorted(sections), "summary": summary,
-        "justification": justification, "basis": "safeguarding", "recipient_kind": RecipientKind.NEW_SCHEME,
-        "recipient_name": scheme_name, "family_told": told["family_told"],
+        "destination": destination,
+        "to_scheme_id": to_scheme.pk if to_scheme else None,
+        "to_scheme_name": scheme_name,
+        "sections": sorted(sections),
+        "summary": summary,
+        "justification": justification,
+        "basis": "safeguarding",
+        "recipient_kind": RecipientKind.NEW_SCHEME,
+        "recipient_name": scheme_name,
+        "family_told": told["family_told"],
         "family_told_on": told["family_told_on"].isoformat() if told["family_told_on"] else "",
         "not_told_reason": told["not_told_reason"],
     }
     return approvals.approval_request(
-        access=access, kind=ApprovalKind.TRANSFER, asking=asking, actor=actor, safeguarding=True,
+        access=access,
+        kind=ApprovalKind.TRANSFER,
+        asking=asking,
+        actor=actor,
+        safeguarding=True,
         emergency_reason=emergency_reason,
     )
 
@@ -209,35 +283,57 @@ def transfer_to_scheme(
     told = _told(family_told, family_told_on, not_told_reason)
     decision = _sharing(access, to_scheme.name, summary, justification, told)
     if decision.needs_approval:
-        return _ask(access=access, destination=Transfer.Destination.SAME_INSTALLATION, scheme_name=to_scheme.name,
-                    to_scheme=to_scheme, sections=sections, summary=summary, justification=justification,
-                    told=told, actor=actor, emergency_reason=emergency_reason)
+        return _ask(
+            access=access,
+            destination=Transfer.Destination.SAME_INSTALLATION,
+            scheme_name=to_scheme.name,
+            to_scheme=to_scheme,
+            sections=sections,
+            summary=summary,
+            justification=justification,
+            told=told,
+            actor=actor,
+            emergency_reason=emergency_reason,
+        )
     disclosure = _disclose(access, decision, to_scheme.name, summary, justification, told, actor, "consent", None)
-    return _record_same(access=access, disclosure=disclosure, to_scheme=to_scheme, sections=sections, actor=actor,
-                        section="consent")
+    return _record_same(
+        access=access, disclosure=disclosure, to_scheme=to_scheme, sections=sections, actor=actor, section="consent"
+    )
 
 
 def transfer_carry_out(approval: Approval, asking: dict, access: FileAccess, actor: User, decision) -> Transfer:
     """The approved transfer happens now: the new file opens (this installation) or the package
     may be downloaded (another). ``may_share`` is asked again."""
-    told = _told(asking["family_told"], datetime.date.fromisoformat(asking["family_told_on"])
-                 if asking.get("family_told_on") else None, asking.get("not_told_reason", ""))
+    told = _told(
+        asking["family_told"],
+        datetime.date.fromisoformat(asking["family_told_on"]) if asking.get("family_told_on") else None,
+        asking.get("not_told_reason", ""),
+    )
     section = approvals.HANDLERS[approval.kind].section
     name, summary, justification = asking["to_scheme_name"], asking["summary"], asking["justification"]
     sharing = _sharing(access, name, summary, justification, told)
     disclosure = _disclose(access, sharing, name, summary, justification, told, actor, section, approval)
     if asking["destination"] == Transfer.Destination.SAME_INSTALLATION:
         to_scheme = Scheme.objects.get(pk=asking["to_scheme_id"])
-        return _record_same(access=access, disclosure=disclosure, to_scheme=to_scheme, sections=asking["sections"],
-                            actor=actor, section=section)
-    return _record_export(access=access, disclosure=disclosure, sections=asking["sections"], actor=actor,
-                          section=section)
+        return _record_same(
+            access=access,
+            disclosure=disclosure,
+            to_scheme=to_scheme,
+            sections=asking["sections"],
+            actor=actor,
+            section=section,
+        )
+    return _record_export(
+        access=access, disclosure=disclosure, sections=asking["sections"], actor=actor, section=section
+    )
 
 
 def describe_transfer(approval: Approval, asking: dict) -> list[tuple[str, str]]:
     where = "this system" if asking["destination"] == Transfer.Destination.SAME_INSTALLATION else "another system"
-    rows = [("Moving to", f"{asking['to_scheme_name']} ({where})"),
-            ("Parts of the file to share", "\n".join(SECTIONS.get(s, s) for s in asking["sections"]))]
+    rows = [
+        ("Moving to", f"{asking['to_scheme_name']} ({where})"),
+        ("Parts of the file to share", "\n".join(SECTIONS.get(s, s) for s in asking["sections"])),
+    ]
     return rows + [row for row in describe_sharing(approval, asking) if row[0] != "Recipient"]
 
 
@@ -248,8 +344,13 @@ def _key(passphrase: str, salt: bytes) -> bytes:
 def seal_package(data: dict[str, Any], passphrase: str) -> bytes:
     salt, nonce = os.urandom(16), os.urandom(12)
     body = AESGCM(_key(passphrase, salt)).encrypt(nonce, json.dumps(data).encode(), PACKAGE_FORMAT.encode())
-    envelope = {"format": PACKAGE_FORMAT, "kdf": "scrypt-n32768-r8-p1", "salt": base64.b64encode(salt).decode(),
-                "nonce": base64.b64encode(nonce).decode(), "ciphertext": base64.b64encode(body).decode()}
+    envelope = {
+        "format": PACKAGE_FORMAT,
+        "kdf": "scrypt-n32768-r8-p1",
+        "salt": base64.b64encode(salt).decode(),
+        "nonce": base64.b64encode(nonce).decode(),
+        "ciphertext": base64.b64encode(body).decode(),
+    }
     return json.dumps(envelope).encode()
 
 
@@ -291,9 +392,17 @@ def transfer_export(
     told = _told(family_told, family_told_on, not_told_reason)
     decision = _sharing(access, to_scheme_name, summary, justification, told)
     if decision.needs_approval:
-        approval = _ask(access=access, destination=Transfer.Destination.EXPORT, scheme_name=to_scheme_name.strip(),
-                        sections=sections, summary=summary, justification=justification, told=told, actor=actor,
-                        emergency_reason=emergency_reason)
+        approval = _ask(
+            access=access,
+            destination=Transfer.Destination.EXPORT,
+            scheme_name=to_scheme_name.strip(),
+            sections=sections,
+            summary=summary,
+            justification=justification,
+            told=told,
+            actor=actor,
+            emergency_reason=emergency_reason,
+        )
         return approval, None
     disclosure = _disclose(access, decision, to_scheme_name, summary, justification, told, actor, "consent", None)
     transfer = _record_export(access=access, disclosure=disclosure, sections=sections, actor=actor, section="consent")
@@ -310,7 +419,8 @@ def transfer_package(*, access: FileAccess, transfer: Transfer, passphrase: str)
         raise ValidationError({"passphrase": f"Use a passphrase of at least {MIN_PASSPHRASE} characters."})
     disclosure = transfer.disclosure
     data = _payload(access.target, list(transfer.sections)) | {
-        "to_scheme": disclosure.recipient_name.strip(), "summary": disclosure.summary,
+        "to_scheme": disclosure.recipient_name.strip(),
+        "summary": disclosure.summary,
     }
     return seal_package(data, passphrase)
 
@@ -322,8 +432,11 @@ def transfer_import(*, package: bytes, passphrase: str, scheme: Scheme, actor: U
     if role is None:
         raise gate.NotPermitted("Only the scheme's coordinators and managers import a transfer.")
     data = open_package(package, passphrase)
-    data = {k: data[k] for k in ("contact", "members", "referral", "safeguarding", "from_scheme", "from_reference")
-            if k in data}
+    data = {
+        k: data[k]
+        for k in ("contact", "members", "referral", "safeguarding", "from_scheme", "from_reference")
+        if k in data
+    }
     try:
         return _open_file(scheme=scheme, data=data, actor=actor, role=role, same_installation=False)
     except (TypeError, ValueError, KeyError, AttributeError) as error:

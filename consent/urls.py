@@ -17,7 +17,8 @@ urlpatterns = [
     path("families/<ref:reference>/disclosures/history/", views.disclosure_history, name="disclosure_history"),
     path("families/<ref:reference>/disclosures/new/", views.disclosure_new, name="disclosure_new"),
     path("families/<ref:reference>/transfer/", views.transfer_new, name="transfer_new"),
-    path("families/<ref:reference>/transfer/<uuid:transfer_id>/package/", views.transfer_package,
-         name="transfer_package"),
+    path(
+        "families/<ref:reference>/transfer/<uuid:transfer_id>/package/", views.transfer_package, name="transfer_package"
+    ),
     path("consent/reviews/", views.reviews_due, name="reviews_due"),
 ]

@@ -46,8 +46,13 @@ SAFEGUARDING = "safeguarding"
 REGISTER_ROLES = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
 
 
-def _open(request: HttpRequest, reference: str, section: str = CONSENT, change: bool = False,
-          roles: tuple[str, ...] = SCHEME_STAFF_ROLES) -> gate.FileAccess:
+def _open(
+    request: HttpRequest,
+    reference: str,
+    section: str = CONSENT,
+    change: bool = False,
+    roles: tuple[str, ...] = SCHEME_STAFF_ROLES,
+) -> gate.FileAccess:
     return gate.open_family(user=request.user, reference=reference, section=section, for_change=change, roles=roles)
 
 
@@ -58,10 +63,17 @@ def overview(request: HttpRequest, reference: str) -> HttpResponse:
     communications = selectors.disclosures_for(access=access).filter(
         channel__in=(Disclosure.Channel.REFERRER_UPDATE, Disclosure.Channel.AGENCY)
     )
-    return render(request, "consent/overview.html", {
-        "family": access.target, "access": access, "communications": communications,
-        "is_coordinator": access.role == Role.COORDINATOR, **selectors.consent_file(access=access),
-    })
+    return render(
+        request,
+        "consent/overview.html",
+        {
+            "family": access.target,
+            "access": access,
+            "communications": communications,
+            "is_coordinator": access.role == Role.COORDINATOR,
+            **selectors.consent_file(access=access),
+        },
+    )
 
 
 @require_GET
@@ -70,15 +82,28 @@ def history(request: HttpRequest, reference: str) -> HttpResponse:
     """Who changed the confidentiality statements and consents, and what: the overview's decision."""
     access = _open(request, reference)
     return render_history(
-        request, title=f"consent of {reference}", caption=f"Family file {reference}: consent",
-        back_url=reverse("consent:overview", kwargs={"reference": reference}), back_label="Back to consent",
+        request,
+        title=f"consent of {reference}",
+        caption=f"Family file {reference}: consent",
+        back_url=reverse("consent:overview", kwargs={"reference": reference}),
+        back_label="Back to consent",
         sources=lambda: selectors.consent_history(access=access),
     )
 
 
 def _form_page(request, access, form, *, heading, submit, template="consent/form_page.html", **extra):
-    return render(request, template, {"family": access.target, "form": form, "heading": heading, "submit": submit,
-                                      "cancel": "consent:overview", **extra})
+    return render(
+        request,
+        template,
+        {
+            "family": access.target,
+            "form": form,
+            "heading": heading,
+            "submit": submit,
+            "cancel": "consent:overview",
+            **extra,
+        },
+    )
 
 
 @sensitive_post_parameters()
@@ -97,8 +122,15 @@ def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Confidentiality statement recorded.")
             return redirect("consent:overview", reference=reference)
-    return _form_page(request, access, form, heading="Record the confidentiality statement", submit="Save",
-                      version=PolicyVersion.current(), template="consent/statement_form.html")
+    return _form_page(
+        request,
+        access,
+        form,
+        heading="Record the confidentiality statement",
+        submit="Save",
+        version=PolicyVersion.current(),
+        template="consent/statement_form.html",
+    )
 
 
 @require_GET
@@ -106,9 +138,15 @@ def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
 def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
     """The printable family information sheet (§1.1, §1.5, §1.6, §2.2)."""
     access = _open(request, reference)
-    return render(request, "consent/information_sheet.html", {
-        "family": access.target, "scheme": access.target.scheme, "version": PolicyVersion.current(),
-    })
+    return render(
+        request,
+        "consent/information_sheet.html",
+        {
+            "family": access.target,
+            "scheme": access.target.scheme,
+            "version": PolicyVersion.current(),
+        },
+    )
 
 
 @sensitive_post_parameters()
@@ -118,8 +156,11 @@ def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
 def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, change=True)
     today = timezone.localdate()
-    form = ConsentForm(request.POST or None, family=access.target,
-                       initial={"given_on": today, "review_on": today + datetime.timedelta(days=365)})
+    form = ConsentForm(
+        request.POST or None,
+        family=access.target,
+        initial={"given_on": today, "review_on": today + datetime.timedelta(days=365)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(access=access, actor=request.user, **form.cleaned_data)
@@ -145,20 +186,31 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            services.consent_withdraw(access=access, consent=consent, actor=request.user, expected_version=version,
-                                      **data)
+            services.consent_withdraw(
+                access=access, consent=consent, actor=request.user, expected_version=version, **data
+            )
         except EditConflict:
             consent.refresh_from_db()
-            current = {"withdrawn_on": consent.withdrawn_on, "notes": consent.withdrawal_notes,
-                       "version": row_version(consent)}
+            current = {
+                "withdrawn_on": consent.withdrawn_on,
+                "notes": consent.withdrawal_notes,
+                "version": row_version(consent),
+            }
             form = conflict_form(WithdrawForm, current)
         except ValidationError as error:
             form_error(form, error)
         else:
             messages.success(request, "Consent withdrawn. Nothing more is shared under it.")
             return redirect("consent:overview", reference=reference)
-    return _form_page(request, access, form, heading="Record that consent was withdrawn",
-                      submit="Record withdrawal", consent=consent, template="consent/withdraw_form.html")
+    return _form_page(
+        request,
+        access,
+        form,
+        heading="Record that consent was withdrawn",
+        submit="Record withdrawal",
+        consent=consent,
+        template="consent/withdraw_form.html",
+    )
 
 
 @sensitive_post_parameters()
@@ -170,8 +222,9 @@ def communication_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, change=True, roles=(Role.COORDINATOR,))
     family = access.target
     referrer = services.referrer_of(family)
-    form = CommunicationForm(request.POST or None, family=family,
-                             initial={"shared_on": timezone.localdate(), "recipient_kind": "referrer"})
+    form = CommunicationForm(
+        request.POST or None, family=family, initial={"shared_on": timezone.localdate(), "recipient_kind": "referrer"}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         name = referrer.name if data["recipient_kind"] == referrer.kind else data["recipient_name"]
@@ -179,16 +232,28 @@ def communication_new(request: HttpRequest, reference: str) -> HttpResponse:
         sharing.pop("emergency_reason")
         try:
             result = services.communication_send(
-                access=access, recipient=Recipient(data["recipient_kind"], name), scope=data["scope"],
-                summary=data["summary"], shared_on=data["shared_on"], actor=request.user, **sharing,
+                access=access,
+                recipient=Recipient(data["recipient_kind"], name),
+                scope=data["scope"],
+                summary=data["summary"],
+                shared_on=data["shared_on"],
+                actor=request.user,
+                **sharing,
             )
         except ValidationError as error:
             form_error(form, error)
         else:
             _sharing_message(request, result, "Communication recorded in the disclosure register.")
             return redirect("consent:overview", reference=reference)
-    return _form_page(request, access, form, heading="Send an update to the referrer or an agency",
-                      submit="Record what was shared", referrer=referrer, template="consent/communication_form.html")
+    return _form_page(
+        request,
+        access,
+        form,
+        heading="Send an update to the referrer or an agency",
+        submit="Record what was shared",
+        referrer=referrer,
+        template="consent/communication_form.html",
+    )
 
 
 def _sharing_message(request: HttpRequest, result, done: str) -> None:
@@ -196,11 +261,16 @@ def _sharing_message(request: HttpRequest, result, done: str) -> None:
     if not isinstance(result, Approval):
         messages.success(request, done)
     elif approvals.decision_of(result) is not None:
-        messages.success(request, "Done alone in an emergency: it is in the register, and the safeguarding lead "
-                                  "or manager has been told.")
+        messages.success(
+            request,
+            "Done alone in an emergency: it is in the register, and the safeguarding lead or manager has been told.",
+        )
     else:
-        messages.info(request, f"Waiting for approval by {approvals.approver_roles_label(result)}: nothing is "
-                               "shared until another person approves it. It is listed on their approvals page.")
+        messages.info(
+            request,
+            f"Waiting for approval by {approvals.approver_roles_label(result)}: nothing is "
+            "shared until another person approves it. It is listed on their approvals page.",
+        )
 
 
 @sensitive_post_parameters()
@@ -214,16 +284,24 @@ def transfer_package(request: HttpRequest, reference: str, transfer_id: str) -> 
     form = TransferPackageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            package = transfers.transfer_package(access=access, transfer=transfer,
-                                                 passphrase=form.cleaned_data["passphrase"])
+            package = transfers.transfer_package(
+                access=access, transfer=transfer, passphrase=form.cleaned_data["passphrase"]
+            )
         except ValidationError as error:
             form_error(form, error)
         else:
             response = HttpResponse(package, content_type="application/octet-stream")
             response["Content-Disposition"] = f'attachment; filename="transfer-{reference}.hst"'
             return response
-    return _form_page(request, access, form, heading="Download the transfer package", submit="Download",
-                      transfer=transfer, template="consent/transfer_package.html")
+    return _form_page(
+        request,
+        access,
+        form,
+        heading="Download the transfer package",
+        submit="Download",
+        transfer=transfer,
+        template="consent/transfer_package.html",
+    )
 
 
 @require_GET
@@ -232,19 +310,26 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
     """Consents due for review, for the coordinator (§1.2)."""
     if not request.user.memberships.current().filter(role__in=SCHEME_STAFF_ROLES).exists():
         raise PermissionDenied("Only coordinators and managers review consents.")
-    return render(request, "consent/reviews_due.html", {"consents": selectors.consents_due_for_review(
-        user=request.user)})
+    return render(
+        request, "consent/reviews_due.html", {"consents": selectors.consents_due_for_review(user=request.user)}
+    )
 
 
 @require_GET
 @never_cache
 def disclosure_register(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, section=SAFEGUARDING, roles=REGISTER_ROLES)
-    return render(request, "consent/disclosures.html", {
-        "family": access.target, "disclosures": selectors.disclosures_for(access=access),
-        "may_record": access.role in services.APPROVERS, "waiting": selectors.sharing_approvals_for(access=access),
-        "exports": selectors.exports_for(access=access) if access.role in SCHEME_STAFF_ROLES else [],
-    })
+    return render(
+        request,
+        "consent/disclosures.html",
+        {
+            "family": access.target,
+            "disclosures": selectors.disclosures_for(access=access),
+            "may_record": access.role in services.APPROVERS,
+            "waiting": selectors.sharing_approvals_for(access=access),
+            "exports": selectors.exports_for(access=access) if access.role in SCHEME_STAFF_ROLES else [],
+        },
+    )
 
 
 @require_GET
@@ -253,9 +338,12 @@ def disclosure_history(request: HttpRequest, reference: str) -> HttpResponse:
     """Changes to the disclosure register: the register's own decision (staff and the safeguarding lead)."""
     access = _open(request, reference, section=SAFEGUARDING, roles=REGISTER_ROLES)
     return render_history(
-        request, title=f"disclosures of {reference}", caption=f"Family file {reference}: disclosure register",
+        request,
+        title=f"disclosures of {reference}",
+        caption=f"Family file {reference}: disclosure register",
         back_url=reverse("consent:disclosures", kwargs={"reference": reference}),
-        back_label="Back to the disclosure register", sources=lambda: selectors.disclosure_history(access=access),
+        back_label="Back to the disclosure register",
+        sources=lambda: selectors.disclosure_history(access=access),
     )
 
 
@@ -272,22 +360,35 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
         basis = data["basis"]
         try:
             result = services.disclosure_record(
-                access=access, channel=Disclosure.Channel.SAFEGUARDING if basis == LegalBasis.SAFEGUARDING
-                else Disclosure.Channel.AGENCY, scope="specific",
-                recipient=Recipient(data["recipient_kind"], data["recipient_name"]), summary=data["summary"],
+                access=access,
+                channel=Disclosure.Channel.SAFEGUARDING
+                if basis == LegalBasis.SAFEGUARDING
+                else Disclosure.Channel.AGENCY,
+                scope="specific",
+                recipient=Recipient(data["recipient_kind"], data["recipient_name"]),
+                summary=data["summary"],
                 shared_on=data["shared_on"],
                 exception=basis if basis in (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.TERRORISM) else "",
-                expect_basis=basis, actor=request.user, **form.sharing_kwargs(),
+                expect_basis=basis,
+                actor=request.user,
+                **form.sharing_kwargs(),
             )
         except ValidationError as error:
             form_error(form, error)
         else:
             _sharing_message(request, result, "Disclosure recorded in the register.")
             return redirect("consent:disclosures", reference=reference)
-    return render(request, "consent/form_page.html", {
-        "family": access.target, "form": form, "heading": "Record a disclosure", "submit": "Record disclosure",
-        "cancel": "consent:disclosures",
-    })
+    return render(
+        request,
+        "consent/form_page.html",
+        {
+            "family": access.target,
+            "form": form,
+            "heading": "Record a disclosure",
+            "submit": "Record disclosure",
+            "cancel": "consent:disclosures",
+        },
+    )
 
 
 @sensitive_post_parameters()
@@ -302,8 +403,13 @@ def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
     form = TransferForm(request.POST or None, family=access.target, may_act_alone=access.role == Role.MANAGER)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        common = {"access": access, "sections": data["sections"], "summary": data["summary"], "actor": request.user,
-                  **form.sharing_kwargs()}
+        common = {
+            "access": access,
+            "sections": data["sections"],
+            "summary": data["summary"],
+            "actor": request.user,
+            **form.sharing_kwargs(),
+        }
         try:
             if data["destination"] == "same":
                 transfer = transfers.transfer_to_scheme(to_scheme=data["to_scheme"], **common)
@@ -318,11 +424,20 @@ def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
                 _sharing_message(request, transfer, "")
                 return redirect("consent:overview", reference=reference)
             if data["destination"] == "same":
-                messages.success(request, f"Family file {transfer.new_family.reference} opened in "
-                                          f"{transfer.to_scheme.name}. The transfer is in the disclosure register.")
+                messages.success(
+                    request,
+                    f"Family file {transfer.new_family.reference} opened in "
+                    f"{transfer.to_scheme.name}. The transfer is in the disclosure register.",
+                )
                 return redirect("consent:overview", reference=reference)
             response = HttpResponse(package, content_type="application/octet-stream")
             response["Content-Disposition"] = f'attachment; filename="transfer-{reference}.hst"'
             return response
-    return _form_page(request, access, form, heading="Transfer to another scheme", submit="Transfer",
-                      template="consent/transfer_form.html")
+    return _form_page(
+        request,
+        access,
+        form,
+        heading="Transfer to another scheme",
+        submit="Transfer",
+        template="consent/transfer_form.html",
+    )

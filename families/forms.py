@@ -51,10 +51,18 @@ def not_in_future(value, label: str):
 
 class ContactFormMixin(forms.Form):
     address = forms.CharField(label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10, widget=forms.TextInput(
-        attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}))
-    phone = forms.CharField(label="Phone number", required=False, max_length=32, widget=forms.TextInput(
-        attrs={"type": "tel", "autocomplete": "off", "class": "govuk-input--width-20"}))
+    postcode = forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}),
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "class": "govuk-input--width-20"}),
+    )
 
     def clean_postcode(self) -> str:
         return clean_postcode(self.cleaned_data["postcode"])
@@ -68,8 +76,9 @@ class NewFamilyForm(ContactFormMixin):
     """A referral (§7.1) and the first parent or carer: everything needed to open a file."""
 
     scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label="Scheme", empty_label=None)
-    source = forms.ChoiceField(label="Who referred the family?", choices=Referral.Source.choices,
-                               widget=forms.RadioSelect)
+    source = forms.ChoiceField(
+        label="Who referred the family?", choices=Referral.Source.choices, widget=forms.RadioSelect
+    )
     referred_on = date_field("Date of referral")
     referrer_name = forms.CharField(label="Referrer's name", required=False, max_length=200)
     referrer_organisation = forms.CharField(label="Referrer's organisation", required=False, max_length=200)
@@ -83,13 +92,29 @@ class NewFamilyForm(ContactFormMixin):
     first_name = forms.CharField(label="Parent or carer's first name", max_length=100)
     last_name = forms.CharField(label="Parent or carer's last name", max_length=100)
     date_of_birth = date_field("Parent or carer's date of birth", required=False)
-    relationship = forms.CharField(label="Relationship to the children", required=False, max_length=100,
-                                   help_text="For example: mother, father, grandmother.")
+    relationship = forms.CharField(
+        label="Relationship to the children",
+        required=False,
+        max_length=100,
+        help_text="For example: mother, father, grandmother.",
+    )
 
     field_order = [
-        "scheme", "source", "referred_on", "referrer_name", "referrer_organisation", "referrer_contact",
-        "reasons", "family_consented", "first_name", "last_name", "date_of_birth", "relationship",
-        "address", "postcode", "phone",
+        "scheme",
+        "source",
+        "referred_on",
+        "referrer_name",
+        "referrer_organisation",
+        "referrer_contact",
+        "reasons",
+        "family_consented",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "relationship",
+        "address",
+        "postcode",
+        "phone",
     ]
 
     def __init__(self, *args, schemes, **kwargs) -> None:
@@ -113,8 +138,15 @@ class NewFamilyForm(ContactFormMixin):
 
     def referral_data(self) -> dict:
         d = self.cleaned_data
-        keys = ["source", "referred_on", "referrer_name", "referrer_organisation", "referrer_contact", "reasons",
-                "family_consented"]
+        keys = [
+            "source",
+            "referred_on",
+            "referrer_name",
+            "referrer_organisation",
+            "referrer_contact",
+            "reasons",
+            "family_consented",
+        ]
         return {k: d[k] for k in keys}
 
     def carer_data(self) -> dict:
@@ -127,8 +159,9 @@ class MemberForm(VersionedForm):
     first_name = forms.CharField(label="First name", max_length=100)
     last_name = forms.CharField(label="Last name", max_length=100, required=False)
     date_of_birth = date_field("Date of birth", required=False)
-    relationship = forms.CharField(label="Relationship", required=False, max_length=100,
-                                   help_text="For example: mother, grandfather, son.")
+    relationship = forms.CharField(
+        label="Relationship", required=False, max_length=100, help_text="For example: mother, grandfather, son."
+    )
 
     def clean_date_of_birth(self):
         return not_in_future(self.cleaned_data.get("date_of_birth"), "Date of birth")
@@ -138,8 +171,13 @@ class VisitForm(forms.Form):
     kind = forms.ChoiceField(label="Type of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect)
     visited_on = date_field("Date of visit")
     visited_by = forms.ModelChoiceField(label="Who visited", queryset=User.objects.none())
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=10000,
-                            help_text="Record only what is needed to support the family.")
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+        help_text="Record only what is needed to support the family.",
+    )
 
     def __init__(self, *args, visitors, volunteer: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -200,13 +238,19 @@ class FamiliesChoiceField(forms.ModelMultipleChoiceField):
 
 
 class GroupMemberForm(forms.Form):
-    family = FamilyChoiceField(label="Family", queryset=None, empty_label="Choose a family",
-                               error_messages={"required": "Choose the family joining the group."})
+    family = FamilyChoiceField(
+        label="Family",
+        queryset=None,
+        empty_label="Choose a family",
+        error_messages={"required": "Choose the family joining the group."},
+    )
     joined_on = date_field("Date joined", described_as="the date the family joined")
     confidentiality_explained = forms.BooleanField(
-        label="Confidentiality was explained to the family when it joined", required=False)
+        label="Confidentiality was explained to the family when it joined", required=False
+    )
     written_information_given = forms.BooleanField(
-        label="The family was given written information about confidentiality", required=False)
+        label="The family was given written information about confidentiality", required=False
+    )
 
     def __init__(self, *args, families, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -218,14 +262,21 @@ class GroupMemberForm(forms.Form):
 
 class GroupSessionForm(forms.Form):
     held_on = date_field("Date of session", described_as="the date of the session")
-    families = FamiliesChoiceField(label="Families attending", queryset=None, required=False,
-                                   widget=forms.CheckboxSelectMultiple)
-    visitor = forms.CharField(label="Visitor (optional)", required=False, max_length=120,
-                              help_text="Role or organisation, not a name: for example, health visitor.")
+    families = FamiliesChoiceField(
+        label="Families attending", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    visitor = forms.CharField(
+        label="Visitor (optional)",
+        required=False,
+        max_length=120,
+        help_text="Role or organisation, not a name: for example, health visitor.",
+    )
     visitor_confidentiality_explained = forms.BooleanField(
-        label="Confidentiality was explained to the visitor", required=False)
+        label="Confidentiality was explained to the visitor", required=False
+    )
     visitor_written_information_given = forms.BooleanField(
-        label="The visitor was given written information about confidentiality", required=False)
+        label="The visitor was given written information about confidentiality", required=False
+    )
 
     def __init__(self, *args, families, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -237,11 +288,13 @@ class GroupSessionForm(forms.Form):
     def visitors(self) -> list[dict]:
         if not self.cleaned_data.get("visitor"):
             return []
-        return [{
-            "description": self.cleaned_data["visitor"],
-            "confidentiality_explained": self.cleaned_data["visitor_confidentiality_explained"],
-            "written_information_given": self.cleaned_data["visitor_written_information_given"],
-        }]
+        return [
+            {
+                "description": self.cleaned_data["visitor"],
+                "confidentiality_explained": self.cleaned_data["visitor_confidentiality_explained"],
+                "written_information_given": self.cleaned_data["visitor_written_information_given"],
+            }
+        ]
 
 
 class CloseForm(forms.Form):
@@ -249,12 +302,16 @@ class CloseForm(forms.Form):
 
     closed_on = date_field("Date support ended", described_as="the date support ended")
     reason = forms.ChoiceField(
-        label="Why did support end?", choices=ClosureReason.choices, widget=forms.RadioSelect,
-        error_messages={"required": "Choose why support ended.",
-                        "invalid_choice": "Choose one of the reasons listed."},
+        label="Why did support end?",
+        choices=ClosureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why support ended.", "invalid_choice": "Choose one of the reasons listed."},
     )
     summary = forms.CharField(
-        label="Ending summary", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        label="Ending summary",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="How support ended and what changed for the family. Kept in the family file, encrypted.",
     )
 
@@ -268,7 +325,9 @@ class CloseForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label="Why is support starting again?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Why is support starting again?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why support is starting again."},
         help_text="The file's retention period stops; the closing and this reopening stay on record.",
     )

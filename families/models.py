@@ -95,9 +95,7 @@ class Family(OwnKey, EncryptedModel):
     area = models.CharField("postcode district", max_length=4, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     closed_on = models.DateField(null=True, blank=True)
-    closure_reason = models.CharField(
-        "reason support ended", max_length=16, choices=ClosureReason.choices, blank=True
-    )
+    closure_reason = models.CharField("reason support ended", max_length=16, choices=ClosureReason.choices, blank=True)
     closing_summary = EncryptedTextField("ending summary", blank=True)
 
     history = HistoricalRecords(bases=[OwnKey, models.Model])
@@ -173,9 +171,7 @@ class SupportEpisodeEvent(FamilyKey, EncryptedModel, AppendOnlyModel):
     class Meta:
         ordering = ["-recorded_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="closed") | ~Q(reason=""), name="support_closed_has_reason"
-            ),
+            models.CheckConstraint(condition=~Q(kind="closed") | ~Q(reason=""), name="support_closed_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -316,11 +312,7 @@ class VolunteerAssignment(models.Model):
 
     def is_active(self, on: datetime.date | None = None) -> bool:
         day = on or timezone.localdate()
-        return (
-            self.ended_at is None
-            and self.starts_on <= day
-            and (self.ends_on is None or self.ends_on >= day)
-        )
+        return self.ended_at is None and self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
 
 class FamilyUserObjectPermission(UserObjectPermissionBase):

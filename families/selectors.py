@@ -116,15 +116,26 @@ def family_history(*, family: Family) -> list[Source]:
 
     key = ("family", family)
     return [
-        Source(Family.history.filter(id=family.pk), "Family details", key=("data_key", family.data_key),
-               exclude={"number", "reference", "area", "created_at"}),
-        Source(Member.history.filter(family_id=family.pk),
-               lambda row: f"Family member ({row.get_kind_display().lower()})", key=key, exclude={"family"}),
+        Source(
+            Family.history.filter(id=family.pk),
+            "Family details",
+            key=("data_key", family.data_key),
+            exclude={"number", "reference", "area", "created_at"},
+        ),
+        Source(
+            Member.history.filter(family_id=family.pk),
+            lambda row: f"Family member ({row.get_kind_display().lower()})",
+            key=key,
+            exclude={"family"},
+        ),
         Source(Referral.history.filter(family_id=family.pk), "Referral", key=key, exclude={"family"}),
-        Source(Visit.history.filter(family_id=family.pk), lambda row: f"Visit ({row.get_kind_display().lower()})",
-               key=key, exclude={"family"}),
-        Source(VolunteerAssignment.history.filter(family_id=family.pk), "Volunteer assignment",
-               exclude={"family"}),
+        Source(
+            Visit.history.filter(family_id=family.pk),
+            lambda row: f"Visit ({row.get_kind_display().lower()})",
+            key=key,
+            exclude={"family"},
+        ),
+        Source(VolunteerAssignment.history.filter(family_id=family.pk), "Volunteer assignment", exclude={"family"}),
     ]
 
 
@@ -136,10 +147,15 @@ def group_history(*, group) -> list[Source]:
     sessions = GroupSession.history.filter(group_id=group.pk).values("id")
     return [
         Source(Group.history.filter(id=group.pk), "Group", exclude={"scheme", "created_at"}),
-        Source(GroupMember.history.filter(group_id=group.pk).select_related("family"),
-               lambda row: f"{row.family.reference} in the group", exclude={"group", "family"}),
-        Source(GroupSession.history.filter(group_id=group.pk),
-               lambda row: f"Session on {date_format(row.held_on, 'j F Y')}", exclude={"group"}),
-        Source(GroupVisitor.history.filter(session_id__in=sessions), "Visitor to a session",
-               exclude={"session"}),
+        Source(
+            GroupMember.history.filter(group_id=group.pk).select_related("family"),
+            lambda row: f"{row.family.reference} in the group",
+            exclude={"group", "family"},
+        ),
+        Source(
+            GroupSession.history.filter(group_id=group.pk),
+            lambda row: f"Session on {date_format(row.held_on, 'j F Y')}",
+            exclude={"group"},
+        ),
+        Source(GroupVisitor.history.filter(session_id__in=sessions), "Visitor to a session", exclude={"session"}),
     ]

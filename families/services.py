@@ -133,7 +133,8 @@ def family_create(
 def staff_role(*, actor: User, scheme: Scheme) -> str | None:
     """The role in which ``actor`` is a coordinator or manager of ``scheme`` now, if any."""
     return (
-        Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
+        Membership.objects.current()
+        .filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
         .values_list("role", flat=True)
         .first()
     )
@@ -162,8 +163,15 @@ def family_create_from_referral(
     if role is None:
         raise gate.NotPermitted("Only the scheme's coordinators and managers take referrals (§7.2).")
     return family_create(
-        scheme=scheme, actor=actor, role=role, reason=CreatedBy.REFERRAL, address=address, postcode=postcode,
-        phone=phone, members=[{"kind": Member.Kind.ADULT, **carer}], referral=referral,
+        scheme=scheme,
+        actor=actor,
+        role=role,
+        reason=CreatedBy.REFERRAL,
+        address=address,
+        postcode=postcode,
+        phone=phone,
+        members=[{"kind": Member.Kind.ADULT, **carer}],
+        referral=referral,
     )
 
 
@@ -216,9 +224,11 @@ def volunteer_assign(
     ends_on: datetime.date | None = None,
 ) -> VolunteerAssignment:
     require_open(family)
-    if not Membership.objects.current().filter(
-        user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER
-    ).exists():
+    if (
+        not Membership.objects.current()
+        .filter(user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER)
+        .exists()
+    ):
         raise NotAVolunteerOfScheme({"volunteer": "Choose a volunteer of this family's scheme."})
     if VolunteerAssignment.objects.filter(family=family, volunteer=volunteer, ended_at__isnull=True).exists():
         raise ValidationError({"volunteer": "This volunteer is already assigned to this family."})
@@ -250,15 +260,22 @@ def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> Volun
 
 @transaction.atomic
 def family_close(
-    *, family: Family, actor: User, closed_on: datetime.date, reason: str, summary: str = "",
+    *,
+    family: Family,
+    actor: User,
+    closed_on: datetime.date,
+    reason: str,
+    summary: str = "",
     today: datetime.date | None = None,
 ) -> Family:
     """Close support on a date: the retention period runs from it (§8.8), the volunteers'
     access ends (§8.5) and the file becomes read-only until the scheme manager reopens it."""
     today = today or timezone.localdate()
-    if not Membership.objects.current().filter(
-        user=actor, scheme_id=family.scheme_id, role__in=SCHEME_STAFF_ROLES
-    ).exists():
+    if (
+        not Membership.objects.current()
+        .filter(user=actor, scheme_id=family.scheme_id, role__in=SCHEME_STAFF_ROLES)
+        .exists()
+    ):
         raise gate.NotPermitted("Only the scheme's coordinators and managers close support (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
@@ -277,7 +294,11 @@ def family_close(
     family.closure_reason, family.closing_summary = reason, summary
     _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
     SupportEpisodeEvent(
-        family=family, kind=SupportEpisodeEvent.Kind.CLOSED, on=closed_on, reason=reason, note=summary,
+        family=family,
+        kind=SupportEpisodeEvent.Kind.CLOSED,
+        on=closed_on,
+        reason=reason,
+        note=summary,
         recorded_by=actor,
     ).save()
     return family
@@ -301,7 +322,10 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
     family.closure_reason, family.closing_summary = "", ""
     _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
     SupportEpisodeEvent(
-        family=family, kind=SupportEpisodeEvent.Kind.REOPENED, on=timezone.localdate(), note=reason.strip(),
+        family=family,
+        kind=SupportEpisodeEvent.Kind.REOPENED,
+        on=timezone.localdate(),
+        note=reason.strip(),
         recorded_by=actor,
     ).save()
     return family
@@ -324,8 +348,13 @@ def group_create(*, scheme: Scheme, actor: User, name: str) -> Group:
 
 @transaction.atomic
 def group_member_add(
-    *, group: Group, family: Family, actor: User, joined_on: datetime.date,
-    confidentiality_explained: bool, written_information_given: bool,
+    *,
+    group: Group,
+    family: Family,
+    actor: User,
+    joined_on: datetime.date,
+    confidentiality_explained: bool,
+    written_information_given: bool,
 ) -> GroupMember:
     """A family joins a group once confidentiality was explained and written information given (§6.1)."""
     _require_staff(actor=actor, scheme=group.scheme)
@@ -343,8 +372,12 @@ def group_member_add(
     if errors:
         raise ValidationError(errors)
     member = GroupMember(
-        group=group, family=family, joined_on=joined_on, confidentiality_explained=True,
-        written_information_given=True, added_by=actor,
+        group=group,
+        family=family,
+        joined_on=joined_on,
+        confidentiality_explained=True,
+        written_information_given=True,
+        added_by=actor,
     )
     _save(member, actor=actor)
     return member
@@ -352,7 +385,11 @@ def group_member_add(
 
 @transaction.atomic
 def group_session_record(
-    *, group: Group, actor: User, held_on: datetime.date, families: list[Family],
+    *,
+    group: Group,
+    actor: User,
+    held_on: datetime.date,
+    families: list[Family],
     visitors: list[dict[str, Any]] = (),
 ) -> GroupSession:
     """A session and the families attending (members of the group only); each visitor was told
@@ -365,8 +402,9 @@ def group_session_record(
         raise ValidationError({"families": "A family whose support was closed cannot attend a session."})
     for visitor in visitors:
         if not (visitor.get("confidentiality_explained") and visitor.get("written_information_given")):
-            raise ValidationError({"visitor": "Explain confidentiality to each visitor and give them written "
-                                   "information (§6.1)."})
+            raise ValidationError(
+                {"visitor": "Explain confidentiality to each visitor and give them written information (§6.1)."}
+            )
     session = GroupSession(group=group, held_on=held_on, recorded_by=actor)
     _save(session, actor=actor)
     session.families.set(families)

@@ -81,10 +81,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The list shows each carer's name: that is reading the file, so it is recorded.
         readable = [family for family in listed if family.tombstone is None]
         gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=readable, roles=roles)
-    return render(request, "families/dashboard.html", {
-        "page": page, "families": listed, "references_only": references_only, "shown": shown,
-        "filters": ListFilter, **waiting,
-    })
+    return render(
+        request,
+        "families/dashboard.html",
+        {
+            "page": page,
+            "families": listed,
+            "references_only": references_only,
+            "shown": shown,
+            "filters": ListFilter,
+            **waiting,
+        },
+    )
 
 
 @require_POST
@@ -177,8 +185,11 @@ def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def family_history(request: HttpRequest, reference: str) -> HttpResponse:
     access = gate.open_family(user=request.user, reference=reference, section="history", roles=SCHEME_STAFF_ROLES)
     return render_history(
-        request, title=reference, caption=f"Family file {reference}",
-        back_url=reverse("families:detail", kwargs={"reference": reference}), back_label=f"Back to {reference}",
+        request,
+        title=reference,
+        caption=f"Family file {reference}",
+        back_url=reverse("families:detail", kwargs={"reference": reference}),
+        back_label=f"Back to {reference}",
         sources=lambda: selectors.family_history(family=access.family),
     )
 
@@ -192,7 +203,9 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
     initial = {
-        "address": family.address, "postcode": family.postcode, "phone": family.phone,
+        "address": family.address,
+        "postcode": family.postcode,
+        "phone": family.phone,
         "version": row_version(family),
     }
     form = ContactForm(request.POST or None, initial=initial)
@@ -256,10 +269,14 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
     if access.full:
-        visitors = User.objects.filter(
-            Q(memberships__scheme=family.scheme, memberships__role__in=SCHEME_STAFF_ROLES)
-            | Q(pk__in=VolunteerAssignment.objects.filter(family=family).values("volunteer"))
-        ).distinct().order_by("first_name", "last_name", "username")
+        visitors = (
+            User.objects.filter(
+                Q(memberships__scheme=family.scheme, memberships__role__in=SCHEME_STAFF_ROLES)
+                | Q(pk__in=VolunteerAssignment.objects.filter(family=family).values("volunteer"))
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
     else:
         # A volunteer records their own support visits, nothing else (§8.5).
         visitors = User.objects.filter(pk=request.user.pk)
@@ -358,11 +375,15 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 def group_detail(request: HttpRequest, group_id) -> HttpResponse:
     group = _staff_group(request, group_id)
-    return render(request, "families/group_detail.html", {
-        "group": group,
-        "members": group.members.select_related("family", "added_by"),
-        "sessions": group.sessions.prefetch_related("families", "visitors"),
-    })
+    return render(
+        request,
+        "families/group_detail.html",
+        {
+            "group": group,
+            "members": group.members.select_related("family", "added_by"),
+            "sessions": group.sessions.prefetch_related("families", "visitors"),
+        },
+    )
 
 
 @require_GET
@@ -372,8 +393,11 @@ def group_history(request: HttpRequest, group_id) -> HttpResponse:
     decision (the scheme's coordinators and manager). Families appear by reference only."""
     group = _staff_group(request, group_id)
     return render_history(
-        request, title=group.name, caption="Group",
-        back_url=reverse("families:group_detail", kwargs={"group_id": group.pk}), back_label="Back to the group",
+        request,
+        title=group.name,
+        caption="Group",
+        back_url=reverse("families:group_detail", kwargs={"group_id": group.pk}),
+        back_label="Back to the group",
         sources=lambda: selectors.group_history(group=group),
     )
 
@@ -384,13 +408,19 @@ def group_history(request: HttpRequest, group_id) -> HttpResponse:
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     """A family joins a group: its file is opened through the gate to record it (§6.1)."""
     group = _staff_group(request, group_id)
-    families = selectors.family_list_for_staff(user=request.user, shown=ListFilter.OPEN).filter(
-        scheme=group.scheme).exclude(group_memberships__group=group).prefetch_related(None).order_by("number")
+    families = (
+        selectors.family_list_for_staff(user=request.user, shown=ListFilter.OPEN)
+        .filter(scheme=group.scheme)
+        .exclude(group_memberships__group=group)
+        .prefetch_related(None)
+        .order_by("number")
+    )
     form = GroupMemberForm(request.POST or None, families=families)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        access = gate.open_family(user=request.user, reference=data.pop("family").reference, section="groups",
-                                  for_change=True)
+        access = gate.open_family(
+            user=request.user, reference=data.pop("family").reference, section="groups", for_change=True
+        )
         try:
             with gate.changing(access, section="groups"):
                 services.group_member_add(group=group, family=access.family, actor=request.user, **data)
@@ -399,9 +429,16 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
         else:
             messages.success(request, f"{access.family.reference} joined the group.")
             return redirect("families:group_detail", group_id=group.pk)
-    return render(request, "families/group_form.html", {
-        "group": group, "form": form, "heading": "Add a family to the group", "submit": "Add family",
-    })
+    return render(
+        request,
+        "families/group_form.html",
+        {
+            "group": group,
+            "form": form,
+            "heading": "Add a family to the group",
+            "submit": "Add family",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -415,17 +452,27 @@ def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.group_session_record(
-                group=group, actor=request.user, held_on=form.cleaned_data["held_on"],
-                families=list(form.cleaned_data["families"]), visitors=form.visitors(),
+                group=group,
+                actor=request.user,
+                held_on=form.cleaned_data["held_on"],
+                families=list(form.cleaned_data["families"]),
+                visitors=form.visitors(),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Session recorded.")
             return redirect("families:group_detail", group_id=group.pk)
-    return render(request, "families/group_form.html", {
-        "group": group, "form": form, "heading": "Record a session", "submit": "Save session",
-    })
+    return render(
+        request,
+        "families/group_form.html",
+        {
+            "group": group,
+            "form": form,
+            "heading": "Record a session",
+            "submit": "Save session",
+        },
+    )
 
 
 @sensitive_post_parameters()

@@ -107,7 +107,8 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
                 self.message_user(request, f"The account stays inactive: {text}", messages.ERROR)
             else:
                 self.message_user(
-                    request, "Reactivating this account was sent for approval. It stays inactive until approved.",
+                    request,
+                    "Reactivating this account was sent for approval. It stays inactive until approved.",
                     messages.WARNING,
                 )
         if not change:
@@ -240,13 +241,17 @@ def _ask(form) -> None:
     try:
         if form.instance.pk is None:
             form.access_request = services.membership_request(
-                user=data["user"], scheme=data.get("scheme"), role=data["role"], actor=form.request_user,
+                user=data["user"],
+                scheme=data.get("scheme"),
+                role=data["role"],
+                actor=form.request_user,
                 line_manager=data.get("line_manager"),
             )
         elif "line_manager" in form.changed_data:
             form.changed = True
             form.access_request = services.line_manager_request(
-                membership=Membership.objects.get(pk=form.instance.pk), line_manager=data.get("line_manager"),
+                membership=Membership.objects.get(pk=form.instance.pk),
+                line_manager=data.get("line_manager"),
                 actor=form.request_user,
             )
     except ValidationError as error:

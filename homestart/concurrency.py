@@ -61,8 +61,9 @@ def conflict_form(form_class: type[forms.BaseForm], current: Mapping[str, Any], 
     are someone else's, as they saved them."""
     form = form_class(initial=dict(current), **kwargs)
     form.full_clean()  # unbound: an empty list of errors, to which the message is added
-    form._errors[NON_FIELD_ERRORS] = form.error_class([CONFLICT_MESSAGE], error_class="nonfield",
-                                                      renderer=form.renderer)
+    form._errors[NON_FIELD_ERRORS] = form.error_class(
+        [CONFLICT_MESSAGE], error_class="nonfield", renderer=form.renderer
+    )
     return form
 
 

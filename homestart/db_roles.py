@@ -60,9 +60,7 @@ def grant_app_role(role: str, *, create: bool = False, connection: Any = default
         if found is None:
             if not create:
                 raise RoleError(f"There is no role {role}: create it (or run again with --create).")
-            statement = (
-                f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
-            )
+            statement = f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
             cursor.execute(statement)
             statements.append(statement)
         elif found[0]:

@@ -72,9 +72,7 @@ class EncryptedField(models.Field):
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
         if self.primary_key or self.unique or self.db_index:
-            errors.append(
-                checks.Error("Encrypted fields cannot be keys or indexed.", obj=self, id="homestart.E001")
-            )
+            errors.append(checks.Error("Encrypted fields cannot be keys or indexed.", obj=self, id="homestart.E001"))
         return errors
 
     def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:

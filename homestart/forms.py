@@ -17,17 +17,21 @@ class TokenForm(forms.Form):
         label="Code",
         max_length=16,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false",
-                   "class": "govuk-input--width-10"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
         ),
     )
 
     def __init__(self, *args, recovery: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if recovery:
-            self.fields["token"].help_text = (
-                "The 6-digit code from your authenticator app, or one of your recovery codes."
-            )
+            self.fields[
+                "token"
+            ].help_text = "The 6-digit code from your authenticator app, or one of your recovery codes."
             self.fields["token"].widget.attrs["inputmode"] = "text"
         else:
             self.fields["token"].help_text = "The 6-digit code your authenticator app shows."
@@ -103,7 +107,9 @@ class PasswordSetForm(auth_forms.SetPasswordForm):
 
 class AccessRefuseForm(forms.Form):
     reason = forms.CharField(
-        label="Why is it refused?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="Why is it refused?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         error_messages={"required": "Say why the request is refused."},
     )
 

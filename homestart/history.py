@@ -197,8 +197,11 @@ def history_entries(*sources: Source) -> list[Entry]:
                 continue  # saved with nothing the page lists changed (e.g. a derived field)
             label = source.label(record) if callable(source.label) else source.label
             entry = Entry(
-                when=record.history_date, who=person_name(record.history_user), what=label,
-                action=ACTIONS.get(record.history_type, "Changed"), changes=[],
+                when=record.history_date,
+                who=person_name(record.history_user),
+                what=label,
+                action=ACTIONS.get(record.history_type, "Changed"),
+                changes=[],
                 order=(record.history_date, number, record.history_id),
             )
             pending.append((entry, raw))
@@ -225,8 +228,14 @@ def encrypted_field_names(model: type[models.Model]) -> set[str]:
 
 
 def render_history(
-    request: HttpRequest, *, title: str, caption: str, back_url: str, back_label: str,
-    sources: Callable[[], Iterable[Source]], note: str = "",
+    request: HttpRequest,
+    *,
+    title: str,
+    caption: str,
+    back_url: str,
+    back_label: str,
+    sources: Callable[[], Iterable[Source]],
+    note: str = "",
 ) -> HttpResponse:
     """The history page. ``sources`` is called here, after the view's access decision, so
     that a destroyed key (§8.8) becomes a 410 page rather than a server error."""

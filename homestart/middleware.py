@@ -58,8 +58,12 @@ def database_unavailable(request: HttpRequest, exception: BaseException) -> Http
     """The "Sorry, there is a problem" page with 503 (try again), for a query PostgreSQL
     cancelled at ``statement_timeout`` or a lost database connection. The page is drawn
     without the request, as Django's own 500 page is: it asks nothing of the database."""
-    database_log.warning("database unavailable: %s %s", request.method, request.path,
-                         exc_info=(type(exception), exception, exception.__traceback__))
+    database_log.warning(
+        "database unavailable: %s %s",
+        request.method,
+        request.path,
+        exc_info=(type(exception), exception, exception.__traceback__),
+    )
     response = HttpResponse(loader.get_template("500.html").render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

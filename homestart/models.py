@@ -144,9 +144,7 @@ class Membership(models.Model):
     """A person's role in a scheme (or nationally). One person may hold several."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
-    scheme = models.ForeignKey(
-        Scheme, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
-    )
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
     role = models.CharField(max_length=32, choices=Role.choices)
     line_manager = models.ForeignKey(
         User,
@@ -267,10 +265,7 @@ class AccessRequest(AppendOnlyModel):
             return f"{self.get_role_display()}, {where}"
         if self.kind == self.Kind.LINE_MANAGER:
             membership = self.for_membership
-            return (
-                f"Line manager {self.line_manager.display_name}"
-                f" for their role as {membership.get_role_display()}"
-            )
+            return f"Line manager {self.line_manager.display_name} for their role as {membership.get_role_display()}"
         return "Signing in again, with the roles they hold"
 
     @property
@@ -309,9 +304,7 @@ class AccessDecision(AppendOnlyModel):
     class Meta:
         ordering = ["-decided_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(outcome="refused") | ~Q(reason=""), name="access_refusal_has_reason"
-            ),
+            models.CheckConstraint(condition=~Q(outcome="refused") | ~Q(reason=""), name="access_refusal_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -533,7 +526,6 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
                 # work once even when two requests present it at the same moment.
                 return RecoveryCode.objects.filter(pk=code.pk).delete()[0] == 1
         return False
-
 
 
 class RecoveryCode(models.Model):

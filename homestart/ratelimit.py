@@ -84,12 +84,25 @@ def rate_limited(action: Action, *, methods: tuple[str, ...] = ("GET", "POST")) 
                 return view(request, *args, **kwargs)
             limit, window = _limit(action)
             if used == limit + 1:  # once per window: the first refusal
-                security_event("rate_limited", request=request, level=logging.WARNING,
-                               action=action.value, limit=limit, window_seconds=window)
-            response = render(request, "homestart/rate_limited.html", {
-                "what": action.label, "limit": limit, "window_minutes": max(1, window // 60),
-                "wait_minutes": max(1, math.ceil(wait / 60)),
-            }, status=429)
+                security_event(
+                    "rate_limited",
+                    request=request,
+                    level=logging.WARNING,
+                    action=action.value,
+                    limit=limit,
+                    window_seconds=window,
+                )
+            response = render(
+                request,
+                "homestart/rate_limited.html",
+                {
+                    "what": action.label,
+                    "limit": limit,
+                    "window_minutes": max(1, window // 60),
+                    "wait_minutes": max(1, math.ceil(wait / 60)),
+                },
+                status=429,
+            )
             response["Retry-After"] = str(wait)
             return response
 

@@ -55,7 +55,11 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def security_event(
-    event: str, *, request: HttpRequest | None = None, user_id: int | None = None, level: int = logging.INFO,
+    event: str,
+    *,
+    request: HttpRequest | None = None,
+    user_id: int | None = None,
+    level: int = logging.INFO,
     **details: str | int | bool,
 ) -> None:
     """Log one security event (OWASP ASVS 16.2.1, 16.3): what happened, to which user
@@ -75,8 +79,9 @@ def security_event(
         "request_id": getattr(request, "request_id", "") or current_request_id() or "-",
         **details,
     }
-    security_log.log(level, "security " + " ".join(f"{name}=%s" for name in fields), *fields.values(),
-                     extra={"security": fields})
+    security_log.log(
+        level, "security " + " ".join(f"{name}=%s" for name in fields), *fields.values(), extra={"security": fields}
+    )
 
 
 @receiver(user_logged_in)
@@ -110,7 +115,8 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    "You were signed out after 30 minutes without activity." if idle
+                    "You were signed out after 30 minutes without activity."
+                    if idle
                     else "You were signed out because you signed in more than 12 hours ago.",
                 )
                 return _to("login", request)
@@ -211,13 +217,20 @@ def _log_lockout(sender: Any, request: HttpRequest | None = None, username: str 
     User = get_user_model()
     user_id = (
         User._default_manager.filter(**{User.USERNAME_FIELD: username}).values_list("pk", flat=True).first()
-        if username else None
+        if username
+        else None
     )
     from .lockout import LockedBy, locked_by
 
     by = locked_by(request, {settings.AXES_USERNAME_FORM_FIELD: username}) if request is not None else None
-    security_event("locked_out", request=request, user_id=user_id, level=logging.WARNING,
-                   known_user=user_id is not None, scope=(by or LockedBy.USERNAME).value)
+    security_event(
+        "locked_out",
+        request=request,
+        user_id=user_id,
+        level=logging.WARNING,
+        known_user=user_id is not None,
+        scope=(by or LockedBy.USERNAME).value,
+    )
 
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
@@ -227,9 +240,14 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
 
     from .lockout import LockedBy, locked_by
 
-    return render(request, "homestart/locked_out.html", {
-        "cooloff_minutes": settings.LOCKOUT_COOLOFF_MINUTES,
-        "per_username": settings.AXES_FAILURE_LIMIT,
-        "per_address": settings.LOCKOUT_ADDRESS_FAILURE_LIMIT,
-        "whole_address": locked_by(request, credentials) == LockedBy.ADDRESS,
-    }, status=429)
+    return render(
+        request,
+        "homestart/locked_out.html",
+        {
+            "cooloff_minutes": settings.LOCKOUT_COOLOFF_MINUTES,
+            "per_username": settings.AXES_FAILURE_LIMIT,
+            "per_address": settings.LOCKOUT_ADDRESS_FAILURE_LIMIT,
+            "whole_address": locked_by(request, credentials) == LockedBy.ADDRESS,
+        },
+        status=429,
+    )

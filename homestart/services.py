@@ -84,7 +84,12 @@ class NotAnApprover(PermissionDenied):
 
 
 def _membership_create(
-    *, user: User, scheme: Scheme | None, role: str, actor: User | None, line_manager: User | None,
+    *,
+    user: User,
+    scheme: Scheme | None,
+    role: str,
+    actor: User | None,
+    line_manager: User | None,
     grant: AccessRequest,
 ) -> Membership:
     if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
@@ -109,8 +114,11 @@ def _request(*, actor: User, reason: str = "", **fields) -> AccessRequest:
         raise NotAnApprover("You may not ask for access to this scheme's files.")
     now = timezone.now()
     access_request = AccessRequest(
-        requested_by=actor, requested_at=now, expires_at=now + datetime.timedelta(days=ACCESS_REQUEST_DAYS),
-        reason=reason.strip(), **fields,
+        requested_by=actor,
+        requested_at=now,
+        expires_at=now + datetime.timedelta(days=ACCESS_REQUEST_DAYS),
+        reason=reason.strip(),
+        **fields,
     )
     access_request.full_clean()
     access_request.save()
@@ -128,14 +136,24 @@ def membership_request(
     """Ask for ``user`` to hold ``role`` in ``scheme`` (None: nationally). Nothing changes until a
     second person approves (§8.3, §7.6); see ``access_request_approve``."""
     if (role in NATIONAL_ROLES) != (scheme is None):
-        raise ValidationError({"scheme": "Choose a scheme for this role." if scheme is None
-                               else "This role is national: leave the scheme empty."})
+        raise ValidationError(
+            {
+                "scheme": "Choose a scheme for this role."
+                if scheme is None
+                else "This role is national: leave the scheme empty."
+            }
+        )
     if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
         raise ValidationError({"role": "This person already holds this role here."})
     if _pending(kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role).exists():
         raise ValidationError({"role": "This has already been asked for and is waiting for approval."})
     return _request(
-        actor=actor, reason=reason, kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role,
+        actor=actor,
+        reason=reason,
+        kind=AccessRequest.Kind.MEMBERSHIP,
+        user=user,
+        scheme=scheme,
+        role=role,
         line_manager=line_manager,
     )
 
@@ -159,8 +177,13 @@ def line_manager_request(
             {"line_manager": "A line manager has already been asked for and is waiting for approval."}
         )
     return _request(
-        actor=actor, reason=reason, kind=AccessRequest.Kind.LINE_MANAGER, user=line_manager,
-        scheme=membership.scheme, for_membership=membership, line_manager=line_manager,
+        actor=actor,
+        reason=reason,
+        kind=AccessRequest.Kind.LINE_MANAGER,
+        user=line_manager,
+        scheme=membership.scheme,
+        for_membership=membership,
+        line_manager=line_manager,
     )
 
 
@@ -186,12 +209,16 @@ def may_approve(*, access_request: AccessRequest, user: User) -> bool:
     if access_request.kind == AccessRequest.Kind.LINE_MANAGER and user.pk == access_request.for_membership.user_id:
         return False  # the person being line-managed does not choose their own line manager
     if access_request.scheme_id is None:
-        return Membership.objects.current().filter(
-            user=user, scheme__isnull=True, role__in=NATIONAL_APPROVER_ROLES
-        ).exists()
-    return Membership.objects.current().filter(
-        user=user, scheme_id=access_request.scheme_id, role__in=SCHEME_APPROVER_ROLES
-    ).exists()
+        return (
+            Membership.objects.current()
+            .filter(user=user, scheme__isnull=True, role__in=NATIONAL_APPROVER_ROLES)
+            .exists()
+        )
+    return (
+        Membership.objects.current()
+        .filter(user=user, scheme_id=access_request.scheme_id, role__in=SCHEME_APPROVER_ROLES)
+        .exists()
+    )
 
 
 ALREADY_DECIDED = "This request has already been decided."
@@ -248,8 +275,12 @@ def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
     kind = access_request.kind
     if kind == AccessRequest.Kind.MEMBERSHIP:
         _membership_create(
-            user=access_request.user, scheme=access_request.scheme, role=access_request.role, actor=actor,
-            line_manager=access_request.line_manager, grant=access_request,
+            user=access_request.user,
+            scheme=access_request.scheme,
+            role=access_request.role,
+            actor=actor,
+            line_manager=access_request.line_manager,
+            grant=access_request,
         )
     elif kind == AccessRequest.Kind.LINE_MANAGER:
         membership = Membership.objects.select_for_update().get(pk=access_request.for_membership_id)
@@ -274,8 +305,15 @@ def membership_grant_at_setup(
     named as asking or approving. Never called from a page."""
     now = timezone.now()
     access_request = AccessRequest(
-        kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role, line_manager=line_manager,
-        requested_at=now, expires_at=now, at_setup=True, reason="Granted at set-up.",
+        kind=AccessRequest.Kind.MEMBERSHIP,
+        user=user,
+        scheme=scheme,
+        role=role,
+        line_manager=line_manager,
+        requested_at=now,
+        expires_at=now,
+        at_setup=True,
+        reason="Granted at set-up.",
     )
     access_request.full_clean()
     access_request.save()

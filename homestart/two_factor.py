@@ -79,14 +79,25 @@ def _is_throttled(user: User) -> bool:
 
 
 def _code_failed(request: HttpRequest, user: User, during: str) -> None:
-    security_event("second_factor_failed", request=request, user_id=user.pk, level=logging.WARNING,
-                   during=during, throttled=_is_throttled(user))
+    security_event(
+        "second_factor_failed",
+        request=request,
+        user_id=user.pk,
+        level=logging.WARNING,
+        during=during,
+        throttled=_is_throttled(user),
+    )
 
 
 def _code_passed(request: HttpRequest, device, during: str) -> None:
     if isinstance(device, RecoveryCodeDevice):
-        security_event("recovery_code_used", request=request, user_id=device.user_id, during=during,
-                       codes_left=device.codes.count())
+        security_event(
+            "recovery_code_used",
+            request=request,
+            user_id=device.user_id,
+            during=during,
+            codes_left=device.codes.count(),
+        )
     else:
         security_event("second_factor_passed", request=request, user_id=device.user_id, during=during)
 

@@ -98,8 +98,12 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "homestart/two_factor_setup.html",
-        {"form": form, "qr": _qr_svg(device.config_url), "secret": two_factor.secret_for_display(device),
-         "next": _safe_next(request)},
+        {
+            "form": form,
+            "qr": _qr_svg(device.config_url),
+            "secret": two_factor.secret_for_display(device),
+            "next": _safe_next(request),
+        },
     )
 
 
@@ -138,11 +142,15 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
     """Your own sign-in settings: password, two-factor sign-in and recovery codes."""
-    return render(request, "homestart/account.html", {
-        "has_authenticator": two_factor.has_authenticator(request.user),
-        "codes_left": two_factor.recovery_codes_left(user=request.user),
-        "codes_issued": two_factor.RECOVERY_CODES,
-    })
+    return render(
+        request,
+        "homestart/account.html",
+        {
+            "has_authenticator": two_factor.has_authenticator(request.user),
+            "codes_left": two_factor.recovery_codes_left(user=request.user),
+            "codes_issued": two_factor.RECOVERY_CODES,
+        },
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -160,8 +168,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
         if form.has_error("old_password", "password_incorrect"):
-            security_event("password_change_refused", request=self.request, level=logging.WARNING,
-                           reason="current_password")
+            security_event(
+                "password_change_refused", request=self.request, level=logging.WARNING, reason="current_password"
+            )
         return super().form_invalid(form)
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
@@ -185,11 +194,17 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and has_authenticator:
         codes = two_factor.recovery_codes_issue(user=request.user)
         security_event("recovery_codes_issued", request=request, during="regeneration")
-        return render(request, "homestart/recovery_codes.html",
-                      {"codes": codes, "regenerated": True, "next": reverse("account")})
-    return render(request, "homestart/recovery_codes_new.html", {
-        "has_authenticator": has_authenticator, "codes_left": two_factor.recovery_codes_left(user=request.user),
-    })
+        return render(
+            request, "homestart/recovery_codes.html", {"codes": codes, "regenerated": True, "next": reverse("account")}
+        )
+    return render(
+        request,
+        "homestart/recovery_codes_new.html",
+        {
+            "has_authenticator": has_authenticator,
+            "codes_left": two_factor.recovery_codes_left(user=request.user),
+        },
+    )
 
 
 # Who reads the history of who held which role in a scheme: the scheme manager, who
@@ -203,22 +218,33 @@ MEMBERSHIP_HISTORY_ROLES = (Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
 @never_cache
 def membership_history(request: HttpRequest) -> HttpResponse:
     """Who held which role in the scheme, from when to when, and who changed it."""
-    schemes = list(Scheme.objects.filter(
-        memberships__in=Membership.objects.current().filter(user=request.user, role__in=MEMBERSHIP_HISTORY_ROLES)
-    ).distinct().order_by("name"))
+    schemes = list(
+        Scheme.objects.filter(
+            memberships__in=Membership.objects.current().filter(user=request.user, role__in=MEMBERSHIP_HISTORY_ROLES)
+        )
+        .distinct()
+        .order_by("name")
+    )
     if not schemes:
         raise Http404("No such page.")
     scheme = next((s for s in schemes if s.code == request.GET.get("scheme")), schemes[0])
 
     def sources() -> list[Source]:
-        return [Source(
-            Membership.history.filter(scheme_id=scheme.pk).select_related("user"),
-            lambda row: f"{person_name(row.user)}: {row.get_role_display()}", exclude={"scheme", "user"},
-        )]
+        return [
+            Source(
+                Membership.history.filter(scheme_id=scheme.pk).select_related("user"),
+                lambda row: f"{person_name(row.user)}: {row.get_role_display()}",
+                exclude={"scheme", "user"},
+            )
+        ]
 
     return render_history(
-        request, title=f"roles in {scheme.name}", caption=scheme.name, back_url=reverse("families:dashboard"),
-        back_label="Back to the start page", sources=sources,
+        request,
+        title=f"roles in {scheme.name}",
+        caption=scheme.name,
+        back_url=reverse("families:dashboard"),
+        back_label="Back to the start page",
+        sources=sources,
         note="Who held which role in the scheme, from when, and who gave or ended it.",
     )
 
@@ -307,21 +333,31 @@ def access_request_refuse(request: HttpRequest, grant_id: int) -> HttpResponse:
 def access_holders(request: HttpRequest, scheme_code: str) -> HttpResponse:
     """Who holds access to this scheme's files (§8.3): every current role, with who asked
     for it and who approved it, and when. For the scheme's manager and its trustees."""
-    scheme = Scheme.objects.filter(
-        code=scheme_code,
-        memberships__in=Membership.objects.current().filter(user=request.user, role__in=SCHEME_APPROVER_ROLES),
-    ).distinct().first()
+    scheme = (
+        Scheme.objects.filter(
+            code=scheme_code,
+            memberships__in=Membership.objects.current().filter(user=request.user, role__in=SCHEME_APPROVER_ROLES),
+        )
+        .distinct()
+        .first()
+    )
     if scheme is None:
         raise Http404("No such scheme.")
-    current = Membership.objects.current().select_related(
-        "user", "line_manager", "grant__requested_by", "grant__decision__decided_by"
-    ).order_by("user__last_name", "user__first_name", "user__username", "role")
-    return render(request, "homestart/access_holders.html", {
-        "scheme": scheme,
-        "holders": current.filter(scheme=scheme),
-        # HSUK reviewers (a sample of any scheme's files, §8.3) and administrators (§7.6).
-        "national": current.filter(scheme__isnull=True),
-    })
+    current = (
+        Membership.objects.current()
+        .select_related("user", "line_manager", "grant__requested_by", "grant__decision__decided_by")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+    return render(
+        request,
+        "homestart/access_holders.html",
+        {
+            "scheme": scheme,
+            "holders": current.filter(scheme=scheme),
+            # HSUK reviewers (a sample of any scheme's files, §8.3) and administrators (§7.6).
+            "national": current.filter(scheme__isnull=True),
+        },
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -225,8 +225,9 @@ class SealedWriter:
         return self._counter
 
 
-def seal_stream(chunks: Iterable[bytes], handle: BinaryIO, *, key: bytes | None = None,
-                chunk_bytes: int = CHUNK_BYTES) -> int:
+def seal_stream(
+    chunks: Iterable[bytes], handle: BinaryIO, *, key: bytes | None = None, chunk_bytes: int = CHUNK_BYTES
+) -> int:
     """Seal an iterable of byte strings onto ``handle`` as they come; returns the frames written."""
     writer = SealedWriter(handle, key=key, chunk_bytes=chunk_bytes)
     for chunk in chunks:
@@ -560,8 +561,7 @@ def reconcile_key_store(*, remove_orphans: bool = False, orphan_age: datetime.ti
     from homestart.models import DataKey
 
     orphan_age = orphan_age or datetime.timedelta(days=1)
-    report = {"removed": 0, "marked_destroyed": 0, "promoted": 0, "missing": [], "orphans": 0,
-              "orphans_removed": 0}
+    report = {"removed": 0, "marked_destroyed": 0, "promoted": 0, "missing": [], "orphans": 0, "orphans_removed": 0}
     files: dict[uuid.UUID, set[str]] = {}
     stray: list[Any] = []
     for key_id, suffix, path in keystore.entries():

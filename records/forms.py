@@ -12,7 +12,7 @@ from .models import Breach, PersonnelFile, SubjectAccessRequest, VolunteerFile
 
 
 class ClearMessages:
-    """"This field is required." says nothing: name the field instead."""
+    """ "This field is required." says nothing: name the field instead."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -27,17 +27,24 @@ class SarForm(ClearMessages, forms.Form):
         label="Who the request is about", choices=SubjectAccessRequest.SubjectKind.choices, widget=forms.RadioSelect
     )
     family_reference = forms.CharField(
-        label="Family reference", required=False, max_length=16,
+        label="Family reference",
+        required=False,
+        max_length=16,
         help_text="For a family member, for example WIR-0042.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     )
     member = forms.ModelChoiceField(
-        label="Who in the family the request is about", required=False, queryset=Member.objects.none(),
-        widget=forms.RadioSelect, empty_label=None,
+        label="Who in the family the request is about",
+        required=False,
+        queryset=Member.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
         help_text="Their own details are given; what is about other people in the family is marked for review.",
     )
     subject_user = forms.ModelChoiceField(
-        label="Volunteer, member of staff or trustee", required=False, queryset=User.objects.none(),
+        label="Volunteer, member of staff or trustee",
+        required=False,
+        queryset=User.objects.none(),
         help_text="For anyone else.",
     )
     requester_name = forms.CharField(label="Name of the person asking", max_length=200)
@@ -56,8 +63,8 @@ class SarForm(ClearMessages, forms.Form):
             del self.fields["member"]
         else:
             self.fields["member"].queryset = members
-            self.fields["member"].label_from_instance = (
-                lambda m: f"{m.first_name} {m.last_name}".strip() + f" ({m.get_kind_display().lower()})"
+            self.fields["member"].label_from_instance = lambda m: (
+                f"{m.first_name} {m.last_name}".strip() + f" ({m.get_kind_display().lower()})"
             )
 
     def clean(self) -> dict:
@@ -65,8 +72,12 @@ class SarForm(ClearMessages, forms.Form):
         kind = data.get("subject_kind")
         if kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and not data.get("family_reference"):
             self.add_error("family_reference", "Enter the family's reference.")
-        if (kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and "member" in self.fields
-                and not data.get("member") and "member" not in self.errors):
+        if (
+            kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER
+            and "member" in self.fields
+            and not data.get("member")
+            and "member" not in self.errors
+        ):
             self.add_error("member", "Choose who in the family the request is about.")
         if kind and kind != SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and not data.get("subject_user"):
             self.add_error("subject_user", "Choose the person the request is about.")
@@ -80,8 +91,9 @@ class IdentityForm(ClearMessages, forms.Form):
 
 
 class ExtendForm(ClearMessages, forms.Form):
-    months = forms.TypedChoiceField(label="Extend by", choices=[(1, "1 month"), (2, "2 months")], coerce=int,
-                                    widget=forms.RadioSelect)
+    months = forms.TypedChoiceField(
+        label="Extend by", choices=[(1, "1 month"), (2, "2 months")], coerce=int, widget=forms.RadioSelect
+    )
     reason = forms.CharField(label="Reason (told to the requester)", max_length=300)
 
 
@@ -100,33 +112,43 @@ class ReleaseForm(ClearMessages, forms.Form):
 
 class BreachForm(ClearMessages, forms.Form):
     found_on = date_field("Date it was found")
-    found_time = forms.TimeField(label="Time it was found", widget=forms.TimeInput(attrs={"type": "time"}),
-                                 error_messages={"invalid": "Enter the time, for example 14:30."})
+    found_time = forms.TimeField(
+        label="Time it was found",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": "Enter the time, for example 14:30."},
+    )
     description = forms.CharField(label="What happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     data_affected = forms.CharField(label="Data affected", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     people_affected = forms.CharField(
-        label="People affected", required=False, max_length=2000, help_text="References, not names.",
+        label="People affected",
+        required=False,
+        max_length=2000,
+        help_text="References, not names.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class BreachAssessForm(ClearMessages, VersionedForm):
     risk = forms.ChoiceField(label="Risk", choices=Breach.Risk.choices, widget=forms.RadioSelect)
-    ico_decision = forms.ChoiceField(label="Report to the ICO?", choices=Breach.IcoDecision.choices,
-                                     widget=forms.RadioSelect)
+    ico_decision = forms.ChoiceField(
+        label="Report to the ICO?", choices=Breach.IcoDecision.choices, widget=forms.RadioSelect
+    )
     ico_decision_reason = forms.CharField(label="Reason for the decision", required=False, max_length=500)
-    actions = forms.CharField(label="Actions taken", required=False, max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    outcome = forms.CharField(label="Outcome", required=False, max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    actions = forms.CharField(
+        label="Actions taken", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.CharField(
+        label="Outcome", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     close = forms.BooleanField(label="Close this breach", required=False)
 
 
 class SupervisionForm(ClearMessages, forms.Form):
     supervisee = forms.ModelChoiceField(label="Who was supervised", queryset=User.objects.none())
     held_on = date_field("Date of supervision")
-    families_discussed = forms.CharField(label="Families discussed", required=False, max_length=200,
-                                         help_text="References only, for example WIR-0042.")
+    families_discussed = forms.CharField(
+        label="Families discussed", required=False, max_length=200, help_text="References only, for example WIR-0042."
+    )
     notes = forms.CharField(label="Notes", max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, people, **kwargs) -> None:
@@ -143,10 +165,14 @@ def _person_file_form(model_class, extra: list[str]):
             model = model_class
             fields = ["full_name", "phone", "address", "started_on", "left_on", "left_reason", *extra]
             widgets = {
-                "started_on": DateInput, "left_on": DateInput, "dbs_checked_on": DateInput,
+                "started_on": DateInput,
+                "left_on": DateInput,
+                "dbs_checked_on": DateInput,
                 "address": forms.Textarea(attrs={"rows": 3}),
-                **{name: forms.Textarea(attrs={"rows": 3}) for name in ("recruitment", "training", "induction",
-                                                                           "employment")},
+                **{
+                    name: forms.Textarea(attrs={"rows": 3})
+                    for name in ("recruitment", "training", "induction", "employment")
+                },
             }
 
         def clean(self) -> dict:

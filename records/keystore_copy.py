@@ -68,8 +68,13 @@ def import_(handle: BinaryIO) -> dict[str, Any]:
     destroyed = set(DataKey.objects.filter(destroyed_at__isnull=False).values_list("pk", flat=True))
     destroyed |= set(DestructionCertificate.objects.values_list("data_key_id", flat=True))
     destroyed |= set(keystore.tombstones())
-    result: dict[str, Any] = {"imported": 0, "already_there": 0, "refused_destroyed": 0, "tombstones": 0,
-                              "unknown_master_keys": set()}
+    result: dict[str, Any] = {
+        "imported": 0,
+        "already_there": 0,
+        "refused_destroyed": 0,
+        "tombstones": 0,
+        "unknown_master_keys": set(),
+    }
     keys: list[tuple[uuid.UUID, bytes]] = []
     tombstones: list[tuple[uuid.UUID, datetime.datetime]] = []
     end = None

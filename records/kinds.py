@@ -36,9 +36,7 @@ TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
 LINE_MANAGER = "line_manager"
 
 
-def _review_outcome(
-    *, user: User, kind: str, obj: Any, review_kinds: list[str]
-) -> Grant | Pending | None:
+def _review_outcome(*, user: User, kind: str, obj: Any, review_kinds: list[str]) -> Grant | Pending | None:
     """A review sample holding this file, open now, with the Record of Access signed (§9.1)."""
     if not review_kinds:
         return None
@@ -81,8 +79,13 @@ def _open_audit_filter(user: User, kind: str) -> Exists:
     )
     return Exists(
         AuditSession.objects.filter(
-            auditor=user, scheme=OuterRef("scheme"), closed_at__isnull=True, opened_at__lte=now, expires_at__gt=now,
-            files__file_kind=kind, files__file_id=OuterRef("pk"),
+            auditor=user,
+            scheme=OuterRef("scheme"),
+            closed_at__isnull=True,
+            opened_at__lte=now,
+            expires_at__gt=now,
+            files__file_kind=kind,
+            files__file_id=OuterRef("pk"),
         ).filter(Exists(signed))
     )
 
@@ -96,8 +99,14 @@ def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
     )
     return Exists(
         Review.objects.filter(
-            reviewer=user, kind=review_kind, scheme=OuterRef("scheme"), closed_at__isnull=True,
-            opens_at__lte=now, closes_at__gt=now, files__file_kind=kind, files__file_id=OuterRef("pk"),
+            reviewer=user,
+            kind=review_kind,
+            scheme=OuterRef("scheme"),
+            closed_at__isnull=True,
+            opens_at__lte=now,
+            closes_at__gt=now,
+            files__file_kind=kind,
+            files__file_id=OuterRef("pk"),
         ).filter(Exists(signed))
     )
 
@@ -188,9 +197,10 @@ class PersonnelFiles(FileKindSpec):
             return refused_role
         if Membership.objects.current().filter(user=obj.person, scheme_id=obj.scheme_id, line_manager=user).exists():
             return Grant(LINE_MANAGER, View.FULL, True, Purpose.SUPERVISION)
-        if here & set(TRUSTEE_ROLES) and TrusteeDesignation.objects.filter(
-            personnel_file=obj, trustee=user, ended_at__isnull=True
-        ).exists():
+        if (
+            here & set(TRUSTEE_ROLES)
+            and TrusteeDesignation.objects.filter(personnel_file=obj, trustee=user, ended_at__isnull=True).exists()
+        ):
             return Grant(Role.TRUSTEE, View.FULL, False, Purpose.SUPERVISION)
         review_kinds = [Review.Kind.QUALITY_REVIEW] if Role.REVIEWER in national else []
         return _review_outcome(user=user, kind=self.kind, obj=obj, review_kinds=review_kinds) or refused_role

@@ -238,7 +238,9 @@ class SubjectAccessRequest(OwnKey, EncryptedModel):
         from .deadlines import sar_due_date
 
         return sar_due_date(
-            received_on=self.received_on, extension_months=self.extension_months, paused_days=self.paused_days,
+            received_on=self.received_on,
+            extension_months=self.extension_months,
+            paused_days=self.paused_days,
         )
 
 

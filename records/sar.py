@@ -138,8 +138,9 @@ def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
         if subject is not None and member.pk == subject.pk:
             continue
         other = others(member.pk)
-        people.add(f"{member.get_kind_display()}{' (another person)' if other else ''}", _name(member),
-                   third_party=other)
+        people.add(
+            f"{member.get_kind_display()}{' (another person)' if other else ''}", _name(member), third_party=other
+        )
         people.add("Date of birth", member.date_of_birth, third_party=other)
         people.add("Relationship", member.relationship, third_party=other)
     sections.append(people)
@@ -176,8 +177,9 @@ def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
     _history(history, family.history.order_by("history_date"), "Family details")
     for row in Member.history.filter(family_id=family.pk).order_by("history_date"):
         other = others(row.id)
-        what = "Another person's details" if other else ("Your details" if subject is not None else
-                                                          "A person's details")
+        what = (
+            "Another person's details" if other else ("Your details" if subject is not None else "A person's details")
+        )
         kinds = {"+": "created", "~": "changed", "-": "removed"}
         history.add(f"{what} {kinds.get(row.history_type, row.history_type)}", row.history_date, third_party=other)
     sections.append(history)
@@ -232,6 +234,8 @@ def sar_assemble(*, sar: SubjectAccessRequest, actor: User) -> Package:
     else:
         subject, sections = _person_sections(sar, actor)
     return Package(
-        reference=sar.reference, subject=subject, assembled_at=timezone.now().isoformat(timespec="seconds"),
+        reference=sar.reference,
+        subject=subject,
+        assembled_at=timezone.now().isoformat(timespec="seconds"),
         sections=sections,
     )

@@ -33,7 +33,9 @@ from .services import BREACH_ROLES, DESTRUCTION_ROLES, SAR_ROLES, retention_of
 
 def _schemes(user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
     return Scheme.objects.filter(
-        memberships__user=user, memberships__role__in=roles, memberships__ended_at__isnull=True,
+        memberships__user=user,
+        memberships__role__in=roles,
+        memberships__ended_at__isnull=True,
         memberships__user__is_active=True,
     ).distinct()
 
@@ -78,8 +80,19 @@ def due_for_destruction(*, user: User, today: datetime.date | None = None) -> li
             due_on = add_months(start, 12 * years[record_kind])
             destruction = open_destructions.get((kind, obj.pk))
             if due_on <= today and not (destruction and destruction.status == Destruction.Status.DONE):
-                due.append(DueFile(kind, obj.pk, obj.reference, obj.scheme, record_kind, start, due_on,
-                                   (kind, obj.pk) in held, destruction))
+                due.append(
+                    DueFile(
+                        kind,
+                        obj.pk,
+                        obj.reference,
+                        obj.scheme,
+                        record_kind,
+                        start,
+                        due_on,
+                        (kind, obj.pk) in held,
+                        destruction,
+                    )
+                )
     return sorted(due, key=lambda d: (d.due_on, d.reference))
 
 
@@ -138,8 +151,12 @@ def own_key_history(*, record, label: str) -> list[Source]:
     """Where a subject access request's or a breach's history comes from: the record, sealed
     with its own key (§1.6, §8.7; §3.9, §4.4, §5.5)."""
     return [
-        Source(type(record).history.filter(id=record.pk), label, key=("data_key", record.data_key),
-               exclude={"scheme", "number", "reference", "created_at"}),
+        Source(
+            type(record).history.filter(id=record.pk),
+            label,
+            key=("data_key", record.data_key),
+            exclude={"scheme", "number", "reference", "created_at"},
+        ),
     ]
 
 
@@ -147,13 +164,23 @@ def person_file_history(*, file) -> list[Source]:
     """Where a volunteer or personnel file's history comes from (§8.3, §8.4): the file, sealed
     with its own key, and for a personnel file the trustees designated to see it."""
     sources = [
-        Source(type(file).history.filter(id=file.pk), "File", key=("data_key", file.data_key),
-               exclude={"scheme", "number", "reference", "person", "created_at"}),
+        Source(
+            type(file).history.filter(id=file.pk),
+            "File",
+            key=("data_key", file.data_key),
+            exclude={"scheme", "number", "reference", "person", "created_at"},
+        ),
     ]
     if isinstance(file, PersonnelFile):
-        sources.append(Source(TrusteeDesignation.history.filter(personnel_file_id=file.pk),
-                              "Trustee designated to see the file", exclude={"personnel_file"}))
+        sources.append(
+            Source(
+                TrusteeDesignation.history.filter(personnel_file_id=file.pk),
+                "Trustee designated to see the file",
+                exclude={"personnel_file"},
+            )
+        )
     return sources
+
 
 def certificates_of(kind: str, file_ids: list) -> dict:
     """{file id: (certificate number, destroyed at)} for destroyed files of a kind, in one query:

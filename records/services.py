@@ -77,8 +77,12 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
         raise ValidationError({"person": "This person is not a volunteer of the scheme."})
     number = _next_number(VolunteerFile, scheme)
     file = VolunteerFile(
-        scheme=scheme, number=number, reference=VolunteerFile.format_reference(scheme.code, number),
-        person=person, data_key=DataKey.generate(), **fields,
+        scheme=scheme,
+        number=number,
+        reference=VolunteerFile.format_reference(scheme.code, number),
+        person=person,
+        data_key=DataKey.generate(),
+        **fields,
     )
     _save(file, actor=actor)
     gate.record_creation(user=actor, kind=FileKind.VOLUNTEER, obj=file, role=role, purpose="supervision")
@@ -92,8 +96,12 @@ def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields
         raise NotPermitted("Only the person's line manager opens their personnel file (§8.4).")
     number = _next_number(PersonnelFile, scheme)
     file = PersonnelFile(
-        scheme=scheme, number=number, reference=PersonnelFile.format_reference(scheme.code, number),
-        person=person, data_key=DataKey.generate(), **fields,
+        scheme=scheme,
+        number=number,
+        reference=PersonnelFile.format_reference(scheme.code, number),
+        person=person,
+        data_key=DataKey.generate(),
+        **fields,
     )
     _save(file, actor=actor)
     gate.record_creation(user=actor, kind=FileKind.PERSONNEL, obj=file, role="line_manager", purpose="supervision")
@@ -116,13 +124,13 @@ def person_file_update(
 
 
 @transaction.atomic
-def trustee_designate(
-    *, personnel_file: PersonnelFile, trustee: User, reason: str, actor: User
-) -> TrusteeDesignation:
+def trustee_designate(*, personnel_file: PersonnelFile, trustee: User, reason: str, actor: User) -> TrusteeDesignation:
     """Let a trustee see one personnel file "where appropriate" (§8.4)."""
-    is_line_manager = Membership.objects.current().filter(
-        user=personnel_file.person, scheme_id=personnel_file.scheme_id, line_manager=actor
-    ).exists()
+    is_line_manager = (
+        Membership.objects.current()
+        .filter(user=personnel_file.person, scheme_id=personnel_file.scheme_id, line_manager=actor)
+        .exists()
+    )
     if not is_line_manager:
         raise NotPermitted("Only the person's line manager designates a trustee for their file (§8.4).")
     if not _roles_in(trustee, personnel_file.scheme) & {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}:
@@ -158,7 +166,12 @@ def supervision_may_supervise(*, supervisor: User, supervisee: User, scheme: Sch
 
 @transaction.atomic
 def supervision_record(
-    *, scheme: Scheme, supervisee: User, actor: User, held_on: datetime.date, notes: str,
+    *,
+    scheme: Scheme,
+    supervisee: User,
+    actor: User,
+    held_on: datetime.date,
+    notes: str,
     families_discussed: str = "",
 ) -> SupervisionNote:
     """Record a supervision session, sealed with the supervisee's file key."""
@@ -173,12 +186,24 @@ def supervision_record(
     if file is None:
         raise ValidationError({"supervisee": "Open this person's volunteer or personnel file first."})
     note = SupervisionNote(
-        scheme=scheme, supervisee=supervisee, supervisor=actor, data_key=file.data_key, held_on=held_on,
-        notes=notes, families_discussed=families_discussed,
+        scheme=scheme,
+        supervisee=supervisee,
+        supervisor=actor,
+        data_key=file.data_key,
+        held_on=held_on,
+        notes=notes,
+        families_discussed=families_discussed,
     )
     _save(note, actor=actor)
-    _log(user=actor, kind=FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL,
-         obj=file, role="supervisor", action=Action.CREATE, section="supervision", purpose="supervision")
+    _log(
+        user=actor,
+        kind=FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL,
+        obj=file,
+        role="supervisor",
+        action=Action.CREATE,
+        section="supervision",
+        purpose="supervision",
+    )
     return note
 
 
@@ -188,16 +213,31 @@ def supervision_notes_read(*, notes: list[SupervisionNote], actor: User) -> None
     files = [*VolunteerFile.objects.filter(data_key_id__in=keys), *PersonnelFile.objects.filter(data_key_id__in=keys)]
     for file in files:
         kind = FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL
-        _log(user=actor, kind=kind, obj=file, role="supervision", action=Action.VIEW, section="supervision",
-             purpose="supervision")
+        _log(
+            user=actor,
+            kind=kind,
+            obj=file,
+            role="supervision",
+            action=Action.VIEW,
+            section="supervision",
+            purpose="supervision",
+        )
 
 
 def _log(*, user: User, kind: str, obj: Any, role: str, action: str, section: str, purpose: str) -> AccessEvent:
     """An access event for a part of a file whose reader is decided here rather than by a file kind
     (supervision notes, subject access responses, destruction)."""
     return AccessEvent.objects.create(
-        user=user, role=role, file_kind=kind, file_id=obj.pk, file_reference=obj.reference,
-        scheme_id=obj.scheme_id, section=section, action=action, purpose=purpose, outcome=Outcome.ALLOWED,
+        user=user,
+        role=role,
+        file_kind=kind,
+        file_id=obj.pk,
+        file_reference=obj.reference,
+        scheme_id=obj.scheme_id,
+        section=section,
+        action=action,
+        purpose=purpose,
+        outcome=Outcome.ALLOWED,
     )
 
 
@@ -208,8 +248,16 @@ SAR_ROLES = (Role.MANAGER, Role.COORDINATOR)
 
 @transaction.atomic
 def sar_register(
-    *, scheme: Scheme, actor: User, subject_kind: str, requester_name: str, received_on: datetime.date,
-    request_details: str = "", family: Family | None = None, member: Any = None, subject_user: User | None = None,
+    *,
+    scheme: Scheme,
+    actor: User,
+    subject_kind: str,
+    requester_name: str,
+    received_on: datetime.date,
+    request_details: str = "",
+    family: Family | None = None,
+    member: Any = None,
+    subject_user: User | None = None,
 ) -> SubjectAccessRequest:
     _require(actor, scheme, SAR_ROLES, "Only the scheme's manager and coordinators register subject access requests.")
     if received_on > timezone.localdate():
@@ -227,9 +275,18 @@ def sar_register(
         raise ValidationError({"subject_user": "Choose a volunteer, member of staff or trustee of this scheme."})
     number = _next_number(SubjectAccessRequest, scheme)
     sar = SubjectAccessRequest(
-        scheme=scheme, number=number, reference=f"{scheme.code}-SAR-{number:04d}", data_key=DataKey.generate(),
-        subject_kind=subject_kind, family=family, member=member, subject_user=subject_user,
-        requester_name=requester_name, request_details=request_details, received_on=received_on, created_by=actor,
+        scheme=scheme,
+        number=number,
+        reference=f"{scheme.code}-SAR-{number:04d}",
+        data_key=DataKey.generate(),
+        subject_kind=subject_kind,
+        family=family,
+        member=member,
+        subject_user=subject_user,
+        requester_name=requester_name,
+        request_details=request_details,
+        received_on=received_on,
+        created_by=actor,
     )
     _save(sar, actor=actor)
     return sar
@@ -337,8 +394,13 @@ def sar_release(*, sar: SubjectAccessRequest, actor: User, recipient: str, conte
             file_kind = FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL
             file_reference = file.reference
     disclosure = Disclosure(
-        sar=sar, scheme=sar.scheme, file_kind=file_kind, file_reference=file_reference,
-        recipient=recipient.strip()[:200], contents=contents[:500], released_by=actor,
+        sar=sar,
+        scheme=sar.scheme,
+        file_kind=file_kind,
+        file_reference=file_reference,
+        recipient=recipient.strip()[:200],
+        contents=contents[:500],
+        released_by=actor,
     )
     disclosure.full_clean()
     disclosure.save()
@@ -404,9 +466,7 @@ def legal_hold_release(*, hold: LegalHold, actor: User) -> LegalHold:
 
 
 @transaction.atomic
-def destruction_propose(
-    *, kind: str, obj: Any, actor: User | None, today: datetime.date | None = None
-) -> Destruction:
+def destruction_propose(*, kind: str, obj: Any, actor: User | None, today: datetime.date | None = None) -> Destruction:
     """Put a file whose retention period has ended on the list for destruction."""
     today = today or timezone.localdate()
     if actor is not None:
@@ -419,14 +479,20 @@ def destruction_propose(
         raise RetentionError(f"This file is kept until {due_on:%-d %B %Y}.")
     if on_legal_hold(kind, obj.pk):
         raise RetentionError("This file is on legal hold and must not be destroyed.")
-    existing = Destruction.objects.filter(file_kind=kind, file_id=obj.pk).exclude(
-        status=Destruction.Status.CANCELLED
-    ).first()
+    existing = (
+        Destruction.objects.filter(file_kind=kind, file_id=obj.pk).exclude(status=Destruction.Status.CANCELLED).first()
+    )
     if existing:
         return existing
     destruction = Destruction(
-        file_kind=kind, file_id=obj.pk, file_reference=obj.reference, scheme=obj.scheme, record_kind=record_kind,
-        retention_from=start, due_on=due_on, proposed_by=actor or _system_user(),
+        file_kind=kind,
+        file_id=obj.pk,
+        file_reference=obj.reference,
+        scheme=obj.scheme,
+        record_kind=record_kind,
+        retention_from=start,
+        due_on=due_on,
+        proposed_by=actor or _system_user(),
     )
     _save(destruction, actor=actor)
     return destruction
@@ -463,7 +529,9 @@ def destruction_authorise(*, destruction: Destruction, actor: User) -> Destructi
 def _destruction_authorise(*, destruction: Destruction, actor: User) -> Destruction:
     destruction = Destruction.objects.select_for_update().get(pk=destruction.pk)
     _require(
-        actor, destruction.scheme, DESTRUCTION_ROLES,
+        actor,
+        destruction.scheme,
+        DESTRUCTION_ROLES,
         "Only the scheme manager and its trustees authorise destruction.",
     )
     if destruction.status != Destruction.Status.PROPOSED:
@@ -504,9 +572,11 @@ def _kinds_of_record(kind: str, obj: Any) -> str:
     if kind == FileKind.FAMILY:
         names = ["family details", "members", "referrals", "visits", "their history"]
         for model in apps.get_models():
-            if model._meta.app_label in {"consent", "safeguarding"} and "family" in {
-                f.name for f in model._meta.concrete_fields
-            } and model._default_manager.filter(family_id=obj.pk).exists():
+            if (
+                model._meta.app_label in {"consent", "safeguarding"}
+                and "family" in {f.name for f in model._meta.concrete_fields}
+                and model._default_manager.filter(family_id=obj.pk).exists()
+            ):
                 names.append(str(model._meta.verbose_name_plural))
         return ", ".join(names)
     return "file details, supervision notes, their history"
@@ -541,16 +611,29 @@ def _destruction_carry_out(*, destruction: Destruction, actor: User) -> Destruct
     destruction.status = Destruction.Status.DONE
     _save(destruction, actor=actor, update_fields=["status"])
     certificate = DestructionCertificate(
-        destruction=destruction, file_kind=destruction.file_kind, file_id=destruction.file_id,
-        file_reference=destruction.file_reference, data_key_id=key.pk, kinds_of_record=kinds,
-        retention_from=destruction.retention_from, due_on=destruction.due_on,
-        first_authorised_by=destruction.first_authorised_by, second_authorised_by=destruction.second_authorised_by,
+        destruction=destruction,
+        file_kind=destruction.file_kind,
+        file_id=destruction.file_id,
+        file_reference=destruction.file_reference,
+        data_key_id=key.pk,
+        kinds_of_record=kinds,
+        retention_from=destruction.retention_from,
+        due_on=destruction.due_on,
+        first_authorised_by=destruction.first_authorised_by,
+        second_authorised_by=destruction.second_authorised_by,
         carried_out_by=actor,
     )
     certificate.full_clean()
     certificate.save()
-    _log(user=actor, kind=destruction.file_kind, obj=obj, role="retention", action=Action.CHANGE,
-         section="destruction", purpose="retention")
+    _log(
+        user=actor,
+        kind=destruction.file_kind,
+        obj=obj,
+        role="retention",
+        action=Action.CHANGE,
+        section="destruction",
+        purpose="retention",
+    )
     return certificate
 
 
@@ -561,17 +644,30 @@ BREACH_ROLES = (Role.MANAGER, Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
 
 @transaction.atomic
 def breach_record(
-    *, scheme: Scheme, actor: User, found_at: datetime.datetime, found_by: User, description: str,
-    data_affected: str, people_affected: str = "",
+    *,
+    scheme: Scheme,
+    actor: User,
+    found_at: datetime.datetime,
+    found_by: User,
+    description: str,
+    data_affected: str,
+    people_affected: str = "",
 ) -> Breach:
     _require(actor, scheme, BREACH_ROLES, "Only the scheme's staff record breaches; tell your coordinator.")
     if found_at > timezone.now():
         raise ValidationError({"found_at": "When it was found cannot be in the future."})
     number = _next_number(Breach, scheme)
     breach = Breach(
-        scheme=scheme, number=number, reference=f"{scheme.code}-BR-{number:04d}", data_key=DataKey.generate(),
-        found_at=found_at, found_by=found_by, description=description, data_affected=data_affected,
-        people_affected=people_affected, recorded_by=actor,
+        scheme=scheme,
+        number=number,
+        reference=f"{scheme.code}-BR-{number:04d}",
+        data_key=DataKey.generate(),
+        found_at=found_at,
+        found_by=found_by,
+        description=description,
+        data_affected=data_affected,
+        people_affected=people_affected,
+        recorded_by=actor,
     )
     _save(breach, actor=actor)
     return breach

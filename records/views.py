@@ -65,19 +65,26 @@ def volunteer_file_list(request: HttpRequest) -> HttpResponse:
     personnel = selectors.personnel_files_for(user=request.user).select_related("scheme")
     if not files.exists() and not personnel.exists() and not _schemes(request.user, SCHEME_STAFF_ROLES).exists():
         raise Http404("No files for this role.")
-    return render(request, "records/file_list.html", {
-        "files": list(files), "personnel": list(personnel),
-        "may_open_volunteer": _schemes(request.user, SCHEME_STAFF_ROLES).exists(),
-        "may_open_personnel": Membership.objects.current().filter(line_manager=request.user).exists(),
-    })
+    return render(
+        request,
+        "records/file_list.html",
+        {
+            "files": list(files),
+            "personnel": list(personnel),
+            "may_open_volunteer": _schemes(request.user, SCHEME_STAFF_ROLES).exists(),
+            "may_open_personnel": Membership.objects.current().filter(line_manager=request.user).exists(),
+        },
+    )
 
 
 def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     access = gate.open_file(user=request.user, kind=kind, reference=reference)
     file = access.file
     fields = [
-        (str(f.verbose_name).capitalize(), getattr(file, f"get_{f.name}_display")() if f.choices else getattr(
-            file, f.name))
+        (
+            str(f.verbose_name).capitalize(),
+            getattr(file, f"get_{f.name}_display")() if f.choices else getattr(file, f.name),
+        )
         for f in file._meta.concrete_fields
         if f.name not in {"id", "scheme", "number", "reference", "person", "data_key", "created_at"}
     ]
@@ -88,11 +95,19 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             file.person.assignments.filter(family__scheme=file.scheme).select_related("family__data_key")
         )
         tombstones.attach(FileKind.FAMILY, [a.family for a in assignments])  # a destroyed family, as such (§8.8)
-    return render(request, "records/file_detail.html", {
-        "access": access, "file": file, "fields": fields, "assignments": assignments, "kind": kind,
-        "may_read_log": access.role in kind_spec(kind).log_roles,
-        "records_of_access": records_of_access(kind=kind, file_id=file.pk),
-    })
+    return render(
+        request,
+        "records/file_detail.html",
+        {
+            "access": access,
+            "file": file,
+            "fields": fields,
+            "assignments": assignments,
+            "kind": kind,
+            "may_read_log": access.role in kind_spec(kind).log_roles,
+            "records_of_access": records_of_access(kind=kind, file_id=file.pk),
+        },
+    )
 
 
 @require_GET
@@ -112,8 +127,11 @@ def _file_history(request: HttpRequest, kind: str, reference: str) -> HttpRespon
     access = gate.open_file(user=request.user, kind=kind, reference=reference)
     file = access.file
     return render_history(
-        request, title=reference, caption=f"{FileKind(kind).label} {reference}",
-        back_url=reverse(_FILE_URLS[kind], kwargs={"reference": reference}), back_label=f"Back to {reference}",
+        request,
+        title=reference,
+        caption=f"{FileKind(kind).label} {reference}",
+        back_url=reverse(_FILE_URLS[kind], kwargs={"reference": reference}),
+        back_label=f"Back to {reference}",
         sources=lambda: selectors.person_file_history(file=file),
     )
 
@@ -151,13 +169,19 @@ def file_new(request: HttpRequest, kind: str) -> HttpResponse:
 
     if kind == FileKind.VOLUNTEER:
         schemes = _schemes(request.user, SCHEME_STAFF_ROLES)
-        people = User.objects.filter(
-            memberships__scheme__in=schemes, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
-        ).exclude(pk__in=VolunteerFile.objects.values("person")).distinct()
+        people = (
+            User.objects.filter(
+                memberships__scheme__in=schemes, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
+            )
+            .exclude(pk__in=VolunteerFile.objects.values("person"))
+            .distinct()
+        )
     else:
-        people = User.objects.filter(
-            memberships__line_manager=request.user, memberships__ended_at__isnull=True
-        ).exclude(pk__in=PersonnelFile.objects.values("person")).distinct()
+        people = (
+            User.objects.filter(memberships__line_manager=request.user, memberships__ended_at__isnull=True)
+            .exclude(pk__in=PersonnelFile.objects.values("person"))
+            .distinct()
+        )
         schemes = Scheme.objects.filter(memberships__line_manager=request.user).distinct()
     if not schemes.exists():
         raise Http404("Not for this role.")
@@ -213,11 +237,14 @@ def supervision(request: HttpRequest) -> HttpResponse:
     notes = selectors.supervision_notes_for(user=request.user)
     memberships = Membership.objects.current().filter(user=request.user)
     schemes = Scheme.objects.filter(pk__in=memberships.values("scheme"))
-    people = User.objects.filter(
-        memberships__scheme__in=schemes, memberships__ended_at__isnull=True, is_active=True
-    ).exclude(pk=request.user.pk).distinct()
+    people = (
+        User.objects.filter(memberships__scheme__in=schemes, memberships__ended_at__isnull=True, is_active=True)
+        .exclude(pk=request.user.pk)
+        .distinct()
+    )
     supervisable = [
-        p.pk for p in people
+        p.pk
+        for p in people
         for scheme in schemes
         if services.supervision_may_supervise(supervisor=request.user, supervisee=p, scheme=scheme)
     ]
@@ -227,7 +254,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         scheme = next(
-            s for s in schemes
+            s
+            for s in schemes
             if services.supervision_may_supervise(supervisor=request.user, supervisee=data["supervisee"], scheme=s)
         )
         try:
@@ -283,9 +311,13 @@ def sar_new(request: HttpRequest) -> HttpResponse:
             scheme = family.scheme if is_family else schemes.filter(memberships__user=data["subject_user"]).first()
             try:
                 sar = services.sar_register(
-                    scheme=scheme, actor=request.user, subject_kind=data["subject_kind"],
-                    requester_name=data["requester_name"], request_details=data["request_details"],
-                    received_on=data["received_on"], family=family if is_family else None,
+                    scheme=scheme,
+                    actor=request.user,
+                    subject_kind=data["subject_kind"],
+                    requester_name=data["requester_name"],
+                    request_details=data["request_details"],
+                    received_on=data["received_on"],
+                    family=family if is_family else None,
                     member=data.get("member") if is_family else None,
                     subject_user=None if is_family else data["subject_user"],
                 )
@@ -294,10 +326,16 @@ def sar_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Request {sar.reference} registered. Check the requester's identity next.")
                 return redirect("records:sar_detail", sar_id=sar.pk)
-    return render(request, "records/form.html", {
-        "form": form, "title": "Register a subject access request", "button": "Register request",
-        "back": "records:sar_list",
-    })
+    return render(
+        request,
+        "records/form.html",
+        {
+            "form": form,
+            "title": "Register a subject access request",
+            "button": "Register request",
+            "back": "records:sar_list",
+        },
+    )
 
 
 def _sar(request: HttpRequest, sar_id) -> SubjectAccessRequest:
@@ -308,9 +346,16 @@ def _sar(request: HttpRequest, sar_id) -> SubjectAccessRequest:
 @never_cache
 def sar_detail(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
-    return render(request, "records/sar_detail.html", {
-        "sar": sar, "today": timezone.localdate(), "identity_form": IdentityForm(), "extend_form": ExtendForm(),
-    })
+    return render(
+        request,
+        "records/sar_detail.html",
+        {
+            "sar": sar,
+            "today": timezone.localdate(),
+            "identity_form": IdentityForm(),
+            "extend_form": ExtendForm(),
+        },
+    )
 
 
 @require_GET
@@ -319,8 +364,11 @@ def sar_history(request: HttpRequest, sar_id) -> HttpResponse:
     """The request's history: the request page's decision (the scheme's staff)."""
     sar = _sar(request, sar_id)
     return render_history(
-        request, title=sar.reference, caption=f"Subject access request {sar.reference}",
-        back_url=reverse("records:sar_detail", kwargs={"sar_id": sar.pk}), back_label="Back to the request",
+        request,
+        title=sar.reference,
+        caption=f"Subject access request {sar.reference}",
+        back_url=reverse("records:sar_detail", kwargs={"sar_id": sar.pk}),
+        back_label="Back to the request",
         sources=lambda: selectors.own_key_history(record=sar, label="Subject access request"),
     )
 
@@ -341,11 +389,23 @@ def sar_identity(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     form = IdentityForm(request.POST)
     if not form.is_valid():
-        return render(request, "records/sar_detail.html", {
-            "sar": sar, "today": timezone.localdate(), "identity_form": form, "extend_form": ExtendForm(),
-        })
-    return _sar_action(request, sar, services.sar_record_identity_check, "Identity check recorded.",
-                       evidence=form.cleaned_data["evidence"])
+        return render(
+            request,
+            "records/sar_detail.html",
+            {
+                "sar": sar,
+                "today": timezone.localdate(),
+                "identity_form": form,
+                "extend_form": ExtendForm(),
+            },
+        )
+    return _sar_action(
+        request,
+        sar,
+        services.sar_record_identity_check,
+        "Identity check recorded.",
+        evidence=form.cleaned_data["evidence"],
+    )
 
 
 @require_POST
@@ -361,9 +421,16 @@ def sar_extend(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     form = ExtendForm(request.POST)
     if not form.is_valid():
-        return render(request, "records/sar_detail.html", {
-            "sar": sar, "today": timezone.localdate(), "identity_form": IdentityForm(), "extend_form": form,
-        })
+        return render(
+            request,
+            "records/sar_detail.html",
+            {
+                "sar": sar,
+                "today": timezone.localdate(),
+                "identity_form": IdentityForm(),
+                "extend_form": form,
+            },
+        )
     return _sar_action(request, sar, services.sar_extend, "Due date extended.", **form.cleaned_data)
 
 
@@ -399,17 +466,27 @@ def sar_release(request: HttpRequest, sar_id) -> HttpResponse:
         try:
             with transaction.atomic():
                 services.sar_third_party_reviewed(sar=sar, actor=request.user)
-                services.sar_release(sar=sar, actor=request.user, recipient=form.cleaned_data["recipient"],
-                                     contents="Everything held, as assembled: file, history, access log")
+                services.sar_release(
+                    sar=sar,
+                    actor=request.user,
+                    recipient=form.cleaned_data["recipient"],
+                    contents="Everything held, as assembled: file, history, access log",
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, f"Response to {sar.reference} released and recorded as a disclosure.")
             return redirect("records:sar_detail", sar_id=sar.pk)
-    return render(request, "records/form.html", {
-        "form": form, "title": f"Release the response to {sar.reference}", "button": "Record the release",
-        "back": "records:sar_list",
-    })
+    return render(
+        request,
+        "records/form.html",
+        {
+            "form": form,
+            "title": f"Release the response to {sar.reference}",
+            "button": "Record the release",
+            "back": "records:sar_list",
+        },
+    )
 
 
 # --- retention and destruction (§8.8) ----------------------------------------------
@@ -419,12 +496,16 @@ def sar_release(request: HttpRequest, sar_id) -> HttpResponse:
 @never_cache
 def retention_due(request: HttpRequest) -> HttpResponse:
     _require_any(request.user, services.DESTRUCTION_ROLES)
-    return render(request, "records/retention.html", {
-        "due": selectors.due_for_destruction(user=request.user),
-        "destructions": selectors.destructions_for(user=request.user).exclude(status=Destruction.Status.CANCELLED),
-        "is_manager": _schemes(request.user, (Role.MANAGER,)).exists(),
-        "holds": selectors.legal_holds_for(user=request.user),
-    })
+    return render(
+        request,
+        "records/retention.html",
+        {
+            "due": selectors.due_for_destruction(user=request.user),
+            "destructions": selectors.destructions_for(user=request.user).exclude(status=Destruction.Status.CANCELLED),
+            "is_manager": _schemes(request.user, (Role.MANAGER,)).exists(),
+            "holds": selectors.legal_holds_for(user=request.user),
+        },
+    )
 
 
 @require_POST
@@ -436,8 +517,9 @@ def retention_propose(request: HttpRequest) -> HttpResponse:
     if found is None:
         raise Http404("Not due.")
     try:
-        services.destruction_propose(kind=found.kind, obj=services._file_for(found.kind, found.file_id),
-                                     actor=request.user)
+        services.destruction_propose(
+            kind=found.kind, obj=services._file_for(found.kind, found.file_id), actor=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -455,8 +537,12 @@ def retention_hold(request: HttpRequest) -> HttpResponse:
     if found is None:
         raise Http404("Not due.")
     try:
-        services.legal_hold_place(kind=found.kind, obj=services._file_for(found.kind, found.file_id),
-                                  reason=request.POST.get("reason", ""), actor=request.user)
+        services.legal_hold_place(
+            kind=found.kind,
+            obj=services._file_for(found.kind, found.file_id),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -528,11 +614,15 @@ def certificates(request: HttpRequest) -> HttpResponse:
 @never_cache
 def breach_list(request: HttpRequest) -> HttpResponse:
     _require_any(request.user, services.BREACH_ROLES)
-    return render(request, "records/breach_list.html", {
-        "breaches": selectors.breaches_for(user=request.user),
-        "alerts": monitoring.suspicious_access(user=request.user),
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "records/breach_list.html",
+        {
+            "breaches": selectors.breaches_for(user=request.user),
+            "alerts": monitoring.suspicious_access(user=request.user),
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -548,17 +638,24 @@ def breach_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         found_at = timezone.make_aware(datetime.datetime.combine(data.pop("found_on"), data.pop("found_time")))
         try:
-            breach = services.breach_record(scheme=schemes.first(), actor=request.user, found_at=found_at,
-                                            found_by=request.user, **data)
+            breach = services.breach_record(
+                scheme=schemes.first(), actor=request.user, found_at=found_at, found_by=request.user, **data
+            )
         except ValidationError as error:
             form_error(form, error, rename={"found_at": "found_on"})
         else:
             messages.success(request, f"Breach {breach.reference} recorded. The manager has been told.")
             return redirect("records:breach_detail", breach_id=breach.pk)
-    return render(request, "records/form.html", {
-        "form": form, "title": "Record a breach of confidentiality", "button": "Record breach",
-        "back": "records:breach_list",
-    })
+    return render(
+        request,
+        "records/form.html",
+        {
+            "form": form,
+            "title": "Record a breach of confidentiality",
+            "button": "Record breach",
+            "back": "records:breach_list",
+        },
+    )
 
 
 @require_GET
@@ -567,8 +664,11 @@ def breach_history(request: HttpRequest, breach_id) -> HttpResponse:
     """The breach's history: the breach page's decision (staff and the safeguarding lead)."""
     breach = get_object_or_404(selectors.breaches_for(user=request.user).select_related("data_key"), pk=breach_id)
     return render_history(
-        request, title=breach.reference, caption=f"Breach of confidentiality {breach.reference}",
-        back_url=reverse("records:breach_detail", kwargs={"breach_id": breach.pk}), back_label="Back to the breach",
+        request,
+        title=breach.reference,
+        caption=f"Breach of confidentiality {breach.reference}",
+        back_url=reverse("records:breach_detail", kwargs={"breach_id": breach.pk}),
+        back_label="Back to the breach",
         sources=lambda: selectors.own_key_history(record=breach, label="Breach"),
     )
 
@@ -591,8 +691,7 @@ def breach_detail(request: HttpRequest, breach_id) -> HttpResponse:
             if data["ico_decision"] == Breach.IcoDecision.REPORT and breach.ico_reported_at is None:
                 data["ico_reported_at"] = timezone.now()
             try:
-                services.breach_update(breach=breach, actor=request.user, close=close, expected_version=version,
-                                       **data)
+                services.breach_update(breach=breach, actor=request.user, close=close, expected_version=version, **data)
             except EditConflict:
                 form = conflict_form(BreachAssessForm, current_values(breach, fields))
             except ValidationError as error:
@@ -601,4 +700,3 @@ def breach_detail(request: HttpRequest, breach_id) -> HttpResponse:
                 messages.success(request, "Breach updated.")
                 return redirect("records:breach_detail", breach_id=breach.pk)
     return render(request, "records/breach_detail.html", {"breach": breach, "form": form, "now": timezone.now()})
-

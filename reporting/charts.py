@@ -35,14 +35,27 @@ def bar_chart(*, labels: list[str], cells: list[Cell]) -> dict:
     for i, (label, cell) in enumerate(zip(labels, cells, strict=True)):
         h = 0 if cell.hidden else plot_h * cell.value / top
         x = LEFT + i * slot + slot * 0.15
-        bars.append(Bar(
-            x=round(x, 1), y=round(TOP + plot_h - h, 1), width=round(slot * 0.7, 1), height=round(h, 1),
-            label=label, value=("<5" if cell.primary else "hidden") if cell.hidden else str(cell.value),
-            hidden=cell.hidden, description=str(cell),
-            label_x=round(x + slot * 0.35, 1),
-        ))
+        bars.append(
+            Bar(
+                x=round(x, 1),
+                y=round(TOP + plot_h - h, 1),
+                width=round(slot * 0.7, 1),
+                height=round(h, 1),
+                label=label,
+                value=("<5" if cell.primary else "hidden") if cell.hidden else str(cell.value),
+                hidden=cell.hidden,
+                description=str(cell),
+                label_x=round(x + slot * 0.35, 1),
+            )
+        )
     ticks = [{"value": v, "y": round(TOP + plot_h - plot_h * v / top, 1)} for v in sorted({0, top // 2, top})]
     return {
-        "width": WIDTH, "height": HEIGHT, "bars": bars, "ticks": ticks, "left": LEFT,
-        "baseline": TOP + plot_h, "right": WIDTH - RIGHT, "label_y": TOP + plot_h + 16,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "bars": bars,
+        "ticks": ticks,
+        "left": LEFT,
+        "baseline": TOP + plot_h,
+        "right": WIDTH - RIGHT,
+        "label_y": TOP + plot_h + 16,
     }

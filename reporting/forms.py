@@ -13,7 +13,9 @@ from homestart.models import User
 class CaseStudyForm(forms.Form):
     title = forms.CharField(label="Title", max_length=120, help_text="No names or places.")
     draft = forms.CharField(
-        label="Case study", max_length=10000, widget=forms.Textarea(attrs={"rows": 10}),
+        label="Case study",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Describe the support and its outcomes without names, dates, places or anything else "
         "that could identify the family or anyone in the scheme (§3.3).",
     )
@@ -25,7 +27,8 @@ class CaseStudyDraftForm(VersionedForm, CaseStudyForm):
 
 class NewCaseStudyForm(CaseStudyForm):
     family_consented = forms.BooleanField(
-        label="The family consented to their story being used in this way (§7.5)", required=False,
+        label="The family consented to their story being used in this way (§7.5)",
+        required=False,
     )
     consent_recorded_on = date_field("Date the family gave consent", described_as="the date of consent")
 
@@ -40,7 +43,8 @@ class NewCaseStudyForm(CaseStudyForm):
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(
-        label="Period", choices=[("month", "By month"), ("quarter", "By quarter")],
+        label="Period",
+        choices=[("month", "By month"), ("quarter", "By quarter")],
         help_text="This quarter and the four before it.",
         required=False,
     )
@@ -49,7 +53,9 @@ class PeriodForm(forms.Form):
 class MeetingForm(forms.Form):
     held_on = date_field("Date of meeting", described_as="the date of the meeting")
     minutes = forms.CharField(
-        label="Minutes", max_length=20000, widget=forms.Textarea(attrs={"rows": 10}),
+        label="Minutes",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Minute personnel and sensitive operational matters as a confidential item instead (§3.7).",
     )
 
@@ -79,13 +85,18 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ConfidentialItemForm(forms.Form):
-    subject = forms.CharField(label="Subject", max_length=120, help_text="A neutral subject, for example: "
-                              "staffing matter.")
+    subject = forms.CharField(
+        label="Subject", max_length=120, help_text="A neutral subject, for example: staffing matter."
+    )
     text = forms.CharField(label="Confidential minute", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     circulation = PeopleChoiceField(
-        label="Who may read it", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one person who may read this confidential item.",
-                        "invalid_choice": "Choose people from the list."},
+        label="Who may read it",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one person who may read this confidential item.",
+            "invalid_choice": "Choose people from the list.",
+        },
     )
 
     def __init__(self, *args, people, **kwargs) -> None:
@@ -96,11 +107,15 @@ class ConfidentialItemForm(forms.Form):
 
 class ConsultationForm(forms.Form):
     shared_with = forms.ModelChoiceField(
-        label="Share with", queryset=User.objects.none(), empty_label="Choose a person",
+        label="Share with",
+        queryset=User.objects.none(),
+        empty_label="Choose a person",
         error_messages={"required": "Choose who you are consulting."},
     )
     summary = forms.CharField(
-        label="De-identified summary of the concern", max_length=10000, widget=forms.Textarea(attrs={"rows": 8}),
+        label="De-identified summary of the concern",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text="The family is not identified (§3.5): no names, dates, places or references.",
     )
 

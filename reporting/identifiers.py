@@ -27,8 +27,10 @@ class Found:
     text: str
 
 
-MONTHS = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
-         "oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    "oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 PATTERNS = [
     ("postcode", re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)),
     ("phone number", re.compile(r"(?<![\w])(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\w)")),
@@ -80,9 +82,7 @@ def known_identifiers(*, scheme: Scheme) -> list[tuple[str, str]]:
         kind = "child's name" if member.kind == Member.Kind.CHILD else "name"
         found += [(kind, v) for v in _words(member.first_name) + _words(member.last_name)]
         found += [("date of birth", v) for v in _dates(member.date_of_birth)]
-    for referral in Referral.objects.filter(family__in=families).only(
-        "family", "referrer_name", "referrer_contact"
-    ):
+    for referral in Referral.objects.filter(family__in=families).only("family", "referrer_name", "referrer_contact"):
         referral.family = keys[referral.family_id]
         found += [("referrer's name", v) for v in referral.referrer_name.split() if len(v) >= 2]
         found += [("phone number", v) for v in _words(referral.referrer_contact)]
@@ -119,7 +119,7 @@ def highlight(text: str, found: list[Found]) -> SafeString:
     """The text, escaped, with each identifier marked and labelled for screen readers."""
     out, pos = [], 0
     for hit in found:
-        out.append(escape(text[pos:hit.start]))
+        out.append(escape(text[pos : hit.start]))
         out.append(
             f'<mark class="app-identifier">{escape(hit.text)}'
             f'<span class="govuk-visually-hidden"> ({escape(hit.kind)})</span></mark>'

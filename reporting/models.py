@@ -93,8 +93,11 @@ class BoardMeeting(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="board_meetings")
     held_on = models.DateField("date of meeting")
-    minutes = models.TextField("minutes", help_text="The open minutes. Minute personnel and sensitive "
-                               "operational matters as a confidential item instead (§3.7).")
+    minutes = models.TextField(
+        "minutes",
+        help_text="The open minutes. Minute personnel and sensitive "
+        "operational matters as a confidential item instead (§3.7).",
+    )
     # External advisers to the Board and others the minutes are shared with on request (§3.6).
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

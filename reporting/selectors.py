@@ -80,6 +80,10 @@ def case_study_history(*, study: CaseStudy) -> list[Source]:
     """Where a case study's history comes from: drafts (sealed with the family's key, as the
     draft may still identify the family), the release and who released it (§3.3, §7.5)."""
     return [
-        Source(CaseStudy.history.filter(id=study.pk), "Case study", key=("family", study.family),
-               exclude={"scheme", "family", "created_at"}),
+        Source(
+            CaseStudy.history.filter(id=study.pk),
+            "Case study",
+            key=("family", study.family),
+            exclude={"scheme", "family", "created_at"},
+        ),
     ]

@@ -48,7 +48,12 @@ def report_event_record(*, user: User, scheme: Scheme, kind: str, object_id=None
 
 @transaction.atomic
 def case_study_create(
-    *, family: Family, actor: User, title: str, draft: str, family_consented: bool,
+    *,
+    family: Family,
+    actor: User,
+    title: str,
+    draft: str,
+    family_consented: bool,
     consent_recorded_on: datetime.date,
 ) -> CaseStudy:
     """A draft written from the family's file (opened through the gate by the caller), with the
@@ -56,8 +61,13 @@ def case_study_create(
     if family_consented is not True:
         raise ValidationError({"family_consented": "A case study is written only with the family's consent (§7.5)."})
     study = CaseStudy(
-        scheme=family.scheme, family=family, title=title, draft=draft, family_consented=True,
-        consent_recorded_on=consent_recorded_on, written_by=actor,
+        scheme=family.scheme,
+        family=family,
+        title=title,
+        draft=draft,
+        family_consented=True,
+        consent_recorded_on=consent_recorded_on,
+        written_by=actor,
     )
     _save(study, actor=actor)
     return study
@@ -100,8 +110,11 @@ def case_study_release_request(
     if found:
         raise IdentifiersFound(found)
     return approvals.approval_request(
-        access=access, kind=ApprovalKind.CASE_STUDY, asking={"version": row_version(study), "title": study.title},
-        actor=actor, subject_id=study.pk,
+        access=access,
+        kind=ApprovalKind.CASE_STUDY,
+        asking={"version": row_version(study), "title": study.title},
+        actor=actor,
+        subject_id=study.pk,
     )
 
 
@@ -127,13 +140,21 @@ def case_study_release(approval: Approval, asking: dict, access: FileAccess, act
 
 def describe_case_study(approval: Approval, asking: dict) -> list[tuple[str, str]]:
     study = CaseStudy.objects.select_related("family__data_key").get(pk=approval.subject_id)
-    return [("Title", study.title), ("Text to release", study.draft),
-            ("Released to", "Trustees and funders, as anonymous text (§3.3, §7.5)")]
+    return [
+        ("Title", study.title),
+        ("Text to release", study.draft),
+        ("Released to", "Trustees and funders, as anonymous text (§3.3, §7.5)"),
+    ]
 
 
 @transaction.atomic
 def meeting_record(
-    *, scheme: Scheme, actor: User, held_on: datetime.date, minutes: str, shared_with: list[User] = (),
+    *,
+    scheme: Scheme,
+    actor: User,
+    held_on: datetime.date,
+    minutes: str,
+    shared_with: list[User] = (),
 ) -> BoardMeeting:
     if not has_role(user=actor, scheme=scheme, roles=MINUTES_WRITERS):
         raise NotPermitted("Only the scheme manager records Board minutes.")
@@ -145,16 +166,19 @@ def meeting_record(
 
 @transaction.atomic
 def confidential_item_add(
-    *, meeting: BoardMeeting, actor: User, subject: str, text: str, circulation: list[User],
+    *,
+    meeting: BoardMeeting,
+    actor: User,
+    subject: str,
+    text: str,
+    circulation: list[User],
 ) -> ConfidentialItem:
     """A confidential discussion minuted separately, for its circulation list only (§3.7)."""
     if not has_role(user=actor, scheme=meeting.scheme, roles=MINUTES_WRITERS):
         raise NotPermitted("Only the scheme manager records Board minutes.")
     if not circulation:
         raise ValidationError({"circulation": "Name at least one person who may read this confidential item."})
-    item = ConfidentialItem(
-        meeting=meeting, data_key=DataKey.generate(), subject=subject, text=text, recorded_by=actor
-    )
+    item = ConfidentialItem(meeting=meeting, data_key=DataKey.generate(), subject=subject, text=text, recorded_by=actor)
     _save(item, actor=actor)
     item.circulation.set({*circulation, actor})
     return item

@@ -116,91 +116,139 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
         return [counts.get(m, 0) for m in months]
 
     referred = by_month(
-        referrals.annotate(p=TruncMonth("referred_on")).values("p").annotate(n=Count("family", distinct=True))
+        referrals.annotate(p=TruncMonth("referred_on"))
+        .values("p")
+        .annotate(n=Count("family", distinct=True))
         .values_list("p", "n")
     )
     closed = by_month(
         Family.objects.filter(scheme=scheme, closed_on__gte=first, closed_on__lt=end)
-        .annotate(p=TruncMonth("closed_on")).values("p").annotate(n=Count("id")).values_list("p", "n")
+        .annotate(p=TruncMonth("closed_on"))
+        .values("p")
+        .annotate(n=Count("id"))
+        .values_list("p", "n")
     )
     groups = [[i for i, m in enumerate(months) if q <= m < _add_months(q, 3)] for q in quarters]
     month_cells, quarter_cells, total_cells = suppress_by_period(
         [list(pair) for pair in zip(referred, closed, strict=True)], groups
     )
     shown = quarter_cells if period == Period.QUARTER else month_cells
-    stats.tables.append(Table(
-        key="referred_closed", title="Families referred and closed", row_header="Period",
-        row_labels=labels, col_labels=["Referred", "Closed"],
-        result=SuppressedTable(rows=[*shown, total_cells], row_totals=False, col_totals=True),
-        note="A family is counted in the month of its referral; figures by month and by quarter cover the same "
-        "months and add up to the same totals.",
-    ))
+    stats.tables.append(
+        Table(
+            key="referred_closed",
+            title="Families referred and closed",
+            row_header="Period",
+            row_labels=labels,
+            col_labels=["Referred", "Closed"],
+            result=SuppressedTable(rows=[*shown, total_cells], row_totals=False, col_totals=True),
+            note="A family is counted in the month of its referral; figures by month and by quarter cover the same "
+            "months and add up to the same totals.",
+        )
+    )
 
     # Supported: a family with a volunteer assigned at any time in the period. One
     # query; a family is counted once per period, so these counts are not added up.
-    assignments = VolunteerAssignment.objects.filter(family__scheme=scheme, starts_on__lt=end).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=first)
-    ).values_list("family_id", "starts_on", "ends_on", "ended_at")
+    assignments = (
+        VolunteerAssignment.objects.filter(family__scheme=scheme, starts_on__lt=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+        .values_list("family_id", "starts_on", "ends_on", "ended_at")
+    )
     supported_sets: list[set] = [set() for _ in starts]
     for family_id, starts_on, ends_on, ended_at in assignments:
         last_day = min(d for d in (ends_on, ended_at and ended_at.date(), end) if d is not None)
         for i, s in enumerate(starts):
             if starts_on < _add_months(s, step) and last_day >= s:
                 supported_sets[i].add(family_id)
-    stats.tables.append(Table(
-        key="supported", title="Families supported by a volunteer", row_header="Period",
-        row_labels=labels, col_labels=["Supported"],
-        result=suppress([[len(s)] for s in supported_sets], row_totals=False, col_totals=False),
-        note="A family supported in several periods is counted in each, so there is no total.",
-    ))
+    stats.tables.append(
+        Table(
+            key="supported",
+            title="Families supported by a volunteer",
+            row_header="Period",
+            row_labels=labels,
+            col_labels=["Supported"],
+            result=suppress([[len(s)] for s in supported_sets], row_totals=False, col_totals=False),
+            note="A family supported in several periods is counted in each, so there is no total.",
+        )
+    )
 
     sources = dict(Referral.Source.choices)
-    stats.tables.append(Table(
-        key="source", title="Referrals by source", row_header="Referred by",
-        row_labels=list(sources.values()), col_labels=["Referrals"],
-        result=suppress(_counts_by(referrals.values("source").annotate(n=Count("id")).values_list("source", "n"),
-                                   sources), row_totals=False),
-    ))
+    stats.tables.append(
+        Table(
+            key="source",
+            title="Referrals by source",
+            row_header="Referred by",
+            row_labels=list(sources.values()),
+            col_labels=["Referrals"],
+            result=suppress(
+                _counts_by(referrals.values("source").annotate(n=Count("id")).values_list("source", "n"), sources),
+                row_totals=False,
+            ),
+        )
+    )
 
     kinds = dict(Visit.Kind.choices)
     visits = Visit.objects.filter(family__scheme=scheme, visited_on__gte=first, visited_on__lt=end)
-    stats.tables.append(Table(
-        key="support", title="Type of support: visits made", row_header="Kind of visit",
-        row_labels=list(kinds.values()), col_labels=["Visits"],
-        result=suppress(_counts_by(visits.values("kind").annotate(n=Count("id")).values_list("kind", "n"), kinds),
-                        row_totals=False),
-    ))
+    stats.tables.append(
+        Table(
+            key="support",
+            title="Type of support: visits made",
+            row_header="Kind of visit",
+            row_labels=list(kinds.values()),
+            col_labels=["Visits"],
+            result=suppress(
+                _counts_by(visits.values("kind").annotate(n=Count("id")).values_list("kind", "n"), kinds),
+                row_totals=False,
+            ),
+        )
+    )
 
-    referred_families = Family.objects.filter(scheme=scheme).filter(
-        id__in=referrals.values("family_id")
-    )
-    areas = dict(
-        referred_families.values("area").annotate(n=Count("id")).order_by("area").values_list("area", "n")
-    )
+    referred_families = Family.objects.filter(scheme=scheme).filter(id__in=referrals.values("family_id"))
+    areas = dict(referred_families.values("area").annotate(n=Count("id")).order_by("area").values_list("area", "n"))
     area_names = sorted(a for a in areas if a)
     if "" in areas or not area_names:
         area_names.append("")
-    stats.tables.append(Table(
-        key="area", title="Families referred by area (postcode district)", row_header="Area",
-        row_labels=[a or "Not recorded" for a in area_names], col_labels=["Families"],
-        result=suppress([[areas.get(a, 0)] for a in area_names], row_totals=False),
-    ))
+    stats.tables.append(
+        Table(
+            key="area",
+            title="Families referred by area (postcode district)",
+            row_header="Area",
+            row_labels=[a or "Not recorded" for a in area_names],
+            col_labels=["Families"],
+            result=suppress([[areas.get(a, 0)] for a in area_names], row_totals=False),
+        )
+    )
 
-    children = Coalesce(Subquery(
-        Member.objects.filter(family=OuterRef("pk"), kind=Member.Kind.CHILD).order_by().values("family")
-        .annotate(c=Count("id")).values("c")
-    ), 0)
+    children = Coalesce(
+        Subquery(
+            Member.objects.filter(family=OuterRef("pk"), kind=Member.Kind.CHILD)
+            .order_by()
+            .values("family")
+            .annotate(c=Count("id"))
+            .values("c")
+        ),
+        0,
+    )
     band = Case(
-        When(children__lte=1, then=Value(0)), When(children__lte=4, then=Value(1)), default=Value(2),
+        When(children__lte=1, then=Value(0)),
+        When(children__lte=4, then=Value(1)),
+        default=Value(2),
         output_field=IntegerField(),
     )
     bands = dict(
-        referred_families.annotate(children=children).annotate(band=band).values("band")
-        .annotate(n=Count("id")).values_list("band", "n")
+        referred_families.annotate(children=children)
+        .annotate(band=band)
+        .values("band")
+        .annotate(n=Count("id"))
+        .values_list("band", "n")
     )
-    stats.tables.append(Table(
-        key="children", title="Families referred by number of children", row_header="Children in the family",
-        row_labels=["0 to 1", "2 to 4", "5 or more"], col_labels=["Families"],
-        result=suppress([[bands.get(i, 0)] for i in range(3)], row_totals=False),
-    ))
+    stats.tables.append(
+        Table(
+            key="children",
+            title="Families referred by number of children",
+            row_header="Children in the family",
+            row_labels=["0 to 1", "2 to 4", "5 or more"],
+            col_labels=["Families"],
+            result=suppress([[bands.get(i, 0)] for i in range(3)], row_totals=False),
+        )
+    )
     return stats

@@ -64,9 +64,7 @@ def _suppress_grid(
         candidates = [(r, c) for r, c in line if not hidden[r][c]]
 
         def exposed_elsewhere(pos: Position) -> bool:
-            return any(
-                sum(hidden[r][c] for r, c in ln) == 1 for ln in lines if pos in ln and ln is not line
-            )
+            return any(sum(hidden[r][c] for r, c in ln) == 1 for ln in lines if pos in ln and ln is not line)
 
         def rank(pos: Position) -> tuple:
             value = grid[pos[0]][pos[1]]
@@ -133,12 +131,14 @@ def suppress(
         lines += [[(r, c) for c in range(width)] for r in range(height)]
     if col_totals:
         lines += [[(r, c) for r in range(height)] for c in range(width)]
-    totals = {(r, c) for r in range(height) for c in range(width)
-              if (row_totals and c == width - 1) or (col_totals and r == height - 1)}
+    totals = {
+        (r, c)
+        for r in range(height)
+        for c in range(width)
+        if (row_totals and c == width - 1) or (col_totals and r == height - 1)
+    }
     hidden, primary = _suppress_grid(grid, lines, totals, threshold)
-    rows = [
-        [Cell(grid[r][c], hidden[r][c], primary[r][c]) for c in range(width)] for r in range(height)
-    ]
+    rows = [[Cell(grid[r][c], hidden[r][c], primary[r][c]) for c in range(width)] for r in range(height)]
     return SuppressedTable(rows=rows, row_totals=row_totals, col_totals=col_totals)
 
 

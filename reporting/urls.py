@@ -17,8 +17,9 @@ urlpatterns = [
     path("board-minutes/", views.minutes_list, name="minutes_list"),
     path("board-minutes/new/", views.minutes_new, name="minutes_new"),
     path("board-minutes/<uuid:meeting_id>/", views.minutes_detail, name="minutes_detail"),
-    path("board-minutes/<uuid:meeting_id>/confidential/new/", views.confidential_item_new,
-         name="confidential_item_new"),
+    path(
+        "board-minutes/<uuid:meeting_id>/confidential/new/", views.confidential_item_new, name="confidential_item_new"
+    ),
     path("safeguarding-consultations/", views.consultation_list, name="consultation_list"),
     path("safeguarding-consultations/new/", views.consultation_new, name="consultation_new"),
 ]

@@ -63,15 +63,31 @@ def statistics(request: HttpRequest) -> HttpResponse:
     trend = stats.table("referred_closed")
     supported = stats.table("supported")
     charts = [
-        {"id": "chart-referred", "title": "Families referred", "table": trend,
-         "chart": bar_chart(labels=trend.row_labels, cells=[row[0] for row in trend.result.body()])},
-        {"id": "chart-supported", "title": "Families supported by a volunteer", "table": supported,
-         "chart": bar_chart(labels=supported.row_labels, cells=[row[0] for row in supported.result.body()])},
+        {
+            "id": "chart-referred",
+            "title": "Families referred",
+            "table": trend,
+            "chart": bar_chart(labels=trend.row_labels, cells=[row[0] for row in trend.result.body()]),
+        },
+        {
+            "id": "chart-supported",
+            "title": "Families supported by a volunteer",
+            "table": supported,
+            "chart": bar_chart(labels=supported.row_labels, cells=[row[0] for row in supported.result.body()]),
+        },
     ]
-    return render(request, "reporting/statistics.html", {
-        "scheme": scheme, "schemes": schemes, "stats": stats, "charts": charts,
-        "period_form": PeriodForm(initial={"period": period}), "period": period,
-    })
+    return render(
+        request,
+        "reporting/statistics.html",
+        {
+            "scheme": scheme,
+            "schemes": schemes,
+            "stats": stats,
+            "charts": charts,
+            "period_form": PeriodForm(initial={"period": period}),
+            "period": period,
+        },
+    )
 
 
 @require_GET
@@ -130,8 +146,11 @@ def case_study_history(request: HttpRequest, study_id) -> HttpResponse:
     study.family = access.family
     back = "reporting:case_study_detail" if study.status == study.Status.RELEASED else "reporting:case_study_edit"
     return render_history(
-        request, title=study.title, caption="Case study",
-        back_url=reverse(back, kwargs={"study_id": study.pk}), back_label="Back to the case study",
+        request,
+        title=study.title,
+        caption="Case study",
+        back_url=reverse(back, kwargs={"study_id": study.pk}),
+        back_label="Back to the case study",
         sources=lambda: selectors.case_study_history(study=study),
     )
 
@@ -162,7 +181,10 @@ def case_study_new(request: HttpRequest, reference: str) -> HttpResponse:
 def _open_draft(request: HttpRequest, study_id, *, for_change: bool, roles) -> tuple[CaseStudy, gate.FileAccess]:
     study = get_object_or_404(selectors.draft_case_studies(user=request.user), pk=study_id)
     access = gate.open_family(
-        user=request.user, reference=study.family.reference, section="case_studies", for_change=for_change,
+        user=request.user,
+        reference=study.family.reference,
+        section="case_studies",
+        for_change=for_change,
         roles=roles,
     )
     study.family = access.family
@@ -176,14 +198,16 @@ def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
     """The draft with every identifier highlighted; a manager releases it when none is left (§3.3)."""
     study, access = _open_draft(request, study_id, for_change=True, roles=SCHEME_STAFF_ROLES)
     version = row_version(study)
-    form = CaseStudyDraftForm(request.POST or None,
-                              initial={"title": study.title, "draft": study.draft, "version": version})
+    form = CaseStudyDraftForm(
+        request.POST or None, initial={"title": study.title, "draft": study.draft, "version": version}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             with gate.changing(access, section="case_studies"):
-                services.case_study_update(study=study, actor=request.user, expected_version=data.pop("version"),
-                                           **data)
+                services.case_study_update(
+                    study=study, actor=request.user, expected_version=data.pop("version"), **data
+                )
         except EditConflict:
             form = conflict_form(CaseStudyDraftForm, current_values(study, ("title", "draft")))
             study.family, version = access.family, form.initial["version"]
@@ -195,13 +219,19 @@ def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
     known = known_identifiers(scheme=study.scheme)  # decrypted once for the three checks below
     in_title = find_identifiers(study.title, scheme=study.scheme, known=known)
     in_draft = find_identifiers(study.draft, scheme=study.scheme, known=known)
-    return render(request, "reporting/case_study_edit.html", {
-        "study": study, "form": form, "found": in_title + in_draft,
-        "highlighted_title": highlight(study.title, in_title),
-        "highlighted": highlight(study.draft, in_draft),
-        "waiting": services.release_waiting(study),
-        "version": version,  # the release asked for is of the text shown, and no later one
-    })
+    return render(
+        request,
+        "reporting/case_study_edit.html",
+        {
+            "study": study,
+            "form": form,
+            "found": in_title + in_draft,
+            "highlighted_title": highlight(study.title, in_title),
+            "highlighted": highlight(study.draft, in_draft),
+            "waiting": services.release_waiting(study),
+            "version": version,  # the release asked for is of the text shown, and no later one
+        },
+    )
 
 
 @require_POST
@@ -209,17 +239,24 @@ def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
     """Ask for the release (§3.3): the scheme manager, another person, approves it on the approvals page."""
     study, access = _open_draft(request, study_id, for_change=True, roles=SCHEME_STAFF_ROLES)
     try:
-        approval = services.case_study_release_request(study=study, access=access, actor=request.user,
-                                                       expected_version=request.POST.get("version", ""))
+        approval = services.case_study_release_request(
+            study=study, access=access, actor=request.user, expected_version=request.POST.get("version", "")
+        )
     except EditConflict:
-        messages.error(request, "Someone else changed this draft after you opened it, so it was not released. "
-                                "Read the text below as it is now, and release it again if it is still right.")
+        messages.error(
+            request,
+            "Someone else changed this draft after you opened it, so it was not released. "
+            "Read the text below as it is now, and release it again if it is still right.",
+        )
         return redirect("reporting:case_study_edit", study_id=study.pk)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("reporting:case_study_edit", study_id=study.pk)
-    messages.info(request, "Release asked for: the scheme manager (not you) approves it before trustees see it. "
-                           "The draft cannot change meanwhile.")
+    messages.info(
+        request,
+        "Release asked for: the scheme manager (not you) approves it before trustees see it. "
+        "The draft cannot change meanwhile.",
+    )
     return redirect("access_log:approval", approval_id=approval.pk)
 
 
@@ -248,15 +285,16 @@ def minutes_detail(request: HttpRequest, meeting_id) -> HttpResponse:
             user=request.user, scheme=meeting.scheme, kind=ReportEvent.Kind.CONFIDENTIAL_ITEM_READ, object_id=item.pk
         )
     may_write = selectors.has_role(user=request.user, scheme=meeting.scheme, roles=selectors.MINUTES_WRITERS)
-    return render(request, "reporting/minutes_detail.html", {"meeting": meeting, "items": items,
-                                                             "may_write": may_write})
+    return render(
+        request, "reporting/minutes_detail.html", {"meeting": meeting, "items": items, "may_write": may_write}
+    )
 
 
 def _board_people(scheme: Scheme):
     return User.objects.filter(
-        pk__in=Membership.objects.current().filter(
-            Q(scheme=scheme) & Q(role__in=selectors.MINUTES_READERS)
-        ).values("user_id")
+        pk__in=Membership.objects.current()
+        .filter(Q(scheme=scheme) & Q(role__in=selectors.MINUTES_READERS))
+        .values("user_id")
     ).order_by("username")
 
 
@@ -270,10 +308,16 @@ def minutes_new(request: HttpRequest) -> HttpResponse:
         meeting = services.meeting_record(scheme=scheme, actor=request.user, **form.cleaned_data)
         messages.success(request, "Minutes saved.")
         return redirect("reporting:minutes_detail", meeting_id=meeting.pk)
-    return render(request, "reporting/form_page.html", {
-        "form": form, "heading": "Record Board minutes", "submit": "Save minutes",
-        "back": ("reporting:minutes_list", None, "Back to Board minutes"),
-    })
+    return render(
+        request,
+        "reporting/form_page.html",
+        {
+            "form": form,
+            "heading": "Record Board minutes",
+            "submit": "Save minutes",
+            "back": ("reporting:minutes_list", None, "Back to Board minutes"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -286,15 +330,24 @@ def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
     form = ConfidentialItemForm(request.POST or None, people=_board_people(meeting.scheme))
     if request.method == "POST" and form.is_valid():
         services.confidential_item_add(
-            meeting=meeting, actor=request.user, subject=form.cleaned_data["subject"],
-            text=form.cleaned_data["text"], circulation=list(form.cleaned_data["circulation"]),
+            meeting=meeting,
+            actor=request.user,
+            subject=form.cleaned_data["subject"],
+            text=form.cleaned_data["text"],
+            circulation=list(form.cleaned_data["circulation"]),
         )
         messages.success(request, "Confidential item saved; only its circulation list can read it.")
         return redirect("reporting:minutes_detail", meeting_id=meeting.pk)
-    return render(request, "reporting/form_page.html", {
-        "form": form, "heading": "Add a confidential item", "submit": "Save confidential item",
-        "back": ("reporting:minutes_detail", meeting.pk, "Back to the minutes"),
-    })
+    return render(
+        request,
+        "reporting/form_page.html",
+        {
+            "form": form,
+            "heading": "Add a confidential item",
+            "submit": "Save confidential item",
+            "back": ("reporting:minutes_detail", meeting.pk, "Back to the minutes"),
+        },
+    )
 
 
 @require_GET
@@ -307,7 +360,9 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page.")
     for consultation in consultations:
         services.report_event_record(
-            user=request.user, scheme=consultation.scheme, kind=ReportEvent.Kind.CONSULTATION_READ,
+            user=request.user,
+            scheme=consultation.scheme,
+            kind=ReportEvent.Kind.CONSULTATION_READ,
             object_id=consultation.pk,
         )
     return render(request, "reporting/consultation_list.html", {"consultations": consultations, "is_lead": is_lead})
@@ -321,9 +376,9 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead consults a trustee or adviser; the family is not identified (§3.5)."""
     scheme, _ = _scheme(request, (Role.SAFEGUARDING_LEAD,))
     people = User.objects.filter(
-        pk__in=Membership.objects.current().filter(
-            Q(scheme=scheme, role__in=selectors.CONSULTEE_ROLES) | Q(scheme__isnull=True, role=Role.REVIEWER)
-        ).values("user_id")
+        pk__in=Membership.objects.current()
+        .filter(Q(scheme=scheme, role__in=selectors.CONSULTEE_ROLES) | Q(scheme__isnull=True, role=Role.REVIEWER))
+        .values("user_id")
     ).order_by("username")
     form = ConsultationForm(request.POST or None, people=people)
     found = []
@@ -339,6 +394,12 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Summary shared.")
             return redirect("reporting:consultation_list")
     summary = form.data.get("summary", "") if form.is_bound else ""
-    return render(request, "reporting/consultation_new.html", {
-        "form": form, "found": found, "highlighted": highlight(summary, found) if found else "",
-    })
+    return render(
+        request,
+        "reporting/consultation_new.html",
+        {
+            "form": form,
+            "found": found,
+            "highlighted": highlight(summary, found) if found else "",
+        },
+    )

@@ -22,8 +22,17 @@ class ConcernAdmin(ReadOnlyFamilyRecordAdmin):
 class ExternalRequestAdmin(ReadOnlyFamilyRecordAdmin):
     list_display = ["__str__", "kind", "received_on", "has_order", "decision", "basis"]
     list_filter = ["kind", "decision"]
-    fields = ["family", "kind", "received_on", "has_order", "logged_by", "decision", "basis", "decided_by",
-              "decided_at"]
+    fields = [
+        "family",
+        "kind",
+        "received_on",
+        "has_order",
+        "logged_by",
+        "decision",
+        "basis",
+        "decided_by",
+        "decided_at",
+    ]
     readonly_fields = fields
 
 
@@ -47,6 +56,7 @@ class TrusteeNoticeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
     list_display = ["__str__", "scheme", "kind", "received_on", "emailed_to"]
     fields = ["scheme", "kind", "received_on", "created_at", "emailed_to"]
     readonly_fields = fields

@@ -19,5 +19,7 @@ class SafeguardingConfig(AppConfig):
 
         from .services import describe_request_decision, request_carry_out
 
-        register(ApprovalKind.EXTERNAL_REQUEST,
-                 ApprovalHandler(Section.SAFEGUARDING, request_carry_out, describe_request_decision))
+        register(
+            ApprovalKind.EXTERNAL_REQUEST,
+            ApprovalHandler(Section.SAFEGUARDING, request_carry_out, describe_request_decision),
+        )

@@ -34,15 +34,23 @@ def concerns_to_carry(*, family: Family) -> list[dict[str, Any]]:
     actions = ConcernAction.objects.filter(family=family).select_related("family__data_key", "taken_by")
     by_concern: dict[Any, list[dict[str, Any]]] = {}
     for action in actions.order_by("taken_on", "created_at"):
-        by_concern.setdefault(action.concern_id, []).append({
-            "action": action.action, "taken_on": action.taken_on.isoformat(), "taken_by_id": action.taken_by_id,
-            "taken_by_name": action.taken_by.display_name, "created_at": action.created_at.isoformat(),
-        })
+        by_concern.setdefault(action.concern_id, []).append(
+            {
+                "action": action.action,
+                "taken_on": action.taken_on.isoformat(),
+                "taken_by_id": action.taken_by_id,
+                "taken_by_name": action.taken_by.display_name,
+                "created_at": action.created_at.isoformat(),
+            }
+        )
     return [
         {
-            "category": concern.category, "observed": concern.observed,
-            "observed_on": concern.observed_on.isoformat(), "raised_by_id": concern.raised_by_id,
-            "raised_by_name": concern.raised_by.display_name, "raised_at": concern.raised_at.isoformat(),
+            "category": concern.category,
+            "observed": concern.observed,
+            "observed_on": concern.observed_on.isoformat(),
+            "raised_by_id": concern.raised_by_id,
+            "raised_by_name": concern.raised_by.display_name,
+            "raised_at": concern.raised_at.isoformat(),
             "status": concern.status,
             "referred_on": concern.referred_on.isoformat() if concern.referred_on else None,
             "la_reference": concern.la_reference,
@@ -82,17 +90,25 @@ def concerns_receive(
     for given in concerns:
         raiser = _person(given, "raised_by", same_installation, actor)
         concern = Concern(
-            family=family, category=given["category"], observed=given["observed"],
-            observed_on=_day(given["observed_on"]), raised_by=raiser,
-            raised_at=_moment(given["raised_at"]), status=given["status"],
-            referred_on=_day(given.get("referred_on")), la_reference=given.get("la_reference") or "",
+            family=family,
+            category=given["category"],
+            observed=given["observed"],
+            observed_on=_day(given["observed_on"]),
+            raised_by=raiser,
+            raised_at=_moment(given["raised_at"]),
+            status=given["status"],
+            referred_on=_day(given.get("referred_on")),
+            la_reference=given.get("la_reference") or "",
             closed_at=_moment(given.get("closed_at")),
             carried_from=_carried(origin, given, "raised_by", same_installation),
         )
         _save(concern, actor=actor, reason=reason)
         for step in given.get("actions", []):
             action = ConcernAction(
-                family=family, concern=concern, action=step["action"], taken_on=_day(step["taken_on"]),
+                family=family,
+                concern=concern,
+                action=step["action"],
+                taken_on=_day(step["taken_on"]),
                 taken_by=_person(step, "taken_by", same_installation, actor),
                 created_at=_moment(step.get("created_at")) or concern.raised_at,
                 carried_from=_carried(origin, step, "taken_by", same_installation),

@@ -14,10 +14,15 @@ from .models import Concern, ExternalRequest
 
 
 class ConcernForm(forms.Form):
-    category = forms.ChoiceField(label="What kind of concern?", choices=Concern.Category.choices,
-                                 widget=forms.RadioSelect)
-    observed = forms.CharField(label="What was seen or said", widget=forms.Textarea(attrs={"rows": 6}),
-                               max_length=10000, help_text="Write down exactly what you saw or heard, and who said it.")
+    category = forms.ChoiceField(
+        label="What kind of concern?", choices=Concern.Category.choices, widget=forms.RadioSelect
+    )
+    observed = forms.CharField(
+        label="What was seen or said",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+        help_text="Write down exactly what you saw or heard, and who said it.",
+    )
     observed_on = date_field("When it was seen or said", described_as="the date it was seen or said")
 
     def clean_observed_on(self):
@@ -41,13 +46,15 @@ class ReferForm(VersionedForm):
 
 
 class RequestForm(forms.Form):
-    kind = forms.ChoiceField(label="What kind of request?", choices=ExternalRequest.Kind.choices,
-                             widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="What kind of request?", choices=ExternalRequest.Kind.choices, widget=forms.RadioSelect
+    )
     received_on = date_field("Date received")
     requester = forms.CharField(label="Who asked", max_length=200, help_text="Name, rank or court, and contact.")
     details = forms.CharField(label="What was asked for", widget=TEXTAREA, max_length=5000)
-    order_reference = forms.CharField(label="Subpoena or court order reference (if there is one)", required=False,
-                                      max_length=200)
+    order_reference = forms.CharField(
+        label="Subpoena or court order reference (if there is one)", required=False, max_length=200
+    )
     order_made_on = date_field("Date of the order (if there is one)", required=False, described_as="the order date")
 
     def clean_received_on(self):
@@ -74,16 +81,29 @@ class RefuseForm(VersionedForm):
 
 
 class DiscloseForm(VersionedForm, WithoutConsentMixin):
-    exception = forms.ChoiceField(label="Basis", widget=forms.RadioSelect, choices=[
-        ("", "A recorded safeguarding concern (§2.1), or the recorded court order"),
-        (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.DISCLOSABLE_OFFENCE.label),
-        (LegalBasis.TERRORISM, LegalBasis.TERRORISM.label),
-    ], required=False)
+    exception = forms.ChoiceField(
+        label="Basis",
+        widget=forms.RadioSelect,
+        choices=[
+            ("", "A recorded safeguarding concern (§2.1), or the recorded court order"),
+            (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.DISCLOSABLE_OFFENCE.label),
+            (LegalBasis.TERRORISM, LegalBasis.TERRORISM.label),
+        ],
+        required=False,
+    )
     summary = forms.CharField(label="Summary of what was passed on", widget=TEXTAREA, max_length=5000)
     shared_on = date_field("Date passed on", help_text="It is passed on when another person approves it.")
     decision_reason = forms.CharField(label="Reasons for the decision", widget=TEXTAREA, max_length=5000)
-    field_order = ["exception", "summary", "shared_on", "decision_reason", "family_told", "family_told_on",
-                   "not_told_reason", "emergency_reason"]
+    field_order = [
+        "exception",
+        "summary",
+        "shared_on",
+        "decision_reason",
+        "family_told",
+        "family_told_on",
+        "not_told_reason",
+        "emergency_reason",
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         # Only the safeguarding lead and the manager open this form: both may act alone in an emergency.
@@ -98,7 +118,8 @@ class ReferralPurposeForm(forms.Form):
     """§2.1: the safeguarding lead states why the family's identifying details are opened."""
 
     purpose = forms.ChoiceField(
-        label="Why are you opening the family's identifying details?", widget=forms.RadioSelect,
+        label="Why are you opening the family's identifying details?",
+        widget=forms.RadioSelect,
         choices=[(Purpose.SAFEGUARDING_REFERRAL, "To refer a child to children's services (§2.1)")],
         error_messages={"required": "Say why you are opening the identifying details."},
         help_text="Opening them is recorded in the family's access log, with this purpose.",

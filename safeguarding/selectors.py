@@ -71,9 +71,11 @@ def is_trustee(user: User) -> bool:
 
 
 def leads_or_staff_anywhere(user: User) -> bool:
-    return Membership.objects.current().filter(
-        user=user, role__in=(Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER)
-    ).exists()
+    return (
+        Membership.objects.current()
+        .filter(user=user, role__in=(Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER))
+        .exists()
+    )
 
 
 # What a volunteer sees of a concern they raised (the concern page): what they recorded.
@@ -90,8 +92,12 @@ def concern_history(*, access: FileAccess, concern: Concern) -> list[Source]:
         return [Source(Concern.history.filter(id=concern.pk), "Concern", key=key, exclude=hidden)]
     return [
         Source(Concern.history.filter(id=concern.pk), "Concern", key=key, exclude={"family"}),
-        Source(ConcernAction.history.filter(concern_id=concern.pk), "Action on the concern", key=key,
-               exclude={"family", "concern", "created_at"}),
+        Source(
+            ConcernAction.history.filter(concern_id=concern.pk),
+            "Action on the concern",
+            key=key,
+            exclude={"family", "concern", "created_at"},
+        ),
     ]
 
 
@@ -100,9 +106,13 @@ def request_history(*, access: FileAccess, external: ExternalRequest) -> list[So
     legal basis of the disclosure register: its labels come from there, never the code."""
     register = ExternalRequest._meta.get_field("disclosures").related_model
     return [
-        Source(ExternalRequest.history.filter(id=external.pk), lambda row: row.get_kind_display(),
-               key=("family", access.target), exclude={"family"},
-               choices={"basis": register._meta.get_field("basis").flatchoices}),
+        Source(
+            ExternalRequest.history.filter(id=external.pk),
+            lambda row: row.get_kind_display(),
+            key=("family", access.target),
+            exclude={"family"},
+            choices={"basis": register._meta.get_field("basis").flatchoices},
+        ),
     ]
 
 
@@ -128,9 +138,13 @@ def identifying_details_for(*, access: FileAccess) -> IdentifyingDetails:
     if access.purpose != Purpose.SAFEGUARDING_REFERRAL:
         raise NotPermitted("Open the identifying details for a stated purpose.")
     family = access.target
-    members = list(Member.objects.filter(family=family).select_related("family__data_key").order_by("kind",
-                                                                                                    "created_at"))
+    members = list(
+        Member.objects.filter(family=family).select_related("family__data_key").order_by("kind", "created_at")
+    )
     return IdentifyingDetails(
-        reference=family.reference, members=members, address=family.address, postcode=family.postcode,
+        reference=family.reference,
+        members=members,
+        address=family.address,
+        postcode=family.postcode,
         phone=family.phone,
     )

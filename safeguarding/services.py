@@ -64,8 +64,7 @@ def concern_raise(
     if not observed.strip():
         raise ValidationError({"observed": "Describe what was seen or said."})
     with gate.changing(access, section=SECTION) as family:
-        concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on,
-                          raised_by=actor)
+        concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on, raised_by=actor)
         _save(concern, actor=actor)
     return concern
 
@@ -87,7 +86,12 @@ def concern_action_add(
 
 @transaction.atomic
 def concern_refer(
-    *, access: FileAccess, concern: Concern, referred_on: datetime.date, actor: User, la_reference: str = "",
+    *,
+    access: FileAccess,
+    concern: Concern,
+    referred_on: datetime.date,
+    actor: User,
+    la_reference: str = "",
     expected_version: str | None = None,
 ) -> Concern:
     """The concern was referred to the local authority (§2.1). ``expected_version``: the
@@ -105,9 +109,7 @@ def concern_refer(
 
 
 @transaction.atomic
-def concern_close(
-    *, access: FileAccess, concern: Concern, actor: User, expected_version: str | None = None
-) -> Concern:
+def concern_close(*, access: FileAccess, concern: Concern, actor: User, expected_version: str | None = None) -> Concern:
     _require(access, LEADS, "Only the safeguarding lead or the manager closes a concern.")
     _own(access, concern)
     check_version(concern, expected_version)
@@ -122,7 +124,9 @@ def concern_close(
 def _trustees(scheme_id: int) -> list[User]:
     return list(
         User.objects.filter(
-            is_active=True, memberships__scheme_id=scheme_id, memberships__role=Role.TRUSTEE,
+            is_active=True,
+            memberships__scheme_id=scheme_id,
+            memberships__role=Role.TRUSTEE,
             memberships__ended_at__isnull=True,
         ).distinct()
     )
@@ -149,14 +153,23 @@ def request_log(
     _not_future(received_on, "received_on")
     with gate.changing(access, section=SECTION) as family:
         request = ExternalRequest(
-            family=family, kind=kind, received_on=received_on, requester=requester, details=details,
-            order_reference=order_reference.strip(), order_made_on=order_made_on,
-            has_order=bool(order_reference.strip()), logged_by=actor,
+            family=family,
+            kind=kind,
+            received_on=received_on,
+            requester=requester,
+            details=details,
+            order_reference=order_reference.strip(),
+            order_made_on=order_made_on,
+            has_order=bool(order_reference.strip()),
+            logged_by=actor,
         )
         _save(request, actor=actor)
         trustees = _trustees(family.scheme_id)
         notice = TrusteeNotice(
-            scheme_id=family.scheme_id, request=request, kind=kind, received_on=received_on,
+            scheme_id=family.scheme_id,
+            request=request,
+            kind=kind,
+            received_on=received_on,
             emailed_to=sum(1 for t in trustees if t.email),
         )
         notice.full_clean()
@@ -180,7 +193,12 @@ def request_log(
 
 @transaction.atomic
 def request_record_order(
-    *, access: FileAccess, request: ExternalRequest, order_reference: str, order_made_on: datetime.date, actor: User,
+    *,
+    access: FileAccess,
+    request: ExternalRequest,
+    order_reference: str,
+    order_made_on: datetime.date,
+    actor: User,
     expected_version: str | None = None,
 ) -> ExternalRequest:
     """A subpoena or court order arrived for a logged request (§10.2, §10.3)."""
@@ -197,8 +215,14 @@ def request_record_order(
 
 
 def _propose(
-    *, access: FileAccess, request: ExternalRequest, asking: dict, actor: User, safeguarding: bool,
-    emergency_reason: str, expected_version: str | None,
+    *,
+    access: FileAccess,
+    request: ExternalRequest,
+    asking: dict,
+    actor: User,
+    safeguarding: bool,
+    emergency_reason: str,
+    expected_version: str | None,
 ) -> Approval:
     """§10.3: a decision on a police or court request is made by two people: it waits for the
     manager (or, for a family with an open concern, the safeguarding lead) to approve it."""
@@ -212,20 +236,34 @@ def _propose(
     if not asking["reason"].strip():
         raise ValidationError({"decision_reason": "Give the reasons for the decision."})
     return approvals.approval_request(
-        access=access, kind=ApprovalKind.EXTERNAL_REQUEST, asking=asking, actor=actor, safeguarding=safeguarding,
-        subject_id=request.pk, emergency_reason=emergency_reason,
+        access=access,
+        kind=ApprovalKind.EXTERNAL_REQUEST,
+        asking=asking,
+        actor=actor,
+        safeguarding=safeguarding,
+        subject_id=request.pk,
+        emergency_reason=emergency_reason,
     )
 
 
 @transaction.atomic
 def request_refuse(
-    *, access: FileAccess, request: ExternalRequest, reason: str, actor: User, expected_version: str | None = None,
+    *,
+    access: FileAccess,
+    request: ExternalRequest,
+    reason: str,
+    actor: User,
+    expected_version: str | None = None,
     emergency_reason: str = "",
 ) -> Approval:
     """Nothing is passed on (§10.3): proposed with its reason, decided when another person approves."""
     return _propose(
-        access=access, request=request, asking={"decision": ExternalRequest.Decision.REFUSED, "reason": reason},
-        actor=actor, safeguarding=has_open_concern(access.target), emergency_reason=emergency_reason,
+        access=access,
+        request=request,
+        asking={"decision": ExternalRequest.Decision.REFUSED, "reason": reason},
+        actor=actor,
+        safeguarding=has_open_concern(access.target),
+        emergency_reason=emergency_reason,
         expected_version=expected_version,
     )
 
@@ -260,20 +298,40 @@ def request_disclose(
     police = request.kind == ExternalRequest.Kind.POLICE
     recipient = Recipient(RecipientKind.POLICE if police else RecipientKind.COURT, request.requester)
     decision = sharing_check(
-        access=access, scope=Scope.SPECIFIC, recipient=recipient, summary=summary, family_told=family_told,
-        family_told_on=family_told_on, not_told_reason=not_told_reason, justification=reason,
-        exception=exception, request=request,
+        access=access,
+        scope=Scope.SPECIFIC,
+        recipient=recipient,
+        summary=summary,
+        family_told=family_told,
+        family_told_on=family_told_on,
+        not_told_reason=not_told_reason,
+        justification=reason,
+        exception=exception,
+        request=request,
     )
     asking = {
-        "decision": ExternalRequest.Decision.DISCLOSED, "reason": reason, "channel": "police" if police else "court",
-        "scope": Scope.SPECIFIC, "recipient_kind": recipient.kind, "recipient_name": recipient.name,
-        "summary": summary, "justification": reason, "exception": exception, "request_id": str(request.pk),
-        "basis": decision.basis, "family_told": family_told,
-        "family_told_on": family_told_on.isoformat() if family_told_on else "", "not_told_reason": not_told_reason,
+        "decision": ExternalRequest.Decision.DISCLOSED,
+        "reason": reason,
+        "channel": "police" if police else "court",
+        "scope": Scope.SPECIFIC,
+        "recipient_kind": recipient.kind,
+        "recipient_name": recipient.name,
+        "summary": summary,
+        "justification": reason,
+        "exception": exception,
+        "request_id": str(request.pk),
+        "basis": decision.basis,
+        "family_told": family_told,
+        "family_told_on": family_told_on.isoformat() if family_told_on else "",
+        "not_told_reason": not_told_reason,
     }
     return _propose(
-        access=access, request=request, asking=asking, actor=actor,
-        safeguarding=decision.basis == LegalBasis.SAFEGUARDING, emergency_reason=emergency_reason,
+        access=access,
+        request=request,
+        asking=asking,
+        actor=actor,
+        safeguarding=decision.basis == LegalBasis.SAFEGUARDING,
+        emergency_reason=emergency_reason,
         expected_version=expected_version,
     )
 
@@ -283,9 +341,7 @@ def request_carry_out(approval: Approval, asking: dict, access: FileAccess, acto
     The decision is the asker's, approved by the approver (shown from the approval)."""
     from consent.services import disclosure_carry_out
 
-    request = ExternalRequest.objects.select_for_update().select_related("family__data_key").get(
-        pk=approval.subject_id
-    )
+    request = ExternalRequest.objects.select_for_update().select_related("family__data_key").get(pk=approval.subject_id)
     if request.decision != ExternalRequest.Decision.PENDING:
         raise ValidationError("This request has already been decided.")
     basis, disclosure = "", None

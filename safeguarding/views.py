@@ -40,8 +40,9 @@ from .models import ExternalRequest
 SECTION = "safeguarding"
 
 
-def _open(request: HttpRequest, reference: str, change: bool = False,
-          roles: tuple[str, ...] | None = None) -> gate.FileAccess:
+def _open(
+    request: HttpRequest, reference: str, change: bool = False, roles: tuple[str, ...] | None = None
+) -> gate.FileAccess:
     return gate.open_family(user=request.user, reference=reference, section=SECTION, for_change=change, roles=roles)
 
 
@@ -51,10 +52,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead's (and staff's) open concerns and pending requests, by reference only."""
     if not selectors.leads_or_staff_anywhere(request.user):
         raise PermissionDenied("Only the safeguarding lead and the scheme's staff see this.")
-    return render(request, "safeguarding/overview.html", {
-        "concerns": selectors.open_concerns_for(user=request.user),
-        "requests": selectors.pending_requests_for(user=request.user),
-    })
+    return render(
+        request,
+        "safeguarding/overview.html",
+        {
+            "concerns": selectors.open_concerns_for(user=request.user),
+            "requests": selectors.pending_requests_for(user=request.user),
+        },
+    )
 
 
 @require_POST
@@ -72,12 +77,20 @@ def go_to_family(request: HttpRequest) -> HttpResponse:
 @never_cache
 def family(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference)
-    return render(request, "safeguarding/family.html", {
-        "family": access.target, "access": access, "concerns": selectors.concerns_for(access=access),
-        "requests": selectors.requests_for(access=access), "is_volunteer": access.role == Role.VOLUNTEER,
-        "is_handler": access.role in services.HANDLERS, "is_lead": access.role in services.LEADS,
-        "may_open_details": access.role == Role.SAFEGUARDING_LEAD and selectors.has_open_concern(access.target),
-    })
+    return render(
+        request,
+        "safeguarding/family.html",
+        {
+            "family": access.target,
+            "access": access,
+            "concerns": selectors.concerns_for(access=access),
+            "requests": selectors.requests_for(access=access),
+            "is_volunteer": access.role == Role.VOLUNTEER,
+            "is_handler": access.role in services.HANDLERS,
+            "is_lead": access.role in services.LEADS,
+            "may_open_details": access.role == Role.SAFEGUARDING_LEAD and selectors.has_open_concern(access.target),
+        },
+    )
 
 
 @sensitive_post_parameters()
@@ -94,19 +107,38 @@ def identifying_details(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReferralPurposeForm(request.POST if request.method == "POST" else None)
     details = None
     if request.method == "POST" and form.is_valid():
-        opened = gate.open_family(user=request.user, reference=reference, section=Section.IDENTIFYING_DETAILS,
-                                  purpose=form.cleaned_data["purpose"], roles=lead)
+        opened = gate.open_family(
+            user=request.user,
+            reference=reference,
+            section=Section.IDENTIFYING_DETAILS,
+            purpose=form.cleaned_data["purpose"],
+            roles=lead,
+        )
         details = selectors.identifying_details_for(access=opened)
-    return render(request, "safeguarding/identifying_details.html", {
-        "family": access.target, "form": form, "details": details,
-    })
+    return render(
+        request,
+        "safeguarding/identifying_details.html",
+        {
+            "family": access.target,
+            "form": form,
+            "details": details,
+        },
+    )
 
 
 def _form_page(request, access, form, heading, submit, **extra):
-    return render(request, "consent/form_page.html", {
-        "family": access.target, "form": form, "heading": heading, "submit": submit,
-        "cancel": "safeguarding:family", **extra,
-    })
+    return render(
+        request,
+        "consent/form_page.html",
+        {
+            "family": access.target,
+            "form": form,
+            "heading": heading,
+            "submit": submit,
+            "cancel": "safeguarding:family",
+            **extra,
+        },
+    )
 
 
 @sensitive_post_parameters()
@@ -133,11 +165,18 @@ def concern_detail(request: HttpRequest, reference: str, concern_id: str) -> Htt
     access = _open(request, reference)
     concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
     is_handler = access.role in services.HANDLERS
-    return render(request, "safeguarding/concern.html", {
-        "family": access.target, "concern": concern, "is_handler": is_handler,
-        "is_lead": access.role in services.LEADS, "version": row_version(concern),
-        "actions": list(concern.actions.all()) if is_handler else [],
-    })
+    return render(
+        request,
+        "safeguarding/concern.html",
+        {
+            "family": access.target,
+            "concern": concern,
+            "is_handler": is_handler,
+            "is_lead": access.role in services.LEADS,
+            "version": row_version(concern),
+            "actions": list(concern.actions.all()) if is_handler else [],
+        },
+    )
 
 
 @require_GET
@@ -147,9 +186,12 @@ def concern_history(request: HttpRequest, reference: str, concern_id: str) -> Ht
     access = _open(request, reference)
     concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
     return render_history(
-        request, title=f"a concern about {reference}", caption=f"{reference}: safeguarding concern",
+        request,
+        title=f"a concern about {reference}",
+        caption=f"{reference}: safeguarding concern",
         back_url=reverse("safeguarding:concern", kwargs={"reference": reference, "concern_id": concern.pk}),
-        back_label="Back to the concern", sources=lambda: selectors.concern_history(access=access, concern=concern),
+        back_label="Back to the concern",
+        sources=lambda: selectors.concern_history(access=access, concern=concern),
     )
 
 
@@ -181,8 +223,17 @@ def _edit(request, access, record, form_class, heading, submit, run, initial, do
 def _concern_form(request, reference, concern_id, form_class, heading, submit, run, initial=None):
     access = _open(request, reference, change=True, roles=services.HANDLERS)
     concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
-    page = _edit(request, access, concern, form_class, heading, submit, functools.partial(run, concern=concern),
-                 initial or {}, "Saved.")
+    page = _edit(
+        request,
+        access,
+        concern,
+        form_class,
+        heading,
+        submit,
+        functools.partial(run, concern=concern),
+        initial or {},
+        "Saved.",
+    )
     return page or redirect("safeguarding:concern", reference=reference, concern_id=concern.pk)
 
 
@@ -191,16 +242,32 @@ def _concern_form(request, reference, concern_id, form_class, heading, submit, r
 @never_cache
 @form_once
 def action_new(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
-    return _concern_form(request, reference, concern_id, ActionForm, "Record an action", "Save action",
-                         services.concern_action_add, {"taken_on": timezone.localdate()})
+    return _concern_form(
+        request,
+        reference,
+        concern_id,
+        ActionForm,
+        "Record an action",
+        "Save action",
+        services.concern_action_add,
+        {"taken_on": timezone.localdate()},
+    )
 
 
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
 def concern_refer(request: HttpRequest, reference: str, concern_id: str) -> HttpResponse:
-    return _concern_form(request, reference, concern_id, ReferForm, "Record the referral to the local authority",
-                         "Save referral", services.concern_refer, {"referred_on": timezone.localdate()})
+    return _concern_form(
+        request,
+        reference,
+        concern_id,
+        ReferForm,
+        "Record the referral to the local authority",
+        "Save referral",
+        services.concern_refer,
+        {"referred_on": timezone.localdate()},
+    )
 
 
 @require_POST
@@ -208,11 +275,15 @@ def concern_close(request: HttpRequest, reference: str, concern_id: str) -> Http
     access = _open(request, reference, change=True, roles=services.LEADS)
     concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
     try:
-        services.concern_close(access=access, concern=concern, actor=request.user,
-                               expected_version=request.POST.get("version", ""))
+        services.concern_close(
+            access=access, concern=concern, actor=request.user, expected_version=request.POST.get("version", "")
+        )
     except EditConflict:
-        messages.error(request, "Someone else changed this concern after you opened it, so it was not closed. "
-                                "Check it below, and close it again if it is still needed.")
+        messages.error(
+            request,
+            "Someone else changed this concern after you opened it, so it was not closed. "
+            "Check it below, and close it again if it is still needed.",
+        )
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
     else:
@@ -245,13 +316,21 @@ def request_detail(request: HttpRequest, reference: str, request_id: str) -> Htt
     access = _open(request, reference, roles=services.HANDLERS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
     decisions = Approval.objects.filter(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=external.pk).select_related(
-        "requested_by", "decision__decided_by")
+        "requested_by", "decision__decided_by"
+    )
     waiting = approvals.pending_for(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=external.pk)
-    return render(request, "safeguarding/request.html", {
-        "family": access.target, "external": external, "is_lead": access.role in services.LEADS,
-        "pending": external.decision == ExternalRequest.Decision.PENDING and waiting is None,
-        "approvals": decisions, "waiting": waiting,
-    })
+    return render(
+        request,
+        "safeguarding/request.html",
+        {
+            "family": access.target,
+            "external": external,
+            "is_lead": access.role in services.LEADS,
+            "pending": external.decision == ExternalRequest.Decision.PENDING and waiting is None,
+            "approvals": decisions,
+            "waiting": waiting,
+        },
+    )
 
 
 @require_GET
@@ -261,20 +340,40 @@ def request_history(request: HttpRequest, reference: str, request_id: str) -> Ht
     access = _open(request, reference, roles=services.HANDLERS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
     return render_history(
-        request, title=f"a request about {reference}", caption=f"{reference}: {external.get_kind_display()}",
+        request,
+        title=f"a request about {reference}",
+        caption=f"{reference}: {external.get_kind_display()}",
         back_url=reverse("safeguarding:request", kwargs={"reference": reference, "request_id": external.pk}),
         back_label="Back to the request",
         sources=lambda: selectors.request_history(access=access, external=external),
     )
 
 
-def _request_form(request, reference, request_id, form_class, heading, submit, run, initial=None,
-                  done="Decision recorded: it waits for approval by another person (the manager, or the "
-                  "safeguarding lead where a concern is open), unless you acted alone in an emergency."):
+def _request_form(
+    request,
+    reference,
+    request_id,
+    form_class,
+    heading,
+    submit,
+    run,
+    initial=None,
+    done="Decision recorded: it waits for approval by another person (the manager, or the "
+    "safeguarding lead where a concern is open), unless you acted alone in an emergency.",
+):
     access = _open(request, reference, change=True, roles=services.LEADS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
-    page = _edit(request, access, external, form_class, heading, submit, functools.partial(run, request=external),
-                 initial or {}, done)
+    page = _edit(
+        request,
+        access,
+        external,
+        form_class,
+        heading,
+        submit,
+        functools.partial(run, request=external),
+        initial or {},
+        done,
+    )
     return page or redirect("safeguarding:request", reference=reference, request_id=external.pk)
 
 
@@ -282,8 +381,16 @@ def _request_form(request, reference, request_id, form_class, heading, submit, r
 @require_http_methods(["GET", "POST"])
 @never_cache
 def request_order(request: HttpRequest, reference: str, request_id: str) -> HttpResponse:
-    return _request_form(request, reference, request_id, OrderForm, "Record a subpoena or court order",
-                         "Save order", services.request_record_order, done="Order recorded.")
+    return _request_form(
+        request,
+        reference,
+        request_id,
+        OrderForm,
+        "Record a subpoena or court order",
+        "Save order",
+        services.request_record_order,
+        done="Order recorded.",
+    )
 
 
 @sensitive_post_parameters()
@@ -303,8 +410,16 @@ def request_disclose(request: HttpRequest, reference: str, request_id: str) -> H
     def run(*, decision_reason, **kwargs):
         return services.request_disclose(reason=decision_reason, **kwargs)
 
-    return _request_form(request, reference, request_id, DiscloseForm, "Pass information on", "Record decision",
-                         run, {"shared_on": timezone.localdate()})
+    return _request_form(
+        request,
+        reference,
+        request_id,
+        DiscloseForm,
+        "Pass information on",
+        "Record decision",
+        run,
+        {"shared_on": timezone.localdate()},
+    )
 
 
 @require_GET
@@ -313,6 +428,10 @@ def trustee_notices(request: HttpRequest) -> HttpResponse:
     """What the trustees are told of police and court requests (§10.3)."""
     if not selectors.is_trustee(request.user):
         raise PermissionDenied("Only trustees see these notices.")
-    return render(request, "safeguarding/trustee_notices.html", {
-        "notices": selectors.trustee_notices_for(user=request.user),
-    })
+    return render(
+        request,
+        "safeguarding/trustee_notices.html",
+        {
+            "notices": selectors.trustee_notices_for(user=request.user),
+        },
+    )

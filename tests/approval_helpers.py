@@ -9,6 +9,10 @@ from homestart.models import User
 
 
 def decide(approval: Approval, user: User, *, approve: bool = True, reason: str = "") -> ApprovalDecision:
-    access = gate.open_family(user=user, reference=approval.family.reference,
-                              section=approvals.HANDLERS[approval.kind].section, for_change=True)
+    access = gate.open_family(
+        user=user,
+        reference=approval.family.reference,
+        section=approvals.HANDLERS[approval.kind].section,
+        for_change=True,
+    )
     return approvals.approval_decide(approval=approval, access=access, approve=approve, actor=user, reason=reason)

@@ -272,17 +272,25 @@ STAFF_NAME = "Cressida Vantongeren"
 @pytest.fixture
 def volunteer_file(wirral, coordinator, volunteer) -> VolunteerFile:
     return records_services.volunteer_file_create(
-        scheme=wirral, person=volunteer, actor=coordinator, full_name=VOLUNTEER_NAME,
+        scheme=wirral,
+        person=volunteer,
+        actor=coordinator,
+        full_name=VOLUNTEER_NAME,
         started_on=timezone.localdate() - datetime.timedelta(days=400),
-        training="Preparation course, 2024", recruitment="Two references received",
+        training="Preparation course, 2024",
+        recruitment="Two references received",
     )
 
 
 @pytest.fixture
 def personnel_file(wirral, manager, coordinator) -> PersonnelFile:
     return records_services.personnel_file_create(
-        scheme=wirral, person=coordinator, actor=manager, full_name=STAFF_NAME,
-        started_on=timezone.localdate() - datetime.timedelta(days=900), job_title="Coordinator",
+        scheme=wirral,
+        person=coordinator,
+        actor=manager,
+        full_name=STAFF_NAME,
+        started_on=timezone.localdate() - datetime.timedelta(days=900),
+        job_title="Coordinator",
         employment="Annual appraisal: strong safeguarding practice",
     )
 

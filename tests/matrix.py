@@ -88,8 +88,8 @@ def walk(resolver: URLResolver | None = None, namespace: str = "") -> list[tuple
     found = []
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
-                entry.namespace or namespace
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
             )
             found += walk(entry, inner)
         else:
@@ -144,9 +144,26 @@ def _open(user: User, family, section: str):
 
 
 @pytest.fixture
-def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunteer, other_volunteer, trustee,
-                 spotcheck, reviewer, auditor, admin_user, sef_coordinator, outsider, assigned_family, assignment,
-                 volunteer_file, personnel_file):
+def matrix_world(
+    wirral,
+    sefton,
+    coordinator,
+    manager,
+    safeguarding_lead,
+    volunteer,
+    other_volunteer,
+    trustee,
+    spotcheck,
+    reviewer,
+    auditor,
+    admin_user,
+    sef_coordinator,
+    outsider,
+    assigned_family,
+    assignment,
+    volunteer_file,
+    personnel_file,
+):
     """Everyone; WIR-0001 (supported by ``volunteer``), the volunteer's file and (for HSUK reviewers)
     the coordinator's personnel file in each signed or unsigned reader's sample or session; and one of
     each object a URL names: consent, concern, police request, case study, board minutes, group,
@@ -166,26 +183,46 @@ def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunt
 
     def sign_record(user, kind, file, role, **occasion):
         RecordOfAccess.objects.create(
-            file_kind=kind, file_id=file.pk, file_reference=file.reference, scheme=wirral, user=user,
-            signed_name=user.username, role=role, purpose=occasion["review"].purpose if "review" in occasion
-            else "external_audit", declaration=RecordOfAccess.DECLARATION, **occasion,
+            file_kind=kind,
+            file_id=file.pk,
+            file_reference=file.reference,
+            scheme=wirral,
+            user=user,
+            signed_name=user.username,
+            role=role,
+            purpose=occasion["review"].purpose if "review" in occasion else "external_audit",
+            declaration=RecordOfAccess.DECLARATION,
+            **occasion,
         )
 
     # Samples are drawn before the closed families below exist, so WIR-0001 is the family drawn.
     reviews = {}
     for user, role, personnel_files in [
-        (spotcheck, Role.SPOT_CHECK_TRUSTEE, 0), (spotcheck_unsigned, None, 0),
-        (reviewer, Role.REVIEWER, 1), (reviewer_unsigned, None, 1),
+        (spotcheck, Role.SPOT_CHECK_TRUSTEE, 0),
+        (spotcheck_unsigned, None, 0),
+        (reviewer, Role.REVIEWER, 1),
+        (reviewer_unsigned, None, 1),
     ]:
         reviews[user.username] = review = access_services.review_draw_sample(
-            reviewer=user, scheme=wirral, sample_size=1, volunteer_files=1, personnel_files=personnel_files,
+            reviewer=user,
+            scheme=wirral,
+            sample_size=1,
+            volunteer_files=1,
+            personnel_files=personnel_files,
             days=14,
         )
         assert review.files.get(file_kind=FileKind.FAMILY).file_id == family.pk
         if role:
             access_services.record_of_access_sign(
-                user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-                role=role, signed_name=user.username, declared=True, review=review,
+                user=user,
+                kind=FileKind.FAMILY,
+                obj=family,
+                reference=family.reference,
+                scheme_id=wirral.pk,
+                role=role,
+                signed_name=user.username,
+                declared=True,
+                review=review,
             )
             sign_record(user, FileKind.VOLUNTEER, volunteer_file, role, review=review)
             if personnel_files:
@@ -193,78 +230,138 @@ def matrix_world(wirral, sefton, coordinator, manager, safeguarding_lead, volunt
     sessions = {}
     for user, signed in [(auditor, True), (auditor_unsigned, False)]:
         sessions[user.username] = session = access_services.audit_session_open(
-            coordinator=coordinator, auditor=user, scheme=wirral,
-            references=[family.reference, volunteer_file.reference], signed_name="Carol Coordinator",
+            coordinator=coordinator,
+            auditor=user,
+            scheme=wirral,
+            references=[family.reference, volunteer_file.reference],
+            signed_name="Carol Coordinator",
             declared=True,
         )
         if signed:
             access_services.record_of_access_sign(
-                user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-                role=Role.AUDITOR, signed_name="Audrey Auditor", declared=True, session=session,
+                user=user,
+                kind=FileKind.FAMILY,
+                obj=family,
+                reference=family.reference,
+                scheme_id=wirral.pk,
+                role=Role.AUDITOR,
+                signed_name="Audrey Auditor",
+                declared=True,
+                session=session,
             )
-            sign_record(user, FileKind.VOLUNTEER, volunteer_file, Role.AUDITOR, audit_session=session,
-                        witnessed_by=coordinator)
+            sign_record(
+                user, FileKind.VOLUNTEER, volunteer_file, Role.AUDITOR, audit_session=session, witnessed_by=coordinator
+            )
 
     # Consent and safeguarding: a consent given, a concern the volunteer raised, a police request.
     given_on = today - datetime.timedelta(days=10)
     consent = consent_services.consent_record(
-        access=_open(coordinator, family, "consent"), given_by=family.members.get(kind=Member.Kind.ADULT),
-        scope=Scope.GENERAL, recipient_kind=RecipientKind.REFERRER, recipient_name="",
-        method=Consent.Method.WRITTEN, given_on=given_on, review_on=given_on + datetime.timedelta(days=180),
+        access=_open(coordinator, family, "consent"),
+        given_by=family.members.get(kind=Member.Kind.ADULT),
+        scope=Scope.GENERAL,
+        recipient_kind=RecipientKind.REFERRER,
+        recipient_name="",
+        method=Consent.Method.WRITTEN,
+        given_on=given_on,
+        review_on=given_on + datetime.timedelta(days=180),
         actor=coordinator,
     )
     concern = safeguarding_services.concern_raise(
-        access=_open(volunteer, family, "safeguarding"), category="neglect", observed=OBSERVED, observed_on=today,
+        access=_open(volunteer, family, "safeguarding"),
+        category="neglect",
+        observed=OBSERVED,
+        observed_on=today,
         actor=volunteer,
     )
     external = safeguarding_services.request_log(
-        access=_open(safeguarding_lead, family, "safeguarding"), kind=ExternalRequest.Kind.POLICE,
-        received_on=today, requester="DC", details="x", actor=safeguarding_lead,
+        access=_open(safeguarding_lead, family, "safeguarding"),
+        kind=ExternalRequest.Kind.POLICE,
+        received_on=today,
+        requester="DC",
+        details="x",
+        actor=safeguarding_lead,
     )
     # Approvals (two people): the coordinator's update to the referrer without consent waits for the
     # manager or the lead (it rests on the concern); an export transfer without consent, approved by
     # the manager, whose package may now be downloaded (§2.1, §7.4, §9.3).
     waiting = consent_services.communication_send(
-        access=_open(coordinator, family, "consent"), recipient=Recipient(RecipientKind.REFERRER, "Janet"),
-        scope=Scope.SPECIFIC, summary="The concern", shared_on=today, family_told="told", family_told_on=today,
-        justification="A child's safety", actor=coordinator,
+        access=_open(coordinator, family, "consent"),
+        recipient=Recipient(RecipientKind.REFERRER, "Janet"),
+        scope=Scope.SPECIFIC,
+        summary="The concern",
+        shared_on=today,
+        family_told="told",
+        family_told_on=today,
+        justification="A child's safety",
+        actor=coordinator,
     )
     asked, _ = transfers.transfer_export(
-        access=_open(coordinator, family, "consent"), to_scheme_name="Home-Start Far Away",
-        passphrase="a long passphrase", sections=["members"], summary="Moving away", family_told="told",
-        family_told_on=today, justification="Concerns for the children", actor=coordinator,
+        access=_open(coordinator, family, "consent"),
+        to_scheme_name="Home-Start Far Away",
+        passphrase="a long passphrase",
+        sections=["members"],
+        summary="Moving away",
+        family_told="told",
+        family_told_on=today,
+        justification="Concerns for the children",
+        actor=coordinator,
     )
-    approvals.approval_decide(approval=asked, access=_open(manager, family, "safeguarding"), approve=True,
-                              actor=manager)
+    approvals.approval_decide(
+        approval=asked, access=_open(manager, family, "safeguarding"), approve=True, actor=manager
+    )
     # Reporting: a draft case study, Wirral's board minutes, a group.
     study = reporting_services.case_study_create(
-        family=family, actor=coordinator, title="Growing in confidence", draft="A clean text.",
-        family_consented=True, consent_recorded_on=today,
+        family=family,
+        actor=coordinator,
+        title="Growing in confidence",
+        draft="A clean text.",
+        family_consented=True,
+        consent_recorded_on=today,
     )
     meeting = reporting_services.meeting_record(scheme=wirral, actor=manager, held_on=today, minutes="Budget.")
     group = family_services.group_create(scheme=wirral, actor=coordinator, name="Stay and play")
     # Records: a subject access request and a breach.
     sar = records_services.sar_register(
-        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-        requester_name="Rosalind Quenby", received_on=today, family=family,
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby",
+        received_on=today,
+        family=family,
         member=family.members.get(kind=Member.Kind.ADULT),
     )
     breach = records_services.breach_record(
-        scheme=wirral, actor=coordinator, found_at=timezone.now(), found_by=coordinator,
-        description="Email sent to the wrong address", data_affected="One address",
+        scheme=wirral,
+        actor=coordinator,
+        found_at=timezone.now(),
+        found_by=coordinator,
+        description="Email sent to the wrong address",
+        data_affected="One address",
     )
 
     # Access grants (§8.3): the administrator asked for the outsider to volunteer for Wirral.
     grant = people_services.membership_request(user=outsider, scheme=wirral, role=Role.VOLUNTEER, actor=admin_user)
 
     cast = {
-        "coordinator": coordinator, "manager": manager, "safeguarding_lead": safeguarding_lead,
-        "volunteer": volunteer, "other_volunteer": other_volunteer, "trustee": trustee,
-        "spotcheck": spotcheck, "spotcheck_unsigned": spotcheck_unsigned, "reviewer": reviewer,
-        "reviewer_unsigned": reviewer_unsigned, "auditor": auditor, "auditor_unsigned": auditor_unsigned,
-        "admin_user": admin_user, "admin_signed": admin_signed, "sef_coordinator": sef_coordinator,
-        "outsider": outsider, "anonymous": None,
-        "spotcheck_no_sample": spotcheck_no_sample, "reviewer_no_sample": reviewer_no_sample,
+        "coordinator": coordinator,
+        "manager": manager,
+        "safeguarding_lead": safeguarding_lead,
+        "volunteer": volunteer,
+        "other_volunteer": other_volunteer,
+        "trustee": trustee,
+        "spotcheck": spotcheck,
+        "spotcheck_unsigned": spotcheck_unsigned,
+        "reviewer": reviewer,
+        "reviewer_unsigned": reviewer_unsigned,
+        "auditor": auditor,
+        "auditor_unsigned": auditor_unsigned,
+        "admin_user": admin_user,
+        "admin_signed": admin_signed,
+        "sef_coordinator": sef_coordinator,
+        "outsider": outsider,
+        "anonymous": None,
+        "spotcheck_no_sample": spotcheck_no_sample,
+        "reviewer_no_sample": reviewer_no_sample,
         "auditor_no_session": auditor_no_session,
     }
     assert set(cast) == set(ROLES) | set(UNSAMPLED)

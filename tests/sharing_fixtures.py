@@ -37,13 +37,24 @@ def carer(family) -> Member:
 
 @pytest.fixture
 def give_consent(open_as, coordinator, carer) -> Callable[..., Consent]:
-    def give(family: Family, scope: str = Scope.GENERAL, recipient_kind: str = RecipientKind.REFERRER,
-             recipient_name: str = "", given_on: datetime.date | None = None) -> Consent:
+    def give(
+        family: Family,
+        scope: str = Scope.GENERAL,
+        recipient_kind: str = RecipientKind.REFERRER,
+        recipient_name: str = "",
+        given_on: datetime.date | None = None,
+    ) -> Consent:
         given_on = given_on or TODAY() - datetime.timedelta(days=10)
         return consent_services.consent_record(
-            access=open_as(coordinator, family, "consent", change=True), given_by=carer, scope=scope,
-            recipient_kind=recipient_kind, recipient_name=recipient_name, method=Consent.Method.WRITTEN,
-            given_on=given_on, review_on=given_on + datetime.timedelta(days=180), actor=coordinator,
+            access=open_as(coordinator, family, "consent", change=True),
+            given_by=carer,
+            scope=scope,
+            recipient_kind=recipient_kind,
+            recipient_name=recipient_name,
+            method=Consent.Method.WRITTEN,
+            given_on=given_on,
+            review_on=given_on + datetime.timedelta(days=180),
+            actor=coordinator,
         )
 
     return give

@@ -40,15 +40,26 @@ def bulk_families(scheme: Scheme, coordinator: User, volunteer: User, upto: int)
     start = Family.objects.filter(scheme=scheme).count() + 1
     families = [
         Family(
-            scheme=scheme, number=n, reference=Family.format_reference(scheme.code, n), data_key=DataKey.generate(),
-            address=f"{n} Bulk Street", postcode="CH41 1AA", phone="07700 900000",
+            scheme=scheme,
+            number=n,
+            reference=Family.format_reference(scheme.code, n),
+            data_key=DataKey.generate(),
+            address=f"{n} Bulk Street",
+            postcode="CH41 1AA",
+            phone="07700 900000",
         )
         for n in range(start, upto + 1)
     ]
     Family.objects.bulk_create(families)
     Member.objects.bulk_create(
-        Member(family=f, kind=Member.Kind.ADULT, first_name=f"Carer{f.number}", last_name="Bulk",
-               date_of_birth=datetime.date(1990, 1, 1), relationship="mother")
+        Member(
+            family=f,
+            kind=Member.Kind.ADULT,
+            first_name=f"Carer{f.number}",
+            last_name="Bulk",
+            date_of_birth=datetime.date(1990, 1, 1),
+            relationship="mother",
+        )
         for f in families
     )
     group = scheme.staff_group

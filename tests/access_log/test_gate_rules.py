@@ -85,7 +85,11 @@ def sign_via_page(client: Client, family: Family, name: str = "Sam Signer"):
 
 def draw(reviewer: User, scheme, size: int = 1, days: int = 14) -> Review:
     return access_services.review_draw_sample(
-        reviewer=reviewer, scheme=scheme, sample_size=size, days=days, rng=random.Random(8)  # noqa: S311
+        reviewer=reviewer,
+        scheme=scheme,
+        sample_size=size,
+        days=days,
+        rng=random.Random(8),  # noqa: S311
     )
 
 
@@ -138,15 +142,23 @@ def volunteer_notes(assigned_family, volunteer, other_volunteer, coordinator):
     """A visit by the volunteer, and one by another volunteer once assigned too."""
     today = timezone.localdate()
     family_services.visit_record(
-        family=assigned_family, actor=volunteer, kind=Visit.Kind.SUPPORT, visited_on=today,
-        visited_by=volunteer, notes="Played with the twins; mum tired but cheerful",
+        family=assigned_family,
+        actor=volunteer,
+        kind=Visit.Kind.SUPPORT,
+        visited_on=today,
+        visited_by=volunteer,
+        notes="Played with the twins; mum tired but cheerful",
     )
     family_services.volunteer_assign(
         family=assigned_family, actor=coordinator, volunteer=other_volunteer, starts_on=today
     )
     family_services.visit_record(
-        family=assigned_family, actor=other_volunteer, kind=Visit.Kind.SUPPORT, visited_on=today,
-        visited_by=other_volunteer, notes="Helped with the shopping list",
+        family=assigned_family,
+        actor=other_volunteer,
+        kind=Visit.Kind.SUPPORT,
+        visited_on=today,
+        visited_by=other_volunteer,
+        notes="Helped with the shopping list",
     )
     return assigned_family
 
@@ -169,10 +181,15 @@ def test_volunteer_sees_only_the_minimal_view_with_their_own_notes(volunteer_not
 def test_volunteer_records_their_own_support_visit(assigned_family, volunteer, client_for):
     url = reverse("families:visit_new", kwargs={"reference": assigned_family.reference})
     today = timezone.localdate()
-    response = client_for(volunteer).post(url, {
-        "kind": Visit.Kind.SUPPORT, "visited_on": today.isoformat(),
-        "visited_by": volunteer.pk, "notes": "Went to the park",
-    })
+    response = client_for(volunteer).post(
+        url,
+        {
+            "kind": Visit.Kind.SUPPORT,
+            "visited_on": today.isoformat(),
+            "visited_by": volunteer.pk,
+            "notes": "Went to the park",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     visit = Visit.objects.get(family=assigned_family, visited_by=volunteer)
     assert (visit.kind, visit.recorded_by, visit.notes) == (Visit.Kind.SUPPORT, volunteer, "Went to the park")
@@ -186,8 +203,12 @@ def test_volunteer_cannot_record_a_visit_for_someone_else_or_of_another_kind(
 ):
     url = reverse("families:visit_new", kwargs={"reference": assigned_family.reference})
     today = timezone.localdate()
-    data = {"kind": Visit.Kind.SUPPORT, "visited_on": today.isoformat(),
-            "visited_by": volunteer.pk, "notes": "Should not be saved"}
+    data = {
+        "kind": Visit.Kind.SUPPORT,
+        "visited_on": today.isoformat(),
+        "visited_by": volunteer.pk,
+        "notes": "Should not be saved",
+    }
     data[field] = coordinator.pk if value == "coordinator" else value
     before = Visit.objects.count()
     response = client_for(volunteer).post(url, data)
@@ -282,8 +303,9 @@ def test_a_trustee_never_sees_any_family_file(family, wirral, coordinator, trust
 
 
 @pytest.mark.policy("9.1")
-def test_spot_check_trustee_draws_a_sample_only_in_their_own_scheme(wirral, sefton, family, spotcheck,
-                                                                   sef_coordinator, client_for):
+def test_spot_check_trustee_draws_a_sample_only_in_their_own_scheme(
+    wirral, sefton, family, spotcheck, sef_coordinator, client_for
+):
     sefton_family = make_family(sefton, sef_coordinator)
     with pytest.raises(ValidationError):
         draw(spotcheck, sefton)
@@ -330,8 +352,7 @@ def test_spot_check_trustee_signs_the_record_of_access_then_reads_the_file_read_
 
 
 def _refusal_fields(event: AccessEvent) -> tuple:
-    return (event.outcome, event.file_kind, event.file_reference, event.section, event.action, event.role,
-            event.reason)
+    return (event.outcome, event.file_kind, event.file_reference, event.section, event.action, event.role, event.reason)
 
 
 @pytest.mark.policy("9.1", "10.1")
@@ -356,7 +377,13 @@ def test_sign_page_refused_without_a_sample_or_session_is_recorded(
     assert client.get(sign(assigned_family)).status_code == 404
     event = last_event(user)
     assert _refusal_fields(event) == (
-        Outcome.REFUSED, FileKind.FAMILY, assigned_family.reference, "record_of_access", Action.VIEW, role, reason,
+        Outcome.REFUSED,
+        FileKind.FAMILY,
+        assigned_family.reference,
+        "record_of_access",
+        Action.VIEW,
+        role,
+        reason,
     )
     assert (event.file_id, event.scheme_id) == (assigned_family.pk, assigned_family.scheme_id)
     # A signature posted anyway: refused and recorded as an attempted change; nothing signed.
@@ -377,7 +404,13 @@ def test_sign_page_for_a_file_that_does_not_exist_is_recorded(spotcheck, wirral,
     assert response.status_code == 404
     event = last_event(spotcheck)
     assert _refusal_fields(event) == (
-        Outcome.REFUSED, FileKind.FAMILY, "WIR-9999", "record_of_access", Action.VIEW, "", "no_such_file",
+        Outcome.REFUSED,
+        FileKind.FAMILY,
+        "WIR-9999",
+        "record_of_access",
+        Action.VIEW,
+        "",
+        "no_such_file",
     )
     assert (event.file_id, event.scheme_id) == (None, None)
 
@@ -403,8 +436,15 @@ def test_sign_page_in_a_sample_records_no_refusal(family, wirral, spotcheck, cli
 def signed_spotcheck(family, wirral, spotcheck):
     review = draw(spotcheck, wirral)
     access_services.record_of_access_sign(
-        user=spotcheck, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-        role=Role.SPOT_CHECK_TRUSTEE, signed_name="Sally Spotcheck", declared=True, review=review,
+        user=spotcheck,
+        kind=FileKind.FAMILY,
+        obj=family,
+        reference=family.reference,
+        scheme_id=wirral.pk,
+        role=Role.SPOT_CHECK_TRUSTEE,
+        signed_name="Sally Spotcheck",
+        declared=True,
+        review=review,
     )
     return review
 
@@ -493,22 +533,35 @@ def test_a_reviewer_without_a_review_or_after_it_closes_gets_nothing(family, wir
 def test_the_record_of_access_shows_every_signature_newest_first(
     family, wirral, spotcheck, reviewer, coordinator, client_for
 ):
-    for user, role, name in [(spotcheck, Role.SPOT_CHECK_TRUSTEE, "Sally Spotcheck"),
-                             (reviewer, Role.REVIEWER, "Rhiannon Reviewer")]:
+    for user, role, name in [
+        (spotcheck, Role.SPOT_CHECK_TRUSTEE, "Sally Spotcheck"),
+        (reviewer, Role.REVIEWER, "Rhiannon Reviewer"),
+    ]:
         review = draw(user, wirral)
         access_services.record_of_access_sign(
-            user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-            role=role, signed_name=name, declared=True, review=review,
+            user=user,
+            kind=FileKind.FAMILY,
+            obj=family,
+            reference=family.reference,
+            scheme_id=wirral.pk,
+            role=role,
+            signed_name=name,
+            declared=True,
+            review=review,
         )
     first, second = RecordOfAccess.objects.order_by("signed_at", "id")
     cells = table_cells(main_content(client_for(coordinator).get(detail(family)).content.decode()))
-    rows = [cells[i:i + 4] for i in range(0, 8, 4)]
+    rows = [cells[i : i + 4] for i in range(0, 8, 4)]
     expected = []
     for record in (second, first):
-        expected.append([
-            date_filter(timezone.localtime(record.signed_at), "j M Y, H:i"), record.signed_name,
-            Role(record.role).label, Purpose(record.purpose).label,
-        ])
+        expected.append(
+            [
+                date_filter(timezone.localtime(record.signed_at), "j M Y, H:i"),
+                record.signed_name,
+                Role(record.role).label,
+                Purpose(record.purpose).label,
+            ]
+        )
     assert rows == expected
     assert rows[0][1] == "Rhiannon Reviewer"
 
@@ -531,12 +584,15 @@ def test_signatures_and_access_events_are_append_only(family, spotcheck, signed_
 
 @pytest.mark.policy("9.1")
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
-@pytest.mark.parametrize("statement", [
-    "UPDATE access_log_accessevent SET reason = 'tampered'",
-    "DELETE FROM access_log_accessevent",
-    "UPDATE access_log_recordofaccess SET signed_name = 'tampered'",
-    "DELETE FROM access_log_recordofaccess",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE access_log_accessevent SET reason = 'tampered'",
+        "DELETE FROM access_log_accessevent",
+        "UPDATE access_log_recordofaccess SET signed_name = 'tampered'",
+        "DELETE FROM access_log_recordofaccess",
+    ],
+)
 def test_the_database_refuses_raw_updates_and_deletes(
     database_owner, statement, signed_spotcheck, family, spotcheck, client_for
 ):
@@ -553,9 +609,15 @@ def test_the_database_refuses_raw_updates_and_deletes(
 
 
 def open_session_via_page(client: Client, auditor: User, references: str):
-    return client.post(reverse("access_log:audit_session_new"), {
-        "auditor": auditor.pk, "references": references, "signed_name": "Carol Coordinator", "declared": "on",
-    })
+    return client.post(
+        reverse("access_log:audit_session_new"),
+        {
+            "auditor": auditor.pk,
+            "references": references,
+            "signed_name": "Carol Coordinator",
+            "declared": "on",
+        },
+    )
 
 
 @pytest.mark.policy("10.1")
@@ -589,12 +651,23 @@ def test_auditor_reads_named_files_only_in_a_signed_supervised_session(
 @pytest.fixture
 def signed_session(family, wirral, coordinator, auditor):
     session = access_services.audit_session_open(
-        coordinator=coordinator, auditor=auditor, scheme=wirral, references=[family.reference],
-        signed_name="Carol Coordinator", declared=True,
+        coordinator=coordinator,
+        auditor=auditor,
+        scheme=wirral,
+        references=[family.reference],
+        signed_name="Carol Coordinator",
+        declared=True,
     )
     access_services.record_of_access_sign(
-        user=auditor, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-        role=Role.AUDITOR, signed_name="Audrey Auditor", declared=True, session=session,
+        user=auditor,
+        kind=FileKind.FAMILY,
+        obj=family,
+        reference=family.reference,
+        scheme_id=wirral.pk,
+        role=Role.AUDITOR,
+        signed_name="Audrey Auditor",
+        declared=True,
+        session=session,
     )
     return session
 
@@ -625,8 +698,12 @@ def test_only_the_schemes_coordinators_open_audit_sessions(who, request, family,
     user = request.getfixturevalue(who)
     with pytest.raises(ValidationError):
         access_services.audit_session_open(
-            coordinator=user, auditor=auditor, scheme=wirral, references=[family.reference],
-            signed_name="Someone", declared=True,
+            coordinator=user,
+            auditor=auditor,
+            scheme=wirral,
+            references=[family.reference],
+            signed_name="Someone",
+            declared=True,
         )
     client = client_for(user)
     if who == "sef_coordinator":
@@ -645,8 +722,12 @@ def test_an_auditor_of_another_scheme_cannot_be_chosen(family, wirral, sefton, c
     sef_auditor = _member(sefton, Role.AUDITOR, "auditor_sef")
     with pytest.raises(ValidationError):
         access_services.audit_session_open(
-            coordinator=coordinator, auditor=sef_auditor, scheme=wirral, references=[family.reference],
-            signed_name="Carol Coordinator", declared=True,
+            coordinator=coordinator,
+            auditor=sef_auditor,
+            scheme=wirral,
+            references=[family.reference],
+            signed_name="Carol Coordinator",
+            declared=True,
         )
     response = open_session_via_page(client_for(coordinator), sef_auditor, family.reference)
     assert response.status_code == 200 and field_error(response.content.decode(), "id_auditor")
@@ -685,12 +766,16 @@ def test_admin_signs_the_undertaking_then_reads_the_file_read_only_and_recorded(
     assert client.post(undertaking, {"signed_name": "Ada Admin", "organisation": "IT Ltd"}).status_code == 200
     assert not admin_user.undertakings.exists()
     assert client.post(undertaking, {"signed_name": "Ada Admin", "organisation": "IT Ltd", "declared": "on"})[
-        "Location"] == reverse("admin:index")
+        "Location"
+    ] == reverse("admin:index")
     page = client.get(admin_change(family)).content.decode()
     assert PHONE in page and POSTCODE in page  # decrypted, for the administration purpose
     event = last_event(admin_user)
     assert (event.outcome, event.role, event.purpose, event.section) == (
-        Outcome.ALLOWED, Role.ADMIN, Purpose.ADMINISTRATION, "admin"
+        Outcome.ALLOWED,
+        Role.ADMIN,
+        Purpose.ADMINISTRATION,
+        "admin",
     )
     # Read-only: no change is saved.
     response = client.post(admin_change(family), {"phone": "0000", "postcode": "X", "address": "Y"})
@@ -726,8 +811,13 @@ def new_starter(wirral, family):
 def test_no_page_before_the_current_policy_is_acknowledged(new_starter, family, client_for):
     client = client_for(new_starter)
     pages = [
-        reverse("families:dashboard"), detail(family), file_log(family), reverse("families:search"),
-        reverse("families:my_families"), reverse("access_log:my_access"), reverse("access_log:audit_session_list"),
+        reverse("families:dashboard"),
+        detail(family),
+        file_log(family),
+        reverse("families:search"),
+        reverse("families:my_families"),
+        reverse("access_log:my_access"),
+        reverse("access_log:audit_session_list"),
     ]
     for url in pages:
         response = client.get(url)
@@ -743,7 +833,9 @@ def test_the_gate_itself_refuses_before_acknowledgement(new_starter, family):
         gate.open_family(user=new_starter, reference=family.reference)
     event = last_event(new_starter)
     assert (event.outcome, event.reason, event.file_reference) == (
-        Outcome.REFUSED, "policy_not_acknowledged", family.reference
+        Outcome.REFUSED,
+        "policy_not_acknowledged",
+        family.reference,
     )
 
 
@@ -771,8 +863,9 @@ def test_acknowledging_needs_the_box_ticked(new_starter, family, client_for):
 
 
 @pytest.mark.policy("3.1", "4.1", "5.1")
-def test_publishing_a_new_policy_version_asks_everyone_again(family, coordinator, volunteer, assigned_family,
-                                                            client_for):
+def test_publishing_a_new_policy_version_asks_everyone_again(
+    family, coordinator, volunteer, assigned_family, client_for
+):
     client = client_for(coordinator)
     assert client.get(detail(family)).status_code == 200
     new = PolicyVersion.objects.create(version="November 2026", summary="Updated retention periods.")
@@ -792,8 +885,9 @@ def test_publishing_a_new_policy_version_asks_everyone_again(family, coordinator
 
 @pytest.mark.policy("9.1")
 @pytest.mark.parametrize("who", ["coordinator", "manager"])
-def test_who_opened_this_file_for_its_coordinator_and_manager(who, request, assigned_family, volunteer,
-                                                             outsider, client_for):
+def test_who_opened_this_file_for_its_coordinator_and_manager(
+    who, request, assigned_family, volunteer, outsider, client_for
+):
     client_for(volunteer).get(detail(assigned_family))
     client_for(outsider).get(detail(assigned_family))
     user = request.getfixturevalue(who)
@@ -836,8 +930,9 @@ def test_what_have_i_opened_shows_only_my_own_events(assigned_family, volunteer,
 
 
 @pytest.mark.policy("9.1")
-def test_access_events_hold_no_personal_values(assigned_family, volunteer, coordinator, spotcheck,
-                                               signed_spotcheck, client_for):
+def test_access_events_hold_no_personal_values(
+    assigned_family, volunteer, coordinator, spotcheck, signed_spotcheck, client_for
+):
     for user in (coordinator, volunteer, spotcheck):
         client = client_for(user)
         client.get(detail(assigned_family))
@@ -852,15 +947,22 @@ def test_access_events_hold_no_personal_values(assigned_family, volunteer, coord
 
 @pytest.mark.policy("9.1", "10.1")
 @pytest.mark.parametrize("who", ["spotcheck", "reviewer", "auditor"])
-def test_search_finds_a_sampled_or_audited_file_only_after_signing(who, request, family, wirral, coordinator,
-                                                                   client_for):
+def test_search_finds_a_sampled_or_audited_file_only_after_signing(
+    who, request, family, wirral, coordinator, client_for
+):
     """Before the Record of Access is signed, a surname or postcode must not reveal which file it is."""
     user = request.getfixturevalue(who)
     if who == "auditor":
-        occasion = {"session": access_services.audit_session_open(
-            coordinator=coordinator, auditor=user, scheme=wirral, references=[family.reference],
-            signed_name="Carol Coordinator", declared=True,
-        )}
+        occasion = {
+            "session": access_services.audit_session_open(
+                coordinator=coordinator,
+                auditor=user,
+                scheme=wirral,
+                references=[family.reference],
+                signed_name="Carol Coordinator",
+                declared=True,
+            )
+        }
         role = Role.AUDITOR
     else:
         occasion = {"review": draw(user, wirral)}
@@ -870,8 +972,15 @@ def test_search_finds_a_sampled_or_audited_file_only_after_signing(who, request,
     for term in (CARER_LAST, POSTCODE, family.reference):
         assert client.post(search, {"q": term}).context["results"] == [], term
     access_services.record_of_access_sign(
-        user=user, kind=FileKind.FAMILY, obj=family, reference=family.reference, scheme_id=wirral.pk,
-        role=role, signed_name="Signed Name", declared=True, **occasion,
+        user=user,
+        kind=FileKind.FAMILY,
+        obj=family,
+        reference=family.reference,
+        scheme_id=wirral.pk,
+        role=role,
+        signed_name="Signed Name",
+        declared=True,
+        **occasion,
     )
     for term in (CARER_LAST, POSTCODE, family.reference):
         assert client.post(search, {"q": term}).context["results"] == [family], term

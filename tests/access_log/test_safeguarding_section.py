@@ -13,8 +13,9 @@ from tests.factories import MembershipFactory, UserFactory
 
 @pytest.mark.policy("2.1", "8.3")
 def test_safeguarding_lead_opens_and_changes_the_safeguarding_section(family, safeguarding_lead):
-    access = gate.open_family(user=safeguarding_lead, reference=family.reference, section="safeguarding",
-                              for_change=True)
+    access = gate.open_family(
+        user=safeguarding_lead, reference=family.reference, section="safeguarding", for_change=True
+    )
     assert access.role == Role.SAFEGUARDING_LEAD and access.reference == family.reference
     assert not access.full and access.may_change_section("safeguarding")
     assert not access.may_read_section("file")
@@ -48,8 +49,9 @@ def test_staff_read_every_section(family, coordinator, manager):
 
 @pytest.mark.policy("2.1", "8.5")
 def test_assigned_volunteer_may_write_the_safeguarding_section_only_besides_visits(assigned_family, volunteer):
-    access = gate.open_family(user=volunteer, reference=assigned_family.reference, section="safeguarding",
-                              for_change=True)
+    access = gate.open_family(
+        user=volunteer, reference=assigned_family.reference, section="safeguarding", for_change=True
+    )
     assert access.may_change_section("safeguarding") and not access.may_change_section("consent")
     with pytest.raises(gate.NotPermitted):
         gate.open_family(user=volunteer, reference=assigned_family.reference, section="consent", for_change=True)

@@ -84,8 +84,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Wirral's grants; the administrator who asked, and the person it is for, may not.
     "access_requests": AUTHENTICATED_200,
     "access_request_approve": row(  # POST
-        "404", manager="->access_requests", trustee="->access_requests", spotcheck="->access_requests",
-        spotcheck_unsigned="->access_requests", anonymous="->login",
+        "404",
+        manager="->access_requests",
+        trustee="->access_requests",
+        spotcheck="->access_requests",
+        spotcheck_unsigned="->access_requests",
+        anonymous="->login",
     ),
     "access_request_refuse": row(
         "404", manager="200", trustee="200", spotcheck="200", spotcheck_unsigned="200", anonymous="->login"
@@ -102,11 +106,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     ),
     # Reviews: the scheme's spot-check trustee and HSUK reviewers only (§8.3, §9.1).
     "access_log:review_list": row(
-        "404", spotcheck="200", spotcheck_unsigned="200", reviewer="200", reviewer_unsigned="200",
+        "404",
+        spotcheck="200",
+        spotcheck_unsigned="200",
+        reviewer="200",
+        reviewer_unsigned="200",
         anonymous="->login",
     ),
     "access_log:review_new": row(
-        "404", spotcheck="200", spotcheck_unsigned="200", reviewer="200", reviewer_unsigned="200",
+        "404",
+        spotcheck="200",
+        spotcheck_unsigned="200",
+        reviewer="200",
+        reviewer_unsigned="200",
         anonymous="->login",
     ),
     # The spot-check trustee's own review; nobody else's.
@@ -114,14 +126,28 @@ EXPECTED: dict[str, dict[str, str]] = {
     "access_log:review_close": row("404", spotcheck="->review_detail", anonymous="->login"),  # POST
     # The Record of Access page: shows only the reference; those already granted go to the file.
     "access_log:sign": row(
-        "404", coordinator="->detail", manager="->detail", volunteer="->detail", spotcheck="->detail",
-        reviewer="->detail", auditor="->detail", spotcheck_unsigned="200", reviewer_unsigned="200",
-        auditor_unsigned="200", anonymous="->login",
+        "404",
+        coordinator="->detail",
+        manager="->detail",
+        volunteer="->detail",
+        spotcheck="->detail",
+        reviewer="->detail",
+        auditor="->detail",
+        spotcheck_unsigned="200",
+        reviewer_unsigned="200",
+        auditor_unsigned="200",
+        anonymous="->login",
     ),
     # Who opened this file: the file's coordinator and manager (§9.1).
     "access_log:file_log": row(
-        "404", **STAFF, volunteer="403sec", spotcheck="403sec", reviewer="403sec", auditor="403sec",
-        **READERS_SIGN, anonymous="->login",
+        "404",
+        **STAFF,
+        volunteer="403sec",
+        spotcheck="403sec",
+        reviewer="403sec",
+        auditor="403sec",
+        **READERS_SIGN,
+        anonymous="->login",
     ),
     # Supervised audit sessions (§10.1): coordinators open them, the auditor attends.
     "access_log:audit_session_list": row(
@@ -130,8 +156,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "access_log:audit_session_new": row("404", **STAFF, sef_coordinator="200", anonymous="->login"),
     "access_log:audit_session_detail": row("404", **STAFF, auditor="200", anonymous="->login"),
     "access_log:audit_session_close": row(  # POST
-        "404", coordinator="->audit_session_detail", manager="->audit_session_detail",
-        auditor="->audit_session_detail", anonymous="->login",
+        "404",
+        coordinator="->audit_session_detail",
+        manager="->audit_session_detail",
+        auditor="->audit_session_detail",
+        anonymous="->login",
     ),
     "access_log:my_access": AUTHENTICATED_200,
     # Who held which role in the scheme: its manager and trustees (Policy Statement, §3.8).
@@ -140,29 +169,44 @@ EXPECTED: dict[str, dict[str, str]] = {
     ),
     "access_log:undertaking": row("404", admin_user="200", admin_signed="200", anonymous="->login"),
     # Approvals (two people): what waits for the manager and the safeguarding lead, and what staff asked for.
-    "access_log:approvals": row(
-        "404", **STAFF, safeguarding_lead="200", sef_coordinator="200", anonymous="->login"
-    ),
+    "access_log:approvals": row("404", **STAFF, safeguarding_lead="200", sef_coordinator="200", anonymous="->login"),
     # One approval: the coordinator who asked, and its approvers (manager, safeguarding lead: it rests on
     # a concern); the gate refuses other roles that may open the file, and hides it from everyone else.
     "access_log:approval": row(
-        "404", **STAFF, safeguarding_lead="200", volunteer="403sec", spotcheck="403sec", reviewer="403sec",
-        auditor="403sec", **READERS_SIGN, anonymous="->login",
+        "404",
+        **STAFF,
+        safeguarding_lead="200",
+        volunteer="403sec",
+        spotcheck="403sec",
+        reviewer="403sec",
+        auditor="403sec",
+        **READERS_SIGN,
+        anonymous="->login",
     ),
     # Family pages.
-    "families:dashboard": row(
-        "200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"
-    ),
+    "families:dashboard": row("200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"),
     "families:display_mode": row("->dashboard", anonymous="->login"),  # POST
     "families:search": AUTHENTICATED_200,
     "families:new": row("403", **STAFF, sef_coordinator="200", anonymous="->login"),
     "families:detail": row(
-        "404", **STAFF, volunteer="200", spotcheck="200", reviewer="200", auditor="200", **READERS_SIGN,
+        "404",
+        **STAFF,
+        volunteer="200",
+        spotcheck="200",
+        reviewer="200",
+        auditor="200",
+        **READERS_SIGN,
         anonymous="->login",
     ),
     "families:history": row(
-        "404", **STAFF, volunteer="403sec", spotcheck="403sec", reviewer="403sec", auditor="403sec",
-        **READERS_SIGN, anonymous="->login",
+        "404",
+        **STAFF,
+        volunteer="403sec",
+        spotcheck="403sec",
+        reviewer="403sec",
+        auditor="403sec",
+        **READERS_SIGN,
+        anonymous="->login",
     ),
     "families:contact_edit": STAFF_CHANGE,
     "families:member_new": STAFF_CHANGE,
@@ -175,26 +219,51 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Closing support: coordinators and managers; reopening: the scheme manager only (§8.8).
     # WIR-0001 is open, so the manager is sent back to the file ("support is not closed").
     "families:close": row(
-        "404", **STAFF, volunteer="403sec", spotcheck="403sec", reviewer="403sec", auditor="403sec",
-        **READERS_SIGN, anonymous="->login",
+        "404",
+        **STAFF,
+        volunteer="403sec",
+        spotcheck="403sec",
+        reviewer="403sec",
+        auditor="403sec",
+        **READERS_SIGN,
+        anonymous="->login",
     ),
     "families:reopen": row(
-        "404", manager="->detail", coordinator="403sec", volunteer="403sec", spotcheck="403sec",
-        reviewer="403sec", auditor="403sec", **READERS_SIGN, anonymous="->login",
+        "404",
+        manager="->detail",
+        coordinator="403sec",
+        volunteer="403sec",
+        spotcheck="403sec",
+        reviewer="403sec",
+        auditor="403sec",
+        **READERS_SIGN,
+        anonymous="->login",
     ),
 }
 
 # Views that only accept POST are requested with POST (in a rolled-back savepoint).
 POST_ONLY = {
-    "access_log:review_close", "access_log:audit_session_close", "families:display_mode", "access_request_approve",
+    "access_log:review_close",
+    "access_log:audit_session_close",
+    "families:display_mode",
+    "access_request_approve",
 }
 
 # Pages that open the family file through the gate: each request by a signed-in
 # person writes exactly one access event for the family, allowed or refused.
 FAMILY_FILE_PAGES = {
-    "families:detail", "families:history", "families:contact_edit", "families:member_new",
-    "families:member_edit", "families:visit_new", "families:assignment_new", "families:assignment_end",
-    "access_log:file_log", "admin:families_family_change", "families:close", "families:reopen",
+    "families:detail",
+    "families:history",
+    "families:contact_edit",
+    "families:member_new",
+    "families:member_edit",
+    "families:visit_new",
+    "families:assignment_new",
+    "families:assignment_end",
+    "access_log:file_log",
+    "admin:families_family_change",
+    "families:close",
+    "families:reopen",
     "access_log:approval",
 }
 
@@ -208,12 +277,22 @@ LISTING_PAGES = {"families:dashboard": {"coordinator", "manager"}, "admin:famili
 
 # The role recorded in a family-file event: the user's role in the family's scheme, or national.
 RECORDED_ROLE = {
-    "coordinator": Role.COORDINATOR, "manager": Role.MANAGER, "safeguarding_lead": Role.SAFEGUARDING_LEAD,
-    "volunteer": Role.VOLUNTEER, "other_volunteer": Role.VOLUNTEER, "trustee": Role.TRUSTEE,
-    "spotcheck": Role.SPOT_CHECK_TRUSTEE, "spotcheck_unsigned": Role.SPOT_CHECK_TRUSTEE,
-    "reviewer": Role.REVIEWER, "reviewer_unsigned": Role.REVIEWER, "auditor": Role.AUDITOR,
-    "auditor_unsigned": Role.AUDITOR, "admin_user": Role.ADMIN, "admin_signed": Role.ADMIN,
-    "sef_coordinator": "", "outsider": "",
+    "coordinator": Role.COORDINATOR,
+    "manager": Role.MANAGER,
+    "safeguarding_lead": Role.SAFEGUARDING_LEAD,
+    "volunteer": Role.VOLUNTEER,
+    "other_volunteer": Role.VOLUNTEER,
+    "trustee": Role.TRUSTEE,
+    "spotcheck": Role.SPOT_CHECK_TRUSTEE,
+    "spotcheck_unsigned": Role.SPOT_CHECK_TRUSTEE,
+    "reviewer": Role.REVIEWER,
+    "reviewer_unsigned": Role.REVIEWER,
+    "auditor": Role.AUDITOR,
+    "auditor_unsigned": Role.AUDITOR,
+    "admin_user": Role.ADMIN,
+    "admin_signed": Role.ADMIN,
+    "sef_coordinator": "",
+    "outsider": "",
 }
 
 # The outcome and reason recorded for each expected answer on a family-file page.
@@ -254,9 +333,7 @@ def redirect_target(code: str, world: dict) -> str:
         "->undertaking": reverse("access_log:undertaking"),
         "->access_requests": reverse("access_requests"),
         "->review_detail": reverse("access_log:review_detail", kwargs={"review_id": kw["review_id"]}),
-        "->audit_session_detail": reverse(
-            "access_log:audit_session_detail", kwargs={"session_id": kw["session_id"]}
-        ),
+        "->audit_session_detail": reverse("access_log:audit_session_detail", kwargs={"session_id": kw["session_id"]}),
     }[code]
 
 
@@ -286,9 +363,9 @@ def test_url_answers_each_role_as_the_policy_says(name, world):
             target = redirect_target(expected, world)
             location = response.get("Location", "")
             ok = response.status_code == 302 and (
-                location == target or location.startswith(target + "?") or (
-                    expected in ("->login", "->admin_login") and location.startswith(target)
-                )
+                location == target
+                or location.startswith(target + "?")
+                or (expected in ("->login", "->admin_login") and location.startswith(target))
             )
         else:
             ok = str(response.status_code) == expected[:3]

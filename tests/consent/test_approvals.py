@@ -39,8 +39,13 @@ def _told():
 
 @pytest.fixture
 def concern(family, coordinator, open_as):
-    return sg_services.concern_raise(access=open_as(coordinator, family, "safeguarding", change=True),
-                                     category="neglect", observed=OBSERVED, observed_on=TODAY(), actor=coordinator)
+    return sg_services.concern_raise(
+        access=open_as(coordinator, family, "safeguarding", change=True),
+        category="neglect",
+        observed=OBSERVED,
+        observed_on=TODAY(),
+        actor=coordinator,
+    )
 
 
 @pytest.fixture
@@ -60,30 +65,60 @@ def _ask(kind, *, family, coordinator, safeguarding_lead, sefton, emergency_reas
         user = as_user or safeguarding_lead
         access = gate.open_family(user=user, reference=family.reference, section="safeguarding", for_change=True)
         return consent_services.disclosure_record(
-            access=access, channel=Disclosure.Channel.SAFEGUARDING, scope=Scope.SPECIFIC,
-            recipient=Recipient(RecipientKind.CHILDRENS_SERVICES, "Wirral children's services"), summary=SUMMARY,
-            shared_on=TODAY(), justification="Child left alone overnight", actor=user,
-            emergency_reason=emergency_reason, **_told(),
+            access=access,
+            channel=Disclosure.Channel.SAFEGUARDING,
+            scope=Scope.SPECIFIC,
+            recipient=Recipient(RecipientKind.CHILDRENS_SERVICES, "Wirral children's services"),
+            summary=SUMMARY,
+            shared_on=TODAY(),
+            justification="Child left alone overnight",
+            actor=user,
+            emergency_reason=emergency_reason,
+            **_told(),
         ), user
     if kind == "transfer":
         user = as_user or coordinator
         access = gate.open_family(user=user, reference=family.reference, section="consent", for_change=True)
         return transfers.transfer_to_scheme(
-            access=access, to_scheme=sefton, sections=["members", "contact"], summary="Moving to Sefton",
-            justification="Concerns about neglect", actor=user, emergency_reason=emergency_reason, **_told(),
+            access=access,
+            to_scheme=sefton,
+            sections=["members", "contact"],
+            summary="Moving to Sefton",
+            justification="Concerns about neglect",
+            actor=user,
+            emergency_reason=emergency_reason,
+            **_told(),
         ), user
     if kind == "police":
         user = as_user or safeguarding_lead
         access = gate.open_family(user=user, reference=family.reference, section="safeguarding", for_change=True)
-        logged = sg_services.request_log(access=access, kind="police", received_on=TODAY(), requester="DC Smith",
-                                         details="Where the child lives", actor=user)
+        logged = sg_services.request_log(
+            access=access,
+            kind="police",
+            received_on=TODAY(),
+            requester="DC Smith",
+            details="Where the child lives",
+            actor=user,
+        )
         return sg_services.request_disclose(
-            access=access, request=logged, summary=SUMMARY, shared_on=TODAY(), reason="The child's safety",
-            actor=user, emergency_reason=emergency_reason, **_told(),
+            access=access,
+            request=logged,
+            summary=SUMMARY,
+            shared_on=TODAY(),
+            reason="The child's safety",
+            actor=user,
+            emergency_reason=emergency_reason,
+            **_told(),
         ), user
     user = as_user or coordinator
-    study = reporting_services.case_study_create(family=family, actor=coordinator, title="Finding friends",
-                                                 draft=CLEAN, family_consented=True, consent_recorded_on=TODAY())
+    study = reporting_services.case_study_create(
+        family=family,
+        actor=coordinator,
+        title="Finding friends",
+        draft=CLEAN,
+        family_consented=True,
+        consent_recorded_on=TODAY(),
+    )
     access = gate.open_family(user=user, reference=family.reference, section="case_studies", for_change=True)
     return reporting_services.case_study_release_request(study=study, access=access, actor=user), user
 
@@ -105,8 +140,9 @@ def _page(approval) -> str:
 @pytest.fixture
 def asking(concern, family, coordinator, safeguarding_lead, sefton):
     def ask(kind, **kwargs):
-        return _ask(kind, family=family, coordinator=coordinator, safeguarding_lead=safeguarding_lead,
-                    sefton=sefton, **kwargs)
+        return _ask(
+            kind, family=family, coordinator=coordinator, safeguarding_lead=safeguarding_lead, sefton=sefton, **kwargs
+        )
 
     return ask
 
@@ -114,7 +150,8 @@ def asking(concern, family, coordinator, safeguarding_lead, sefton):
 @pytest.mark.policy("2.1", "7.4", "9.3", "10.3", "3.3")
 @pytest.mark.parametrize("kind", KINDS)
 def test_nothing_happens_until_a_second_person_with_the_role_approves(
-        kind, asking, manager, second_coordinator, other_manager, client_for, family, trustee):
+    kind, asking, manager, second_coordinator, other_manager, client_for, family, trustee
+):
     approval, asker = asking(kind)
     assert isinstance(approval, Approval) and not _happened(kind, approval)
     # The person who asked, staff without the approver's role, another scheme's manager: refused.
@@ -126,8 +163,12 @@ def test_nothing_happens_until_a_second_person_with_the_role_approves(
     if kind == "transfer":
         assert not Family.objects.filter(scheme__code="SEF").exists()
     if kind == "case_study":
-        assert client_for(trustee).get(reverse("reporting:case_study_detail",
-                                               kwargs={"study_id": approval.subject_id})).status_code == 404
+        assert (
+            client_for(trustee)
+            .get(reverse("reporting:case_study_detail", kwargs={"study_id": approval.subject_id}))
+            .status_code
+            == 404
+        )
     # The scheme manager approves: it happens now, in their name.
     assert client_for(manager).post(_page(approval), {"decision": "approve"}).status_code == 302
     assert _happened(kind, approval)
@@ -137,13 +178,20 @@ def test_nothing_happens_until_a_second_person_with_the_role_approves(
     if kind == "case_study":
         study = CaseStudy.objects.get(pk=approval.subject_id)
         assert study.released_by == manager
-        assert CLEAN in client_for(trustee).get(reverse("reporting:case_study_detail",
-                                                        kwargs={"study_id": study.pk})).content.decode()
+        assert (
+            CLEAN
+            in client_for(trustee)
+            .get(reverse("reporting:case_study_detail", kwargs={"study_id": study.pk}))
+            .content.decode()
+        )
     else:
         disclosure = Disclosure.objects.get(approval=approval)
         assert disclosure.approved_by == manager and disclosure.recorded_by == asker
-        register = client_for(asker if kind != "police" else manager).get(
-            reverse("consent:disclosures", kwargs={"reference": family.reference})).content.decode()
+        register = (
+            client_for(asker if kind != "police" else manager)
+            .get(reverse("consent:disclosures", kwargs={"reference": family.reference}))
+            .content.decode()
+        )
         assert f"Approved by {manager.get_full_name()}" in register
         assert f"asked by {asker.get_full_name()}" in register
     # Decided once: a second decision is refused, with a message.
@@ -154,8 +202,7 @@ def test_nothing_happens_until_a_second_person_with_the_role_approves(
 
 @pytest.mark.policy("2.1", "9.3", "10.3")
 @pytest.mark.parametrize("kind", ["disclosure", "transfer", "police"])
-def test_the_safeguarding_lead_approves_what_rests_on_a_concern(kind, asking, manager, safeguarding_lead,
-                                                                client_for):
+def test_the_safeguarding_lead_approves_what_rests_on_a_concern(kind, asking, manager, safeguarding_lead, client_for):
     asker = manager if kind != "transfer" else None
     approval, _ = asking(kind, as_user=asker)
     assert client_for(safeguarding_lead).post(_page(approval), {"decision": "approve"}).status_code == 302
@@ -187,12 +234,18 @@ def test_a_refusal_needs_a_reason_and_leaves_nothing_done(kind, asking, manager,
 
 
 @pytest.mark.policy("9.3")
-def test_an_export_package_exists_only_once_the_transfer_is_approved(concern, family, coordinator, manager,
-                                                                     client_for, open_as):
+def test_an_export_package_exists_only_once_the_transfer_is_approved(
+    concern, family, coordinator, manager, client_for, open_as
+):
     approval, package = transfers.transfer_export(
-        access=open_as(coordinator, family, "consent", change=True), to_scheme_name="Home-Start Far Away",
-        passphrase="a long passphrase", sections=["members"], summary="Moving", justification="Concerns",
-        actor=coordinator, **_told(),
+        access=open_as(coordinator, family, "consent", change=True),
+        to_scheme_name="Home-Start Far Away",
+        passphrase="a long passphrase",
+        sections=["members"],
+        summary="Moving",
+        justification="Concerns",
+        actor=coordinator,
+        **_told(),
     )
     assert isinstance(approval, Approval) and package is None and not Transfer.objects.exists()
     register = reverse("consent:disclosures", kwargs={"reference": family.reference})
@@ -210,11 +263,12 @@ def test_an_export_package_exists_only_once_the_transfer_is_approved(concern, fa
 
 
 @pytest.mark.policy("2.1", "9.3", "10.3")
-@pytest.mark.parametrize("kind,who", [("disclosure", "safeguarding_lead"), ("transfer", "manager"),
-                                      ("police", "safeguarding_lead")])
+@pytest.mark.parametrize(
+    "kind,who", [("disclosure", "safeguarding_lead"), ("transfer", "manager"), ("police", "safeguarding_lead")]
+)
 def test_in_an_emergency_one_person_acts_alone_and_the_other_is_told_at_once(
-        request, kind, who, asking, manager, safeguarding_lead, client_for, family,
-        django_capture_on_commit_callbacks):
+    request, kind, who, asking, manager, safeguarding_lead, client_for, family, django_capture_on_commit_callbacks
+):
     actor = request.getfixturevalue(who)
     other = manager if actor == safeguarding_lead else safeguarding_lead
     with django_capture_on_commit_callbacks(execute=True):
@@ -230,8 +284,10 @@ def test_in_an_emergency_one_person_acts_alone_and_the_other_is_told_at_once(
     assert "acted alone" in landing and _page(approval) in landing
     disclosure = Disclosure.objects.get(approval=approval)
     register = client_for(other).get(reverse("consent:disclosures", kwargs={"reference": family.reference}))
-    assert (f"Emergency — acted alone by {actor.get_full_name()}" in register.content.decode()
-            and "in danger tonight" in register.content.decode())
+    assert (
+        f"Emergency — acted alone by {actor.get_full_name()}" in register.content.decode()
+        and "in danger tonight" in register.content.decode()
+    )
     assert disclosure.approved_by == actor
 
 
@@ -247,14 +303,20 @@ def test_only_the_lead_or_manager_act_alone_and_only_in_safeguarding(asking, fam
     # A case study's release rests on no concern: nobody acts alone on it.
     access = gate.open_family(user=manager, reference=family.reference, section="case_studies", for_change=True)
     with pytest.raises(ValidationError, match="act alone"):
-        approvals.approval_request(access=access, kind=ApprovalKind.CASE_STUDY, asking={}, actor=manager,
-                                   emergency_reason="Trustees meet tonight")
+        approvals.approval_request(
+            access=access,
+            kind=ApprovalKind.CASE_STUDY,
+            asking={},
+            actor=manager,
+            emergency_reason="Trustees meet tonight",
+        )
     assert not Approval.objects.exists() and not ApprovalDecision.objects.exists()
 
 
 @pytest.mark.policy("2.1")
-def test_approvers_see_what_waits_for_them_on_their_landing_page_and_the_list(asking, manager, safeguarding_lead,
-                                                                              coordinator, client_for):
+def test_approvers_see_what_waits_for_them_on_their_landing_page_and_the_list(
+    asking, manager, safeguarding_lead, coordinator, client_for
+):
     approval, _ = asking("transfer")
     for approver in (manager, safeguarding_lead):
         landing = client_for(approver).get(reverse("families:dashboard")).content.decode()
@@ -283,33 +345,41 @@ def test_decisions_are_append_only(asking, manager, client_for):
 
 
 @pytest.mark.policy("7.4")
-def test_a_consent_withdrawn_or_a_concern_closed_before_approval_stops_the_sharing(asking, concern, manager,
-                                                                                   safeguarding_lead, family,
-                                                                                   client_for, open_as):
+def test_a_consent_withdrawn_or_a_concern_closed_before_approval_stops_the_sharing(
+    asking, concern, manager, safeguarding_lead, family, client_for, open_as
+):
     approval, _ = asking("disclosure")
-    sg_services.concern_close(access=open_as(manager, family, "safeguarding", change=True), concern=concern,
-                              actor=manager)
+    sg_services.concern_close(
+        access=open_as(manager, family, "safeguarding", change=True), concern=concern, actor=manager
+    )
     response = client_for(manager).post(_page(approval), {"decision": "approve"})
     assert response.status_code == 200 and "concern" in response.content.decode()
     assert not Disclosure.objects.exists() and not ApprovalDecision.objects.exists()
 
 
 @pytest.mark.policy("2.1")
-@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql",
-                    reason="the trigger exists on PostgreSQL only")
-@pytest.mark.parametrize("statement", [
-    "UPDATE access_log_approvaldecision SET outcome = 'approved'",
-    "DELETE FROM access_log_approvaldecision",
-    "UPDATE access_log_approval SET requested_role = 'manager'",
-    "DELETE FROM access_log_approval",
-])
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE access_log_approvaldecision SET outcome = 'approved'",
+        "DELETE FROM access_log_approvaldecision",
+        "UPDATE access_log_approval SET requested_role = 'manager'",
+        "DELETE FROM access_log_approval",
+    ],
+)
 def test_the_database_refuses_to_rewrite_a_decision(statement, asking, manager, client_for):
     from django.db import DatabaseError, connection, transaction
 
     approval, _ = asking("disclosure")
     client_for(manager).post(_page(approval), {"decision": "refuse", "reason": "Wait for the visit"})
     # As the application's role the missing privilege refuses first; as the owner, the trigger.
-    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only|permission denied"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
     assert ApprovalDecision.objects.get().outcome == ApprovalDecision.Outcome.REFUSED

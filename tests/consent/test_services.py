@@ -36,8 +36,12 @@ def test_consent_and_disclosure_text_is_ciphertext_at_rest_with_history(family, 
     assert b"Oakfield" not in raw_value(Consent, "recipient_name", consent.pk)
     disclosure = services.communication_send(
         access=open_as(coordinator, family, "consent", change=True),
-        recipient=Recipient(RecipientKind.AGENCY, "Oakfield Family Hub"), scope=Scope.GENERAL, summary=SUMMARY,
-        shared_on=TODAY(), actor=coordinator, **told(),
+        recipient=Recipient(RecipientKind.AGENCY, "Oakfield Family Hub"),
+        scope=Scope.GENERAL,
+        summary=SUMMARY,
+        shared_on=TODAY(),
+        actor=coordinator,
+        **told(),
     )
     assert SUMMARY.encode() not in raw_value(Disclosure, "summary", disclosure.pk)
     assert disclosure.history.get().history_user == coordinator
@@ -48,9 +52,13 @@ def test_consent_and_disclosure_text_is_ciphertext_at_rest_with_history(family, 
 
 @pytest.mark.policy("8.2", "2.1")
 def test_concern_text_is_ciphertext_at_rest(family, safeguarding_lead, open_as):
-    concern = sg_services.concern_raise(access=open_as(safeguarding_lead, family, "safeguarding", change=True),
-                                        category="neglect", observed=OBSERVED, observed_on=TODAY(),
-                                        actor=safeguarding_lead)
+    concern = sg_services.concern_raise(
+        access=open_as(safeguarding_lead, family, "safeguarding", change=True),
+        category="neglect",
+        observed=OBSERVED,
+        observed_on=TODAY(),
+        actor=safeguarding_lead,
+    )
     assert b"left alone" not in raw_value(Concern, "observed", concern.pk)
     assert concern.history.get().history_user == safeguarding_lead
 
@@ -59,8 +67,9 @@ def test_concern_text_is_ciphertext_at_rest(family, safeguarding_lead, open_as):
 def test_withdrawal_is_recorded_once_with_who_and_when(family, coordinator, give_consent, open_as):
     consent = give_consent(family)
     access = open_as(coordinator, family, "consent", change=True)
-    services.consent_withdraw(access=access, consent=consent, withdrawn_on=TODAY(), actor=coordinator,
-                              notes="Mum phoned")
+    services.consent_withdraw(
+        access=access, consent=consent, withdrawn_on=TODAY(), actor=coordinator, notes="Mum phoned"
+    )
     consent.refresh_from_db()
     assert consent.withdrawn and consent.withdrawn_recorded_by == coordinator and consent.withdrawn_on == TODAY()
     with pytest.raises(Exception, match="already been withdrawn"):
@@ -68,15 +77,20 @@ def test_withdrawal_is_recorded_once_with_who_and_when(family, coordinator, give
 
 
 @pytest.mark.policy("1.2")
-def test_consent_of_another_family_cannot_be_withdrawn_through_this_one(family, coordinator, give_consent, open_as,
-                                                                       wirral, client_for):
+def test_consent_of_another_family_cannot_be_withdrawn_through_this_one(
+    family, coordinator, give_consent, open_as, wirral, client_for
+):
     from tests.factories import make_family
 
     other = make_family(wirral, coordinator)
     consent = give_consent(family)
     with pytest.raises(gate.FileHidden):
-        services.consent_withdraw(access=open_as(coordinator, other, "consent", change=True), consent=consent,
-                                  withdrawn_on=TODAY(), actor=coordinator)
+        services.consent_withdraw(
+            access=open_as(coordinator, other, "consent", change=True),
+            consent=consent,
+            withdrawn_on=TODAY(),
+            actor=coordinator,
+        )
     url = reverse("consent:withdraw", kwargs={"reference": other.reference, "consent_id": consent.pk})
     assert client_for(coordinator).get(url).status_code == 404
 
@@ -85,9 +99,16 @@ def test_consent_of_another_family_cannot_be_withdrawn_through_this_one(family, 
 def test_consent_is_given_by_a_parent_or_carer_of_this_family(family, coordinator, open_as):
     child = family.members.get(kind="child")
     with pytest.raises(Exception, match="parent or carer"):
-        services.consent_record(access=open_as(coordinator, family, "consent", change=True), given_by=child,
-                                scope=Scope.GENERAL, recipient_kind=RecipientKind.REFERRER, method="written",
-                                given_on=TODAY(), review_on=TODAY(), actor=coordinator)
+        services.consent_record(
+            access=open_as(coordinator, family, "consent", change=True),
+            given_by=child,
+            scope=Scope.GENERAL,
+            recipient_kind=RecipientKind.REFERRER,
+            method="written",
+            given_on=TODAY(),
+            review_on=TODAY(),
+            actor=coordinator,
+        )
     assert not Consent.objects.exists()
 
 
@@ -96,12 +117,24 @@ def test_sharing_without_consent_waits_for_the_lead_or_manager_to_approve(family
     from access_log.models import Approval
     from tests.approval_helpers import decide
 
-    sg_services.concern_raise(access=open_as(coordinator, family, "safeguarding", change=True), category="neglect",
-                              observed=OBSERVED, observed_on=TODAY(), actor=coordinator)
+    sg_services.concern_raise(
+        access=open_as(coordinator, family, "safeguarding", change=True),
+        category="neglect",
+        observed=OBSERVED,
+        observed_on=TODAY(),
+        actor=coordinator,
+    )
     access = open_as(coordinator, family, "consent", change=True)
-    kwargs = {"access": access, "recipient": Recipient(RecipientKind.REFERRER, "Janet Crosby"),
-              "scope": Scope.SPECIFIC, "summary": SUMMARY, "shared_on": TODAY(), "actor": coordinator,
-              "justification": "Child at risk", **told()}
+    kwargs = {
+        "access": access,
+        "recipient": Recipient(RecipientKind.REFERRER, "Janet Crosby"),
+        "scope": Scope.SPECIFIC,
+        "summary": SUMMARY,
+        "shared_on": TODAY(),
+        "actor": coordinator,
+        "justification": "Child at risk",
+        **told(),
+    }
     with pytest.raises(Exception, match="Justify"):
         services.communication_send(**{**kwargs, "justification": " "})
     waiting = services.communication_send(**kwargs)
@@ -116,9 +149,15 @@ def test_sharing_without_consent_waits_for_the_lead_or_manager_to_approve(family
 def test_manager_does_not_record_referrer_communication(family, manager, give_consent, open_as):
     give_consent(family)
     with pytest.raises(gate.NotPermitted):
-        services.communication_send(access=open_as(manager, family, "consent", change=True),
-                                    recipient=Recipient(RecipientKind.REFERRER, "x"), scope=Scope.GENERAL,
-                                    summary=SUMMARY, shared_on=TODAY(), actor=manager, **told())
+        services.communication_send(
+            access=open_as(manager, family, "consent", change=True),
+            recipient=Recipient(RecipientKind.REFERRER, "x"),
+            scope=Scope.GENERAL,
+            summary=SUMMARY,
+            shared_on=TODAY(),
+            actor=manager,
+            **told(),
+        )
 
 
 @pytest.mark.policy("1.5", "2.2")
@@ -126,9 +165,18 @@ def test_database_refuses_a_disclosure_without_told_or_not_told(family, coordina
     consent = give_consent(family)
     with pytest.raises(IntegrityError), transaction.atomic():
         Disclosure.objects.create(
-            family=family, channel="referrer_update", scope="general", recipient_kind="referrer",
-            recipient_name="x", summary="x", shared_on=TODAY(), basis="consent", consent=consent,
-            family_told="told", family_told_on=None, recorded_by=coordinator,
+            family=family,
+            channel="referrer_update",
+            scope="general",
+            recipient_kind="referrer",
+            recipient_name="x",
+            summary="x",
+            shared_on=TODAY(),
+            basis="consent",
+            consent=consent,
+            family_told="told",
+            family_told_on=None,
+            recorded_by=coordinator,
         )
 
 
@@ -136,8 +184,16 @@ def test_database_refuses_a_disclosure_without_told_or_not_told(family, coordina
 def test_database_refuses_an_unapproved_exception(family, coordinator):
     with pytest.raises(IntegrityError), transaction.atomic():
         Disclosure.objects.create(
-            family=family, channel="police", scope="specific", recipient_kind="police", recipient_name="x",
-            summary="x", shared_on=TODAY(), basis="terrorism", family_told="not_told", not_told_reason="risk",
+            family=family,
+            channel="police",
+            scope="specific",
+            recipient_kind="police",
+            recipient_name="x",
+            summary="x",
+            shared_on=TODAY(),
+            basis="terrorism",
+            family_told="not_told",
+            not_told_reason="risk",
             recorded_by=coordinator,
         )
 
@@ -146,8 +202,15 @@ def test_database_refuses_an_unapproved_exception(family, coordinator):
 def test_database_refuses_court_evidence_without_an_order(family, coordinator):
     with pytest.raises(IntegrityError), transaction.atomic():
         ExternalRequest.objects.create(
-            family=family, kind="court", received_on=TODAY(), requester="Court", details="x", logged_by=coordinator,
-            decision="disclosed", basis="safeguarding", decided_at=timezone.now(),
+            family=family,
+            kind="court",
+            received_on=TODAY(),
+            requester="Court",
+            details="x",
+            logged_by=coordinator,
+            decision="disclosed",
+            basis="safeguarding",
+            decided_at=timezone.now(),
         )
 
 
@@ -155,23 +218,41 @@ def test_database_refuses_court_evidence_without_an_order(family, coordinator):
 def test_statement_needs_both_and_a_current_policy(family, coordinator, carer, open_as):
     access = open_as(coordinator, family, "consent", change=True)
     with pytest.raises(Exception, match="both verbally and in writing"):
-        services.statement_record(access=access, given_to=carer, given_on=TODAY(), verbally=True, in_writing=False,
-                                  actor=coordinator)
+        services.statement_record(
+            access=access, given_to=carer, given_on=TODAY(), verbally=True, in_writing=False, actor=coordinator
+        )
     with pytest.raises(Exception, match="future"):
-        services.statement_record(access=access, given_to=carer, given_on=TODAY() + datetime.timedelta(days=1),
-                                  verbally=True, in_writing=True, actor=coordinator)
+        services.statement_record(
+            access=access,
+            given_to=carer,
+            given_on=TODAY() + datetime.timedelta(days=1),
+            verbally=True,
+            in_writing=True,
+            actor=coordinator,
+        )
     assert not ConfidentialityStatement.objects.exists()
 
 
 @pytest.mark.policy("2.1")
 def test_disclosure_expecting_consent_is_refused_when_only_a_concern_applies(family, safeguarding_lead, open_as):
-    sg_services.concern_raise(access=open_as(safeguarding_lead, family, "safeguarding", change=True),
-                              category="neglect", observed=OBSERVED, observed_on=TODAY(), actor=safeguarding_lead)
+    sg_services.concern_raise(
+        access=open_as(safeguarding_lead, family, "safeguarding", change=True),
+        category="neglect",
+        observed=OBSERVED,
+        observed_on=TODAY(),
+        actor=safeguarding_lead,
+    )
     with pytest.raises(SharingRefused, match="not consented"):
         services.disclosure_record(
-            access=open_as(safeguarding_lead, family, "safeguarding", change=True), channel="agency",
-            scope=Scope.SPECIFIC, recipient=Recipient(RecipientKind.CHILDRENS_SERVICES, "CS"), summary=SUMMARY,
-            shared_on=TODAY(), actor=safeguarding_lead, expect_basis="consent", **told(),
+            access=open_as(safeguarding_lead, family, "safeguarding", change=True),
+            channel="agency",
+            scope=Scope.SPECIFIC,
+            recipient=Recipient(RecipientKind.CHILDRENS_SERVICES, "CS"),
+            summary=SUMMARY,
+            shared_on=TODAY(),
+            actor=safeguarding_lead,
+            expect_basis="consent",
+            **told(),
         )
 
 

@@ -23,8 +23,11 @@ CHILDRENS = Recipient(RecipientKind.CHILDRENS_SERVICES, "Wirral children's servi
 @pytest.fixture
 def concern(family, open_as, coordinator) -> Concern:
     return sg_services.concern_raise(
-        access=open_as(coordinator, family, "safeguarding", change=True), category=Concern.Category.NEGLECT,
-        observed=OBSERVED, observed_on=timezone.localdate(), actor=coordinator,
+        access=open_as(coordinator, family, "safeguarding", change=True),
+        category=Concern.Category.NEGLECT,
+        observed=OBSERVED,
+        observed_on=timezone.localdate(),
+        actor=coordinator,
     )
 
 
@@ -58,8 +61,10 @@ def test_withdrawal_stops_sharing_at_once(family, give_consent, open_as, coordin
     consent = give_consent(family)
     before = timezone.now()
     services.consent_withdraw(
-        access=open_as(coordinator, family, "consent", change=True), consent=consent,
-        withdrawn_on=timezone.localdate(), actor=coordinator,
+        access=open_as(coordinator, family, "consent", change=True),
+        consent=consent,
+        withdrawn_on=timezone.localdate(),
+        actor=coordinator,
     )
     assert not may_share(family=family, scope=Scope.GENERAL, recipient=REFERRER).allowed
     # ... but it did stand until the moment it was withdrawn.
@@ -97,7 +102,8 @@ def test_a_concern_does_not_make_routine_general_updates_possible(family, concer
 @pytest.mark.policy("2.1")
 def test_a_closed_concern_no_longer_allows_sharing_without_consent(family, concern, open_as, safeguarding_lead):
     sg_services.concern_close(
-        access=open_as(safeguarding_lead, family, "safeguarding", change=True), concern=concern,
+        access=open_as(safeguarding_lead, family, "safeguarding", change=True),
+        concern=concern,
         actor=safeguarding_lead,
     )
     assert not may_share(family=family, scope=Scope.SPECIFIC, recipient=CHILDRENS).allowed
@@ -149,8 +155,13 @@ def test_police_may_receive_information_on_a_recorded_concern(family, concern):
 
 def _request(family, open_as, user, kind, order=""):
     return sg_services.request_log(
-        access=open_as(user, family, "safeguarding", change=True), kind=kind, received_on=timezone.localdate(),
-        requester="Chester County Court", details="Records of support", actor=user, order_reference=order,
+        access=open_as(user, family, "safeguarding", change=True),
+        kind=kind,
+        received_on=timezone.localdate(),
+        requester="Chester County Court",
+        details="Records of support",
+        actor=user,
+        order_reference=order,
     )
 
 
@@ -186,7 +197,8 @@ def test_transfer_with_consent_to_the_named_scheme(family, give_consent):
 @pytest.mark.policy("9.3")
 def test_transfer_without_consent_where_there_have_been_concerns(family, concern, open_as, safeguarding_lead):
     sg_services.concern_close(
-        access=open_as(safeguarding_lead, family, "safeguarding", change=True), concern=concern,
+        access=open_as(safeguarding_lead, family, "safeguarding", change=True),
+        concern=concern,
         actor=safeguarding_lead,
     )
     sefton = Recipient(RecipientKind.NEW_SCHEME, "Home-Start Sefton")

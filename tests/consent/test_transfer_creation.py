@@ -49,10 +49,19 @@ def sefton_has_one(sefton, sef_coordinator):
 @pytest.fixture
 def concern(family, coordinator, open_as) -> Concern:
     concern = sg_services.concern_raise(
-        access=open_as(coordinator, family, "safeguarding", change=True), category=Concern.Category.NEGLECT,
-        observed=OBSERVED, observed_on=TODAY(), actor=coordinator)
-    sg_services.concern_action_add(access=open_as(coordinator, family, "safeguarding", change=True),
-                                   concern=concern, action=ACTION_TEXT, taken_on=TODAY(), actor=coordinator)
+        access=open_as(coordinator, family, "safeguarding", change=True),
+        category=Concern.Category.NEGLECT,
+        observed=OBSERVED,
+        observed_on=TODAY(),
+        actor=coordinator,
+    )
+    sg_services.concern_action_add(
+        access=open_as(coordinator, family, "safeguarding", change=True),
+        concern=concern,
+        action=ACTION_TEXT,
+        taken_on=TODAY(),
+        actor=coordinator,
+    )
     return concern
 
 
@@ -62,17 +71,25 @@ def _created_event(family: Family) -> AccessEvent:
 
 def _transfer(family, coordinator, sefton, open_as, **extra):
     return transfers.transfer_to_scheme(
-        access=open_as(coordinator, family, "consent", change=True), to_scheme=sefton,
-        sections=["members", "contact", "referral"], summary="Moving to Bootle", actor=coordinator,
-        **_told(), **extra,
+        access=open_as(coordinator, family, "consent", change=True),
+        to_scheme=sefton,
+        sections=["members", "contact", "referral"],
+        summary="Moving to Bootle",
+        actor=coordinator,
+        **_told(),
+        **extra,
     ).new_family
 
 
 def _import(family, coordinator, sefton, sef_coordinator, give_consent, open_as):
     give_consent(family, recipient_kind=RecipientKind.NEW_SCHEME, recipient_name="Home-Start Sefton")
     _transfer_record, package = transfers.transfer_export(
-        access=open_as(coordinator, family, "consent", change=True), to_scheme_name="Home-Start Sefton",
-        passphrase=PASSPHRASE, sections=["members", "contact", "referral"], summary="Moving", actor=coordinator,
+        access=open_as(coordinator, family, "consent", change=True),
+        to_scheme_name="Home-Start Sefton",
+        passphrase=PASSPHRASE,
+        sections=["members", "contact", "referral"],
+        summary="Moving",
+        actor=coordinator,
         **_told(),
     )
     return transfers.transfer_import(package=package, passphrase=PASSPHRASE, scheme=sefton, actor=sef_coordinator)
@@ -91,7 +108,8 @@ def test_a_referral_sets_the_area_and_continues_the_sequence(family, wirral, coo
 
 @pytest.mark.policy("9.2", "8.6")
 def test_a_transfer_within_the_installation_sets_the_area_and_the_receiving_sequence(
-        family, coordinator, sefton, sefton_has_one, give_consent, open_as):
+    family, coordinator, sefton, sefton_has_one, give_consent, open_as
+):
     give_consent(family, recipient_kind=RecipientKind.NEW_SCHEME, recipient_name=sefton.name)
     new = _transfer(family, coordinator, sefton, open_as)
     assert new.reference == "SEF-0002" and new.area == AREA and new.postcode == POSTCODE
@@ -105,7 +123,8 @@ def test_a_transfer_within_the_installation_sets_the_area_and_the_receiving_sequ
 
 @pytest.mark.policy("9.2", "8.6")
 def test_an_imported_package_sets_the_area_and_the_receiving_sequence(
-        family, coordinator, sefton, sefton_has_one, sef_coordinator, give_consent, open_as):
+    family, coordinator, sefton, sefton_has_one, sef_coordinator, give_consent, open_as
+):
     new = _import(family, coordinator, sefton, sef_coordinator, give_consent, open_as)
     assert new.reference == "SEF-0002" and new.area == AREA
     assert Family.objects.filter(scheme=sefton, area=AREA).count() == 1, "counted in the area statistics"
@@ -121,7 +140,8 @@ def _lead_sees(lead, new: Family) -> list[Concern]:
 
 @pytest.mark.policy("9.2")
 def test_concerns_travel_with_a_consented_transfer_and_the_sender_keeps_its_own(
-        family, concern, coordinator, safeguarding_lead, sefton, sef_lead, give_consent, open_as):
+    family, concern, coordinator, safeguarding_lead, sefton, sef_lead, give_consent, open_as
+):
     give_consent(family, recipient_kind=RecipientKind.NEW_SCHEME, recipient_name=sefton.name)
     new = _transfer(family, coordinator, sefton, open_as)
     [copy] = _lead_sees(sef_lead, new)
@@ -140,14 +160,20 @@ def test_concerns_travel_with_a_consented_transfer_and_the_sender_keeps_its_own(
 
 
 @pytest.mark.policy("9.3")
-def test_concerns_travel_with_a_transfer_without_consent(family, concern, coordinator, manager, sefton, sef_lead,
-                                                          open_as):
-    sg_services.concern_close(access=open_as(manager, family, "safeguarding", change=True), concern=concern,
-                              actor=manager)
+def test_concerns_travel_with_a_transfer_without_consent(
+    family, concern, coordinator, manager, sefton, sef_lead, open_as
+):
+    sg_services.concern_close(
+        access=open_as(manager, family, "safeguarding", change=True), concern=concern, actor=manager
+    )
     waiting = transfers.transfer_to_scheme(
-        access=open_as(coordinator, family, "consent", change=True), to_scheme=sefton,
-        sections=["members", "contact", "referral"], summary="Moving to Bootle", actor=coordinator,
-        justification="Past concerns about neglect", **_told(),
+        access=open_as(coordinator, family, "consent", change=True),
+        to_scheme=sefton,
+        sections=["members", "contact", "referral"],
+        summary="Moving to Bootle",
+        actor=coordinator,
+        justification="Past concerns about neglect",
+        **_told(),
     )
     assert isinstance(waiting, Approval), "without consent the transfer waits for approval (§9.3)"
     assert not Family.objects.filter(scheme=sefton).exists()
@@ -160,12 +186,15 @@ def test_concerns_travel_with_a_transfer_without_consent(family, concern, coordi
 
 @pytest.mark.policy("9.2", "9.3")
 def test_concerns_travel_in_the_package_under_the_importer_with_the_original_names(
-        family, concern, coordinator, sefton, sef_coordinator, sef_lead, give_consent, open_as):
+    family, concern, coordinator, sefton, sef_coordinator, sef_lead, give_consent, open_as
+):
     new = _import(family, coordinator, sefton, sef_coordinator, give_consent, open_as)
     [copy] = _lead_sees(sef_lead, new)
     assert copy.observed == OBSERVED and copy.raised_by == sef_coordinator
-    assert copy.carried_from == (f"Home-Start Wirral ({family.reference}); recorded there by "
-                                 f"{coordinator.get_full_name() or coordinator.username}")
+    assert copy.carried_from == (
+        f"Home-Start Wirral ({family.reference}); recorded there by "
+        f"{coordinator.get_full_name() or coordinator.username}"
+    )
     action = copy.actions.get()
     assert action.action == ACTION_TEXT and action.taken_by == sef_coordinator
     assert Concern.objects.filter(family=family).count() == 1, "the sender keeps its own"
@@ -179,10 +208,18 @@ def test_a_family_without_concerns_carries_none(family, coordinator, sefton, giv
 
 
 @pytest.mark.policy("9.2")
-def test_a_transfer_sent_twice_opens_one_file_in_the_new_scheme(family, coordinator, sefton, client_for,
-                                                               give_consent):
+def test_a_transfer_sent_twice_opens_one_file_in_the_new_scheme(family, coordinator, sefton, client_for, give_consent):
     give_consent(family, recipient_kind=RecipientKind.NEW_SCHEME, recipient_name=sefton.name)
-    send_twice(client_for(coordinator), reverse("consent:transfer_new", kwargs={"reference": family.reference}), {
-        "destination": "same", "to_scheme": sefton.pk, "sections": ["members"], "summary": "Moving",
-        "family_told": "told", "family_told_on": TODAY().isoformat()})
+    send_twice(
+        client_for(coordinator),
+        reverse("consent:transfer_new", kwargs={"reference": family.reference}),
+        {
+            "destination": "same",
+            "to_scheme": sefton.pk,
+            "sections": ["members"],
+            "summary": "Moving",
+            "family_told": "told",
+            "family_told_on": TODAY().isoformat(),
+        },
+    )
     assert Transfer.objects.count() == 1 and Family.objects.filter(scheme=sefton).count() == 1

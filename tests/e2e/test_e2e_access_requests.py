@@ -17,9 +17,11 @@ User = get_user_model()
 @pytest.mark.e2e
 @pytest.mark.policy("8.3")
 def test_the_manager_approves_the_administrators_request_and_sees_who_holds_access(page, sign_in, axe_check):
-    assert not Membership.objects.current().filter(
-        user__username="coordinator2", scheme__code="WIR", role=Role.COORDINATOR
-    ).exists()
+    assert (
+        not Membership.objects.current()
+        .filter(user__username="coordinator2", scheme__code="WIR", role=Role.COORDINATOR)
+        .exists()
+    )
     sign_in(page, "manager")
     axe_check(page)
     menu_link(page, "Access requests").click()
@@ -42,9 +44,11 @@ def test_the_manager_approves_the_administrators_request_and_sees_who_holds_acce
     expect(page.get_by_text("Approved: Coordinator, Home-Start Wirral")).to_be_visible()
     expect(page.get_by_text("Nothing is waiting for your approval.")).to_be_visible()
     axe_check(page)
-    assert Membership.objects.current().filter(
-        user__username="coordinator2", scheme__code="WIR", role=Role.COORDINATOR
-    ).exists()
+    assert (
+        Membership.objects.current()
+        .filter(user__username="coordinator2", scheme__code="WIR", role=Role.COORDINATOR)
+        .exists()
+    )
 
     page.get_by_role("link", name="Who holds access to Home-Start Wirral's files").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who holds access to Home-Start Wirral's files")

@@ -61,8 +61,12 @@ def test_a_destroyed_family_appears_as_its_tombstone(page, sign_in, axe_check):
 
     manager = User.objects.get(username="manager")
     family = Family.objects.get(pk=selectors.due_for_destruction(user=manager)[0].file_id)
-    certificate = destroy_family(family, coordinator=User.objects.get(username="coordinator"), manager=manager,
-                                 trustee=User.objects.get(username="trustee"))
+    certificate = destroy_family(
+        family,
+        coordinator=User.objects.get(username="coordinator"),
+        manager=manager,
+        trustee=User.objects.get(username="trustee"),
+    )
     sign_in(page, "coordinator")
     axe_check(page)
     page.get_by_role("link", name="Closed families").click()

@@ -113,7 +113,8 @@ def test_retention_run_authorised_by_two_people(page, sign_in, axe_check):
 
     certificate = DestructionCertificate.objects.get()
     assert (certificate.first_authorised_by.username, certificate.second_authorised_by.username) == (
-        "manager", "trustee",
+        "manager",
+        "trustee",
     )
     with pytest.raises(KeyUnavailable):
         Family.objects.get(pk=due.pk).address  # noqa: B018

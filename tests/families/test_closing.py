@@ -40,7 +40,9 @@ def test_the_coordinator_closes_support_with_date_reason_and_summary(assigned_fa
     assert response.status_code == 302 and response["Location"] == url("detail", assigned_family)
     family = Family.objects.with_keys().get(pk=assigned_family.pk)
     assert (family.status, family.closed_on, family.closure_reason) == (
-        Family.Status.CLOSED, timezone.localdate(), ClosureReason.COMPLETED,
+        Family.Status.CLOSED,
+        timezone.localdate(),
+        ClosureReason.COMPLETED,
     )
     assert family.closing_summary == SUMMARY
     event = family.support_events.get()
@@ -53,8 +55,10 @@ def test_the_coordinator_closes_support_with_date_reason_and_summary(assigned_fa
 def test_the_ending_summary_is_encrypted_at_rest(assigned_family, coordinator, client_for):
     close(client_for(coordinator), assigned_family)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT closing_summary FROM families_family WHERE id = %s", [assigned_family.pk.hex
-                       if connection.vendor == "sqlite" else assigned_family.pk])
+        cursor.execute(
+            "SELECT closing_summary FROM families_family WHERE id = %s",
+            [assigned_family.pk.hex if connection.vendor == "sqlite" else assigned_family.pk],
+        )
         (raw,) = cursor.fetchone()
     assert SUMMARY.encode() not in bytes(raw)
 
@@ -67,9 +71,16 @@ def test_closing_ends_the_volunteers_access(assigned_family, coordinator, volunt
     assert assigned_family.reference not in client.get(reverse("families:my_families")).content.decode()
 
 
-@pytest.mark.parametrize("bad", [
-    {"reason": ""}, {"reason": "bored"}, {"closed_on": ""}, {"closed_on": "2999-01-01"}, {"closed_on": "31/02/2024"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"reason": ""},
+        {"reason": "bored"},
+        {"closed_on": ""},
+        {"closed_on": "2999-01-01"},
+        {"closed_on": "31/02/2024"},
+    ],
+)
 def test_bad_closing_input_is_refused_next_to_the_field_and_changes_nothing(family, coordinator, client_for, bad):
     response = close(client_for(coordinator), family, **bad)
     assert response.status_code == 200
@@ -94,13 +105,13 @@ def test_a_closed_file_refuses_changes_with_a_clear_message(assigned_family, coo
 def test_the_services_refuse_changes_to_a_closed_file(family, coordinator, volunteer):
     services.family_close(family=family, actor=coordinator, closed_on=timezone.localdate(), reason="moved_away")
     with pytest.raises(services.FileClosed):
-        services.visit_record(family=family, actor=coordinator, kind="support", visited_on=timezone.localdate(),
-                              visited_by=coordinator)
+        services.visit_record(
+            family=family, actor=coordinator, kind="support", visited_on=timezone.localdate(), visited_by=coordinator
+        )
     with pytest.raises(services.FileClosed):
         services.member_add(family=family, actor=coordinator, kind="child", first_name="New")
     with pytest.raises(services.FileClosed):
-        services.volunteer_assign(family=family, actor=coordinator, volunteer=volunteer,
-                                  starts_on=timezone.localdate())
+        services.volunteer_assign(family=family, actor=coordinator, volunteer=volunteer, starts_on=timezone.localdate())
     with pytest.raises(services.FileClosed):
         services.family_close(family=family, actor=coordinator, closed_on=timezone.localdate(), reason="other")
 
@@ -108,10 +119,14 @@ def test_the_services_refuse_changes_to_a_closed_file(family, coordinator, volun
 @pytest.mark.policy("2.1")
 def test_a_safeguarding_concern_can_still_be_recorded_on_a_closed_file(family, coordinator, safeguarding_lead):
     services.family_close(family=family, actor=coordinator, closed_on=timezone.localdate(), reason="withdrew")
-    access = gate.open_family(user=safeguarding_lead, reference=family.reference, section="safeguarding",
-                              for_change=True)
+    access = gate.open_family(
+        user=safeguarding_lead, reference=family.reference, section="safeguarding", for_change=True
+    )
     concern = safeguarding_services.concern_raise(
-        access=access, category="neglect", observed="Seen after support ended.", observed_on=timezone.localdate(),
+        access=access,
+        category="neglect",
+        observed="Seen after support ended.",
+        observed_on=timezone.localdate(),
         actor=safeguarding_lead,
     )
     assert concern.family_id == family.pk
@@ -130,7 +145,10 @@ def test_only_the_scheme_manager_reopens_with_a_reason(family, coordinator, mana
     assert response.status_code == 302
     family = Family.objects.with_keys().get(pk=family.pk)
     assert (family.status, family.closed_on, family.closure_reason, family.closing_summary) == (
-        Family.Status.ACTIVE, None, "", ""
+        Family.Status.ACTIVE,
+        None,
+        "",
+        "",
     )
     kinds = list(family.support_events.order_by("recorded_at").values_list("kind", flat=True))
     assert kinds == ["closed", "reopened"]
@@ -138,8 +156,9 @@ def test_only_the_scheme_manager_reopens_with_a_reason(family, coordinator, mana
     assert "Support reopened" in html and "The family asked for support again." in html
 
 
-@pytest.mark.parametrize("who", ["volunteer", "other_volunteer", "trustee", "sef_coordinator", "outsider",
-                                 "safeguarding_lead"])
+@pytest.mark.parametrize(
+    "who", ["volunteer", "other_volunteer", "trustee", "sef_coordinator", "outsider", "safeguarding_lead"]
+)
 def test_others_may_neither_close_nor_reopen(request, assigned_family, client_for, who):
     client = client_for(request.getfixturevalue(who))
     for name in ("close", "reopen"):

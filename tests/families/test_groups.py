@@ -26,8 +26,9 @@ def join(group, family, actor, **overrides):
     return services.group_member_add(group=group, family=family, actor=actor, **{**fields, **overrides})
 
 
-def test_a_family_joins_only_once_confidentiality_is_explained_and_written_information_given(group, family,
-                                                                                           coordinator):
+def test_a_family_joins_only_once_confidentiality_is_explained_and_written_information_given(
+    group, family, coordinator
+):
     with pytest.raises(ValidationError) as error:
         join(group, family, coordinator, confidentiality_explained=False, written_information_given=False)
     assert set(error.value.message_dict) == {"confidentiality_explained", "written_information_given"}
@@ -36,23 +37,33 @@ def test_a_family_joins_only_once_confidentiality_is_explained_and_written_infor
     assert member.history.count() == 1
 
 
-def test_a_session_records_the_families_attending_and_each_visitor_told_about_confidentiality(group, family,
-                                                                                             coordinator, wirral):
+def test_a_session_records_the_families_attending_and_each_visitor_told_about_confidentiality(
+    group, family, coordinator, wirral
+):
     join(group, family, coordinator)
     outsider_family = make_family(wirral, coordinator)
     with pytest.raises(ValidationError):
-        services.group_session_record(group=group, actor=coordinator, held_on=timezone.localdate(),
-                                      families=[outsider_family])
+        services.group_session_record(
+            group=group, actor=coordinator, held_on=timezone.localdate(), families=[outsider_family]
+        )
     with pytest.raises(ValidationError):
         services.group_session_record(
-            group=group, actor=coordinator, held_on=timezone.localdate(), families=[family],
-            visitors=[{"description": "health visitor", "confidentiality_explained": True,
-                       "written_information_given": False}],
+            group=group,
+            actor=coordinator,
+            held_on=timezone.localdate(),
+            families=[family],
+            visitors=[
+                {"description": "health visitor", "confidentiality_explained": True, "written_information_given": False}
+            ],
         )
     session = services.group_session_record(
-        group=group, actor=coordinator, held_on=timezone.localdate(), families=[family],
-        visitors=[{"description": "health visitor", "confidentiality_explained": True,
-                   "written_information_given": True}],
+        group=group,
+        actor=coordinator,
+        held_on=timezone.localdate(),
+        families=[family],
+        visitors=[
+            {"description": "health visitor", "confidentiality_explained": True, "written_information_given": True}
+        ],
     )
     assert list(session.families.all()) == [family]
     assert session.visitors.get().description == "health visitor"
@@ -74,8 +85,15 @@ def test_adding_a_family_through_the_page_opens_its_file_through_the_gate(group,
     assert refused.status_code == 200
     assert "Explain confidentiality" in refused.content.decode()
     assert not GroupMember.objects.exists()
-    response = client.post(url, {"family": family.pk, "joined_on": timezone.localdate().isoformat(),
-                                 "confidentiality_explained": "on", "written_information_given": "on"})
+    response = client.post(
+        url,
+        {
+            "family": family.pk,
+            "joined_on": timezone.localdate().isoformat(),
+            "confidentiality_explained": "on",
+            "written_information_given": "on",
+        },
+    )
     assert response.status_code == 302
     assert GroupMember.objects.filter(group=group, family=family).exists()
     assert AccessEvent.objects.filter(user=coordinator, section="groups", file_reference=family.reference).exists()
@@ -87,8 +105,13 @@ def test_recording_a_session_through_the_page(group, family, coordinator, client
     join(group, family, coordinator)
     response = client_for(coordinator).post(
         reverse("families:group_session_new", kwargs={"group_id": group.pk}),
-        {"held_on": timezone.localdate().isoformat(), "families": [family.pk], "visitor": "speech therapist",
-         "visitor_confidentiality_explained": "on", "visitor_written_information_given": "on"},
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "families": [family.pk],
+            "visitor": "speech therapist",
+            "visitor_confidentiality_explained": "on",
+            "visitor_written_information_given": "on",
+        },
     )
     assert response.status_code == 302
     assert GroupSession.objects.get().visitors.get().description == "speech therapist"

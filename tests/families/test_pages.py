@@ -107,7 +107,9 @@ def test_coordinator_changes_contact_details(family, coordinator, client_for):
     response = client.post(
         edit,
         {
-            "address": "3 Church Road\nWallasey", "postcode": "ch44 0aa", "phone": "0151 111",
+            "address": "3 Church Road\nWallasey",
+            "postcode": "ch44 0aa",
+            "phone": "0151 111",
             "version": form_version(client, edit),
         },
     )
@@ -521,8 +523,11 @@ def test_history_page_lists_who_made_each_change(family, coordinator, manager, v
     entries = [(who, what, " ".join(change.split())) for _when, who, what, change in rows]
 
     # People by name, never by username; each change in words, with the values staff may see.
-    member_change = next(change for who, what, change in entries if what == "Family member (parent or carer)"
-                         and change.startswith("Changed"))
+    member_change = next(
+        change
+        for who, what, change in entries
+        if what == "Family member (parent or carer)" and change.startswith("Changed")
+    )
     assert f"First name: was {CARER_FIRST}, now Rosamund" in member_change
     assert "Relationship: was mother, now aunt" in member_change
     assert ("Mandy Manager", "Volunteer assignment") in [(who, what) for who, what, _ in entries]
@@ -574,9 +579,7 @@ def test_pages_with_family_data_are_not_cached_framed_or_leaked_by_referrer(
 
 
 @pytest.mark.policy("8.3", "8.6")
-def test_dashboard_records_each_family_whose_name_it_shows_and_none_by_reference_only(
-    family, coordinator, client_for
-):
+def test_dashboard_records_each_family_whose_name_it_shows_and_none_by_reference_only(family, coordinator, client_for):
     from access_log.models import AccessEvent
 
     client = client_for(coordinator)

@@ -113,8 +113,12 @@ PAGE_BUDGETS = {
 
 @pytest.mark.policy("8.2")
 def test_pages_stay_within_their_query_budgets(family, coordinator, volunteer, client_for):
-    services.volunteer_assign(family=family, actor=coordinator, volunteer=volunteer,
-                              starts_on=timezone.localdate() - datetime.timedelta(days=1))
+    services.volunteer_assign(
+        family=family,
+        actor=coordinator,
+        volunteer=volunteer,
+        starts_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
     staff, helper = client_for(coordinator), client_for(volunteer)
     pages = {
         "dashboard": queries_for(staff, reverse("families:dashboard"), expect=["WIR-0001"]),
@@ -142,8 +146,9 @@ def test_a_tracked_member_edit_reads_neither_the_family_nor_its_key_again(family
 
 
 @pytest.mark.policy("8.8")
-def test_the_dashboard_with_destroyed_families_costs_no_more_queries(wirral, coordinator, manager, trustee, volunteer,
-                                                                      client_for):
+def test_the_dashboard_with_destroyed_families_costs_no_more_queries(
+    wirral, coordinator, manager, trustee, volunteer, client_for
+):
     """Closed and destroyed families appear as tombstones: one query finds all their certificates."""
     from tests.records.destroy import destroy_family
 

@@ -32,8 +32,15 @@ pytestmark = pytest.mark.policy("8.3", "7.6")
 
 # Role -> does it belong to a scheme (Sefton here) or to the whole installation?
 FILE_ROLES = [
-    Role.COORDINATOR, Role.MANAGER, Role.SAFEGUARDING_LEAD, Role.VOLUNTEER, Role.SPOT_CHECK_TRUSTEE,
-    Role.REVIEWER, Role.AUDITOR, Role.TRUSTEE, Role.ADMIN,
+    Role.COORDINATOR,
+    Role.MANAGER,
+    Role.SAFEGUARDING_LEAD,
+    Role.VOLUNTEER,
+    Role.SPOT_CHECK_TRUSTEE,
+    Role.REVIEWER,
+    Role.AUDITOR,
+    Role.TRUSTEE,
+    Role.ADMIN,
 ]
 NATIONAL = {Role.REVIEWER, Role.ADMIN}
 
@@ -173,8 +180,15 @@ def test_reactivating_an_account_in_admin_waits_for_approval(admin, wirral, coor
     coordinator.is_active = False
     coordinator.save(update_fields=["is_active"])
     change = reverse("admin:homestart_user_change", args=[coordinator.pk])
-    data = {"username": coordinator.username, "first_name": "", "last_name": "", "email": coordinator.email,
-            "is_active": "on", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "1"}
+    data = {
+        "username": coordinator.username,
+        "first_name": "",
+        "last_name": "",
+        "email": coordinator.email,
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "1",
+    }
     response = _client(admin).post(change, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     coordinator.refresh_from_db()
@@ -196,12 +210,17 @@ def asked(admin, sefton):
     return services.membership_request(user=newcomer, scheme=sefton, role=Role.COORDINATOR, actor=admin)
 
 
-@pytest.mark.parametrize("who", ["requester", "grantee", "coordinator", "other_scheme_manager", "trustee_elsewhere",
-                                 "another_administrator"])
+@pytest.mark.parametrize(
+    "who", ["requester", "grantee", "coordinator", "other_scheme_manager", "trustee_elsewhere", "another_administrator"]
+)
 def test_only_the_schemes_manager_or_a_trustee_approves(who, asked, admin2, sef_coordinator, manager, trustee):
     deciders = {
-        "requester": asked.requested_by, "grantee": asked.user, "coordinator": sef_coordinator,
-        "other_scheme_manager": manager, "trustee_elsewhere": trustee, "another_administrator": admin2,
+        "requester": asked.requested_by,
+        "grantee": asked.user,
+        "coordinator": sef_coordinator,
+        "other_scheme_manager": manager,
+        "trustee_elsewhere": trustee,
+        "another_administrator": admin2,
     }
     person = deciders[who]
     with pytest.raises(services.NotAnApprover):
@@ -249,7 +268,9 @@ def test_the_approvers_page_lists_what_waits_and_a_refusal_needs_a_reason(asked,
     assert client.post(refuse, {"reason": "Not known to the scheme."}).status_code == 302
     decision = AccessDecision.objects.get(request=asked)
     assert (decision.outcome, decision.reason, decision.decided_by) == (
-        AccessDecision.Outcome.REFUSED, "Not known to the scheme.", sef_manager
+        AccessDecision.Outcome.REFUSED,
+        "Not known to the scheme.",
+        sef_manager,
     )
     assert not Membership.objects.filter(user=asked.user).exists()
     # Decided once: neither approving nor refusing again.

@@ -27,9 +27,14 @@ NEW_PASSWORD = "  a long new passphrase, typed exactly as it is, spaces and all 
 
 
 def change(client: Client, old: str = TEST_PASSWORD, new: str = NEW_PASSWORD, again: str | None = None):
-    return client.post(reverse("password_change"), {
-        "old_password": old, "new_password1": new, "new_password2": new if again is None else again,
-    })
+    return client.post(
+        reverse("password_change"),
+        {
+            "old_password": old,
+            "new_password1": new,
+            "new_password2": new if again is None else again,
+        },
+    )
 
 
 def field_group(html: str, name: str) -> str:
@@ -90,11 +95,14 @@ def test_a_wrong_current_password_changes_nothing_and_says_so_next_to_the_field(
     assert coordinator.check_password(TEST_PASSWORD)
 
 
-@pytest.mark.parametrize(("new", "message"), [
-    ("short", "This password is too short"),
-    ("1q2w3e4r5t6y", "This password is too common"),
-    ("918273645546372819", "This password is entirely numeric"),
-])
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("short", "This password is too short"),
+        ("1q2w3e4r5t6y", "This password is too common"),
+        ("918273645546372819", "This password is entirely numeric"),
+    ],
+)
 def test_the_new_password_must_pass_the_password_rules(coordinator, new, message):
     response = change(sign_in(coordinator), new=new)
     assert response.status_code == 200
@@ -257,11 +265,13 @@ def test_plaintext_recovery_codes_of_the_old_kind_are_hashed_and_deleted(coordin
     migration = importlib.import_module("homestart.migrations.0005_hash_existing_recovery_codes")
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE otp_static_staticdevice (id integer PRIMARY KEY, user_id integer)")
-        cursor.execute("CREATE TABLE otp_static_statictoken (id integer PRIMARY KEY, device_id integer, "
-                       "token varchar(16))")
+        cursor.execute(
+            "CREATE TABLE otp_static_statictoken (id integer PRIMARY KEY, device_id integer, token varchar(16))"
+        )
         cursor.execute("INSERT INTO otp_static_staticdevice VALUES (1, %s), (2, %s)", [coordinator.pk, manager.pk])
-        cursor.execute("INSERT INTO otp_static_statictoken VALUES (1, 1, 'abcdefgh'), (2, 1, 'ijklmnop'), "
-                       "(3, 2, 'qrstuvwx')")
+        cursor.execute(
+            "INSERT INTO otp_static_statictoken VALUES (1, 1, 'abcdefgh'), (2, 1, 'ijklmnop'), (3, 2, 'qrstuvwx')"
+        )
     try:
         migration.hash_static_tokens(apps, type("Editor", (), {"connection": connection})())
         with connection.cursor() as cursor:

@@ -85,8 +85,9 @@ def test_a_set_password_link_works_once(admin, coordinator):
     anonymous = Client()
     form_page = anonymous.get(link, follow=True)
     assert "Choose your password" in form_page.content.decode()
-    response = anonymous.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD,
-                                                                "new_password2": NEW_PASSWORD})
+    response = anonymous.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("login")
     assert User.objects.get(pk=coordinator.pk).check_password(NEW_PASSWORD)
     # Once: the same link no longer works.
@@ -109,8 +110,14 @@ def test_a_set_password_link_lapses_after_a_few_hours(admin, coordinator, settin
 def test_a_new_person_gets_a_link_not_a_password_chosen_by_the_administrator(admin):
     response = _client(admin).post(
         reverse("admin:homestart_user_add"),
-        {"username": "newbie", "first_name": "Nell", "last_name": "Newby", "email": "nell@homestart.invalid",
-         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+        {
+            "username": "newbie",
+            "first_name": "Nell",
+            "last_name": "Newby",
+            "email": "nell@homestart.invalid",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302
     newbie = User.objects.get(username="newbie")
@@ -128,13 +135,23 @@ def consent(family, coordinator):
     access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
     given_on = timezone.localdate()
     consent_services.statement_record(
-        access=access, given_to=family.members.get(kind=Member.Kind.ADULT), given_on=given_on, verbally=True,
-        in_writing=True, actor=coordinator,
+        access=access,
+        given_to=family.members.get(kind=Member.Kind.ADULT),
+        given_on=given_on,
+        verbally=True,
+        in_writing=True,
+        actor=coordinator,
     )
     return consent_services.consent_record(
-        access=access, given_by=family.members.get(kind=Member.Kind.ADULT), scope=Scope.GENERAL,
-        recipient_kind=RecipientKind.REFERRER, recipient_name="", method=Consent.Method.WRITTEN, given_on=given_on,
-        review_on=given_on + datetime.timedelta(days=180), actor=coordinator,
+        access=access,
+        given_by=family.members.get(kind=Member.Kind.ADULT),
+        scope=Scope.GENERAL,
+        recipient_kind=RecipientKind.REFERRER,
+        recipient_name="",
+        method=Consent.Method.WRITTEN,
+        given_on=given_on,
+        review_on=given_on + datetime.timedelta(days=180),
+        actor=coordinator,
     )
 
 
@@ -173,7 +190,11 @@ def test_each_opening_in_admin_is_an_access_event_for_administration(model, admi
     assert client.get(change).status_code == 200
     event = AccessEvent.objects.filter(id__gt=last, user=admin).get()
     assert (event.file_id, event.action, event.purpose, event.outcome, event.role) == (
-        family.pk, Action.VIEW, Purpose.ADMINISTRATION, Outcome.ALLOWED, Role.ADMIN
+        family.pk,
+        Action.VIEW,
+        Purpose.ADMINISTRATION,
+        Outcome.ALLOWED,
+        Role.ADMIN,
     )
 
     last = AccessEvent.objects.order_by("-id").first().id
@@ -182,9 +203,7 @@ def test_each_opening_in_admin_is_an_access_event_for_administration(model, admi
     if model == "access_log_accessevent":
         assert not listed.exists()  # references only; reading the log does not log itself
     else:
-        assert [(e.file_id, e.action, e.purpose) for e in listed] == [
-            (family.pk, Action.LIST, Purpose.ADMINISTRATION)
-        ]
+        assert [(e.file_id, e.action, e.purpose) for e in listed] == [(family.pk, Action.LIST, Purpose.ADMINISTRATION)]
 
 
 @pytest.mark.policy("7.6")
@@ -196,8 +215,6 @@ def test_admin_pages_every_model_with_a_family_go_through_the_gate():
     from families.models import Family
 
     for model, model_admin in django_admin.site._registry.items():
-        has_family = model is Family or any(
-            getattr(f, "related_model", None) is Family for f in model._meta.fields
-        )
+        has_family = model is Family or any(getattr(f, "related_model", None) is Family for f in model._meta.fields)
         if has_family:
             assert isinstance(model_admin, FamilyRecordAdmin), model

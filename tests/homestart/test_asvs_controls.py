@@ -85,8 +85,17 @@ def test_fields_a_form_does_not_have_are_ignored(family, coordinator, client_for
     client = client_for(coordinator)
     url = reverse("families:member_new", kwargs={"reference": family.reference})
     other = family.scheme.families.exclude(pk=family.pk).first()
-    client.post(url, {"kind": "child", "first_name": "Robin", "last_name": "", "relationship": "",
-                      "family": str(other.pk) if other else "x", "id": "00000000-0000-0000-0000-000000000001"})
+    client.post(
+        url,
+        {
+            "kind": "child",
+            "first_name": "Robin",
+            "last_name": "",
+            "relationship": "",
+            "family": str(other.pk) if other else "x",
+            "id": "00000000-0000-0000-0000-000000000001",
+        },
+    )
     robins = [m for m in Member.objects.all() if m.first_name == "Robin"]
     assert len(robins) == 1
     assert robins[0].family_id == family.pk and str(robins[0].pk) != "00000000-0000-0000-0000-000000000001"
@@ -105,11 +114,13 @@ def test_an_oversized_request_body_is_refused(family, coordinator, client_for):
 def test_production_stores_passwords_with_a_slow_hasher():
     """11.4.2: PBKDF2 (or stronger) in production; MD5 only in the test settings."""
     code = "import django;django.setup();from django.conf import settings as s;print(s.PASSWORD_HASHERS[0])"
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=_production_env(),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=_production_env(), capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() in {
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
         "django.contrib.auth.hashers.ScryptPasswordHasher",
     }
 
@@ -165,7 +176,10 @@ def test_a_service_error_about_a_field_the_form_lacks_goes_above_the_form():
 
     form = DatesForm({"found_on": "2026-01-01"})
     assert form.is_valid()
-    form_error(form, ValidationError({"found_at": "Not in the future.", "person": "Not a volunteer here."}),
-               rename={"found_at": "found_on"})
+    form_error(
+        form,
+        ValidationError({"found_at": "Not in the future.", "person": "Not a volunteer here."}),
+        rename={"found_at": "found_on"},
+    )
     assert form.errors["found_on"] == ["Not in the future."]
     assert form.non_field_errors() == ["Not a volunteer here."]

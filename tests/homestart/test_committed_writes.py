@@ -31,7 +31,8 @@ def _session_save_fails(monkeypatch, error: Exception) -> None:
 
 @pytest.mark.policy("8.2")
 def test_a_new_family_committed_before_the_connection_dropped_is_not_reported_as_bad_request(
-        wirral, coordinator, client_for, monkeypatch):
+    wirral, coordinator, client_for, monkeypatch
+):
     """The database session store turned any error while saving the session, after the
     view had committed the family, into "Bad Request (400)"; the coordinator sent the
     form again and opened a second file."""
@@ -67,8 +68,9 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="
 
 
 @postgresql_only
-def test_a_query_past_the_statement_timeout_answers_the_error_page_in_time(database_owner, transactional_db, wirral,
-                                                                         coordinator, monkeypatch):
+def test_a_query_past_the_statement_timeout_answers_the_error_page_in_time(
+    database_owner, transactional_db, wirral, coordinator, monkeypatch
+):
     # Real commits; emptying the tables afterwards is the owner's right (docs/security.md).
     def slow(**kwargs):
         with connection.cursor() as cursor:

@@ -85,6 +85,7 @@ def test_the_application_role_still_writes_ordinary_tables(coordinator):
 def test_grant_app_role_grants_exactly_what_the_application_needs(database_owner, db):
     grant_app_role(TEST_APP_ROLE)  # again, after a migrate: nothing changes, nothing fails
     with connection.cursor() as cursor:
+
         def may(table: str, privilege: str) -> bool:
             cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [TEST_APP_ROLE, table, privilege])
             return cursor.fetchone()[0]

@@ -80,7 +80,8 @@ def test_every_model_keeps_history_or_is_append_only():
     missing = sorted(
         m._meta.label
         for m in product_models()
-        if not keeps_history(m) and not is_append_only(m)
+        if not keeps_history(m)
+        and not is_append_only(m)
         and m._meta.label not in ALLOWED_WITHOUT_HISTORY | APPEND_ONLY_REGISTERS
     )
     assert not missing, (

@@ -58,7 +58,8 @@ def test_the_new_family_form_sent_twice_opens_one_file_and_the_second_lands_on_i
 def test_each_drawing_of_the_form_has_a_new_token(coordinator, client_for):
     client = client_for(coordinator)
     assert token_in(client.get(reverse("families:new")).content.decode()) != token_in(
-        client.get(reverse("families:new")).content.decode())
+        client.get(reverse("families:new")).content.decode()
+    )
 
 
 @pytest.mark.policy("7.1")
@@ -114,18 +115,34 @@ def send_twice(client: Client, url: str, data: dict) -> tuple:
 def test_other_create_forms_sent_twice_create_once(family, coordinator, manager, safeguarding_lead, client_for):
     ref = {"reference": family.reference}
     visits = Visit.objects.count()
-    send_twice(client_for(coordinator), reverse("families:visit_new", kwargs=ref), {
-        "kind": "support", "visited_on": TODAY().isoformat(), "visited_by": coordinator.pk, "notes": "Went well"})
+    send_twice(
+        client_for(coordinator),
+        reverse("families:visit_new", kwargs=ref),
+        {"kind": "support", "visited_on": TODAY().isoformat(), "visited_by": coordinator.pk, "notes": "Went well"},
+    )
     assert Visit.objects.count() == visits + 1
-    send_twice(client_for(safeguarding_lead), reverse("safeguarding:concern_new", kwargs=ref), {
-        "category": "neglect", "observed": "Left alone", "observed_on": TODAY().isoformat()})
+    send_twice(
+        client_for(safeguarding_lead),
+        reverse("safeguarding:concern_new", kwargs=ref),
+        {"category": "neglect", "observed": "Left alone", "observed_on": TODAY().isoformat()},
+    )
     assert Concern.objects.count() == 1
-    send_twice(client_for(coordinator), reverse("records:breach_new"), {
-        "found_on": TODAY().isoformat(), "found_time": "00:01", "description": "Notes left in a café",
-        "data_affected": "One visit record"})
+    send_twice(
+        client_for(coordinator),
+        reverse("records:breach_new"),
+        {
+            "found_on": TODAY().isoformat(),
+            "found_time": "00:01",
+            "description": "Notes left in a café",
+            "data_affected": "One visit record",
+        },
+    )
     assert Breach.objects.count() == 1
-    send_twice(client_for(manager), reverse("reporting:minutes_new"), {
-        "held_on": TODAY().isoformat(), "minutes": "Quarterly meeting."})
+    send_twice(
+        client_for(manager),
+        reverse("reporting:minutes_new"),
+        {"held_on": TODAY().isoformat(), "minutes": "Quarterly meeting."},
+    )
     assert BoardMeeting.objects.count() == 1
 
 
@@ -168,9 +185,10 @@ def test_a_refused_submission_is_still_recorded_by_the_gate(family, sef_coordina
     """The token's transaction is rolled back with a refusal; the refusal itself is kept."""
     url = reverse("families:visit_new", kwargs={"reference": family.reference})
     before = AccessEvent.objects.filter(outcome=Outcome.REFUSED).count()
-    response = client_for(sef_coordinator).post(url, {
-        "kind": "support", "visited_on": TODAY().isoformat(), "visited_by": sef_coordinator.pk,
-        "form_once": "x" * 40})
+    response = client_for(sef_coordinator).post(
+        url,
+        {"kind": "support", "visited_on": TODAY().isoformat(), "visited_by": sef_coordinator.pk, "form_once": "x" * 40},
+    )
     assert response.status_code == 404
     refused = AccessEvent.objects.filter(outcome=Outcome.REFUSED)
     assert refused.count() == before + 1 and refused.filter(user=sef_coordinator).exists()

@@ -114,9 +114,7 @@ def test_a_key_missing_from_the_store_raises_key_unavailable_never_ciphertext(st
 
 
 @pytest.mark.policy("8.2")
-def test_a_request_reads_each_key_file_once_and_a_list_reads_none(
-    store, wirral, coordinator, client_for, reads
-):
+def test_a_request_reads_each_key_file_once_and_a_list_reads_none(store, wirral, coordinator, client_for, reads):
     family = make_family(wirral, coordinator, postcode="CH41 3CD")
     for n in range(3):
         make_family(wirral, coordinator, last_name=f"Listed{n}")

@@ -39,8 +39,11 @@ class _Menu(HTMLParser):
         elif tag == "summary":
             self.text = []
         elif tag == "a":
-            self.link = {"href": attrs["href"], "current": attrs.get("aria-current"),
-                         "item_active": "--active" in self.item_classes[-1]}
+            self.link = {
+                "href": attrs["href"],
+                "current": attrs.get("aria-current"),
+                "item_active": "--active" in self.item_classes[-1],
+            }
             self.text = []
 
     def handle_data(self, data):
@@ -101,8 +104,10 @@ MANAGER_MENU = [
     # Approving access grants: the scheme's manager and trustees (§8.3).
     ("People", ["People's files", "Supervision", "Roles held", "Access requests"]),
     COORDINATOR_MENU[2],
-    ("Records and reporting",
-     ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"]),
+    (
+        "Records and reporting",
+        ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"],
+    ),
     COORDINATOR_MENU[4],
 ]
 TRUSTEE_MENU = [
@@ -122,18 +127,31 @@ EXPECTED = {
     "trustee": TRUSTEE_MENU,
     "spotcheck": SPOTCHECK_MENU,
     # Six links with Approvals: grouped like staff's.
-    "safeguarding_lead": [("Safeguarding and consent", ["Safeguarding", "Approvals", "Safeguarding consultations"]),
-                          ("Records and reporting", ["Breaches", "Board minutes"]), "What I have opened"],
+    "safeguarding_lead": [
+        ("Safeguarding and consent", ["Safeguarding", "Approvals", "Safeguarding consultations"]),
+        ("Records and reporting", ["Breaches", "Board minutes"]),
+        "What I have opened",
+    ],
     "reviewer": ["Safeguarding consultations", "Reviews", "What I have opened"],
     "auditor": ["Audit sessions", "What I have opened"],
     "admin_user": ["Access requests", "What I have opened", "Administration"],
     "outsider": ["What I have opened"],
 }
 # Pages for staff only: their links must never reach a volunteer's menu (§8.3).
-STAFF_ONLY = ["families:dashboard", "families:group_list", "records:file_list", "safeguarding:overview",
-              "consent:reviews_due", "records:sar_list", "records:retention", "records:breach_list",
-              "reporting:statistics", "reporting:case_study_list", "reporting:minutes_list",
-              "access_log:audit_session_list"]
+STAFF_ONLY = [
+    "families:dashboard",
+    "families:group_list",
+    "records:file_list",
+    "safeguarding:overview",
+    "consent:reviews_due",
+    "records:sar_list",
+    "records:retention",
+    "records:breach_list",
+    "reporting:statistics",
+    "reporting:case_study_list",
+    "reporting:minutes_list",
+    "access_log:audit_session_list",
+]
 
 
 @pytest.mark.policy("2.1", "10.3")

@@ -28,9 +28,14 @@ def test_a_password_without_them_passes_and_short_codes_are_not_words(wirral):
 def test_the_password_change_page_says_why_next_to_the_field(coordinator):
     client = sign_in(coordinator)
     guessable = "wirral sunshine evenings"
-    response = client.post(reverse("password_change"), {
-        "old_password": TEST_PASSWORD, "new_password1": guessable, "new_password2": guessable,
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": guessable,
+            "new_password2": guessable,
+        },
+    )
     assert response.status_code == 200
     assert "which anyone could guess for this service" in response.content.decode()
     coordinator.refresh_from_db()

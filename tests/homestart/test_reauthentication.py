@@ -67,14 +67,24 @@ def world(family, wirral, coordinator, manager, trustee, root):
     destruction = records.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
     hold = records.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
     sar = records.sar_register(
-        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-        requester_name="Rosalind Quenby", received_on=timezone.localdate(), family=family,
-        member=family.members.get(kind=Member.Kind.ADULT), request_details="Everything you hold about me",
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby",
+        received_on=timezone.localdate(),
+        family=family,
+        member=family.members.get(kind=Member.Kind.ADULT),
+        request_details="Everything you hold about me",
     )
     rule = RetentionRule.objects.create(record_kind=RecordKind.FAMILY, years=7, basis="Scheme policy")
     return {
-        "family": family, "pending": pending, "destruction": destruction, "hold": hold, "sar": sar,
-        "rule": rule, "membership": coordinator.memberships.get(),
+        "family": family,
+        "pending": pending,
+        "destruction": destruction,
+        "hold": hold,
+        "sar": sar,
+        "rule": rule,
+        "membership": coordinator.memberships.get(),
     }
 
 
@@ -95,37 +105,85 @@ def _requests(world, people):
     return [
         ("trustee", "get", csv, None, f"{reverse('reporting:statistics')}?period=month&scheme=WIR"),
         ("manager", "get", document, None, document),
-        ("manager", "get", reverse("records:sar_json", kwargs={"sar_id": sar.pk}), None,
-         reverse("records:sar_detail", kwargs={"sar_id": sar.pk})),
+        (
+            "manager",
+            "get",
+            reverse("records:sar_json", kwargs={"sar_id": sar.pk}),
+            None,
+            reverse("records:sar_detail", kwargs={"sar_id": sar.pk}),
+        ),
         ("manager", "get", release, None, release),
         ("manager", "post", release, {"recipient": "The requester", "reviewed": "on"}, release),
-        ("manager", "post", reverse("records:retention_propose"),
-         {"kind": FileKind.FAMILY, "file_id": str(pending.pk)}, retention),
-        ("manager", "post", reverse("records:retention_hold"),
-         {"kind": FileKind.FAMILY, "file_id": str(pending.pk), "reason": "A claim"}, retention),
-        ("manager", "post", reverse("records:retention_hold_release", kwargs={"hold_id": world["hold"].pk}), {},
-         retention),
-        ("manager", "post",
-         reverse("records:destruction_authorise", kwargs={"destruction_id": world["destruction"].pk}), {},
-         retention),
-        ("manager", "post",
-         reverse("records:destruction_carry_out", kwargs={"destruction_id": world["destruction"].pk}), {},
-         retention),
+        (
+            "manager",
+            "post",
+            reverse("records:retention_propose"),
+            {"kind": FileKind.FAMILY, "file_id": str(pending.pk)},
+            retention,
+        ),
+        (
+            "manager",
+            "post",
+            reverse("records:retention_hold"),
+            {"kind": FileKind.FAMILY, "file_id": str(pending.pk), "reason": "A claim"},
+            retention,
+        ),
+        (
+            "manager",
+            "post",
+            reverse("records:retention_hold_release", kwargs={"hold_id": world["hold"].pk}),
+            {},
+            retention,
+        ),
+        (
+            "manager",
+            "post",
+            reverse("records:destruction_authorise", kwargs={"destruction_id": world["destruction"].pk}),
+            {},
+            retention,
+        ),
+        (
+            "manager",
+            "post",
+            reverse("records:destruction_carry_out", kwargs={"destruction_id": world["destruction"].pk}),
+            {},
+            retention,
+        ),
         ("coordinator", "get", transfer, None, transfer),
-        ("coordinator", "post", transfer, {"destination": "export", "sections": ["contact"], "summary": "Moving",
-                                           "passphrase": "correct horse battery"}, transfer),
+        (
+            "coordinator",
+            "post",
+            transfer,
+            {
+                "destination": "export",
+                "sections": ["contact"],
+                "summary": "Moving",
+                "passphrase": "correct horse battery",
+            },
+            transfer,
+        ),
         ("root", "get", user_change, None, user_change),
         ("root", "post", user_change, {"username": "coordinator", "is_active": "", "is_staff": "on"}, user_change),
         # Nobody sets another person's password: a set-password link is e-mailed instead (§8.2).
-        ("root", "post", users, {"action": "send_set_password_links", "_selected_action": [people["coordinator"].pk]},
-         users),
+        (
+            "root",
+            "post",
+            users,
+            {"action": "send_set_password_links", "_selected_action": [people["coordinator"].pk]},
+            users,
+        ),
         ("root", "get", group_add, None, group_add),
         ("root", "post", group_add, {"name": "Everything"}, group_add),
         ("root", "get", rule, None, rule),
         ("root", "post", rule, {"record_kind": RecordKind.FAMILY, "years": "1", "basis": "Shorter"}, rule),
         ("root", "get", hold, None, hold),
-        ("root", "post", memberships, {"action": "end_memberships", "_selected_action": [world["membership"].pk]},
-         memberships),
+        (
+            "root",
+            "post",
+            memberships,
+            {"action": "end_memberships", "_selected_action": [world["membership"].pk]},
+            memberships,
+        ),
     ]
 
 
@@ -265,8 +323,10 @@ def test_the_retention_schedule_and_legal_holds_in_the_admin_wait_for_confirmati
     client.post(url, {"record_kind": RecordKind.FAMILY, "years": "1", "basis": "Shorter"})
     rule.refresh_from_db()
     assert rule.years == 7
-    assert reverse("reauthenticate") in client.get(
-        reverse("admin:records_legalhold_change", args=[world["hold"].pk]))["Location"]
+    assert (
+        reverse("reauthenticate")
+        in client.get(reverse("admin:records_legalhold_change", args=[world["hold"].pk]))["Location"]
+    )
     assert LegalHold.objects.get(pk=world["hold"].pk).released_at is None
 
 
@@ -277,5 +337,8 @@ def test_exports_name_their_own_files(world, trustee, manager, client_for):
     assert csv["Content-Disposition"] == 'attachment; filename="WIR-statistics-month.csv"'
     sar = world["sar"]
     json = client_for(manager).get(reverse("records:sar_json", kwargs={"sar_id": sar.pk}))
-    assert json["Content-Disposition"] == f'attachment; filename="{sar.reference}.json"' == (
-        'attachment; filename="WIR-SAR-0001.json"')
+    assert (
+        json["Content-Disposition"]
+        == f'attachment; filename="{sar.reference}.json"'
+        == ('attachment; filename="WIR-SAR-0001.json"')
+    )

@@ -91,14 +91,22 @@ def test_a_disclosure_is_corrected_by_a_new_entry_that_points_to_the_old(
 ):
     give_consent(family, recipient_kind=RecipientKind.AGENCY, recipient_name="Oakfield Family Hub")
     send = dict(
-        recipient=Recipient(RecipientKind.AGENCY, "Oakfield Family Hub"), scope=Scope.GENERAL, actor=coordinator,
-        shared_on=timezone.localdate(), **_told(),
+        recipient=Recipient(RecipientKind.AGENCY, "Oakfield Family Hub"),
+        scope=Scope.GENERAL,
+        actor=coordinator,
+        shared_on=timezone.localdate(),
+        **_told(),
     )
-    wrong = services.communication_send(access=open_as(coordinator, family, "consent", change=True),
-                                        summary="Attendance at the group", **send)
+    wrong = services.communication_send(
+        access=open_as(coordinator, family, "consent", change=True), summary="Attendance at the group", **send
+    )
     right = services.disclosure_record(
-        access=open_as(coordinator, family, "consent", change=True), channel=Disclosure.Channel.AGENCY,
-        summary=SUMMARY, section="consent", corrects=wrong, **send,
+        access=open_as(coordinator, family, "consent", change=True),
+        channel=Disclosure.Channel.AGENCY,
+        summary=SUMMARY,
+        section="consent",
+        corrects=wrong,
+        **send,
     )
     assert right.corrects == wrong and list(wrong.corrections.all()) == [right]
     assert Disclosure.objects.get(pk=wrong.pk).summary == "Attendance at the group"  # the old entry stays
@@ -116,19 +124,32 @@ def test_a_correction_cannot_point_to_another_familys_disclosure(family, wirral,
     given_on = timezone.localdate() - datetime.timedelta(days=3)
     services.consent_record(
         access=open_as(coordinator, other, "consent", change=True),
-        given_by=other.members.get(kind=Member.Kind.ADULT), scope=Scope.GENERAL, recipient_kind=RecipientKind.REFERRER,
-        method=Consent.Method.WRITTEN, given_on=given_on, review_on=given_on + datetime.timedelta(days=90),
+        given_by=other.members.get(kind=Member.Kind.ADULT),
+        scope=Scope.GENERAL,
+        recipient_kind=RecipientKind.REFERRER,
+        method=Consent.Method.WRITTEN,
+        given_on=given_on,
+        review_on=given_on + datetime.timedelta(days=90),
         actor=coordinator,
     )
     give_consent(family)
 
-    send = dict(recipient=Recipient(RecipientKind.REFERRER, "Janet Crosby"), scope=Scope.GENERAL, actor=coordinator,
-                shared_on=timezone.localdate(), summary=SUMMARY, **_told())
+    send = dict(
+        recipient=Recipient(RecipientKind.REFERRER, "Janet Crosby"),
+        scope=Scope.GENERAL,
+        actor=coordinator,
+        shared_on=timezone.localdate(),
+        summary=SUMMARY,
+        **_told(),
+    )
     theirs = services.communication_send(access=open_as(coordinator, other, "consent", change=True), **send)
     with pytest.raises(FileHidden):
         services.disclosure_record(
-            access=open_as(coordinator, family, "consent", change=True), channel=Disclosure.Channel.REFERRER_UPDATE,
-            section="consent", corrects=theirs, **send,
+            access=open_as(coordinator, family, "consent", change=True),
+            channel=Disclosure.Channel.REFERRER_UPDATE,
+            section="consent",
+            corrects=theirs,
+            **send,
         )
     assert not theirs.corrections.exists()
 
@@ -160,20 +181,28 @@ def test_every_register_table_has_an_enabled_trigger_refusing_update_and_delete(
 
 @postgresql
 @pytest.mark.policy("1.5", "7.4")
-@pytest.mark.parametrize("statement", [
-    "UPDATE consent_disclosure SET shared_on = shared_on - 1",
-    "DELETE FROM consent_disclosure",
-    "UPDATE homestart_policyacknowledgement SET acknowledged_at = now()",
-    "DELETE FROM homestart_policyacknowledgement",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE consent_disclosure SET shared_on = shared_on - 1",
+        "DELETE FROM consent_disclosure",
+        "UPDATE homestart_policyacknowledgement SET acknowledged_at = now()",
+        "DELETE FROM homestart_policyacknowledgement",
+    ],
+)
 def test_even_the_owner_cannot_rewrite_a_disclosure_or_an_acknowledgement_with_sql(
     database_owner, statement, family, coordinator, give_consent, open_as
 ):
     give_consent(family)
     PolicyAcknowledgement.objects.get_or_create(user=coordinator, version=PolicyVersion.current())
     services.communication_send(
-        access=open_as(coordinator, family, "consent", change=True), recipient=Recipient(RecipientKind.REFERRER),
-        scope=Scope.GENERAL, summary=SUMMARY, shared_on=timezone.localdate(), actor=coordinator, **_told(),
+        access=open_as(coordinator, family, "consent", change=True),
+        recipient=Recipient(RecipientKind.REFERRER),
+        scope=Scope.GENERAL,
+        summary=SUMMARY,
+        shared_on=timezone.localdate(),
+        actor=coordinator,
+        **_told(),
     )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)

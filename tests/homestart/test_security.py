@@ -265,7 +265,11 @@ def _production_env() -> dict[str, str]:
 def test_production_settings_pass_djangos_deploy_check_with_no_warning():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=_production_env(), capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -278,10 +282,21 @@ def test_production_cookies_are_host_prefixed_secure_and_hsts_lasts_a_year():
     )
     result = subprocess.run(
         [sys.executable, "-c", f"import django;django.setup();{code}"],
-        cwd=REPO, env=_production_env(), capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stdout.split() == [
-        "__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "Lax", "31536000", "True"
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "31536000",
+        "True",
     ], result.stderr
 
 

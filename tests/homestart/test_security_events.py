@@ -45,8 +45,12 @@ def test_a_wrong_second_factor_code_is_logged_with_who_where_and_which_request(f
     response = client.post(reverse("two_factor_verify"), {"token": "000000"})
     event = the_one(events, "second_factor_failed")
     assert event == {
-        "event": "second_factor_failed", "user_id": coordinator.pk, "client": "203.0.113.50",
-        "request_id": response["X-Request-ID"], "during": "sign_in", "throttled": True,
+        "event": "second_factor_failed",
+        "user_id": coordinator.pk,
+        "client": "203.0.113.50",
+        "request_id": response["X-Request-ID"],
+        "during": "sign_in",
+        "throttled": True,
     }
     record = next(r for r in caplog.records if getattr(r, "security", {}).get("event") == "second_factor_failed")
     assert record.levelno == logging.WARNING
@@ -155,5 +159,8 @@ def test_a_client_cannot_choose_the_request_id_of_its_own_events_without_a_proxy
 def test_security_event_outside_a_request_still_names_the_user(events):
     security.security_event("two_factor_removed", user_id=7)
     assert the_one(events, "two_factor_removed") == {
-        "event": "two_factor_removed", "user_id": 7, "client": "-", "request_id": "-",
+        "event": "two_factor_removed",
+        "user_id": 7,
+        "client": "-",
+        "request_id": "-",
     }

@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parents[2]
 def sign_in(username: str):
     """Authenticate as the sign-in page does (django-axes needs the request)."""
     return authenticate(RequestFactory().post("/sign-in/"), username=username, password="homestart-demo")
+
+
 DEMO_USERNAMES = [
     "admin2",
     "manager",
@@ -177,8 +179,15 @@ def test_seeded_names_never_reach_the_database_file_in_plaintext(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "BACKUP_KEY", "DJANGO_SETTINGS_MODULE",
-                     "KEY_STORE_DIR"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEYS",
+            "BLIND_INDEX_KEY",
+            "BACKUP_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "KEY_STORE_DIR",
+        }
     }
     env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{database}", HOMESTART_DEV_KEYS_FILE=str(tmp_path / "keys.json"))
 

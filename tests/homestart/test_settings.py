@@ -114,8 +114,11 @@ def test_bank_holiday_division_must_be_a_known_part_of_the_uk(tmp_path):
     message = improperly_configured(run_settings(tmp_path, DEBUG="0", RECORDS_BANK_HOLIDAYS="Wales", **GOOD))
     assert message.startswith("RECORDS_BANK_HOLIDAYS='WALES': use one of ENG, WLS, SCT, NIR")
     loaded = run_settings(
-        tmp_path, "from homestart import settings as s; print(s.RECORDS_BANK_HOLIDAYS)",
-        DEBUG="0", RECORDS_BANK_HOLIDAYS="sct", **GOOD,
+        tmp_path,
+        "from homestart import settings as s; print(s.RECORDS_BANK_HOLIDAYS)",
+        DEBUG="0",
+        RECORDS_BANK_HOLIDAYS="sct",
+        **GOOD,
     )
     assert loaded.stdout.strip() == "SCT", loaded.stderr
 
@@ -260,8 +263,14 @@ def test_postgresql_connections_run_without_the_jit_compiler(tmp_path):
     code = "import json, homestart.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
     pg = run_settings(tmp_path, code, DEBUG="0", DATABASE_URL="postgres://u@db.example:5432/homestart", **GOOD)
     assert settings_of(pg) == {"options": "-c jit=off -c random_page_cost=1.1 -c statement_timeout=20000"}
-    tuned = run_settings(tmp_path, code, DEBUG="0", DATABASE_URL="postgres://u@db.example:5432/homestart",
-                         DATABASE_OPTIONS="-c jit=on", **GOOD)
+    tuned = run_settings(
+        tmp_path,
+        code,
+        DEBUG="0",
+        DATABASE_URL="postgres://u@db.example:5432/homestart",
+        DATABASE_OPTIONS="-c jit=on",
+        **GOOD,
+    )
     assert settings_of(tuned) == {"options": "-c jit=on -c statement_timeout=20000"}
     sqlite = run_settings(tmp_path, code, DEBUG="0", **GOOD)
     assert settings_of(sqlite) == {}
@@ -273,13 +282,17 @@ def test_postgresql_statements_time_out_below_the_web_workers_timeout(tmp_path):
     code = "import json, homestart.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
     pg = {"DEBUG": "0", "DATABASE_URL": "postgres://u@db.example:5432/homestart", "DATABASE_OPTIONS": "-c jit=off"}
     assert settings_of(run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="5", **pg, **GOOD)) == {
-        "options": "-c jit=off -c statement_timeout=5000"}
+        "options": "-c jit=off -c statement_timeout=5000"
+    }
     assert settings_of(run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="0", **pg, **GOOD)) == {
-        "options": "-c jit=off"}
+        "options": "-c jit=off"
+    }
     assert "DATABASE_STATEMENT_TIMEOUT" in improperly_configured(
-        run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="soon", **pg, **GOOD))
+        run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="soon", **pg, **GOOD)
+    )
     assert "DATABASE_STATEMENT_TIMEOUT" in improperly_configured(
-        run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="-1", **pg, **GOOD))
+        run_settings(tmp_path, code, DATABASE_STATEMENT_TIMEOUT="-1", **pg, **GOOD)
+    )
     gunicorn: dict = {}
     exec((REPO / "gunicorn.conf.py").read_text(), gunicorn)
     assert gunicorn["timeout"] == 30 > 20
@@ -290,8 +303,9 @@ def test_postgresql_statements_time_out_below_the_web_workers_timeout(tmp_path):
 def _manage(tmp_path, *args: str, **extra: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in DEPLOYMENT_VARIABLES and k != "DJANGO_SETTINGS_MODULE"}
     env.update(HOMESTART_DEV_KEYS_FILE=str(tmp_path / "dev-keys.json"), **extra)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_a_checkout_with_nothing_configured_runs_the_developers_commands(tmp_path):

@@ -105,7 +105,10 @@ def test_the_counter_is_a_fixed_window_per_person_and_action():
     with override_settings(RATE_LIMITS={Action.FAMILY_SEARCH.value: (limit, window)}):
         start = 1_000_000 * window
         assert [rate_hit(user_id=7, action=Action.FAMILY_SEARCH, now=start + i)[0] for i in range(4)] == [
-            True, True, True, False,
+            True,
+            True,
+            True,
+            False,
         ]
         assert rate_hit(user_id=8, action=Action.FAMILY_SEARCH, now=start + 5)[0]  # someone else
         allowed, used, wait = rate_hit(user_id=7, action=Action.FAMILY_SEARCH, now=start + window)
@@ -113,8 +116,9 @@ def test_the_counter_is_a_fixed_window_per_person_and_action():
 
 
 @override_settings(RATE_LIMITS={"family_search": (3, 600)})
-def test_searching_more_than_the_limit_is_refused_with_a_message_and_logged(family, coordinator, manager,
-                                                                             client_for, events):
+def test_searching_more_than_the_limit_is_refused_with_a_message_and_logged(
+    family, coordinator, manager, client_for, events
+):
     client = client_for(coordinator)
     for _ in range(3):
         response = client.post(reverse("families:search"), {"q": family.reference})
@@ -142,11 +146,14 @@ def test_the_funders_csv_is_limited_and_a_refused_export_is_not_recorded(wirral,
 
 
 @override_settings(RATE_LIMITS={"subject_access_download": (2, 3600)})
-def test_subject_access_responses_share_one_limit_for_the_page_and_the_download(family, wirral, manager,
-                                                                                  client_for):
+def test_subject_access_responses_share_one_limit_for_the_page_and_the_download(family, wirral, manager, client_for):
     sar = records_services.sar_register(
-        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-        requester_name="Rosalind Quenby", received_on=timezone.localdate(), family=family,
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby",
+        received_on=timezone.localdate(),
+        family=family,
         member=family.members.get(kind="adult"),
     )
     client = client_for(manager)
@@ -169,7 +176,9 @@ def test_transfers_are_limited_but_opening_the_form_is_not(family, coordinator, 
 
 def test_the_default_limits_are_generous_for_a_days_work(settings):
     assert settings.RATE_LIMITS == {
-        "family_search": (60, 600), "statistics_export": (20, 3600),
-        "subject_access_download": (30, 3600), "transfer": (10, 3600),
+        "family_search": (60, 600),
+        "statistics_export": (20, 3600),
+        "subject_access_download": (30, 3600),
+        "transfer": (10, 3600),
     }
     assert set(settings.RATE_LIMITS) == {a.value for a in Action}

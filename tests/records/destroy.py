@@ -16,7 +16,10 @@ def destroy_family(family: Family, *, coordinator, manager, trustee) -> Destruct
     carried out: the family's data key is destroyed and a certificate issued."""
     if family.status != Family.Status.CLOSED:
         family_services.family_close(
-            family=family, actor=coordinator, closed_on=datetime.date(1995, 6, 30), reason=ClosureReason.COMPLETED,
+            family=family,
+            actor=coordinator,
+            closed_on=datetime.date(1995, 6, 30),
+            reason=ClosureReason.COMPLETED,
         )
     destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
     records_services.destruction_authorise(destruction=destruction, actor=manager)

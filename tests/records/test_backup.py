@@ -148,8 +148,10 @@ def test_a_stream_cut_short_altered_reordered_or_extended_is_refused():
         # Marking a middle frame as the last one would truncate silently: its nonce differs.
         "a frame marked final": start + bytes([1]) + frames[0][1:],
         "data after the end": blob + b"\0",
-        "another backup's frame": start + _sealed([os.urandom(6000)])[header : header + frame]
-        + b"".join(frames[1:]) + final,
+        "another backup's frame": start
+        + _sealed([os.urandom(6000)])[header : header + frame]
+        + b"".join(frames[1:])
+        + final,
     }
     for what, tampered in refused.items():
         with pytest.raises(BackupError):
@@ -328,6 +330,7 @@ def test_a_backup_from_before_a_destruction_restored_into_a_new_database_cannot_
     with pytest.raises(KeyUnavailable):
         Family.objects.with_keys().get(pk=family.pk).postcode  # noqa: B018
     assert Family.objects.with_keys().get(pk=survivor.pk).postcode == "CH43 7QP"
+
 
 @pytest.mark.policy("8.8")
 def test_the_application_role_cannot_restore_and_is_told_who_can(family, tmp_path):

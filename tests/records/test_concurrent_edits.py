@@ -19,8 +19,19 @@ pytestmark = pytest.mark.policy("8.2")
 
 
 def _file_post(file, **changes) -> dict:
-    fields = ["full_name", "phone", "address", "started_on", "left_on", "recruitment", "training", "induction",
-              "dbs_checked_on", "job_title", "employment"]
+    fields = [
+        "full_name",
+        "phone",
+        "address",
+        "started_on",
+        "left_on",
+        "recruitment",
+        "training",
+        "induction",
+        "dbs_checked_on",
+        "job_title",
+        "employment",
+    ]
     data = {}
     for name in fields:
         if hasattr(file, name):
@@ -38,8 +49,10 @@ def test_second_editor_of_a_volunteer_file_is_told_and_the_first_edit_stands(
     v1, v2 = version_in(first.get(url).content.decode()), version_in(second.get(url).content.decode())
     history = volunteer_file.history.count()
 
-    assert first.post(url, _file_post(volunteer_file, training="Safeguarding refresher, 2025", version=v1)
-                      ).status_code == 302
+    assert (
+        first.post(url, _file_post(volunteer_file, training="Safeguarding refresher, 2025", version=v1)).status_code
+        == 302
+    )
     clash = second.post(url, _file_post(volunteer_file, training="Nothing new", version=v2))
 
     html = clash.content.decode()
@@ -75,17 +88,35 @@ def test_a_personnel_file_changed_in_another_tab_is_not_overwritten(personnel_fi
 def test_second_assessor_of_a_breach_is_told_and_the_first_decision_stands(wirral, coordinator, manager, client_for):
     deputy = _member(wirral, Role.MANAGER, "manager2")
     breach = services.breach_record(
-        scheme=wirral, actor=coordinator, found_at=timezone.now() - datetime.timedelta(hours=2),
-        found_by=coordinator, description="A visit sheet left on a bus", data_affected="Family reference only",
+        scheme=wirral,
+        actor=coordinator,
+        found_at=timezone.now() - datetime.timedelta(hours=2),
+        found_by=coordinator,
+        description="A visit sheet left on a bus",
+        data_affected="Family reference only",
     )
     url = reverse("records:breach_detail", args=[breach.pk])
     first, second = client_for(manager), client_for(deputy)
     v1, v2 = version_in(first.get(url).content.decode()), version_in(second.get(url).content.decode())
-    decided = {"risk": Breach.Risk.UNLIKELY, "ico_decision": Breach.IcoDecision.NOT_REPORTABLE,
-               "ico_decision_reason": "Recovered unopened", "actions": "", "outcome": ""}
+    decided = {
+        "risk": Breach.Risk.UNLIKELY,
+        "ico_decision": Breach.IcoDecision.NOT_REPORTABLE,
+        "ico_decision_reason": "Recovered unopened",
+        "actions": "",
+        "outcome": "",
+    }
     assert first.post(url, {**decided, "version": v1}).status_code == 302
-    clash = second.post(url, {**decided, "risk": Breach.Risk.HIGH, "ico_decision": Breach.IcoDecision.REPORT,
-                              "ico_decision_reason": "", "close": "on", "version": v2})
+    clash = second.post(
+        url,
+        {
+            **decided,
+            "risk": Breach.Risk.HIGH,
+            "ico_decision": Breach.IcoDecision.REPORT,
+            "ico_decision_reason": "",
+            "close": "on",
+            "version": v2,
+        },
+    )
 
     assert clash.status_code == 200 and conflict_at_top(clash.content.decode())
     breach.refresh_from_db()

@@ -24,8 +24,12 @@ def _open(user, file, kind):
 def _review(reviewer, file, kind, review_kind=Review.Kind.QUALITY_REVIEW):
     now = timezone.now()
     review = Review.objects.create(
-        kind=review_kind, scheme=file.scheme, reviewer=reviewer, opens_at=now - datetime.timedelta(hours=1),
-        closes_at=now + datetime.timedelta(days=3), sample_size=1,
+        kind=review_kind,
+        scheme=file.scheme,
+        reviewer=reviewer,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=3),
+        sample_size=1,
     )
     SampledFile.objects.create(review=review, file_kind=kind, file_id=file.pk, file_reference=file.reference)
     return review
@@ -33,8 +37,15 @@ def _review(reviewer, file, kind, review_kind=Review.Kind.QUALITY_REVIEW):
 
 def _sign(user, file, kind, review):
     RecordOfAccess.objects.create(
-        file_kind=kind, file_id=file.pk, file_reference=file.reference, scheme=file.scheme, user=user,
-        signed_name="R", role=Role.REVIEWER, purpose=review.purpose, declaration=RecordOfAccess.DECLARATION,
+        file_kind=kind,
+        file_id=file.pk,
+        file_reference=file.reference,
+        scheme=file.scheme,
+        user=user,
+        signed_name="R",
+        role=Role.REVIEWER,
+        purpose=review.purpose,
+        declaration=RecordOfAccess.DECLARATION,
         review=review,
     )
 
@@ -114,11 +125,30 @@ def test_line_manager_opens_and_changes_personnel_file(personnel_file, manager):
 
 @pytest.mark.policy("8.4", "8.7")
 def test_nobody_else_opens_a_personnel_file(
-    personnel_file, coordinator, other_coordinator, volunteer, trustee, spotcheck, auditor, reviewer, outsider,
-    sef_coordinator, admin_user,
+    personnel_file,
+    coordinator,
+    other_coordinator,
+    volunteer,
+    trustee,
+    spotcheck,
+    auditor,
+    reviewer,
+    outsider,
+    sef_coordinator,
+    admin_user,
 ):
-    for user in (coordinator, other_coordinator, volunteer, trustee, spotcheck, auditor, reviewer, outsider,
-                 sef_coordinator, admin_user):
+    for user in (
+        coordinator,
+        other_coordinator,
+        volunteer,
+        trustee,
+        spotcheck,
+        auditor,
+        reviewer,
+        outsider,
+        sef_coordinator,
+        admin_user,
+    ):
         with pytest.raises(gate.FileHidden):
             _open(user, personnel_file, FileKind.PERSONNEL)
 
@@ -136,8 +166,9 @@ def test_designated_trustee_reads_personnel_file_until_the_designation_ends(pers
 
 
 @pytest.mark.policy("8.4")
-def test_only_line_manager_designates_a_trustee_and_only_a_trustee(personnel_file, coordinator, trustee, volunteer,
-                                                                     manager):
+def test_only_line_manager_designates_a_trustee_and_only_a_trustee(
+    personnel_file, coordinator, trustee, volunteer, manager
+):
     with pytest.raises(services.NotPermitted):
         services.trustee_designate(personnel_file=personnel_file, trustee=trustee, reason="x", actor=coordinator)
     with pytest.raises(services.ValidationError):
@@ -209,18 +240,28 @@ def test_auditor_reads_a_volunteer_file_named_in_a_supervised_session_after_sign
 
     with pytest.raises(ValidationError) as refused:
         access_services.audit_session_open(
-            coordinator=coordinator, auditor=auditor, scheme=wirral, signed_name="Carol Coordinator",
-            references=[personnel_file.reference, volunteer_file.reference], declared=True,
+            coordinator=coordinator,
+            auditor=auditor,
+            scheme=wirral,
+            signed_name="Carol Coordinator",
+            references=[personnel_file.reference, volunteer_file.reference],
+            declared=True,
         )
     assert "Personnel files are not opened in an external audit" in str(refused.value)
-    response = client_for(coordinator).post(reverse("access_log:audit_session_new"), {
-        "auditor": auditor.pk, "references": f"{family.reference}, {volunteer_file.reference.lower()}",
-        "signed_name": "Carol Coordinator", "declared": "on",
-    })
+    response = client_for(coordinator).post(
+        reverse("access_log:audit_session_new"),
+        {
+            "auditor": auditor.pk,
+            "references": f"{family.reference}, {volunteer_file.reference.lower()}",
+            "signed_name": "Carol Coordinator",
+            "declared": "on",
+        },
+    )
     session = auditor.audit_sessions.get()
     assert response["Location"] == reverse("access_log:audit_session_detail", args=[session.pk])
     assert {(f.file_kind, f.file_reference) for f in session.files.all()} == {
-        (FileKind.FAMILY, family.reference), (FileKind.VOLUNTEER, volunteer_file.reference)
+        (FileKind.FAMILY, family.reference),
+        (FileKind.VOLUNTEER, volunteer_file.reference),
     }
     vf = KINDS[FileKind.VOLUNTEER]
     with pytest.raises(gate.SignatureRequired):
@@ -248,7 +289,15 @@ def test_auditor_reads_a_volunteer_file_named_in_a_supervised_session_after_sign
 
 @pytest.mark.policy("8.3", "8.4", "9.1")
 def test_who_opened_a_personnel_file_is_for_its_line_manager_only(
-    personnel_file, volunteer_file, manager, coordinator, other_coordinator, trustee, reviewer, volunteer, wirral,
+    personnel_file,
+    volunteer_file,
+    manager,
+    coordinator,
+    other_coordinator,
+    trustee,
+    reviewer,
+    volunteer,
+    wirral,
     client_for,
 ):
     from django.urls import reverse

@@ -23,11 +23,11 @@ def edit(client, file, **changes):
     return client.post(url, _file_post(file, version=version, started_on="2010-01-04", **changes))
 
 
-def test_recording_a_volunteer_leaving_starts_the_retention_period(volunteer_file, coordinator, manager,
-                                                                   client_for):
+def test_recording_a_volunteer_leaving_starts_the_retention_period(volunteer_file, coordinator, manager, client_for):
     left = datetime.date(2015, 3, 31)
-    response = edit(client_for(coordinator), volunteer_file, left_on=left.isoformat(),
-                    left_reason=LeavingReason.MOVED_AWAY)
+    response = edit(
+        client_for(coordinator), volunteer_file, left_on=left.isoformat(), left_reason=LeavingReason.MOVED_AWAY
+    )
     assert response.status_code == 302
     file = VolunteerFile.objects.get(pk=volunteer_file.pk)
     assert (file.left_on, file.left_reason) == (left, LeavingReason.MOVED_AWAY)
@@ -37,12 +37,15 @@ def test_recording_a_volunteer_leaving_starts_the_retention_period(volunteer_fil
     assert "Moved away" in html and "moved_away" not in html
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"left_on": "2020-01-01"}, "left_reason"),
-    ({"left_reason": LeavingReason.RETIRED}, "left_on"),
-    ({"left_on": "2999-01-01", "left_reason": LeavingReason.RETIRED}, "left_on"),
-    ({"left_on": "2020-01-01", "left_reason": "sacked"}, "left_reason"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"left_on": "2020-01-01"}, "left_reason"),
+        ({"left_reason": LeavingReason.RETIRED}, "left_on"),
+        ({"left_on": "2999-01-01", "left_reason": LeavingReason.RETIRED}, "left_on"),
+        ({"left_on": "2020-01-01", "left_reason": "sacked"}, "left_reason"),
+    ],
+)
 def test_a_leaving_date_and_reason_go_together(volunteer_file, coordinator, client_for, changes, field):
     before = volunteer_file.history.count()
     response = edit(client_for(coordinator), volunteer_file, **changes)

@@ -23,16 +23,26 @@ from tests.matrix import ROLES, client_as, people, row, run, url_for
 @pytest.fixture
 def sar(family, wirral, manager):
     return services.sar_register(
-        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-        requester_name="Rosalind Quenby", received_on=timezone.localdate(), family=family,
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby",
+        received_on=timezone.localdate(),
+        family=family,
         member=family.members.get(kind="adult"),
     )
 
 
 @pytest.fixture
 def breach(wirral, coordinator):
-    return services.breach_record(scheme=wirral, actor=coordinator, found_at=timezone.now(), found_by=coordinator,
-                                  description="Email sent to the wrong address", data_affected="One address")
+    return services.breach_record(
+        scheme=wirral,
+        actor=coordinator,
+        found_at=timezone.now(),
+        found_by=coordinator,
+        description="Email sent to the wrong address",
+        data_affected="One address",
+    )
 
 
 # --- every records URL × every role (the cast of tests/access_log/test_url_role_matrix.py) -------
@@ -85,10 +95,12 @@ def records_world(retention_world):
         "breach_detail": page("breach_detail"),
         "breach_history": page("breach_history"),
         # Who opened this file (access_log:file_log) for the two records kinds (§8.3, §8.4).
-        "file_log volunteer": page("access_log:file_log", file=volunteer_file,
-                                   kwargs={**of_volunteer_file, "kind": "volunteer"}),
-        "file_log personnel": page("access_log:file_log", file=personnel_file,
-                                   kwargs={**of_personnel_file, "kind": "personnel"}),
+        "file_log volunteer": page(
+            "access_log:file_log", file=volunteer_file, kwargs={**of_volunteer_file, "kind": "volunteer"}
+        ),
+        "file_log personnel": page(
+            "access_log:file_log", file=personnel_file, kwargs={**of_personnel_file, "kind": "personnel"}
+        ),
     }
     targets = {
         "->login": reverse("login"),
@@ -123,7 +135,8 @@ TRUSTEES = {"manager": "200", "trustee": "200", "spotcheck": "200", "spotcheck_u
 # Readers of the volunteer file: the spot-check trustee and the HSUK reviewer in a review, the
 # auditor in a supervised session (§8.3, §9.1, §10.1); the unsigned are sent to sign first.
 VOLUNTEER_READERS_SIGN = {
-    "spotcheck_unsigned": "->sign_volunteer", "reviewer_unsigned": "->sign_volunteer",
+    "spotcheck_unsigned": "->sign_volunteer",
+    "reviewer_unsigned": "->sign_volunteer",
     "auditor_unsigned": "->sign_volunteer",
 }
 VOLUNTEER_READERS = {"spotcheck": "200", "reviewer": "200", "auditor": "200", **VOLUNTEER_READERS_SIGN}
@@ -236,10 +249,12 @@ def test_action_urls_refuse_get(client_for, sar, manager):
 
 
 @pytest.mark.policy("8.4")
-def test_reading_a_file_page_is_recorded_and_shows_no_family_details(client_for, volunteer_file, assignment,
-                                                                     coordinator):
-    html = main_content(client_for(coordinator).get(
-        reverse("records:volunteer_file", args=[volunteer_file.reference])).content.decode())
+def test_reading_a_file_page_is_recorded_and_shows_no_family_details(
+    client_for, volunteer_file, assignment, coordinator
+):
+    html = main_content(
+        client_for(coordinator).get(reverse("records:volunteer_file", args=[volunteer_file.reference])).content.decode()
+    )
     assert "Ottoline Pembury" in html and assignment.family.reference in html
     assert "Quenby" not in html  # §8.5: no family names in the volunteer file
     assert AccessEvent.objects.filter(file_kind=FileKind.VOLUNTEER, user=coordinator).exists()
@@ -251,7 +266,9 @@ def test_subject_access_journey_from_registration_to_release(client_for, family,
     response = client.post(reverse("records:sar_new"), {"subject_kind": "family_member"})
     assert "Enter the family's reference." in error_summary(response.content.decode())
     details = {
-        "subject_kind": "family_member", "family_reference": family.reference, "requester_name": "R Quenby",
+        "subject_kind": "family_member",
+        "family_reference": family.reference,
+        "requester_name": "R Quenby",
         "received_on": timezone.localdate().isoformat(),
     }
     # Once the family is known, the page asks which of its members the request is about.
@@ -278,7 +295,8 @@ def test_subject_access_journey_from_registration_to_release(client_for, family,
     assert data["reference"] == sar.reference
     response = client.post(reverse("records:sar_release", args=[sar.pk]), {"recipient": "By hand"})
     assert "Confirm that the information about other people has been reviewed." in error_summary(
-        response.content.decode())
+        response.content.decode()
+    )
     client.post(reverse("records:sar_release", args=[sar.pk]), {"recipient": "By hand", "reviewed": "on"})
     assert Disclosure.objects.get().file_reference == family.reference
 
@@ -308,19 +326,30 @@ def test_retention_journey_authorised_by_two_people(client_for, family, coordina
 
 @pytest.mark.policy("3.9", "4.4")
 def test_breach_is_recorded_and_the_manager_decides(client_for, coordinator, manager):
-    response = client_for(coordinator).post(reverse("records:breach_new"), {
-        "found_on": timezone.localdate().isoformat(), "found_time": "00:01",
-        "description": "Visit notes left in a café", "data_affected": "One visit record",
-    })
+    response = client_for(coordinator).post(
+        reverse("records:breach_new"),
+        {
+            "found_on": timezone.localdate().isoformat(),
+            "found_time": "00:01",
+            "description": "Visit notes left in a café",
+            "data_affected": "One visit record",
+        },
+    )
     assert response.status_code == 302
     url = response["Location"]
     page = client_for(coordinator).get(url).content.decode()
     assert "Report to the ICO by" in page and "Assess and decide" not in page
     assert client_for(coordinator).post(url, {"risk": "risk"}).status_code == 404
-    response = client_for(manager).post(url, {
-        "risk": "unlikely", "ico_decision": "not_reportable", "ico_decision_reason": "Recovered", "close": "on",
-        "version": version_in(client_for(manager).get(url).content.decode()),
-    })
+    response = client_for(manager).post(
+        url,
+        {
+            "risk": "unlikely",
+            "ico_decision": "not_reportable",
+            "ico_decision_reason": "Recovered",
+            "close": "on",
+            "version": version_in(client_for(manager).get(url).content.decode()),
+        },
+    )
     assert response.status_code == 302
 
 
@@ -331,10 +360,17 @@ def test_reviewer_signs_the_record_of_access_of_a_sampled_volunteer_file_then_re
     from access_log.models import RecordOfAccess, Review, SampledFile
 
     now = timezone.now()
-    review = Review.objects.create(kind=Review.Kind.QUALITY_REVIEW, scheme=volunteer_file.scheme, reviewer=reviewer,
-                                   opens_at=now, closes_at=now + datetime.timedelta(days=2), sample_size=1)
-    SampledFile.objects.create(review=review, file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk,
-                               file_reference=volunteer_file.reference)
+    review = Review.objects.create(
+        kind=Review.Kind.QUALITY_REVIEW,
+        scheme=volunteer_file.scheme,
+        reviewer=reviewer,
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=2),
+        sample_size=1,
+    )
+    SampledFile.objects.create(
+        review=review, file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, file_reference=volunteer_file.reference
+    )
     client = client_for(reviewer)
     url = reverse("records:volunteer_file", args=[volunteer_file.reference])
     assert client.get(url).status_code == 302  # to the Record of Access first
@@ -372,32 +408,58 @@ def test_staff_open_and_change_volunteer_files_and_line_managers_personnel_files
     from records.models import PersonnelFile, VolunteerFile
 
     today = timezone.localdate().isoformat()
-    response = client_for(coordinator).post(reverse("records:volunteer_file_new"), {
-        "person": volunteer.pk, "full_name": "", "started_on": today,
-    })
+    response = client_for(coordinator).post(
+        reverse("records:volunteer_file_new"),
+        {
+            "person": volunteer.pk,
+            "full_name": "",
+            "started_on": today,
+        },
+    )
     assert "Enter full name." in error_summary(response.content.decode())
-    response = client_for(coordinator).post(reverse("records:volunteer_file_new"), {
-        "person": volunteer.pk, "full_name": "Vi Volunteer", "started_on": today, "training": "Course",
-    })
+    response = client_for(coordinator).post(
+        reverse("records:volunteer_file_new"),
+        {
+            "person": volunteer.pk,
+            "full_name": "Vi Volunteer",
+            "started_on": today,
+            "training": "Course",
+        },
+    )
     file = VolunteerFile.objects.get()
     assert response["Location"] == reverse("records:volunteer_file", args=[file.reference])
     edit = reverse("records:volunteer_file_edit", args=[file.reference])
-    response = client_for(coordinator).post(edit, {"full_name": "Vi Volunteer", "started_on": today,
-                                                   "left_on": "2000-01-01"})
+    response = client_for(coordinator).post(
+        edit, {"full_name": "Vi Volunteer", "started_on": today, "left_on": "2000-01-01"}
+    )
     assert "The leaving date must be on or after the start date." in error_summary(response.content.decode())
-    client_for(coordinator).post(edit, {"full_name": "Vi V", "started_on": today,
-                                        "version": version_in(client_for(coordinator).get(edit).content.decode())})
+    client_for(coordinator).post(
+        edit,
+        {
+            "full_name": "Vi V",
+            "started_on": today,
+            "version": version_in(client_for(coordinator).get(edit).content.decode()),
+        },
+    )
     assert VolunteerFile.objects.get().full_name == "Vi V"
     assert client_for(trustee).get(edit).status_code == 404
     assert client_for(trustee).get(reverse("records:volunteer_file_new")).status_code == 404
     assert client_for(coordinator).get(reverse("records:personnel_file_new")).status_code == 404
-    client_for(manager).post(reverse("records:personnel_file_new"), {
-        "person": coordinator.pk, "full_name": "Co Ordinator", "started_on": today, "job_title": "Coordinator",
-    })
+    client_for(manager).post(
+        reverse("records:personnel_file_new"),
+        {
+            "person": coordinator.pk,
+            "full_name": "Co Ordinator",
+            "started_on": today,
+            "job_title": "Coordinator",
+        },
+    )
     personnel = PersonnelFile.objects.get()
     assert personnel.person == coordinator
-    assert client_for(coordinator).get(
-        reverse("records:personnel_file_edit", args=[personnel.reference])).status_code == 404
+    assert (
+        client_for(coordinator).get(reverse("records:personnel_file_edit", args=[personnel.reference])).status_code
+        == 404
+    )
     page = client_for(manager).get(reverse("records:personnel_file", args=[personnel.reference])).content.decode()
     assert "You are reading this file as line manager for" in page and "line_manager" not in page
     page = client_for(coordinator).get(reverse("records:volunteer_file", args=[file.reference])).content.decode()
@@ -409,10 +471,15 @@ def test_a_breach_found_in_the_future_is_explained_next_to_the_date_and_not_reco
     from records.models import Breach
 
     tomorrow = timezone.localdate() + datetime.timedelta(days=2)
-    response = client_for(coordinator).post(reverse("records:breach_new"), {
-        "found_on": tomorrow.isoformat(), "found_time": "09:00",
-        "description": "Visit notes left in a café", "data_affected": "One visit record",
-    })
+    response = client_for(coordinator).post(
+        reverse("records:breach_new"),
+        {
+            "found_on": tomorrow.isoformat(),
+            "found_time": "09:00",
+            "description": "Visit notes left in a café",
+            "data_affected": "One visit record",
+        },
+    )
     assert response.status_code == 200
     assert "When it was found cannot be in the future." in error_summary(response.content.decode())
     assert not Breach.objects.exists()

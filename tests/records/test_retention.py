@@ -99,8 +99,9 @@ def test_legal_hold_stops_proposal_and_cancels_a_pending_destruction(family, coo
 
 
 @pytest.mark.policy("8.8", "8.2")
-def test_destroyed_family_no_longer_decrypts_live_or_history_while_others_do(family, wirral, coordinator, manager,
-                                                                               trustee):
+def test_destroyed_family_no_longer_decrypts_live_or_history_while_others_do(
+    family, wirral, coordinator, manager, trustee
+):
     other = make_family(wirral, coordinator, last_name="Keepme", postcode="CH43 9ZZ")
     _close(family, LONG_AGO, coordinator)
     family_id = family.pk
@@ -138,11 +139,15 @@ def test_destroyed_family_no_longer_decrypts_live_or_history_while_others_do(fam
 
 
 @pytest.mark.policy("8.8")
-def test_destroying_a_volunteer_file_shreds_its_supervision_notes(volunteer_file, volunteer, coordinator, manager,
-                                                                   trustee):
+def test_destroying_a_volunteer_file_shreds_its_supervision_notes(
+    volunteer_file, volunteer, coordinator, manager, trustee
+):
     note = services.supervision_record(
-        scheme=volunteer_file.scheme, supervisee=volunteer, actor=coordinator,
-        held_on=timezone.localdate(), notes="Talked about boundaries",
+        scheme=volunteer_file.scheme,
+        supervisee=volunteer,
+        actor=coordinator,
+        held_on=timezone.localdate(),
+        notes="Talked about boundaries",
     )
     volunteer_file.left_on = LONG_AGO
     volunteer_file.save(update_fields=["left_on"])
@@ -157,8 +162,9 @@ def test_destroying_a_volunteer_file_shreds_its_supervision_notes(volunteer_file
 
 
 @pytest.mark.policy("8.8")
-def test_retention_command_carries_out_authorised_destructions_idempotently(family, wirral, coordinator, manager,
-                                                                              trustee):
+def test_retention_command_carries_out_authorised_destructions_idempotently(
+    family, wirral, coordinator, manager, trustee
+):
     second = _close(make_family(wirral, coordinator), LONG_AGO, coordinator)
     _close(family, LONG_AGO, coordinator)
     _authorised(family, manager, trustee)

@@ -23,7 +23,11 @@ from tests.helpers import error_summary, field_error, main_content
 def _draw(reviewer, scheme, **counts):
     counts.setdefault("sample_size", 1)
     return access_services.review_draw_sample(
-        reviewer=reviewer, scheme=scheme, days=14, rng=random.Random(3), **counts  # noqa: S311
+        reviewer=reviewer,
+        scheme=scheme,
+        days=14,
+        rng=random.Random(3),
+        **counts,  # noqa: S311
     )
 
 
@@ -33,16 +37,21 @@ def test_quality_review_samples_family_volunteer_and_personnel_files_and_opens_e
 ):
     review = _draw(reviewer, wirral, volunteer_files=1, personnel_files=1)
     sampled = {f.file_kind: f.file_reference for f in review.files.all()}
-    assert sampled == {FileKind.FAMILY: family.reference, FileKind.VOLUNTEER: volunteer_file.reference,
-                       FileKind.PERSONNEL: personnel_file.reference}
+    assert sampled == {
+        FileKind.FAMILY: family.reference,
+        FileKind.VOLUNTEER: volunteer_file.reference,
+        FileKind.PERSONNEL: personnel_file.reference,
+    }
     assert review.sample_size == 3
 
     client = client_for(reviewer)
     page = main_content(client.get(reverse("access_log:review_detail", args=[review.pk])).content.decode())
     for label in ("Family file", "Volunteer file", "Personnel file"):
         assert label in page
-    for kind, file, url_name in ((FileKind.VOLUNTEER, volunteer_file, "records:volunteer_file"),
-                                 (FileKind.PERSONNEL, personnel_file, "records:personnel_file")):
+    for kind, file, url_name in (
+        (FileKind.VOLUNTEER, volunteer_file, "records:volunteer_file"),
+        (FileKind.PERSONNEL, personnel_file, "records:personnel_file"),
+    ):
         url = reverse(url_name, args=[file.reference])
         sign = reverse("access_log:sign", kwargs={"kind": kind, "reference": file.reference})
         assert sign in page  # "Sign and open", until signed
@@ -76,8 +85,15 @@ def test_spot_check_samples_volunteer_files_but_never_personnel_files(
         (FileKind.VOLUNTEER, volunteer_file.reference)
     ]
     access_services.record_of_access_sign(
-        user=spotcheck, kind=FileKind.VOLUNTEER, obj=volunteer_file, reference=volunteer_file.reference,
-        scheme_id=wirral.pk, role=Role.SPOT_CHECK_TRUSTEE, signed_name="S", declared=True, review=review,
+        user=spotcheck,
+        kind=FileKind.VOLUNTEER,
+        obj=volunteer_file,
+        reference=volunteer_file.reference,
+        scheme_id=wirral.pk,
+        role=Role.SPOT_CHECK_TRUSTEE,
+        signed_name="S",
+        declared=True,
+        review=review,
     )
     assert gate.open_file(user=spotcheck, kind=FileKind.VOLUNTEER, reference=volunteer_file.reference).full
     # The spot-check form offers no personnel files at all.
@@ -96,8 +112,9 @@ def test_reviewer_draws_a_mixed_sample_from_the_page_and_bad_counts_are_explaine
     assert "Choose a sample of 1 to 50 files." in error_summary(response.content.decode())
     response = client.post(url, {"scheme": wirral.pk, "sample_size": 1, "volunteer_files": -1, "days": 7})
     assert field_error(response.content.decode(), "id_volunteer_files")
-    response = client.post(url, {"scheme": wirral.pk, "sample_size": 0, "volunteer_files": 1,
-                                 "personnel_files": 1, "days": 7})
+    response = client.post(
+        url, {"scheme": wirral.pk, "sample_size": 0, "volunteer_files": 1, "personnel_files": 1, "days": 7}
+    )
     assert response.status_code == 302
     review = reviewer.reviews.get()
     assert {f.file_kind for f in review.files.all()} == {FileKind.VOLUNTEER, FileKind.PERSONNEL}
@@ -106,8 +123,9 @@ def test_reviewer_draws_a_mixed_sample_from_the_page_and_bad_counts_are_explaine
 @pytest.mark.policy("8.3", "9.1")
 def test_a_reviewer_never_draws_their_own_file_nor_a_destroyed_one(wirral, spotcheck, coordinator, volunteer_file):
     MembershipFactory(user=spotcheck, scheme=wirral, role=Role.VOLUNTEER)
-    own = services.volunteer_file_create(scheme=wirral, person=spotcheck, actor=coordinator, full_name="S T",
-                                         started_on=volunteer_file.started_on)
+    own = services.volunteer_file_create(
+        scheme=wirral, person=spotcheck, actor=coordinator, full_name="S T", started_on=volunteer_file.started_on
+    )
     for _ in range(3):
         review = _draw(spotcheck, wirral, sample_size=0, volunteer_files=5)
         assert [f.file_reference for f in review.files.all()] == [volunteer_file.reference]

@@ -84,8 +84,9 @@ def test_no_key_material_of_a_destroyed_family_in_table_files_wal_or_any_row(
     stored = keystore._path(doomed.data_key_id, keystore.KEY).read_bytes()
     _, wrapped = keystore.decode(stored)
     plain = DataKey.objects.get(pk=doomed.data_key_id).plaintext_key()
-    survivor_keys = {f"survivor {n} key": DataKey.objects.get(pk=s.data_key_id).plaintext_key()
-                     for n, s in enumerate(survivors)}
+    survivor_keys = {
+        f"survivor {n} key": DataKey.objects.get(pk=s.data_key_id).plaintext_key() for n, s in enumerate(survivors)
+    }
     survivor_keys |= {f"survivor {n} wrapped key": keystore.read(s.data_key_id)[1] for n, s in enumerate(survivors)}
     survivor_ciphertext = raw_value(Family, "postcode", survivors[0].pk)
 

@@ -93,15 +93,21 @@ def test_clock_stops_while_waiting_for_clarification(family, wirral, manager):
 def _family_sar(scheme, actor, family, received_on=None):
     carer = family.members.get(kind=Member.Kind.ADULT)
     return services.sar_register(
-        scheme=scheme, actor=actor, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-        requester_name="Rosalind Quenby", received_on=received_on or timezone.localdate(), family=family,
-        member=carer, request_details="Everything you hold about me",
+        scheme=scheme,
+        actor=actor,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby",
+        received_on=received_on or timezone.localdate(),
+        family=family,
+        member=carer,
+        request_details="Everything you hold about me",
     )
 
 
 @pytest.mark.policy("8.7")
-def test_only_manager_and_coordinators_register_requests(family, wirral, volunteer, trustee, sef_coordinator,
-                                                         coordinator):
+def test_only_manager_and_coordinators_register_requests(
+    family, wirral, volunteer, trustee, sef_coordinator, coordinator
+):
     for user in (volunteer, trustee, sef_coordinator):
         with pytest.raises(services.NotPermitted):
             _family_sar(wirral, user, family)
@@ -135,11 +141,20 @@ def test_assembling_goes_through_the_gate(family, wirral, manager, sef_coordinat
 
 @pytest.mark.policy("8.7", "8.3")
 def test_volunteer_gets_their_file_and_supervision_notes(volunteer_file, wirral, coordinator, volunteer):
-    services.supervision_record(scheme=wirral, supervisee=volunteer, actor=coordinator,
-                                held_on=timezone.localdate(), notes="Discussed WIR-0001 boundaries")
+    services.supervision_record(
+        scheme=wirral,
+        supervisee=volunteer,
+        actor=coordinator,
+        held_on=timezone.localdate(),
+        notes="Discussed WIR-0001 boundaries",
+    )
     sar = services.sar_register(
-        scheme=wirral, actor=coordinator, subject_kind=SubjectAccessRequest.SubjectKind.VOLUNTEER,
-        requester_name="Ottoline Pembury", received_on=timezone.localdate(), subject_user=volunteer,
+        scheme=wirral,
+        actor=coordinator,
+        subject_kind=SubjectAccessRequest.SubjectKind.VOLUNTEER,
+        requester_name="Ottoline Pembury",
+        received_on=timezone.localdate(),
+        subject_user=volunteer,
     )
     data = json.loads(sar_assemble(sar=sar, actor=coordinator).to_json())
     flat = {i["value"]: i["third_party"] for s in data["sections"] for i in s["items"]}
@@ -149,8 +164,7 @@ def test_volunteer_gets_their_file_and_supervision_notes(volunteer_file, wirral,
 
 
 @pytest.mark.policy("8.7")
-def test_release_needs_identity_check_and_third_party_review_and_is_recorded_as_a_disclosure(family, wirral,
-                                                                                               manager):
+def test_release_needs_identity_check_and_third_party_review_and_is_recorded_as_a_disclosure(family, wirral, manager):
     sar = _family_sar(wirral, manager, family)
     with pytest.raises(services.ValidationError):
         services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
@@ -158,8 +172,9 @@ def test_release_needs_identity_check_and_third_party_review_and_is_recorded_as_
     with pytest.raises(services.ValidationError):
         services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
     services.sar_third_party_reviewed(sar=sar, actor=manager)
-    disclosure = services.sar_release(sar=sar, actor=manager, recipient="The requester, by hand",
-                                      contents="Family file, history, access log")
+    disclosure = services.sar_release(
+        sar=sar, actor=manager, recipient="The requester, by hand", contents="Family file, history, access log"
+    )
     assert disclosure.file_reference == family.reference and disclosure.file_kind == FileKind.FAMILY
     assert Disclosure.objects.count() == 1
     assert SubjectAccessRequest.objects.get(pk=sar.pk).status == SubjectAccessRequest.Status.RELEASED
@@ -176,8 +191,13 @@ def test_a_family_members_request_names_the_one_member_it_is_about(family, wirra
     for member, field in ((None, "member"), (stranger, "member")):
         with pytest.raises(services.ValidationError) as refused:
             services.sar_register(
-                scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-                requester_name="R", received_on=timezone.localdate(), family=family, member=member,
+                scheme=wirral,
+                actor=manager,
+                subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+                requester_name="R",
+                received_on=timezone.localdate(),
+                family=family,
+                member=member,
             )
         assert field in refused.value.message_dict
     assert not SubjectAccessRequest.objects.exists()
@@ -192,13 +212,23 @@ def test_a_childs_request_gives_the_childs_details_and_marks_everyone_elses(fami
     child = family.members.get(kind=Member.Kind.CHILD)
     access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
     consent_services.consent_record(
-        access=access, given_by=carer, scope=Scope.GENERAL, recipient_kind=RecipientKind.REFERRER,
-        method=Consent.Method.WRITTEN, given_on=timezone.localdate(),
-        review_on=timezone.localdate() + datetime.timedelta(days=365), actor=coordinator,
+        access=access,
+        given_by=carer,
+        scope=Scope.GENERAL,
+        recipient_kind=RecipientKind.REFERRER,
+        method=Consent.Method.WRITTEN,
+        given_on=timezone.localdate(),
+        review_on=timezone.localdate() + datetime.timedelta(days=365),
+        actor=coordinator,
     )
     sar = services.sar_register(
-        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-        requester_name="Rosalind Quenby, for her son", received_on=timezone.localdate(), family=family, member=child,
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby, for her son",
+        received_on=timezone.localdate(),
+        family=family,
+        member=child,
     )
     package = sar_assemble(sar=sar, actor=manager)
     assert package.subject == f"{CHILD_FIRST} Quenby"
@@ -212,17 +242,21 @@ def test_a_childs_request_gives_the_childs_details_and_marks_everyone_elses(fami
     ]
     assert all(item.third_party for item in others)
     consents = sections["Confidentiality statements and consents"]
-    assert [(i.label.split(" on ")[0], i.third_party) for i in consents] == [
-        ("Consent given by another person", True)
-    ]
+    assert [(i.label.split(" on ")[0], i.third_party) for i in consents] == [("Consent given by another person", True)]
     history = [(i.label, i.third_party) for i in sections["Changes to the file (history)"]]
     assert ("Your details created", False) in history
     assert ("Another person's details created", True) in history
     # The carer's own request shows the consent as theirs.
     mine = services.sar_register(
-        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-        requester_name="Rosalind Quenby", received_on=timezone.localdate(), family=family, member=carer,
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby",
+        received_on=timezone.localdate(),
+        family=family,
+        member=carer,
     )
     consents = {s.title: s.items for s in sar_assemble(sar=mine, actor=manager).sections}[
-        "Confidentiality statements and consents"]
+        "Confidentiality statements and consents"
+    ]
     assert [(i.label.split(" on ")[0], i.third_party) for i in consents] == [("Consent given by you", False)]

@@ -20,8 +20,12 @@ from tests.helpers import raw_value
 @pytest.mark.policy("5.2")
 def test_coordinator_supervises_a_volunteer_and_the_note_is_sealed(volunteer_file, wirral, coordinator, volunteer):
     note = services.supervision_record(
-        scheme=wirral, supervisee=volunteer, actor=coordinator, held_on=timezone.localdate(),
-        notes="Discussed how the family is settling", families_discussed="WIR-0001",
+        scheme=wirral,
+        supervisee=volunteer,
+        actor=coordinator,
+        held_on=timezone.localdate(),
+        notes="Discussed how the family is settling",
+        families_discussed="WIR-0001",
     )
     assert b"settling" not in raw_value(SupervisionNote, "notes", note.pk)
     assert note.data_key_id == volunteer_file.data_key_id
@@ -37,23 +41,38 @@ def test_line_manager_supervises_a_coordinator(personnel_file, wirral, manager, 
 
 
 @pytest.mark.policy("4.2", "5.2")
-def test_nobody_else_records_supervision(volunteer_file, personnel_file, wirral, volunteer, other_volunteer,
-                                         coordinator, trustee, other_coordinator):
-    cases = [(other_volunteer, volunteer), (trustee, volunteer), (volunteer, coordinator),
-             (other_coordinator, coordinator), (coordinator, coordinator)]
+def test_nobody_else_records_supervision(
+    volunteer_file, personnel_file, wirral, volunteer, other_volunteer, coordinator, trustee, other_coordinator
+):
+    cases = [
+        (other_volunteer, volunteer),
+        (trustee, volunteer),
+        (volunteer, coordinator),
+        (other_coordinator, coordinator),
+        (coordinator, coordinator),
+    ]
     for actor, supervisee in cases:
         with pytest.raises(services.NotPermitted):
-            services.supervision_record(scheme=wirral, supervisee=supervisee, actor=actor,
-                                        held_on=timezone.localdate(), notes="x")
+            services.supervision_record(
+                scheme=wirral, supervisee=supervisee, actor=actor, held_on=timezone.localdate(), notes="x"
+            )
 
 
 @pytest.mark.policy("4.2", "5.2")
 def test_supervision_notes_are_confidential_to_the_two_parties_and_the_manager(
-    volunteer_file, wirral, coordinator, volunteer, manager, other_volunteer, other_coordinator, trustee,
+    volunteer_file,
+    wirral,
+    coordinator,
+    volunteer,
+    manager,
+    other_volunteer,
+    other_coordinator,
+    trustee,
     sef_coordinator,
 ):
-    note = services.supervision_record(scheme=wirral, supervisee=volunteer, actor=coordinator,
-                                       held_on=timezone.localdate(), notes="x")
+    note = services.supervision_record(
+        scheme=wirral, supervisee=volunteer, actor=coordinator, held_on=timezone.localdate(), notes="x"
+    )
     for user in (coordinator, volunteer, manager):
         assert note in selectors.supervision_notes_for(user=user)
     for user in (other_volunteer, other_coordinator, trustee, sef_coordinator):
@@ -62,9 +81,14 @@ def test_supervision_notes_are_confidential_to_the_two_parties_and_the_manager(
 
 def _breach(wirral, actor, **kw):
     return services.breach_record(
-        scheme=wirral, actor=actor, found_at=timezone.now() - datetime.timedelta(hours=2), found_by=actor,
-        description="A visit sheet left on a bus", data_affected="Name and address of one family",
-        people_affected="WIR-0001", **kw,
+        scheme=wirral,
+        actor=actor,
+        found_at=timezone.now() - datetime.timedelta(hours=2),
+        found_by=actor,
+        description="A visit sheet left on a bus",
+        data_affected="Name and address of one family",
+        people_affected="WIR-0001",
+        **kw,
     )
 
 
@@ -95,8 +119,13 @@ def test_only_the_manager_decides_on_the_ico_and_closes(wirral, coordinator, man
     with pytest.raises(services.ValidationError):
         services.breach_update(breach=breach, actor=manager, ico_decision=Breach.IcoDecision.NOT_REPORTABLE)
     breach = services.breach_update(
-        breach=breach, actor=manager, risk=Breach.Risk.UNLIKELY, ico_decision=Breach.IcoDecision.NOT_REPORTABLE,
-        ico_decision_reason="Recovered unopened within the hour", outcome="Volunteer reminded of §5.4", close=True,
+        breach=breach,
+        actor=manager,
+        risk=Breach.Risk.UNLIKELY,
+        ico_decision=Breach.IcoDecision.NOT_REPORTABLE,
+        ico_decision_reason="Recovered unopened within the hour",
+        outcome="Volunteer reminded of §5.4",
+        close=True,
     )
     assert breach.closed_at is not None
     assert breach in selectors.breaches_for(user=manager)
@@ -105,8 +134,9 @@ def test_only_the_manager_decides_on_the_ico_and_closes(wirral, coordinator, man
 
 @pytest.mark.policy("3.9")
 @override_settings(RECORDS_SUSPICIOUS_ACCESS={"REFUSALS": 3, "OPENINGS": 3})
-def test_repeated_refusals_and_many_files_are_raised_to_the_manager(family, wirral, coordinator, manager,
-                                                                      volunteer, trustee):
+def test_repeated_refusals_and_many_files_are_raised_to_the_manager(
+    family, wirral, coordinator, manager, volunteer, trustee
+):
     for _ in range(3):
         with pytest.raises(gate.FileHidden):
             gate.open_family(user=volunteer, reference=family.reference)
@@ -127,10 +157,12 @@ def test_ordinary_use_raises_nothing(family, coordinator, manager):
 
 
 @pytest.mark.policy("5.2")
-def test_reading_supervision_notes_is_recorded_in_the_supervisees_file_log(client_for, volunteer_file, wirral,
-                                                                         coordinator, volunteer, manager):
-    services.supervision_record(scheme=wirral, supervisee=volunteer, actor=coordinator,
-                                held_on=timezone.localdate(), notes="Private words")
+def test_reading_supervision_notes_is_recorded_in_the_supervisees_file_log(
+    client_for, volunteer_file, wirral, coordinator, volunteer, manager
+):
+    services.supervision_record(
+        scheme=wirral, supervisee=volunteer, actor=coordinator, held_on=timezone.localdate(), notes="Private words"
+    )
     from django.urls import reverse
 
     assert "Private words" in client_for(manager).get(reverse("records:supervision")).content.decode()

@@ -54,8 +54,12 @@ def test_demo_family_past_retention_destroyed_through_the_commands_leaves_every_
     call_command("run_retention", "--as", "manager", stdout=io.StringIO())
     assert Destruction.objects.get(pk=destruction.pk).status == Destruction.Status.DONE
     study = reporting_services.case_study_create(
-        family=Family.objects.get(reference="WIR-0001"), actor=User.objects.get(username="coordinator"),
-        title="A story", draft="Plain text.", family_consented=True, consent_recorded_on=timezone.localdate(),
+        family=Family.objects.get(reference="WIR-0001"),
+        actor=User.objects.get(username="coordinator"),
+        title="A story",
+        draft="Plain text.",
+        family_consented=True,
+        consent_recorded_on=timezone.localdate(),
     )
     for username in ("coordinator", "manager"):
         client = Client(raise_request_exception=False)
@@ -86,9 +90,20 @@ def test_the_family_list_records_no_reading_of_a_destroyed_family(destroyed, cli
     assert not AccessEvent.objects.filter(file_id=family.pk, section="list").exists()
 
 
-@pytest.mark.parametrize("name", ["families:detail", "families:history", "families:contact_edit",
-                                  "families:visit_new", "families:member_new", "families:assignment_new",
-                                  "families:close", "families:reopen", "reporting:case_study_new"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "families:detail",
+        "families:history",
+        "families:contact_edit",
+        "families:visit_new",
+        "families:member_new",
+        "families:assignment_new",
+        "families:close",
+        "families:reopen",
+        "reporting:case_study_new",
+    ],
+)
 def test_the_familys_own_pages_answer_its_tombstone_with_410(destroyed, client_for, manager, coordinator, name):
     family, certificate = destroyed
     for user in (coordinator, manager):
@@ -120,13 +135,15 @@ def test_search_does_not_find_a_destroyed_family(destroyed, client_for, coordina
         assert response.context["results"] == [], term
 
 
-def test_a_volunteers_my_families_drops_a_destroyed_family(wirral, coordinator, manager, trustee, volunteer,
-                                                           client_for):
+def test_a_volunteers_my_families_drops_a_destroyed_family(
+    wirral, coordinator, manager, trustee, volunteer, client_for
+):
     family = make_family(wirral, coordinator)
     from families import services as family_services
 
-    family_services.volunteer_assign(family=family, actor=coordinator, volunteer=volunteer,
-                                     starts_on=timezone.localdate())
+    family_services.volunteer_assign(
+        family=family, actor=coordinator, volunteer=volunteer, starts_on=timezone.localdate()
+    )
     # Closed and destroyed outside the closing page, so that the assignment is still open.
     Family.objects.filter(pk=family.pk).update(status=Family.Status.CLOSED, closed_on="1995-06-30")
     family.refresh_from_db()
@@ -148,7 +165,11 @@ def test_the_case_study_editor_and_list_work_beside_a_destroyed_family(destroyed
     family, certificate = destroyed
     other = make_family(wirral, coordinator)
     study = reporting_services.case_study_create(
-        family=other, actor=coordinator, title="A story", draft="Plain text.", family_consented=True,
+        family=other,
+        actor=coordinator,
+        title="A story",
+        draft="Plain text.",
+        family_consented=True,
         consent_recorded_on=timezone.localdate(),
     )
     client = client_for(coordinator)
@@ -156,11 +177,16 @@ def test_the_case_study_editor_and_list_work_beside_a_destroyed_family(destroyed
     assert client.get(reverse("reporting:case_study_list")).status_code == 200
 
 
-def test_a_draft_case_study_of_a_destroyed_family_is_listed_as_destroyed(wirral, coordinator, manager, trustee,
-                                                                         client_for):
+def test_a_draft_case_study_of_a_destroyed_family_is_listed_as_destroyed(
+    wirral, coordinator, manager, trustee, client_for
+):
     family = make_family(wirral, coordinator)
     study = reporting_services.case_study_create(
-        family=family, actor=coordinator, title="A story", draft="Plain text.", family_consented=True,
+        family=family,
+        actor=coordinator,
+        title="A story",
+        draft="Plain text.",
+        family_consented=True,
         consent_recorded_on=timezone.localdate(),
     )
     certificate = destroy_family(family, coordinator=coordinator, manager=manager, trustee=trustee)
@@ -175,9 +201,13 @@ def test_a_draft_case_study_of_a_destroyed_family_is_listed_as_destroyed(wirral,
 def test_the_consultation_form_works_beside_a_destroyed_family(destroyed, safeguarding_lead, trustee, client_for):
     client = client_for(safeguarding_lead)
     assert client.get(reverse("reporting:consultation_new")).status_code == 200
-    response = client.post(reverse("reporting:consultation_new"), {
-        "consultee": trustee.pk, "summary": "A child in a family we support may be at risk of neglect.",
-    })
+    response = client.post(
+        reverse("reporting:consultation_new"),
+        {
+            "consultee": trustee.pk,
+            "summary": "A child in a family we support may be at risk of neglect.",
+        },
+    )
     assert response.status_code in (200, 302)
 
 
@@ -194,13 +224,19 @@ def test_statistics_keep_counting_a_destroyed_family(wirral, coordinator, manage
     assert list(csv.reader(io.StringIO(response.content.decode())))
 
 
-def test_a_subject_access_response_for_a_destroyed_family_says_what_remains(wirral, coordinator, manager, trustee,
-                                                                            client_for):
+def test_a_subject_access_response_for_a_destroyed_family_says_what_remains(
+    wirral, coordinator, manager, trustee, client_for
+):
     family = make_family(wirral, coordinator)
     sar = records_services.sar_register(
-        scheme=wirral, actor=manager, subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER, family=family,
-        member=family.members.get(kind=Member.Kind.ADULT), requester_name="The parent",
-        received_on=timezone.localdate(), request_details="Everything about me.",
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        family=family,
+        member=family.members.get(kind=Member.Kind.ADULT),
+        requester_name="The parent",
+        received_on=timezone.localdate(),
+        request_details="Everything about me.",
     )
     certificate = destroy_family(family, coordinator=coordinator, manager=manager, trustee=trustee)
     client = client_for(manager)
@@ -230,8 +266,9 @@ def test_the_certificates_page_numbers_each_certificate(destroyed, client_for, m
     assert f"No. {certificate.pk}" in html
 
 
-def test_the_volunteer_file_lists_a_destroyed_family_as_destroyed(assigned_family, volunteer_file, coordinator,
-                                                                  manager, trustee, client_for):
+def test_the_volunteer_file_lists_a_destroyed_family_as_destroyed(
+    assigned_family, volunteer_file, coordinator, manager, trustee, client_for
+):
     certificate = destroy_family(assigned_family, coordinator=coordinator, manager=manager, trustee=trustee)
     response = client_for(coordinator).get(reverse("records:volunteer_file", args=[volunteer_file.reference]))
     assert response.status_code == 200

@@ -31,9 +31,12 @@ CLEAN = "A mother who felt isolated after a move was matched with a volunteer. O
 @pytest.fixture
 def study(family, coordinator) -> CaseStudy:
     return services.case_study_create(
-        family=family, actor=coordinator, title="Growing in confidence",
+        family=family,
+        actor=coordinator,
+        title="Growing in confidence",
         draft=f"{CARER_FIRST} and {CHILD_FIRST} were supported. {CLEAN}",
-        family_consented=True, consent_recorded_on=timezone.localdate(),
+        family_consented=True,
+        consent_recorded_on=timezone.localdate(),
     )
 
 
@@ -124,9 +127,14 @@ def test_a_coordinator_cannot_approve_a_release_nor_a_manager_their_own(study, c
 
 def test_a_case_study_needs_the_familys_consent(family, coordinator, client_for):
     url = reverse("reporting:case_study_new", kwargs={"reference": family.reference})
-    response = client_for(coordinator).post(url, {
-        "title": "T", "draft": CLEAN, "consent_recorded_on": timezone.localdate().isoformat(),
-    })
+    response = client_for(coordinator).post(
+        url,
+        {
+            "title": "T",
+            "draft": CLEAN,
+            "consent_recorded_on": timezone.localdate().isoformat(),
+        },
+    )
     assert response.status_code == 200
     assert "consent" in response.context["form"].errors["family_consented"][0]
     assert not CaseStudy.objects.exists()
@@ -143,14 +151,20 @@ def test_the_draft_is_encrypted_under_the_familys_key(study):
 
 def test_writing_a_case_study_opens_the_family_file_through_the_gate(family, coordinator, client_for):
     url = reverse("reporting:case_study_new", kwargs={"reference": family.reference})
-    response = client_for(coordinator).post(url, {
-        "title": "Growing in confidence", "draft": f"{CARER_FIRST} was helped.", "family_consented": "on",
-        "consent_recorded_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
-    })
+    response = client_for(coordinator).post(
+        url,
+        {
+            "title": "Growing in confidence",
+            "draft": f"{CARER_FIRST} was helped.",
+            "family_consented": "on",
+            "consent_recorded_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        },
+    )
     study = CaseStudy.objects.get()
     assert response.status_code == 302
-    assert AccessEvent.objects.filter(user=coordinator, file_reference=family.reference,
-                                      section="case_studies").exists()
+    assert AccessEvent.objects.filter(
+        user=coordinator, file_reference=family.reference, section="case_studies"
+    ).exists()
     page = client_for(coordinator).get(reverse("reporting:case_study_edit", kwargs={"study_id": study.pk}))
     html = page.content.decode()
     assert f'<mark class="app-identifier">{CARER_FIRST}' in html
@@ -185,16 +199,21 @@ def test_trustees_read_only_released_case_studies_with_no_link_to_the_family(
     from access_log.models import Approval
 
     services.case_study_update(study=study, actor=coordinator, title=study.title, draft=CLEAN)
-    response = client_for(coordinator).post(reverse("reporting:case_study_release", kwargs={"study_id": study.pk}),
-                                            {"version": row_version(study)})
+    response = client_for(coordinator).post(
+        reverse("reporting:case_study_release", kwargs={"study_id": study.pk}), {"version": row_version(study)}
+    )
     assert response.status_code == 302
     approval = Approval.objects.get(subject_id=study.pk)
     client = client_for(trustee)
     # Nothing is visible to trustees before the manager approves (§3.3).
     assert study.title not in client.get(reverse("reporting:case_study_list")).content.decode()
     assert client.get(reverse("reporting:case_study_detail", kwargs={"study_id": study.pk})).status_code == 404
-    assert client_for(manager).post(reverse("access_log:approval", kwargs={"approval_id": approval.pk}),
-                                    {"decision": "approve"}).status_code == 302
+    assert (
+        client_for(manager)
+        .post(reverse("access_log:approval", kwargs={"approval_id": approval.pk}), {"decision": "approve"})
+        .status_code
+        == 302
+    )
     listing = client.get(reverse("reporting:case_study_list")).content.decode()
     assert study.title in listing and family.reference not in listing
     page = client.get(reverse("reporting:case_study_detail", kwargs={"study_id": study.pk})).content.decode()

@@ -21,8 +21,12 @@ LATER = "A parent new to the area found company and confidence through weekly vi
 @pytest.fixture
 def study(family, coordinator) -> CaseStudy:
     return services.case_study_create(
-        family=family, actor=coordinator, title="Growing in confidence", draft=CLEAN,
-        family_consented=True, consent_recorded_on=timezone.localdate(),
+        family=family,
+        actor=coordinator,
+        title="Growing in confidence",
+        draft=CLEAN,
+        family_consented=True,
+        consent_recorded_on=timezone.localdate(),
     )
 
 

@@ -26,10 +26,12 @@ def test_the_lead_shares_a_de_identified_summary_with_a_trustee(family, safeguar
     assert ReportEvent.objects.filter(kind=ReportEvent.Kind.CONSULTATION_READ, user=trustee).exists()
 
 
-def test_a_summary_that_identifies_the_family_is_refused_and_highlighted(family, safeguarding_lead, trustee,
-                                                                          client_for):
-    response = client_for(safeguarding_lead).post(NEW, {"shared_with": trustee.pk,
-                                                        "summary": f"{CARER_FIRST} disclosed worries."})
+def test_a_summary_that_identifies_the_family_is_refused_and_highlighted(
+    family, safeguarding_lead, trustee, client_for
+):
+    response = client_for(safeguarding_lead).post(
+        NEW, {"shared_with": trustee.pk, "summary": f"{CARER_FIRST} disclosed worries."}
+    )
     assert response.status_code == 200
     assert f'<mark class="app-identifier">{CARER_FIRST}' in response.content.decode()
     assert not SafeguardingConsultation.objects.exists()
@@ -50,5 +52,4 @@ def test_a_volunteer_cannot_be_consulted(family, safeguarding_lead, volunteer):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.consultation_share(scheme=family.scheme, actor=safeguarding_lead, summary=CLEAN,
-                                    shared_with=volunteer)
+        services.consultation_share(scheme=family.scheme, actor=safeguarding_lead, summary=CLEAN, shared_with=volunteer)

@@ -21,7 +21,9 @@ SECRET = "Discussed a staffing capability matter in detail"
 @pytest.fixture
 def meeting(wirral, manager):
     return services.meeting_record(
-        scheme=wirral, actor=manager, held_on=timezone.localdate() - datetime.timedelta(days=3),
+        scheme=wirral,
+        actor=manager,
+        held_on=timezone.localdate() - datetime.timedelta(days=3),
         minutes="Referrals rose this quarter. The Board approved the budget.",
     )
 
@@ -34,7 +36,11 @@ def second_trustee(wirral):
 @pytest.fixture
 def item(meeting, manager, trustee):
     return services.confidential_item_add(
-        meeting=meeting, actor=manager, subject="Staffing matter", text=SECRET, circulation=[trustee],
+        meeting=meeting,
+        actor=manager,
+        subject="Staffing matter",
+        text=SECRET,
+        circulation=[trustee],
     )
 
 
@@ -59,8 +65,9 @@ def test_minutes_shared_with_hsuk_on_request_are_readable_by_that_reviewer(meeti
     assert client_for(reviewer).get(detail(meeting)).status_code == 200
 
 
-def test_a_confidential_item_is_read_only_by_its_circulation_list(item, meeting, client_for, trustee, manager,
-                                                                  second_trustee, coordinator):
+def test_a_confidential_item_is_read_only_by_its_circulation_list(
+    item, meeting, client_for, trustee, manager, second_trustee, coordinator
+):
     for reader in (trustee, manager):  # the manager who minuted it is always on the list
         assert SECRET in client_for(reader).get(detail(meeting)).content.decode()
     for other in (second_trustee, coordinator):
@@ -96,9 +103,13 @@ def test_only_the_manager_records_minutes(wirral, trustee, coordinator, client_f
     with pytest.raises(services.NotPermitted):
         services.meeting_record(scheme=wirral, actor=trustee, held_on=timezone.localdate(), minutes="x")
     assert client_for(coordinator).get(reverse("reporting:minutes_new")).status_code == 404
-    response = client_for(manager).post(reverse("reporting:minutes_new"), {
-        "held_on": timezone.localdate().isoformat(), "minutes": "Quarterly meeting.",
-    })
+    response = client_for(manager).post(
+        reverse("reporting:minutes_new"),
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "minutes": "Quarterly meeting.",
+        },
+    )
     assert response.status_code == 302
 
 
@@ -108,8 +119,9 @@ def test_the_manager_adds_a_confidential_item_through_the_page(meeting, client_f
     assert client_for(manager).get(url).status_code == 200
     empty = client_for(manager).post(url, {"subject": "S", "text": "T"})
     assert "Choose at least one person" in empty.content.decode()
-    response = client_for(manager).post(url, {"subject": "Staffing matter", "text": SECRET,
-                                              "circulation": [trustee.pk]})
+    response = client_for(manager).post(
+        url, {"subject": "Staffing matter", "text": SECRET, "circulation": [trustee.pk]}
+    )
     assert response.status_code == 302
     assert meeting.confidential_items.get().circulation.filter(pk=trustee.pk).exists()
 

@@ -47,8 +47,12 @@ def test_a_trustee_gets_404_on_every_family_url(client_for, trustee, family):
 
 def test_no_page_a_trustee_can_open_links_to_a_family(client_for, trustee, family):
     client = client_for(trustee)
-    for name in ("reporting:statistics", "reporting:case_study_list", "reporting:minutes_list",
-                 "reporting:consultation_list"):
+    for name in (
+        "reporting:statistics",
+        "reporting:case_study_list",
+        "reporting:minutes_list",
+        "reporting:consultation_list",
+    ):
         response = client.get(reverse(name))
         assert response.status_code in (200, 404)
         assert family.reference not in response.content.decode(), name

@@ -11,8 +11,19 @@ from tests.matrix import client_as, names_in, people, run, url_for
 
 pytestmark = pytest.mark.policy("3.2", "3.3", "3.6", "3.7", "6.1")
 
-ROLES = ["coordinator", "manager", "safeguarding_lead", "volunteer", "trustee", "spotcheck", "reviewer",
-         "auditor", "admin_user", "sef_coordinator", "outsider"]
+ROLES = [
+    "coordinator",
+    "manager",
+    "safeguarding_lead",
+    "volunteer",
+    "trustee",
+    "spotcheck",
+    "reviewer",
+    "auditor",
+    "admin_user",
+    "sef_coordinator",
+    "outsider",
+]
 FIGURES = {"coordinator", "manager", "trustee", "spotcheck", "sef_coordinator"}
 STAFF = {"coordinator", "manager"}
 # The readers here hold no sample or session (tests/matrix.py).

@@ -24,12 +24,18 @@ def _url(family) -> str:
 
 @pytest.fixture
 def concern(family, coordinator, open_as):
-    return services.concern_raise(access=open_as(coordinator, family, "safeguarding", change=True),
-                                  category="neglect", observed=OBSERVED, observed_on=TODAY(), actor=coordinator)
+    return services.concern_raise(
+        access=open_as(coordinator, family, "safeguarding", change=True),
+        category="neglect",
+        observed=OBSERVED,
+        observed_on=TODAY(),
+        actor=coordinator,
+    )
 
 
 def test_lead_states_the_purpose_then_sees_names_birth_dates_address_and_contact(
-        concern, family, safeguarding_lead, client_for):
+    concern, family, safeguarding_lead, client_for
+):
     client = client_for(safeguarding_lead)
     form = client.get(_url(family))
     assert form.status_code == 200
@@ -43,8 +49,11 @@ def test_lead_states_the_purpose_then_sees_names_birth_dates_address_and_contact
     for hidden in (VISIT_NOTES, REFERRER_NAME, OBSERVED):
         assert hidden not in page
     (event,) = events
-    assert (event.purpose, event.outcome, event.role) == (Purpose.SAFEGUARDING_REFERRAL, Outcome.ALLOWED,
-                                                          "safeguarding_lead")
+    assert (event.purpose, event.outcome, event.role) == (
+        Purpose.SAFEGUARDING_REFERRAL,
+        Outcome.ALLOWED,
+        "safeguarding_lead",
+    )
 
 
 def test_no_purpose_no_details(concern, family, safeguarding_lead, client_for):
@@ -55,14 +64,19 @@ def test_no_purpose_no_details(concern, family, safeguarding_lead, client_for):
 
 
 def test_a_family_without_an_open_concern_stays_closed(family, safeguarding_lead, client_for, open_as, concern):
-    services.concern_close(access=open_as(safeguarding_lead, family, "safeguarding", change=True), concern=concern,
-                           actor=safeguarding_lead)
+    services.concern_close(
+        access=open_as(safeguarding_lead, family, "safeguarding", change=True), concern=concern, actor=safeguarding_lead
+    )
     client = client_for(safeguarding_lead)
     assert client.get(_url(family)).status_code == 404
     assert client.post(_url(family), {"purpose": Purpose.SAFEGUARDING_REFERRAL}).status_code == 404
     with pytest.raises(gate.FileHidden):
-        gate.open_family(user=safeguarding_lead, reference=family.reference, section=Section.IDENTIFYING_DETAILS,
-                         purpose=Purpose.SAFEGUARDING_REFERRAL)
+        gate.open_family(
+            user=safeguarding_lead,
+            reference=family.reference,
+            section=Section.IDENTIFYING_DETAILS,
+            purpose=Purpose.SAFEGUARDING_REFERRAL,
+        )
 
 
 def test_the_rest_of_the_file_stays_closed_to_the_lead(concern, family, safeguarding_lead, client_for):
@@ -73,15 +87,32 @@ def test_the_rest_of_the_file_stays_closed_to_the_lead(concern, family, safeguar
     # The referral purpose opens the identifying details and nothing else, not even for reading.
     for section in ("visits", "consent", "file", Section.SAFEGUARDING):
         with pytest.raises(gate.FileHidden):
-            gate.open_family(user=safeguarding_lead, reference=family.reference, section=section,
-                             purpose=Purpose.SAFEGUARDING_REFERRAL)
-    access = gate.open_family(user=safeguarding_lead, reference=family.reference,
-                              section=Section.IDENTIFYING_DETAILS, purpose=Purpose.SAFEGUARDING_REFERRAL)
+            gate.open_family(
+                user=safeguarding_lead,
+                reference=family.reference,
+                section=section,
+                purpose=Purpose.SAFEGUARDING_REFERRAL,
+            )
+    access = gate.open_family(
+        user=safeguarding_lead,
+        reference=family.reference,
+        section=Section.IDENTIFYING_DETAILS,
+        purpose=Purpose.SAFEGUARDING_REFERRAL,
+    )
     assert not access.may_change and not access.full
 
 
-@pytest.mark.parametrize("who,expected", [("coordinator", 403), ("manager", 403), ("volunteer", 403),
-                                          ("trustee", 404), ("sef_coordinator", 404), ("outsider", 404)])
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("coordinator", 403),
+        ("manager", 403),
+        ("volunteer", 403),
+        ("trustee", 404),
+        ("sef_coordinator", 404),
+        ("outsider", 404),
+    ],
+)
 def test_nobody_else_uses_the_referral_page(request, who, expected, concern, assigned_family, client_for):
     client = client_for(request.getfixturevalue(who))
     assert client.get(_url(assigned_family)).status_code == expected

@@ -16,8 +16,7 @@ from tests.sharing_fixtures import OBSERVED
 
 TODAY = timezone.localdate
 # Roles that never see anything of a Wirral family's consent or safeguarding records.
-NOBODY = ["trustee", "spotcheck", "reviewer", "auditor", "admin_user", "outsider", "sef_coordinator",
-          "other_volunteer"]
+NOBODY = ["trustee", "spotcheck", "reviewer", "auditor", "admin_user", "outsider", "sef_coordinator", "other_volunteer"]
 # Pages and who may GET them (a role not listed gets 403 or 404).
 ALLOWED = {
     "consent:overview": {"coordinator", "manager"},
@@ -96,15 +95,17 @@ def test_coordinator_cannot_close_a_concern_but_the_lead_can(world):
 
 
 @pytest.mark.policy("2.1")
-@pytest.mark.parametrize("who,expected", [("safeguarding_lead", 200), ("coordinator", 200), ("volunteer", 403),
-                                          ("trustee", 403)])
+@pytest.mark.parametrize(
+    "who,expected", [("safeguarding_lead", 200), ("coordinator", 200), ("volunteer", 403), ("trustee", 403)]
+)
 def test_safeguarding_overview_is_for_lead_and_staff(request, who, expected, client_for, family):
     assert client_for(request.getfixturevalue(who)).get(reverse("safeguarding:overview")).status_code == expected
 
 
 @pytest.mark.policy("1.2")
-@pytest.mark.parametrize("who,expected", [("coordinator", 200), ("manager", 200), ("safeguarding_lead", 403),
-                                          ("volunteer", 403)])
+@pytest.mark.parametrize(
+    "who,expected", [("coordinator", 200), ("manager", 200), ("safeguarding_lead", 403), ("volunteer", 403)]
+)
 def test_consent_reviews_are_for_staff(request, who, expected, client_for, family):
     assert client_for(request.getfixturevalue(who)).get(reverse("consent:reviews_due")).status_code == expected
 
@@ -120,14 +121,17 @@ def test_navigation_follows_roles(client_for, safeguarding_lead, trustee, coordi
 
 
 @pytest.mark.policy("2.1")
-def test_family_safeguarding_page_query_count_does_not_grow(assigned_family, coordinator, open_as, client_for,
-                                                            django_assert_max_num_queries):
+def test_family_safeguarding_page_query_count_does_not_grow(
+    assigned_family, coordinator, open_as, client_for, django_assert_max_num_queries
+):
     access = open_as(coordinator, assigned_family, "safeguarding", change=True)
     for _ in range(4):
-        concern = services.concern_raise(access=access, category="neglect", observed=OBSERVED, observed_on=TODAY(),
-                                         actor=coordinator)
-        services.concern_action_add(access=access, concern=concern, action="Called", taken_on=TODAY(),
-                                    actor=coordinator)
+        concern = services.concern_raise(
+            access=access, category="neglect", observed=OBSERVED, observed_on=TODAY(), actor=coordinator
+        )
+        services.concern_action_add(
+            access=access, concern=concern, action="Called", taken_on=TODAY(), actor=coordinator
+        )
     client = client_for(coordinator)
     url = reverse("safeguarding:family", kwargs={"reference": assigned_family.reference})
     client.get(url)
@@ -136,8 +140,9 @@ def test_family_safeguarding_page_query_count_does_not_grow(assigned_family, coo
 
 
 @pytest.mark.policy("1.2", "1.5")
-def test_consent_overview_and_register_query_counts_do_not_grow(assigned_family, coordinator, give_consent,
-                                                               open_as, client_for, django_assert_max_num_queries):
+def test_consent_overview_and_register_query_counts_do_not_grow(
+    assigned_family, coordinator, give_consent, open_as, client_for, django_assert_max_num_queries
+):
     from consent.models import RecipientKind, Scope
     from consent.sharing import Recipient
 
@@ -145,8 +150,13 @@ def test_consent_overview_and_register_query_counts_do_not_grow(assigned_family,
     for _ in range(4):
         consent_services.communication_send(
             access=open_as(coordinator, assigned_family, "consent", change=True),
-            recipient=Recipient(RecipientKind.REFERRER, "Janet"), scope=Scope.GENERAL, summary="Update",
-            shared_on=TODAY(), family_told="told", family_told_on=TODAY(), actor=coordinator,
+            recipient=Recipient(RecipientKind.REFERRER, "Janet"),
+            scope=Scope.GENERAL,
+            summary="Update",
+            shared_on=TODAY(),
+            family_told="told",
+            family_told_on=TODAY(),
+            actor=coordinator,
         )
     client = client_for(coordinator)
     for name in ("consent:overview", "consent:disclosures"):

@@ -27,9 +27,15 @@ COMMON = {
 # A fixed seed (SEED below) rather than derandomize=True: both make CI the same run every time, but a
 # derandomized run's few examples are the simplest ones (one rule repeated), a seeded run's are varied.
 settings.register_profile(
-    "simulation-ci", max_examples=8, stateful_step_count=25, derandomize=False, database=None, print_blob=False,
+    "simulation-ci",
+    max_examples=8,
+    stateful_step_count=25,
+    derandomize=False,
+    database=None,
+    print_blob=False,
     # No shrinking in CI: a failure is reported as found, within the budget.
-    phases=[Phase.explicit, Phase.reuse, Phase.generate], **COMMON,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    **COMMON,
 )
 settings.register_profile(
     "simulation-long",

@@ -127,8 +127,11 @@ class Browser:
         last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         response = getattr(self.client, method)(url, data or {})
         exc = response.exc_info[1] if getattr(response, "exc_info", None) else None
-        body = response.content.decode(errors="replace") if response.get("Content-Type", "").startswith(
-            "text/html") else ""
+        body = (
+            response.content.decode(errors="replace")
+            if response.get("Content-Type", "").startswith("text/html")
+            else ""
+        )
         events = list(AccessEvent.objects.filter(id__gt=last))
         return Visit(self.role, url, response.status_code, body, exc, response.get("Location", ""), events)
 

@@ -197,8 +197,14 @@ class SchemeYear(RuleBasedStateMachine):
         manager = _member(self.wirral, Role.MANAGER, "manager", first_name="Morag", last_name="Manager")
         people = {
             "manager": manager,
-            "coordinator": _member(self.wirral, Role.COORDINATOR, "coordinator", line_manager=manager,
-                                   first_name="Cora", last_name="Coordinator"),
+            "coordinator": _member(
+                self.wirral,
+                Role.COORDINATOR,
+                "coordinator",
+                line_manager=manager,
+                first_name="Cora",
+                last_name="Coordinator",
+            ),
             "safeguarding_lead": _member(self.wirral, Role.SAFEGUARDING_LEAD, "safeguarding"),
             "volunteer:volunteer": _member(self.wirral, Role.VOLUNTEER, "volunteer"),
             "volunteer:volunteer2": _member(self.wirral, Role.VOLUNTEER, "volunteer2"),
@@ -264,9 +270,15 @@ class SchemeYear(RuleBasedStateMachine):
         """A referral taken on the New family page by the coordinator (§7.1)."""
         first, last = invented_name()
         _, answer = self.as_("coordinator").submit(
-            reverse("families:new"), source="health_visitor", referred_on=(received or self.today).isoformat(),
-            referrer_name="Health visitor", reasons="Invented reasons", family_consented="on",
-            first_name=first, last_name=last, postcode="CH41 1AA",
+            reverse("families:new"),
+            source="health_visitor",
+            referred_on=(received or self.today).isoformat(),
+            referrer_name="Health visitor",
+            reasons="Invented reasons",
+            family_consented="on",
+            first_name=first,
+            last_name=last,
+            postcode="CH41 1AA",
         )
         self._expect(answer, 302, "took a referral")
         reference = answer.location.rstrip("/").rsplit("/", 1)[-1]
@@ -283,7 +295,9 @@ class SchemeYear(RuleBasedStateMachine):
         volunteer = role.startswith("volunteer:")
         url = reverse("records:volunteer_file_new" if volunteer else "records:personnel_file_new")
         _, answer = self.as_("coordinator" if volunteer else "manager").submit(
-            url, person=str(person.pk), full_name=f"Staff member {person.username}",
+            url,
+            person=str(person.pk),
+            full_name=f"Staff member {person.username}",
             started_on=self.today.isoformat(),
         )
         self._expect(answer, 302, "opened a person's file")
@@ -292,8 +306,10 @@ class SchemeYear(RuleBasedStateMachine):
         """The coordinator closes support on the Close page, with a reason and an ending summary (§8.8):
         the volunteers' assignments end with it (§8.5), and the file becomes read-only."""
         _, answer = self.as_("coordinator").submit(
-            reverse("families:close", kwargs={"reference": family.reference}), closed_on=on.isoformat(),
-            reason=choose(ClosureReason.values, pick), summary="Invented ending summary",
+            reverse("families:close", kwargs={"reference": family.reference}),
+            closed_on=on.isoformat(),
+            reason=choose(ClosureReason.values, pick),
+            summary="Invented ending summary",
         )
         self._expect(answer, 302, "closed support")
         family.past_volunteers |= family.volunteers
@@ -325,12 +341,14 @@ class SchemeYear(RuleBasedStateMachine):
         url = reverse("families:visit_new", kwargs={"reference": family.reference})
         if by_volunteer and family.volunteers:
             role = "volunteer:" + sorted(family.volunteers)[0]
-            _, answer = self.as_(role).submit(url, kind="support", visited_on=self.today.isoformat(),
-                                              notes="Played with the children")
+            _, answer = self.as_(role).submit(
+                url, kind="support", visited_on=self.today.isoformat(), notes="Played with the children"
+            )
         else:
             me = self.w.people["coordinator"]
-            _, answer = self.as_("coordinator").submit(url, kind="support", visited_on=self.today.isoformat(),
-                                                       visited_by=str(me.pk), notes="Support visit")
+            _, answer = self.as_("coordinator").submit(
+                url, kind="support", visited_on=self.today.isoformat(), visited_by=str(me.pk), notes="Support visit"
+            )
         self._expect(answer, 302, "recorded a visit")
         self.touched.add(family.reference)
         self._count("visit recorded")
@@ -346,7 +364,8 @@ class SchemeYear(RuleBasedStateMachine):
         volunteer = self.w.people[role]
         _, answer = self.as_("coordinator").submit(
             reverse("families:assignment_new", kwargs={"reference": family.reference}),
-            volunteer=str(volunteer.pk), starts_on=self.today.isoformat(),
+            volunteer=str(volunteer.pk),
+            starts_on=self.today.isoformat(),
         )
         self._expect(answer, 302, "assigned a volunteer")
         family.volunteers.add(volunteer.username)
@@ -375,7 +394,8 @@ class SchemeYear(RuleBasedStateMachine):
         """The scheme manager reopens a closed file on the Reopen page, saying why (§8.8)."""
         family = choose([f for f in self._wir(open_=False) if f.reference not in self.w.proposed], pick)
         _, answer = self.as_("manager").submit(
-            reverse("families:reopen", kwargs={"reference": family.reference}), reason="Invented new referral",
+            reverse("families:reopen", kwargs={"reference": family.reference}),
+            reason="Invented new referral",
         )
         self._expect(answer, 302, "reopened support")
         family.status, family.closed_on = Family.objects.filter(pk=family.pk).values_list("status", "closed_on").get()
@@ -387,9 +407,16 @@ class SchemeYear(RuleBasedStateMachine):
     def _give_consent(self, family: FamilyModel, **typed) -> object:
         url = reverse("consent:consent_new", kwargs={"reference": family.reference})
         _, answer = self.as_("coordinator").submit(
-            url, **{"given_by": first_option("given_by"), "scope": "general", "recipient_kind": "referrer",
-                    "method": "written", "given_on": self.today.isoformat(),
-                    "review_on": (self.today + datetime.timedelta(days=180)).isoformat(), **typed},
+            url,
+            **{
+                "given_by": first_option("given_by"),
+                "scope": "general",
+                "recipient_kind": "referrer",
+                "method": "written",
+                "given_on": self.today.isoformat(),
+                "review_on": (self.today + datetime.timedelta(days=180)).isoformat(),
+                **typed,
+            },
         )
         self._expect(answer, 302, "recorded a consent")
         consent = Consent.objects.filter(family_id=family.pk).order_by("-created_at").first()
@@ -420,8 +447,9 @@ class SchemeYear(RuleBasedStateMachine):
         family = choose(self._wir(open_=True), pick)
         role = "volunteer:" + sorted(family.volunteers)[0] if by_volunteer and family.volunteers else "coordinator"
         url = reverse("safeguarding:concern_new", kwargs={"reference": family.reference})
-        _, answer = self.as_(role).submit(url, category="neglect", observed="Invented observation",
-                                          observed_on=self.today.isoformat())
+        _, answer = self.as_(role).submit(
+            url, category="neglect", observed="Invented observation", observed_on=self.today.isoformat()
+        )
         self._expect(answer, 302, "raised a safeguarding concern")
         concern = Concern.objects.filter(family_id=family.pk).order_by("-raised_at").first()
         family.open_concerns.append(concern.pk)
@@ -457,9 +485,13 @@ class SchemeYear(RuleBasedStateMachine):
         before = shared.count()
         _, answer = self.as_("safeguarding_lead").submit(
             reverse("consent:disclosure_new", kwargs={"reference": family.reference}),
-            recipient_kind="childrens_services", recipient_name="Children's services", basis="safeguarding",
-            summary="Invented summary of the concern", shared_on=self.today.isoformat(),
-            justification="A child at risk", family_told="not_told",
+            recipient_kind="childrens_services",
+            recipient_name="Children's services",
+            basis="safeguarding",
+            summary="Invented summary of the concern",
+            shared_on=self.today.isoformat(),
+            justification="A child at risk",
+            family_told="not_told",
             not_told_reason="Telling the family now would put the child at greater risk",
         )
         self._expect(answer, 302, "asked to share without consent")
@@ -491,11 +523,19 @@ class SchemeYear(RuleBasedStateMachine):
         # The families discussed: those the volunteer supports (a volunteer reads their own notes, §8.5),
         # or any of the scheme's with a member of staff.
         volunteer = f"volunteer:{supervisee.username}" in self.w.people
-        refs = " ".join(f.reference for f in self._wir(open_=True)
-                        if not volunteer or supervisee.username in f.volunteers)
-        answer = browser.post(url, {**form_fields(page.html), "supervisee": str(supervisee.pk),
-                                    "held_on": self.today.isoformat(), "families_discussed": refs,
-                                    "notes": "Invented supervision notes"})
+        refs = " ".join(
+            f.reference for f in self._wir(open_=True) if not volunteer or supervisee.username in f.volunteers
+        )
+        answer = browser.post(
+            url,
+            {
+                **form_fields(page.html),
+                "supervisee": str(supervisee.pk),
+                "held_on": self.today.isoformat(),
+                "families_discussed": refs,
+                "notes": "Invented supervision notes",
+            },
+        )
         self._expect(answer, 302, "recorded supervision")
         self._count("supervision note")
 
@@ -509,8 +549,11 @@ class SchemeYear(RuleBasedStateMachine):
         role = f"volunteer:{username}" if volunteer else f"coordinator:{username}"
         user = UserFactory(username=username)
         asked = people_services.membership_request(
-            user=user, scheme=self.wirral, role=Role.VOLUNTEER if volunteer else Role.COORDINATOR,
-            actor=self.w.people["manager"], line_manager=None if volunteer else self.w.people["manager"],
+            user=user,
+            scheme=self.wirral,
+            role=Role.VOLUNTEER if volunteer else Role.COORDINATOR,
+            actor=self.w.people["manager"],
+            line_manager=None if volunteer else self.w.people["manager"],
             reason="Joined the scheme",
         )
         newcomer = Browser(role, user)
@@ -555,8 +598,9 @@ class SchemeYear(RuleBasedStateMachine):
             page = browser.get(sign)
             self._check_visit(page)
             if page.status == 200:
-                answer = browser.post(sign, {**form_fields(page.html), "signed_name": "Invented Name",
-                                             "declared": "on"})
+                answer = browser.post(
+                    sign, {**form_fields(page.html), "signed_name": "Invented Name", "declared": "on"}
+                )
                 self._check_visit(answer)
             reading.references.add(reference)
             reading.until[reference] = max(until, reading.until.get(reference, until))
@@ -581,8 +625,9 @@ class SchemeYear(RuleBasedStateMachine):
         _, answer = browser.submit(reverse("access_log:review_new"), **typed)
         self._expect(answer, 302, "drew a sample")
         review = Review.objects.filter(reviewer=self.w.people[role]).order_by("-created_at").first()
-        references = list(SampledFile.objects.filter(review=review, file_kind="family")
-                          .values_list("file_reference", flat=True))
+        references = list(
+            SampledFile.objects.filter(review=review, file_kind="family").values_list("file_reference", flat=True)
+        )
         self._sign_and_read(role, references, review.closes_at)
         self._count("HSUK review" if national else "spot check")
 
@@ -594,8 +639,11 @@ class SchemeYear(RuleBasedStateMachine):
         references = sorted({choose(families, pick).reference, choose(families, pick + 1).reference})
         auditor = self.w.people["auditor"]
         _, answer = self.as_("coordinator").submit(
-            reverse("access_log:audit_session_new"), auditor=str(auditor.pk), references=" ".join(references),
-            signed_name="Cora Coordinator", declared="on",
+            reverse("access_log:audit_session_new"),
+            auditor=str(auditor.pk),
+            references=" ".join(references),
+            signed_name="Cora Coordinator",
+            declared="on",
         )
         self._expect(answer, 302, "opened an audit session")
         session = AuditSession.objects.filter(auditor=auditor).order_by("-opened_at").first()
@@ -613,14 +661,19 @@ class SchemeYear(RuleBasedStateMachine):
         self._give_consent(family, recipient_kind="new_scheme", recipient_name=self.sefton.name)
         _, answer = self.as_("coordinator").submit(
             reverse("consent:transfer_new", kwargs={"reference": family.reference}),
-            destination="same", to_scheme=str(self.sefton.pk), sections=["members", "contact", "referral"],
-            summary="Moving to Sefton", family_told="told", family_told_on=self.today.isoformat(),
+            destination="same",
+            to_scheme=str(self.sefton.pk),
+            sections=["members", "contact", "referral"],
+            summary="Moving to Sefton",
+            family_told="told",
+            family_told_on=self.today.isoformat(),
         )
         self._expect(answer, 302, "transferred a family")
         new = Transfer.objects.filter(family_id=family.pk).order_by("-created_at").first().new_family
         assert new.reference not in self.w.families, f"reference {new.reference} given twice"
-        self.w.families[new.reference] = FamilyModel(new.reference, new.pk, "SEF", family.names,
-                                                     copy_of=family.reference)
+        self.w.families[new.reference] = FamilyModel(
+            new.reference, new.pk, "SEF", family.names, copy_of=family.reference
+        )
         self.touched |= {family.reference, new.reference}
         self._count("transfer")
 
@@ -676,8 +729,9 @@ class SchemeYear(RuleBasedStateMachine):
         """The nightly retention run (``run_retention --as manager``) carries out what two people authorised."""
         # The key store shreds a destroyed key once the destroying transaction commits: here, now.
         with TestCase.captureOnCommitCallbacks(execute=True):
-            call_command("run_retention", "--as", self.w.people["manager"].username, stdout=io.StringIO(),
-                         stderr=io.StringIO())
+            call_command(
+                "run_retention", "--as", self.w.people["manager"].username, stdout=io.StringIO(), stderr=io.StringIO()
+            )
         for reference, who in list(self.w.authorised_by.items()):
             if len(who) != 2:
                 continue
@@ -771,8 +825,9 @@ class SchemeYear(RuleBasedStateMachine):
             self._restore(path, then, fresh=True)
             for family in self.w.families.values():
                 row = Family.objects.with_keys().get(pk=family.pk)
-                carers = list(Member.objects.filter(family_id=family.pk, kind=Member.Kind.ADULT)
-                              .select_related("family"))
+                carers = list(
+                    Member.objects.filter(family_id=family.pk, kind=Member.Kind.ADULT).select_related("family")
+                )
                 if family.destroyed:
                     assert not keystore.exists(row.data_key_id), f"{family.reference}'s key is in the key store"
                     for read in (lambda: row.postcode, *[(lambda m=m: m.first_name) for m in carers]):
@@ -856,8 +911,9 @@ class SchemeYear(RuleBasedStateMachine):
             return [reverse("safeguarding:family", kwargs=kwargs)]
         pages = [reverse("families:detail", kwargs=kwargs)]
         if role in SCHEME_STAFF or role.startswith("coordinator") or role == "sef_coordinator":
-            pages += [reverse(name, kwargs=kwargs) for name in ("consent:overview", "safeguarding:family",
-                                                                 "families:history")]
+            pages += [
+                reverse(name, kwargs=kwargs) for name in ("consent:overview", "safeguarding:family", "families:history")
+            ]
         return pages
 
     def _denied(self, role: str, refs: set[str]) -> list[str]:
@@ -937,8 +993,11 @@ class SchemeYear(RuleBasedStateMachine):
             STATS["checks"]["files knocked on and refused"] += 1
         elif family is not None and not family.destroyed and found.status == 200:
             user_id = browser.user.pk
-            opened = [e for e in found.events if e.file_reference == reference and e.user_id == user_id
-                      and e.outcome == Outcome.ALLOWED]
+            opened = [
+                e
+                for e in found.events
+                if e.file_reference == reference and e.user_id == user_id and e.outcome == Outcome.ALLOWED
+            ]
             assert opened, f"{role} opened {url} and no access event was written (§9.1)"
             STATS["checks"]["file openings with their access event"] += 1
         if role in READERS and family is not None and not family.destroyed and not denied:
@@ -964,10 +1023,15 @@ class SchemeYear(RuleBasedStateMachine):
                 continue
             url = reverse("families:visit_new", kwargs={"reference": family.reference})
             before = VisitRecord.objects.filter(family_id=family.pk).count()
-            answer = self._browser("coordinator").post(url, {
-                "kind": "support", "visited_on": self.today.isoformat(),
-                "visited_by": str(self.w.people["coordinator"].pk), "notes": "A visit after closing",
-            })
+            answer = self._browser("coordinator").post(
+                url,
+                {
+                    "kind": "support",
+                    "visited_on": self.today.isoformat(),
+                    "visited_by": str(self.w.people["coordinator"].pk),
+                    "notes": "A visit after closing",
+                },
+            )
             self._check_visit(answer)
             assert answer.status in (302, 403, 404), f"a visit to closed {family.reference} answered {answer.status}"
             assert VisitRecord.objects.filter(family_id=family.pk).count() == before, (
@@ -1002,8 +1066,9 @@ class SchemeYear(RuleBasedStateMachine):
         references = [f["reference"] for f in families]
         assert len(references) == len(set(references)), "a reference was given twice"
         model = {r for r in self.w.families}
-        assert set(references) == model, f"families differ: extra {set(references) - model}, " \
-                                         f"missing {model - set(references)}"
+        assert set(references) == model, (
+            f"families differ: extra {set(references) - model}, missing {model - set(references)}"
+        )
         with_referral = set(Family.objects.filter(referrals__isnull=False).values_list("reference", flat=True))
         with_carer = set(Family.objects.filter(members__kind="adult").values_list("reference", flat=True))
         for row in families:
@@ -1018,13 +1083,22 @@ class SchemeYear(RuleBasedStateMachine):
         for family in self.w.families.values():
             if family.destroyed:
                 continue
-            holders = set(get_users_with_perms(Family(pk=family.pk, scheme_id=0), only_with_perms_in=[
-                "view_family_minimal"], with_group_users=False).values_list("username", flat=True))
-            open_ = set(VolunteerAssignment.objects.filter(family_id=family.pk, ended_at__isnull=True)
-                        .values_list("volunteer__username", flat=True))
+            holders = set(
+                get_users_with_perms(
+                    Family(pk=family.pk, scheme_id=0),
+                    only_with_perms_in=["view_family_minimal"],
+                    with_group_users=False,
+                ).values_list("username", flat=True)
+            )
+            open_ = set(
+                VolunteerAssignment.objects.filter(family_id=family.pk, ended_at__isnull=True).values_list(
+                    "volunteer__username", flat=True
+                )
+            )
             assert holders == open_ == family.volunteers, (family.reference, holders, open_, family.volunteers)
         for destruction in Destruction.objects.filter(status=Destruction.Status.DONE):
             assert DestructionCertificate.objects.filter(destruction=destruction).exists(), destruction.file_reference
-        assert not Scheme.objects.filter(code="WIR", next_family_number__lte=len(self._wir()) + len(
-            self._wir(destroyed=True))).exists(), "the next reference would repeat one"
+        assert not Scheme.objects.filter(
+            code="WIR", next_family_number__lte=len(self._wir()) + len(self._wir(destroyed=True))
+        ).exists(), "the next reference would repeat one"
         STATS["checks"]["integrity checks"] += 1

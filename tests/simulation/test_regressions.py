@@ -22,8 +22,13 @@ from tests.factories import SchemeFactory
 
 def destroy(family, manager, trustee):
     """Close the family long ago, then propose, authorise twice and carry out its destruction (§8.8)."""
-    family_services.family_close(family=family, actor=manager, closed_on=datetime.date(2012, 6, 30),
-                                 reason=ClosureReason.COMPLETED, today=datetime.date(2012, 6, 30))
+    family_services.family_close(
+        family=family,
+        actor=manager,
+        closed_on=datetime.date(2012, 6, 30),
+        reason=ClosureReason.COMPLETED,
+        today=datetime.date(2012, 6, 30),
+    )
     destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
     records_services.destruction_authorise(destruction=destruction, actor=manager)
     destruction = records_services.destruction_authorise(destruction=destruction, actor=trustee)
@@ -45,9 +50,7 @@ def test_families_page_still_opens_after_a_family_is_destroyed(family, coordinat
 
 
 @pytest.mark.policy("8.8")
-def test_a_destroyed_family_file_answers_its_tombstone_or_not_found(
-    family, coordinator, manager, trustee, client_for
-):
+def test_a_destroyed_family_file_answers_its_tombstone_or_not_found(family, coordinator, manager, trustee, client_for):
     """Found by the simulation: the destroyed family's own page answered 500. Someone who could have
     opened it is told it is gone (410, its tombstone); someone who never could gets 404, as for a file
     that never existed (§8.8)."""

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.policy("8.8", "9.3", "8.3", "8.5", "9.1", "10.1")
 
 def summary() -> str:
     lines = ["", "A simulated scheme: what it did"]
-    for title, counter in (("steps by rule", STATS["rules"]), ("pages visited by role", STATS["pages"]),
-                           ("checks", STATS["checks"]), ("findings", STATS["findings"])):
+    for title, counter in (
+        ("steps by rule", STATS["rules"]),
+        ("pages visited by role", STATS["pages"]),
+        ("checks", STATS["checks"]),
+        ("findings", STATS["findings"]),
+    ):
         lines.append(f"  {title}:")
         lines += [f"    {name:<45} {count:>7}" for name, count in sorted(counter.items())]
     return "\n".join(lines)
@@ -46,11 +50,11 @@ def test_a_year_of_a_scheme_keeps_every_rule(database_owner, db):
     request_log.setLevel(logging.ERROR)
     try:
         chosen = simulation_seed()
+
         def machine() -> SchemeYear:
             return SchemeYear(app_role=database_owner)
 
-        run_state_machine_as_test(machine if chosen is None else seed(chosen)(machine),
-                                  settings=simulation_settings())
+        run_state_machine_as_test(machine if chosen is None else seed(chosen)(machine), settings=simulation_settings())
     finally:
         request_log.setLevel(level)
         if os.environ.get("SIMULATE_REPORT"):

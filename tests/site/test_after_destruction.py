@@ -30,8 +30,10 @@ def test_every_page_answers_every_role_without_a_server_error_after_a_destructio
             status = client.get(url).status_code
             if status >= 500:
                 failures.append((name, person, status))
-        for url in (reverse("admin:families_family_changelist"),
-                    reverse("admin:families_family_change", args=[world["family"].pk])):
+        for url in (
+            reverse("admin:families_family_changelist"),
+            reverse("admin:families_family_change", args=[world["family"].pk]),
+        ):
             status = client.get(url).status_code
             if status >= 500:
                 failures.append((url, person, status))

@@ -23,8 +23,14 @@ pytestmark = pytest.mark.policy("8.2")
 # Bookkeeping that a GET or a refused POST may write: the access log (§9.1) and the
 # minutes' read log (§3.7), sessions, sign-in throttling and lockout counters.
 BOOKKEEPING = {
-    "access_log_accessevent", "reporting_reportevent", "django_session", "axes_accessattempt", "axes_accesslog",
-    "axes_accessfailurelog", "otp_totp_totpdevice", "homestart_recoverycodedevice",
+    "access_log_accessevent",
+    "reporting_reportevent",
+    "django_session",
+    "axes_accessattempt",
+    "axes_accesslog",
+    "axes_accessfailurelog",
+    "otp_totp_totpdevice",
+    "homestart_recoverycodedevice",
 }
 
 
@@ -63,10 +69,37 @@ def test_get_requests_change_nothing_but_the_access_log(world):
 
 
 HOSTILE = [
-    "", " ", "\x00", "\x00abc", "<script>alert(1)</script>", "' OR 1=1 --", "\"; DROP TABLE x; --",
-    "a" * 5000, "-1", "0", "99999999999999999999999", "2024-02-30", "9999-12-31", "0000-00-00", "31/12/1899",
-    "../../etc/passwd", "%s%s%n", "\r\n", "null", "[]", "{}", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓", "\u202e", "WIR-0001", "SEF-9999",
-    "00000000-0000-0000-0000-000000000000", "on", "yes", "adult", "child", "support",
+    "",
+    " ",
+    "\x00",
+    "\x00abc",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    '"; DROP TABLE x; --',
+    "a" * 5000,
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "2024-02-30",
+    "9999-12-31",
+    "0000-00-00",
+    "31/12/1899",
+    "../../etc/passwd",
+    "%s%s%n",
+    "\r\n",
+    "null",
+    "[]",
+    "{}",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓",
+    "\u202e",
+    "WIR-0001",
+    "SEF-9999",
+    "00000000-0000-0000-0000-000000000000",
+    "on",
+    "yes",
+    "adult",
+    "child",
+    "support",
 ]
 VALUE = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=200), st.integers().map(str), st.dates().map(str))
 
@@ -103,8 +136,12 @@ def test_hostile_input_to_every_form_never_fails_and_never_half_saves(world):
 
 
 def hostile_posts(client: Client, url: str, name: str, fields: list[str]):
-    @settings(max_examples=8, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=8,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(data=st.fixed_dictionaries({f: VALUE for f in fields}))
     def post_hostile(data):
         before = snapshot()
@@ -123,8 +160,12 @@ def test_logs_carry_no_personal_data(world, caplog, client_for):
     client = signed_in(coordinator)
     caplog.set_level(logging.DEBUG)
     form = {
-        "scheme": coordinator.memberships.first().scheme_id, "source": "self", "referred_on": "2024-01-02",
-        "reasons": "Sentinel reasons Xylophonica", "family_consented": "on", **sentinel,
+        "scheme": coordinator.memberships.first().scheme_id,
+        "source": "self",
+        "referred_on": "2024-01-02",
+        "reasons": "Sentinel reasons Xylophonica",
+        "family_consented": "on",
+        **sentinel,
     }
     created = client.post(reverse("families:new"), form)
     assert created.status_code == 302
@@ -133,8 +174,11 @@ def test_logs_carry_no_personal_data(world, caplog, client_for):
     client.post(reverse("families:search"), {"q": sentinel["postcode"]})
     client.post(reverse("families:new"), {**form, "family_consented": ""})  # refused: form errors
     signed_in(world["people"]["sef_coordinator"]).get(reverse("families:detail", kwargs={"reference": reference}))
-    Client().post(reverse("login"), {"username": sentinel["last_name"], "password": sentinel["first_name"]},
-                  REMOTE_ADDR="192.0.2.77")
+    Client().post(
+        reverse("login"),
+        {"username": sentinel["last_name"], "password": sentinel["first_name"]},
+        REMOTE_ADDR="192.0.2.77",
+    )
     text = caplog.text + "".join(str(r.args) for r in caplog.records)
     for value in [*sentinel.values(), "Xylophonica"]:
         assert value not in text, f"{value!r} reached the logs"

@@ -28,8 +28,9 @@ class Command(BaseCommand):
             raise CommandError("No such scheme or user.")
         passphrase = Path(passphrase_file).read_text().strip() if passphrase_file else getpass.getpass("Passphrase: ")
         try:
-            family = transfer_import(package=Path(package).read_bytes(), passphrase=passphrase, scheme=scheme_obj,
-                                     actor=actor)
+            family = transfer_import(
+                package=Path(package).read_bytes(), passphrase=passphrase, scheme=scheme_obj, actor=actor
+            )
         except (ValidationError, PermissionDenied) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
         self.stdout.write(self.style.SUCCESS(f"Family file {family.reference} opened from the transfer package."))

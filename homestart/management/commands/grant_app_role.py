@@ -20,7 +20,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--role", default="homestart_app", help="The application's role (default homestart_app).")
         parser.add_argument(
-            "--create", action="store_true",
+            "--create",
+            action="store_true",
             help="Create the role (LOGIN, no password) if it does not exist; "
             "then give it a password with psql's \\password.",
         )
@@ -32,5 +33,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         for statement in statements:
             self.stdout.write(statement + ";")
-        self.stdout.write(self.style.SUCCESS(f"{role} may read and write the application's tables, and may not "
-                                             "rewrite a register, truncate a table or disable a trigger."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{role} may read and write the application's tables, and may not "
+                "rewrite a register, truncate a table or disable a trigger."
+            )
+        )

@@ -46,8 +46,11 @@ class Command(BaseCommand):
         live = set(DataKey.objects.filter(destroyed_at__isnull=True).values_list("pk", flat=True))
         stale = []
         for key_id, suffix, path in keystore.entries():
-            if (key_id in live and suffix in (keystore.KEY, keystore.PENDING)
-                    and keystore.decode(path.read_bytes())[0] != newest):
+            if (
+                key_id in live
+                and suffix in (keystore.KEY, keystore.PENDING)
+                and keystore.decode(path.read_bytes())[0] != newest
+            ):
                 stale.append(key_id)
         for key_id in stale:
             with transaction.atomic():

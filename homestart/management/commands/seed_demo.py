@@ -52,24 +52,111 @@ DEMO_USERS: list[tuple[str, str | None, list[str], str | None]] = [
 
 # The demo users' names: history pages and signatures show people by name, never by username.
 DEMO_NAMES = {
-    "manager": ("Maggie", "Lingham"), "coordinator": ("Cora", "Prenton"), "safeguarding": ("Sam", "Eastham"),
-    "volunteer": ("Vicky", "Tranmere"), "volunteer2": ("Wes", "Oxton"), "trustee": ("Trevor", "Upton"),
-    "spotcheck": ("Sheila", "Pensby"), "reviewer": ("Ruth", "Greasby"), "auditor": ("Alan", "Moreton"),
-    "admin": ("Hugh", "Irby"), "admin2": ("Nia", "Heswall"), "coordinator2": ("Colin", "Formby"),
+    "manager": ("Maggie", "Lingham"),
+    "coordinator": ("Cora", "Prenton"),
+    "safeguarding": ("Sam", "Eastham"),
+    "volunteer": ("Vicky", "Tranmere"),
+    "volunteer2": ("Wes", "Oxton"),
+    "trustee": ("Trevor", "Upton"),
+    "spotcheck": ("Sheila", "Pensby"),
+    "reviewer": ("Ruth", "Greasby"),
+    "auditor": ("Alan", "Moreton"),
+    "admin": ("Hugh", "Irby"),
+    "admin2": ("Nia", "Heswall"),
+    "coordinator2": ("Colin", "Formby"),
 }
 
 # Invented people. Any likeness to real families is chance.
-ADULT_FIRST = ["Leanne", "Kirsty", "Danielle", "Gemma", "Stacey", "Aisha", "Joanne", "Carly", "Marek", "Craig",
-               "Sinead", "Bethan", "Yasmin", "Natalie", "Keeley", "Rhiannon", "Oksana", "Precious", "Shauna", "Dean"]
-SURNAMES = ["Brennan", "Okafor", "Whitfield", "Kowalczyk", "Dunleavy", "Hargreaves", "McAllister", "Penketh",
-            "Rimmer", "Abernethy", "Szymanska", "Tarleton", "Ashworth", "Lightfoot", "Mbeki", "Costigan",
-            "Fairclough", "Quayle", "Birtwistle", "Heseltine"]
-CHILD_FIRST = ["Alfie", "Isla", "Freddie", "Poppy", "Archie", "Ivy", "Theo", "Maisie", "Reggie", "Willow",
-               "Arlo", "Esme", "Louie", "Nell", "Jude", "Mabel", "Otis", "Rosie", "Finn", "Ada"]
-WIRRAL_STREETS = ["Argyle Street", "Beckwith Street", "Laird Street", "Park Road North", "Hoylake Road",
-                  "Bebington Road", "Church Road", "Grange Road West", "Woodchurch Road", "Poulton Road"]
-SEFTON_STREETS = ["Linacre Lane", "Stanley Road", "Rawson Road", "College Road", "Moss Lane",
-                  "Lord Street", "Hawthorne Road", "Liverpool Road", "Hatton Hill Road", "Merton Road"]
+ADULT_FIRST = [
+    "Leanne",
+    "Kirsty",
+    "Danielle",
+    "Gemma",
+    "Stacey",
+    "Aisha",
+    "Joanne",
+    "Carly",
+    "Marek",
+    "Craig",
+    "Sinead",
+    "Bethan",
+    "Yasmin",
+    "Natalie",
+    "Keeley",
+    "Rhiannon",
+    "Oksana",
+    "Precious",
+    "Shauna",
+    "Dean",
+]
+SURNAMES = [
+    "Brennan",
+    "Okafor",
+    "Whitfield",
+    "Kowalczyk",
+    "Dunleavy",
+    "Hargreaves",
+    "McAllister",
+    "Penketh",
+    "Rimmer",
+    "Abernethy",
+    "Szymanska",
+    "Tarleton",
+    "Ashworth",
+    "Lightfoot",
+    "Mbeki",
+    "Costigan",
+    "Fairclough",
+    "Quayle",
+    "Birtwistle",
+    "Heseltine",
+]
+CHILD_FIRST = [
+    "Alfie",
+    "Isla",
+    "Freddie",
+    "Poppy",
+    "Archie",
+    "Ivy",
+    "Theo",
+    "Maisie",
+    "Reggie",
+    "Willow",
+    "Arlo",
+    "Esme",
+    "Louie",
+    "Nell",
+    "Jude",
+    "Mabel",
+    "Otis",
+    "Rosie",
+    "Finn",
+    "Ada",
+]
+WIRRAL_STREETS = [
+    "Argyle Street",
+    "Beckwith Street",
+    "Laird Street",
+    "Park Road North",
+    "Hoylake Road",
+    "Bebington Road",
+    "Church Road",
+    "Grange Road West",
+    "Woodchurch Road",
+    "Poulton Road",
+]
+SEFTON_STREETS = [
+    "Linacre Lane",
+    "Stanley Road",
+    "Rawson Road",
+    "College Road",
+    "Moss Lane",
+    "Lord Street",
+    "Hawthorne Road",
+    "Liverpool Road",
+    "Hatton Hill Road",
+    "Merton Road",
+]
 WIRRAL_OUTCODES = ["CH41", "CH42", "CH43", "CH44", "CH46", "CH49", "CH62", "CH63"]
 SEFTON_OUTCODES = ["L20", "L21", "L22", "L23", "L30", "PR8", "PR9"]
 # Letters used in the last two characters of a UK postcode.
@@ -157,9 +244,7 @@ class Command(BaseCommand):
         ):
             reviewer = users[username]
             if not Review.objects.open_now().filter(reviewer=reviewer).exists():
-                access_services.review_draw_sample(
-                    reviewer=reviewer, scheme=scheme, sample_size=3, days=30, **others
-                )
+                access_services.review_draw_sample(reviewer=reviewer, scheme=scheme, sample_size=3, days=30, **others)
 
     def _consent_and_safeguarding(self, scheme: Scheme, users: dict[str, User]) -> None:
         """Statements and consents for the first Wirral families, one concern and one
@@ -181,42 +266,59 @@ class Command(BaseCommand):
                 # One consent is already due for review, so the coordinator's list has something on it.
                 review_on = today - datetime.timedelta(days=1) if i == 3 else visit_on + datetime.timedelta(days=365)
                 consent_services.consent_record(
-                    access=access, given_by=carer, scope=scope, recipient_kind=RecipientKind.REFERRER,
-                    method=Consent.Method.WRITTEN, given_on=visit_on, review_on=review_on, actor=coordinator,
+                    access=access,
+                    given_by=carer,
+                    scope=scope,
+                    recipient_kind=RecipientKind.REFERRER,
+                    method=Consent.Method.WRITTEN,
+                    given_on=visit_on,
+                    review_on=review_on,
+                    actor=coordinator,
                 )
         if len(families) < 5:
             return
         family = families[4]
         access = gate.open_family(user=lead, reference=family.reference, section="safeguarding", for_change=True)
         safeguarding_services.concern_raise(
-            access=access, category=Concern.Category.NEGLECT, actor=lead,
+            access=access,
+            category=Concern.Category.NEGLECT,
+            actor=lead,
             observed_on=today - datetime.timedelta(days=3),
             observed="The toddler was alone in the flat for over an hour while mum was out; no food in the fridge.",
         )
         # Without consent a disclosure waits for a second person (access_log.approvals): the lead asks,
         # the manager approves, and only then is it shared and in the register (§2.1, §7.4).
         asked = consent_services.disclosure_record(
-            access=access, channel=Disclosure.Channel.SAFEGUARDING, scope=Scope.SPECIFIC,
+            access=access,
+            channel=Disclosure.Channel.SAFEGUARDING,
+            scope=Scope.SPECIFIC,
             recipient=Recipient(RecipientKind.CHILDRENS_SERVICES, "Wirral children's services, duty team"),
             summary="The concern as recorded, the family's address and the children's names and ages.",
-            shared_on=today, family_told=Disclosure.FamilyTold.NOT_TOLD,
+            shared_on=today,
+            family_told=Disclosure.FamilyTold.NOT_TOLD,
             not_told_reason="Telling mum before children's services visit could put the toddler at greater risk.",
-            justification="A child left alone at home: necessary for the child's protection (§2.1).", actor=lead,
+            justification="A child left alone at home: necessary for the child's protection (§2.1).",
+            actor=lead,
         )
         manager = users["manager"]
         approvals.approval_decide(
-            approval=asked, approve=True, actor=manager,
-            access=gate.open_family(user=manager, reference=family.reference, section="safeguarding",
-                                    for_change=True),
+            approval=asked,
+            approve=True,
+            actor=manager,
+            access=gate.open_family(user=manager, reference=family.reference, section="safeguarding", for_change=True),
         )
         # One more waits for the demo manager's approval (their landing page and "Approvals").
         consent_services.disclosure_record(
-            access=access, channel=Disclosure.Channel.AGENCY, scope=Scope.SPECIFIC,
+            access=access,
+            channel=Disclosure.Channel.AGENCY,
+            scope=Scope.SPECIFIC,
             recipient=Recipient(RecipientKind.AGENCY, "Parkside GP surgery"),
             summary="That a safeguarding referral was made, so the GP can see the toddler at the next check.",
-            shared_on=today, family_told=Disclosure.FamilyTold.NOT_TOLD,
+            shared_on=today,
+            family_told=Disclosure.FamilyTold.NOT_TOLD,
             not_told_reason="Mum is not told until children's services have visited (§2.2).",
-            justification="The GP needs to know to protect the child (§2.1, §7.4).", actor=lead,
+            justification="The GP needs to know to protect the child (§2.1, §7.4).",
+            actor=lead,
         )
 
     def _records(self, scheme: Scheme, users: dict[str, User]) -> None:
@@ -230,37 +332,57 @@ class Command(BaseCommand):
         for username, name in (("volunteer", "Vicky Tranmere"), ("volunteer2", "Wes Oxton")):
             if not VolunteerFile.objects.filter(scheme=scheme, person=users[username]).exists():
                 records_services.volunteer_file_create(
-                    scheme=scheme, person=users[username], actor=users["coordinator"], full_name=name,
-                    started_on=today - datetime.timedelta(days=500), training="Preparation course completed.",
+                    scheme=scheme,
+                    person=users[username],
+                    actor=users["coordinator"],
+                    full_name=name,
+                    started_on=today - datetime.timedelta(days=500),
+                    training="Preparation course completed.",
                     induction="Confidentiality Policy read and acknowledged at induction (§5.1).",
                 )
-        for username, name, title in (("coordinator", "Cora Prenton", "Coordinator"),
-                                      ("safeguarding", "Sam Eastham", "Safeguarding lead")):
+        for username, name, title in (
+            ("coordinator", "Cora Prenton", "Coordinator"),
+            ("safeguarding", "Sam Eastham", "Safeguarding lead"),
+        ):
             if not PersonnelFile.objects.filter(scheme=scheme, person=users[username]).exists():
                 records_services.personnel_file_create(
-                    scheme=scheme, person=users[username], actor=users["manager"], full_name=name,
-                    started_on=today - datetime.timedelta(days=1200), job_title=title,
+                    scheme=scheme,
+                    person=users[username],
+                    actor=users["manager"],
+                    full_name=name,
+                    started_on=today - datetime.timedelta(days=1200),
+                    job_title=title,
                 )
         if not SupervisionNote.objects.filter(scheme=scheme).exists():
             records_services.supervision_record(
-                scheme=scheme, supervisee=users["volunteer"], actor=users["coordinator"],
-                held_on=today - datetime.timedelta(days=3), families_discussed="WIR-0001",
+                scheme=scheme,
+                supervisee=users["volunteer"],
+                actor=users["coordinator"],
+                held_on=today - datetime.timedelta(days=3),
+                families_discussed="WIR-0001",
                 notes="Support is going well; agreed to talk about boundaries around text messages.",
             )
         first = scheme.families.order_by("number").first()
         if first and not SubjectAccessRequest.objects.filter(scheme=scheme).exists():
             records_services.sar_register(
-                scheme=scheme, actor=users["manager"], subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
-                family=first, member=first.members.filter(kind=Member.Kind.ADULT).first(),
-                requester_name="The family's parent", received_on=today - datetime.timedelta(days=6),
+                scheme=scheme,
+                actor=users["manager"],
+                subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+                family=first,
+                member=first.members.filter(kind=Member.Kind.ADULT).first(),
+                requester_name="The family's parent",
+                received_on=today - datetime.timedelta(days=6),
                 request_details="A copy of everything held about me and my children.",
             )
         last = scheme.families.order_by("-number").first()
         if last and last.status != Family.Status.CLOSED:
             # Closed long ago: past its retention date, waiting on the "Due for destruction" list (§8.8).
             family_services.family_close(
-                family=last, actor=users["coordinator"], closed_on=add_months(today, -8 * 12),
-                reason=ClosureReason.MOVED_AWAY, summary="The family moved out of the area.",
+                family=last,
+                actor=users["coordinator"],
+                closed_on=add_months(today, -8 * 12),
+                reason=ClosureReason.MOVED_AWAY,
+                summary="The family moved out of the area.",
             )
 
     def _users(self, schemes: dict[str, Scheme]) -> dict[str, User]:
@@ -273,8 +395,13 @@ class Command(BaseCommand):
                 changed = True
             first, last = DEMO_NAMES[username]
             administrator = username in ("admin", "admin2")
-            for field, value in (("is_active", True), ("is_staff", administrator), ("is_superuser", False),
-                                 ("first_name", first), ("last_name", last)):
+            for field, value in (
+                ("is_active", True),
+                ("is_staff", administrator),
+                ("is_superuser", False),
+                ("first_name", first),
+                ("last_name", last),
+            ):
                 if getattr(user, field) != value:
                     setattr(user, field, value)
                     changed = True
@@ -435,31 +562,45 @@ class Command(BaseCommand):
                 )
                 for c in range(n % 3 + (3 if n % 11 == 0 else 0)):
                     family_services.member_add(
-                        family=family, actor=coordinator, kind=Member.Kind.CHILD,
+                        family=family,
+                        actor=coordinator,
+                        kind=Member.Kind.CHILD,
                         first_name=CHILD_FIRST[(n + c) % len(CHILD_FIRST)],
                     )
                 starts_on = referred_on + datetime.timedelta(days=14)
                 family_services.visit_record(
-                    family=family, actor=coordinator, kind=Visit.Kind.INITIAL,
-                    visited_on=referred_on + datetime.timedelta(days=7), visited_by=coordinator,
+                    family=family,
+                    actor=coordinator,
+                    kind=Visit.Kind.INITIAL,
+                    visited_on=referred_on + datetime.timedelta(days=7),
+                    visited_by=coordinator,
                 )
                 if starts_on >= today:
                     continue
                 ends_on = min(starts_on + datetime.timedelta(days=150), today)
                 assignment = family_services.volunteer_assign(
-                    family=family, actor=coordinator, volunteer=users["volunteer2"], starts_on=starts_on,
+                    family=family,
+                    actor=coordinator,
+                    volunteer=users["volunteer2"],
+                    starts_on=starts_on,
                     ends_on=ends_on,
                 )
                 if n % 2:
                     family_services.visit_record(
-                        family=family, actor=coordinator, kind=Visit.Kind.SUPPORT,
-                        visited_on=starts_on + datetime.timedelta(days=7), visited_by=users["volunteer2"],
+                        family=family,
+                        actor=coordinator,
+                        kind=Visit.Kind.SUPPORT,
+                        visited_on=starts_on + datetime.timedelta(days=7),
+                        visited_by=users["volunteer2"],
                     )
                 # The support has ended: the volunteer no longer sees the file (§8.5).
                 family_services.volunteer_unassign(assignment=assignment, actor=coordinator)
                 if months_ago > 6:
                     family_services.family_close(
-                        family=family, actor=coordinator, closed_on=ends_on, reason=ClosureReason.COMPLETED,
+                        family=family,
+                        actor=coordinator,
+                        closed_on=ends_on,
+                        reason=ClosureReason.COMPLETED,
                         summary="Support completed as planned; the family felt more confident.",
                     )
 
@@ -474,20 +615,27 @@ class Command(BaseCommand):
         if not CaseStudy.objects.filter(scheme=scheme).exists():
             source = Family.objects.get(scheme=scheme, number=4)
             study = reporting_services.case_study_create(
-                family=source, actor=coordinator, title=CASE_STUDY_TITLE, draft=CASE_STUDY_TEXT,
-                family_consented=True, consent_recorded_on=today - datetime.timedelta(days=10),
+                family=source,
+                actor=coordinator,
+                title=CASE_STUDY_TITLE,
+                draft=CASE_STUDY_TEXT,
+                family_consented=True,
+                consent_recorded_on=today - datetime.timedelta(days=10),
             )
+
             # The coordinator asks for its release; the manager approves it (§3.3, §7.5).
             def opened(user):
-                return gate.open_family(user=user, reference=source.reference, section="case_studies",
-                                        for_change=True)
+                return gate.open_family(user=user, reference=source.reference, section="case_studies", for_change=True)
 
-            release = reporting_services.case_study_release_request(study=study, access=opened(coordinator),
-                                                                    actor=coordinator)
+            release = reporting_services.case_study_release_request(
+                study=study, access=opened(coordinator), actor=coordinator
+            )
             approvals.approval_decide(approval=release, access=opened(manager), approve=True, actor=manager)
         if not BoardMeeting.objects.filter(scheme=scheme).exists():
             meeting = reporting_services.meeting_record(
-                scheme=scheme, actor=manager, held_on=today - datetime.timedelta(days=21),
+                scheme=scheme,
+                actor=manager,
+                held_on=today - datetime.timedelta(days=21),
                 minutes="Present: the chair, three trustees and the scheme manager.\n\n"
                 "1. Referrals: the Board noted the rise in referrals over the year (see the statistics).\n"
                 "2. Finance: the Board approved the budget for next year.\n"
@@ -495,7 +643,9 @@ class Command(BaseCommand):
                 "operation of the scheme is treated in confidence (§3.4).",
             )
             reporting_services.confidential_item_add(
-                meeting=meeting, actor=manager, subject="Staffing matter",
+                meeting=meeting,
+                actor=manager,
+                subject="Staffing matter",
                 text="The Board discussed a staff member's long-term absence and agreed a phased return.",
                 circulation=[users["trustee"], manager],
             )
@@ -504,11 +654,23 @@ class Command(BaseCommand):
             members = list(Family.objects.filter(scheme=scheme, number__in=[1, 2, 3]))
             for family in members:
                 family_services.group_member_add(
-                    group=group, family=family, actor=coordinator, joined_on=today - datetime.timedelta(days=14),
-                    confidentiality_explained=True, written_information_given=True,
+                    group=group,
+                    family=family,
+                    actor=coordinator,
+                    joined_on=today - datetime.timedelta(days=14),
+                    confidentiality_explained=True,
+                    written_information_given=True,
                 )
             family_services.group_session_record(
-                group=group, actor=coordinator, held_on=today - datetime.timedelta(days=7), families=members,
-                visitors=[{"description": "Health visitor", "confidentiality_explained": True,
-                           "written_information_given": True}],
+                group=group,
+                actor=coordinator,
+                held_on=today - datetime.timedelta(days=7),
+                families=members,
+                visitors=[
+                    {
+                        "description": "Health visitor",
+                        "confidentiality_explained": True,
+                        "written_information_given": True,
+                    }
+                ],
             )

@@ -23,10 +23,14 @@ class Command(BaseCommand):
     help = "Check the key store against the database; remove keys of destroyed files and (optionally) orphans."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--remove-orphans", action="store_true",
-                            help="Remove pending keys with no database row (their transaction rolled back).")
-        parser.add_argument("--older-than-hours", type=int, default=24,
-                            help="Only orphans older than this are removed (default 24).")
+        parser.add_argument(
+            "--remove-orphans",
+            action="store_true",
+            help="Remove pending keys with no database row (their transaction rolled back).",
+        )
+        parser.add_argument(
+            "--older-than-hours", type=int, default=24, help="Only orphans older than this are removed (default 24)."
+        )
 
     def handle(self, *args, remove_orphans: bool, older_than_hours: int, **options) -> None:
         if older_than_hours < 1:

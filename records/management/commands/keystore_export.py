@@ -24,7 +24,9 @@ class Command(BaseCommand):
             counts = export(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        self.stdout.write(self.style.SUCCESS(
-            f"Key store copied to {output}: {counts['keys']} key(s), {counts['tombstones']} tombstone(s), "
-            "sealed under BACKUP_KEY. Replace the previous off-site copy with it."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Key store copied to {output}: {counts['keys']} key(s), {counts['tombstones']} tombstone(s), "
+                "sealed under BACKUP_KEY. Replace the previous off-site copy with it."
+            )
+        )

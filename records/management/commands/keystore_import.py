@@ -30,7 +30,10 @@ class Command(BaseCommand):
         )
         if result["unknown_master_keys"]:
             names = ", ".join(sorted(result["unknown_master_keys"]))
-            self.stdout.write(self.style.WARNING(
-                f"Some imported keys are wrapped under master key(s) not configured ({names}): they cannot be opened."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Some imported keys are wrapped under master key(s) not configured ({names}): "
+                    "they cannot be opened."
+                )
+            )
         self.stdout.write(self.style.SUCCESS("Run `manage.py keystore_check` to check the key store."))
