@@ -98,7 +98,25 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         if reactivating:
             # Signing in again brings back the person's roles: a second person approves it (§8.3).
             obj.is_active = False
+        new_email = None
+        if change and "email" in form.changed_data:
+            old = User.objects.get(pk=obj.pk)
+            if services.email_change_needs_approval(user=old):
+                # Set-password links go to this address: a second person approves the change (§8.3).
+                new_email, obj.email = obj.email, old.email
         super().save_model(request, obj, form, change)
+        if new_email is not None:
+            try:
+                services.email_change_request(user=obj, email=new_email, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"The e-mail address stays as it was: {text}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    "The new e-mail address was sent for approval. The old one is kept until it is approved.",
+                    messages.WARNING,
+                )
         if reactivating:
             try:
                 services.reactivation_request(user=obj, actor=request.user)

@@ -224,6 +224,7 @@ class AccessRequest(AppendOnlyModel):
         MEMBERSHIP = "membership", "A role"
         LINE_MANAGER = "line_manager", "A line manager"
         REACTIVATION = "reactivation", "Signing in again (account reactivated)"
+        EMAIL = "email", "A new e-mail address"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_requests")
@@ -235,6 +236,9 @@ class AccessRequest(AppendOnlyModel):
     for_membership = models.ForeignKey(
         Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="line_manager_requests"
     )
+    # For a new e-mail address: the address asked for. Set-password links go to a person's
+    # address, so whoever controls it controls the account: changing it takes two people.
+    email = models.EmailField(blank=True)
     reason = models.TextField(blank=True, help_text="Why this access is needed.")
     # None only for grants made when the installation was set up (``at_setup``).
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -252,6 +256,7 @@ class AccessRequest(AppendOnlyModel):
             models.CheckConstraint(
                 condition=~Q(kind="membership") | ~Q(role=""), name="access_request_membership_has_role"
             ),
+            models.CheckConstraint(condition=~Q(kind="email") | ~Q(email=""), name="access_request_email_has_address"),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +271,8 @@ class AccessRequest(AppendOnlyModel):
         if self.kind == self.Kind.LINE_MANAGER:
             membership = self.for_membership
             return f"Line manager {self.line_manager.display_name} for their role as {membership.get_role_display()}"
+        if self.kind == self.Kind.EMAIL:
+            return f"A new e-mail address for signing in and set-password links: {self.email}"
         return "Signing in again, with the roles they hold"
 
     @property

@@ -5,8 +5,8 @@ permissions on the scheme's family files — in step with who is a coordinator
 or manager (§8.3). Nothing else adds people to that group.
 
 Two people for every grant of access (§8.3, §7.6): a membership, a line manager
-or a reactivated account is only *asked for* (``membership_request``,
-``line_manager_request``, ``reactivation_request``) and takes effect when a second
+a reactivated account or a new e-mail address is only *asked for* (``membership_request``,
+``line_manager_request``, ``reactivation_request``, ``email_change_request``) and takes effect when a second
 person with authority approves it (``access_request_approve``). Ending a
 membership, removing a line manager or deactivating an account is one step.
 """
@@ -201,6 +201,48 @@ def reactivation_request(*, user: User, actor: User, reason: str = "") -> Access
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.REACTIVATION, user=user, scheme=scheme)
 
 
+def email_change_needs_approval(*, user: User) -> bool:
+    """A new e-mail address takes two people once the account is someone's (§8.3): set-password
+    links go to it, so an administrator who could change it alone could take over the account
+    and its roles. A new account that has never had a password, holds no role and waits for
+    none may still be corrected at once."""
+    if user.has_usable_password() or user.last_login is not None:
+        return True
+    if Membership.objects.filter(user=user, ended_at__isnull=True).exists():
+        return True
+    return _pending(user=user).exists()
+
+
+@transaction.atomic
+def email_change_request(*, user: User, email: str, actor: User, reason: str = "") -> AccessRequest:
+    """Ask for ``user``'s e-mail address to become ``email``. Approved like a reactivation: by the
+    scheme's manager or a trustee when all the person's roles are in one scheme, otherwise by
+    another administrator; never by the person who asked, nor by the person themselves."""
+    email = User.objects.normalize_email(email.strip())
+    if not email:
+        raise ValidationError({"email": "Enter the new e-mail address."})
+    if email.lower() == (user.email or "").lower():
+        raise ValidationError({"email": "This is already their e-mail address."})
+    if _pending(kind=AccessRequest.Kind.EMAIL, user=user).exists():
+        raise ValidationError({"email": "A new e-mail address for this person is already waiting for approval."})
+    schemes = set(Membership.objects.filter(user=user, ended_at__isnull=True).values_list("scheme_id", flat=True))
+    scheme = Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
+    return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.EMAIL, user=user, scheme=scheme, email=email)
+
+
+def _email_changed_notice(*, user: User, old: str, new: str) -> None:
+    """Both addresses are told, so a change the person did not expect is noticed."""
+    send_mail(
+        "Your e-mail address for the Home-Start records was changed",
+        f"Hello {user.display_name},\n\n"
+        f"The e-mail address for your Home-Start records account is now {new}. "
+        "Two people, one asking and one approving, made the change.\n\n"
+        "If you did not expect this, tell your scheme manager at once.",
+        settings.DEFAULT_FROM_EMAIL,
+        [address for address in (old, new) if address],
+    )
+
+
 def may_approve(*, access_request: AccessRequest, user: User) -> bool:
     """Nobody approves their own request or a grant to themselves; for a scheme, its manager
     or a trustee approves; for national roles (and grants across schemes), another administrator."""
@@ -288,6 +330,12 @@ def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
             raise ValidationError("This membership has ended since the request was made.")
         membership.line_manager = access_request.line_manager
         _save(membership, actor=actor, update_fields=["line_manager"])
+    elif kind == AccessRequest.Kind.EMAIL:
+        user = User.objects.select_for_update().get(pk=access_request.user_id)
+        old = user.email
+        user.email = access_request.email
+        _save(user, actor=actor, update_fields=["email"])
+        transaction.on_commit(lambda: _email_changed_notice(user=user, old=old, new=access_request.email))
     else:
         user = access_request.user
         user.is_active = True
