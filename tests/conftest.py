@@ -18,8 +18,8 @@ from django.utils import timezone
 from families import services
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
 from homestart.models import Role, Scheme, User
-from records import services as records_services
 from records.models import PersonnelFile, VolunteerFile
+from records.people import services as records_services
 from tests.factories import MembershipFactory, SchemeFactory, UserFactory
 
 # The invented family used throughout: distinctive values, so a test can say

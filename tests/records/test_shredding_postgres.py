@@ -26,7 +26,7 @@ from access_log.models import FileKind
 from families.models import Family
 from homestart import keystore
 from homestart.models import DataKey
-from records import services
+from records.retention import services
 from tests.factories import make_family
 from tests.helpers import raw_value
 

@@ -15,7 +15,7 @@ from access_log.models import FileKind
 from families import services as family_services
 from families.models import ClosureReason
 from homestart.models import Role
-from records import services as records_services
+from records.retention import services as records_services
 from tests.conftest import CARER_FIRST, CARER_LAST, _member
 from tests.factories import SchemeFactory
 

@@ -23,8 +23,7 @@ from django.utils import timezone
 from access_log import gate
 from access_log.models import AccessEvent, FileKind
 from homestart.models import Membership, PolicyAcknowledgement, User
-
-from .models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
 
 SECTION = "subject_access"
 

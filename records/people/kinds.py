@@ -28,8 +28,7 @@ from django.utils import timezone
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
 from access_log.models import AuditSession, FileKind, Purpose, RecordOfAccess, Review
 from homestart.models import Membership, Role, User, roles_in
-
-from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
+from records.models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
 TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
 # The role a personnel file's grant names for the person's line manager (§8.4).
