@@ -319,9 +319,12 @@ def test_retention_journey_authorised_by_two_people(client_for, family, coordina
     assert Family.objects.get(pk=family.pk).address  # nothing destroyed
     as_trustee.post(reverse("records:destruction_authorise", args=[destruction.pk]))
     assert as_trustee.post(reverse("records:destruction_carry_out", args=[destruction.pk])).status_code == 404
-    as_manager.post(reverse("records:destruction_carry_out", args=[destruction.pk]))
+    carried_out = as_manager.post(reverse("records:destruction_carry_out", args=[destruction.pk]))
     with pytest.raises(KeyUnavailable):
         Family.objects.get(pk=family.pk).address  # noqa: B018
+    # The destruction is in the file's access log, written by the gate with the request it belongs to.
+    event = AccessEvent.objects.get(file_id=family.pk, section="destruction")
+    assert (event.user, event.action, event.request_id) == (manager, "change", carried_out["X-Request-ID"])
     assert family.reference in as_trustee.get(reverse("records:certificates")).content.decode()
 
 

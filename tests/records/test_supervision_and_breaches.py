@@ -171,7 +171,10 @@ def test_reading_supervision_notes_is_recorded_in_the_supervisees_file_log(
     )
     from django.urls import reverse
 
-    assert "Private words" in client_for(manager).get(reverse("records:supervision")).content.decode()
-    assert AccessEvent.objects.filter(
+    response = client_for(manager).get(reverse("records:supervision"))
+    assert "Private words" in response.content.decode()
+    read = AccessEvent.objects.get(
         file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section="supervision", user=manager
-    ).exists()
+    )
+    # Written by the gate, with the request it belongs to (one door to the access log).
+    assert (read.action, read.request_id) == ("view", response["X-Request-ID"])
