@@ -18,6 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from families.models import Family
 from homestart.models import Membership, Role, Scheme, User
+from homestart.writes import save_tracked
 
 from .models import (
     AuditSession,
@@ -36,12 +37,6 @@ MAX_REVIEW_DAYS = 90
 
 class NotPermitted(ValidationError):
     pass
-
-
-def _save(instance: Any, *, actor: User) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save()
 
 
 def _review_kind_for(user: User, scheme: Scheme) -> str:
@@ -121,7 +116,7 @@ def review_draw_sample(
         closes_at=now + datetime.timedelta(days=days),
         sample_size=len(chosen),
     )
-    _save(review, actor=reviewer)
+    save_tracked(review, actor=reviewer)
     SampledFile.objects.bulk_create(
         SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref) for file_kind, pk, ref in chosen
     )
@@ -240,7 +235,7 @@ def audit_session_open(
         opened_at=now,
         expires_at=now + AuditSession.DURATION,
     )
-    _save(session, actor=coordinator)
+    save_tracked(session, actor=coordinator)
     AuditSessionFile.objects.bulk_create(
         AuditSessionFile(session=session, file_kind=file_kind, file_id=pk, file_reference=ref)
         for file_kind, pk, ref in files

@@ -22,6 +22,7 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Member
 from homestart.concurrency import check_version
 from homestart.models import PolicyVersion, Role, User
+from homestart.writes import save_tracked
 from safeguarding.models import ExternalRequest
 
 from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope
@@ -35,12 +36,6 @@ APPROVERS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 
 class SharingRefused(ValidationError):
     """``may_share`` said no: the reason is the message."""
-
-
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 def _require_role(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
@@ -86,7 +81,7 @@ def statement_record(
             notes=notes,
             recorded_by=actor,
         )
-        _save(statement, actor=actor)
+        save_tracked(statement, actor=actor)
     return statement
 
 
@@ -125,7 +120,7 @@ def consent_record(
             review_on=review_on,
             recorded_by=actor,
         )
-        _save(consent, actor=actor)
+        save_tracked(consent, actor=actor)
     return consent
 
 
@@ -160,7 +155,7 @@ def consent_withdraw(
         consent.withdrawn_on = withdrawn_on
         consent.withdrawn_recorded_by = actor
         consent.withdrawal_notes = notes
-        _save(
+        save_tracked(
             consent,
             actor=actor,
             update_fields=["withdrawn_at", "withdrawn_on", "withdrawn_recorded_by", "withdrawal_notes"],
@@ -267,7 +262,7 @@ def disclosure_write(
             recorded_by=approval.requested_by if approval is not None else actor,
             corrects=corrects,
         )
-        _save(disclosure, actor=actor)
+        save_tracked(disclosure, actor=actor)
     return disclosure
 
 

@@ -16,6 +16,7 @@ from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
 from homestart.models import DataKey, Membership, Role, Scheme, User
 from homestart.services import scheme_ensure_staff_group
+from homestart.writes import save_tracked
 
 from .models import (
     ClosureReason,
@@ -56,17 +57,6 @@ def require_open(family: Family) -> None:
     access requests are still recorded on a closed file: their services do not call this."""
     if family.status == Family.Status.CLOSED:
         raise FileClosed(closed_message(family))
-
-
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    if update_fields is None:
-        instance.full_clean()
-    else:
-        # Validate what changes (and the model's own clean); fields left as they were,
-        # such as the family a member belongs to, are not checked again.
-        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in update_fields])
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 class CreatedBy:
@@ -112,16 +102,13 @@ def family_create(
         area=Family.area_of(postcode),
         phone=phone,
     )
-    family._change_reason = reason
-    _save(family, actor=actor)
+    save_tracked(family, actor=actor, reason=reason)
     for fields in members or []:
         member = Member(family=family, **fields)
-        member._change_reason = reason
-        _save(member, actor=actor)
+        save_tracked(member, actor=actor, reason=reason)
     if referral is not None:
         row = Referral(family=family, received_by=actor, **referral)
-        row._change_reason = reason
-        _save(row, actor=actor)
+        save_tracked(row, actor=actor, reason=reason)
     # The scheme's coordinators and managers see and change the file (§8.3).
     staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
     assign_perm("families.view_family", staff_group, family)
@@ -183,14 +170,14 @@ def family_update_contact(
     check_version(family, expected_version)
     family.address, family.postcode, family.phone = address, postcode, phone
     family.area = Family.area_of(postcode)
-    _save(family, actor=actor, update_fields=["address", "postcode", "area", "phone"])
+    save_tracked(family, actor=actor, update_fields=["address", "postcode", "area", "phone"])
     return family
 
 
 def member_add(*, family: Family, actor: User, **fields: Any) -> Member:
     require_open(family)
     member = Member(family=family, **fields)
-    _save(member, actor=actor)
+    save_tracked(member, actor=actor)
     return member
 
 
@@ -200,7 +187,7 @@ def member_update(*, member: Member, actor: User, expected_version: str | None =
     check_version(member, expected_version)
     for name, value in fields.items():
         setattr(member, name, value)
-    _save(member, actor=actor, update_fields=list(fields))
+    save_tracked(member, actor=actor, update_fields=list(fields))
     return member
 
 
@@ -211,7 +198,7 @@ def visit_record(
     visit = Visit(
         family=family, kind=kind, visited_on=visited_on, visited_by=visited_by, notes=notes, recorded_by=actor
     )
-    _save(visit, actor=actor)
+    save_tracked(visit, actor=actor)
     return visit
 
 
@@ -235,11 +222,11 @@ def volunteer_assign(
     assignment = VolunteerAssignment(
         family=family, volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, created_by=actor
     )
-    _save(assignment, actor=actor)
+    save_tracked(assignment, actor=actor)
     assign_perm("families.view_family_minimal", volunteer, family)
     if family.status == Family.Status.REFERRED:
         family.status = Family.Status.ACTIVE
-        _save(family, actor=actor, update_fields=["status"])
+        save_tracked(family, actor=actor, update_fields=["status"])
     return assignment
 
 
@@ -249,7 +236,7 @@ def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> Volun
         raise ValidationError("This assignment has already ended.")
     assignment.ended_at = timezone.now()
     assignment.ended_by = actor
-    _save(assignment, actor=actor, update_fields=["ended_at", "ended_by"])
+    save_tracked(assignment, actor=actor, update_fields=["ended_at", "ended_by"])
     others = VolunteerAssignment.objects.filter(
         family_id=assignment.family_id, volunteer_id=assignment.volunteer_id, ended_at__isnull=True
     )
@@ -292,7 +279,7 @@ def family_close(
         volunteer_unassign(assignment=assignment, actor=actor)
     family.status, family.closed_on = Family.Status.CLOSED, closed_on
     family.closure_reason, family.closing_summary = reason, summary
-    _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
+    save_tracked(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
     SupportEpisodeEvent(
         family=family,
         kind=SupportEpisodeEvent.Kind.CLOSED,
@@ -320,7 +307,7 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
         raise ValidationError({"reason": "Say why support is starting again."})
     family.status, family.closed_on = Family.Status.ACTIVE, None
     family.closure_reason, family.closing_summary = "", ""
-    _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
+    save_tracked(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
     SupportEpisodeEvent(
         family=family,
         kind=SupportEpisodeEvent.Kind.REOPENED,
@@ -342,7 +329,7 @@ def group_create(*, scheme: Scheme, actor: User, name: str) -> Group:
     if Group.objects.filter(scheme=scheme, name__iexact=name.strip()).exists():
         raise ValidationError({"name": "The scheme already has a group with this name."})
     group = Group(scheme=scheme, name=name.strip())
-    _save(group, actor=actor)
+    save_tracked(group, actor=actor)
     return group
 
 
@@ -379,7 +366,7 @@ def group_member_add(
         written_information_given=True,
         added_by=actor,
     )
-    _save(member, actor=actor)
+    save_tracked(member, actor=actor)
     return member
 
 
@@ -406,8 +393,8 @@ def group_session_record(
                 {"visitor": "Explain confidentiality to each visitor and give them written information (§6.1)."}
             )
     session = GroupSession(group=group, held_on=held_on, recorded_by=actor)
-    _save(session, actor=actor)
+    save_tracked(session, actor=actor)
     session.families.set(families)
     for visitor in visitors:
-        _save(GroupVisitor(session=session, **visitor), actor=actor)
+        save_tracked(GroupVisitor(session=session, **visitor), actor=actor)
     return session

@@ -43,20 +43,15 @@ from .models import (
     User,
 )
 from .security import security_event
+from .writes import save_tracked
 
 STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
-
-
-def _save(instance, *, actor: User | None, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 @transaction.atomic
 def scheme_create(*, name: str, code: str, actor: User | None) -> Scheme:
     scheme = Scheme(name=name, code=code)
-    _save(scheme, actor=actor)
+    save_tracked(scheme, actor=actor)
     return scheme_ensure_staff_group(scheme=scheme)
 
 
@@ -95,7 +90,7 @@ def _membership_create(
     if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
         raise ValidationError({"role": "This person already holds this role here."})
     membership = Membership(user=user, scheme=scheme, role=role, line_manager=line_manager, grant=grant)
-    _save(membership, actor=actor)
+    save_tracked(membership, actor=actor)
     _sync_staff_group(user=user, scheme=scheme)
     request_cache.forget(("current_roles", user.pk))
     return membership
@@ -168,7 +163,7 @@ def line_manager_request(
         raise ValidationError("This membership has ended.")
     if line_manager is None:
         membership.line_manager = None
-        _save(membership, actor=actor, update_fields=["line_manager"])
+        save_tracked(membership, actor=actor, update_fields=["line_manager"])
         return None
     if line_manager == membership.user:
         raise ValidationError({"line_manager": "Nobody is their own line manager."})
@@ -287,7 +282,7 @@ def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
         if membership.ended_at is not None:
             raise ValidationError("This membership has ended since the request was made.")
         membership.line_manager = access_request.line_manager
-        _save(membership, actor=actor, update_fields=["line_manager"])
+        save_tracked(membership, actor=actor, update_fields=["line_manager"])
     else:
         user = access_request.user
         user.is_active = True
@@ -332,7 +327,7 @@ def membership_end(*, membership: Membership, actor: User | None) -> Membership:
     if membership.ended_at is not None:
         raise ValidationError("This membership has already ended.")
     membership.ended_at = timezone.now()
-    _save(membership, actor=actor, update_fields=["ended_at"])
+    save_tracked(membership, actor=actor, update_fields=["ended_at"])
     _sync_staff_group(user=membership.user, scheme=membership.scheme)
     return membership
 

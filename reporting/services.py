@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +14,7 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
 from homestart.models import DataKey, Scheme, User
+from homestart.writes import save_tracked
 
 from .identifiers import find_identifiers
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation
@@ -34,12 +34,6 @@ class IdentifiersFound(ValidationError):
             "Remove or change each highlighted one before it can be released."
         )
         self.found = found
-
-
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 def report_event_record(*, user: User, scheme: Scheme, kind: str, object_id=None, detail: str = "") -> ReportEvent:
@@ -69,7 +63,7 @@ def case_study_create(
         consent_recorded_on=consent_recorded_on,
         written_by=actor,
     )
-    _save(study, actor=actor)
+    save_tracked(study, actor=actor)
     return study
 
 
@@ -85,7 +79,7 @@ def case_study_update(
     if release_waiting(study) is not None:
         raise ValidationError("The release of this draft waits for approval: it cannot be changed meanwhile.")
     study.title, study.draft = title, draft
-    _save(study, actor=actor, update_fields=["title", "draft"])
+    save_tracked(study, actor=actor, update_fields=["title", "draft"])
     return study
 
 
@@ -134,7 +128,7 @@ def case_study_release(approval: Approval, asking: dict, access: FileAccess, act
         study.released_text = study.draft
         study.released_by = actor
         study.released_at = timezone.now()
-        _save(study, actor=actor, update_fields=["status", "released_text", "released_by", "released_at"])
+        save_tracked(study, actor=actor, update_fields=["status", "released_text", "released_by", "released_at"])
     return study
 
 
@@ -159,7 +153,7 @@ def meeting_record(
     if not has_role(user=actor, scheme=scheme, roles=MINUTES_WRITERS):
         raise NotPermitted("Only the scheme manager records Board minutes.")
     meeting = BoardMeeting(scheme=scheme, held_on=held_on, minutes=minutes, recorded_by=actor)
-    _save(meeting, actor=actor)
+    save_tracked(meeting, actor=actor)
     meeting.shared_with.set(shared_with)
     return meeting
 
@@ -179,7 +173,7 @@ def confidential_item_add(
     if not circulation:
         raise ValidationError({"circulation": "Name at least one person who may read this confidential item."})
     item = ConfidentialItem(meeting=meeting, data_key=DataKey.generate(), subject=subject, text=text, recorded_by=actor)
-    _save(item, actor=actor)
+    save_tracked(item, actor=actor)
     item.circulation.set({*circulation, actor})
     return item
 
@@ -200,5 +194,5 @@ def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with
     consultation = SafeguardingConsultation(
         scheme=scheme, data_key=DataKey.generate(), summary=summary, shared_with=shared_with, shared_by=actor
     )
-    _save(consultation, actor=actor)
+    save_tracked(consultation, actor=actor)
     return consultation

@@ -22,6 +22,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import check_version
 from homestart.models import Role, User
+from homestart.writes import save_tracked
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 from .selectors import has_open_concern
@@ -31,12 +32,6 @@ SECTION = "safeguarding"
 LEADS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 # Who records actions on a concern and logs requests (the volunteer only raises concerns).
 HANDLERS = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
-
-
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 def _require(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
@@ -65,7 +60,7 @@ def concern_raise(
         raise ValidationError({"observed": "Describe what was seen or said."})
     with gate.changing(access, section=SECTION) as family:
         concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on, raised_by=actor)
-        _save(concern, actor=actor)
+        save_tracked(concern, actor=actor)
     return concern
 
 
@@ -80,7 +75,7 @@ def concern_action_add(
         raise ValidationError({"action": "Say what was done."})
     with gate.changing(access, section=SECTION) as family:
         row = ConcernAction(family=family, concern=concern, action=action, taken_on=taken_on, taken_by=actor)
-        _save(row, actor=actor)
+        save_tracked(row, actor=actor)
     return row
 
 
@@ -104,7 +99,7 @@ def concern_refer(
         raise ValidationError("This concern is closed.")
     with gate.changing(access, section=SECTION):
         concern.status, concern.referred_on, concern.la_reference = Concern.Status.REFERRED, referred_on, la_reference
-        _save(concern, actor=actor, update_fields=["status", "referred_on", "la_reference"])
+        save_tracked(concern, actor=actor, update_fields=["status", "referred_on", "la_reference"])
     return concern
 
 
@@ -117,7 +112,7 @@ def concern_close(*, access: FileAccess, concern: Concern, actor: User, expected
         raise ValidationError("This concern is already closed.")
     with gate.changing(access, section=SECTION):
         concern.status, concern.closed_at = Concern.Status.CLOSED, timezone.now()
-        _save(concern, actor=actor, update_fields=["status", "closed_at"])
+        save_tracked(concern, actor=actor, update_fields=["status", "closed_at"])
     return concern
 
 
@@ -163,7 +158,7 @@ def request_log(
             has_order=bool(order_reference.strip()),
             logged_by=actor,
         )
-        _save(request, actor=actor)
+        save_tracked(request, actor=actor)
         trustees = _trustees(family.scheme_id)
         notice = TrusteeNotice(
             scheme_id=family.scheme_id,
@@ -210,7 +205,7 @@ def request_record_order(
         raise ValidationError({"order_reference": "Give the reference of the subpoena or court order."})
     with gate.changing(access, section=SECTION):
         request.order_reference, request.order_made_on, request.has_order = order_reference.strip(), order_made_on, True
-        _save(request, actor=actor, update_fields=["order_reference", "order_made_on", "has_order"])
+        save_tracked(request, actor=actor, update_fields=["order_reference", "order_made_on", "has_order"])
     return request
 
 
@@ -351,7 +346,9 @@ def request_carry_out(approval: Approval, asking: dict, access: FileAccess, acto
     with gate.changing(access, section=SECTION):
         request.decision, request.basis, request.decision_reason = asking["decision"], basis, asking["reason"]
         request.decided_by, request.decided_at = approval.requested_by, timezone.now()
-        _save(request, actor=actor, update_fields=["decision", "basis", "decision_reason", "decided_by", "decided_at"])
+        save_tracked(
+            request, actor=actor, update_fields=["decision", "basis", "decision_reason", "decided_by", "decided_at"]
+        )
     return disclosure or request
 
 
