@@ -33,6 +33,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from families.models import Family
+from homestart.errors import AccessRefused
 from homestart.models import Membership, Role, User
 
 from . import gate
@@ -165,9 +166,9 @@ def approval_decide(
     if access.target.pk != approval.family_id:
         raise gate.FileHidden("No such approval.")
     if actor.pk == approval.requested_by_id:
-        raise gate.NotPermitted("You asked for this: another person approves it.")
+        raise AccessRefused("You asked for this: another person approves it.")
     if not may_decide(approval, actor) or access.role not in approver_roles(approval):
-        raise gate.NotPermitted(f"This is approved by {approver_roles_label(approval)} of the scheme.")
+        raise AccessRefused(f"This is approved by {approver_roles_label(approval)} of the scheme.")
     if ApprovalDecision.objects.filter(approval=approval).exists():
         raise ValidationError("This has already been decided.")
     if not approve and not reason.strip():

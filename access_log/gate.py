@@ -25,10 +25,10 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from homestart.errors import AccessRefused
 from homestart.models import Role, User, has_acknowledged_current_policy
 
 from .kinds import Grant, Pending, View, kind_spec
@@ -37,11 +37,11 @@ from .models import AccessEvent, Action, FileKind, Outcome, Purpose
 from .tombstones import FileDestroyed, is_destroyed, tombstone
 
 __all__ = [
+    "AccessRefused",
     "AcknowledgementRequired",
     "FileAccess",
     "FileDestroyed",
     "FileHidden",
-    "NotPermitted",
     "SignatureRequired",
     "UndertakingRequired",
     "View",
@@ -58,15 +58,11 @@ class FileHidden(Http404):
     """Refused, and the user may not know the file exists: answers 404."""
 
 
-class NotPermitted(PermissionDenied):
-    """Refused: the user may see this file but not do this to it: answers 403."""
-
-
-class AcknowledgementRequired(PermissionDenied):
+class AcknowledgementRequired(AccessRefused):
     """The user has not acknowledged the current Confidentiality Policy (§3.1, §4.1, §5.1)."""
 
 
-class SignatureRequired(PermissionDenied):
+class SignatureRequired(AccessRefused):
     """The file is in the user's sample or session, but the Record of Access is unsigned (§9.1, §10.1)."""
 
     def __init__(self, pending: Pending, kind: str, reference: str) -> None:
@@ -76,7 +72,7 @@ class SignatureRequired(PermissionDenied):
         self.reference = reference
 
 
-class UndertakingRequired(PermissionDenied):
+class UndertakingRequired(AccessRefused):
     """An administrator must sign the confidentiality undertaking first (§7.6)."""
 
 
@@ -123,7 +119,7 @@ class FileAccess:
     def file(self) -> Any:
         """The whole file: only for roles with the full view."""
         if not self.full:
-            raise NotPermitted("This role sees only the minimal view of the file (§8.5).")
+            raise AccessRefused("This role sees only the minimal view of the file (§8.5).")
         return self._obj
 
     # Family files are the only kind the family pages open.
@@ -219,12 +215,12 @@ def open_file(
         _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         if roles is not None and outcome.role not in roles:
             refuse("section_not_for_role", obj, outcome.role)
-            raise NotPermitted("Your role may not open this part of the file.")
+            raise AccessRefused("Your role may not open this part of the file.")
         if for_change and not (
             outcome.may_change and (outcome.writable_sections is None or section in outcome.writable_sections)
         ):
             refuse("read_only_access", obj, outcome.role)
-            raise NotPermitted("You may see this file but not change it.")
+            raise AccessRefused("You may see this file but not change it.")
         _record(
             user=user,
             kind=kind,
@@ -327,7 +323,7 @@ def open_family(**kwargs: Any) -> FileAccess:
 def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
     """Change an opened file: the access event and the change commit together or not at all."""
     if not access.may_change_section(section):
-        raise NotPermitted("You may see this file but not change it.")
+        raise AccessRefused("You may see this file but not change it.")
     with transaction.atomic():
         _record(
             user=access.user,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from families.models import Family
+from homestart.errors import NotAllowed
 from homestart.models import Membership, Role, Scheme, User
 from homestart.writes import save_tracked
 
@@ -35,17 +36,13 @@ MAX_SAMPLE = 50
 MAX_REVIEW_DAYS = 90
 
 
-class NotPermitted(ValidationError):
-    pass
-
-
 def _review_kind_for(user: User, scheme: Scheme) -> str:
     current = Membership.objects.current().filter(user=user)
     if current.filter(role=Role.REVIEWER, scheme__isnull=True).exists():
         return Review.Kind.QUALITY_REVIEW
     if current.filter(role=Role.SPOT_CHECK_TRUSTEE, scheme=scheme).exists():
         return Review.Kind.SPOT_CHECK
-    raise NotPermitted(
+    raise NotAllowed(
         {"scheme": "Only HSUK reviewers, and the scheme's trustee responsible for spot checks, draw samples (§9.1)."}
     )
 
@@ -205,7 +202,7 @@ def audit_session_open(
 
     current = Membership.objects.current()
     if not current.filter(user=coordinator, scheme=scheme, role__in=(Role.COORDINATOR, Role.MANAGER)).exists():
-        raise NotPermitted({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
+        raise NotAllowed({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
     if not current.filter(user=auditor, scheme=scheme, role=Role.AUDITOR).exists():
         raise ValidationError({"auditor": "Choose an external auditor of this scheme."})
     if not declared:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.models import Membership, Role, Scheme, User
 from homestart.once import form_once
@@ -338,12 +339,12 @@ def approval_detail(request: HttpRequest, approval_id) -> HttpResponse:
     may_decide = approvals.may_decide(approval, request.user) and access.role in approvals.approver_roles(approval)
     told = approval.notices.filter(user=request.user).exists()
     if not (may_decide or told or request.user.pk == approval.requested_by_id):
-        raise gate.NotPermitted("This approval is for the person who asked and those who approve.")
+        raise AccessRefused("This approval is for the person who asked and those who approve.")
     decision = approvals.decision_of(approval)
     form = ApprovalDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_decide:
-            raise gate.NotPermitted(
+            raise AccessRefused(
                 f"This is approved by {approvals.approver_roles_label(approval)}, never by the person who asked."
             )
         if form.is_valid():

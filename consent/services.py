@@ -21,6 +21,7 @@ from access_log.gate import FileAccess
 from access_log.models import Approval, ApprovalKind
 from families.models import Member
 from homestart.concurrency import check_version
+from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import PolicyVersion, Role, User
 from homestart.writes import save_tracked
 from safeguarding.models import ExternalRequest
@@ -34,13 +35,13 @@ SAFEGUARDING_SECTION = "safeguarding"
 APPROVERS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 
 
-class SharingRefused(ValidationError):
+class SharingRefused(NotAllowed):
     """``may_share`` said no: the reason is the message."""
 
 
 def _require_role(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
     if access.role not in roles:
-        raise gate.NotPermitted(message)
+        raise AccessRefused(message)
 
 
 def _adult_of(access: FileAccess, member: Member) -> Member:
@@ -238,7 +239,7 @@ def disclosure_write(
     if decision.needs_approval:
         outcome = approvals.decision_of(approval) if approval is not None else None
         if outcome is None or outcome.outcome == outcome.Outcome.REFUSED:
-            raise gate.NotPermitted("Sharing without the family's consent happens only once it is approved.")
+            raise AccessRefused("Sharing without the family's consent happens only once it is approved.")
         approved_by = outcome.decided_by
     with gate.changing(access, section=section) as family:
         disclosure = Disclosure(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from access_log import approvals, gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval
 from homestart.concurrency import EditConflict, conflict_form, row_version
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import PolicyVersion, Role
@@ -309,7 +310,7 @@ def transfer_package(request: HttpRequest, reference: str, transfer_id: str) -> 
 def reviews_due(request: HttpRequest) -> HttpResponse:
     """Consents due for review, for the coordinator (§1.2)."""
     if not request.user.memberships.current().filter(role__in=SCHEME_STAFF_ROLES).exists():
-        raise PermissionDenied("Only coordinators and managers review consents.")
+        raise AccessRefused("Only coordinators and managers review consents.")
     return render(
         request, "consent/reviews_due.html", {"consents": selectors.consents_due_for_review(user=request.user)}
     )

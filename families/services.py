@@ -14,6 +14,7 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
+from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import DataKey, Membership, Role, Scheme, User
 from homestart.services import scheme_ensure_staff_group
 from homestart.writes import save_tracked
@@ -33,15 +34,15 @@ from .models import (
 )
 
 
-class ConsentRequired(ValidationError):
+class ConsentRequired(NotAllowed):
     """§7.1: the scheme accepts referrals only where the family has consented."""
 
 
-class NotAVolunteerOfScheme(ValidationError):
+class NotAVolunteerOfScheme(NotAllowed):
     pass
 
 
-class FileClosed(ValidationError):
+class FileClosed(NotAllowed):
     """Support has ended: the file is read-only until the scheme manager reopens it (§8.8)."""
 
 
@@ -148,7 +149,7 @@ def family_create_from_referral(
         )
     role = staff_role(actor=actor, scheme=scheme)
     if role is None:
-        raise gate.NotPermitted("Only the scheme's coordinators and managers take referrals (§7.2).")
+        raise AccessRefused("Only the scheme's coordinators and managers take referrals (§7.2).")
     return family_create(
         scheme=scheme,
         actor=actor,
@@ -263,7 +264,7 @@ def family_close(
         .filter(user=actor, scheme_id=family.scheme_id, role__in=SCHEME_STAFF_ROLES)
         .exists()
     ):
-        raise gate.NotPermitted("Only the scheme's coordinators and managers close support (§8.8).")
+        raise AccessRefused("Only the scheme's coordinators and managers close support (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
     errors = {}
@@ -296,7 +297,7 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
     """The scheme manager reopens a closed file: the retention clock stops (closing date
     cleared); the closing and this reopening stay on record (§8.8)."""
     if not Membership.objects.current().filter(user=actor, scheme_id=family.scheme_id, role=Role.MANAGER).exists():
-        raise gate.NotPermitted("Only the scheme manager reopens a closed family file (§8.8).")
+        raise AccessRefused("Only the scheme manager reopens a closed family file (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
     if family.status != Family.Status.CLOSED:
@@ -320,7 +321,7 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
 
 def _require_staff(*, actor: User, scheme: Scheme) -> None:
     if not Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES).exists():
-        raise gate.NotPermitted("Only the scheme's coordinators and managers run groups (§6.1).")
+        raise AccessRefused("Only the scheme's coordinators and managers run groups (§6.1).")
 
 
 @transaction.atomic

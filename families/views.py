@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +20,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Role, User, current_roles
@@ -126,7 +127,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def family_new(request: HttpRequest) -> HttpResponse:
     schemes = selectors.schemes_staffed_by(user=request.user)
     if not schemes.exists():
-        raise PermissionDenied("Only coordinators and scheme managers take referrals (§7.2).")
+        raise AccessRefused("Only coordinators and scheme managers take referrals (§7.2).")
     form = NewFamilyForm(request.POST or None, schemes=schemes)
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,7 +18,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from . import request_cache
+from .errors import AccessRefused
 from .models import (
     ACCESS_REQUEST_DAYS,
     NATIONAL_APPROVER_ROLES,
@@ -73,7 +74,7 @@ def _sync_staff_group(*, user: User, scheme: Scheme | None) -> None:
         user.groups.remove(scheme.staff_group)
 
 
-class NotAnApprover(PermissionDenied):
+class NotAnApprover(AccessRefused):
     """This person may not decide this request: it is theirs, it is for them, or they
     hold no authority over the scheme (or, for national roles, are no administrator)."""
 

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from access_log import approvals, gate
-from access_log.gate import FileAccess, NotPermitted
+from access_log.gate import FileAccess
 from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
+from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import DataKey, Scheme, User
 from homestart.writes import save_tracked
 
@@ -24,7 +25,7 @@ from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS, has
 CASE_STUDY_SECTION = "case_studies"
 
 
-class IdentifiersFound(ValidationError):
+class IdentifiersFound(NotAllowed):
     """The text still identifies a family or a person of the scheme (§3.3, §3.5)."""
 
     def __init__(self, found: list) -> None:
@@ -96,7 +97,7 @@ def case_study_release_request(
     who asks, approves it. ``expected_version``: the version of the text the asker read; the
     draft cannot change while it waits, and the approval releases exactly that text."""
     if not has_role(user=actor, scheme=study.scheme, roles=CASE_STUDY_WRITERS):
-        raise NotPermitted("Only the scheme's coordinators and managers ask for a case study's release.")
+        raise AccessRefused("Only the scheme's coordinators and managers ask for a case study's release.")
     check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
         raise ValidationError("This case study has already been released.")
@@ -151,7 +152,7 @@ def meeting_record(
     shared_with: list[User] = (),
 ) -> BoardMeeting:
     if not has_role(user=actor, scheme=scheme, roles=MINUTES_WRITERS):
-        raise NotPermitted("Only the scheme manager records Board minutes.")
+        raise AccessRefused("Only the scheme manager records Board minutes.")
     meeting = BoardMeeting(scheme=scheme, held_on=held_on, minutes=minutes, recorded_by=actor)
     save_tracked(meeting, actor=actor)
     meeting.shared_with.set(shared_with)
@@ -169,7 +170,7 @@ def confidential_item_add(
 ) -> ConfidentialItem:
     """A confidential discussion minuted separately, for its circulation list only (§3.7)."""
     if not has_role(user=actor, scheme=meeting.scheme, roles=MINUTES_WRITERS):
-        raise NotPermitted("Only the scheme manager records Board minutes.")
+        raise AccessRefused("Only the scheme manager records Board minutes.")
     if not circulation:
         raise ValidationError({"circulation": "Name at least one person who may read this confidential item."})
     item = ConfidentialItem(meeting=meeting, data_key=DataKey.generate(), subject=subject, text=text, recorded_by=actor)
@@ -184,7 +185,7 @@ def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with
     from homestart.models import Role
 
     if not has_role(user=actor, scheme=scheme, roles=(Role.SAFEGUARDING_LEAD,)):
-        raise NotPermitted("Only the safeguarding lead consults on a concern (§3.5).")
+        raise AccessRefused("Only the safeguarding lead consults on a concern (§3.5).")
     national = shared_with.memberships.current().filter(role__in=CONSULTEE_ROLES, scheme__isnull=True).exists()
     if not (national or has_role(user=shared_with, scheme=scheme, roles=CONSULTEE_ROLES)):
         raise ValidationError({"shared_with": "Choose a trustee or the Board's safeguarding adviser."})

@@ -22,6 +22,7 @@ from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.errors import AccessRefused
 from homestart.history import render_history
 from homestart.models import Membership, Role, Scheme, User
 from homestart.once import form_once
@@ -326,7 +327,7 @@ def minutes_new(request: HttpRequest) -> HttpResponse:
 def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_object_or_404(selectors.meetings_visible_to(user=request.user), pk=meeting_id)
     if not selectors.has_role(user=request.user, scheme=meeting.scheme, roles=selectors.MINUTES_WRITERS):
-        raise gate.NotPermitted("Only the scheme manager records Board minutes.")
+        raise AccessRefused("Only the scheme manager records Board minutes.")
     form = ConfidentialItemForm(request.POST or None, people=_board_people(meeting.scheme))
     if request.method == "POST" and form.is_valid():
         services.confidential_item_add(

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from access_log.gate import FileAccess, NotPermitted
+from access_log.gate import FileAccess
 from access_log.kinds import KINDS
 from access_log.models import FileKind, Purpose
 from families.models import Family, Member
+from homestart.errors import AccessRefused
 from homestart.history import Source
 from homestart.models import Membership, Role, User
 
@@ -136,7 +137,7 @@ class IdentifyingDetails:
 def identifying_details_for(*, access: FileAccess) -> IdentifyingDetails:
     """Only for a file opened for a stated safeguarding referral (the gate decided it)."""
     if access.purpose != Purpose.SAFEGUARDING_REFERRAL:
-        raise NotPermitted("Open the identifying details for a stated purpose.")
+        raise AccessRefused("Open the identifying details for a stated purpose.")
     family = access.target
     members = list(
         Member.objects.filter(family=family).select_related("family__data_key").order_by("kind", "created_at")

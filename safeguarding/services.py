@@ -21,6 +21,7 @@ from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import check_version
+from homestart.errors import AccessRefused
 from homestart.models import Role, User
 from homestart.writes import save_tracked
 
@@ -36,7 +37,7 @@ HANDLERS = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
 
 def _require(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
     if access.role not in roles:
-        raise gate.NotPermitted(message)
+        raise AccessRefused(message)
 
 
 def _own(access: FileAccess, obj: Any) -> None:

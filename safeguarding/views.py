@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access_log import approvals, gate
 from access_log.models import Approval, ApprovalKind, Section
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Role
@@ -51,7 +52,7 @@ def _open(
 def overview(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead's (and staff's) open concerns and pending requests, by reference only."""
     if not selectors.leads_or_staff_anywhere(request.user):
-        raise PermissionDenied("Only the safeguarding lead and the scheme's staff see this.")
+        raise AccessRefused("Only the safeguarding lead and the scheme's staff see this.")
     return render(
         request,
         "safeguarding/overview.html",
@@ -427,7 +428,7 @@ def request_disclose(request: HttpRequest, reference: str, request_id: str) -> H
 def trustee_notices(request: HttpRequest) -> HttpResponse:
     """What the trustees are told of police and court requests (§10.3)."""
     if not selectors.is_trustee(request.user):
-        raise PermissionDenied("Only trustees see these notices.")
+        raise AccessRefused("Only trustees see these notices.")
     return render(
         request,
         "safeguarding/trustee_notices.html",

@@ -148,7 +148,7 @@ def test_sharing_without_consent_waits_for_the_lead_or_manager_to_approve(family
 @pytest.mark.policy("7.2")
 def test_manager_does_not_record_referrer_communication(family, manager, give_consent, open_as):
     give_consent(family)
-    with pytest.raises(gate.NotPermitted):
+    with pytest.raises(gate.AccessRefused):
         services.communication_send(
             access=open_as(manager, family, "consent", change=True),
             recipient=Recipient(RecipientKind.REFERRER, "x"),

@@ -100,7 +100,7 @@ def test_a_confidential_item_needs_a_circulation_list(meeting, manager):
 
 
 def test_only_the_manager_records_minutes(wirral, trustee, coordinator, client_for, manager):
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(services.AccessRefused):
         services.meeting_record(scheme=wirral, actor=trustee, held_on=timezone.localdate(), minutes="x")
     assert client_for(coordinator).get(reverse("reporting:minutes_new")).status_code == 404
     response = client_for(manager).post(
