@@ -287,29 +287,27 @@ class FamilyFiles(FileKindSpec):
         volunteer = self.volunteer_filter(user, today=today)
         reviewing = Exists(_family_perm(user, OuterRef("pk"), "review_family")) & (
             Exists(
-                Review.objects.filter(
+                Review.objects.open_now(now)
+                .filter(
                     reviewer=user,
                     kind=Review.Kind.SPOT_CHECK,
                     scheme=OuterRef("scheme"),
-                    closed_at__isnull=True,
-                    opens_at__lte=now,
-                    closes_at__gt=now,
                     files__file_kind=self.kind,
                     files__file_id=OuterRef("pk"),
-                ).filter(Exists(signed.filter(review=OuterRef("pk"))))
+                )
+                .filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(current.filter(role=Role.SPOT_CHECK_TRUSTEE))
             | Exists(
-                Review.objects.filter(
+                Review.objects.open_now(now)
+                .filter(
                     reviewer=user,
                     kind=Review.Kind.QUALITY_REVIEW,
                     scheme=OuterRef("scheme"),
-                    closed_at__isnull=True,
-                    opens_at__lte=now,
-                    closes_at__gt=now,
                     files__file_kind=self.kind,
                     files__file_id=OuterRef("pk"),
-                ).filter(Exists(signed.filter(review=OuterRef("pk"))))
+                )
+                .filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER))
         )
@@ -317,15 +315,14 @@ class FamilyFiles(FileKindSpec):
             Exists(current.filter(role=Role.AUDITOR))
             & Exists(_family_perm(user, OuterRef("pk"), "audit_family"))
             & Exists(
-                AuditSession.objects.filter(
+                AuditSession.objects.open_now(now)
+                .filter(
                     auditor=user,
                     scheme=OuterRef("scheme"),
-                    closed_at__isnull=True,
-                    opened_at__lte=now,
-                    expires_at__gt=now,
                     files__file_kind=self.kind,
                     files__file_id=OuterRef("pk"),
-                ).filter(Exists(signed.filter(audit_session=OuterRef("pk"))))
+                )
+                .filter(Exists(signed.filter(audit_session=OuterRef("pk"))))
             )
         )
         return staff | volunteer | reviewing | auditing

@@ -95,10 +95,36 @@ class Section(models.TextChoices):
     IDENTIFYING_DETAILS = "identifying_details", "Identifying details"
 
 
-class ReviewQuerySet(models.QuerySet):
-    def open_now(self) -> ReviewQuerySet:
-        now = timezone.now()
-        return self.filter(closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
+class WindowQuerySet(models.QuerySet):
+    """A window of access that opens, ends at a set time, and may be closed early: a
+    review's sample (§9.1) or an audit session (§10.1). The one statement of "open now",
+    for queries (``open_now``) and for a row already loaded (``window_is_open``)."""
+
+    opens: str
+    ends: str
+
+    def open_now(self, at: datetime.datetime | None = None) -> WindowQuerySet:
+        now = at or timezone.now()
+        return self.filter(closed_at__isnull=True, **{f"{self.opens}__lte": now, f"{self.ends}__gt": now})
+
+    @classmethod
+    def window_is_open(cls, window: models.Model, at: datetime.datetime | None = None) -> bool:
+        now = at or timezone.now()
+        return window.closed_at is None and getattr(window, cls.opens) <= now < getattr(window, cls.ends)
+
+    @classmethod
+    def window_status(cls, window: models.Model, at: datetime.datetime | None = None) -> str:
+        """The window in words, for lists: open, ended, closed (early) or not yet open."""
+        now = at or timezone.now()
+        if window.closed_at is not None:
+            return "Closed"
+        if cls.window_is_open(window, now):
+            return "Open"
+        return "Not yet open" if now < getattr(window, cls.opens) else "Ended"
+
+
+class ReviewQuerySet(WindowQuerySet):
+    opens, ends = "opens_at", "closes_at"
 
 
 class Review(models.Model):
@@ -137,8 +163,11 @@ class Review(models.Model):
         return Purpose.SPOT_CHECK if self.kind == self.Kind.SPOT_CHECK else Purpose.QUALITY_REVIEW
 
     def is_open(self, at: datetime.datetime | None = None) -> bool:
-        now = at or timezone.now()
-        return self.closed_at is None and self.opens_at <= now < self.closes_at
+        return ReviewQuerySet.window_is_open(self, at)
+
+    @property
+    def status(self) -> str:
+        return ReviewQuerySet.window_status(self)
 
 
 class SampledFile(AppendOnlyModel):
@@ -160,10 +189,8 @@ class SampledFile(AppendOnlyModel):
         return self.file_reference
 
 
-class AuditSessionQuerySet(models.QuerySet):
-    def open_now(self) -> AuditSessionQuerySet:
-        now = timezone.now()
-        return self.filter(closed_at__isnull=True, opened_at__lte=now, expires_at__gt=now)
+class AuditSessionQuerySet(WindowQuerySet):
+    opens, ends = "opened_at", "expires_at"
 
 
 class AuditSession(models.Model):
@@ -198,8 +225,11 @@ class AuditSession(models.Model):
         return f"Audit session in {self.scheme.code}"
 
     def is_open(self, at: datetime.datetime | None = None) -> bool:
-        now = at or timezone.now()
-        return self.closed_at is None and self.opened_at <= now < self.expires_at
+        return AuditSessionQuerySet.window_is_open(self, at)
+
+    @property
+    def status(self) -> str:
+        return AuditSessionQuerySet.window_status(self)
 
 
 class AuditSessionFile(AppendOnlyModel):

@@ -130,10 +130,9 @@ def review_close(*, review: Review, actor: User) -> Review:
     if review.closed_at is not None:
         raise ValidationError("This review is already closed.")
     review.closed_at = timezone.now()
-    review._history_user = actor
-    review.save(update_fields=["closed_at"])
+    save_tracked(review, actor=actor, update_fields=["closed_at"])
     still_open = SampledFile.objects.filter(
-        review__reviewer=review.reviewer, review__closed_at__isnull=True, review__closes_at__gt=timezone.now()
+        review__in=Review.objects.open_now().filter(reviewer=review.reviewer)
     ).values("file_id")
     for family in Family.objects.filter(pk__in=review.files.values("file_id")).exclude(pk__in=still_open):
         remove_perm("families.review_family", review.reviewer, family)
@@ -250,10 +249,9 @@ def audit_session_close(*, session: AuditSession, actor: User) -> AuditSession:
         raise ValidationError("This session is already closed.")
     session.closed_at = timezone.now()
     session.closed_by = actor
-    session._history_user = actor
-    session.save(update_fields=["closed_at", "closed_by"])
+    save_tracked(session, actor=actor, update_fields=["closed_at", "closed_by"])
     still_open = AuditSessionFile.objects.filter(
-        session__auditor=session.auditor, session__closed_at__isnull=True, session__expires_at__gt=timezone.now()
+        session__in=AuditSession.objects.open_now().filter(auditor=session.auditor)
     ).values("file_id")
     for family in Family.objects.filter(pk__in=session.files.values("file_id")).exclude(pk__in=still_open):
         remove_perm("families.audit_family", session.auditor, family)

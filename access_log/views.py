@@ -45,7 +45,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     if not schemes.exists():
         raise Http404("No reviews for this role.")
     reviews = Review.objects.filter(reviewer=request.user).select_related("scheme")
-    return render(request, "access_log/review_list.html", {"reviews": reviews, "now": timezone.now()})
+    return render(request, "access_log/review_list.html", {"reviews": reviews})
 
 
 @require_http_methods(["GET", "POST"])
@@ -163,7 +163,7 @@ def audit_session_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "access_log/audit_session_list.html",
-        {"sessions": sessions, "may_open": schemes.exists(), "now": timezone.now()},
+        {"sessions": sessions, "may_open": schemes.exists()},
     )
 
 
