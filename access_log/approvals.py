@@ -34,7 +34,7 @@ from django.urls import reverse
 
 from families.models import Family
 from homestart.errors import AccessRefused
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, Role, User, has_role
 
 from . import gate
 from .gate import FileAccess
@@ -90,11 +90,7 @@ def may_decide(approval: Approval, user: User) -> bool:
     """The user holds an approver role in the approval's scheme now, and did not ask for it."""
     if user.pk == approval.requested_by_id:
         return False
-    return (
-        Membership.objects.current()
-        .filter(user=user, scheme_id=approval.scheme_id, role__in=approver_roles(approval))
-        .exists()
-    )
+    return has_role(user, approver_roles(approval), scheme=approval.scheme_id)
 
 
 def pending_for(*, kind: ApprovalKind, subject_id: Any) -> Approval | None:
@@ -191,12 +187,10 @@ def approval_decide(
 def _tell_the_others(approval: Approval, actor: User) -> None:
     """§2.1 emergency: the scheme's other safeguarding leads and managers are told at once."""
     others = list(
-        User.objects.filter(
-            is_active=True,
-            memberships__in=Membership.objects.current().filter(scheme_id=approval.scheme_id, role__in=EMERGENCY_ROLES),
-        )
+        Membership.objects.current()
+        .filter(scheme_id=approval.scheme_id, role__in=EMERGENCY_ROLES)
+        .holders()
         .exclude(pk=actor.pk)
-        .distinct()
     )
     for person in others:
         ApprovalNotice.objects.create(approval=approval, user=person, emailed=bool(person.email))

@@ -18,7 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from families.models import Family
 from homestart.errors import NotAllowed
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Role, Scheme, User, has_role
 from homestart.writes import save_tracked
 
 from .models import (
@@ -37,10 +37,9 @@ MAX_REVIEW_DAYS = 90
 
 
 def _review_kind_for(user: User, scheme: Scheme) -> str:
-    current = Membership.objects.current().filter(user=user)
-    if current.filter(role=Role.REVIEWER, scheme__isnull=True).exists():
+    if has_role(user, Role.REVIEWER, scheme=None):
         return Review.Kind.QUALITY_REVIEW
-    if current.filter(role=Role.SPOT_CHECK_TRUSTEE, scheme=scheme).exists():
+    if has_role(user, Role.SPOT_CHECK_TRUSTEE, scheme=scheme):
         return Review.Kind.SPOT_CHECK
     raise NotAllowed(
         {"scheme": "Only HSUK reviewers, and the scheme's trustee responsible for spot checks, draw samples (§9.1)."}
@@ -199,10 +198,9 @@ def audit_session_open(
     """A coordinator opens a two-hour supervised session for named family and volunteer files (§8.3, §10.1)."""
     from .kinds import kind_spec
 
-    current = Membership.objects.current()
-    if not current.filter(user=coordinator, scheme=scheme, role__in=(Role.COORDINATOR, Role.MANAGER)).exists():
+    if not has_role(coordinator, (Role.COORDINATOR, Role.MANAGER), scheme=scheme):
         raise NotAllowed({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
-    if not current.filter(user=auditor, scheme=scheme, role=Role.AUDITOR).exists():
+    if not has_role(auditor, Role.AUDITOR, scheme=scheme):
         raise ValidationError({"auditor": "Choose an external auditor of this scheme."})
     if not declared:
         raise ValidationError({"declared": "Confirm that you will be present throughout the session."})

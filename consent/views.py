@@ -23,7 +23,7 @@ from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import PolicyVersion, Role
+from homestart.models import PolicyVersion, Role, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -309,7 +309,7 @@ def transfer_package(request: HttpRequest, reference: str, transfer_id: str) -> 
 @never_cache
 def reviews_due(request: HttpRequest) -> HttpResponse:
     """Consents due for review, for the coordinator (§1.2)."""
-    if not request.user.memberships.current().filter(role__in=SCHEME_STAFF_ROLES).exists():
+    if not has_role(request.user, SCHEME_STAFF_ROLES):
         raise AccessRefused("Only coordinators and managers review consents.")
     return render(
         request, "consent/reviews_due.html", {"consents": selectors.consents_due_for_review(user=request.user)}

@@ -93,9 +93,12 @@ def family_search(*, user: User, term: str) -> QuerySet[Family]:
 
 
 def volunteers_of(*, scheme: Scheme) -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, memberships__scheme=scheme, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
-    ).order_by("first_name", "last_name", "username")
+    return (
+        Membership.objects.current()
+        .filter(scheme=scheme, role=Role.VOLUNTEER)
+        .holders()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def family_file(*, family: Family) -> dict:

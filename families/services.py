@@ -15,7 +15,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused, NotAllowed
-from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.models import DataKey, Role, Scheme, User, has_role, role_in
 from homestart.services import scheme_ensure_staff_group
 from homestart.writes import save_tracked
 
@@ -120,12 +120,7 @@ def family_create(
 
 def staff_role(*, actor: User, scheme: Scheme) -> str | None:
     """The role in which ``actor`` is a coordinator or manager of ``scheme`` now, if any."""
-    return (
-        Membership.objects.current()
-        .filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
-        .values_list("role", flat=True)
-        .first()
-    )
+    return role_in(actor, SCHEME_STAFF_ROLES, scheme=scheme)
 
 
 @transaction.atomic
@@ -212,11 +207,7 @@ def volunteer_assign(
     ends_on: datetime.date | None = None,
 ) -> VolunteerAssignment:
     require_open(family)
-    if (
-        not Membership.objects.current()
-        .filter(user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER)
-        .exists()
-    ):
+    if not has_role(volunteer, Role.VOLUNTEER, scheme=family.scheme_id):
         raise NotAVolunteerOfScheme({"volunteer": "Choose a volunteer of this family's scheme."})
     if VolunteerAssignment.objects.filter(family=family, volunteer=volunteer, ended_at__isnull=True).exists():
         raise ValidationError({"volunteer": "This volunteer is already assigned to this family."})
@@ -259,11 +250,7 @@ def family_close(
     """Close support on a date: the retention period runs from it (§8.8), the volunteers'
     access ends (§8.5) and the file becomes read-only until the scheme manager reopens it."""
     today = today or timezone.localdate()
-    if (
-        not Membership.objects.current()
-        .filter(user=actor, scheme_id=family.scheme_id, role__in=SCHEME_STAFF_ROLES)
-        .exists()
-    ):
+    if not has_role(actor, SCHEME_STAFF_ROLES, scheme=family.scheme_id):
         raise AccessRefused("Only the scheme's coordinators and managers close support (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
@@ -296,7 +283,7 @@ def family_close(
 def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
     """The scheme manager reopens a closed file: the retention clock stops (closing date
     cleared); the closing and this reopening stay on record (§8.8)."""
-    if not Membership.objects.current().filter(user=actor, scheme_id=family.scheme_id, role=Role.MANAGER).exists():
+    if not has_role(actor, Role.MANAGER, scheme=family.scheme_id):
         raise AccessRefused("Only the scheme manager reopens a closed family file (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
@@ -320,7 +307,7 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
 
 
 def _require_staff(*, actor: User, scheme: Scheme) -> None:
-    if not Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES).exists():
+    if not has_role(actor, SCHEME_STAFF_ROLES, scheme=scheme):
         raise AccessRefused("Only the scheme's coordinators and managers run groups (§6.1).")
 
 

@@ -23,7 +23,7 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role, User, current_roles
+from homestart.models import Role, User, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -59,13 +59,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Approvers (managers, safeguarding leads) see what waits for them, and emergencies someone
     # else acted on alone; nobody else is asked (the roles are already known to the request).
     waiting = {}
-    if any(role in (Role.MANAGER, Role.SAFEGUARDING_LEAD) for role, _scheme in current_roles(request.user)):
+    if has_role(request.user, (Role.MANAGER, Role.SAFEGUARDING_LEAD)):
         waiting = {
             "approvals_waiting": list(access_selectors.approvals_waiting_for(user=request.user)[:10]),
             "emergency_notices": list(access_selectors.emergency_notices_for(user=request.user)[:3]),
         }
     if not roles:
-        if any(role == Role.VOLUNTEER for role, _scheme in current_roles(request.user)):
+        if has_role(request.user, Role.VOLUNTEER):
             return redirect("families:my_families")
         return render(request, "families/no_family_access.html", waiting)
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)

@@ -42,6 +42,7 @@ from .models import (
     Role,
     Scheme,
     User,
+    has_role,
 )
 from .security import security_event
 from .writes import save_tracked
@@ -67,8 +68,7 @@ def _sync_staff_group(*, user: User, scheme: Scheme | None) -> None:
     if scheme is None:
         return
     scheme = scheme_ensure_staff_group(scheme=scheme)
-    is_staff = Membership.objects.current().filter(user=user, scheme=scheme, role__in=STAFF_ROLES).exists()
-    if is_staff:
+    if has_role(user, STAFF_ROLES, scheme=scheme):
         user.groups.add(scheme.staff_group)
     else:
         user.groups.remove(scheme.staff_group)
@@ -88,20 +88,18 @@ def _membership_create(
     line_manager: User | None,
     grant: AccessRequest,
 ) -> Membership:
-    if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
+    if Membership.objects.not_ended().filter(user=user, scheme=scheme, role=role).exists():
         raise ValidationError({"role": "This person already holds this role here."})
     membership = Membership(user=user, scheme=scheme, role=role, line_manager=line_manager, grant=grant)
     save_tracked(membership, actor=actor)
     _sync_staff_group(user=user, scheme=scheme)
-    request_cache.forget(("current_roles", user.pk))
     return membership
 
 
 def _may_ask(*, actor: User, scheme_id: int | None) -> bool:
     """Administrators ask for any grant; a scheme's manager or trustees for their own scheme."""
-    held = Membership.objects.current().filter(user=actor)
-    return held.filter(scheme__isnull=True, role=Role.ADMIN).exists() or (
-        scheme_id is not None and held.filter(scheme_id=scheme_id, role__in=SCHEME_APPROVER_ROLES).exists()
+    return has_role(actor, Role.ADMIN, scheme=None) or (
+        scheme_id is not None and has_role(actor, SCHEME_APPROVER_ROLES, scheme=scheme_id)
     )
 
 
@@ -139,7 +137,7 @@ def membership_request(
                 else "This role is national: leave the scheme empty."
             }
         )
-    if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
+    if Membership.objects.not_ended().filter(user=user, scheme=scheme, role=role).exists():
         raise ValidationError({"role": "This person already holds this role here."})
     if _pending(kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role).exists():
         raise ValidationError({"role": "This has already been asked for and is waiting for approval."})
@@ -192,7 +190,7 @@ def reactivation_request(*, user: User, actor: User, reason: str = "") -> Access
         raise ValidationError({"is_active": "This account is active already."})
     if _pending(kind=AccessRequest.Kind.REACTIVATION, user=user).exists():
         raise ValidationError({"is_active": "Reactivating this account is already waiting for approval."})
-    schemes = set(Membership.objects.filter(user=user, ended_at__isnull=True).values_list("scheme_id", flat=True))
+    schemes = set(Membership.objects.not_ended().filter(user=user).values_list("scheme_id", flat=True))
     scheme = Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.REACTIVATION, user=user, scheme=scheme)
 
@@ -205,16 +203,8 @@ def may_approve(*, access_request: AccessRequest, user: User) -> bool:
     if access_request.kind == AccessRequest.Kind.LINE_MANAGER and user.pk == access_request.for_membership.user_id:
         return False  # the person being line-managed does not choose their own line manager
     if access_request.scheme_id is None:
-        return (
-            Membership.objects.current()
-            .filter(user=user, scheme__isnull=True, role__in=NATIONAL_APPROVER_ROLES)
-            .exists()
-        )
-    return (
-        Membership.objects.current()
-        .filter(user=user, scheme_id=access_request.scheme_id, role__in=SCHEME_APPROVER_ROLES)
-        .exists()
-    )
+        return has_role(user, NATIONAL_APPROVER_ROLES, scheme=None)
+    return has_role(user, SCHEME_APPROVER_ROLES, scheme=access_request.scheme_id)
 
 
 ALREADY_DECIDED = "This request has already been decided."
@@ -289,7 +279,6 @@ def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
         user.is_active = True
         user._history_user = actor
         user.save(update_fields=["is_active"])
-        request_cache.forget(("current_roles", user.pk))
 
 
 @transaction.atomic

@@ -30,10 +30,6 @@ def schemes_where(*, user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
     ).order_by("name")
 
 
-def has_role(*, user: User, scheme: Scheme, roles: tuple[str, ...]) -> bool:
-    return schemes_where(user=user, roles=roles).filter(pk=scheme.pk).exists()
-
-
 def released_case_studies(*, user: User) -> QuerySet[CaseStudy]:
     """Released (anonymous) case studies of the schemes whose figures the user reads."""
     return CaseStudy.objects.filter(

@@ -14,12 +14,12 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
 from homestart.errors import AccessRefused, NotAllowed
-from homestart.models import DataKey, Scheme, User
+from homestart.models import DataKey, Role, Scheme, User, has_role
 from homestart.writes import save_tracked
 
 from .identifiers import find_identifiers
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation
-from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS, has_role
+from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS
 
 # The part of the family file a case study is written from (§7.5).
 CASE_STUDY_SECTION = "case_studies"
@@ -96,7 +96,7 @@ def case_study_release_request(
     identifier is left, and it happens only when the scheme manager, another person than the one
     who asks, approves it. ``expected_version``: the version of the text the asker read; the
     draft cannot change while it waits, and the approval releases exactly that text."""
-    if not has_role(user=actor, scheme=study.scheme, roles=CASE_STUDY_WRITERS):
+    if not has_role(actor, CASE_STUDY_WRITERS, scheme=study.scheme):
         raise AccessRefused("Only the scheme's coordinators and managers ask for a case study's release.")
     check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
@@ -151,7 +151,7 @@ def meeting_record(
     minutes: str,
     shared_with: list[User] = (),
 ) -> BoardMeeting:
-    if not has_role(user=actor, scheme=scheme, roles=MINUTES_WRITERS):
+    if not has_role(actor, MINUTES_WRITERS, scheme=scheme):
         raise AccessRefused("Only the scheme manager records Board minutes.")
     meeting = BoardMeeting(scheme=scheme, held_on=held_on, minutes=minutes, recorded_by=actor)
     save_tracked(meeting, actor=actor)
@@ -169,7 +169,7 @@ def confidential_item_add(
     circulation: list[User],
 ) -> ConfidentialItem:
     """A confidential discussion minuted separately, for its circulation list only (§3.7)."""
-    if not has_role(user=actor, scheme=meeting.scheme, roles=MINUTES_WRITERS):
+    if not has_role(actor, MINUTES_WRITERS, scheme=meeting.scheme):
         raise AccessRefused("Only the scheme manager records Board minutes.")
     if not circulation:
         raise ValidationError({"circulation": "Name at least one person who may read this confidential item."})
@@ -182,12 +182,12 @@ def confidential_item_add(
 @transaction.atomic
 def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with: User) -> SafeguardingConsultation:
     """The safeguarding lead shares a de-identified summary (§3.5); refused while it identifies anyone."""
-    from homestart.models import Role
-
-    if not has_role(user=actor, scheme=scheme, roles=(Role.SAFEGUARDING_LEAD,)):
+    if not has_role(actor, Role.SAFEGUARDING_LEAD, scheme=scheme):
         raise AccessRefused("Only the safeguarding lead consults on a concern (§3.5).")
-    national = shared_with.memberships.current().filter(role__in=CONSULTEE_ROLES, scheme__isnull=True).exists()
-    if not (national or has_role(user=shared_with, scheme=scheme, roles=CONSULTEE_ROLES)):
+    # Trustees of the scheme, or a national reviewer acting as the Board's adviser.
+    if not (
+        has_role(shared_with, CONSULTEE_ROLES, scheme=scheme) or has_role(shared_with, CONSULTEE_ROLES, scheme=None)
+    ):
         raise ValidationError({"shared_with": "Choose a trustee or the Board's safeguarding adviser."})
     found = find_identifiers(summary, scheme=scheme)
     if found:

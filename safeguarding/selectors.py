@@ -67,18 +67,6 @@ def trustee_notices_for(*, user: User) -> QuerySet[TrusteeNotice]:
     return TrusteeNotice.objects.filter(Exists(trustee)).select_related("scheme", "request")
 
 
-def is_trustee(user: User) -> bool:
-    return Membership.objects.current().filter(user=user, role=Role.TRUSTEE).exists()
-
-
-def leads_or_staff_anywhere(user: User) -> bool:
-    return (
-        Membership.objects.current()
-        .filter(user=user, role__in=(Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER))
-        .exists()
-    )
-
-
 # What a volunteer sees of a concern they raised (the concern page): what they recorded.
 # What was done about it — status, referral, actions — is not theirs to see (§2, §8.5),
 # so its changes are left out of their history rather than shown as "changed".

@@ -22,7 +22,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused
-from homestart.models import Role, User
+from homestart.models import Membership, Role, User
 from homestart.writes import save_tracked
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
@@ -118,14 +118,7 @@ def concern_close(*, access: FileAccess, concern: Concern, actor: User, expected
 
 
 def _trustees(scheme_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__scheme_id=scheme_id,
-            memberships__role=Role.TRUSTEE,
-            memberships__ended_at__isnull=True,
-        ).distinct()
-    )
+    return list(Membership.objects.current().filter(scheme_id=scheme_id, role=Role.TRUSTEE).holders())
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role
+from homestart.models import Role, has_role
 from homestart.once import form_once
 
 from . import selectors, services
@@ -51,7 +51,7 @@ def _open(
 @never_cache
 def overview(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead's (and staff's) open concerns and pending requests, by reference only."""
-    if not selectors.leads_or_staff_anywhere(request.user):
+    if not has_role(request.user, (Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER)):
         raise AccessRefused("Only the safeguarding lead and the scheme's staff see this.")
     return render(
         request,
@@ -427,7 +427,7 @@ def request_disclose(request: HttpRequest, reference: str, request_id: str) -> H
 @never_cache
 def trustee_notices(request: HttpRequest) -> HttpResponse:
     """What the trustees are told of police and court requests (§10.3)."""
-    if not selectors.is_trustee(request.user):
+    if not has_role(request.user, Role.TRUSTEE):
         raise AccessRefused("Only trustees see these notices.")
     return render(
         request,

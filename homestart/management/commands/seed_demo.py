@@ -447,7 +447,7 @@ class Command(BaseCommand):
         administrator asked for Sefton's coordinator to cover Wirral; Wirral's manager or a
         trustee approves or refuses it on "Access requests"."""
         wanted = {"user": users["coordinator2"], "scheme": schemes["WIR"], "role": Role.COORDINATOR}
-        if Membership.objects.filter(ended_at__isnull=True, **wanted).exists():
+        if Membership.objects.not_ended().filter(**wanted).exists():
             return
         if AccessRequest.objects.filter(kind=AccessRequest.Kind.MEMBERSHIP, **wanted).pending().exists():
             return
