@@ -26,7 +26,7 @@ from homestart.models import PolicyVersion, Role, User
 from homestart.writes import save_tracked
 from safeguarding.models import ExternalRequest
 
-from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope
+from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
 from .sharing import Recipient, SharingDecision, may_share
 
 CONSENT_SECTION = "consent"
@@ -164,20 +164,6 @@ def consent_withdraw(
     return consent
 
 
-def _check_told(family_told: str, family_told_on: datetime.date | None, not_told_reason: str) -> None:
-    if family_told == Disclosure.FamilyTold.TOLD and family_told_on is None:
-        raise ValidationError({"family_told_on": "Give the date the family was told (§1.5)."})
-    if family_told == Disclosure.FamilyTold.NOT_TOLD and not not_told_reason.strip():
-        raise ValidationError(
-            {
-                "not_told_reason": "Record why the family was not told: only where telling them "
-                "would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2)."
-            }
-        )
-    if family_told not in Disclosure.FamilyTold.values:
-        raise ValidationError({"family_told": "Say whether the family was told (§1.5, §2.2)."})
-
-
 def sharing_check(
     *,
     access: FileAccess,
@@ -197,7 +183,9 @@ def sharing_check(
     justification when there is no consent."""
     if not summary.strip():
         raise ValidationError({"summary": "Summarise what was shared."})
-    _check_told(family_told, family_told_on, not_told_reason)
+    told = {"family_told": family_told, "family_told_on": family_told_on, "not_told_reason": not_told_reason}
+    if errors := told_and_justified(**told):
+        raise NotAllowed(errors)
     decision: SharingDecision = may_share(
         family=access.target, scope=scope, recipient=recipient, exception=exception, request=request
     )
@@ -210,8 +198,8 @@ def sharing_check(
             f"That basis does not apply here: the information may go on this basis only: "
             f"{LegalBasis(decision.basis).label}."
         )
-    if decision.needs_approval and not justification.strip():
-        raise ValidationError({"justification": "Justify sharing without the family's consent."})
+    if errors := told_and_justified(**told, justification=justification, needs_justification=decision.needs_approval):
+        raise NotAllowed(errors)
     return decision
 
 
