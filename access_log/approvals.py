@@ -33,7 +33,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from families.models import Family
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, User
+from homestart.rules import Role
 
 from . import gate
 from .gate import FileAccess

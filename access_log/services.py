@@ -17,18 +17,10 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from families.models import Family
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User
+from homestart.rules import FileKind, Purpose, Role
 
-from .models import (
-    AuditSession,
-    AuditSessionFile,
-    ContractorUndertaking,
-    FileKind,
-    Purpose,
-    RecordOfAccess,
-    Review,
-    SampledFile,
-)
+from .models import AuditSession, AuditSessionFile, ContractorUndertaking, RecordOfAccess, Review, SampledFile
 
 MAX_SAMPLE = 50
 MAX_REVIEW_DAYS = 90

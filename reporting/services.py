@@ -187,7 +187,7 @@ def confidential_item_add(
 @transaction.atomic
 def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with: User) -> SafeguardingConsultation:
     """The safeguarding lead shares a de-identified summary (§3.5); refused while it identifies anyone."""
-    from homestart.models import Role
+    from homestart.rules import Role
 
     if not has_role(user=actor, scheme=scheme, roles=(Role.SAFEGUARDING_LEAD,)):
         raise NotPermitted("Only the safeguarding lead consults on a concern (§3.5).")

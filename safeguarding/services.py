@@ -21,7 +21,8 @@ from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import check_version
-from homestart.models import Role, User
+from homestart.models import User
+from homestart.rules import Role
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 from .selectors import has_open_concern
