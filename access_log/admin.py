@@ -9,10 +9,11 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from families.models import Family
-from homestart.models import Role, has_role
+from homestart.models import has_role
+from homestart.rules import FileKind, Purpose, Role
 
 from . import gate
-from .models import AccessEvent, AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
+from .models import AccessEvent, AuditSession, ContractorUndertaking, RecordOfAccess, Review
 
 UNDERTAKING_FIRST = "Sign the confidentiality undertaking before opening records about families (§7.6)."
 

@@ -34,7 +34,8 @@ from django.urls import reverse
 
 from families.models import Family
 from homestart.errors import AccessRefused
-from homestart.models import Membership, Role, User, has_role
+from homestart.models import Membership, User, has_role
+from homestart.rules import Role
 
 from . import gate
 from .gate import FileAccess

@@ -18,19 +18,11 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from families.models import Family
 from homestart.errors import NotAllowed
-from homestart.models import Role, Scheme, User, has_role
+from homestart.models import Scheme, User, has_role
+from homestart.rules import FileKind, Purpose, Role
 from homestart.writes import save_tracked
 
-from .models import (
-    AuditSession,
-    AuditSessionFile,
-    ContractorUndertaking,
-    FileKind,
-    Purpose,
-    RecordOfAccess,
-    Review,
-    SampledFile,
-)
+from .models import AuditSession, AuditSessionFile, ContractorUndertaking, RecordOfAccess, Review, SampledFile
 
 MAX_SAMPLE = 50
 MAX_REVIEW_DAYS = 90

@@ -13,14 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from homestart.errors import AccessRefused
 from homestart.forms import form_error
-from homestart.models import Membership, Role, Scheme, User, has_role, scheme_ids_where
+from homestart.models import Membership, Scheme, User, has_role, scheme_ids_where
 from homestart.once import form_once
+from homestart.rules import FileKind, Purpose, Role
 from homestart.security import recent_authentication
 
 from . import approvals, gate, selectors, services
 from .forms import ApprovalDecisionForm, AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
-from .models import Approval, FileKind, Purpose, RecordOfAccess, Review
+from .models import Approval, RecordOfAccess, Review
 
 # --- reviews and spot checks (§8.3, §9.1) -----------------------------------
 

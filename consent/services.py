@@ -22,7 +22,8 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Member
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused, NotAllowed
-from homestart.models import PolicyVersion, Role, User
+from homestart.models import PolicyVersion, User
+from homestart.rules import Role
 from homestart.writes import save_tracked
 from safeguarding.models import ExternalRequest
 

@@ -12,10 +12,10 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused, NotAllowed
-from homestart.models import DataKey, Role, Scheme, User, has_role, role_in
+from homestart.models import DataKey, Scheme, User, has_role, role_in
+from homestart.rules import FileKind, Purpose, Role
 from homestart.services import scheme_ensure_staff_group
 from homestart.writes import save_tracked
 

@@ -22,7 +22,8 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, User
+from homestart.rules import Role
 from homestart.writes import save_tracked
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice

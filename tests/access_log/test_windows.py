@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log.models import AuditSession, Review
-from homestart.models import Role
+from homestart.rules import Role
 from tests.factories import MembershipFactory, UserFactory
 
 HOUR = datetime.timedelta(hours=1)

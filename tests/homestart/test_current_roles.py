@@ -16,7 +16,6 @@ from access_log import gate
 from homestart import services
 from homestart.models import (
     Membership,
-    Role,
     current_roles,
     has_role,
     role_in,
@@ -24,6 +23,7 @@ from homestart.models import (
     scheme_ids_where,
 )
 from homestart.request_cache import RequestCacheMiddleware
+from homestart.rules import Role
 
 
 @pytest.mark.policy("8.3")
