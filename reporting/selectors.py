@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from homestart.history import Source
-from homestart.models import Membership, Scheme, User
+from homestart.models import Scheme, User, scheme_ids_where
 from homestart.rules import Role
 
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, SafeguardingConsultation
@@ -24,11 +24,8 @@ CONSULTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER)
 
 
 def schemes_where(*, user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
-    if not user.is_authenticated or not user.is_active:
-        return Scheme.objects.none()
-    return Scheme.objects.filter(
-        Exists(Membership.objects.current().filter(user=user, scheme=OuterRef("pk"), role__in=roles))
-    ).order_by("name")
+    """The schemes in which the user holds one of ``roles`` now (their current roles)."""
+    return Scheme.objects.filter(pk__in=scheme_ids_where(user, roles)).order_by("name")
 
 
 def released_case_studies(*, user: User) -> QuerySet[CaseStudy]:
