@@ -531,6 +531,11 @@ def scheme_ids_where(user: User, roles: str | Iterable[str]) -> set[int]:
     return {s for role, s in current_roles(user) if role in wanted and s is not None}
 
 
+def schemes_where(user: User, roles: str | Iterable[str]) -> models.QuerySet[Scheme]:
+    """The same, as schemes (by name): for choosing among them and for filtering by them."""
+    return Scheme.objects.filter(pk__in=scheme_ids_where(user, roles)).order_by("name")
+
+
 # Eight base32 characters (40 bits), as ``two_factor.new_recovery_code`` makes them.
 RECOVERY_CODE_FORMAT = re.compile(r"[a-z2-7]{8}")
 

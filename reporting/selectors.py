@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from homestart.history import Source
-from homestart.models import Scheme, User, scheme_ids_where
+from homestart.models import User, schemes_where
 from homestart.rules import Role
 
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, SafeguardingConsultation
@@ -21,11 +21,6 @@ MINUTES_WRITERS = (Role.MANAGER,)
 # Those the safeguarding lead may consult (§3.5): trustees, and the Board's advisers,
 # who are given a trustee's or reviewer's account.
 CONSULTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER)
-
-
-def schemes_where(*, user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
-    """The schemes in which the user holds one of ``roles`` now (their current roles)."""
-    return Scheme.objects.filter(pk__in=scheme_ids_where(user, roles)).order_by("name")
 
 
 def released_case_studies(*, user: User) -> QuerySet[CaseStudy]:

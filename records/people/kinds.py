@@ -78,15 +78,14 @@ def _open_audit_filter(user: User, kind: str) -> Exists:
         user=user, file_kind=kind, file_id=OuterRef(OuterRef("pk")), audit_session=OuterRef("pk")
     )
     return Exists(
-        AuditSession.objects.filter(
+        AuditSession.objects.open_now(now)
+        .filter(
             auditor=user,
             scheme=OuterRef("scheme"),
-            closed_at__isnull=True,
-            opened_at__lte=now,
-            expires_at__gt=now,
             files__file_kind=kind,
             files__file_id=OuterRef("pk"),
-        ).filter(Exists(signed))
+        )
+        .filter(Exists(signed))
     )
 
 
@@ -98,16 +97,15 @@ def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
         user=user, file_kind=kind, file_id=OuterRef(OuterRef("pk")), review=OuterRef("pk")
     )
     return Exists(
-        Review.objects.filter(
+        Review.objects.open_now(now)
+        .filter(
             reviewer=user,
             kind=review_kind,
             scheme=OuterRef("scheme"),
-            closed_at__isnull=True,
-            opens_at__lte=now,
-            closes_at__gt=now,
             files__file_kind=kind,
             files__file_id=OuterRef("pk"),
-        ).filter(Exists(signed))
+        )
+        .filter(Exists(signed))
     )
 
 

@@ -10,9 +10,8 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from families.models import Family
-from homestart.models import Scheme, User
+from homestart.models import Scheme, User, schemes_where
 from homestart.rules import FileKind, Role
-from records.common import schemes_where
 from records.deadlines import add_months
 from records.models import Destruction, DestructionCertificate, LegalHold, PersonnelFile, RecordKind, VolunteerFile
 from records.retention import periods
