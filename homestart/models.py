@@ -531,6 +531,11 @@ def scheme_ids_where(user: User, roles: str | Iterable[str]) -> set[int]:
     return {s for role, s in current_roles(user) if role in wanted and s is not None}
 
 
+def is_line_manager(user: User, *, of: User, scheme: Scheme | int) -> bool:
+    """Whether ``user`` is the line manager of ``of``'s current role in ``scheme`` now (§4.2, §8.4)."""
+    return Membership.objects.current().filter(user=of, scheme_id=_scheme_id(scheme), line_manager=user).exists()
+
+
 def schemes_where(user: User, roles: str | Iterable[str]) -> models.QuerySet[Scheme]:
     """The same, as schemes (by name): for choosing among them and for filtering by them."""
     return Scheme.objects.filter(pk__in=scheme_ids_where(user, roles)).order_by("name")

@@ -23,7 +23,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.errors import AccessRefused
 from homestart.history import render_history
-from homestart.models import Membership, Scheme, User, has_role
+from homestart.models import Membership, Scheme, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -292,11 +292,12 @@ def minutes_detail(request: HttpRequest, meeting_id) -> HttpResponse:
 
 
 def _board_people(scheme: Scheme):
-    return User.objects.filter(
-        pk__in=Membership.objects.current()
-        .filter(Q(scheme=scheme) & Q(role__in=selectors.MINUTES_READERS))
-        .values("user_id")
-    ).order_by("username")
+    return (
+        Membership.objects.current()
+        .filter(scheme=scheme, role__in=selectors.MINUTES_READERS)
+        .holders()
+        .order_by("username")
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -376,11 +377,12 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 def consultation_new(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead consults a trustee or adviser; the family is not identified (§3.5)."""
     scheme, _ = _scheme(request, (Role.SAFEGUARDING_LEAD,))
-    people = User.objects.filter(
-        pk__in=Membership.objects.current()
+    people = (
+        Membership.objects.current()
         .filter(Q(scheme=scheme, role__in=selectors.CONSULTEE_ROLES) | Q(scheme__isnull=True, role=Role.REVIEWER))
-        .values("user_id")
-    ).order_by("username")
+        .holders()
+        .order_by("username")
+    )
     form = ConsultationForm(request.POST or None, people=people)
     found = []
     if request.method == "POST" and form.is_valid():

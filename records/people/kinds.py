@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
 from access_log.models import AuditSession, RecordOfAccess, Review
-from homestart.models import Membership, User, roles_in
+from homestart.models import Membership, User, is_line_manager, roles_in
 from homestart.rules import FileKind, Purpose, Role
 from records.models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
@@ -193,7 +193,7 @@ class PersonnelFiles(FileKindSpec):
         refused_role = next(iter(sorted(here or national)), "")
         if obj.person_id == user.pk:
             return refused_role
-        if Membership.objects.current().filter(user=obj.person, scheme_id=obj.scheme_id, line_manager=user).exists():
+        if is_line_manager(user, of=obj.person, scheme=obj.scheme_id):
             return Grant(LINE_MANAGER, View.FULL, True, Purpose.SUPERVISION)
         if (
             here & set(TRUSTEE_ROLES)

@@ -15,7 +15,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Action, FileKind
 from homestart.concurrency import check_version
 from homestart.errors import NotAllowed
-from homestart.models import DataKey, Membership, Role, Scheme, User, has_role
+from homestart.models import DataKey, Role, Scheme, User, has_role, is_line_manager
 from homestart.writes import save_tracked
 from records.common import next_number, require_role
 from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
@@ -48,7 +48,7 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
 @transaction.atomic
 def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields: Any) -> PersonnelFile:
     """Open a member of staff's personnel file (§8.4): by their line manager."""
-    if not Membership.objects.current().filter(user=person, scheme=scheme, line_manager=actor).exists():
+    if not is_line_manager(actor, of=person, scheme=scheme):
         raise NotAllowed("Only the person's line manager opens their personnel file (§8.4).")
     number = next_number(PersonnelFile, scheme)
     file = PersonnelFile(
@@ -82,12 +82,7 @@ def person_file_update(
 @transaction.atomic
 def trustee_designate(*, personnel_file: PersonnelFile, trustee: User, reason: str, actor: User) -> TrusteeDesignation:
     """Let a trustee see one personnel file "where appropriate" (§8.4)."""
-    is_line_manager = (
-        Membership.objects.current()
-        .filter(user=personnel_file.person, scheme_id=personnel_file.scheme_id, line_manager=actor)
-        .exists()
-    )
-    if not is_line_manager:
+    if not is_line_manager(actor, of=personnel_file.person, scheme=personnel_file.scheme_id):
         raise NotAllowed("Only the person's line manager designates a trustee for their file (§8.4).")
     if not has_role(trustee, (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE), scheme=personnel_file.scheme):
         raise ValidationError({"trustee": "Choose a trustee of this scheme."})
@@ -116,7 +111,7 @@ def supervision_may_supervise(*, supervisor: User, supervisee: User, scheme: Sch
     """A coordinator supervises the scheme's volunteers; a line manager supervises their reports."""
     if has_role(supervisee, Role.VOLUNTEER, scheme=scheme) and has_role(supervisor, Role.COORDINATOR, scheme=scheme):
         return True
-    return Membership.objects.current().filter(user=supervisee, scheme=scheme, line_manager=supervisor).exists()
+    return is_line_manager(supervisor, of=supervisee, scheme=scheme)
 
 
 @transaction.atomic

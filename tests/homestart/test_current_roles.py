@@ -18,6 +18,7 @@ from homestart.models import (
     Membership,
     current_roles,
     has_role,
+    is_line_manager,
     role_in,
     roles_in,
     scheme_ids_where,
@@ -56,6 +57,16 @@ def test_an_ended_membership_is_no_current_role(family, coordinator, manager, wi
     assert Membership.objects.filter(user=coordinator).exists()  # kept, with its history
     with pytest.raises(gate.FileHidden):
         gate.open_family(user=coordinator, reference=family.reference)
+
+
+@pytest.mark.policy("4.2", "8.4")
+def test_a_line_manager_manages_only_a_current_role(coordinator, manager, sefton, wirral):
+    assert is_line_manager(manager, of=coordinator, scheme=wirral)
+    assert not is_line_manager(manager, of=coordinator, scheme=sefton)
+    assert not is_line_manager(coordinator, of=manager, scheme=wirral)
+    membership = Membership.objects.current().get(user=coordinator, scheme=wirral)
+    services.membership_end(membership=membership, actor=manager)
+    assert not is_line_manager(manager, of=coordinator, scheme=wirral.pk)
 
 
 @pytest.mark.policy("8.3")
