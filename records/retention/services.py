@@ -15,6 +15,7 @@ from django.utils import timezone
 from access_log import gate
 from access_log.models import Action, FileKind
 from families.models import Family
+from homestart.errors import NotAllowed
 from homestart.fields import BlindIndexField
 from homestart.models import DataKey, Role, User
 from homestart.writes import save_tracked
@@ -32,7 +33,7 @@ from records.retention import periods
 DESTRUCTION_ROLES = (Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
 
 
-class RetentionError(ValidationError):
+class RetentionError(NotAllowed):
     pass
 
 
