@@ -30,9 +30,9 @@ from django.db import transaction
 from django.http import Http404
 
 from homestart.models import Role, User, has_acknowledged_current_policy
+from homestart.request_id import current_request_id
 
 from .kinds import Grant, Pending, View, kind_spec
-from .middleware import current_request_id
 from .models import AccessEvent, Action, FileKind, Outcome, Purpose
 from .tombstones import FileDestroyed, is_destroyed, tombstone
 
