@@ -19,7 +19,7 @@ from homestart.security import recent_authentication
 from . import approvals, gate, selectors, services
 from .forms import ApprovalDecisionForm, AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
-from .models import Approval, FileKind, Purpose, RecordOfAccess, Review
+from .models import Approval, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
 
 
 def _current(user: User):
@@ -287,8 +287,6 @@ def undertaking(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Undertaking signed. Every record you open is logged.")
             return redirect("admin:index")
-    from .models import ContractorUndertaking
-
     return render(
         request, "access_log/undertaking.html", {"form": form, "signed": signed, "text": ContractorUndertaking.TEXT}
     )

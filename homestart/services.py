@@ -42,6 +42,7 @@ from .models import (
     Scheme,
     User,
 )
+from .policy_text import INITIAL_POLICY_PUBLISHED, INITIAL_POLICY_SUMMARY, INITIAL_POLICY_VERSION
 from .security import security_event
 
 STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
@@ -366,8 +367,6 @@ def policy_acknowledge(*, user: User, version: PolicyVersion) -> PolicyAcknowled
 
 def policy_ensure_published() -> PolicyVersion:
     """The current policy version, publishing the initial one if none exists."""
-    from .policy_text import INITIAL_POLICY_PUBLISHED, INITIAL_POLICY_SUMMARY, INITIAL_POLICY_VERSION
-
     current = PolicyVersion.current()
     if current is None:
         current, _ = PolicyVersion.objects.get_or_create(

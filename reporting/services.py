@@ -14,7 +14,7 @@ from access_log.gate import FileAccess, NotPermitted
 from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
-from homestart.models import DataKey, Scheme, User
+from homestart.models import DataKey, Role, Scheme, User
 
 from .identifiers import find_identifiers
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation
@@ -187,8 +187,6 @@ def confidential_item_add(
 @transaction.atomic
 def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with: User) -> SafeguardingConsultation:
     """The safeguarding lead shares a de-identified summary (§3.5); refused while it identifies anyone."""
-    from homestart.models import Role
-
     if not has_role(user=actor, scheme=scheme, roles=(Role.SAFEGUARDING_LEAD,)):
         raise NotPermitted("Only the safeguarding lead consults on a concern (§3.5).")
     national = shared_with.memberships.current().filter(role__in=CONSULTEE_ROLES, scheme__isnull=True).exists()
