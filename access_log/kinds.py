@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
 
 from families.models import (
     Family,
@@ -107,6 +109,15 @@ class FileKindSpec:
     def minimal_view(self, obj: Any, user: User) -> Any:
         raise NotImplementedError
 
+    def named_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+        """A review sample or an audit session now names these files for ``reader`` (§9.1, §10.1).
+        A kind whose rules also check an object permission grants it here; the others decide
+        from the sample or the session itself."""
+
+    def released_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+        """The review or session is closed and no open one names these files for ``reader``:
+        what ``named_for`` granted is taken away."""
+
 
 def _family_perm(user: User, family_ref: Any, codename: str) -> QuerySet:
     return FamilyUserObjectPermission.objects.filter(
@@ -142,6 +153,10 @@ class MinimalFamily:
 
 def _no_open_concern(family: Family) -> bool:
     return False
+
+
+def _occasion_perm(by: Review | AuditSession) -> str:
+    return "families.review_family" if isinstance(by, Review) else "families.audit_family"
 
 
 class FamilyFiles(FileKindSpec):
@@ -329,6 +344,15 @@ class FamilyFiles(FileKindSpec):
             )
         )
         return staff | volunteer | reviewing | auditing
+
+    def named_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+        # Family files also carry an object permission for the review or the session.
+        for family in Family.objects.filter(pk__in=file_ids):
+            assign_perm(_occasion_perm(by), reader, family)
+
+    def released_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+        for family in Family.objects.filter(pk__in=file_ids):
+            remove_perm(_occasion_perm(by), reader, family)
 
     def minimal_view(self, obj: Family, user: User) -> MinimalFamily:
         today = timezone.localdate()
