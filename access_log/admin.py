@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from homestart.models import Membership, Role
+from homestart.models import Membership
+from homestart.rules import FileKind, Purpose, Role
 
 from . import gate
 from .kinds import kind_spec
-from .models import AccessEvent, AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
+from .models import AccessEvent, AuditSession, ContractorUndertaking, RecordOfAccess, Review
 
 if TYPE_CHECKING:
     from families.models import Family

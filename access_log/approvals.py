@@ -32,7 +32,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, User
+from homestart.rules import Role
 
 from . import gate
 from .gate import FileAccess

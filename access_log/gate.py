@@ -29,11 +29,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
-from homestart.models import Role, User, has_acknowledged_current_policy
+from homestart.models import User, has_acknowledged_current_policy
 from homestart.request_id import current_request_id
+from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, role_label
 
 from .kinds import Grant, Pending, View, kind_spec
-from .models import AccessEvent, Action, FileKind, Outcome, Purpose
+from .models import AccessEvent
 from .tombstones import FileDestroyed, is_destroyed, tombstone
 
 __all__ = [
@@ -96,10 +97,8 @@ class FileAccess:
 
     @property
     def role_label(self) -> str:
-        """The role in words ("Coordinator", "line manager"), for the page, not the code."""
-        if self.grant.role in Role.values:
-            return Role(self.grant.role).label
-        return self.grant.role.replace("_", " ")
+        """The role in words ("Coordinator", "Line manager"), for the page, not the code."""
+        return role_label(self.grant.role)
 
     reference = property(lambda self: kind_spec(self.kind).reference(self._obj))
 
@@ -204,26 +203,26 @@ def open_file(
     if not user.is_authenticated or not user.is_active:
         raise FileHidden("No such file.")
     if not has_acknowledged_current_policy(user):
-        refuse("policy_not_acknowledged")
+        refuse(Refusal.POLICY_NOT_ACKNOWLEDGED)
         raise AcknowledgementRequired("Acknowledge the current Confidentiality Policy first.")
     obj = spec.load(reference)
     if obj is None:
-        refuse("no_such_file")
+        refuse(Refusal.NO_SUCH_FILE)
         raise FileHidden("No such file.")
     outcome = spec.decide(user=user, obj=obj, purpose=purpose)
     if isinstance(outcome, Grant):
         if outcome.readable_sections is not None and section not in outcome.readable_sections:
             # The rest of the file is not theirs to know about: as if it did not exist.
-            refuse("section_not_readable", obj, outcome.role)
+            refuse(Refusal.SECTION_NOT_READABLE, obj, outcome.role)
             raise FileHidden("No such file.")
         _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         if roles is not None and outcome.role not in roles:
-            refuse("section_not_for_role", obj, outcome.role)
+            refuse(Refusal.SECTION_NOT_FOR_ROLE, obj, outcome.role)
             raise NotPermitted("Your role may not open this part of the file.")
         if for_change and not (
             outcome.may_change and (outcome.writable_sections is None or section in outcome.writable_sections)
         ):
-            refuse("read_only_access", obj, outcome.role)
+            refuse(Refusal.READ_ONLY_ACCESS, obj, outcome.role)
             raise NotPermitted("You may see this file but not change it.")
         _record(
             user=user,
@@ -240,10 +239,10 @@ def open_file(
     if isinstance(outcome, Pending):
         _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         refuse(outcome.reason, obj, outcome.role)
-        if outcome.reason == "undertaking_unsigned":
+        if outcome.reason == Refusal.UNDERTAKING_UNSIGNED:
             raise UndertakingRequired("Sign the confidentiality undertaking first (§7.6).")
         raise SignatureRequired(outcome, kind, reference)
-    refuse("no_access_to_file", obj, outcome or "")
+    refuse(Refusal.NO_ACCESS_TO_FILE, obj, outcome or "")
     raise FileHidden("No such file.")
 
 
@@ -251,7 +250,7 @@ def _refuse_if_destroyed(kind: str, obj: Any, refuse: Any, role: str) -> None:
     """Someone who could have opened the file, had it not been destroyed at the end of its
     retention period, is told so: its tombstone, 410 Gone (§8.8). Nothing of it is read."""
     if is_destroyed(obj):
-        refuse("file_destroyed", obj, role)
+        refuse(Refusal.FILE_DESTROYED, obj, role)
         raise FileDestroyed(tombstone(kind, obj))
 
 
@@ -302,21 +301,21 @@ def record_of_access_to_sign(
         raise FileHidden("No such file.")
     obj = spec.load(reference)
     if obj is None:
-        refuse("no_such_file")
+        refuse(Refusal.NO_SUCH_FILE)
     outcome = spec.decide(user=user, obj=obj, purpose=Purpose.CASEWORK)
     if isinstance(outcome, Grant):
         if outcome.readable_sections is None:
             _refuse_if_destroyed(kind, obj, destroyed, outcome.role)
             return obj, outcome
         # Part of the file only (a volunteer, the safeguarding lead): nothing here for them to sign.
-        refuse("section_not_readable", obj, outcome.role)
+        refuse(Refusal.SECTION_NOT_READABLE, obj, outcome.role)
     if isinstance(outcome, Pending):
-        if outcome.reason == "record_of_access_unsigned":
+        if outcome.reason == Refusal.RECORD_OF_ACCESS_UNSIGNED:
             _refuse_if_destroyed(kind, obj, destroyed, outcome.role)
             return obj, outcome
         refuse(outcome.reason, obj, outcome.role)
     # No open sample, review or audit session holding this file.
-    refuse("no_access_to_file", obj, outcome or "")
+    refuse(Refusal.NO_ACCESS_TO_FILE, obj, outcome or "")
 
 
 def open_family(**kwargs: Any) -> FileAccess:

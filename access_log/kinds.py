@@ -33,9 +33,10 @@ from families.models import (
     Visit,
     VolunteerAssignment,
 )
-from homestart.models import Membership, Role, User, roles_in
+from homestart.models import Membership, User, roles_in
+from homestart.rules import FileKind, Purpose, Refusal, Role, Section
 
-from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review, Section
+from .models import AuditSession, ContractorUndertaking, RecordOfAccess, Review
 
 # Roles that see and change every family file of their own scheme (§8.3).
 SCHEME_STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
@@ -192,7 +193,7 @@ class FamilyFiles(FileKindSpec):
             if Role.ADMIN not in national:
                 return refused_role
             if not ContractorUndertaking.objects.filter(user=user).exists():
-                return Pending("undertaking_unsigned", Role.ADMIN)
+                return Pending(Refusal.UNDERTAKING_UNSIGNED, Role.ADMIN)
             return Grant(Role.ADMIN, View.FULL, False, Purpose.ADMINISTRATION)
 
         staff_role = next((r for r in SCHEME_STAFF_ROLES if r in here), None)
@@ -253,7 +254,7 @@ class FamilyFiles(FileKindSpec):
                 ).exists()
                 if signed:
                     return Grant(role, View.FULL, False, review.purpose, review=review)
-                return Pending("record_of_access_unsigned", role, review=review)
+                return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, role, review=review)
 
         if Role.AUDITOR in here:
             session = (
@@ -269,7 +270,7 @@ class FamilyFiles(FileKindSpec):
                 ).exists()
                 if signed:
                     return Grant(Role.AUDITOR, View.FULL, False, Purpose.EXTERNAL_AUDIT, session=session)
-                return Pending("record_of_access_unsigned", Role.AUDITOR, session=session)
+                return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, Role.AUDITOR, session=session)
 
         return refused_role
 

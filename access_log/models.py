@@ -22,31 +22,12 @@ from homestart.models import (  # noqa: F401 (the append-only names are re-expor
     AppendOnlyQuerySet,
     EncryptedModel,
     FamilyKey,
-    Role,
 )
+from homestart.rules import Action, FileKind, Outcome, Purpose, role_label
 
 # The marker and base of every register lives in ``homestart.models`` (the bottom
 # layer, so that every app can use it); these names stay importable from here.
 AccessEventQuerySet = AppendOnlyQuerySet
-
-
-class FileKind(models.TextChoices):
-    FAMILY = "family", "Family file"
-    VOLUNTEER = "volunteer", "Volunteer file"
-    PERSONNEL = "personnel", "Personnel file"
-
-
-class Action(models.TextChoices):
-    VIEW = "view", "Opened"
-    CHANGE = "change", "Changed"
-    CREATE = "create", "Created"
-    EXPORT = "export", "Exported"
-    LIST = "list", "Listed, with names shown"
-
-
-class Outcome(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    REFUSED = "refused", "Refused"
 
 
 class AccessEvent(AppendOnlyModel):
@@ -75,24 +56,6 @@ class AccessEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.file_reference} ({self.outcome})"
-
-
-class Purpose(models.TextChoices):
-    CASEWORK = "casework", "Supporting the family"
-    SUPERVISION = "supervision", "Supervision"
-    SPOT_CHECK = "spot_check", "Spot check of files for a safeguarding audit (§9.1)"
-    QUALITY_REVIEW = "quality_review", "Quality assurance review (§8.3, §9.1)"
-    EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
-    ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
-    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
-
-
-class Section(models.TextChoices):
-    """Parts of a family file the gate opens for a role that may not read all of it."""
-
-    SAFEGUARDING = "safeguarding", "Safeguarding"
-    # Names, dates of birth, address and contact: what a referral to children's services needs (§2.1).
-    IDENTIFYING_DETAILS = "identifying_details", "Identifying details"
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -266,7 +229,7 @@ class RecordOfAccess(AppendOnlyModel):
     @property
     def role_label(self) -> str:
         """The role as the Record of Access shows it ("HSUK reviewer", not "reviewer")."""
-        return Role(self.role).label if self.role in Role.values else self.role
+        return role_label(self.role)
 
 
 class ContractorUndertaking(AppendOnlyModel):

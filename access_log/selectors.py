@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, User
+from homestart.rules import Role
 
 from .kinds import SCHEME_STAFF_ROLES
 from .models import AccessEvent, Approval, ApprovalNotice, AuditSession, RecordOfAccess

@@ -15,19 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User
+from homestart.rules import FileKind, Purpose, Role
 
 from .kinds import kind_spec
-from .models import (
-    AuditSession,
-    AuditSessionFile,
-    ContractorUndertaking,
-    FileKind,
-    Purpose,
-    RecordOfAccess,
-    Review,
-    SampledFile,
-)
+from .models import AuditSession, AuditSessionFile, ContractorUndertaking, RecordOfAccess, Review, SampledFile
 
 MAX_SAMPLE = 50
 MAX_REVIEW_DAYS = 90

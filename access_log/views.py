@@ -12,14 +12,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homestart.forms import form_error
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User
 from homestart.once import form_once
+from homestart.rules import FileKind, Purpose, Role
 from homestart.security import recent_authentication
 
 from . import approvals, gate, selectors, services
 from .forms import ApprovalDecisionForm, AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
-from .models import Approval, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
+from .models import Approval, ContractorUndertaking, RecordOfAccess, Review
 
 
 def _current(user: User):

@@ -21,7 +21,8 @@ from access_log.gate import FileAccess
 from access_log.models import Approval, ApprovalKind
 from families.models import Member
 from homestart.concurrency import check_version
-from homestart.models import PolicyVersion, Role, User
+from homestart.models import PolicyVersion, User
+from homestart.rules import Role
 
 from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope
 from .sharing import Recipient, SharingDecision, may_share

@@ -22,10 +22,11 @@ from access_log.models import Approval
 from homestart.concurrency import EditConflict, conflict_form, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import PolicyVersion, Role
+from homestart.models import PolicyVersion
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import Role
 from homestart.security import recent_authentication
 
 from . import selectors, services, transfers

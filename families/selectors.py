@@ -6,10 +6,10 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices
 from django.utils.formats import date_format
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
-from access_log.models import FileKind
 from homestart.crypto import blind_index, normalise_postcode
 from homestart.history import Source
-from homestart.models import Membership, Role, Scheme, User, current_roles
+from homestart.models import Membership, Scheme, User, current_roles
+from homestart.rules import FileKind, Role
 
 from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
 

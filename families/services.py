@@ -12,9 +12,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
-from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.models import DataKey, Membership, Scheme, User
+from homestart.rules import FileKind, Purpose, Role
 from homestart.services import scheme_ensure_staff_group
 
 from .models import (

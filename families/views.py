@@ -17,15 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access_log import gate, tombstones
 from access_log import selectors as access_selectors
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role, User, current_roles
+from homestart.models import User, current_roles
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import FileKind, Role
 
 from . import selectors, services
 from .forms import (

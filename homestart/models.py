@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from . import crypto, keystore
 from .request_cache import forget, memo
+from .rules import Role
 
 
 class AppendOnlyError(Exception):
@@ -111,18 +112,6 @@ class User(AbstractUser):
         """How pages, forms and e-mails name the person: their name; the sign-in name only for an
         account that has no name recorded yet."""
         return self.get_full_name().strip() or self.username
-
-
-class Role(models.TextChoices):
-    COORDINATOR = "coordinator", "Coordinator"
-    MANAGER = "manager", "Scheme manager"
-    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
-    VOLUNTEER = "volunteer", "Volunteer"
-    TRUSTEE = "trustee", "Trustee"
-    SPOT_CHECK_TRUSTEE = "spot_check_trustee", "Trustee responsible for spot checks"
-    REVIEWER = "reviewer", "HSUK reviewer"
-    AUDITOR = "auditor", "External auditor"
-    ADMIN = "admin", "Administrator"
 
 
 # Roles that belong to the whole installation, not to one scheme.

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from homestart.rules import Role
+
 from . import request_cache
 from .models import (
     ACCESS_REQUEST_DAYS,
@@ -38,7 +40,6 @@ from .models import (
     Membership,
     PolicyAcknowledgement,
     PolicyVersion,
-    Role,
     Scheme,
     User,
 )

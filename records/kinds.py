@@ -26,8 +26,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
-from access_log.models import AuditSession, FileKind, Purpose, RecordOfAccess, Review
-from homestart.models import Membership, Role, User, roles_in
+from access_log.models import AuditSession, RecordOfAccess, Review
+from homestart.models import Membership, User, roles_in
+from homestart.rules import FileKind, Purpose, Role
 
 from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
 

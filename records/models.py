@@ -20,9 +20,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from access_log.models import AppendOnlyModel, FileKind
+from access_log.models import AppendOnlyModel
 from homestart.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from homestart.models import DataKey, EncryptedModel, Scheme
+from homestart.rules import FileKind
 
 
 class OwnKey:

@@ -9,10 +9,10 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from access_log.kinds import kind_spec
-from access_log.models import FileKind
 from families.models import Family
 from homestart.history import Source
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User
+from homestart.rules import FileKind, Role
 
 from . import retention
 from .deadlines import add_months

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import AccessEvent, Action, FileKind, Outcome
+from access_log.models import AccessEvent
 from families.models import Family
 from homestart.concurrency import check_version
 from homestart.fields import BlindIndexField
-from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.models import DataKey, Membership, Scheme, User
+from homestart.rules import Action, FileKind, Outcome, Role
 
 from . import retention
 from .models import (

@@ -21,16 +21,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES, kind_spec
-from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from families.models import Family
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import FileKind, Role
 from homestart.security import recent_authentication
 
 from . import monitoring, selectors, services

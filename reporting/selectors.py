@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from homestart.history import Source
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User
+from homestart.rules import Role
 
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, SafeguardingConsultation
 

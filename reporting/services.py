@@ -14,7 +14,8 @@ from access_log.gate import FileAccess, NotPermitted
 from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
-from homestart.models import DataKey, Role, Scheme, User
+from homestart.models import DataKey, Scheme, User
+from homestart.rules import Role
 
 from .identifiers import find_identifiers
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation

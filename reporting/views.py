@@ -20,13 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.history import render_history
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import FileKind, Role
 from homestart.security import recent_authentication
 
 from . import selectors, services

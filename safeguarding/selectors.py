@@ -8,10 +8,10 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from access_log.gate import FileAccess, NotPermitted
 from access_log.kinds import KINDS
-from access_log.models import FileKind, Purpose
 from families.models import Family, Member
 from homestart.history import Source
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, User
+from homestart.rules import FileKind, Purpose, Role
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 

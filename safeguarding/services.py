@@ -24,7 +24,8 @@ from consent.models import LegalBasis, RecipientKind, Scope
 from consent.services import describe_sharing, disclosure_carry_out, sharing_check
 from consent.sharing import Recipient
 from homestart.concurrency import check_version
-from homestart.models import Role, User
+from homestart.models import User
+from homestart.rules import Role
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 from .selectors import has_open_concern

@@ -17,12 +17,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_log import approvals, gate
-from access_log.models import Approval, ApprovalKind, Section
+from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role
 from homestart.once import form_once
+from homestart.rules import Role, Section
 
 from . import selectors, services
 from .forms import (

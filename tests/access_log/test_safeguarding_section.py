@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from access_log import gate
-from access_log.models import AccessEvent, Outcome
-from homestart.models import Role
+from access_log.models import AccessEvent
+from homestart.rules import Outcome, Role
 from tests.factories import MembershipFactory, UserFactory
 
 

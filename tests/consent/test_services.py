@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, Action
+from access_log.models import AccessEvent
 from consent import services
 from consent.models import ConfidentialityStatement, Consent, Disclosure, RecipientKind, Scope
 from consent.services import SharingRefused
 from consent.sharing import Recipient
+from homestart.rules import Action
 from safeguarding import services as sg_services
 from safeguarding.models import Concern, ExternalRequest
 from tests.helpers import raw_value

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import FileKind
 from families import services
 from families.models import ClosureReason, Family, SupportEpisodeEvent
+from homestart.rules import FileKind
 from records import selectors as records_selectors
 from records import services as records_services
 from records.models import Destruction

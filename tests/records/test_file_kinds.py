@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log.kinds import KINDS
-from access_log.models import AccessEvent, FileKind, Outcome, RecordOfAccess, Review, SampledFile
-from homestart.models import Role
+from access_log.models import AccessEvent, RecordOfAccess, Review, SampledFile
+from homestart.rules import FileKind, Outcome, Role
 from records import services
 from records.models import PersonnelFile, VolunteerFile
 from tests.factories import MembershipFactory, UserFactory

@@ -11,9 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.crypto import KeyUnavailable
+from homestart.rules import FileKind
 from records import retention, selectors, services
 from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule
 from tests.factories import make_family

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Member
+from homestart.rules import FileKind
 from records import services
 from records.deadlines import sar_due_date
 from records.models import Disclosure, SubjectAccessRequest

@@ -10,7 +10,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
+from homestart.rules import FileKind
 from records import monitoring, selectors, services
 from records.models import Breach, SupervisionNote
 from tests.factories import make_family

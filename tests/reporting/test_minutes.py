@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from homestart.models import Role
+from homestart.rules import Role
 from reporting import services
 from reporting.models import ReportEvent
 from tests.conftest import _member

@@ -25,7 +25,8 @@ from consent.sharing import Recipient
 from families import services as family_services
 from families.models import ClosureReason, Family, Group, Member, Referral, Visit
 from homestart import services as people_services
-from homestart.models import AccessRequest, Membership, Role, Scheme, User
+from homestart.models import AccessRequest, Membership, Scheme, User
+from homestart.rules import Role
 from records import services as records_services
 from records.deadlines import add_months
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
