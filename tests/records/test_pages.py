@@ -14,8 +14,9 @@ from access_log.models import AccessEvent
 from families.models import Family
 from homestart.crypto import KeyUnavailable
 from homestart.rules import FileKind
-from records import services
+from records.breaches import services as breach_services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
+from records.subject_access import services as sar_services
 from tests.conftest import CARER_FIRST, CARER_LAST, CHILD_FIRST
 from tests.helpers import error_summary, main_content, version_in
 from tests.matrix import ROLES, client_as, people, row, run, url_for
@@ -23,7 +24,7 @@ from tests.matrix import ROLES, client_as, people, row, run, url_for
 
 @pytest.fixture
 def sar(family, wirral, manager):
-    return services.sar_register(
+    return sar_services.sar_register(
         scheme=wirral,
         actor=manager,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
@@ -36,7 +37,7 @@ def sar(family, wirral, manager):
 
 @pytest.fixture
 def breach(wirral, coordinator):
-    return services.breach_record(
+    return breach_services.breach_record(
         scheme=wirral,
         actor=coordinator,
         found_at=timezone.now(),
