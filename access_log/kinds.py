@@ -1,7 +1,7 @@
 """File kinds the gate can open, and the rules that grant access to each.
 
 A kind is one ``FileKindSpec`` subclass, registered in ``KINDS`` by the app that
-owns the files (families/kinds.py, records/kinds.py: both above this app, which
+owns the files (families/kinds.py, records/people/kinds.py: both above this app, which
 imports neither): how to load a file by reference, which scheme it belongs to, the
 rules that decide access, and the database filter that lists the files a user may open.
 
@@ -106,7 +106,7 @@ class FileKindSpec:
 
 
 # Filled by the apps that own the kinds, in ``AppConfig.ready``: family files
-# (families/kinds.py), volunteer and personnel files (records/kinds.py).
+# (families/kinds.py), volunteer and personnel files (records/people/kinds.py).
 KINDS: dict[str, FileKindSpec] = {}
 
 

@@ -115,7 +115,7 @@ def review_draw_sample(
         SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref) for file_kind, pk, ref in chosen
     )
     # Family files also carry an object permission for the review (families/kinds.py); the
-    # other kinds are decided from the sample itself (records/kinds.py).
+    # other kinds are decided from the sample itself (records/people/kinds.py).
     for file_kind in SAMPLED_KINDS[kind]:
         ids = [pk for chosen_kind, pk, _ in chosen if chosen_kind == file_kind]
         kind_spec(file_kind).named_for(reader=reviewer, file_ids=ids, by=review)
@@ -235,7 +235,7 @@ def audit_session_open(
         for file_kind, pk, ref in files
     )
     # Family files also carry an object permission for the session (families/kinds.py);
-    # volunteer files are decided from the session itself (records/kinds.py).
+    # volunteer files are decided from the session itself (records/people/kinds.py).
     for file_kind in AUDITED_KINDS:
         ids = [pk for named_kind, pk, _ in files if named_kind == file_kind]
         kind_spec(file_kind).named_for(reader=auditor, file_ids=ids, by=session)

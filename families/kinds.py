@@ -7,7 +7,7 @@ referral while a concern is open (§2.1); the trustee responsible for spot check
 HSUK reviewers a sampled file, and an external auditor a file named in a supervised
 session, each after signing its Record of Access (§9.1, §10.1); an administrator after
 signing the confidentiality undertaking (§7.6). Registered with the gate in
-``FamiliesConfig.ready`` (families/apps.py), beside records/kinds.py.
+``FamiliesConfig.ready`` (families/apps.py), beside records/people/kinds.py.
 """
 
 from __future__ import annotations
