@@ -203,7 +203,7 @@ INSTALLED_APPS = [
     "records",
     "reporting",
     "access_log",
-    # The demo data (manage.py seed_demo): the top layer, it uses every app above.
+    # The demo data (manage.py seed_demo): the top layer, it uses every other app.
     "demo",
 ]
 
