@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from families.models import Family
 from homestart.models import has_role
 from homestart.rules import FileKind, Purpose, Role
 
 from . import gate
+from .kinds import kind_spec
 from .models import AccessEvent, AuditSession, ContractorUndertaking, RecordOfAccess, Review
+
+if TYPE_CHECKING:
+    from families.models import Family
 
 UNDERTAKING_FIRST = "Sign the confidentiality undertaking before opening records about families (§7.6)."
 
@@ -109,7 +112,7 @@ class AccessEventAdmin(FamilyRecordAdmin):
     def family_of(self, obj: AccessEvent) -> Family | None:
         if obj.file_kind != FileKind.FAMILY or obj.file_id is None:
             return None
-        return Family.objects.filter(pk=obj.file_id).first()
+        return kind_spec(FileKind.FAMILY).load(obj.file_reference)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return admin.ModelAdmin.has_module_permission(self, request)

@@ -32,7 +32,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from families.models import Family
 from homestart.errors import AccessRefused
 from homestart.models import Membership, User, has_role
 from homestart.rules import Role
@@ -157,8 +156,10 @@ def approval_decide(
     """A second person approves (it happens now) or refuses (nothing happens), with a reason for a refusal."""
     # One decision at a time: the family's row is locked, not the approval's. The approval is a
     # register (append-only), on which the application's database role may not take a row lock;
-    # the decision's unique approval column makes a second decision fail in any case.
-    Family.objects.select_for_update().filter(pk=approval.family_id).values_list("pk").get()
+    # the decision's unique approval column makes a second decision fail in any case. (The family
+    # model through the approval's own foreign key: families sits above the gate.)
+    family_model = Approval._meta.get_field("family").related_model
+    family_model.objects.select_for_update().filter(pk=approval.family_id).values_list("pk").get()
     approval = Approval.objects.select_related("family__data_key").get(pk=approval.pk)
     if access.target.pk != approval.family_id:
         raise gate.FileHidden("No such approval.")

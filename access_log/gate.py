@@ -30,10 +30,10 @@ from django.http import Http404
 
 from homestart.errors import AccessRefused
 from homestart.models import User, has_acknowledged_current_policy
+from homestart.request_id import current_request_id
 from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, role_label
 
 from .kinds import Grant, Pending, View, kind_spec
-from .middleware import current_request_id
 from .models import AccessEvent
 from .tombstones import FileDestroyed, is_destroyed, tombstone
 

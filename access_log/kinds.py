@@ -1,9 +1,9 @@
 """File kinds the gate can open, and the rules that grant access to each.
 
-Adding a kind (volunteer and personnel files arrive with the records work) is
-one ``FileKindSpec`` subclass registered in ``KINDS``: how to load a file by
-reference, which scheme it belongs to, the rules that decide access, and the
-database filter that lists the files a user may open.
+A kind is one ``FileKindSpec`` subclass, registered in ``KINDS`` by the app that
+owns the files (families/kinds.py, records/people/kinds.py: both above this app, which
+imports neither): how to load a file by reference, which scheme it belongs to, the
+rules that decide access, and the database filter that lists the files a user may open.
 
 Every rule checks, at the moment of access, both the object permission
 (django-guardian, direct foreign-key tables) and the condition behind it —
@@ -14,34 +14,21 @@ no job has tidied it away.
 
 from __future__ import annotations
 
-import datetime
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
-from families.models import (
-    Family,
-    FamilyGroupObjectPermission,
-    FamilyUserObjectPermission,
-    Member,
-    Visit,
-    VolunteerAssignment,
-)
-from homestart.models import Membership, User, roles_in
-from homestart.rules import FileKind, Purpose, Refusal, Role, Section
+from homestart.models import User
+from homestart.rules import Role
 
-from .models import AuditSession, ContractorUndertaking, RecordOfAccess, Review
+from .models import AuditSession, Review
 
 # Roles that see and change every family file of their own scheme (§8.3).
 SCHEME_STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
-# The part of a family file the scheme's safeguarding lead opens (§2).
-SAFEGUARDING_SECTIONS = frozenset({Section.SAFEGUARDING})
-# What the safeguarding lead opens, for a stated referral, of a family with an open concern (§2.1).
-IDENTIFYING_SECTIONS = frozenset({Section.IDENTIFYING_DETAILS})
 
 
 class View(enum.Enum):
@@ -108,241 +95,19 @@ class FileKindSpec:
     def minimal_view(self, obj: Any, user: User) -> Any:
         raise NotImplementedError
 
+    def named_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+        """A review sample or an audit session now names these files for ``reader`` (§9.1, §10.1).
+        A kind whose rules also check an object permission grants it here; the others decide
+        from the sample or the session itself."""
 
-def _family_perm(user: User, family_ref: Any, codename: str) -> QuerySet:
-    return FamilyUserObjectPermission.objects.filter(
-        user=user,
-        content_object=family_ref,
-        permission__codename=codename,
-        permission__content_type__app_label="families",
-    )
-
-
-def _family_group_perm(user: User, family_ref: Any, codename: str) -> QuerySet:
-    return FamilyGroupObjectPermission.objects.filter(
-        group__user=user,
-        content_object=family_ref,
-        permission__codename=codename,
-        permission__content_type__app_label="families",
-    )
+    def released_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+        """The review or session is closed and no open one names these files for ``reader``:
+        what ``named_for`` granted is taken away."""
 
 
-@dataclass(frozen=True)
-class MinimalFamily:
-    """All a volunteer sees of a family they support (§8.5): no referral, no
-    consent details, no other people's notes, nothing about safeguarding."""
-
-    reference: str
-    adults: list[str]
-    children: list[tuple[str, int | None]]
-    address: str
-    postcode: str
-    phone: str
-    my_visits: list[Visit] = field(default_factory=list)
-
-
-def _no_open_concern(family: Family) -> bool:
-    return False
-
-
-class FamilyFiles(FileKindSpec):
-    kind = FileKind.FAMILY
-    url_name = "families:detail"
-    log_roles = SCHEME_STAFF_ROLES
-    # "Has this family an open safeguarding concern?": the safeguarding app, above this one,
-    # registers the answer (safeguarding/apps.py). Until it does, the answer is no.
-    has_open_concern = staticmethod(_no_open_concern)
-
-    def load(self, reference: str) -> Family | None:
-        return Family.objects.with_keys().filter(reference=reference).first()
-
-    def reference(self, obj: Family) -> str:
-        return obj.reference
-
-    def scheme_id(self, obj: Family) -> int:
-        return obj.scheme_id
-
-    def readable_files(self, *, scheme_id: int, reader: User) -> QuerySet:
-        return (
-            Family.objects.filter(scheme_id=scheme_id, data_key__destroyed_at__isnull=True)
-            .order_by("number")
-            .values_list("pk", "reference")
-        )
-
-    def decide(self, *, user: User, obj: Family, purpose: str) -> Grant | Pending | str | None:
-        here, national = roles_in(user, obj.scheme_id)
-        refused_role = next(iter(sorted(here or national)), "")
-
-        if purpose == Purpose.ADMINISTRATION:
-            # §7.6: an administrator sees personal data only after signing an undertaking.
-            if Role.ADMIN not in national:
-                return refused_role
-            if not ContractorUndertaking.objects.filter(user=user).exists():
-                return Pending(Refusal.UNDERTAKING_UNSIGNED, Role.ADMIN)
-            return Grant(Role.ADMIN, View.FULL, False, Purpose.ADMINISTRATION)
-
-        staff_role = next((r for r in SCHEME_STAFF_ROLES if r in here), None)
-        if staff_role and _family_group_perm(user, obj, "change_family").exists():
-            return Grant(staff_role, View.FULL, True, Purpose.CASEWORK)
-
-        if (
-            Role.VOLUNTEER in here
-            and _family_perm(user, obj, "view_family_minimal").exists()
-            and VolunteerAssignment.objects.active().filter(family=obj, volunteer=user).exists()
-        ):
-            # Volunteers record their own visits; nothing else on the file (§8.5).
-            # They may also raise a safeguarding concern, and then see only their own submissions (§2).
-            return Grant(Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({"visits", "safeguarding"}))
-
-        if Role.SAFEGUARDING_LEAD in here:
-            if purpose == Purpose.SAFEGUARDING_REFERRAL:
-                # §2.1: to refer a child to children's services, the lead opens the family's
-                # identifying details, and only those, while a concern is open; read-only.
-                if not self.has_open_concern(obj):
-                    return Role.SAFEGUARDING_LEAD
-                return Grant(
-                    Role.SAFEGUARDING_LEAD,
-                    View.MINIMAL,
-                    False,
-                    Purpose.SAFEGUARDING_REFERRAL,
-                    writable_sections=frozenset(),
-                    readable_sections=IDENTIFYING_SECTIONS,
-                )
-            # The scheme's safeguarding lead: the safeguarding section only (§2.1, §8.3),
-            # and no more of the file than the reference that identifies it.
-            return Grant(
-                Role.SAFEGUARDING_LEAD,
-                View.MINIMAL,
-                True,
-                Purpose.CASEWORK,
-                writable_sections=SAFEGUARDING_SECTIONS,
-                readable_sections=SAFEGUARDING_SECTIONS,
-            )
-
-        review_kinds = []
-        if Role.SPOT_CHECK_TRUSTEE in here:
-            review_kinds.append(Review.Kind.SPOT_CHECK)
-        if Role.REVIEWER in national:
-            review_kinds.append(Review.Kind.QUALITY_REVIEW)
-        if review_kinds:
-            review = (
-                Review.objects.open_now()
-                .filter(reviewer=user, scheme_id=obj.scheme_id, kind__in=review_kinds)
-                .filter(files__file_kind=self.kind, files__file_id=obj.pk)
-                .order_by("-opens_at")
-                .first()
-            )
-            if review and _family_perm(user, obj, "review_family").exists():
-                role = Role.REVIEWER if review.kind == Review.Kind.QUALITY_REVIEW else Role.SPOT_CHECK_TRUSTEE
-                signed = RecordOfAccess.objects.filter(
-                    user=user, file_kind=self.kind, file_id=obj.pk, review=review
-                ).exists()
-                if signed:
-                    return Grant(role, View.FULL, False, review.purpose, review=review)
-                return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, role, review=review)
-
-        if Role.AUDITOR in here:
-            session = (
-                AuditSession.objects.open_now()
-                .filter(auditor=user, scheme_id=obj.scheme_id)
-                .filter(files__file_kind=self.kind, files__file_id=obj.pk)
-                .order_by("-opened_at")
-                .first()
-            )
-            if session and _family_perm(user, obj, "audit_family").exists():
-                signed = RecordOfAccess.objects.filter(
-                    user=user, file_kind=self.kind, file_id=obj.pk, audit_session=session
-                ).exists()
-                if signed:
-                    return Grant(Role.AUDITOR, View.FULL, False, Purpose.EXTERNAL_AUDIT, session=session)
-                return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, Role.AUDITOR, session=session)
-
-        return refused_role
-
-    def staff_filter(self, user: User) -> Q:
-        """Families the user sees as the scheme's coordinator or manager (§8.3)."""
-        current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
-        return Exists(current.filter(role__in=SCHEME_STAFF_ROLES)) & Exists(
-            _family_group_perm(user, OuterRef("pk"), "change_family")
-        )
-
-    def volunteer_filter(self, user: User, *, today: datetime.date | None = None) -> Q:
-        """Families the user supports as a volunteer now (§8.5): the volunteer's own list
-        asks only this, not the reviewer's and auditor's routes as well."""
-        current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role=Role.VOLUNTEER)
-        return (
-            Exists(current)
-            & Exists(_family_perm(user, OuterRef("pk"), "view_family_minimal"))
-            & Exists(VolunteerAssignment.objects.active(today).filter(volunteer=user, family=OuterRef("pk")))
-        )
-
-    def visible_filter(self, user: User) -> Q:
-        """The families this user may open now, as one database condition (no id lists)."""
-        now = timezone.now()
-        today = timezone.localdate()
-        current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
-        staff = self.staff_filter(user)
-        # Readers open a sampled or audited file only once they have signed its Record of
-        # Access for that review or session (§9.1, §10.1): so too in lists and search.
-        signed = RecordOfAccess.objects.filter(user=user, file_kind=self.kind, file_id=OuterRef(OuterRef("pk")))
-        volunteer = self.volunteer_filter(user, today=today)
-        reviewing = Exists(_family_perm(user, OuterRef("pk"), "review_family")) & (
-            Exists(
-                Review.objects.open_now(now)
-                .filter(
-                    reviewer=user,
-                    kind=Review.Kind.SPOT_CHECK,
-                    scheme=OuterRef("scheme"),
-                    files__file_kind=self.kind,
-                    files__file_id=OuterRef("pk"),
-                )
-                .filter(Exists(signed.filter(review=OuterRef("pk"))))
-            )
-            & Exists(current.filter(role=Role.SPOT_CHECK_TRUSTEE))
-            | Exists(
-                Review.objects.open_now(now)
-                .filter(
-                    reviewer=user,
-                    kind=Review.Kind.QUALITY_REVIEW,
-                    scheme=OuterRef("scheme"),
-                    files__file_kind=self.kind,
-                    files__file_id=OuterRef("pk"),
-                )
-                .filter(Exists(signed.filter(review=OuterRef("pk"))))
-            )
-            & Exists(Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER))
-        )
-        auditing = (
-            Exists(current.filter(role=Role.AUDITOR))
-            & Exists(_family_perm(user, OuterRef("pk"), "audit_family"))
-            & Exists(
-                AuditSession.objects.open_now(now)
-                .filter(
-                    auditor=user,
-                    scheme=OuterRef("scheme"),
-                    files__file_kind=self.kind,
-                    files__file_id=OuterRef("pk"),
-                )
-                .filter(Exists(signed.filter(audit_session=OuterRef("pk"))))
-            )
-        )
-        return staff | volunteer | reviewing | auditing
-
-    def minimal_view(self, obj: Family, user: User) -> MinimalFamily:
-        today = timezone.localdate()
-        members = list(obj.members.all())
-        return MinimalFamily(
-            reference=obj.reference,
-            adults=[f"{m.first_name} {m.last_name}".strip() for m in members if m.kind == Member.Kind.ADULT],
-            children=[(m.first_name, m.age_on(today)) for m in members if m.kind == Member.Kind.CHILD],
-            address=obj.address,
-            postcode=obj.postcode,
-            phone=obj.phone,
-            my_visits=list(obj.visits.filter(visited_by=user)),
-        )
-
-
-KINDS: dict[str, FileKindSpec] = {FileKind.FAMILY: FamilyFiles()}
+# Filled by the apps that own the kinds, in ``AppConfig.ready``: family files
+# (families/kinds.py), volunteer and personnel files (records/people/kinds.py).
+KINDS: dict[str, FileKindSpec] = {}
 
 
 def kind_spec(kind: str) -> FileKindSpec:

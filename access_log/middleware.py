@@ -1,52 +1,34 @@
-"""A request id on every request, carried into access events, security log lines
-and the response.
-
-A client-supplied ``X-Request-ID`` is believed only behind trusted reverse proxies
-(``TRUSTED_PROXY_COUNT`` > 0, the setting that also decides the client address),
-whose job it is to set or overwrite the header, and only when it fits a strict
-pattern. Otherwise a client could choose the id recorded against its own events
-(OWASP ASVS 4.1.3) or smuggle text into log lines (16.4.1); a new id is made instead.
-"""
+"""The gate's refusals that have a next step are answered with that step, not an error page:
+acknowledge the current policy (§3.1, §4.1, §5.1), sign the Record of Access (§9.1, §10.1),
+sign the confidentiality undertaking (§7.6)."""
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
-_request_id: ContextVar[str] = ContextVar("request_id", default="")
-# Letters, digits, dot, underscore and hyphen; starts with a letter or digit; 8-64 long.
-_VALID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
+from homestart.middleware import redirect_to_policy
 
-
-def current_request_id() -> str:
-    return _request_id.get()
+from . import gate
 
 
-def request_id_for(request: HttpRequest) -> str:
-    """The proxy's id when a trusted proxy sent a well-formed one, else a new random id."""
-    if settings.TRUSTED_PROXY_COUNT > 0:
-        incoming = request.headers.get("X-Request-ID", "")
-        if _VALID.fullmatch(incoming):
-            return incoming
-    return uuid.uuid4().hex
-
-
-class RequestIdMiddleware:
+class GateRefusalMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request_id_for(request)
-        request.request_id = request_id
-        token = _request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
-        response["X-Request-ID"] = request_id
-        return response
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Refusals the gate answers with a next step rather than an error page."""
+        if isinstance(exception, gate.AcknowledgementRequired):
+            return redirect_to_policy(request)
+        if isinstance(exception, gate.SignatureRequired):
+            url = reverse("access_log:sign", kwargs={"kind": exception.kind, "reference": exception.reference})
+            return redirect(url)
+        if isinstance(exception, gate.UndertakingRequired):
+            return redirect("access_log:undertaking")
+        return None

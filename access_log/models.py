@@ -15,13 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from families.models import FamilyKey
 from homestart.fields import EncryptedTextField
 from homestart.models import (  # noqa: F401 (the append-only names are re-exported)
     AppendOnlyError,
     AppendOnlyModel,
     AppendOnlyQuerySet,
     EncryptedModel,
+    FamilyKey,
 )
 from homestart.rules import Action, FileKind, Outcome, Purpose, role_label
 

@@ -14,14 +14,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 
-from families.models import Family
 from homestart.errors import NotAllowed
 from homestart.models import Scheme, User, has_role
 from homestart.rules import FileKind, Purpose, Role
 from homestart.writes import save_tracked
 
+from .kinds import kind_spec
 from .models import AuditSession, AuditSessionFile, ContractorUndertaking, RecordOfAccess, Review, SampledFile
 
 MAX_SAMPLE = 50
@@ -63,8 +62,6 @@ def review_draw_sample(
 
     The reviewer cannot choose the files: the sample is drawn at random, once.
     """
-    from .kinds import kind_spec
-
     kind = _review_kind_for(reviewer, scheme)
     wanted = {FileKind.FAMILY: sample_size, FileKind.VOLUNTEER: volunteer_files, FileKind.PERSONNEL: personnel_files}
     fields = {
@@ -108,11 +105,11 @@ def review_draw_sample(
     SampledFile.objects.bulk_create(
         SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref) for file_kind, pk, ref in chosen
     )
-    # Family files also carry an object permission for the review; the other kinds are
-    # decided from the sample itself (records/kinds.py).
-    families = [pk for file_kind, pk, _ in chosen if file_kind == FileKind.FAMILY]
-    for family in Family.objects.filter(pk__in=families):
-        assign_perm("families.review_family", reviewer, family)
+    # Family files also carry an object permission for the review (families/kinds.py); the
+    # other kinds are decided from the sample itself (records/people/kinds.py).
+    for file_kind in SAMPLED_KINDS[kind]:
+        ids = [pk for chosen_kind, pk, _ in chosen if chosen_kind == file_kind]
+        kind_spec(file_kind).named_for(reader=reviewer, file_ids=ids, by=review)
     return review
 
 
@@ -122,11 +119,11 @@ def review_close(*, review: Review, actor: User) -> Review:
         raise ValidationError("This review is already closed.")
     review.closed_at = timezone.now()
     save_tracked(review, actor=actor, update_fields=["closed_at"])
-    still_open = SampledFile.objects.filter(
-        review__in=Review.objects.open_now().filter(reviewer=review.reviewer)
-    ).values("file_id")
-    for family in Family.objects.filter(pk__in=review.files.values("file_id")).exclude(pk__in=still_open):
-        remove_perm("families.review_family", review.reviewer, family)
+    still_open = SampledFile.objects.filter(review__in=Review.objects.open_now().filter(reviewer=review.reviewer))
+    for file_kind in SAMPLED_KINDS[review.kind]:
+        open_ids = still_open.filter(file_kind=file_kind).values("file_id")
+        ids = review.files.filter(file_kind=file_kind).exclude(file_id__in=open_ids).values_list("file_id", flat=True)
+        kind_spec(file_kind).released_for(reader=review.reviewer, file_ids=ids, by=review)
     return review
 
 
@@ -188,8 +185,6 @@ def audit_session_open(
     *, coordinator: User, auditor: User, scheme: Scheme, references: list[str], signed_name: str, declared: bool
 ) -> AuditSession:
     """A coordinator opens a two-hour supervised session for named family and volunteer files (§8.3, §10.1)."""
-    from .kinds import kind_spec
-
     if not has_role(coordinator, (Role.COORDINATOR, Role.MANAGER), scheme=scheme):
         raise NotAllowed({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
     if not has_role(auditor, Role.AUDITOR, scheme=scheme):
@@ -226,10 +221,11 @@ def audit_session_open(
         AuditSessionFile(session=session, file_kind=file_kind, file_id=pk, file_reference=ref)
         for file_kind, pk, ref in files
     )
-    # Family files also carry an object permission for the session; volunteer files are
-    # decided from the session itself (records/kinds.py).
-    for family in Family.objects.filter(pk__in=[pk for kind, pk, _ in files if kind == FileKind.FAMILY]):
-        assign_perm("families.audit_family", auditor, family)
+    # Family files also carry an object permission for the session (families/kinds.py);
+    # volunteer files are decided from the session itself (records/people/kinds.py).
+    for file_kind in AUDITED_KINDS:
+        ids = [pk for named_kind, pk, _ in files if named_kind == file_kind]
+        kind_spec(file_kind).named_for(reader=auditor, file_ids=ids, by=session)
     return session
 
 
@@ -242,9 +238,11 @@ def audit_session_close(*, session: AuditSession, actor: User) -> AuditSession:
     save_tracked(session, actor=actor, update_fields=["closed_at", "closed_by"])
     still_open = AuditSessionFile.objects.filter(
         session__in=AuditSession.objects.open_now().filter(auditor=session.auditor)
-    ).values("file_id")
-    for family in Family.objects.filter(pk__in=session.files.values("file_id")).exclude(pk__in=still_open):
-        remove_perm("families.audit_family", session.auditor, family)
+    )
+    for file_kind in AUDITED_KINDS:
+        open_ids = still_open.filter(file_kind=file_kind).values("file_id")
+        ids = session.files.filter(file_kind=file_kind).exclude(file_id__in=open_ids).values_list("file_id", flat=True)
+        kind_spec(file_kind).released_for(reader=session.auditor, file_ids=ids, by=session)
     return session
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 
 # (kind, file ids) -> {file id: (certificate number, destroyed at)}
@@ -79,8 +79,6 @@ class FileDestroyed(Http404):
 
 
 def tombstone_response(request: Any, exc: FileDestroyed) -> Any:
-    from django.http import HttpResponse
-
     html = render_to_string("snippets/tombstone_page.html", {"tombstone": exc.tombstone}, request=request)
     return HttpResponse(html, status=410)
 

@@ -21,7 +21,7 @@ from homestart.security import recent_authentication
 from . import approvals, gate, selectors, services
 from .forms import ApprovalDecisionForm, AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
-from .models import Approval, RecordOfAccess, Review
+from .models import Approval, ContractorUndertaking, RecordOfAccess, Review
 
 # --- reviews and spot checks (§8.3, §9.1) -----------------------------------
 
@@ -273,8 +273,6 @@ def undertaking(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Undertaking signed. Every record you open is logged.")
             return redirect("admin:index")
-    from .models import ContractorUndertaking
-
     return render(
         request, "access_log/undertaking.html", {"form": form, "signed": signed, "text": ContractorUndertaking.TEXT}
     )

@@ -7,8 +7,10 @@ from django import forms
 from families.forms import date_field, not_in_future
 from families.models import Family, Member
 from homestart.concurrency import VersionedForm
+from homestart.models import Scheme
 
 from .models import Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
+from .transfers import SECTIONS
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 CONSENT_RECIPIENTS = [
@@ -303,10 +305,6 @@ class TransferForm(WithoutConsentMixin):
     ]
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
-        from homestart.models import Scheme
-
-        from .transfers import SECTIONS
-
         super().__init__(*args, **kwargs)
         self.fields["to_scheme"].queryset = Scheme.objects.exclude(pk=family.scheme_id).order_by("name")
         self.fields["sections"].choices = list(SECTIONS.items())

@@ -20,7 +20,6 @@ from simple_history.models import HistoricalRecords
 from families.models import Family, FamilyKey, Member
 from homestart.fields import EncryptedCharField, EncryptedTextField
 from homestart.models import AppendOnlyModel, EncryptedModel, PolicyVersion, Scheme
-from safeguarding.models import Concern, ExternalRequest
 
 
 class Scope(models.TextChoices):
@@ -214,9 +213,13 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     shared_on = models.DateField("date shared")
     basis = models.CharField("legal basis", max_length=24, choices=LegalBasis.choices)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures", null=True, blank=True)
-    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="disclosures", null=True, blank=True)
+    # The concern or the police or court request it rests on (safeguarding sits above consent:
+    # named by label, not imported; docs/architecture.md).
+    concern = models.ForeignKey(
+        "safeguarding.Concern", on_delete=models.PROTECT, related_name="disclosures", null=True, blank=True
+    )
     request = models.ForeignKey(
-        ExternalRequest, on_delete=models.PROTECT, related_name="disclosures", null=True, blank=True
+        "safeguarding.ExternalRequest", on_delete=models.PROTECT, related_name="disclosures", null=True, blank=True
     )
     justification = EncryptedTextField("justification", blank=True)
     approved_by = models.ForeignKey(

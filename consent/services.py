@@ -10,7 +10,7 @@ information may leave Home-Start.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,10 +25,12 @@ from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import PolicyVersion, User
 from homestart.rules import Role
 from homestart.writes import save_tracked
-from safeguarding.models import ExternalRequest
 
 from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
 from .sharing import Recipient, SharingDecision, may_share
+
+if TYPE_CHECKING:
+    from safeguarding.models import ExternalRequest
 
 CONSENT_SECTION = "consent"
 SAFEGUARDING_SECTION = "safeguarding"
@@ -359,6 +361,10 @@ def _told_from(asking: dict) -> dict:
 def disclosure_carry_out(approval: Approval, asking: dict, access: FileAccess, actor: User, decision) -> Disclosure:
     """The approved disclosure happens: ``may_share`` is asked again now (a concern closed or a
     consent withdrawn since the request stops it), and the register records it, today."""
+    # circle: consent ↔ safeguarding (a decision on a police or court request is a disclosure under
+    # these rules, and safeguarding sits above consent); the request it answers is looked up here.
+    from safeguarding.models import ExternalRequest
+
     request = ExternalRequest.objects.filter(pk=asking["request_id"]).first() if asking.get("request_id") else None
     recipient = Recipient(asking["recipient_kind"], asking["recipient_name"])
     sharing = sharing_check(

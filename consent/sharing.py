@@ -33,13 +33,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from families.models import Family
-from safeguarding.models import Concern, ExternalRequest
 
 from .models import Consent, LegalBasis, RecipientKind, Scope
+
+if TYPE_CHECKING:
+    from safeguarding.models import Concern, ExternalRequest
 
 # Which consent scopes cover a requested scope.
 COVERS: dict[str, tuple[str, ...]] = {
@@ -116,6 +119,10 @@ def may_share(
     concern is found here). ``request``: the police or court request being
     answered, whose recorded order a court-order basis needs.
     """
+    # circle: consent ↔ safeguarding (safeguarding decides police and court requests with this
+    # function, so sits above consent); the answer rests on the family's recorded concerns (§2.1, §9.3).
+    from safeguarding.models import Concern
+
     at = at or timezone.now()
     if recipient.kind in NAMED_RECIPIENTS and not recipient.name.strip():
         return SharingDecision(False, reason="Name the agency or scheme the information would go to.")

@@ -36,7 +36,6 @@ from families.models import Family
 from families.services import CreatedBy, family_create, staff_role
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import Scheme, User
-from safeguarding.carry import concerns_receive, concerns_to_carry
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
 from .services import describe_sharing, disclosure_write, sharing_check
@@ -68,6 +67,9 @@ def _check(access: FileAccess, sections: list[str]) -> None:
 
 def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {"from_scheme": family.scheme.name, "from_reference": family.reference}
+    # circle: consent ↔ safeguarding (safeguarding sits above consent, whose sharing rules it uses).
+    from safeguarding.carry import concerns_to_carry
+
     # Not a section to choose: concerns always travel with the file (§9.3).
     if carried := concerns_to_carry(family=family):
         data["safeguarding"] = carried
@@ -134,6 +136,9 @@ def _open_file(
         referral=referral,
     )
     # Concerns go with the file, with or without the family's consent (§9.3).
+    # circle: consent ↔ safeguarding (safeguarding sits above consent, whose sharing rules it uses).
+    from safeguarding.carry import concerns_receive
+
     concerns_receive(
         family=family,
         concerns=data.get("safeguarding", []),

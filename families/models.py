@@ -23,7 +23,7 @@ from homestart.fields import (
     EncryptedDateField,
     EncryptedTextField,
 )
-from homestart.models import AppendOnlyModel, DataKey, EncryptedModel, Scheme
+from homestart.models import AppendOnlyModel, DataKey, EncryptedModel, FamilyKey, Scheme
 
 
 class OwnKey:
@@ -31,13 +31,6 @@ class OwnKey:
 
     def get_data_key(self) -> DataKey:
         return self.data_key
-
-
-class FamilyKey:
-    """The row is part of a family file and sealed with the family's key."""
-
-    def get_data_key(self) -> DataKey:
-        return self.family.data_key
 
 
 class FamilyQuerySet(models.QuerySet):

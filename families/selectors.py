@@ -11,7 +11,7 @@ from homestart.history import Source
 from homestart.models import Membership, Scheme, User, current_roles
 from homestart.rules import FileKind, Role
 
-from .models import Family, Member, VolunteerAssignment
+from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
 
 
 def schemes_staffed_by(*, user: User) -> QuerySet[Scheme]:
@@ -115,8 +115,6 @@ def family_history(*, family: Family) -> list[Source]:
     """Where the family file's history comes from (the page: ``homestart.history``).
     Every row of the file is sealed with the family's key: each gets the family opened
     through the gate, so no row looks its key up again."""
-    from .models import Referral, Visit
-
     key = ("family", family)
     return [
         Source(
@@ -145,8 +143,6 @@ def family_history(*, family: Family) -> list[Source]:
 def group_history(*, group) -> list[Source]:
     """Where a group's history comes from: the group, the families that joined it (by
     reference, §8.6), its sessions and their visitors (§6.1)."""
-    from .models import Group, GroupMember, GroupSession, GroupVisitor
-
     sessions = GroupSession.history.filter(group_id=group.pk).values("id")
     return [
         Source(Group.history.filter(id=group.pk), "Group", exclude={"scheme", "created_at"}),

@@ -14,8 +14,6 @@ from django.shortcuts import redirect
 from django.template import loader
 from django.urls import reverse
 
-from access_log import gate
-
 from .models import has_acknowledged_current_policy
 
 database_log = logging.getLogger("homestart.database")
@@ -34,22 +32,11 @@ class PolicyAcknowledgementMiddleware:
             and not request.path.startswith(EXEMPT_PREFIXES)
             and not has_acknowledged_current_policy(request.user)
         ):
-            return _to_policy(request)
+            return redirect_to_policy(request)
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        """Refusals the gate answers with a next step rather than an error page."""
-        if isinstance(exception, gate.AcknowledgementRequired):
-            return _to_policy(request)
-        if isinstance(exception, gate.SignatureRequired):
-            url = reverse("access_log:sign", kwargs={"kind": exception.kind, "reference": exception.reference})
-            return redirect(url)
-        if isinstance(exception, gate.UndertakingRequired):
-            return redirect("access_log:undertaking")
-        return None
 
-
-def _to_policy(request: HttpRequest) -> HttpResponse:
+def redirect_to_policy(request: HttpRequest) -> HttpResponse:
     target = request.get_full_path() if request.method == "GET" else "/"
     return redirect(f"{reverse('policy')}?{urlencode({'next': target})}")
 

@@ -433,6 +433,14 @@ class EncryptedModel(models.Model):
         raise NotImplementedError
 
 
+class FamilyKey:
+    """The row is part of a family file (its ``family``) and sealed with the family's key.
+    Here, below every app that keeps such rows: the gate's approvals as well as the families'."""
+
+    def get_data_key(self) -> DataKey:
+        return self.family.data_key
+
+
 class PolicyVersion(models.Model):
     """A published version of the Confidentiality Policy. Everyone acknowledges the
     current one at induction, and again whenever a new one is published (§3.1, §4.1, §5.1)."""

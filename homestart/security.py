@@ -22,9 +22,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-from access_log.middleware import current_request_id
-
 from .request_cache import memo
+from .request_id import current_request_id
 
 SESSION_STARTED = "security.auth_started"
 SESSION_LAST_SEEN = "security.last_seen"

@@ -45,6 +45,7 @@ from .models import (
     User,
     has_role,
 )
+from .policy_text import INITIAL_POLICY_PUBLISHED, INITIAL_POLICY_SUMMARY, INITIAL_POLICY_VERSION
 from .security import security_event
 from .writes import save_tracked
 
@@ -400,8 +401,6 @@ def policy_acknowledge(*, user: User, version: PolicyVersion) -> PolicyAcknowled
 
 def policy_ensure_published() -> PolicyVersion:
     """The current policy version, publishing the initial one if none exists."""
-    from .policy_text import INITIAL_POLICY_PUBLISHED, INITIAL_POLICY_SUMMARY, INITIAL_POLICY_VERSION
-
     current = PolicyVersion.current()
     if current is None:
         current, _ = PolicyVersion.objects.get_or_create(

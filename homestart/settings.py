@@ -203,6 +203,8 @@ INSTALLED_APPS = [
     "records",
     "reporting",
     "access_log",
+    # The demo data (manage.py seed_demo): the top layer, it uses every other app.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -218,11 +220,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "access_log.middleware.RequestIdMiddleware",
+    "homestart.request_id.RequestIdMiddleware",
     "access_log.tombstones.TombstoneMiddleware",
     "homestart.security.SessionTimeoutMiddleware",
     "homestart.security.TwoFactorMiddleware",
     "homestart.middleware.PolicyAcknowledgementMiddleware",
+    # The gate's refusals that have a next step: acknowledge the policy, sign, undertake.
+    "access_log.middleware.GateRefusalMiddleware",
     # A cancelled or lost database query: the error page with 503, not a dropped connection.
     "homestart.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -14,7 +14,8 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
 from homestart.errors import AccessRefused, NotAllowed
-from homestart.models import DataKey, Role, Scheme, User, has_role
+from homestart.models import DataKey, Scheme, User, has_role
+from homestart.rules import Role
 from homestart.writes import save_tracked
 
 from .identifiers import find_identifiers

@@ -7,7 +7,7 @@ class SafeguardingConfig(AppConfig):
     def ready(self) -> None:
         # The gate asks this app whether a family has an open concern (§2.1): the safeguarding
         # lead opens the identifying details of such a family for a referral, and of no other.
-        from access_log.kinds import FamilyFiles
+        from families.kinds import FamilyFiles
 
         from .selectors import has_open_concern
 

@@ -20,6 +20,9 @@ from access_log import approvals, gate
 from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
+from consent.models import LegalBasis, RecipientKind, Scope
+from consent.services import describe_sharing, disclosure_carry_out, sharing_check
+from consent.sharing import Recipient
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused
 from homestart.models import Membership, User
@@ -276,10 +279,6 @@ def request_disclose(
 ) -> Approval:
     """Information is to be passed on: only on the basis ``may_share`` gives (checked now and again
     on approval), recorded as a disclosure when approved (§10.2, §10.3)."""
-    from consent.models import LegalBasis, RecipientKind, Scope
-    from consent.services import sharing_check
-    from consent.sharing import Recipient
-
     _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
     _own(access, request)
     _not_future(shared_on, "shared_on")
@@ -329,8 +328,6 @@ def request_disclose(
 def request_carry_out(approval: Approval, asking: dict, access: FileAccess, actor: User, decision) -> Any:
     """The approved decision is made: nothing passed on, or the disclosure recorded (§10.2, §10.3).
     The decision is the asker's, approved by the approver (shown from the approval)."""
-    from consent.services import disclosure_carry_out
-
     request = ExternalRequest.objects.select_for_update().select_related("family__data_key").get(pk=approval.subject_id)
     if request.decision != ExternalRequest.Decision.PENDING:
         raise ValidationError("This request has already been decided.")
@@ -348,8 +345,6 @@ def request_carry_out(approval: Approval, asking: dict, access: FileAccess, acto
 
 
 def describe_request_decision(approval: Approval, asking: dict) -> list[tuple[str, str]]:
-    from consent.services import describe_sharing
-
     rows = [("Decision", ExternalRequest.Decision(asking["decision"]).label), ("Reasons", asking["reason"])]
     if asking["decision"] == ExternalRequest.Decision.DISCLOSED:
         rows += [row for row in describe_sharing(approval, asking) if row[0] != "Justification"]

@@ -4,6 +4,7 @@ one again, in either format (docs/backups.md)."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -78,8 +79,6 @@ def unseal(blob: bytes, *, key: bytes | None = None) -> dict[str, Any]:
     """Open a backup held in memory (either format) as one dictionary: for tests and small tools."""
     if blob.startswith(LEGACY_MAGIC):
         return _legacy_unseal(blob, key=key)
-    import io
-
     payload: dict[str, Any] = {"tables": {}}
     for record in backup_records(io.BytesIO(blob), key=key):
         if "table" in record:

@@ -27,14 +27,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from homestart import keystore
+from homestart.models import DataKey
 from records.backups.stream import BackupError, _gunzip, _gzip, _line, _records, open_stream, seal_stream
+from records.models import DestructionCertificate
 
 FORMAT = "keystore-1"
 
 
 def _lines(counts: dict[str, int]) -> Iterator[bytes]:
-    from homestart.models import DataKey
-
     destroyed = set(DataKey.objects.filter(destroyed_at__isnull=False).values_list("pk", flat=True))
     tombstones = keystore.tombstones()
     yield _line({"format": FORMAT, "taken_at": timezone.now().isoformat()})
@@ -56,9 +56,6 @@ def export(handle: BinaryIO) -> dict[str, int]:
 
 
 def import_(handle: BinaryIO) -> dict[str, Any]:
-    from homestart.models import DataKey
-    from records.models import DestructionCertificate
-
     records = _records(_gunzip(open_stream(handle)))
     first = next(records, None)
     if first is None or first.get("format") != FORMAT:

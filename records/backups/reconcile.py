@@ -9,6 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from homestart import keystore
+from homestart.models import DataKey
 from records.backups.restore import mark_destroyed
 
 
@@ -26,9 +28,6 @@ def reconcile_key_store(*, remove_orphans: bool = False, orphan_age: datetime.ti
     - with ``remove_orphans``: pending keys without a row (their transaction rolled
       back) and stray temporary files older than ``orphan_age`` (a day) are removed.
     """
-    from homestart import keystore
-    from homestart.models import DataKey
-
     orphan_age = orphan_age or datetime.timedelta(days=1)
     report = {"removed": 0, "marked_destroyed": 0, "promoted": 0, "missing": [], "orphans": 0, "orphans_removed": 0}
     files: dict[uuid.UUID, set[str]] = {}

@@ -4,6 +4,7 @@ destruction register and the key store's tombstones win over the backup's rows."
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -12,10 +13,15 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from families.models import Family
+from homestart import keystore
 from homestart.append_only import append_only_tables
+from homestart.models import DataKey
 from records.backups.backup import FORMAT, backup_records
 from records.backups.rows import ROW_BATCH, _decode, _read_table, _tables, _write_rows
 from records.backups.stream import BackupError
+from records.models import DestructionCertificate
+from records.retention.services import _clear_blind_indexes
 
 REGISTER_MODELS = ("records.Destruction", "records.HistoricalDestruction", "records.DestructionCertificate")
 
@@ -77,8 +83,6 @@ def _restore_tables(records: Iterator[dict[str, Any]], existing: set[str]) -> tu
 def restore(source: BinaryIO | bytes) -> RestoreResult:
     """Replace every row with the backup's, streaming it from ``source`` (a binary file
     or, for small backups, bytes); files destroyed since the backup stay destroyed."""
-    import io
-
     handle = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     register, destroyed = _live_register()
     existing = set(_tables())
@@ -134,9 +138,6 @@ def _require_owner(cursor: Any, tables: set[str]) -> None:
 def _apply_destructions(destroyed: dict[Any, datetime.datetime]) -> int:
     """Destroy again, in the restored rows, every key the live register or the key
     store's tombstones say was destroyed; returns how many restored keys that touched."""
-    from homestart import keystore
-    from records.models import DestructionCertificate
-
     for certificate in DestructionCertificate.objects.all():
         destroyed.setdefault(certificate.data_key_id, certificate.destroyed_at)
     # The key store outlives the database: a restore into a new, empty database
@@ -150,11 +151,6 @@ def mark_destroyed(destroyed: dict[Any, datetime.datetime]) -> int:
     """Mark these data keys destroyed (where a row still says otherwise), clear the
     keyed hashes of their families, and remove any key file left for them once this
     transaction commits. Returns the number of rows marked."""
-    from families.models import Family
-    from homestart import keystore
-    from homestart.models import DataKey
-    from records.retention.services import _clear_blind_indexes
-
     kept = 0
     ids = list(destroyed)
     for start in range(0, len(ids), ROW_BATCH):

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from homestart.concurrency import check_version
-from homestart.models import DataKey, Role, Scheme, User
+from homestart.models import DataKey, Scheme, User
+from homestart.rules import Role
 from homestart.writes import save_tracked
 from records.common import next_number, require_role
 from records.models import Breach

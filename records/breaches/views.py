@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role, has_role, schemes_where
+from homestart.models import has_role, schemes_where
 from homestart.once import form_once
+from homestart.rules import Role
 from records.breaches import monitoring, selectors, services
 from records.breaches.forms import BreachAssessForm, BreachForm
 from records.common import own_key_history, require_any_scheme

@@ -10,8 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from access_log.models import AppendOnlyModel, FileKind
+from access_log.models import AppendOnlyModel
 from homestart.models import Scheme
+from homestart.rules import FileKind
 
 
 class RecordKind(models.TextChoices):

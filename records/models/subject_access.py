@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from access_log.models import AppendOnlyModel, FileKind
+from access_log.models import AppendOnlyModel
 from homestart.fields import EncryptedCharField, EncryptedTextField
 from homestart.models import DataKey, EncryptedModel, Scheme
+from homestart.rules import FileKind
 
 from .people import OwnKey
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from families.forms import date_field
+from families.forms import DateInput, date_field
 from homestart.concurrency import VersionedForm
 from homestart.models import User
 from records.common import ClearMessages
@@ -27,8 +27,6 @@ class SupervisionForm(ClearMessages, forms.Form):
 
 
 def _person_file_form(model_class, extra: list[str]):
-    from families.forms import DateInput
-
     class PersonFileForm(ClearMessages, forms.ModelForm):
         class Meta:
             model = model_class

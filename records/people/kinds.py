@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
+from access_log.kinds import KINDS, SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
 from access_log.models import AuditSession, RecordOfAccess, Review
 from homestart.models import Membership, User, is_line_manager, roles_in
 from homestart.rules import FileKind, Purpose, Role
@@ -219,7 +219,5 @@ class PersonnelFiles(FileKindSpec):
 
 
 def register() -> None:
-    from access_log.kinds import KINDS
-
     KINDS.setdefault(FileKind.VOLUNTEER, VolunteerFiles())
     KINDS.setdefault(FileKind.PERSONNEL, PersonnelFiles())

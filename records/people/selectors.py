@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from access_log.kinds import kind_spec
-from access_log.models import FileKind
 from homestart.history import Source
-from homestart.models import Role, User, schemes_where
+from homestart.models import User, schemes_where
+from homestart.rules import FileKind, Role
 from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
 
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import Action, FileKind
 from homestart.concurrency import check_version
 from homestart.errors import NotAllowed
-from homestart.models import DataKey, Role, Scheme, User, has_role, is_line_manager
+from homestart.models import DataKey, Scheme, User, has_role, is_line_manager
+from homestart.rules import Action, FileKind, Role
 from homestart.writes import save_tracked
 from records.common import next_number, require_role
 from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES, kind_spec
-from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Membership, Role, Scheme, User, has_role, scheme_ids_where, schemes_where
+from homestart.models import Membership, Scheme, User, has_role, scheme_ids_where, schemes_where
 from homestart.once import form_once
+from homestart.rules import FileKind, Role
 from records.models import PersonnelFile, VolunteerFile
 from records.people import forms as people_forms
 from records.people import selectors, services

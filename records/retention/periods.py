@@ -22,6 +22,7 @@ import datetime
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 
 from records.deadlines import add_months
 from records.models import RecordKind, RetentionRule
@@ -57,8 +58,6 @@ def _safeguarding_models() -> list:
 def safeguarding_records_exist():
     """A database condition, for a family queryset: the family holds safeguarding records.
     Annotate with it (``has_safeguarding``) so that a list costs one query, not one per family."""
-    from django.db.models import Exists, OuterRef, Q
-
     condition = Q()
     for model in _safeguarding_models():
         condition |= Exists(model._default_manager.filter(family=OuterRef("pk")))

@@ -10,6 +10,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from families.models import Family
+from homestart.fields import EncryptedField
 from homestart.models import Scheme, User, schemes_where
 from homestart.rules import FileKind, Role
 from records.deadlines import add_months
@@ -75,8 +76,6 @@ def due_for_destruction(*, user: User, today: datetime.date | None = None) -> li
 
 
 def _encrypted(model: type) -> list[str]:
-    from homestart.fields import EncryptedField
-
     return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
 
 

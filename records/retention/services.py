@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import Action, FileKind
 from families.models import Family
 from homestart.errors import NotAllowed
 from homestart.fields import BlindIndexField
-from homestart.models import DataKey, Role, User
+from homestart.models import DataKey, User
+from homestart.rules import Action, FileKind, Role
 from homestart.writes import save_tracked
 from records.common import require_role
 from records.models import (

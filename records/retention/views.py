@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from homestart.models import Role, has_role, schemes_where
+from homestart.models import has_role, schemes_where
+from homestart.rules import Role
 from homestart.security import recent_authentication
 from records.common import require_any_scheme
 from records.models import Destruction, DestructionCertificate

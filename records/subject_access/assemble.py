@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log.models import AccessEvent
+from consent.models import ConfidentialityStatement, Consent
+from families.models import Member
 from homestart.models import Membership, PolicyAcknowledgement, User
 from homestart.rules import FileKind
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
@@ -101,9 +103,6 @@ def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
     people — the other members, referrers, free-text notes, their consents — marked
     for review before release (§1.6, §8.7). Without a chosen member (requests
     registered before one could be chosen) every member's details are given."""
-    from consent.models import ConfidentialityStatement, Consent
-    from families.models import Member
-
     try:
         access = gate.open_family(user=actor, reference=sar.family.reference, section=SECTION)
     except gate.FileDestroyed as destroyed:

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from access_log.models import FileKind
 from families.models import Family
-from homestart.models import DataKey, Role, Scheme, User, roles_in
+from homestart.models import DataKey, Scheme, User, roles_in
+from homestart.rules import FileKind, Role
 from homestart.writes import save_tracked
 from records.common import next_number, require_role
 from records.models import Disclosure, PersonnelFile, SubjectAccessRequest, VolunteerFile

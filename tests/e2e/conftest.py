@@ -174,7 +174,7 @@ def sign_in(axe_check):
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         # People are shown by name, never by username: the demo people's names.
-        from homestart.management.commands.seed_demo import DEMO_NAMES
+        from demo.management.commands.seed_demo import DEMO_NAMES
 
         name = " ".join(DEMO_NAMES[username]) if username in DEMO_NAMES else username
         expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()

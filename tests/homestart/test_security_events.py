@@ -14,8 +14,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access_log.middleware import request_id_for
 from homestart import security
+from homestart.request_id import request_id_for
 from tests.factories import TEST_PASSWORD
 from tests.homestart.test_security import current_code, enrol, sign_in, wait_out_throttling
 

@@ -23,10 +23,16 @@ from consent import services as consent_services
 from consent.models import Consent, Disclosure, RecipientKind, Scope
 from consent.sharing import Recipient
 from families import services as family_services
-from families.models import ClosureReason, Family, Member, Referral, Visit
+from families.models import ClosureReason, Family, Group, Member, Referral, Visit
 from homestart import services as people_services
 from homestart.models import AccessRequest, Membership, Scheme, User
 from homestart.rules import Role
+from records.deadlines import add_months
+from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+from records.people import services as people_records
+from records.subject_access import services as sar_services
+from reporting import services as reporting_services
+from reporting.models import BoardMeeting, CaseStudy
 from safeguarding import services as safeguarding_services
 from safeguarding.models import Concern
 
@@ -325,11 +331,6 @@ class Command(BaseCommand):
     def _records(self, scheme: Scheme, users: dict[str, User]) -> None:
         """Volunteer and personnel files, a supervision note, one open subject access
         request and one family past its retention date (records/)."""
-        from records.deadlines import add_months
-        from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
-        from records.people import services as people_records
-        from records.subject_access import services as sar_services
-
         today = timezone.localdate()
         for username, name in (("volunteer", "Vicky Tranmere"), ("volunteer2", "Wes Oxton")):
             if not VolunteerFile.objects.filter(scheme=scheme, person=users[username]).exists():
@@ -608,10 +609,6 @@ class Command(BaseCommand):
 
     def _reporting(self, scheme: Scheme, users: dict[str, User]) -> None:
         """A released case study, a group, and Board minutes with a confidential item (§3.3, §3.7, §6.1)."""
-        from families.models import Group
-        from reporting import services as reporting_services
-        from reporting.models import BoardMeeting, CaseStudy
-
         today = timezone.localdate()
         coordinator, manager = users["coordinator"], users["manager"]
         if not CaseStudy.objects.filter(scheme=scheme).exists():

@@ -18,8 +18,8 @@ from django.db.models import Count, Q
 from django.test import RequestFactory
 
 from access_log.models import AccessEvent
+from demo.management.commands import seed_demo
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
-from homestart.management.commands import seed_demo
 from homestart.models import DataKey, Membership, Scheme, User
 from homestart.rules import Role
 
