@@ -30,7 +30,7 @@ from django.db import transaction
 from django.http import Http404
 
 from homestart.models import User, has_acknowledged_current_policy
-from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, role_label
+from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, Section, role_label
 
 from .kinds import Grant, Pending, View, kind_spec
 from .middleware import current_request_id
@@ -172,7 +172,7 @@ def open_file(
     user: User,
     kind: str,
     reference: str,
-    section: str = "file",
+    section: str = Section.FILE,
     purpose: str = Purpose.CASEWORK,
     for_change: bool = False,
     roles: tuple[str, ...] | None = None,
@@ -275,7 +275,7 @@ def record_of_access_to_sign(
             obj=obj,
             role=role,
             action=action,
-            section="record_of_access",
+            section=Section.RECORD_OF_ACCESS,
             purpose=Purpose.CASEWORK,
             allowed=False,
             reason=reason,
@@ -291,7 +291,7 @@ def record_of_access_to_sign(
             obj=obj,
             role=role,
             action=action,
-            section="record_of_access",
+            section=Section.RECORD_OF_ACCESS,
             purpose=Purpose.CASEWORK,
             allowed=False,
             reason=reason,
@@ -357,7 +357,7 @@ def record_listing(
             file_id=obj.pk,
             file_reference=spec.reference(obj),
             scheme_id=spec.scheme_id(obj),
-            section="list",
+            section=Section.LIST,
             action=Action.LIST,
             purpose=purpose,
             outcome=Outcome.ALLOWED,
@@ -377,7 +377,7 @@ def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str 
         obj=obj,
         role=role,
         action=Action.CREATE,
-        section="file",
+        section=Section.FILE,
         purpose=purpose,
         allowed=True,
     )

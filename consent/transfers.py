@@ -35,6 +35,7 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from families.services import CreatedBy, family_create, staff_role
 from homestart.models import Scheme, User
+from homestart.rules import Section
 from safeguarding.carry import concerns_receive, concerns_to_carry
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
@@ -43,9 +44,9 @@ from .sharing import Recipient, SharingDecision
 
 # The parts of a file a coordinator may choose to share.
 SECTIONS = {
-    "members": "Names, dates of birth and relationships of the family members",
-    "contact": "Address, postcode and phone number",
-    "referral": "The original referral and its reasons",
+    Section.MEMBERS: "Names, dates of birth and relationships of the family members",
+    Section.CONTACT: "Address, postcode and phone number",
+    Section.REFERRAL: "The original referral and its reasons",
 }
 PACKAGE_FORMAT = "homestart-transfer/1"
 MEMBER_FIELDS = ("kind", "first_name", "last_name", "relationship")
@@ -70,9 +71,9 @@ def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
     # Not a section to choose: concerns always travel with the file (§9.3).
     if carried := concerns_to_carry(family=family):
         data["safeguarding"] = carried
-    if "contact" in sections:
+    if Section.CONTACT in sections:
         data["contact"] = {"address": family.address, "postcode": family.postcode, "phone": family.phone}
-    if "members" in sections:
+    if Section.MEMBERS in sections:
         data["members"] = [
             {
                 "kind": m.kind,
@@ -83,7 +84,7 @@ def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
             }
             for m in family.members.order_by("created_at")
         ]
-    if "referral" in sections:
+    if Section.REFERRAL in sections:
         referral = family.referrals.order_by("-referred_on").first()
         if referral is not None:
             data["referral"] = {
@@ -295,9 +296,14 @@ def transfer_to_scheme(
             actor=actor,
             emergency_reason=emergency_reason,
         )
-    disclosure = _disclose(access, decision, to_scheme.name, summary, justification, told, actor, "consent", None)
+    disclosure = _disclose(access, decision, to_scheme.name, summary, justification, told, actor, Section.CONSENT, None)
     return _record_same(
-        access=access, disclosure=disclosure, to_scheme=to_scheme, sections=sections, actor=actor, section="consent"
+        access=access,
+        disclosure=disclosure,
+        to_scheme=to_scheme,
+        sections=sections,
+        actor=actor,
+        section=Section.CONSENT,
     )
 
 
@@ -404,8 +410,10 @@ def transfer_export(
             emergency_reason=emergency_reason,
         )
         return approval, None
-    disclosure = _disclose(access, decision, to_scheme_name, summary, justification, told, actor, "consent", None)
-    transfer = _record_export(access=access, disclosure=disclosure, sections=sections, actor=actor, section="consent")
+    disclosure = _disclose(access, decision, to_scheme_name, summary, justification, told, actor, Section.CONSENT, None)
+    transfer = _record_export(
+        access=access, disclosure=disclosure, sections=sections, actor=actor, section=Section.CONSENT
+    )
     return transfer, transfer_package(access=access, transfer=transfer, passphrase=passphrase)
 
 

@@ -69,10 +69,13 @@ class Section(models.TextChoices):
     RECORD_OF_ACCESS = "record_of_access", "Record of Access"
     # Family files.
     CONTACT = "contact", "Contact details"
+    REFERRAL = "referral", "The referral"
     MEMBERS = "members", "Family members"
     VISITS = "visits", "Visits"
     ASSIGNMENTS = "assignments", "Volunteer assignments"
     GROUPS = "groups", "Group attendance"
+    # Closing support and reopening a closed file (§8.8).
+    SUPPORT = "support", "Support"
     CONSENT = "consent", "Consent and sharing"
     CASE_STUDIES = "case_studies", "Case studies"
     SAFEGUARDING = "safeguarding", "Safeguarding"

@@ -15,13 +15,13 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
 from homestart.models import DataKey, Scheme, User
+from homestart.rules import Section
 
 from .identifiers import find_identifiers
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation
 from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS, has_role
 
 # The part of the family file a case study is written from (§7.5).
-CASE_STUDY_SECTION = "case_studies"
 
 
 class IdentifiersFound(ValidationError):
@@ -129,7 +129,7 @@ def case_study_release(approval: Approval, asking: dict, access: FileAccess, act
     found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
     if found:
         raise IdentifiersFound(found)
-    with gate.changing(access, section=CASE_STUDY_SECTION):
+    with gate.changing(access, section=Section.CASE_STUDIES):
         study.status = CaseStudy.Status.RELEASED
         study.released_text = study.draft
         study.released_by = actor

@@ -15,7 +15,7 @@ from families import services as family_services
 from families.models import Member
 from homestart.history import Source, history_entries
 from homestart.models import Membership
-from homestart.rules import Outcome, Role
+from homestart.rules import FileKind, Outcome, Role
 from homestart.services import access_request_approve, membership_end, membership_request
 from records import services as records_services
 from reporting import services as reporting_services
@@ -179,7 +179,7 @@ def test_volunteer_and_personnel_file_history_pages(
     client_for, volunteer_file, personnel_file, coordinator, manager, named, trustee
 ):
     access = records_services.gate.open_file(
-        user=coordinator, kind="volunteer", reference=volunteer_file.reference, for_change=True
+        user=coordinator, kind=FileKind.VOLUNTEER, reference=volunteer_file.reference, for_change=True
     )
     records_services.person_file_update(access=access, actor=coordinator, training="Safeguarding refresher")
     status, html = page(client_for(coordinator), "records:volunteer_file_history", reference=volunteer_file.reference)

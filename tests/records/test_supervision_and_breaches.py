@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log.models import AccessEvent
-from homestart.rules import FileKind
+from homestart.rules import FileKind, Section
 from records import monitoring, selectors, services
 from records.models import Breach, SupervisionNote
 from tests.factories import make_family
@@ -168,5 +168,5 @@ def test_reading_supervision_notes_is_recorded_in_the_supervisees_file_log(
 
     assert "Private words" in client_for(manager).get(reverse("records:supervision")).content.decode()
     assert AccessEvent.objects.filter(
-        file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section="supervision", user=manager
+        file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section=Section.SUPERVISION, user=manager
     ).exists()
