@@ -918,12 +918,18 @@ def test_what_have_i_opened_shows_only_my_own_events(assigned_family, volunteer,
     client_for(volunteer).get(contact(assigned_family))
     response = client_for(volunteer).get(reverse("access_log:my_access"))
     events = list(response.context["page"].object_list)
-    assert [(e.section, e.outcome) for e in events] == [("contact", Outcome.REFUSED), ("file", Outcome.ALLOWED)]
+    assert [(e.section, e.outcome) for e in events] == [
+        (Section.CONTACT, Outcome.REFUSED),
+        (Section.FILE, Outcome.ALLOWED),
+    ]
     assert all(e.user == volunteer for e in events)
     page = main_content(response.content.decode())
     assert assigned_family.reference in page
     for value in PERSONAL_VALUES:
         assert value not in page
+    # In words, not the codes the database keeps.
+    assert "Changed: contact details" in page and "Refused</strong> may see the file but not change it" in page
+    assert "Supporting the family" in page and "Volunteer" in page and Refusal.READ_ONLY_ACCESS.value not in page
 
 
 @pytest.mark.policy("9.1")
