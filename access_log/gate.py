@@ -49,6 +49,7 @@ __all__ = [
     "changing",
     "open_family",
     "open_file",
+    "record_allowed",
     "record_creation",
     "record_of_access_to_sign",
     "record_listing",
@@ -378,6 +379,27 @@ def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str 
         role=role,
         action=Action.CREATE,
         section=Section.FILE,
+        purpose=purpose,
+        allowed=True,
+    )
+
+
+def record_allowed(
+    *, user: User, kind: str, obj: Any, role: str, action: str, section: str, purpose: str
+) -> AccessEvent:
+    """A part of a file read or changed under a rule of its own, which the caller has just
+    applied, rather than the file kind's: supervision notes (the two parties and the scheme
+    manager, §4.2, §5.2) and a destruction (authorised by two people, §8.8). Recorded like
+    any opening — who, which file, which part, the request — in the caller's transaction."""
+    spec = kind_spec(kind)
+    return _record(
+        user=user,
+        kind=kind,
+        reference=spec.reference(obj),
+        obj=obj,
+        role=role,
+        action=action,
+        section=section,
         purpose=purpose,
         allowed=True,
     )

@@ -6,8 +6,7 @@ from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
 from homestart.security import recent_authentication
-
-from .models import DestructionCertificate, Disclosure, LegalHold, RetentionRule
+from records.models import DestructionCertificate, Disclosure, LegalHold, RetentionRule
 
 
 class NoDelete:
@@ -35,7 +34,7 @@ class LegalHoldAdmin(NoDelete, ConfirmChanges, SimpleHistoryAdmin):
     readonly_fields = ["file_kind", "file_id", "file_reference", "reason", "placed_by", "placed_at"]
 
     def has_add_permission(self, request) -> bool:
-        return False  # placed by the manager through records.services.legal_hold_place
+        return False  # placed by the manager through records.retention.services.legal_hold_place
 
 
 @admin.register(DestructionCertificate)

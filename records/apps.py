@@ -7,9 +7,8 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         # Volunteer and personnel files become file kinds of the one gate (§8.3, §8.4).
         from access_log import tombstones
-
-        from .kinds import register
-        from .selectors import certificates_of
+        from records.people.kinds import register
+        from records.retention.selectors import certificates_of
 
         register()
         # Where a destroyed file would have appeared, its certificate number is shown (§8.8).

@@ -19,8 +19,8 @@ from families import services
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
 from homestart.models import Scheme, User
 from homestart.rules import Role
-from records import services as records_services
 from records.models import PersonnelFile, VolunteerFile
+from records.people import services as records_services
 from tests.factories import MembershipFactory, SchemeFactory, UserFactory
 
 # The invented family used throughout: distinctive values, so a test can say

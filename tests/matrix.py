@@ -41,8 +41,10 @@ from families.models import Family, Member
 from homestart import services as people_services
 from homestart.models import User
 from homestart.rules import FileKind, Role, Section
-from records import services as records_services
+from records.breaches import services as breach_services
 from records.models import SubjectAccessRequest
+from records.retention import services as retention_services
+from records.subject_access import services as sar_services
 from reporting import services as reporting_services
 from safeguarding import services as safeguarding_services
 from safeguarding.models import ExternalRequest
@@ -322,7 +324,7 @@ def matrix_world(
     meeting = reporting_services.meeting_record(scheme=wirral, actor=manager, held_on=today, minutes="Budget.")
     group = family_services.group_create(scheme=wirral, actor=coordinator, name="Stay and play")
     # Records: a subject access request and a breach.
-    sar = records_services.sar_register(
+    sar = sar_services.sar_register(
         scheme=wirral,
         actor=manager,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
@@ -331,7 +333,7 @@ def matrix_world(
         family=family,
         member=family.members.get(kind=Member.Kind.ADULT),
     )
-    breach = records_services.breach_record(
+    breach = breach_services.breach_record(
         scheme=wirral,
         actor=coordinator,
         found_at=timezone.now(),
@@ -417,7 +419,7 @@ def retention_world(matrix_world, wirral, coordinator, manager):
         old.save(update_fields=["status", "closed_on"])
         closed.append(old)
     due, proposed, held = closed
-    destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=proposed, actor=manager)
-    hold = records_services.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
+    destruction = retention_services.destruction_propose(kind=FileKind.FAMILY, obj=proposed, actor=manager)
+    hold = retention_services.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
     world = matrix_world
     return {**world, "due": due, "kwargs": {**world["kwargs"], "hold_id": hold.pk, "destruction_id": destruction.pk}}

@@ -56,7 +56,7 @@ def test_coordinator_closes_support_and_the_manager_reopens_it(page, sign_in, ax
 @pytest.mark.policy("8.8")
 def test_a_destroyed_family_appears_as_its_tombstone(page, sign_in, axe_check):
     from homestart.models import User
-    from records import selectors
+    from records.retention import selectors
     from tests.records.destroy import destroy_family
 
     manager = User.objects.get(username="manager")

@@ -15,9 +15,9 @@ from access_log import gate
 from families import services
 from families.models import ClosureReason, Family, SupportEpisodeEvent
 from homestart.rules import FileKind, Section
-from records import selectors as records_selectors
-from records import services as records_services
 from records.models import Destruction
+from records.retention import selectors as records_selectors
+from records.retention import services as records_services
 from safeguarding import services as safeguarding_services
 from tests.factories import make_family
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from access_log import gate
 from access_log.models import AccessEvent
 from consent import services as consent_services
 from families import services as family_services
@@ -17,7 +18,8 @@ from homestart.history import Source, history_entries
 from homestart.models import Membership
 from homestart.rules import FileKind, Outcome, Role
 from homestart.services import access_request_approve, membership_end, membership_request
-from records import services as records_services
+from records.breaches import services as breach_services
+from records.people import services as people_services
 from reporting import services as reporting_services
 from safeguarding import services as safeguarding_services
 from safeguarding.models import Concern
@@ -178,10 +180,10 @@ def test_another_volunteer_gets_404_for_a_concern_history(
 def test_volunteer_and_personnel_file_history_pages(
     client_for, volunteer_file, personnel_file, coordinator, manager, named, trustee
 ):
-    access = records_services.gate.open_file(
+    access = gate.open_file(
         user=coordinator, kind=FileKind.VOLUNTEER, reference=volunteer_file.reference, for_change=True
     )
-    records_services.person_file_update(access=access, actor=coordinator, training="Safeguarding refresher")
+    people_services.person_file_update(access=access, actor=coordinator, training="Safeguarding refresher")
     status, html = page(client_for(coordinator), "records:volunteer_file_history", reference=volunteer_file.reference)
     assert status == 200
     assert "Training completed: was Preparation course, 2024, now Safeguarding refresher" in html
@@ -293,7 +295,7 @@ def test_history_dates_are_words(family):
 
 @pytest.mark.policy("3.9", "4.4")
 def test_breach_history_tells_the_assessment_in_words(client_for, wirral, coordinator, manager, volunteer, named):
-    breach = records_services.breach_record(
+    breach = breach_services.breach_record(
         scheme=wirral,
         actor=coordinator,
         found_at=timezone.now(),
@@ -301,7 +303,7 @@ def test_breach_history_tells_the_assessment_in_words(client_for, wirral, coordi
         description="Email sent to the wrong address",
         data_affected="One address",
     )
-    records_services.breach_update(
+    breach_services.breach_update(
         breach=breach,
         actor=manager,
         risk="risk",

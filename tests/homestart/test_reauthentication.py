@@ -20,8 +20,9 @@ from families.models import Family, Member
 from homestart import security
 from homestart.models import Membership
 from homestart.rules import FileKind, Role, Section
-from records import services as records
 from records.models import Destruction, LegalHold, RecordKind, RetentionRule, SubjectAccessRequest
+from records.retention import services as retention_services
+from records.subject_access import services as sar_services
 from reporting.models import ReportEvent
 from tests.factories import TEST_PASSWORD, UserFactory, make_family
 from tests.site.test_every_page import snapshot
@@ -65,9 +66,9 @@ def world(family, wirral, coordinator, manager, trustee, root):
     _close_long_ago(family, coordinator)
     held = _close_long_ago(make_family(wirral, coordinator), coordinator)
     pending = _close_long_ago(make_family(wirral, coordinator), coordinator)
-    destruction = records.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
-    hold = records.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
-    sar = records.sar_register(
+    destruction = retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
+    hold = retention_services.legal_hold_place(kind=FileKind.FAMILY, obj=held, reason="Insurance claim", actor=manager)
+    sar = sar_services.sar_register(
         scheme=wirral,
         actor=manager,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
@@ -242,7 +243,7 @@ def test_a_stale_destruction_authorisation_is_not_recorded_until_confirmed_and_c
 @pytest.mark.policy("8.7")
 def test_a_stale_release_form_comes_back_empty_and_is_released_only_when_sent_again(world, manager):
     sar = world["sar"]
-    records.sar_record_identity_check(sar=sar, actor=manager, evidence="Passport seen in person")
+    sar_services.sar_record_identity_check(sar=sar, actor=manager, evidence="Passport seen in person")
     client = Client()
     client.force_login(manager)
     url = reverse("records:sar_release", kwargs={"sar_id": sar.pk})

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homestart.ratelimit import Action, rate_hit
-from records import services as records_services
 from records.models import SubjectAccessRequest
+from records.subject_access import services as records_services
 from reporting.models import ReportEvent
 from tests.factories import TEST_PASSWORD
 

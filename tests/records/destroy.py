@@ -7,8 +7,8 @@ import datetime
 from families import services as family_services
 from families.models import ClosureReason, Family
 from homestart.rules import FileKind
-from records import services as records_services
 from records.models import DestructionCertificate
+from records.retention import services as records_services
 
 
 def destroy_family(family: Family, *, coordinator, manager, trustee) -> DestructionCertificate:

@@ -17,9 +17,10 @@ from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.crypto import KeyUnavailable
 from homestart.rules import FileKind
-from records import services
-from records.backup import FRAME_HEADER, MAGIC, PREFIX_BYTES, BackupError, open_stream, seal_stream, unseal
+from records.backups.backup import unseal
+from records.backups.stream import FRAME_HEADER, MAGIC, PREFIX_BYTES, BackupError, open_stream, seal_stream
 from records.models import DestructionCertificate
+from records.retention import services
 from tests.conftest import CARER_FIRST, CARER_LAST, POSTCODE
 from tests.factories import make_family
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homestart.rules import Role
-from records import services
+from records.breaches import services
 from records.models import Breach
 from tests.conftest import _member
 from tests.helpers import conflict_at_top, version_in

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from access_log import gate
 from access_log.kinds import KINDS
 from access_log.models import AccessEvent, RecordOfAccess, Review, SampledFile
 from homestart.rules import FileKind, Outcome, Refusal, Role, Section
-from records import services
+from records.common import NotPermitted
 from records.models import PersonnelFile, VolunteerFile
+from records.people import services
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -169,9 +171,9 @@ def test_designated_trustee_reads_personnel_file_until_the_designation_ends(pers
 def test_only_line_manager_designates_a_trustee_and_only_a_trustee(
     personnel_file, coordinator, trustee, volunteer, manager
 ):
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.trustee_designate(personnel_file=personnel_file, trustee=trustee, reason="x", actor=coordinator)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.trustee_designate(personnel_file=personnel_file, trustee=volunteer, reason="x", actor=manager)
 
 
@@ -193,11 +195,11 @@ def test_hsuk_reviewer_reads_personnel_file_in_review_with_record_of_access(pers
 def test_only_staff_open_volunteer_files_and_only_line_managers_personnel_files(
     wirral, volunteer, coordinator, manager, trustee
 ):
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.volunteer_file_create(
             scheme=wirral, person=volunteer, actor=trustee, full_name="X", started_on=timezone.localdate()
         )
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.personnel_file_create(
             scheme=wirral, person=coordinator, actor=coordinator, full_name="X", started_on=timezone.localdate()
         )

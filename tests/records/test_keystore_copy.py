@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from families.models import Family
 from homestart import keystore
 from homestart.crypto import KeyUnavailable
-from records.backup import unseal
+from records.backups.backup import unseal
 from tests.factories import make_family
 from tests.records.test_backup import _destroy
 

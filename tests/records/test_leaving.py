@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from records import selectors
 from records.deadlines import add_months
 from records.models import LeavingReason, VolunteerFile
+from records.retention import selectors
 from tests.records.test_concurrent_edits import _file_post
 
 pytestmark = pytest.mark.policy("8.8")

@@ -13,9 +13,10 @@ from django.utils import timezone
 from access_log.models import AccessEvent
 from families.models import Family
 from homestart.crypto import KeyUnavailable
-from homestart.rules import FileKind, Refusal
-from records import services
+from homestart.rules import Action, FileKind, Refusal, Section
+from records.breaches import services as breach_services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
+from records.subject_access import services as sar_services
 from tests.conftest import CARER_FIRST, CARER_LAST, CHILD_FIRST
 from tests.helpers import error_summary, main_content, version_in
 from tests.matrix import ROLES, client_as, people, row, run, url_for
@@ -23,7 +24,7 @@ from tests.matrix import ROLES, client_as, people, row, run, url_for
 
 @pytest.fixture
 def sar(family, wirral, manager):
-    return services.sar_register(
+    return sar_services.sar_register(
         scheme=wirral,
         actor=manager,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
@@ -36,7 +37,7 @@ def sar(family, wirral, manager):
 
 @pytest.fixture
 def breach(wirral, coordinator):
-    return services.breach_record(
+    return breach_services.breach_record(
         scheme=wirral,
         actor=coordinator,
         found_at=timezone.now(),
@@ -326,9 +327,12 @@ def test_retention_journey_authorised_by_two_people(client_for, family, coordina
     assert Family.objects.get(pk=family.pk).address  # nothing destroyed
     as_trustee.post(reverse("records:destruction_authorise", args=[destruction.pk]))
     assert as_trustee.post(reverse("records:destruction_carry_out", args=[destruction.pk])).status_code == 404
-    as_manager.post(reverse("records:destruction_carry_out", args=[destruction.pk]))
+    carried_out = as_manager.post(reverse("records:destruction_carry_out", args=[destruction.pk]))
     with pytest.raises(KeyUnavailable):
         Family.objects.get(pk=family.pk).address  # noqa: B018
+    # The destruction is in the file's access log, written by the gate with the request it belongs to.
+    event = AccessEvent.objects.get(file_id=family.pk, section=Section.DESTRUCTION)
+    assert (event.user, event.action, event.request_id) == (manager, Action.CHANGE, carried_out["X-Request-ID"])
     assert family.reference in as_trustee.get(reverse("records:certificates")).content.decode()
 
 

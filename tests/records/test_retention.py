@@ -15,8 +15,11 @@ from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.crypto import KeyUnavailable
 from homestart.rules import FileKind
-from records import retention, selectors, services
+from records.common import NotPermitted
 from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule
+from records.people import services as people_services
+from records.retention import periods, selectors
+from records.retention import services as retention_services
 from tests.factories import make_family
 
 LONG_AGO = datetime.date(2015, 3, 31)
@@ -31,18 +34,18 @@ def _close(family: Family, on: datetime.date, actor) -> Family:
 
 
 def _authorised(family, manager, trustee) -> Destruction:
-    destruction = services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
-    services.destruction_authorise(destruction=destruction, actor=manager)
-    return services.destruction_authorise(destruction=destruction, actor=trustee)
+    destruction = retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
+    retention_services.destruction_authorise(destruction=destruction, actor=manager)
+    return retention_services.destruction_authorise(destruction=destruction, actor=trustee)
 
 
 @pytest.mark.policy("8.8")
 def test_documented_defaults_and_a_rule_overrides_them(db):
-    assert retention.retention_years(RecordKind.PERSONNEL) == 6
-    assert retention.retention_years(RecordKind.SAFEGUARDING) > retention.retention_years(RecordKind.FAMILY)
+    assert periods.retention_years(RecordKind.PERSONNEL) == 6
+    assert periods.retention_years(RecordKind.SAFEGUARDING) > periods.retention_years(RecordKind.FAMILY)
     RetentionRule.objects.create(record_kind=RecordKind.FAMILY, years=3, basis="Scheme policy 2025")
-    assert retention.retention_years(RecordKind.FAMILY) == 3
-    assert retention.destroy_after(RecordKind.FAMILY, datetime.date(2020, 2, 29)) == datetime.date(2023, 2, 28)
+    assert periods.retention_years(RecordKind.FAMILY) == 3
+    assert periods.destroy_after(RecordKind.FAMILY, datetime.date(2020, 2, 29)) == datetime.date(2023, 2, 28)
 
 
 @pytest.mark.policy("8.8")
@@ -64,22 +67,22 @@ def test_due_list_is_for_the_manager_and_trustees_only(family, coordinator, mana
 
 @pytest.mark.policy("8.8")
 def test_open_file_or_file_within_retention_cannot_be_proposed(family, manager):
-    with pytest.raises(services.RetentionError):
-        services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
+    with pytest.raises(retention_services.RetentionError):
+        retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
 
 
 @pytest.mark.policy("8.8")
 def test_destruction_needs_two_different_authorised_people(family, coordinator, manager, trustee):
     _close(family, LONG_AGO, coordinator)
-    destruction = services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
-    with pytest.raises(services.NotPermitted):
-        services.destruction_authorise(destruction=destruction, actor=coordinator)
-    services.destruction_authorise(destruction=destruction, actor=manager)
-    with pytest.raises(services.RetentionError):
-        services.destruction_authorise(destruction=destruction, actor=manager)
-    with pytest.raises(services.RetentionError):
-        services.destruction_carry_out(destruction=destruction, actor=manager)
-    destruction = services.destruction_authorise(destruction=destruction, actor=trustee)
+    destruction = retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
+    with pytest.raises(NotPermitted):
+        retention_services.destruction_authorise(destruction=destruction, actor=coordinator)
+    retention_services.destruction_authorise(destruction=destruction, actor=manager)
+    with pytest.raises(retention_services.RetentionError):
+        retention_services.destruction_authorise(destruction=destruction, actor=manager)
+    with pytest.raises(retention_services.RetentionError):
+        retention_services.destruction_carry_out(destruction=destruction, actor=manager)
+    destruction = retention_services.destruction_authorise(destruction=destruction, actor=trustee)
     assert destruction.status == Destruction.Status.AUTHORISED
 
 
@@ -87,16 +90,18 @@ def test_destruction_needs_two_different_authorised_people(family, coordinator, 
 def test_legal_hold_stops_proposal_and_cancels_a_pending_destruction(family, coordinator, manager, trustee):
     _close(family, LONG_AGO, coordinator)
     destruction = _authorised(family, manager, trustee)
-    with pytest.raises(services.NotPermitted):
-        services.legal_hold_place(kind=FileKind.FAMILY, obj=family, reason="Claim", actor=coordinator)
-    hold = services.legal_hold_place(kind=FileKind.FAMILY, obj=family, reason="Insurance claim", actor=manager)
+    with pytest.raises(NotPermitted):
+        retention_services.legal_hold_place(kind=FileKind.FAMILY, obj=family, reason="Claim", actor=coordinator)
+    hold = retention_services.legal_hold_place(
+        kind=FileKind.FAMILY, obj=family, reason="Insurance claim", actor=manager
+    )
     destruction.refresh_from_db()
     assert destruction.status == Destruction.Status.CANCELLED
-    with pytest.raises(services.RetentionError):
-        services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
+    with pytest.raises(retention_services.RetentionError):
+        retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
     assert selectors.due_for_destruction(user=manager)[0].on_hold
-    services.legal_hold_release(hold=hold, actor=manager)
-    assert services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager).status == "proposed"
+    retention_services.legal_hold_release(hold=hold, actor=manager)
+    assert retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager).status == "proposed"
 
 
 @pytest.mark.policy("8.8", "8.2")
@@ -109,7 +114,9 @@ def test_destroyed_family_no_longer_decrypts_live_or_history_while_others_do(
     assert Member.objects.filter(family=family).exclude(surname_index="").exists()
     events_before = AccessEvent.objects.count()
 
-    certificate = services.destruction_carry_out(destruction=_authorised(family, manager, trustee), actor=manager)
+    certificate = retention_services.destruction_carry_out(
+        destruction=_authorised(family, manager, trustee), actor=manager
+    )
 
     live = Family.objects.get(pk=family_id)
     with pytest.raises(KeyUnavailable):
@@ -143,7 +150,7 @@ def test_destroyed_family_no_longer_decrypts_live_or_history_while_others_do(
 def test_destroying_a_volunteer_file_shreds_its_supervision_notes(
     volunteer_file, volunteer, coordinator, manager, trustee
 ):
-    note = services.supervision_record(
+    note = people_services.supervision_record(
         scheme=volunteer_file.scheme,
         supervisee=volunteer,
         actor=coordinator,
@@ -152,10 +159,10 @@ def test_destroying_a_volunteer_file_shreds_its_supervision_notes(
     )
     volunteer_file.left_on = LONG_AGO
     volunteer_file.save(update_fields=["left_on"])
-    destruction = services.destruction_propose(kind=FileKind.VOLUNTEER, obj=volunteer_file, actor=manager)
-    services.destruction_authorise(destruction=destruction, actor=manager)
-    services.destruction_authorise(destruction=destruction, actor=trustee)
-    services.destruction_carry_out(destruction=destruction, actor=manager)
+    destruction = retention_services.destruction_propose(kind=FileKind.VOLUNTEER, obj=volunteer_file, actor=manager)
+    retention_services.destruction_authorise(destruction=destruction, actor=manager)
+    retention_services.destruction_authorise(destruction=destruction, actor=trustee)
+    retention_services.destruction_carry_out(destruction=destruction, actor=manager)
     from records.models import SupervisionNote
 
     with pytest.raises(KeyUnavailable):
@@ -186,7 +193,7 @@ def test_retention_command_resumes_after_interruption(family, wirral, coordinato
     _close(family, LONG_AGO, coordinator)
     _authorised(family, manager, trustee)
     _authorised(second, manager, trustee)
-    real = services.destruction_carry_out
+    real = retention_services.destruction_carry_out
     calls = []
 
     def crash_on_second(**kwargs):
@@ -195,11 +202,11 @@ def test_retention_command_resumes_after_interruption(family, wirral, coordinato
             raise KeyboardInterrupt
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "destruction_carry_out", crash_on_second)
+    monkeypatch.setattr(retention_services, "destruction_carry_out", crash_on_second)
     with pytest.raises(KeyboardInterrupt):
         call_command("run_retention", "--as", "manager", stdout=io.StringIO())
     assert DestructionCertificate.objects.count() == 1
-    monkeypatch.setattr(services, "destruction_carry_out", real)
+    monkeypatch.setattr(retention_services, "destruction_carry_out", real)
     out = io.StringIO()
     call_command("run_retention", "--as", "manager", stdout=out)
     assert "1 of 1" in out.getvalue()

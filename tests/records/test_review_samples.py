@@ -15,7 +15,7 @@ from access_log import gate
 from access_log import services as access_services
 from access_log.models import RecordOfAccess
 from homestart.rules import FileKind, Role
-from records import services
+from records.people import services
 from tests.factories import MembershipFactory
 from tests.helpers import error_summary, field_error, main_content
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from homestart.models import User
-from records import selectors
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+from records.retention import selectors
 
 
 @pytest.mark.policy("8.8")

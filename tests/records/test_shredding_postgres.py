@@ -26,7 +26,7 @@ from families.models import Family
 from homestart import keystore
 from homestart.models import DataKey
 from homestart.rules import FileKind
-from records import services
+from records.retention import services
 from tests.factories import make_family
 from tests.helpers import raw_value
 

@@ -7,16 +7,19 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from access_log import gate
 from access_log.models import AccessEvent
 from families.models import Member
 from homestart.rules import FileKind, Section
-from records import services
+from records.common import NotPermitted
 from records.deadlines import sar_due_date
 from records.models import Disclosure, SubjectAccessRequest
-from records.sar import sar_assemble
+from records.people import services as people_services
+from records.subject_access import services as sar_services
+from records.subject_access.assemble import sar_assemble
 from tests.conftest import CARER_FIRST, CHILD_FIRST, REFERRER_NAME, VISIT_NOTES
 
 D = datetime.date
@@ -73,27 +76,27 @@ def test_bank_holidays_follow_the_schemes_part_of_the_uk(settings):
 @pytest.mark.policy("8.7")
 def test_extension_is_at_most_two_months_and_needs_a_reason(family, wirral, manager):
     sar = _family_sar(wirral, manager, family, received_on=D(2025, 1, 31))
-    with pytest.raises(services.ValidationError):
-        services.sar_extend(sar=sar, actor=manager, months=1, reason=" ")
-    services.sar_extend(sar=sar, actor=manager, months=2, reason="Complex: many records")
+    with pytest.raises(ValidationError):
+        sar_services.sar_extend(sar=sar, actor=manager, months=1, reason=" ")
+    sar_services.sar_extend(sar=sar, actor=manager, months=2, reason="Complex: many records")
     assert sar.due_on == D(2025, 4, 30)
-    with pytest.raises(services.ValidationError):
-        services.sar_extend(sar=sar, actor=manager, months=1, reason="More")
+    with pytest.raises(ValidationError):
+        sar_services.sar_extend(sar=sar, actor=manager, months=1, reason="More")
 
 
 @pytest.mark.policy("8.7")
 def test_clock_stops_while_waiting_for_clarification(family, wirral, manager):
     sar = _family_sar(wirral, manager, family, received_on=D(2025, 9, 3))
-    services.sar_request_clarification(sar=sar, actor=manager, on=D(2025, 9, 5))
+    sar_services.sar_request_clarification(sar=sar, actor=manager, on=D(2025, 9, 5))
     assert sar.status == SubjectAccessRequest.Status.AWAITING_CLARIFICATION
-    services.sar_clarification_received(sar=sar, actor=manager, on=D(2025, 9, 12))
+    sar_services.sar_clarification_received(sar=sar, actor=manager, on=D(2025, 9, 12))
     assert sar.paused_days == 7
     assert sar.due_on == D(2025, 10, 10)
 
 
 def _family_sar(scheme, actor, family, received_on=None):
     carer = family.members.get(kind=Member.Kind.ADULT)
-    return services.sar_register(
+    return sar_services.sar_register(
         scheme=scheme,
         actor=actor,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
@@ -110,7 +113,7 @@ def test_only_manager_and_coordinators_register_requests(
     family, wirral, volunteer, trustee, sef_coordinator, coordinator
 ):
     for user in (volunteer, trustee, sef_coordinator):
-        with pytest.raises(services.NotPermitted):
+        with pytest.raises(NotPermitted):
             _family_sar(wirral, user, family)
     assert _family_sar(wirral, coordinator, family).reference == "WIR-SAR-0001"
 
@@ -142,14 +145,14 @@ def test_assembling_goes_through_the_gate(family, wirral, manager, sef_coordinat
 
 @pytest.mark.policy("8.7", "8.3")
 def test_volunteer_gets_their_file_and_supervision_notes(volunteer_file, wirral, coordinator, volunteer):
-    services.supervision_record(
+    people_services.supervision_record(
         scheme=wirral,
         supervisee=volunteer,
         actor=coordinator,
         held_on=timezone.localdate(),
         notes="Discussed WIR-0001 boundaries",
     )
-    sar = services.sar_register(
+    sar = sar_services.sar_register(
         scheme=wirral,
         actor=coordinator,
         subject_kind=SubjectAccessRequest.SubjectKind.VOLUNTEER,
@@ -167,20 +170,20 @@ def test_volunteer_gets_their_file_and_supervision_notes(volunteer_file, wirral,
 @pytest.mark.policy("8.7")
 def test_release_needs_identity_check_and_third_party_review_and_is_recorded_as_a_disclosure(family, wirral, manager):
     sar = _family_sar(wirral, manager, family)
-    with pytest.raises(services.ValidationError):
-        services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
-    services.sar_record_identity_check(sar=sar, actor=manager, evidence="Passport seen in person")
-    with pytest.raises(services.ValidationError):
-        services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
-    services.sar_third_party_reviewed(sar=sar, actor=manager)
-    disclosure = services.sar_release(
+    with pytest.raises(ValidationError):
+        sar_services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
+    sar_services.sar_record_identity_check(sar=sar, actor=manager, evidence="Passport seen in person")
+    with pytest.raises(ValidationError):
+        sar_services.sar_release(sar=sar, actor=manager, recipient="The requester", contents="Family file")
+    sar_services.sar_third_party_reviewed(sar=sar, actor=manager)
+    disclosure = sar_services.sar_release(
         sar=sar, actor=manager, recipient="The requester, by hand", contents="Family file, history, access log"
     )
     assert disclosure.file_reference == family.reference and disclosure.file_kind == FileKind.FAMILY
     assert Disclosure.objects.count() == 1
     assert SubjectAccessRequest.objects.get(pk=sar.pk).status == SubjectAccessRequest.Status.RELEASED
-    with pytest.raises(services.ValidationError):
-        services.sar_record_identity_check(sar=sar, actor=manager, evidence="again")
+    with pytest.raises(ValidationError):
+        sar_services.sar_record_identity_check(sar=sar, actor=manager, evidence="again")
 
 
 @pytest.mark.policy("8.7")
@@ -190,8 +193,8 @@ def test_a_family_members_request_names_the_one_member_it_is_about(family, wirra
     other_family = make_family(wirral, coordinator, last_name="Elsewhere")
     stranger = other_family.members.first()
     for member, field in ((None, "member"), (stranger, "member")):
-        with pytest.raises(services.ValidationError) as refused:
-            services.sar_register(
+        with pytest.raises(ValidationError) as refused:
+            sar_services.sar_register(
                 scheme=wirral,
                 actor=manager,
                 subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
@@ -222,7 +225,7 @@ def test_a_childs_request_gives_the_childs_details_and_marks_everyone_elses(fami
         review_on=timezone.localdate() + datetime.timedelta(days=365),
         actor=coordinator,
     )
-    sar = services.sar_register(
+    sar = sar_services.sar_register(
         scheme=wirral,
         actor=manager,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
@@ -248,7 +251,7 @@ def test_a_childs_request_gives_the_childs_details_and_marks_everyone_elses(fami
     assert ("Your details created", False) in history
     assert ("Another person's details created", True) in history
     # The carer's own request shows the consent as theirs.
-    mine = services.sar_register(
+    mine = sar_services.sar_register(
         scheme=wirral,
         actor=manager,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,

@@ -6,21 +6,27 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
 from access_log import gate
 from access_log.models import AccessEvent
-from homestart.rules import FileKind, Section
-from records import monitoring, selectors, services
+from homestart.rules import Action, FileKind, Section
+from records.breaches import monitoring
+from records.breaches import selectors as breach_selectors
+from records.breaches import services as breach_services
+from records.common import NotPermitted
 from records.models import Breach, SupervisionNote
+from records.people import selectors as people_selectors
+from records.people import services as people_services
 from tests.factories import make_family
 from tests.helpers import raw_value
 
 
 @pytest.mark.policy("5.2")
 def test_coordinator_supervises_a_volunteer_and_the_note_is_sealed(volunteer_file, wirral, coordinator, volunteer):
-    note = services.supervision_record(
+    note = people_services.supervision_record(
         scheme=wirral,
         supervisee=volunteer,
         actor=coordinator,
@@ -35,7 +41,7 @@ def test_coordinator_supervises_a_volunteer_and_the_note_is_sealed(volunteer_fil
 
 @pytest.mark.policy("4.2")
 def test_line_manager_supervises_a_coordinator(personnel_file, wirral, manager, coordinator):
-    note = services.supervision_record(
+    note = people_services.supervision_record(
         scheme=wirral, supervisee=coordinator, actor=manager, held_on=timezone.localdate(), notes="Caseload review"
     )
     assert note.supervisor == manager
@@ -53,8 +59,8 @@ def test_nobody_else_records_supervision(
         (coordinator, coordinator),
     ]
     for actor, supervisee in cases:
-        with pytest.raises(services.NotPermitted):
-            services.supervision_record(
+        with pytest.raises(NotPermitted):
+            people_services.supervision_record(
                 scheme=wirral, supervisee=supervisee, actor=actor, held_on=timezone.localdate(), notes="x"
             )
 
@@ -71,17 +77,17 @@ def test_supervision_notes_are_confidential_to_the_two_parties_and_the_manager(
     trustee,
     sef_coordinator,
 ):
-    note = services.supervision_record(
+    note = people_services.supervision_record(
         scheme=wirral, supervisee=volunteer, actor=coordinator, held_on=timezone.localdate(), notes="x"
     )
     for user in (coordinator, volunteer, manager):
-        assert note in selectors.supervision_notes_for(user=user)
+        assert note in people_selectors.supervision_notes_for(user=user)
     for user in (other_volunteer, other_coordinator, trustee, sef_coordinator):
-        assert note not in selectors.supervision_notes_for(user=user)
+        assert note not in people_selectors.supervision_notes_for(user=user)
 
 
 def _breach(wirral, actor, **kw):
-    return services.breach_record(
+    return breach_services.breach_record(
         scheme=wirral,
         actor=actor,
         found_at=timezone.now() - datetime.timedelta(hours=2),
@@ -106,20 +112,20 @@ def test_staff_record_breaches_with_the_72_hour_ico_deadline(wirral, coordinator
 @pytest.mark.policy("3.9", "5.5")
 def test_volunteers_and_trustees_do_not_record_breaches_directly(wirral, volunteer, trustee):
     for user in (volunteer, trustee):
-        with pytest.raises(services.NotPermitted):
+        with pytest.raises(NotPermitted):
             _breach(wirral, user)
 
 
 @pytest.mark.policy("3.9", "4.4")
 def test_only_the_manager_decides_on_the_ico_and_closes(wirral, coordinator, manager):
     breach = _breach(wirral, coordinator)
-    with pytest.raises(services.NotPermitted):
-        services.breach_update(breach=breach, actor=coordinator, risk=Breach.Risk.RISK)
-    with pytest.raises(services.ValidationError):
-        services.breach_update(breach=breach, actor=manager, close=True)
-    with pytest.raises(services.ValidationError):
-        services.breach_update(breach=breach, actor=manager, ico_decision=Breach.IcoDecision.NOT_REPORTABLE)
-    breach = services.breach_update(
+    with pytest.raises(NotPermitted):
+        breach_services.breach_update(breach=breach, actor=coordinator, risk=Breach.Risk.RISK)
+    with pytest.raises(ValidationError):
+        breach_services.breach_update(breach=breach, actor=manager, close=True)
+    with pytest.raises(ValidationError):
+        breach_services.breach_update(breach=breach, actor=manager, ico_decision=Breach.IcoDecision.NOT_REPORTABLE)
+    breach = breach_services.breach_update(
         breach=breach,
         actor=manager,
         risk=Breach.Risk.UNLIKELY,
@@ -129,8 +135,8 @@ def test_only_the_manager_decides_on_the_ico_and_closes(wirral, coordinator, man
         close=True,
     )
     assert breach.closed_at is not None
-    assert breach in selectors.breaches_for(user=manager)
-    assert breach in selectors.breaches_for(user=coordinator)
+    assert breach in breach_selectors.breaches_for(user=manager)
+    assert breach in breach_selectors.breaches_for(user=coordinator)
 
 
 @pytest.mark.policy("3.9")
@@ -161,12 +167,15 @@ def test_ordinary_use_raises_nothing(family, coordinator, manager):
 def test_reading_supervision_notes_is_recorded_in_the_supervisees_file_log(
     client_for, volunteer_file, wirral, coordinator, volunteer, manager
 ):
-    services.supervision_record(
+    people_services.supervision_record(
         scheme=wirral, supervisee=volunteer, actor=coordinator, held_on=timezone.localdate(), notes="Private words"
     )
     from django.urls import reverse
 
-    assert "Private words" in client_for(manager).get(reverse("records:supervision")).content.decode()
-    assert AccessEvent.objects.filter(
+    response = client_for(manager).get(reverse("records:supervision"))
+    assert "Private words" in response.content.decode()
+    read = AccessEvent.objects.get(
         file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section=Section.SUPERVISION, user=manager
-    ).exists()
+    )
+    # Written by the gate, with the request it belongs to (one door to the access log).
+    assert (read.action, read.request_id) == (Action.VIEW, response["X-Request-ID"])

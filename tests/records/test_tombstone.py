@@ -17,9 +17,10 @@ from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.models import User
 from homestart.rules import FileKind, Outcome, Refusal, Section
-from records import selectors
-from records import services as records_services
 from records.models import Destruction, SubjectAccessRequest
+from records.retention import selectors
+from records.retention import services as retention_services
+from records.subject_access import services as sar_services
 from reporting import services as reporting_services
 from reporting.identifiers import known_identifiers
 from reporting.statistics import Period, scheme_statistics
@@ -49,9 +50,9 @@ def test_demo_family_past_retention_destroyed_through_the_commands_leaves_every_
     manager, trustee = User.objects.get(username="manager"), User.objects.get(username="trustee")
     due = selectors.due_for_destruction(user=manager)[0]
     family = Family.objects.get(pk=due.file_id)
-    destruction = records_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
-    records_services.destruction_authorise(destruction=destruction, actor=manager)
-    records_services.destruction_authorise(destruction=destruction, actor=trustee)
+    destruction = retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
+    retention_services.destruction_authorise(destruction=destruction, actor=manager)
+    retention_services.destruction_authorise(destruction=destruction, actor=trustee)
     call_command("run_retention", "--as", "manager", stdout=io.StringIO())
     assert Destruction.objects.get(pk=destruction.pk).status == Destruction.Status.DONE
     study = reporting_services.case_study_create(
@@ -229,7 +230,7 @@ def test_a_subject_access_response_for_a_destroyed_family_says_what_remains(
     wirral, coordinator, manager, trustee, client_for
 ):
     family = make_family(wirral, coordinator)
-    sar = records_services.sar_register(
+    sar = sar_services.sar_register(
         scheme=wirral,
         actor=manager,
         subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,

@@ -45,7 +45,7 @@ from homestart import services as people_services
 from homestart.crypto import KeyUnavailable
 from homestart.models import DataKey, Membership, Scheme, User
 from homestart.rules import FileKind, Outcome, Role, Section
-from records import backup as records_backup
+from records.backups import backup as records_backup
 from records.deadlines import add_months
 from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule
 from safeguarding.models import Concern

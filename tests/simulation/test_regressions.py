@@ -14,7 +14,7 @@ from django.utils import timezone
 from families import services as family_services
 from families.models import ClosureReason
 from homestart.rules import FileKind, Role
-from records import services as records_services
+from records.retention import services as records_services
 from tests.conftest import CARER_FIRST, CARER_LAST, _member
 from tests.factories import SchemeFactory
 

@@ -329,14 +329,15 @@ class Command(BaseCommand):
     def _records(self, scheme: Scheme, users: dict[str, User]) -> None:
         """Volunteer and personnel files, a supervision note, one open subject access
         request and one family past its retention date (records/)."""
-        from records import services as records_services
         from records.deadlines import add_months
         from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+        from records.people import services as people_records
+        from records.subject_access import services as sar_services
 
         today = timezone.localdate()
         for username, name in (("volunteer", "Vicky Tranmere"), ("volunteer2", "Wes Oxton")):
             if not VolunteerFile.objects.filter(scheme=scheme, person=users[username]).exists():
-                records_services.volunteer_file_create(
+                people_records.volunteer_file_create(
                     scheme=scheme,
                     person=users[username],
                     actor=users["coordinator"],
@@ -350,7 +351,7 @@ class Command(BaseCommand):
             ("safeguarding", "Sam Eastham", "Safeguarding lead"),
         ):
             if not PersonnelFile.objects.filter(scheme=scheme, person=users[username]).exists():
-                records_services.personnel_file_create(
+                people_records.personnel_file_create(
                     scheme=scheme,
                     person=users[username],
                     actor=users["manager"],
@@ -359,7 +360,7 @@ class Command(BaseCommand):
                     job_title=title,
                 )
         if not SupervisionNote.objects.filter(scheme=scheme).exists():
-            records_services.supervision_record(
+            people_records.supervision_record(
                 scheme=scheme,
                 supervisee=users["volunteer"],
                 actor=users["coordinator"],
@@ -369,7 +370,7 @@ class Command(BaseCommand):
             )
         first = scheme.families.order_by("number").first()
         if first and not SubjectAccessRequest.objects.filter(scheme=scheme).exists():
-            records_services.sar_register(
+            sar_services.sar_register(
                 scheme=scheme,
                 actor=users["manager"],
                 subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from records.backup import backup_write
+from records.backups.backup import backup_write
 
 
 class Command(BaseCommand):

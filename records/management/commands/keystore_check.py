@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from homestart import keystore
-from records.backup import reconcile_key_store
+from records.backups.reconcile import reconcile_key_store
 
 
 class Command(BaseCommand):

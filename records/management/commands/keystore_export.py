@@ -6,7 +6,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from records.keystore_copy import export
+from records.backups.keystore_copy import export
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from records.backup import BackupError
-from records.keystore_copy import import_
+from records.backups.keystore_copy import import_
+from records.backups.stream import BackupError
 
 
 class Command(BaseCommand):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from records.backup import BackupError, restore
+from records.backups.restore import restore
+from records.backups.stream import BackupError
 
 
 class Command(BaseCommand):

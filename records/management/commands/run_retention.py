@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from homestart.models import User
-from records import selectors, services
-from records.backup import reconcile_key_store
+from records.backups.reconcile import reconcile_key_store
 from records.models import Destruction
+from records.retention import selectors, services
 
 
 class Command(BaseCommand):

@@ -23,8 +23,8 @@ import datetime
 from django.apps import apps
 from django.conf import settings
 
-from .deadlines import add_months
-from .models import RecordKind, RetentionRule
+from records.deadlines import add_months
+from records.models import RecordKind, RetentionRule
 
 DEFAULT_YEARS: dict[str, int] = {
     RecordKind.FAMILY: 6,

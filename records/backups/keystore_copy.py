@@ -27,8 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from homestart import keystore
-
-from .backup import BackupError, _gunzip, _gzip, _line, _records, open_stream, seal_stream
+from records.backups.stream import BackupError, _gunzip, _gzip, _line, _records, open_stream, seal_stream
 
 FORMAT = "keystore-1"
 
@@ -58,8 +57,7 @@ def export(handle: BinaryIO) -> dict[str, int]:
 
 def import_(handle: BinaryIO) -> dict[str, Any]:
     from homestart.models import DataKey
-
-    from .models import DestructionCertificate
+    from records.models import DestructionCertificate
 
     records = _records(_gunzip(open_stream(handle)))
     first = next(records, None)

@@ -24,8 +24,7 @@ from access_log import gate
 from access_log.models import AccessEvent
 from homestart.models import Membership, PolicyAcknowledgement, User
 from homestart.rules import FileKind
-
-from .models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
 
 SECTION = "subject_access"
 

@@ -29,8 +29,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, V
 from access_log.models import AuditSession, RecordOfAccess, Review
 from homestart.models import Membership, User, roles_in
 from homestart.rules import FileKind, Purpose, Role
-
-from .models import PersonnelFile, TrusteeDesignation, VolunteerFile
+from records.models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
 TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
 # The role a personnel file's grant names for the person's line manager (§8.4).

@@ -1,0 +1,81 @@
+"""Forms for volunteer and personnel files (§8.3, §8.4) and supervision (§4.2, §5.2)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from families.forms import date_field
+from homestart.concurrency import VersionedForm
+from homestart.models import User
+from records.common import ClearMessages
+from records.models import PersonnelFile, VolunteerFile
+
+
+class SupervisionForm(ClearMessages, forms.Form):
+    supervisee = forms.ModelChoiceField(label="Who was supervised", queryset=User.objects.none())
+    held_on = date_field("Date of supervision")
+    families_discussed = forms.CharField(
+        label="Families discussed", required=False, max_length=200, help_text="References only, for example WIR-0042."
+    )
+    notes = forms.CharField(label="Notes", max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisee"].queryset = people
+        self.fields["supervisee"].label_from_instance = lambda u: u.display_name
+
+
+def _person_file_form(model_class, extra: list[str]):
+    from families.forms import DateInput
+
+    class PersonFileForm(ClearMessages, forms.ModelForm):
+        class Meta:
+            model = model_class
+            fields = ["full_name", "phone", "address", "started_on", "left_on", "left_reason", *extra]
+            widgets = {
+                "started_on": DateInput,
+                "left_on": DateInput,
+                "dbs_checked_on": DateInput,
+                "address": forms.Textarea(attrs={"rows": 3}),
+                **{
+                    name: forms.Textarea(attrs={"rows": 3})
+                    for name in ("recruitment", "training", "induction", "employment")
+                },
+            }
+
+        def clean(self) -> dict:
+            data = super().clean()
+            if data.get("left_on") and data.get("started_on") and data["left_on"] < data["started_on"]:
+                self.add_error("left_on", "The leaving date must be on or after the start date.")
+            if data.get("left_on") and data["left_on"] > timezone.localdate():
+                self.add_error("left_on", "The leaving date must be today or in the past.")
+            # Leaving starts the file's retention period (§8.8): a date and a reason, together.
+            if data.get("left_on") and not data.get("left_reason"):
+                self.add_error("left_reason", "Choose why the person left.")
+            if data.get("left_reason") and not data.get("left_on") and "left_on" not in self.errors:
+                self.add_error("left_on", "Enter the date the person left.")
+            return data
+
+    return PersonFileForm
+
+
+VolunteerFileForm = _person_file_form(VolunteerFile, ["recruitment", "training", "induction", "dbs_checked_on"])
+PersonnelFileForm = _person_file_form(PersonnelFile, ["job_title", "employment"])
+
+
+class VolunteerFileChangeForm(VersionedForm, VolunteerFileForm):
+    """Changing a file carries the version it was opened on (concurrent edits)."""
+
+
+class PersonnelFileChangeForm(VersionedForm, PersonnelFileForm):
+    """Changing a file carries the version it was opened on (concurrent edits)."""
+
+
+class PersonChoiceForm(ClearMessages, forms.Form):
+    person = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: u.display_name

@@ -1,0 +1,178 @@
+"""Writes for volunteer and personnel files (§8.3, §8.4) and supervision (§4.2, §5.2).
+Keyword-only, atomic, validated, and each names its actor (history rows carry them)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from access_log import gate
+from access_log.kinds import SCHEME_STAFF_ROLES
+from homestart.concurrency import check_version
+from homestart.models import DataKey, Membership, Scheme, User
+from homestart.rules import Action, FileKind, Role
+from records.common import NotPermitted, next_number, require_role, roles_here, save
+from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
+
+# --- volunteer and personnel files -----------------------------------------------
+
+
+@transaction.atomic
+def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields: Any) -> VolunteerFile:
+    """Open a volunteer's file (§8.3): by the scheme's coordinators and manager."""
+    role = require_role(
+        actor, scheme, SCHEME_STAFF_ROLES, "Only the scheme's coordinators and manager open volunteer files."
+    )
+    if Role.VOLUNTEER not in roles_here(person, scheme):
+        raise ValidationError({"person": "This person is not a volunteer of the scheme."})
+    number = next_number(VolunteerFile, scheme)
+    file = VolunteerFile(
+        scheme=scheme,
+        number=number,
+        reference=VolunteerFile.format_reference(scheme.code, number),
+        person=person,
+        data_key=DataKey.generate(),
+        **fields,
+    )
+    save(file, actor=actor)
+    gate.record_creation(user=actor, kind=FileKind.VOLUNTEER, obj=file, role=role, purpose="supervision")
+    return file
+
+
+@transaction.atomic
+def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields: Any) -> PersonnelFile:
+    """Open a member of staff's personnel file (§8.4): by their line manager."""
+    if not Membership.objects.current().filter(user=person, scheme=scheme, line_manager=actor).exists():
+        raise NotPermitted("Only the person's line manager opens their personnel file (§8.4).")
+    number = next_number(PersonnelFile, scheme)
+    file = PersonnelFile(
+        scheme=scheme,
+        number=number,
+        reference=PersonnelFile.format_reference(scheme.code, number),
+        person=person,
+        data_key=DataKey.generate(),
+        **fields,
+    )
+    save(file, actor=actor)
+    gate.record_creation(user=actor, kind=FileKind.PERSONNEL, obj=file, role="line_manager", purpose="supervision")
+    return file
+
+
+@transaction.atomic
+def person_file_update(
+    *, access: gate.FileAccess, actor: User, expected_version: str | None = None, **fields: Any
+) -> Any:
+    """Change an opened volunteer or personnel file (through the gate's ``changing``).
+    ``expected_version``: the version the form was opened on; someone else's save since
+    then raises ``EditConflict`` and nothing is written."""
+    with gate.changing(access, section="file") as file:
+        check_version(file, expected_version)
+        for name, value in fields.items():
+            setattr(file, name, value)
+        save(file, actor=actor)
+    return file
+
+
+@transaction.atomic
+def trustee_designate(*, personnel_file: PersonnelFile, trustee: User, reason: str, actor: User) -> TrusteeDesignation:
+    """Let a trustee see one personnel file "where appropriate" (§8.4)."""
+    is_line_manager = (
+        Membership.objects.current()
+        .filter(user=personnel_file.person, scheme_id=personnel_file.scheme_id, line_manager=actor)
+        .exists()
+    )
+    if not is_line_manager:
+        raise NotPermitted("Only the person's line manager designates a trustee for their file (§8.4).")
+    if not roles_here(trustee, personnel_file.scheme) & {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}:
+        raise ValidationError({"trustee": "Choose a trustee of this scheme."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why a trustee needs to see this file."})
+    designation = TrusteeDesignation(
+        personnel_file=personnel_file, trustee=trustee, reason=reason.strip(), designated_by=actor
+    )
+    save(designation, actor=actor)
+    return designation
+
+
+@transaction.atomic
+def trustee_designation_end(*, designation: TrusteeDesignation, actor: User) -> TrusteeDesignation:
+    if designation.ended_at is not None:
+        raise ValidationError("This designation has already ended.")
+    designation.ended_at = timezone.now()
+    save(designation, actor=actor, update_fields=["ended_at"])
+    return designation
+
+
+# --- supervision (§4.2, §5.2) ----------------------------------------------------
+
+
+def supervision_may_supervise(*, supervisor: User, supervisee: User, scheme: Scheme) -> bool:
+    """A coordinator supervises the scheme's volunteers; a line manager supervises their reports."""
+    supervisee_roles = roles_here(supervisee, scheme)
+    if Role.VOLUNTEER in supervisee_roles and Role.COORDINATOR in roles_here(supervisor, scheme):
+        return True
+    return Membership.objects.current().filter(user=supervisee, scheme=scheme, line_manager=supervisor).exists()
+
+
+@transaction.atomic
+def supervision_record(
+    *,
+    scheme: Scheme,
+    supervisee: User,
+    actor: User,
+    held_on: datetime.date,
+    notes: str,
+    families_discussed: str = "",
+) -> SupervisionNote:
+    """Record a supervision session, sealed with the supervisee's file key."""
+    if not supervision_may_supervise(supervisor=actor, supervisee=supervisee, scheme=scheme):
+        raise NotPermitted(
+            "Volunteers are supervised by their coordinator (§5.2), coordinators by their line manager (§4.2)."
+        )
+    file = (
+        VolunteerFile.objects.filter(scheme=scheme, person=supervisee).first()
+        or PersonnelFile.objects.filter(scheme=scheme, person=supervisee).first()
+    )
+    if file is None:
+        raise ValidationError({"supervisee": "Open this person's volunteer or personnel file first."})
+    note = SupervisionNote(
+        scheme=scheme,
+        supervisee=supervisee,
+        supervisor=actor,
+        data_key=file.data_key,
+        held_on=held_on,
+        notes=notes,
+        families_discussed=families_discussed,
+    )
+    save(note, actor=actor)
+    gate.record_allowed(
+        user=actor,
+        kind=FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL,
+        obj=file,
+        role="supervisor",
+        action=Action.CREATE,
+        section="supervision",
+        purpose="supervision",
+    )
+    return note
+
+
+def supervision_notes_read(*, notes: list[SupervisionNote], actor: User) -> None:
+    """Reading supervision notes is recorded in the access log of each supervisee's file."""
+    keys = {note.data_key_id for note in notes}
+    files = [*VolunteerFile.objects.filter(data_key_id__in=keys), *PersonnelFile.objects.filter(data_key_id__in=keys)]
+    for file in files:
+        kind = FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL
+        gate.record_allowed(
+            user=actor,
+            kind=kind,
+            obj=file,
+            role="supervision",
+            action=Action.VIEW,
+            section="supervision",
+            purpose="supervision",
+        )

@@ -1,0 +1,241 @@
+"""Volunteer and personnel files (§8.3, §8.4) and supervision (§4.2, §5.2).
+
+File pages open the file through the access gate; supervision notes are read through a
+selector that takes the asker, and each reading is recorded in the supervisee's file log.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from access_log import gate, tombstones
+from access_log.kinds import SCHEME_STAFF_ROLES, kind_spec
+from access_log.selectors import records_of_access
+from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.forms import form_error
+from homestart.history import render_history
+from homestart.models import Membership, Scheme, User
+from homestart.once import form_once
+from homestart.rules import FileKind, Role
+from records.common import schemes_where
+from records.models import PersonnelFile, VolunteerFile
+from records.people import forms as people_forms
+from records.people import selectors, services
+from records.people.forms import PersonChoiceForm, SupervisionForm
+
+# --- volunteer and personnel files (§8.3, §8.4) ------------------------------------
+
+
+@require_GET
+@never_cache
+def volunteer_file_list(request: HttpRequest) -> HttpResponse:
+    files = selectors.volunteer_files_for(user=request.user).select_related("scheme")
+    personnel = selectors.personnel_files_for(user=request.user).select_related("scheme")
+    if not files.exists() and not personnel.exists() and not schemes_where(request.user, SCHEME_STAFF_ROLES).exists():
+        raise Http404("No files for this role.")
+    return render(
+        request,
+        "records/file_list.html",
+        {
+            "files": list(files),
+            "personnel": list(personnel),
+            "may_open_volunteer": schemes_where(request.user, SCHEME_STAFF_ROLES).exists(),
+            "may_open_personnel": Membership.objects.current().filter(line_manager=request.user).exists(),
+        },
+    )
+
+
+def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    access = gate.open_file(user=request.user, kind=kind, reference=reference)
+    file = access.file
+    fields = [
+        (
+            str(f.verbose_name).capitalize(),
+            getattr(file, f"get_{f.name}_display")() if f.choices else getattr(file, f.name),
+        )
+        for f in file._meta.concrete_fields
+        if f.name not in {"id", "scheme", "number", "reference", "person", "data_key", "created_at"}
+    ]
+    assignments = []
+    if kind == FileKind.VOLUNTEER:
+        # §8.5: only the minimum about the families supported — references and dates.
+        assignments = list(
+            file.person.assignments.filter(family__scheme=file.scheme).select_related("family__data_key")
+        )
+        tombstones.attach(FileKind.FAMILY, [a.family for a in assignments])  # a destroyed family, as such (§8.8)
+    return render(
+        request,
+        "records/file_detail.html",
+        {
+            "access": access,
+            "file": file,
+            "fields": fields,
+            "assignments": assignments,
+            "kind": kind,
+            "may_read_log": access.role in kind_spec(kind).log_roles,
+            "records_of_access": records_of_access(kind=kind, file_id=file.pk),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def volunteer_file(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_page(request, FileKind.VOLUNTEER, reference)
+
+
+@require_GET
+@never_cache
+def personnel_file(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_page(request, FileKind.PERSONNEL, reference)
+
+
+def _file_history(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    """A file's history: the file page's decision, through the gate, recorded like an opening."""
+    access = gate.open_file(user=request.user, kind=kind, reference=reference)
+    file = access.file
+    return render_history(
+        request,
+        title=reference,
+        caption=f"{FileKind(kind).label} {reference}",
+        back_url=reverse(_FILE_URLS[kind], kwargs={"reference": reference}),
+        back_label=f"Back to {reference}",
+        sources=lambda: selectors.person_file_history(file=file),
+    )
+
+
+@require_GET
+@never_cache
+def volunteer_file_history(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_history(request, FileKind.VOLUNTEER, reference)
+
+
+@require_GET
+@never_cache
+def personnel_file_history(request: HttpRequest, reference: str) -> HttpResponse:
+    return _file_history(request, FileKind.PERSONNEL, reference)
+
+
+_FILE_FORMS = {FileKind.VOLUNTEER: "VolunteerFileForm", FileKind.PERSONNEL: "PersonnelFileForm"}
+_FILE_CHANGE_FORMS = {FileKind.VOLUNTEER: "VolunteerFileChangeForm", FileKind.PERSONNEL: "PersonnelFileChangeForm"}
+_FILE_URLS = {FileKind.VOLUNTEER: "records:volunteer_file", FileKind.PERSONNEL: "records:personnel_file"}
+
+
+def _file_form(kind: str, change: bool = False):
+    return getattr(people_forms, (_FILE_CHANGE_FORMS if change else _FILE_FORMS)[kind])
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters()
+@form_once
+def file_new(request: HttpRequest, kind: str) -> HttpResponse:
+    """Open a volunteer file (coordinators, manager) or a personnel file (the line manager)."""
+    if kind == FileKind.VOLUNTEER:
+        schemes = schemes_where(request.user, SCHEME_STAFF_ROLES)
+        people = (
+            User.objects.filter(
+                memberships__scheme__in=schemes, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
+            )
+            .exclude(pk__in=VolunteerFile.objects.values("person"))
+            .distinct()
+        )
+    else:
+        people = (
+            User.objects.filter(memberships__line_manager=request.user, memberships__ended_at__isnull=True)
+            .exclude(pk__in=PersonnelFile.objects.values("person"))
+            .distinct()
+        )
+        schemes = Scheme.objects.filter(memberships__line_manager=request.user).distinct()
+    if not schemes.exists():
+        raise Http404("Not for this role.")
+    chooser = PersonChoiceForm(request.POST or None, people=people)
+    form = _file_form(kind)(request.POST or None)
+    if request.method == "POST" and chooser.is_valid() and form.is_valid():
+        person = chooser.cleaned_data["person"]
+        scheme = schemes.filter(memberships__user=person).first()
+        create = services.volunteer_file_create if kind == FileKind.VOLUNTEER else services.personnel_file_create
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            file = create(scheme=scheme, person=person, actor=request.user, **fields)
+        except ValidationError as error:
+            # An error about the person belongs beside the person chooser.
+            form_error(chooser if "person" in getattr(error, "error_dict", {}) else form, error)
+        else:
+            messages.success(request, f"File {file.reference} opened.")
+            return redirect(_FILE_URLS[kind], reference=file.reference)
+    title = "Open a volunteer file" if kind == FileKind.VOLUNTEER else "Open a personnel file"
+    return render(request, "records/file_form.html", {"forms": [chooser, form], "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters()
+def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+    access = gate.open_file(user=request.user, kind=kind, reference=reference, section="file", for_change=True)
+    form_class = _file_form(kind, change=True)
+    file = access.file
+    form = form_class(request.POST or None, instance=file, initial={"version": row_version(file)})
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.person_file_update(
+                access=access, actor=request.user, expected_version=form.cleaned_data["version"], **fields
+            )
+        except EditConflict:
+            form = conflict_form(form_class, current_values(file, form_class.Meta.fields), instance=file)
+        else:
+            messages.success(request, f"{reference} updated.")
+            return redirect(_FILE_URLS[kind], reference=reference)
+    return render(request, "records/file_form.html", {"forms": [form], "title": f"Change {reference}"})
+
+
+# --- supervision (§4.2, §5.2) -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters("notes")
+@form_once
+def supervision(request: HttpRequest) -> HttpResponse:
+    notes = selectors.supervision_notes_for(user=request.user)
+    memberships = Membership.objects.current().filter(user=request.user)
+    schemes = Scheme.objects.filter(pk__in=memberships.values("scheme"))
+    people = (
+        User.objects.filter(memberships__scheme__in=schemes, memberships__ended_at__isnull=True, is_active=True)
+        .exclude(pk=request.user.pk)
+        .distinct()
+    )
+    supervisable = [
+        p.pk
+        for p in people
+        for scheme in schemes
+        if services.supervision_may_supervise(supervisor=request.user, supervisee=p, scheme=scheme)
+    ]
+    if not notes.exists() and not schemes_where(request.user, (*SCHEME_STAFF_ROLES, Role.VOLUNTEER)).exists():
+        raise Http404("No supervision for this role.")
+    form = SupervisionForm(request.POST or None, people=User.objects.filter(pk__in=supervisable))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        scheme = next(
+            s
+            for s in schemes
+            if services.supervision_may_supervise(supervisor=request.user, supervisee=data["supervisee"], scheme=s)
+        )
+        try:
+            services.supervision_record(scheme=scheme, actor=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Supervision recorded.")
+            return redirect("records:supervision")
+    notes = list(notes)
+    services.supervision_notes_read(notes=notes, actor=request.user)
+    return render(request, "records/supervision.html", {"notes": notes, "form": form if supervisable else None})
