@@ -38,8 +38,10 @@ class ActingRole(models.TextChoices):
 
     # §8.4: the person's line manager (``Membership.line_manager``) keeps their personnel file.
     LINE_MANAGER = "line_manager", "Line manager"
-    # The person holding a supervision session with a volunteer or member of staff.
+    # The two parties to a supervision session, whose notes are confidential to them and
+    # the scheme manager (§4.2, §5.2).
     SUPERVISOR = "supervisor", "Supervisor"
+    SUPERVISEE = "supervisee", "Supervisee"
     # §8.8: destruction at the end of the retention period, authorised by two people.
     RETENTION = "retention", "Retention process"
 

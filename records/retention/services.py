@@ -16,7 +16,7 @@ from access_log import gate
 from families.models import Family
 from homestart.fields import BlindIndexField
 from homestart.models import DataKey, User
-from homestart.rules import Action, FileKind, Role
+from homestart.rules import ActingRole, Action, FileKind, Purpose, Role, Section
 from records.common import require_role, save
 from records.models import (
     Destruction,
@@ -248,9 +248,9 @@ def _destruction_carry_out(*, destruction: Destruction, actor: User) -> Destruct
         user=actor,
         kind=destruction.file_kind,
         obj=obj,
-        role="retention",
+        role=ActingRole.RETENTION,
         action=Action.CHANGE,
-        section="destruction",
-        purpose="retention",
+        section=Section.DESTRUCTION,
+        purpose=Purpose.RETENTION,
     )
     return certificate
