@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from families.models import Family
 from homestart.models import has_role
-from homestart.rules import FileKind, Purpose, Role
+from homestart.rules import FileKind, Purpose, Role, Section
 
 from . import gate
 from .kinds import kind_spec
@@ -90,7 +91,7 @@ class FamilyRecordAdmin(admin.ModelAdmin):
             # redirect to sign it) or FileHidden (404) when the gate refuses.
             try:
                 gate.open_family(
-                    user=request.user, reference=family.reference, section="admin", purpose=Purpose.ADMINISTRATION
+                    user=request.user, reference=family.reference, section=Section.ADMIN, purpose=Purpose.ADMINISTRATION
                 )
             except gate.UndertakingRequired:
                 messages.warning(request, UNDERTAKING_FIRST)

@@ -31,7 +31,7 @@ from django.http import Http404
 from homestart.errors import AccessRefused
 from homestart.models import User, has_acknowledged_current_policy
 from homestart.request_id import current_request_id
-from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, role_label
+from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, Section, role_label
 
 from .kinds import Grant, Pending, View, kind_spec
 from .models import AccessEvent
@@ -169,7 +169,7 @@ def open_file(
     user: User,
     kind: str,
     reference: str,
-    section: str = "file",
+    section: str = Section.FILE,
     purpose: str = Purpose.CASEWORK,
     for_change: bool = False,
     roles: tuple[str, ...] | None = None,
@@ -272,7 +272,7 @@ def record_of_access_to_sign(
             obj=obj,
             role=role,
             action=action,
-            section="record_of_access",
+            section=Section.RECORD_OF_ACCESS,
             purpose=Purpose.CASEWORK,
             allowed=False,
             reason=reason,
@@ -288,7 +288,7 @@ def record_of_access_to_sign(
             obj=obj,
             role=role,
             action=action,
-            section="record_of_access",
+            section=Section.RECORD_OF_ACCESS,
             purpose=Purpose.CASEWORK,
             allowed=False,
             reason=reason,
@@ -354,7 +354,7 @@ def record_listing(
             file_id=obj.pk,
             file_reference=spec.reference(obj),
             scheme_id=spec.scheme_id(obj),
-            section="list",
+            section=Section.LIST,
             action=Action.LIST,
             purpose=purpose,
             outcome=Outcome.ALLOWED,
@@ -374,7 +374,7 @@ def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str 
         obj=obj,
         role=role,
         action=Action.CREATE,
-        section="file",
+        section=Section.FILE,
         purpose=purpose,
         allowed=True,
     )

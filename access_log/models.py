@@ -23,7 +23,7 @@ from homestart.models import (  # noqa: F401 (the append-only names are re-expor
     EncryptedModel,
     FamilyKey,
 )
-from homestart.rules import Action, FileKind, Outcome, Purpose, role_label
+from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, Section, role_label
 
 # The marker and base of every register lives in ``homestart.models`` (the bottom
 # layer, so that every app can use it); these names stay importable from here.
@@ -56,6 +56,17 @@ class AccessEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.file_reference} ({self.outcome})"
+
+    # The event in words, for the access log pages (codes stay in the database).
+    role_label = property(lambda self: role_label(self.role) if self.role else "")
+    section_label = property(lambda self: _label(Section, self.section))
+    purpose_label = property(lambda self: _label(Purpose, self.purpose))
+    reason_label = property(lambda self: _label(Refusal, self.reason))
+    refused = property(lambda self: self.outcome == Outcome.REFUSED)
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    return choices(value).label if value in choices.values else value.replace("_", " ")
 
 
 class WindowQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.models import Membership, Scheme, User, has_role, scheme_ids_where
 from homestart.once import form_once
-from homestart.rules import FileKind, Purpose, Role
+from homestart.rules import FileKind, Purpose, Role, Section
 from homestart.security import recent_authentication
 
 from . import approvals, gate, selectors, services
@@ -230,7 +230,7 @@ def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResp
     manager for a family or volunteer file, the line manager for a personnel file (§8.3, §8.4)."""
     spec = kind_spec(kind)
     access = gate.open_file(
-        user=request.user, kind=kind, reference=reference, section="access_log", roles=spec.log_roles
+        user=request.user, kind=kind, reference=reference, section=Section.ACCESS_LOG, roles=spec.log_roles
     )
     events = selectors.file_events(kind=kind, file_id=access.target.pk)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

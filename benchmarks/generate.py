@@ -31,7 +31,7 @@ from families.models import (
 from homestart import crypto, keystore
 from homestart import services as people_services
 from homestart.models import DataKey, Membership, Scheme, User
-from homestart.rules import Role
+from homestart.rules import FileKind, Role
 
 BATCH = 2000
 PASSWORD_HASH = "md5$bench$0"  # nobody signs in with a password here: force_login
@@ -221,7 +221,7 @@ def populate(*, families: int, events: int, schemes: int = 100, seed: int = 1) -
     if not review.signatures.exists():
         access_services.record_of_access_sign(
             user=users["reviewer"],
-            kind="family",
+            kind=FileKind.FAMILY,
             obj=family,
             reference=family.reference,
             scheme_id=family.scheme_id,

@@ -18,6 +18,7 @@ from families import selectors
 from families.models import Family, Member, VolunteerAssignment
 from homestart.fields import EncryptedField
 from homestart.models import Membership, Scheme
+from homestart.rules import FileKind
 from reporting.statistics import scheme_statistics
 
 
@@ -69,7 +70,7 @@ def family_file(request: HttpRequest, reference: str) -> HttpResponse:
             "family": family,
             "access": SimpleNamespace(may_change=True),
             "is_staff": True,
-            "records_of_access": RecordOfAccess.objects.filter(file_kind="family", file_id=family.pk),
+            "records_of_access": RecordOfAccess.objects.filter(file_kind=FileKind.FAMILY, file_id=family.pk),
             **context,
         },
     )
@@ -88,9 +89,9 @@ def review_sample(request: HttpRequest, review_id) -> HttpResponse:
 
 def file_log(request: HttpRequest, reference: str) -> HttpResponse:
     family = get_object_or_404(Family, reference=reference)
-    events = AccessEvent.objects.filter(file_kind="family", file_id=family.pk).select_related("user")
+    events = AccessEvent.objects.filter(file_kind=FileKind.FAMILY, file_id=family.pk).select_related("user")
     page = Paginator(events.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "access_log/file_log.html", {"reference": reference, "page": page, "kind": "family"})
+    return render(request, "access_log/file_log.html", {"reference": reference, "page": page, "kind": FileKind.FAMILY})
 
 
 def statistics(request: HttpRequest) -> HttpResponse:

@@ -35,6 +35,7 @@ from access_log import gate  # noqa: E402
 from families import services  # noqa: E402
 from families.models import Family, Member  # noqa: E402
 from homestart.concurrency import row_version  # noqa: E402
+from homestart.rules import Section  # noqa: E402
 
 from . import generate  # noqa: E402
 
@@ -105,8 +106,10 @@ def measure_write(coordinator, member: Member, repeat: int) -> tuple[dict, dict]
     family = member.family
 
     def tracked(i: int) -> None:
-        access = gate.open_family(user=coordinator, reference=family.reference, section="members", for_change=True)
-        with gate.changing(access, section="members"):
+        access = gate.open_family(
+            user=coordinator, reference=family.reference, section=Section.MEMBERS, for_change=True
+        )
+        with gate.changing(access, section=Section.MEMBERS):
             services.member_update(member=member, actor=coordinator, first_name=f"Name{i}")
 
     def plain(i: int) -> None:

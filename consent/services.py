@@ -23,17 +23,15 @@ from families.models import Member
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import PolicyVersion, User
-from homestart.rules import Role
+from homestart.rules import Role, Section
 from homestart.writes import save_tracked
+from safeguarding.models import ExternalRequest
 
 from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
 from .sharing import Recipient, SharingDecision, may_share
 
 if TYPE_CHECKING:
     from safeguarding.models import ExternalRequest
-
-CONSENT_SECTION = "consent"
-SAFEGUARDING_SECTION = "safeguarding"
 # Who records a disclosure on the register's own page (§2.1); who approves it: access_log.approvals.
 APPROVERS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 
@@ -73,7 +71,7 @@ def statement_record(
         raise ValidationError("No Confidentiality Policy is published yet.")
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": "The date cannot be in the future."})
-    with gate.changing(access, section=CONSENT_SECTION) as family:
+    with gate.changing(access, section=Section.CONSENT) as family:
         statement = ConfidentialityStatement(
             family=family,
             given_to=_adult_of(access, given_to),
@@ -112,7 +110,7 @@ def consent_record(
         raise ValidationError(
             {"recipient_kind": "Consent is recorded for the referrer, an agency, the health visitor or a new scheme."}
         )
-    with gate.changing(access, section=CONSENT_SECTION) as family:
+    with gate.changing(access, section=Section.CONSENT) as family:
         consent = Consent(
             family=family,
             given_by=_adult_of(access, given_by),
@@ -154,7 +152,7 @@ def consent_withdraw(
                 "and not before it was given."
             }
         )
-    with gate.changing(access, section=CONSENT_SECTION):
+    with gate.changing(access, section=Section.CONSENT):
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_on = withdrawn_on
         consent.withdrawn_recorded_by = actor
@@ -220,7 +218,7 @@ def disclosure_write(
     family_told_on: datetime.date | None = None,
     not_told_reason: str = "",
     justification: str = "",
-    section: str = SAFEGUARDING_SECTION,
+    section: str = Section.SAFEGUARDING,
     approval: Approval | None = None,
     corrects: Disclosure | None = None,
 ) -> Disclosure:
@@ -274,7 +272,7 @@ def disclosure_record(
     justification: str = "",
     exception: str = "",
     request: ExternalRequest | None = None,
-    section: str = SAFEGUARDING_SECTION,
+    section: str = Section.SAFEGUARDING,
     expect_basis: str = "",
     emergency_reason: str = "",
     corrects: Disclosure | None = None,
@@ -457,7 +455,7 @@ def communication_send(
         not_told_reason=not_told_reason,
         justification=justification,
         actor=actor,
-        section=CONSENT_SECTION,
+        section=Section.CONSENT,
     )
 
 

@@ -36,6 +36,8 @@ from families.models import Family
 from families.services import CreatedBy, family_create, staff_role
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import Scheme, User
+from homestart.rules import Section
+from safeguarding.carry import concerns_receive, concerns_to_carry
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
 from .services import describe_sharing, disclosure_write, sharing_check
@@ -43,9 +45,9 @@ from .sharing import Recipient, SharingDecision
 
 # The parts of a file a coordinator may choose to share.
 SECTIONS = {
-    "members": "Names, dates of birth and relationships of the family members",
-    "contact": "Address, postcode and phone number",
-    "referral": "The original referral and its reasons",
+    Section.MEMBERS: "Names, dates of birth and relationships of the family members",
+    Section.CONTACT: "Address, postcode and phone number",
+    Section.REFERRAL: "The original referral and its reasons",
 }
 PACKAGE_FORMAT = "homestart-transfer/1"
 MEMBER_FIELDS = ("kind", "first_name", "last_name", "relationship")
@@ -68,14 +70,13 @@ def _check(access: FileAccess, sections: list[str]) -> None:
 def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {"from_scheme": family.scheme.name, "from_reference": family.reference}
     # circle: consent ↔ safeguarding (safeguarding sits above consent, whose sharing rules it uses).
-    from safeguarding.carry import concerns_to_carry
 
     # Not a section to choose: concerns always travel with the file (§9.3).
     if carried := concerns_to_carry(family=family):
         data["safeguarding"] = carried
-    if "contact" in sections:
+    if Section.CONTACT in sections:
         data["contact"] = {"address": family.address, "postcode": family.postcode, "phone": family.phone}
-    if "members" in sections:
+    if Section.MEMBERS in sections:
         data["members"] = [
             {
                 "kind": m.kind,
@@ -86,7 +87,7 @@ def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
             }
             for m in family.members.order_by("created_at")
         ]
-    if "referral" in sections:
+    if Section.REFERRAL in sections:
         referral = family.referrals.order_by("-referred_on").first()
         if referral is not None:
             data["referral"] = {
@@ -137,7 +138,6 @@ def _open_file(
     )
     # Concerns go with the file, with or without the family's consent (§9.3).
     # circle: consent ↔ safeguarding (safeguarding sits above consent, whose sharing rules it uses).
-    from safeguarding.carry import concerns_receive
 
     concerns_receive(
         family=family,
@@ -301,9 +301,14 @@ def transfer_to_scheme(
             actor=actor,
             emergency_reason=emergency_reason,
         )
-    disclosure = _disclose(access, decision, to_scheme.name, summary, justification, told, actor, "consent", None)
+    disclosure = _disclose(access, decision, to_scheme.name, summary, justification, told, actor, Section.CONSENT, None)
     return _record_same(
-        access=access, disclosure=disclosure, to_scheme=to_scheme, sections=sections, actor=actor, section="consent"
+        access=access,
+        disclosure=disclosure,
+        to_scheme=to_scheme,
+        sections=sections,
+        actor=actor,
+        section=Section.CONSENT,
     )
 
 
@@ -410,8 +415,10 @@ def transfer_export(
             emergency_reason=emergency_reason,
         )
         return approval, None
-    disclosure = _disclose(access, decision, to_scheme_name, summary, justification, told, actor, "consent", None)
-    transfer = _record_export(access=access, disclosure=disclosure, sections=sections, actor=actor, section="consent")
+    disclosure = _disclose(access, decision, to_scheme_name, summary, justification, told, actor, Section.CONSENT, None)
+    transfer = _record_export(
+        access=access, disclosure=disclosure, sections=sections, actor=actor, section=Section.CONSENT
+    )
     return transfer, transfer_package(access=access, transfer=transfer, passphrase=passphrase)
 
 

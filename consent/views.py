@@ -27,7 +27,7 @@ from homestart.models import PolicyVersion, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
-from homestart.rules import Role
+from homestart.rules import Role, Section
 from homestart.security import recent_authentication
 
 from . import selectors, services, transfers
@@ -43,15 +43,13 @@ from .forms import (
 from .models import Disclosure, LegalBasis
 from .sharing import Recipient
 
-CONSENT = "consent"
-SAFEGUARDING = "safeguarding"
 REGISTER_ROLES = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
 
 
 def _open(
     request: HttpRequest,
     reference: str,
-    section: str = CONSENT,
+    section: str = Section.CONSENT,
     change: bool = False,
     roles: tuple[str, ...] = SCHEME_STAFF_ROLES,
 ) -> gate.FileAccess:
@@ -320,7 +318,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def disclosure_register(request: HttpRequest, reference: str) -> HttpResponse:
-    access = _open(request, reference, section=SAFEGUARDING, roles=REGISTER_ROLES)
+    access = _open(request, reference, section=Section.SAFEGUARDING, roles=REGISTER_ROLES)
     return render(
         request,
         "consent/disclosures.html",
@@ -338,7 +336,7 @@ def disclosure_register(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 def disclosure_history(request: HttpRequest, reference: str) -> HttpResponse:
     """Changes to the disclosure register: the register's own decision (staff and the safeguarding lead)."""
-    access = _open(request, reference, section=SAFEGUARDING, roles=REGISTER_ROLES)
+    access = _open(request, reference, section=Section.SAFEGUARDING, roles=REGISTER_ROLES)
     return render_history(
         request,
         title=f"disclosures of {reference}",
@@ -355,7 +353,7 @@ def disclosure_history(request: HttpRequest, reference: str) -> HttpResponse:
 @form_once
 def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
     """The safeguarding lead or the manager records a disclosure and approves it (§2.1, §2.2)."""
-    access = _open(request, reference, section=SAFEGUARDING, change=True, roles=services.APPROVERS)
+    access = _open(request, reference, section=Section.SAFEGUARDING, change=True, roles=services.APPROVERS)
     form = DisclosureForm(request.POST or None, initial={"shared_on": timezone.localdate()}, may_act_alone=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

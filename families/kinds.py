@@ -128,7 +128,9 @@ class FamilyFiles(FileKindSpec):
         ):
             # Volunteers record their own visits; nothing else on the file (§8.5).
             # They may also raise a safeguarding concern, and then see only their own submissions (§2).
-            return Grant(Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({"visits", "safeguarding"}))
+            return Grant(
+                Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({Section.VISITS, Section.SAFEGUARDING})
+            )
 
         if Role.SAFEGUARDING_LEAD in here:
             if purpose == Purpose.SAFEGUARDING_REFERRAL:

@@ -26,7 +26,7 @@ from homestart.models import User, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
-from homestart.rules import FileKind, Role
+from homestart.rules import FileKind, Role, Section
 
 from . import selectors, services
 from .forms import (
@@ -46,8 +46,6 @@ from .models import Family, Group, Visit, VolunteerAssignment
 from .selectors import ListFilter
 
 SESSION_REFERENCES_ONLY = "families.references_only"
-# Sections of a family file: closing and reopening support.
-SUPPORT = "support"
 FAMILIES_PER_PAGE = 25
 
 
@@ -159,7 +157,7 @@ def _refuse_closed(request: HttpRequest, family: Family) -> HttpResponse | None:
 @require_GET
 @never_cache
 def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="file")
+    access = gate.open_family(user=request.user, reference=reference, section=Section.FILE)
     if not access.full:
         # The volunteer's minimal view (§8.5): the gate hands over a projection, not the file.
         return render(request, "families/volunteer_view.html", {"family": access.minimal()})
@@ -184,7 +182,7 @@ def family_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @never_cache
 def family_history(request: HttpRequest, reference: str) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="history", roles=SCHEME_STAFF_ROLES)
+    access = gate.open_family(user=request.user, reference=reference, section=Section.HISTORY, roles=SCHEME_STAFF_ROLES)
     return render_history(
         request,
         title=reference,
@@ -199,7 +197,7 @@ def family_history(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="contact", for_change=True)
+    access = gate.open_family(user=request.user, reference=reference, section=Section.CONTACT, for_change=True)
     family = access.family
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
@@ -214,7 +212,7 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            with gate.changing(access, section="contact"):
+            with gate.changing(access, section=Section.CONTACT):
                 services.family_update_contact(family=family, actor=request.user, expected_version=version, **data)
         except EditConflict:
             form = conflict_form(ContactForm, current_values(family, ("address", "postcode", "phone")))
@@ -229,7 +227,7 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @form_once
 def member_edit(request: HttpRequest, reference: str, member_id: str | None = None) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="members", for_change=True)
+    access = gate.open_family(user=request.user, reference=reference, section=Section.MEMBERS, for_change=True)
     family = access.family
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
@@ -242,7 +240,7 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in fields}
         try:
-            with gate.changing(access, section="members"):
+            with gate.changing(access, section=Section.MEMBERS):
                 if member:
                     changed = {f: data[f] for f in form.changed_data if f in fields}
                     services.member_update(
@@ -265,7 +263,7 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
 @never_cache
 @form_once
 def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="visits", for_change=True)
+    access = gate.open_family(user=request.user, reference=reference, section=Section.VISITS, for_change=True)
     family = access.target
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
@@ -285,7 +283,7 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     form = VisitForm(request.POST or None, visitors=visitors, initial=initial, volunteer=not access.full)
     if request.method == "POST" and form.is_valid():
         try:
-            with gate.changing(access, section="visits"):
+            with gate.changing(access, section=Section.VISITS):
                 services.visit_record(family=family, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
@@ -299,7 +297,7 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @form_once
 def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="assignments", for_change=True)
+    access = gate.open_family(user=request.user, reference=reference, section=Section.ASSIGNMENTS, for_change=True)
     family = access.family
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
@@ -310,7 +308,7 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with gate.changing(access, section="assignments"):
+            with gate.changing(access, section=Section.ASSIGNMENTS):
                 services.volunteer_assign(family=family, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
@@ -323,13 +321,13 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def assignment_end(request: HttpRequest, reference: str, assignment_id: str) -> HttpResponse:
-    access = gate.open_family(user=request.user, reference=reference, section="assignments", for_change=True)
+    access = gate.open_family(user=request.user, reference=reference, section=Section.ASSIGNMENTS, for_change=True)
     family = access.family
     assignment = get_object_or_404(
         family.assignments.select_related("volunteer"), pk=assignment_id, ended_at__isnull=True
     )
     if request.method == "POST":
-        with gate.changing(access, section="assignments"):
+        with gate.changing(access, section=Section.ASSIGNMENTS):
             services.volunteer_unassign(assignment=assignment, actor=request.user)
         messages.success(request, "Assignment ended. The volunteer can no longer open this family's file.")
         return redirect("families:detail", reference=reference)
@@ -420,10 +418,10 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         access = gate.open_family(
-            user=request.user, reference=data.pop("family").reference, section="groups", for_change=True
+            user=request.user, reference=data.pop("family").reference, section=Section.GROUPS, for_change=True
         )
         try:
-            with gate.changing(access, section="groups"):
+            with gate.changing(access, section=Section.GROUPS):
                 services.group_member_add(group=group, family=access.family, actor=request.user, **data)
         except ValidationError as error:
             form.add_error(None, error)
@@ -482,7 +480,7 @@ def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
 def family_close(request: HttpRequest, reference: str) -> HttpResponse:
     """The coordinator or manager closes support: the retention period starts (§8.8)."""
     access = gate.open_family(
-        user=request.user, reference=reference, section=SUPPORT, for_change=True, roles=SCHEME_STAFF_ROLES
+        user=request.user, reference=reference, section=Section.SUPPORT, for_change=True, roles=SCHEME_STAFF_ROLES
     )
     family = access.family
     if (refused := _refuse_closed(request, family)) is not None:
@@ -490,7 +488,7 @@ def family_close(request: HttpRequest, reference: str) -> HttpResponse:
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            with gate.changing(access, section=SUPPORT):
+            with gate.changing(access, section=Section.SUPPORT):
                 services.family_close(family=family, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_error(form, error)
@@ -506,7 +504,7 @@ def family_close(request: HttpRequest, reference: str) -> HttpResponse:
 def family_reopen(request: HttpRequest, reference: str) -> HttpResponse:
     """The scheme manager reopens a closed file, with a reason: the retention clock stops (§8.8)."""
     access = gate.open_family(
-        user=request.user, reference=reference, section=SUPPORT, for_change=True, roles=(Role.MANAGER,)
+        user=request.user, reference=reference, section=Section.SUPPORT, for_change=True, roles=(Role.MANAGER,)
     )
     family = access.family
     if not family.is_closed:
@@ -515,7 +513,7 @@ def family_reopen(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with gate.changing(access, section=SUPPORT):
+            with gate.changing(access, section=Section.SUPPORT):
                 services.family_reopen(family=family, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form_error(form, error)

@@ -303,12 +303,15 @@ class AccessRequest(AppendOnlyModel):
         return "Expired" if self.expired else "Waiting for approval"
 
 
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
 class AccessDecision(AppendOnlyModel):
     """The second person's answer to an access request: approved or refused, with a reason."""
 
-    class Outcome(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        REFUSED = "refused", "Refused"
+    Outcome = DecisionOutcome
 
     request = models.OneToOneField(AccessRequest, on_delete=models.PROTECT, related_name="decision")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
@@ -320,7 +323,9 @@ class AccessDecision(AppendOnlyModel):
     class Meta:
         ordering = ["-decided_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(outcome="refused") | ~Q(reason=""), name="access_refusal_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(outcome=DecisionOutcome.REFUSED) | ~Q(reason=""), name="access_refusal_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,8 +38,10 @@ class ActingRole(models.TextChoices):
 
     # §8.4: the person's line manager (``Membership.line_manager``) keeps their personnel file.
     LINE_MANAGER = "line_manager", "Line manager"
-    # The person holding a supervision session with a volunteer or member of staff.
+    # The two parties to a supervision session, whose notes are confidential to them and
+    # the scheme manager (§4.2, §5.2).
     SUPERVISOR = "supervisor", "Supervisor"
+    SUPERVISEE = "supervisee", "Supervisee"
     # §8.8: destruction at the end of the retention period, authorised by two people.
     RETENTION = "retention", "Retention process"
 
@@ -69,10 +71,13 @@ class Section(models.TextChoices):
     RECORD_OF_ACCESS = "record_of_access", "Record of Access"
     # Family files.
     CONTACT = "contact", "Contact details"
+    REFERRAL = "referral", "The referral"
     MEMBERS = "members", "Family members"
     VISITS = "visits", "Visits"
     ASSIGNMENTS = "assignments", "Volunteer assignments"
     GROUPS = "groups", "Group attendance"
+    # Closing support and reopening a closed file (§8.8).
+    SUPPORT = "support", "Support"
     CONSENT = "consent", "Consent and sharing"
     CASE_STUDIES = "case_studies", "Case studies"
     SAFEGUARDING = "safeguarding", "Safeguarding"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from homestart.rules import FileKind
 from records.breaches import views as breaches
 from records.people import views as people
 from records.retention import views as retention
@@ -8,19 +9,19 @@ from records.subject_access import views as subject_access
 app_name = "records"
 urlpatterns = [
     path("people/", people.volunteer_file_list, name="file_list"),
-    path("volunteer-files/new/", people.file_new, {"kind": "volunteer"}, name="volunteer_file_new"),
-    path("personnel-files/new/", people.file_new, {"kind": "personnel"}, name="personnel_file_new"),
+    path("volunteer-files/new/", people.file_new, {"kind": FileKind.VOLUNTEER}, name="volunteer_file_new"),
+    path("personnel-files/new/", people.file_new, {"kind": FileKind.PERSONNEL}, name="personnel_file_new"),
     path("volunteer-files/<fileref:reference>/", people.volunteer_file, name="volunteer_file"),
     path(
         "volunteer-files/<fileref:reference>/change/",
         people.file_edit,
-        {"kind": "volunteer"},
+        {"kind": FileKind.VOLUNTEER},
         name="volunteer_file_edit",
     ),
     path(
         "personnel-files/<fileref:reference>/change/",
         people.file_edit,
-        {"kind": "personnel"},
+        {"kind": FileKind.PERSONNEL},
         name="personnel_file_edit",
     ),
     path("personnel-files/<fileref:reference>/", people.personnel_file, name="personnel_file"),

@@ -13,7 +13,10 @@ class ReportingConfig(AppConfig):
         # A case study is released only when the scheme manager approves it (§3.3, §7.5).
         from access_log.approvals import ApprovalHandler, register
         from access_log.models import ApprovalKind
+        from homestart.rules import Section
 
-        from .services import CASE_STUDY_SECTION, case_study_release, describe_case_study
+        from .services import case_study_release, describe_case_study
 
-        register(ApprovalKind.CASE_STUDY, ApprovalHandler(CASE_STUDY_SECTION, case_study_release, describe_case_study))
+        register(
+            ApprovalKind.CASE_STUDY, ApprovalHandler(Section.CASE_STUDIES, case_study_release, describe_case_study)
+        )

@@ -15,7 +15,7 @@ from families.models import Family
 from homestart.concurrency import check_version, row_version
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import DataKey, Scheme, User, has_role
-from homestart.rules import Role
+from homestart.rules import Role, Section
 from homestart.writes import save_tracked
 
 from .identifiers import find_identifiers
@@ -23,7 +23,6 @@ from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, Safe
 from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS
 
 # The part of the family file a case study is written from (§7.5).
-CASE_STUDY_SECTION = "case_studies"
 
 
 class IdentifiersFound(NotAllowed):
@@ -125,7 +124,7 @@ def case_study_release(approval: Approval, asking: dict, access: FileAccess, act
     found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
     if found:
         raise IdentifiersFound(found)
-    with gate.changing(access, section=CASE_STUDY_SECTION):
+    with gate.changing(access, section=Section.CASE_STUDIES):
         study.status = CaseStudy.Status.RELEASED
         study.released_text = study.draft
         study.released_by = actor

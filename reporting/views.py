@@ -27,7 +27,7 @@ from homestart.models import Membership, Scheme, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
-from homestart.rules import FileKind, Role
+from homestart.rules import FileKind, Role, Section
 from homestart.security import recent_authentication
 
 from . import selectors, services
@@ -142,7 +142,7 @@ def case_study_history(request: HttpRequest, study_id) -> HttpResponse:
     the gate as the draft page opens it; trustees see the released text only (§3.3)."""
     study = get_object_or_404(selectors.case_studies_written_in(user=request.user), pk=study_id)
     access = gate.open_family(
-        user=request.user, reference=study.family.reference, section="case_studies", roles=SCHEME_STAFF_ROLES
+        user=request.user, reference=study.family.reference, section=Section.CASE_STUDIES, roles=SCHEME_STAFF_ROLES
     )
     study.family = access.family
     back = "reporting:case_study_detail" if study.status == study.Status.RELEASED else "reporting:case_study_edit"
@@ -163,13 +163,13 @@ def case_study_history(request: HttpRequest, study_id) -> HttpResponse:
 def case_study_new(request: HttpRequest, reference: str) -> HttpResponse:
     """Write a case study from a family's file, opened through the gate (§7.5)."""
     access = gate.open_family(
-        user=request.user, reference=reference, section="case_studies", for_change=True, roles=SCHEME_STAFF_ROLES
+        user=request.user, reference=reference, section=Section.CASE_STUDIES, for_change=True, roles=SCHEME_STAFF_ROLES
     )
     family = access.family
     form = NewCaseStudyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with gate.changing(access, section="case_studies"):
+            with gate.changing(access, section=Section.CASE_STUDIES):
                 study = services.case_study_create(family=family, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
@@ -184,7 +184,7 @@ def _open_draft(request: HttpRequest, study_id, *, for_change: bool, roles) -> t
     access = gate.open_family(
         user=request.user,
         reference=study.family.reference,
-        section="case_studies",
+        section=Section.CASE_STUDIES,
         for_change=for_change,
         roles=roles,
     )
@@ -205,7 +205,7 @@ def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            with gate.changing(access, section="case_studies"):
+            with gate.changing(access, section=Section.CASE_STUDIES):
                 services.case_study_update(
                     study=study, actor=request.user, expected_version=data.pop("version"), **data
                 )

@@ -26,13 +26,12 @@ from consent.sharing import Recipient
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused
 from homestart.models import Membership, User
-from homestart.rules import Role
+from homestart.rules import Role, Section
 from homestart.writes import save_tracked
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 from .selectors import has_open_concern
 
-SECTION = "safeguarding"
 # Who follows a concern up, and decides police and court requests.
 LEADS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 # Who records actions on a concern and logs requests (the volunteer only raises concerns).
@@ -63,7 +62,7 @@ def concern_raise(
     _not_future(observed_on, "observed_on")
     if not observed.strip():
         raise ValidationError({"observed": "Describe what was seen or said."})
-    with gate.changing(access, section=SECTION) as family:
+    with gate.changing(access, section=Section.SAFEGUARDING) as family:
         concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on, raised_by=actor)
         save_tracked(concern, actor=actor)
     return concern
@@ -78,7 +77,7 @@ def concern_action_add(
     _not_future(taken_on, "taken_on")
     if not action.strip():
         raise ValidationError({"action": "Say what was done."})
-    with gate.changing(access, section=SECTION) as family:
+    with gate.changing(access, section=Section.SAFEGUARDING) as family:
         row = ConcernAction(family=family, concern=concern, action=action, taken_on=taken_on, taken_by=actor)
         save_tracked(row, actor=actor)
     return row
@@ -102,7 +101,7 @@ def concern_refer(
     _not_future(referred_on, "referred_on")
     if concern.status == Concern.Status.CLOSED:
         raise ValidationError("This concern is closed.")
-    with gate.changing(access, section=SECTION):
+    with gate.changing(access, section=Section.SAFEGUARDING):
         concern.status, concern.referred_on, concern.la_reference = Concern.Status.REFERRED, referred_on, la_reference
         save_tracked(concern, actor=actor, update_fields=["status", "referred_on", "la_reference"])
     return concern
@@ -115,7 +114,7 @@ def concern_close(*, access: FileAccess, concern: Concern, actor: User, expected
     check_version(concern, expected_version)
     if concern.status == Concern.Status.CLOSED:
         raise ValidationError("This concern is already closed.")
-    with gate.changing(access, section=SECTION):
+    with gate.changing(access, section=Section.SAFEGUARDING):
         concern.status, concern.closed_at = Concern.Status.CLOSED, timezone.now()
         save_tracked(concern, actor=actor, update_fields=["status", "closed_at"])
     return concern
@@ -144,7 +143,7 @@ def request_log(
     """
     _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff log police and court requests.")
     _not_future(received_on, "received_on")
-    with gate.changing(access, section=SECTION) as family:
+    with gate.changing(access, section=Section.SAFEGUARDING) as family:
         request = ExternalRequest(
             family=family,
             kind=kind,
@@ -201,7 +200,7 @@ def request_record_order(
     _not_future(order_made_on, "order_made_on")
     if not order_reference.strip():
         raise ValidationError({"order_reference": "Give the reference of the subpoena or court order."})
-    with gate.changing(access, section=SECTION):
+    with gate.changing(access, section=Section.SAFEGUARDING):
         request.order_reference, request.order_made_on, request.has_order = order_reference.strip(), order_made_on, True
         save_tracked(request, actor=actor, update_fields=["order_reference", "order_made_on", "has_order"])
     return request
@@ -335,7 +334,7 @@ def request_carry_out(approval: Approval, asking: dict, access: FileAccess, acto
     if asking["decision"] == ExternalRequest.Decision.DISCLOSED:
         disclosure = disclosure_carry_out(approval, asking, access, actor, decision)
         basis = disclosure.basis
-    with gate.changing(access, section=SECTION):
+    with gate.changing(access, section=Section.SAFEGUARDING):
         request.decision, request.basis, request.decision_reason = asking["decision"], basis, asking["reason"]
         request.decided_by, request.decided_at = approval.requested_by, timezone.now()
         save_tracked(

@@ -39,13 +39,13 @@ from .forms import (
 )
 from .models import ExternalRequest
 
-SECTION = "safeguarding"
-
 
 def _open(
     request: HttpRequest, reference: str, change: bool = False, roles: tuple[str, ...] | None = None
 ) -> gate.FileAccess:
-    return gate.open_family(user=request.user, reference=reference, section=SECTION, for_change=change, roles=roles)
+    return gate.open_family(
+        user=request.user, reference=reference, section=Section.SAFEGUARDING, for_change=change, roles=roles
+    )
 
 
 @require_GET

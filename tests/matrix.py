@@ -40,7 +40,7 @@ from families import services as family_services
 from families.models import Family, Member
 from homestart import services as people_services
 from homestart.models import User
-from homestart.rules import FileKind, Role
+from homestart.rules import FileKind, Role, Section
 from records.breaches import services as breach_services
 from records.models import SubjectAccessRequest
 from records.retention import services as retention_services
@@ -302,7 +302,7 @@ def matrix_world(
         access=_open(coordinator, family, "consent"),
         to_scheme_name="Home-Start Far Away",
         passphrase="a long passphrase",
-        sections=["members"],
+        sections=[Section.MEMBERS],
         summary="Moving away",
         family_told="told",
         family_told_on=today,

@@ -28,12 +28,10 @@ from django.utils import timezone
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
 from access_log.models import AuditSession, RecordOfAccess, Review
 from homestart.models import Membership, User, is_line_manager, roles_in
-from homestart.rules import FileKind, Purpose, Role
+from homestart.rules import ActingRole, FileKind, Purpose, Refusal, Role
 from records.models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
 TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
-# The role a personnel file's grant names for the person's line manager (§8.4).
-LINE_MANAGER = "line_manager"
 
 
 def _review_outcome(*, user: User, kind: str, obj: Any, review_kinds: list[str]) -> Grant | Pending | None:
@@ -52,7 +50,7 @@ def _review_outcome(*, user: User, kind: str, obj: Any, review_kinds: list[str])
     role = Role.REVIEWER if review.kind == Review.Kind.QUALITY_REVIEW else Role.SPOT_CHECK_TRUSTEE
     if RecordOfAccess.objects.filter(user=user, file_kind=kind, file_id=obj.pk, review=review).exists():
         return Grant(role, View.FULL, False, review.purpose, review=review)
-    return Pending("record_of_access_unsigned", role, review=review)
+    return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, role, review=review)
 
 
 def _audit_outcome(*, user: User, kind: str, obj: Any) -> Grant | Pending | None:
@@ -69,7 +67,7 @@ def _audit_outcome(*, user: User, kind: str, obj: Any) -> Grant | Pending | None
         return None
     if RecordOfAccess.objects.filter(user=user, file_kind=kind, file_id=obj.pk, audit_session=session).exists():
         return Grant(Role.AUDITOR, View.FULL, False, Purpose.EXTERNAL_AUDIT, session=session)
-    return Pending("record_of_access_unsigned", Role.AUDITOR, session=session)
+    return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, Role.AUDITOR, session=session)
 
 
 def _open_audit_filter(user: User, kind: str) -> Exists:
@@ -174,7 +172,7 @@ class PersonnelFiles(FileKindSpec):
     kind = FileKind.PERSONNEL
     url_name = "records:personnel_file"
     # §8.4: the line manager keeps the personnel file, and so reads who opened it.
-    log_roles = (LINE_MANAGER,)
+    log_roles = (ActingRole.LINE_MANAGER,)
 
     def load(self, reference: str) -> PersonnelFile | None:
         return PersonnelFile.objects.select_related("data_key", "scheme").filter(reference=reference).first()
@@ -194,7 +192,7 @@ class PersonnelFiles(FileKindSpec):
         if obj.person_id == user.pk:
             return refused_role
         if is_line_manager(user, of=obj.person, scheme=obj.scheme_id):
-            return Grant(LINE_MANAGER, View.FULL, True, Purpose.SUPERVISION)
+            return Grant(ActingRole.LINE_MANAGER, View.FULL, True, Purpose.SUPERVISION)
         if (
             here & set(TRUSTEE_ROLES)
             and TrusteeDesignation.objects.filter(personnel_file=obj, trustee=user, ended_at__isnull=True).exists()

@@ -15,7 +15,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import check_version
 from homestart.errors import NotAllowed
 from homestart.models import DataKey, Scheme, User, has_role, is_line_manager
-from homestart.rules import Action, FileKind, Role
+from homestart.rules import ActingRole, Action, FileKind, Purpose, Role, Section
 from homestart.writes import save_tracked
 from records.common import next_number, require_role
 from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
@@ -41,7 +41,7 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
         **fields,
     )
     save_tracked(file, actor=actor)
-    gate.record_creation(user=actor, kind=FileKind.VOLUNTEER, obj=file, role=role, purpose="supervision")
+    gate.record_creation(user=actor, kind=FileKind.VOLUNTEER, obj=file, role=role, purpose=Purpose.SUPERVISION)
     return file
 
 
@@ -60,7 +60,9 @@ def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields
         **fields,
     )
     save_tracked(file, actor=actor)
-    gate.record_creation(user=actor, kind=FileKind.PERSONNEL, obj=file, role="line_manager", purpose="supervision")
+    gate.record_creation(
+        user=actor, kind=FileKind.PERSONNEL, obj=file, role=ActingRole.LINE_MANAGER, purpose=Purpose.SUPERVISION
+    )
     return file
 
 
@@ -71,7 +73,7 @@ def person_file_update(
     """Change an opened volunteer or personnel file (through the gate's ``changing``).
     ``expected_version``: the version the form was opened on; someone else's save since
     then raises ``EditConflict`` and nothing is written."""
-    with gate.changing(access, section="file") as file:
+    with gate.changing(access, section=Section.FILE) as file:
         check_version(file, expected_version)
         for name, value in fields.items():
             setattr(file, name, value)
@@ -149,12 +151,22 @@ def supervision_record(
         user=actor,
         kind=FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL,
         obj=file,
-        role="supervisor",
+        role=ActingRole.SUPERVISOR,
         action=Action.CREATE,
-        section="supervision",
-        purpose="supervision",
+        section=Section.SUPERVISION,
+        purpose=Purpose.SUPERVISION,
     )
     return note
+
+
+def _supervision_reader(actor: User, notes: list[SupervisionNote]) -> str:
+    """Who reads a file's supervision notes, as its access log says: one of the two parties,
+    or else the scheme manager (``selectors.supervision_notes_for``; §4.2, §5.2)."""
+    if any(note.supervisor_id == actor.pk for note in notes):
+        return ActingRole.SUPERVISOR
+    if any(note.supervisee_id == actor.pk for note in notes):
+        return ActingRole.SUPERVISEE
+    return Role.MANAGER
 
 
 def supervision_notes_read(*, notes: list[SupervisionNote], actor: User) -> None:
@@ -167,8 +179,8 @@ def supervision_notes_read(*, notes: list[SupervisionNote], actor: User) -> None
             user=actor,
             kind=kind,
             obj=file,
-            role="supervision",
+            role=_supervision_reader(actor, [note for note in notes if note.data_key_id == file.data_key_id]),
             action=Action.VIEW,
-            section="supervision",
-            purpose="supervision",
+            section=Section.SUPERVISION,
+            purpose=Purpose.SUPERVISION,
         )

@@ -23,7 +23,7 @@ from homestart.forms import form_error
 from homestart.history import render_history
 from homestart.models import Membership, Scheme, User, has_role, scheme_ids_where, schemes_where
 from homestart.once import form_once
-from homestart.rules import FileKind, Role
+from homestart.rules import FileKind, Role, Section
 from records.models import PersonnelFile, VolunteerFile
 from records.people import forms as people_forms
 from records.people import selectors, services
@@ -78,6 +78,7 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             "fields": fields,
             "assignments": assignments,
             "kind": kind,
+            "volunteer_file": kind == FileKind.VOLUNTEER,
             "may_read_log": access.role in kind_spec(kind).log_roles,
             "records_of_access": records_of_access(kind=kind, file_id=file.pk),
         },
@@ -179,7 +180,7 @@ def file_new(request: HttpRequest, kind: str) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters()
 def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
-    access = gate.open_file(user=request.user, kind=kind, reference=reference, section="file", for_change=True)
+    access = gate.open_file(user=request.user, kind=kind, reference=reference, section=Section.FILE, for_change=True)
     form_class = _file_form(kind, change=True)
     file = access.file
     form = form_class(request.POST or None, instance=file, initial={"version": row_version(file)})

@@ -17,7 +17,7 @@ from families.models import Family
 from homestart.errors import NotAllowed
 from homestart.fields import BlindIndexField
 from homestart.models import DataKey, User
-from homestart.rules import Action, FileKind, Role
+from homestart.rules import ActingRole, Action, FileKind, Purpose, Role, Section
 from homestart.writes import save_tracked
 from records.common import require_role
 from records.models import (
@@ -250,9 +250,9 @@ def _destruction_carry_out(*, destruction: Destruction, actor: User) -> Destruct
         user=actor,
         kind=destruction.file_kind,
         obj=obj,
-        role="retention",
+        role=ActingRole.RETENTION,
         action=Action.CHANGE,
-        section="destruction",
-        purpose="retention",
+        section=Section.DESTRUCTION,
+        purpose=Purpose.RETENTION,
     )
     return certificate

@@ -26,9 +26,8 @@ from consent.models import ConfidentialityStatement, Consent
 from families.models import Member
 from homestart.models import Membership, PolicyAcknowledgement, User
 from homestart.rules import FileKind
+from homestart.rules import Section as FileSection
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
-
-SECTION = "subject_access"
 
 
 @dataclasses.dataclass
@@ -76,10 +75,11 @@ def _access_log(kind: str, file_id: Any) -> Section:
     section = Section("Who has opened the file (access log)")
     events = AccessEvent.objects.filter(file_kind=kind, file_id=file_id).order_by("at")
     for event in events:
-        role = event.role.replace("_", " ") or "unknown role"
+        role = event.role_label.lower() or "unknown role"
         section.add(
             f"{event.at:%-d %B %Y %H:%M}",
-            f"{event.get_action_display()} ({event.section}) by a {role}: {event.get_outcome_display().lower()}",
+            f"{event.get_action_display()} ({event.section_label.lower()}) by a {role}: "
+            f"{event.get_outcome_display().lower()}",
         )
     return section
 
@@ -104,7 +104,7 @@ def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
     for review before release (§1.6, §8.7). Without a chosen member (requests
     registered before one could be chosen) every member's details are given."""
     try:
-        access = gate.open_family(user=actor, reference=sar.family.reference, section=SECTION)
+        access = gate.open_family(user=actor, reference=sar.family.reference, section=FileSection.SUBJECT_ACCESS)
     except gate.FileDestroyed as destroyed:
         # Nothing of the file is held any more (§8.8): the answer says so, and what remains.
         return f"A member of {sar.family.reference}", _destroyed_sections(destroyed.tombstone, sar.family_id)
@@ -203,7 +203,9 @@ def _person_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
         if found is None:
             continue
         try:
-            access = gate.open_file(user=actor, kind=kind, reference=found.reference, section=SECTION)
+            access = gate.open_file(
+                user=actor, kind=kind, reference=found.reference, section=FileSection.SUBJECT_ACCESS
+            )
         except gate.FileDestroyed as destroyed:
             sections += _destroyed_sections(destroyed.tombstone, found.pk)
             continue

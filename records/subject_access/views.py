@@ -22,6 +22,7 @@ from homestart.models import Membership, schemes_where
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import Section
 from homestart.security import recent_authentication
 from records.common import own_key_history, require_any_scheme
 from records.models import SubjectAccessRequest
@@ -57,7 +58,7 @@ def sar_new(request: HttpRequest) -> HttpResponse:
         if family is not None:
             # Offering the family's members to choose from reads the file: through the gate.
             try:
-                access = gate.open_family(user=request.user, reference=family.reference, section="subject_access")
+                access = gate.open_family(user=request.user, reference=family.reference, section=Section.SUBJECT_ACCESS)
             except (gate.FileHidden, gate.AccessRefused):
                 family = None
             else:

@@ -25,7 +25,7 @@ from families import services as family_services
 from families.models import Family, Visit, VolunteerAssignment
 from homestart import services as people_services
 from homestart.models import Membership, PolicyVersion, User
-from homestart.rules import Action, FileKind, Outcome, Purpose, Role
+from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, Role, Section
 from tests.conftest import (
     ADDRESS,
     CARER_FIRST,
@@ -111,7 +111,7 @@ def test_scheme_staff_see_the_whole_file_and_change_it(who, request, family, cli
     assert response.status_code == 302
     family.refresh_from_db()
     assert family.phone == "07700 900999"
-    change = AccessEvent.objects.filter(user=user, action=Action.CHANGE, section="contact").get()
+    change = AccessEvent.objects.filter(user=user, action=Action.CHANGE, section=Section.CONTACT).get()
     assert (change.role, change.outcome) == (who, Outcome.ALLOWED)
 
 
@@ -122,7 +122,9 @@ def test_staff_of_another_scheme_and_safeguarding_lead_do_not_find_the_file(
     for user in (sef_coordinator, safeguarding_lead):
         assert client_for(user).get(detail(family)).status_code == 404
         # The safeguarding lead may open only the safeguarding section, not the file (§2.1).
-        assert last_event(user).reason == ("no_access_to_file" if user == sef_coordinator else "section_not_readable")
+        assert last_event(user).reason == (
+            Refusal.NO_ACCESS_TO_FILE if user == sef_coordinator else Refusal.SECTION_NOT_READABLE
+        )
 
 
 # --- §8.5 volunteers ----------------------------------------------------------------------
@@ -165,7 +167,7 @@ def test_volunteer_sees_only_the_minimal_view_with_their_own_notes(volunteer_not
     for hidden in (REASONS, REFERRER_NAME, REFERRER_ORG, VISIT_NOTES, "Helped with the shopping list"):
         assert hidden not in page
     event = last_event(volunteer)
-    assert (event.role, event.outcome, event.section) == (Role.VOLUNTEER, Outcome.ALLOWED, "file")
+    assert (event.role, event.outcome, event.section) == (Role.VOLUNTEER, Outcome.ALLOWED, Section.FILE)
 
 
 @pytest.mark.policy("8.5")
@@ -184,7 +186,7 @@ def test_volunteer_records_their_own_support_visit(assigned_family, volunteer, c
     assert response.status_code == 302, response.content.decode()[:2000]
     visit = Visit.objects.get(family=assigned_family, visited_by=volunteer)
     assert (visit.kind, visit.recorded_by, visit.notes) == (Visit.Kind.SUPPORT, volunteer, "Went to the park")
-    assert AccessEvent.objects.filter(user=volunteer, action=Action.CHANGE, section="visits").exists()
+    assert AccessEvent.objects.filter(user=volunteer, action=Action.CHANGE, section=Section.VISITS).exists()
 
 
 @pytest.mark.policy("8.5")
@@ -217,7 +219,7 @@ def test_ending_an_assignment_ends_access_at_once(assigned_family, assignment, v
     )
     assert client_for(coordinator).post(end).status_code == 302
     assert client.get(detail(assigned_family)).status_code == 404
-    assert last_event(volunteer).reason == "no_access_to_file"
+    assert last_event(volunteer).reason == Refusal.NO_ACCESS_TO_FILE
     assert assigned_family.reference not in client.get(reverse("families:my_families")).content.decode()
 
 
@@ -320,7 +322,7 @@ def test_spot_check_trustee_signs_the_record_of_access_then_reads_the_file_read_
     client = client_for(spotcheck)
     response = client.get(detail(family))
     assert response.status_code == 302 and response["Location"] == sign(family)
-    assert last_event(spotcheck).reason == "record_of_access_unsigned"
+    assert last_event(spotcheck).reason == Refusal.RECORD_OF_ACCESS_UNSIGNED
     page = client.get(sign(family)).content.decode()
     assert "Trustee responsible for spot checks" in page and Purpose.SPOT_CHECK.label in page
     for value in PERSONAL_VALUES:
@@ -336,7 +338,7 @@ def test_spot_check_trustee_signs_the_record_of_access_then_reads_the_file_read_
     event = last_event(spotcheck)
     assert (event.outcome, event.role, event.purpose) == (Outcome.ALLOWED, Role.SPOT_CHECK_TRUSTEE, Purpose.SPOT_CHECK)
     assert client.get(contact(family)).status_code == 403
-    assert last_event(spotcheck).reason == "read_only_access"
+    assert last_event(spotcheck).reason == Refusal.READ_ONLY_ACCESS
     assert client.post(contact(family), {"address": "", "postcode": "", "phone": ""}).status_code == 403
     family.refresh_from_db()
     assert family.phone == PHONE
@@ -351,13 +353,13 @@ def _refusal_fields(event: AccessEvent) -> tuple:
     "who,role,reason",
     [
         # No open sample, review or audit session holds the file.
-        ("reviewer", Role.REVIEWER, "no_access_to_file"),
-        ("spotcheck", Role.SPOT_CHECK_TRUSTEE, "no_access_to_file"),
-        ("auditor", Role.AUDITOR, "no_access_to_file"),
-        ("sef_coordinator", "", "no_access_to_file"),
-        ("outsider", "", "no_access_to_file"),
+        ("reviewer", Role.REVIEWER, Refusal.NO_ACCESS_TO_FILE),
+        ("spotcheck", Role.SPOT_CHECK_TRUSTEE, Refusal.NO_ACCESS_TO_FILE),
+        ("auditor", Role.AUDITOR, Refusal.NO_ACCESS_TO_FILE),
+        ("sef_coordinator", "", Refusal.NO_ACCESS_TO_FILE),
+        ("outsider", "", Refusal.NO_ACCESS_TO_FILE),
         # The safeguarding section only: nothing for them to sign.
-        ("safeguarding_lead", Role.SAFEGUARDING_LEAD, "section_not_readable"),
+        ("safeguarding_lead", Role.SAFEGUARDING_LEAD, Refusal.SECTION_NOT_READABLE),
     ],
 )
 def test_sign_page_refused_without_a_sample_or_session_is_recorded(
@@ -401,7 +403,7 @@ def test_sign_page_for_a_file_that_does_not_exist_is_recorded(spotcheck, wirral,
         "record_of_access",
         Action.VIEW,
         "",
-        "no_such_file",
+        Refusal.NO_SUCH_FILE,
     )
     assert (event.file_id, event.scheme_id) == (None, None)
 
@@ -458,7 +460,7 @@ def test_a_review_window_that_has_passed_gives_no_access_without_any_job(
     assert client.get(detail(family)).status_code == 200
     move_window_to_the_past(signed_spotcheck)
     assert client.get(detail(family)).status_code == 404
-    assert last_event(spotcheck).reason == "no_access_to_file"
+    assert last_event(spotcheck).reason == Refusal.NO_ACCESS_TO_FILE
 
 
 @pytest.mark.policy("9.1")
@@ -502,7 +504,7 @@ def test_hsuk_reviewer_reviews_any_scheme_after_signing(family, sefton, sef_coor
     assert client.get(detail(sefton_family)).status_code == 200
     assert client.get(contact(sefton_family)).status_code == 403
     event = last_event(reviewer)
-    assert (event.role, event.reason) == (Role.REVIEWER, "read_only_access")
+    assert (event.role, event.reason) == (Role.REVIEWER, Refusal.READ_ONLY_ACCESS)
     # Not in this review's sample: the Wirral file.
     assert client.get(detail(family)).status_code == 404
 
@@ -618,7 +620,7 @@ def test_auditor_reads_named_files_only_in_a_signed_supervised_session(
     other = make_family(wirral, coordinator)
     client = client_for(auditor)
     assert client.get(detail(family)).status_code == 404  # no session yet
-    assert last_event(auditor).reason == "no_access_to_file"
+    assert last_event(auditor).reason == Refusal.NO_ACCESS_TO_FILE
     response = open_session_via_page(client_for(coordinator), auditor, family.reference)
     session = AuditSession.objects.get()
     assert response["Location"] == reverse("access_log:audit_session_detail", kwargs={"session_id": session.pk})
@@ -751,7 +753,11 @@ def test_admin_signs_the_undertaking_then_reads_the_file_read_only_and_recorded(
     response = client.get(admin_change(family))
     assert response["Location"] == reverse("access_log:undertaking")
     refused = last_event(admin_user)
-    assert (refused.reason, refused.role, refused.purpose) == ("undertaking_unsigned", Role.ADMIN, "administration")
+    assert (refused.reason, refused.role, refused.purpose) == (
+        Refusal.UNDERTAKING_UNSIGNED,
+        Role.ADMIN,
+        Purpose.ADMINISTRATION,
+    )
     # Not signed without the declaration.
     undertaking = reverse("access_log:undertaking")
     assert client.post(undertaking, {"signed_name": "Ada Admin", "organisation": "IT Ltd"}).status_code == 200
@@ -766,7 +772,7 @@ def test_admin_signs_the_undertaking_then_reads_the_file_read_only_and_recorded(
         Outcome.ALLOWED,
         Role.ADMIN,
         Purpose.ADMINISTRATION,
-        "admin",
+        Section.ADMIN,
     )
     # Read-only: no change is saved.
     response = client.post(admin_change(family), {"phone": "0000", "postcode": "X", "address": "Y"})
@@ -825,7 +831,7 @@ def test_the_gate_itself_refuses_before_acknowledgement(new_starter, family):
     event = last_event(new_starter)
     assert (event.outcome, event.reason, event.file_reference) == (
         Outcome.REFUSED,
-        "policy_not_acknowledged",
+        Refusal.POLICY_NOT_ACKNOWLEDGED,
         family.reference,
     )
 
@@ -892,7 +898,7 @@ def test_who_opened_this_file_for_its_coordinator_and_manager(
     for value in PERSONAL_VALUES:
         assert value not in page
     # The opening of the log itself is recorded too.
-    assert last_event(user).section == "access_log"
+    assert last_event(user).section == Section.ACCESS_LOG
 
 
 @pytest.mark.policy("9.1")
@@ -900,7 +906,7 @@ def test_who_opened_this_file_is_refused_to_everyone_else(
     assigned_family, volunteer, other_volunteer, trustee, safeguarding_lead, sef_coordinator, client_for
 ):
     assert client_for(volunteer).get(file_log(assigned_family)).status_code == 403
-    assert last_event(volunteer).reason == "section_not_for_role"
+    assert last_event(volunteer).reason == Refusal.SECTION_NOT_FOR_ROLE
     for user in (other_volunteer, trustee, safeguarding_lead, sef_coordinator):
         assert client_for(user).get(file_log(assigned_family)).status_code == 404
 
@@ -912,12 +918,18 @@ def test_what_have_i_opened_shows_only_my_own_events(assigned_family, volunteer,
     client_for(volunteer).get(contact(assigned_family))
     response = client_for(volunteer).get(reverse("access_log:my_access"))
     events = list(response.context["page"].object_list)
-    assert [(e.section, e.outcome) for e in events] == [("contact", Outcome.REFUSED), ("file", Outcome.ALLOWED)]
+    assert [(e.section, e.outcome) for e in events] == [
+        (Section.CONTACT, Outcome.REFUSED),
+        (Section.FILE, Outcome.ALLOWED),
+    ]
     assert all(e.user == volunteer for e in events)
     page = main_content(response.content.decode())
     assert assigned_family.reference in page
     for value in PERSONAL_VALUES:
         assert value not in page
+    # In words, not the codes the database keeps.
+    assert "Changed: contact details" in page and "Refused</strong> may see the file but not change it" in page
+    assert "Supporting the family" in page and "Volunteer" in page and Refusal.READ_ONLY_ACCESS.value not in page
 
 
 @pytest.mark.policy("9.1")

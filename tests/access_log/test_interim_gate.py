@@ -24,6 +24,7 @@ from access_log import services as access_services
 from access_log.models import AccessEvent, AppendOnlyError
 from families import services
 from families.models import Family, Member, Visit, VolunteerAssignment
+from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, Role, Section
 from tests.conftest import (
     ADDRESS,
     CARER_DOB,
@@ -46,16 +47,16 @@ TODAY = timezone.localdate
 
 # The section each family page records in its access events.
 SECTIONS = {
-    "detail": "file",
-    "history": "history",
-    "contact_edit": "contact",
-    "member_new": "members",
-    "member_edit": "members",
-    "visit_new": "visits",
-    "assignment_new": "assignments",
-    "assignment_end": "assignments",
-    "close": "support",
-    "reopen": "support",
+    "detail": Section.FILE,
+    "history": Section.HISTORY,
+    "contact_edit": Section.CONTACT,
+    "member_new": Section.MEMBERS,
+    "member_edit": Section.MEMBERS,
+    "visit_new": Section.VISITS,
+    "assignment_new": Section.ASSIGNMENTS,
+    "assignment_end": Section.ASSIGNMENTS,
+    "close": Section.SUPPORT,
+    "reopen": Section.SUPPORT,
 }
 
 
@@ -142,8 +143,8 @@ def test_scheme_staff_open_every_page_of_their_schemes_files(request, who, assig
             assigned_family.pk,
             assigned_family.scheme_id,
         )
-        assert (event.section, event.action, event.outcome) == (section_of(name), "view", "allowed"), name
-        assert event.purpose == "casework"
+        assert (event.section, event.action, event.outcome) == (section_of(name), Action.VIEW, Outcome.ALLOWED), name
+        assert event.purpose == Purpose.CASEWORK
     detail = main_content(client.get(family_urls(assigned_family)["detail"]).content.decode())
     for shown in (CARER_FIRST, CARER_LAST, CHILD_FIRST, POSTCODE, PHONE, REASONS, REFERRER_NAME, VISIT_NOTES):
         assert shown in detail
@@ -178,14 +179,14 @@ def test_coordinator_of_another_scheme_gets_404_on_every_family_page(
         assert (event.user, event.file_reference, event.outcome, event.reason) == (
             sef_coordinator,
             "WIR-0001",
-            "refused",
-            "no_access_to_file",
+            Outcome.REFUSED,
+            Refusal.NO_ACCESS_TO_FILE,
         )
         assert event.section == section_of(name)
         if allows_post(client, url):
             response = client.post(url, change_data(name, volunteer))
             assert response.status_code == 404, f"POST {name}"
-            assert AccessEvent.objects.get(request_id=response["X-Request-ID"]).outcome == "refused"
+            assert AccessEvent.objects.get(request_id=response["X-Request-ID"]).outcome == Outcome.REFUSED
     assert file_state(assigned_family) == before
 
 
@@ -197,7 +198,7 @@ def test_a_hidden_file_looks_exactly_like_one_that_does_not_exist(family, sef_co
     assert hidden.status_code == missing.status_code == 404
     assert without_csrf_token(hidden) == without_csrf_token(missing)
     assert "WIR-0001" not in hidden.content.decode()
-    assert AccessEvent.objects.get(request_id=missing["X-Request-ID"]).reason == "no_such_file"
+    assert AccessEvent.objects.get(request_id=missing["X-Request-ID"]).reason == Refusal.NO_SUCH_FILE
 
 
 @pytest.mark.policy("8.3", "9.2")
@@ -235,7 +236,7 @@ def test_roles_without_family_access_get_404_on_every_family_page(
     for name, url in family_urls(assigned_family, assignment.pk).items():
         response = client.get(url)
         assert response.status_code == 404, f"{who} GET {name}"
-        assert event_for(response).outcome == "refused"
+        assert event_for(response).outcome == Outcome.REFUSED
         if allows_post(client, url):
             assert client.post(url, change_data(name, volunteer)).status_code == 404, f"{who} POST {name}"
     assert file_state(assigned_family) == before
@@ -257,7 +258,7 @@ def test_anonymous_users_are_sent_to_sign_in(family, client, path_name):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={url}"
-    assert not AccessEvent.objects.exclude(action="create").exists()
+    assert not AccessEvent.objects.exclude(action=Action.CREATE).exists()
 
 
 @pytest.mark.policy("8.3")
@@ -341,10 +342,10 @@ def test_volunteer_sees_the_minimal_view_of_an_assigned_family(
     event = event_for(response)
     assert (event.user, event.role, event.section, event.action, event.outcome) == (
         volunteer,
-        "volunteer",
-        "file",
-        "view",
-        "allowed",
+        Role.VOLUNTEER,
+        Section.FILE,
+        Action.VIEW,
+        Outcome.ALLOWED,
     )
 
 
@@ -360,8 +361,8 @@ def test_volunteer_gets_403_on_every_change_page_of_an_assigned_family(
         response = client.get(url)
         assert response.status_code == 403, f"GET {name}"
         event = event_for(response)
-        assert (event.user, event.role, event.outcome) == (volunteer, "volunteer", "refused"), name
-        assert event.reason in ("read_only_access", "section_not_for_role"), name
+        assert (event.user, event.role, event.outcome) == (volunteer, Role.VOLUNTEER, Outcome.REFUSED), name
+        assert event.reason in (Refusal.READ_ONLY_ACCESS, Refusal.SECTION_NOT_FOR_ROLE), name
         if allows_post(client, url):
             assert client.post(url, change_data(name, volunteer)).status_code == 403, f"POST {name}"
     assert file_state(assigned_family) == before
@@ -377,7 +378,7 @@ def test_volunteer_gets_404_on_every_page_of_an_unassigned_family(
     for name, url in family_urls(unassigned).items():
         response = client.get(url)
         assert response.status_code == 404, name
-        assert event_for(response).reason == "no_access_to_file"
+        assert event_for(response).reason == Refusal.NO_ACCESS_TO_FILE
 
 
 @pytest.mark.policy("8.5")
@@ -392,7 +393,7 @@ def test_ending_the_assignment_ends_access_on_the_next_request(
 
     response = client.get(url)
     assert response.status_code == 404
-    assert event_for(response).outcome == "refused"
+    assert event_for(response).outcome == Outcome.REFUSED
     assert "WIR-0001" not in client.get(reverse("families:my_families")).content.decode()
 
 
@@ -469,16 +470,16 @@ def test_access_events_hold_no_personal_values(
 @pytest.mark.policy("9.1")
 def test_access_events_cannot_be_changed_or_deleted(family, coordinator, client_for):
     client_for(coordinator).get(family_urls(family)["detail"])
-    event = AccessEvent.objects.filter(action="view").get()
+    event = AccessEvent.objects.filter(action=Action.VIEW).get()
     original = (event.user_id, event.outcome, event.reason, event.at)
 
-    event.outcome = "refused"
+    event.outcome = Outcome.REFUSED
     with pytest.raises(AppendOnlyError):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
     with pytest.raises(AppendOnlyError), transaction.atomic():
-        AccessEvent.objects.filter(pk=event.pk).update(outcome="refused")
+        AccessEvent.objects.filter(pk=event.pk).update(outcome=Outcome.REFUSED)
     with pytest.raises(AppendOnlyError), transaction.atomic():
         AccessEvent.objects.all().delete()
     with pytest.raises(AppendOnlyError), transaction.atomic():
@@ -492,23 +493,23 @@ def test_access_events_cannot_be_changed_or_deleted(family, coordinator, client_
 @pytest.mark.policy("9.1")
 def test_an_access_event_cannot_be_overwritten_by_a_new_object_with_its_id(family, coordinator, client_for):
     client_for(coordinator).get(family_urls(family)["detail"])
-    event = AccessEvent.objects.filter(action="view").get()
+    event = AccessEvent.objects.filter(action=Action.VIEW).get()
     forged = AccessEvent(
         pk=event.pk,
         user=None,
         role="",
-        file_kind="family",
+        file_kind=FileKind.FAMILY,
         file_reference=event.file_reference,
-        section="file",
-        action="view",
-        purpose="casework",
-        outcome="refused",
+        section=Section.FILE,
+        action=Action.VIEW,
+        purpose=Purpose.CASEWORK,
+        outcome=Outcome.REFUSED,
         reason="forged",
     )
     with pytest.raises((AppendOnlyError, IntegrityError)), transaction.atomic():
         forged.save()
     stored = AccessEvent.objects.get(pk=event.pk)
-    assert (stored.user_id, stored.outcome, stored.reason) == (coordinator.pk, "allowed", "")
+    assert (stored.user_id, stored.outcome, stored.reason) == (coordinator.pk, Outcome.ALLOWED, "")
 
 
 @pytest.mark.policy("9.1")
@@ -529,8 +530,8 @@ def test_django_admin_shows_family_references_only_until_an_undertaking_is_signe
     assert client.get("/admin/families/family/")["Location"] == reverse("access_log:undertaking")
     change = client.get(f"/admin/families/family/{family.pk}/change/")
     assert change.status_code == 302 and change["Location"] == reverse("access_log:undertaking")
-    refused = AccessEvent.objects.filter(file_reference="WIR-0001", purpose="administration").get()
-    assert (refused.outcome, refused.reason) == ("refused", "undertaking_unsigned")
+    refused = AccessEvent.objects.filter(file_reference="WIR-0001", purpose=Purpose.ADMINISTRATION).get()
+    assert (refused.outcome, refused.reason) == (Outcome.REFUSED, Refusal.UNDERTAKING_UNSIGNED)
     for path in (
         "/admin/families/member/",
         "/admin/families/referral/",

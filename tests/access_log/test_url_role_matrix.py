@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from families.models import Family
 from homestart.models import User
-from homestart.rules import Action, FileKind, Outcome, Role
+from homestart.rules import Action, FileKind, Outcome, Refusal, Role
 from tests.matrix import ROLES, client_as, row, run, url_for, walk
 
 # Admin pages that open family files, and so belong in the matrix (§7.6).
@@ -298,11 +298,11 @@ RECORDED_ROLE = {
 # The outcome and reason recorded for each expected answer on a family-file page.
 EVENT_FOR = {
     "200": (Outcome.ALLOWED, ""),
-    "404": (Outcome.REFUSED, "no_access_to_file"),
-    "403ro": (Outcome.REFUSED, "read_only_access"),
-    "403sec": (Outcome.REFUSED, "section_not_for_role"),
-    "->sign": (Outcome.REFUSED, "record_of_access_unsigned"),
-    "->undertaking": (Outcome.REFUSED, "undertaking_unsigned"),
+    "404": (Outcome.REFUSED, Refusal.NO_ACCESS_TO_FILE),
+    "403ro": (Outcome.REFUSED, Refusal.READ_ONLY_ACCESS),
+    "403sec": (Outcome.REFUSED, Refusal.SECTION_NOT_FOR_ROLE),
+    "->sign": (Outcome.REFUSED, Refusal.RECORD_OF_ACCESS_UNSIGNED),
+    "->undertaking": (Outcome.REFUSED, Refusal.UNDERTAKING_UNSIGNED),
     "->detail": (Outcome.ALLOWED, ""),  # opened, then sent back to the file (reopening an open file)
 }
 
@@ -392,8 +392,8 @@ def test_url_answers_each_role_as_the_policy_says(name, world):
                 failures.append(f"{role}: this page opens no file but wrote {[str(e) for e in events]}")
             continue
         outcome, reason = EVENT_FOR[expected]
-        if role == "safeguarding_lead" and expected == "404":
-            reason = "section_not_readable"  # the lead opens the safeguarding section only (§2.1)
+        if role == Role.SAFEGUARDING_LEAD and expected == "404":
+            reason = Refusal.SECTION_NOT_READABLE  # the lead opens the safeguarding section only (§2.1)
         got = [(e.user_id, e.role, e.outcome, e.reason, e.file_kind, e.file_reference, e.file_id) for e in events]
         want = [(user.pk, RECORDED_ROLE[role], outcome, reason, FileKind.FAMILY, family.reference, family.pk)]
         if got != want:

@@ -21,7 +21,7 @@ from consent import transfers
 from consent.models import Disclosure, RecipientKind, Scope, Transfer
 from consent.sharing import Recipient
 from families.models import Family
-from homestart.rules import Role
+from homestart.rules import Action, Role, Section
 from reporting import services as reporting_services
 from reporting.models import CaseStudy
 from safeguarding import services as sg_services
@@ -63,7 +63,7 @@ def _ask(kind, *, family, coordinator, safeguarding_lead, sefton, emergency_reas
     """Ask for one approval of ``kind``; returns (approval, who asked)."""
     if kind == "disclosure":
         user = as_user or safeguarding_lead
-        access = gate.open_family(user=user, reference=family.reference, section="safeguarding", for_change=True)
+        access = gate.open_family(user=user, reference=family.reference, section=Section.SAFEGUARDING, for_change=True)
         return consent_services.disclosure_record(
             access=access,
             channel=Disclosure.Channel.SAFEGUARDING,
@@ -78,11 +78,11 @@ def _ask(kind, *, family, coordinator, safeguarding_lead, sefton, emergency_reas
         ), user
     if kind == "transfer":
         user = as_user or coordinator
-        access = gate.open_family(user=user, reference=family.reference, section="consent", for_change=True)
+        access = gate.open_family(user=user, reference=family.reference, section=Section.CONSENT, for_change=True)
         return transfers.transfer_to_scheme(
             access=access,
             to_scheme=sefton,
-            sections=["members", "contact"],
+            sections=[Section.MEMBERS, Section.CONTACT],
             summary="Moving to Sefton",
             justification="Concerns about neglect",
             actor=user,
@@ -91,7 +91,7 @@ def _ask(kind, *, family, coordinator, safeguarding_lead, sefton, emergency_reas
         ), user
     if kind == "police":
         user = as_user or safeguarding_lead
-        access = gate.open_family(user=user, reference=family.reference, section="safeguarding", for_change=True)
+        access = gate.open_family(user=user, reference=family.reference, section=Section.SAFEGUARDING, for_change=True)
         logged = sg_services.request_log(
             access=access,
             kind="police",
@@ -119,7 +119,7 @@ def _ask(kind, *, family, coordinator, safeguarding_lead, sefton, emergency_reas
         family_consented=True,
         consent_recorded_on=TODAY(),
     )
-    access = gate.open_family(user=user, reference=family.reference, section="case_studies", for_change=True)
+    access = gate.open_family(user=user, reference=family.reference, section=Section.CASE_STUDIES, for_change=True)
     return reporting_services.case_study_release_request(study=study, access=access, actor=user), user
 
 
@@ -174,7 +174,7 @@ def test_nothing_happens_until_a_second_person_with_the_role_approves(
     assert _happened(kind, approval)
     decision = ApprovalDecision.objects.get(approval=approval)
     assert (decision.outcome, decision.decided_by) == (ApprovalDecision.Outcome.APPROVED, manager)
-    assert AccessEvent.objects.filter(user=manager, file_reference=family.reference, action="change").exists()
+    assert AccessEvent.objects.filter(user=manager, file_reference=family.reference, action=Action.CHANGE).exists()
     if kind == "case_study":
         study = CaseStudy.objects.get(pk=approval.subject_id)
         assert study.released_by == manager
@@ -241,7 +241,7 @@ def test_an_export_package_exists_only_once_the_transfer_is_approved(
         access=open_as(coordinator, family, "consent", change=True),
         to_scheme_name="Home-Start Far Away",
         passphrase="a long passphrase",
-        sections=["members"],
+        sections=[Section.MEMBERS],
         summary="Moving",
         justification="Concerns",
         actor=coordinator,
@@ -301,7 +301,7 @@ def test_only_the_lead_or_manager_act_alone_and_only_in_safeguarding(asking, fam
     with pytest.raises(ValidationError, match="act alone"):
         asking("transfer", emergency_reason="In a hurry")  # a coordinator asks
     # A case study's release rests on no concern: nobody acts alone on it.
-    access = gate.open_family(user=manager, reference=family.reference, section="case_studies", for_change=True)
+    access = gate.open_family(user=manager, reference=family.reference, section=Section.CASE_STUDIES, for_change=True)
     with pytest.raises(ValidationError, match="act alone"):
         approvals.approval_request(
             access=access,

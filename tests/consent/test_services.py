@@ -18,7 +18,7 @@ from consent import services
 from consent.models import ConfidentialityStatement, Consent, Disclosure, RecipientKind, Scope
 from consent.services import SharingRefused
 from consent.sharing import Recipient
-from homestart.rules import Action
+from homestart.rules import Action, Section
 from safeguarding import services as sg_services
 from safeguarding.models import Concern, ExternalRequest
 from tests.helpers import raw_value
@@ -47,7 +47,7 @@ def test_consent_and_disclosure_text_is_ciphertext_at_rest_with_history(family, 
     assert SUMMARY.encode() not in raw_value(Disclosure, "summary", disclosure.pk)
     assert disclosure.history.get().history_user == coordinator
     assert consent.history.get().recipient_name == "Oakfield Family Hub"
-    event = AccessEvent.objects.filter(action=Action.CHANGE, section="consent").latest("at")
+    event = AccessEvent.objects.filter(action=Action.CHANGE, section=Section.CONSENT).latest("at")
     assert event.user == coordinator and event.file_reference == family.reference
 
 

@@ -14,6 +14,7 @@ from consent import transfers
 from consent.models import Disclosure, RecipientKind, Transfer
 from consent.services import SharingRefused
 from families.models import Family
+from homestart.rules import Section
 from safeguarding import services as sg_services
 from tests.conftest import CARER_LAST, POSTCODE
 from tests.sharing_fixtures import OBSERVED
@@ -33,7 +34,7 @@ def test_transfer_with_consent_opens_a_linked_file_in_the_new_scheme(
     transfer = transfers.transfer_to_scheme(
         access=open_as(coordinator, family, "consent", change=True),
         to_scheme=sefton,
-        sections=["members", "contact"],
+        sections=[Section.MEMBERS, Section.CONTACT],
         summary="Moving to Bootle; support with the twins",
         actor=coordinator,
         **_told(),
@@ -55,7 +56,7 @@ def test_transfer_without_consent_or_concerns_is_refused_and_nothing_is_created(
         transfers.transfer_to_scheme(
             access=open_as(coordinator, family, "consent", change=True),
             to_scheme=sefton,
-            sections=["members"],
+            sections=[Section.MEMBERS],
             summary="Moving",
             actor=coordinator,
             **_told(),
@@ -79,12 +80,12 @@ def test_transfer_without_consent_where_there_were_concerns_needs_approval(
     access = open_as(coordinator, family, "consent", change=True)
     with pytest.raises(Exception, match="Justify"):
         transfers.transfer_to_scheme(
-            access=access, to_scheme=sefton, sections=["members"], summary="Moving", actor=coordinator, **_told()
+            access=access, to_scheme=sefton, sections=[Section.MEMBERS], summary="Moving", actor=coordinator, **_told()
         )
     waiting = transfers.transfer_to_scheme(
         access=access,
         to_scheme=sefton,
-        sections=["members", "referral"],
+        sections=[Section.MEMBERS, Section.REFERRAL],
         summary="Moving",
         justification="Concerns about neglect",
         actor=coordinator,
@@ -102,9 +103,11 @@ def test_transfer_without_consent_where_there_were_concerns_needs_approval(
 def test_only_staff_transfer(request, who, assigned_family, sefton):
     user = request.getfixturevalue(who)
     with pytest.raises((gate.AccessRefused, gate.FileHidden)):
-        access = gate.open_family(user=user, reference=assigned_family.reference, section="consent", for_change=True)
+        access = gate.open_family(
+            user=user, reference=assigned_family.reference, section=Section.CONSENT, for_change=True
+        )
         transfers.transfer_to_scheme(
-            access=access, to_scheme=sefton, sections=["members"], summary="x", actor=user, **_told()
+            access=access, to_scheme=sefton, sections=[Section.MEMBERS], summary="x", actor=user, **_told()
         )
 
 
@@ -117,7 +120,7 @@ def test_export_package_round_trip_to_another_installation(
         access=open_as(coordinator, family, "consent", change=True),
         to_scheme_name="Home-Start Cheshire East",
         passphrase="correct horse battery",
-        sections=["members", "contact", "referral"],
+        sections=[Section.MEMBERS, Section.CONTACT, Section.REFERRAL],
         summary="Moving",
         actor=coordinator,
         **_told(),
@@ -171,7 +174,7 @@ def test_transfer_page_opens_the_new_file_and_rejects_bad_input(family, coordina
         url,
         {
             "destination": "export",
-            "sections": ["members"],
+            "sections": [Section.MEMBERS],
             "summary": "Moving",
             "family_told": "told",
             "family_told_on": TODAY().isoformat(),
@@ -185,7 +188,7 @@ def test_transfer_page_opens_the_new_file_and_rejects_bad_input(family, coordina
         {
             "destination": "same",
             "to_scheme": sefton.pk,
-            "sections": ["members"],
+            "sections": [Section.MEMBERS],
             "summary": "Moving",
             "family_told": "told",
             "family_told_on": TODAY().isoformat(),
@@ -198,7 +201,7 @@ def test_transfer_page_opens_the_new_file_and_rejects_bad_input(family, coordina
         {
             "destination": "export",
             "to_scheme_name": sefton.name,
-            "sections": ["contact"],
+            "sections": [Section.CONTACT],
             "summary": "Moving",
             "family_told": "told",
             "family_told_on": TODAY().isoformat(),

@@ -16,7 +16,7 @@ from consent.models import RecipientKind, Transfer
 from families import services as family_services
 from families.models import Family
 from homestart.models import Scheme
-from homestart.rules import Action, Purpose, Role
+from homestart.rules import Action, Purpose, Role, Section
 from safeguarding import selectors as sg_selectors
 from safeguarding import services as sg_services
 from safeguarding.models import Concern, ConcernAction
@@ -74,7 +74,7 @@ def _transfer(family, coordinator, sefton, open_as, **extra):
     return transfers.transfer_to_scheme(
         access=open_as(coordinator, family, "consent", change=True),
         to_scheme=sefton,
-        sections=["members", "contact", "referral"],
+        sections=[Section.MEMBERS, Section.CONTACT, Section.REFERRAL],
         summary="Moving to Bootle",
         actor=coordinator,
         **_told(),
@@ -88,7 +88,7 @@ def _import(family, coordinator, sefton, sef_coordinator, give_consent, open_as)
         access=open_as(coordinator, family, "consent", change=True),
         to_scheme_name="Home-Start Sefton",
         passphrase=PASSPHRASE,
-        sections=["members", "contact", "referral"],
+        sections=[Section.MEMBERS, Section.CONTACT, Section.REFERRAL],
         summary="Moving",
         actor=coordinator,
         **_told(),
@@ -135,7 +135,7 @@ def test_an_imported_package_sets_the_area_and_the_receiving_sequence(
 
 
 def _lead_sees(lead, new: Family) -> list[Concern]:
-    access = gate.open_family(user=lead, reference=new.reference, section="safeguarding")
+    access = gate.open_family(user=lead, reference=new.reference, section=Section.SAFEGUARDING)
     return list(sg_selectors.concerns_for(access=access))
 
 
@@ -155,9 +155,9 @@ def test_concerns_travel_with_a_consented_transfer_and_the_sender_keeps_its_own(
     assert ConcernAction.objects.filter(concern=concern).count() == 1
     # Nobody in Wirral sees the new file, and Sefton's lead does not see Wirral's.
     with pytest.raises(gate.FileHidden):
-        gate.open_family(user=safeguarding_lead, reference=new.reference, section="safeguarding")
+        gate.open_family(user=safeguarding_lead, reference=new.reference, section=Section.SAFEGUARDING)
     with pytest.raises(gate.FileHidden):
-        gate.open_family(user=sef_lead, reference=family.reference, section="safeguarding")
+        gate.open_family(user=sef_lead, reference=family.reference, section=Section.SAFEGUARDING)
 
 
 @pytest.mark.policy("9.3")
@@ -170,7 +170,7 @@ def test_concerns_travel_with_a_transfer_without_consent(
     waiting = transfers.transfer_to_scheme(
         access=open_as(coordinator, family, "consent", change=True),
         to_scheme=sefton,
-        sections=["members", "contact", "referral"],
+        sections=[Section.MEMBERS, Section.CONTACT, Section.REFERRAL],
         summary="Moving to Bootle",
         actor=coordinator,
         justification="Past concerns about neglect",
@@ -217,7 +217,7 @@ def test_a_transfer_sent_twice_opens_one_file_in_the_new_scheme(family, coordina
         {
             "destination": "same",
             "to_scheme": sefton.pk,
-            "sections": ["members"],
+            "sections": [Section.MEMBERS],
             "summary": "Moving",
             "family_told": "told",
             "family_told_on": TODAY().isoformat(),

@@ -78,10 +78,10 @@ def test_seed_demo_creates_the_named_demo_people_with_the_demo_password():
         assert sign_in(username) is not None, username
         assert username in output
     roles = {(m.user.username, m.scheme.code if m.scheme else None, m.role) for m in Membership.objects.all()}
-    assert ("coordinator", "WIR", Role.COORDINATOR) in roles
+    assert (Role.COORDINATOR, "WIR", Role.COORDINATOR) in roles
     assert ("coordinator2", "SEF", Role.COORDINATOR) in roles
     assert ("spotcheck", "WIR", Role.TRUSTEE) in roles and ("spotcheck", "WIR", Role.SPOT_CHECK_TRUSTEE) in roles
-    assert ("reviewer", None, Role.REVIEWER) in roles and ("admin", None, Role.ADMIN) in roles
+    assert (Role.REVIEWER, None, Role.REVIEWER) in roles and (Role.ADMIN, None, Role.ADMIN) in roles
     assert Membership.objects.get(user__username="coordinator").line_manager.username == "manager"
     assert User.objects.get(username="admin").is_staff
     assert not User.objects.filter(is_superuser=True).exists(), "no superuser: nobody bypasses the gate"

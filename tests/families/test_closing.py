@@ -14,7 +14,7 @@ from django.utils import timezone
 from access_log import gate
 from families import services
 from families.models import ClosureReason, Family, SupportEpisodeEvent
-from homestart.rules import FileKind
+from homestart.rules import FileKind, Section
 from records.models import Destruction
 from records.retention import selectors as records_selectors
 from records.retention import services as records_services
@@ -120,7 +120,7 @@ def test_the_services_refuse_changes_to_a_closed_file(family, coordinator, volun
 def test_a_safeguarding_concern_can_still_be_recorded_on_a_closed_file(family, coordinator, safeguarding_lead):
     services.family_close(family=family, actor=coordinator, closed_on=timezone.localdate(), reason="withdrew")
     access = gate.open_family(
-        user=safeguarding_lead, reference=family.reference, section="safeguarding", for_change=True
+        user=safeguarding_lead, reference=family.reference, section=Section.SAFEGUARDING, for_change=True
     )
     concern = safeguarding_services.concern_raise(
         access=access,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from access_log.models import AccessEvent
 from families import services
 from families.models import GroupMember, GroupSession
+from homestart.rules import Section
 from tests.factories import make_family
 
 pytestmark = pytest.mark.policy("6.1")
@@ -96,7 +97,9 @@ def test_adding_a_family_through_the_page_opens_its_file_through_the_gate(group,
     )
     assert response.status_code == 302
     assert GroupMember.objects.filter(group=group, family=family).exists()
-    assert AccessEvent.objects.filter(user=coordinator, section="groups", file_reference=family.reference).exists()
+    assert AccessEvent.objects.filter(
+        user=coordinator, section=Section.GROUPS, file_reference=family.reference
+    ).exists()
     page = client.get(reverse("families:group_detail", kwargs={"group_id": group.pk})).content.decode()
     assert family.reference in page
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from families import services
 from families.models import Family, Member, Visit, VolunteerAssignment
+from homestart.rules import Action, Role
 from tests.conftest import ADDRESS, CARER_FIRST, CARER_LAST, CHILD_FIRST, PHONE, POSTCODE
 from tests.factories import MembershipFactory, UserFactory, make_family
 from tests.helpers import error_summary, family_url_patterns, field_error, main_content, table_cells
@@ -346,7 +347,7 @@ def test_bad_input_is_explained_next_to_the_field_and_changes_nothing(
     family, coordinator, volunteer, sefton, client_for, page, data, field, message
 ):
     sef_volunteer = UserFactory(username="sefvolunteer")
-    MembershipFactory(user=sef_volunteer, scheme=sefton, role="volunteer")
+    MembershipFactory(user=sef_volunteer, scheme=sefton, role=Role.VOLUNTEER)
     values = {
         "coordinator": coordinator.pk,
         "volunteer": volunteer.pk,
@@ -584,7 +585,7 @@ def test_dashboard_records_each_family_whose_name_it_shows_and_none_by_reference
 
     client = client_for(coordinator)
     assert CARER_FIRST in client.get(reverse("families:dashboard")).content.decode()
-    listed = AccessEvent.objects.filter(action="list", file_reference=family.reference)
+    listed = AccessEvent.objects.filter(action=Action.LIST, file_reference=family.reference)
     assert [(e.user, e.role, e.section, e.outcome) for e in listed] == [(coordinator, "coordinator", "list", "allowed")]
 
     client.post(reverse("families:display_mode"), {"references_only": "1"})

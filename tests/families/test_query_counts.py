@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from families import services
 from families.models import Member
+from homestart.rules import Section
 from tests.factories import make_family
 
 
@@ -136,9 +137,9 @@ def test_a_tracked_member_edit_reads_neither_the_family_nor_its_key_again(family
     """The change and its history row are sealed with the key the gate already loaded."""
     from access_log import gate
 
-    access = gate.open_family(user=coordinator, reference=family.reference, section="members", for_change=True)
+    access = gate.open_family(user=coordinator, reference=family.reference, section=Section.MEMBERS, for_change=True)
     member = access.family.members.get(kind=Member.Kind.ADULT)
-    with CaptureQueriesContext(connection) as captured, gate.changing(access, section="members"):
+    with CaptureQueriesContext(connection) as captured, gate.changing(access, section=Section.MEMBERS):
         services.member_update(member=member, actor=coordinator, first_name="Renamed")
     tables = " ".join(q["sql"].split(" WHERE ")[0] for q in captured if q["sql"].startswith("SELECT"))
     assert '"families_family"' not in tables and '"homestart_datakey"' not in tables, tables

@@ -17,6 +17,7 @@ from access_log.models import AccessEvent
 from families import services
 from families.models import Family, Member, Referral
 from homestart.models import DataKey, Scheme
+from homestart.rules import Action
 from tests.factories import make_family
 from tests.helpers import error_summary, field_error
 
@@ -49,7 +50,7 @@ def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
         for model in (Family, Member, Referral, DataKey, Member.history.model, Referral.history.model)
-    } | {"AccessEvent": AccessEvent.objects.filter(action="create").count()}
+    } | {"AccessEvent": AccessEvent.objects.filter(action=Action.CREATE).count()}
 
 
 @pytest.mark.policy("7.1")
@@ -96,7 +97,7 @@ def test_referral_with_consent_opens_a_file_with_the_next_reference(wirral, coor
     assert referral.family_consented is True
     assert referral.received_by == coordinator
     assert referral.referrer_name == "Owen Maddock"
-    assert AccessEvent.objects.filter(file_reference="WIR-0003", action="create", user=coordinator).count() == 1
+    assert AccessEvent.objects.filter(file_reference="WIR-0003", action=Action.CREATE, user=coordinator).count() == 1
 
     page = client.get(response["Location"])
     assert "Family file WIR-0003 opened from the referral." in page.content.decode()

@@ -23,7 +23,7 @@ from consent import services as consent_services
 from consent.models import Consent, RecipientKind, Scope
 from families.models import Member
 from homestart.models import User
-from homestart.rules import Action, FileKind, Outcome, Purpose, Role
+from homestart.rules import Action, FileKind, Outcome, Purpose, Role, Section
 from tests.conftest import _member
 
 NEW_PASSWORD = "a long and quite unusual passphrase"
@@ -133,7 +133,7 @@ def test_a_new_person_gets_a_link_not_a_password_chosen_by_the_administrator(adm
 def consent(family, coordinator):
     from access_log import gate
 
-    access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
+    access = gate.open_family(user=coordinator, reference=family.reference, section=Section.CONSENT, for_change=True)
     given_on = timezone.localdate()
     consent_services.statement_record(
         access=access,

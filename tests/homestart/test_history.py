@@ -16,7 +16,7 @@ from families import services as family_services
 from families.models import Member
 from homestart.history import Source, history_entries
 from homestart.models import Membership
-from homestart.rules import Outcome, Role
+from homestart.rules import FileKind, Outcome, Role
 from homestart.services import access_request_approve, membership_end, membership_request
 from records.breaches import services as breach_services
 from records.people import services as people_services
@@ -180,7 +180,9 @@ def test_another_volunteer_gets_404_for_a_concern_history(
 def test_volunteer_and_personnel_file_history_pages(
     client_for, volunteer_file, personnel_file, coordinator, manager, named, trustee
 ):
-    access = gate.open_file(user=coordinator, kind="volunteer", reference=volunteer_file.reference, for_change=True)
+    access = gate.open_file(
+        user=coordinator, kind=FileKind.VOLUNTEER, reference=volunteer_file.reference, for_change=True
+    )
     people_services.person_file_update(access=access, actor=coordinator, training="Safeguarding refresher")
     status, html = page(client_for(coordinator), "records:volunteer_file_history", reference=volunteer_file.reference)
     assert status == 200

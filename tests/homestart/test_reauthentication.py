@@ -19,7 +19,7 @@ from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart import security
 from homestart.models import Membership
-from homestart.rules import FileKind, Role
+from homestart.rules import FileKind, Role, Section
 from records.models import Destruction, LegalHold, RecordKind, RetentionRule, SubjectAccessRequest
 from records.retention import services as retention_services
 from records.subject_access import services as sar_services
@@ -158,7 +158,7 @@ def _requests(world, people):
             transfer,
             {
                 "destination": "export",
-                "sections": ["contact"],
+                "sections": [Section.CONTACT],
                 "summary": "Moving",
                 "passphrase": "correct horse battery",
             },

@@ -20,6 +20,7 @@ from consent.sharing import Recipient
 from families.models import Member
 from homestart.append_only import append_only_models, append_only_tables, trigger_name
 from homestart.models import AppendOnlyError, AppendOnlyModel, PolicyAcknowledgement, PolicyVersion
+from homestart.rules import Section
 from tests.factories import make_family
 from tests.sharing_fixtures import *  # noqa: F403
 from tests.sharing_fixtures import SUMMARY
@@ -104,7 +105,7 @@ def test_a_disclosure_is_corrected_by_a_new_entry_that_points_to_the_old(
         access=open_as(coordinator, family, "consent", change=True),
         channel=Disclosure.Channel.AGENCY,
         summary=SUMMARY,
-        section="consent",
+        section=Section.CONSENT,
         corrects=wrong,
         **send,
     )
@@ -147,7 +148,7 @@ def test_a_correction_cannot_point_to_another_familys_disclosure(family, wirral,
         services.disclosure_record(
             access=open_as(coordinator, family, "consent", change=True),
             channel=Disclosure.Channel.REFERRER_UPDATE,
-            section="consent",
+            section=Section.CONSENT,
             corrects=theirs,
             **send,
         )

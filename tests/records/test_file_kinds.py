@@ -13,7 +13,7 @@ from access_log import gate
 from access_log.kinds import KINDS
 from access_log.models import AccessEvent, RecordOfAccess, Review, SampledFile
 from homestart.errors import NotAllowed
-from homestart.rules import FileKind, Outcome, Role
+from homestart.rules import FileKind, Outcome, Refusal, Role, Section
 from records.models import PersonnelFile, VolunteerFile
 from records.people import services
 from tests.factories import MembershipFactory, UserFactory
@@ -218,7 +218,7 @@ def test_file_reference_urls_accept_volunteer_and_personnel_references(volunteer
     from django.urls import reverse
 
     for ref in ("WIR-V-0001", "WIR-P-0003", "WIR-0042"):
-        assert ref in reverse("access_log:sign", kwargs={"kind": "volunteer", "reference": ref})
+        assert ref in reverse("access_log:sign", kwargs={"kind": FileKind.VOLUNTEER, "reference": ref})
 
 
 def test_new_member_of_staff_gets_no_access_by_default(wirral, volunteer_file):
@@ -270,7 +270,7 @@ def test_auditor_reads_a_volunteer_file_named_in_a_supervised_session_after_sign
         _open(auditor, volunteer_file, FileKind.VOLUNTEER)
     assert not VolunteerFile.objects.filter(vf.visible_filter(auditor)).exists()
     client = client_for(auditor)
-    sign = reverse("access_log:sign", kwargs={"kind": "volunteer", "reference": volunteer_file.reference})
+    sign = reverse("access_log:sign", kwargs={"kind": FileKind.VOLUNTEER, "reference": volunteer_file.reference})
     client.post(sign, {"signed_name": "Audrey Auditor", "declared": "on"})
     record = RecordOfAccess.objects.get(user=auditor, file_kind=FileKind.VOLUNTEER)
     assert (record.audit_session, record.witnessed_by) == (session, coordinator)
@@ -322,7 +322,9 @@ def test_who_opened_a_personnel_file_is_for_its_line_manager_only(
     _sign(reviewer, personnel_file, FileKind.PERSONNEL, review)
     for reader in (trustee, reviewer):
         assert client_for(reader).get(log(personnel_file, FileKind.PERSONNEL)).status_code == 403
-        assert AccessEvent.objects.filter(user=reader, section="access_log", reason="section_not_for_role").exists()
+        assert AccessEvent.objects.filter(
+            user=reader, section=Section.ACCESS_LOG, reason=Refusal.SECTION_NOT_FOR_ROLE
+        ).exists()
         page = client_for(reader).get(reverse("records:personnel_file", args=[personnel_file.reference]))
         assert log(personnel_file, FileKind.PERSONNEL) not in page.content.decode()
     # The person themselves (they ask through a subject access request), other staff: no such file.

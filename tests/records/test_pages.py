@@ -13,7 +13,7 @@ from django.utils import timezone
 from access_log.models import AccessEvent
 from families.models import Family
 from homestart.crypto import KeyUnavailable
-from homestart.rules import FileKind
+from homestart.rules import Action, FileKind, Refusal, Section
 from records.breaches import services as breach_services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
 from records.subject_access import services as sar_services
@@ -86,8 +86,10 @@ def records_world(retention_world):
         "sar_json": page("sar_json"),
         "sar_release": page("sar_release"),
         "retention": page("retention"),
-        "retention_propose": page("retention_propose", {"kind": "family", "file_id": str(due.pk)}),
-        "retention_hold": page("retention_hold", {"kind": "family", "file_id": str(due.pk), "reason": "A claim"}),
+        "retention_propose": page("retention_propose", {"kind": FileKind.FAMILY, "file_id": str(due.pk)}),
+        "retention_hold": page(
+            "retention_hold", {"kind": FileKind.FAMILY, "file_id": str(due.pk), "reason": "A claim"}
+        ),
         "retention_hold_release": page("retention_hold_release", {}),
         "destruction_authorise": page("destruction_authorise", {}),
         "destruction_carry_out": page("destruction_carry_out", {}),
@@ -98,16 +100,16 @@ def records_world(retention_world):
         "breach_history": page("breach_history"),
         # Who opened this file (access_log:file_log) for the two records kinds (§8.3, §8.4).
         "file_log volunteer": page(
-            "access_log:file_log", file=volunteer_file, kwargs={**of_volunteer_file, "kind": "volunteer"}
+            "access_log:file_log", file=volunteer_file, kwargs={**of_volunteer_file, "kind": FileKind.VOLUNTEER}
         ),
         "file_log personnel": page(
-            "access_log:file_log", file=personnel_file, kwargs={**of_personnel_file, "kind": "personnel"}
+            "access_log:file_log", file=personnel_file, kwargs={**of_personnel_file, "kind": FileKind.PERSONNEL}
         ),
     }
     targets = {
         "->login": reverse("login"),
-        "->sign_volunteer": url_for("access_log:sign", {"kind": "volunteer", "reference": vref}),
-        "->sign_personnel": url_for("access_log:sign", {"kind": "personnel", "reference": pref}),
+        "->sign_volunteer": url_for("access_log:sign", {"kind": FileKind.VOLUNTEER, "reference": vref}),
+        "->sign_personnel": url_for("access_log:sign", {"kind": FileKind.PERSONNEL, "reference": pref}),
         "->sar_detail": url_for("records:sar_detail", kw),
         "->retention": reverse("records:retention"),
         "->certificates": reverse("records:certificates"),
@@ -195,9 +197,9 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
 # The outcome and reason recorded by the gate for each answer on a page that opens a file.
 EVENT_FOR = {
     "200": ("allowed", ""),
-    "404": ("refused", "no_access_to_file"),
-    "->sign_volunteer": ("refused", "record_of_access_unsigned"),
-    "->sign_personnel": ("refused", "record_of_access_unsigned"),
+    "404": ("refused", Refusal.NO_ACCESS_TO_FILE),
+    "->sign_volunteer": ("refused", Refusal.RECORD_OF_ACCESS_UNSIGNED),
+    "->sign_personnel": ("refused", Refusal.RECORD_OF_ACCESS_UNSIGNED),
 }
 
 
@@ -229,7 +231,12 @@ def test_each_records_url_answers_every_role_as_the_policy_says(name, records_wo
             if expected in EVENT_FOR:
                 want = [EVENT_FOR[expected]]
             else:  # 403: the gate refused this section or this change to the role
-                want = [("refused", "section_not_for_role" if name.startswith("file_log") else "read_only_access")]
+                want = [
+                    (
+                        "refused",
+                        Refusal.SECTION_NOT_FOR_ROLE if name.startswith("file_log") else Refusal.READ_ONLY_ACCESS,
+                    )
+                ]
             if outcome != want:
                 failures.append(f"{role}: events {outcome}, expected {want}")
     assert not failures, f"{name} ({url}):\n  " + "\n  ".join(failures)
@@ -309,7 +316,7 @@ def test_retention_journey_authorised_by_two_people(client_for, family, coordina
     family.save(update_fields=["status", "closed_on"])
     as_manager, as_trustee = client_for(manager), client_for(trustee)
     assert family.reference in as_manager.get(reverse("records:retention")).content.decode()
-    as_manager.post(reverse("records:retention_propose"), {"kind": "family", "file_id": str(family.pk)})
+    as_manager.post(reverse("records:retention_propose"), {"kind": FileKind.FAMILY, "file_id": str(family.pk)})
     destruction = Destruction.objects.get()
     as_manager.post(reverse("records:destruction_authorise", args=[destruction.pk]))
     as_manager.post(reverse("records:destruction_authorise", args=[destruction.pk]))  # refused: same person
@@ -324,8 +331,8 @@ def test_retention_journey_authorised_by_two_people(client_for, family, coordina
     with pytest.raises(KeyUnavailable):
         Family.objects.get(pk=family.pk).address  # noqa: B018
     # The destruction is in the file's access log, written by the gate with the request it belongs to.
-    event = AccessEvent.objects.get(file_id=family.pk, section="destruction")
-    assert (event.user, event.action, event.request_id) == (manager, "change", carried_out["X-Request-ID"])
+    event = AccessEvent.objects.get(file_id=family.pk, section=Section.DESTRUCTION)
+    assert (event.user, event.action, event.request_id) == (manager, Action.CHANGE, carried_out["X-Request-ID"])
     assert family.reference in as_trustee.get(reverse("records:certificates")).content.decode()
 
 
@@ -379,7 +386,7 @@ def test_reviewer_signs_the_record_of_access_of_a_sampled_volunteer_file_then_re
     client = client_for(reviewer)
     url = reverse("records:volunteer_file", args=[volunteer_file.reference])
     assert client.get(url).status_code == 302  # to the Record of Access first
-    sign = reverse("access_log:sign", kwargs={"kind": "volunteer", "reference": volunteer_file.reference})
+    sign = reverse("access_log:sign", kwargs={"kind": FileKind.VOLUNTEER, "reference": volunteer_file.reference})
     response = client.post(sign, {"signed_name": "Rita Reviewer", "declared": "on"})
     assert response.status_code == 302 and response["Location"] == url
     assert RecordOfAccess.objects.filter(file_kind=FileKind.VOLUNTEER, user=reviewer).exists()
@@ -393,7 +400,7 @@ def test_manager_places_and_releases_a_legal_hold_from_the_retention_page(client
 
     family.status, family.closed_on = Family.Status.CLOSED, datetime.date(2012, 6, 30)
     family.save(update_fields=["status", "closed_on"])
-    data = {"kind": "family", "file_id": str(family.pk), "reason": "Insurance claim"}
+    data = {"kind": FileKind.FAMILY, "file_id": str(family.pk), "reason": "Insurance claim"}
     assert client_for(trustee).post(reverse("records:retention_hold"), data).status_code == 404
     client_for(manager).post(reverse("records:retention_hold"), {**data, "reason": ""})
     assert not LegalHold.objects.exists()

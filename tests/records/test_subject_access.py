@@ -14,7 +14,7 @@ from access_log import gate
 from access_log.models import AccessEvent
 from families.models import Member
 from homestart.errors import NotAllowed
-from homestart.rules import FileKind
+from homestart.rules import FileKind, Section
 from records.deadlines import sar_due_date
 from records.models import Disclosure, SubjectAccessRequest
 from records.people import services as people_services
@@ -133,7 +133,7 @@ def test_family_member_gets_their_file_history_and_access_log_with_third_parties
     assert "Changes to the file (history)" in titles
     assert "Who has opened the file (access log)" in titles
     # Assembling is itself an opening of the file, through the gate.
-    assert AccessEvent.objects.filter(file_id=family.pk, section="subject_access", user=manager).exists()
+    assert AccessEvent.objects.filter(file_id=family.pk, section=Section.SUBJECT_ACCESS, user=manager).exists()
 
 
 @pytest.mark.policy("8.7")
@@ -214,7 +214,7 @@ def test_a_childs_request_gives_the_childs_details_and_marks_everyone_elses(fami
 
     carer = family.members.get(kind=Member.Kind.ADULT)
     child = family.members.get(kind=Member.Kind.CHILD)
-    access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
+    access = gate.open_family(user=coordinator, reference=family.reference, section=Section.CONSENT, for_change=True)
     consent_services.consent_record(
         access=access,
         given_by=carer,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from access_log import gate
 from access_log.models import AccessEvent
 from homestart.errors import NotAllowed
-from homestart.rules import FileKind
+from homestart.rules import ActingRole, Action, FileKind, Role, Section
 from records.breaches import monitoring
 from records.breaches import selectors as breach_selectors
 from records.breaches import services as breach_services
@@ -175,7 +175,32 @@ def test_reading_supervision_notes_is_recorded_in_the_supervisees_file_log(
     response = client_for(manager).get(reverse("records:supervision"))
     assert "Private words" in response.content.decode()
     read = AccessEvent.objects.get(
-        file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section="supervision", user=manager
+        file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section=Section.SUPERVISION, user=manager
     )
     # Written by the gate, with the request it belongs to (one door to the access log).
-    assert (read.action, read.request_id) == ("view", response["X-Request-ID"])
+    assert (read.action, read.request_id) == (Action.VIEW, response["X-Request-ID"])
+
+
+@pytest.mark.policy("5.2", "9.1")
+def test_the_supervision_log_names_each_reader_as_what_they_are_to_the_notes(
+    client_for, volunteer_file, wirral, coordinator, volunteer, manager
+):
+    """The two parties and the scheme manager read the notes (§4.2, §5.2); the file's access
+    log says which of them it was, not one word for all three."""
+    people_services.supervision_record(
+        scheme=wirral, supervisee=volunteer, actor=coordinator, held_on=timezone.localdate(), notes="Private words"
+    )
+    from django.urls import reverse
+
+    for reader in (coordinator, volunteer, manager):
+        assert "Private words" in client_for(reader).get(reverse("records:supervision")).content.decode()
+    roles = dict(
+        AccessEvent.objects.filter(
+            file_kind=FileKind.VOLUNTEER, file_id=volunteer_file.pk, section=Section.SUPERVISION, action=Action.VIEW
+        ).values_list("user", "role")
+    )
+    assert roles == {
+        coordinator.pk: ActingRole.SUPERVISOR,
+        volunteer.pk: ActingRole.SUPERVISEE,
+        manager.pk: Role.MANAGER,
+    }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.models import User
-from homestart.rules import FileKind
+from homestart.rules import FileKind, Outcome, Refusal, Section
 from records.models import Destruction, SubjectAccessRequest
 from records.retention import selectors
 from records.retention import services as retention_services
@@ -89,7 +89,7 @@ def test_the_family_list_shows_the_tombstone_with_date_and_certificate(destroyed
 def test_the_family_list_records_no_reading_of_a_destroyed_family(destroyed, client_for, coordinator):
     family, _ = destroyed
     client_for(coordinator).get(reverse("families:dashboard"), {"show": "all"})
-    assert not AccessEvent.objects.filter(file_id=family.pk, section="list").exists()
+    assert not AccessEvent.objects.filter(file_id=family.pk, section=Section.LIST).exists()
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_the_tombstone_opening_is_recorded_as_refused(destroyed, client_for, coo
     family, _ = destroyed
     client_for(coordinator).get(detail(family))
     event = AccessEvent.objects.filter(file_id=family.pk, user=coordinator).latest("at")
-    assert (event.outcome, event.reason) == ("refused", "file_destroyed")
+    assert (event.outcome, event.reason) == (Outcome.REFUSED, Refusal.FILE_DESTROYED)
 
 
 def test_search_does_not_find_a_destroyed_family(destroyed, client_for, coordinator):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from access_log.models import AccessEvent
 from homestart.concurrency import row_version
+from homestart.rules import Section
 from reporting import services
 from reporting.identifiers import find_identifiers
 from reporting.models import CaseStudy
@@ -87,7 +88,9 @@ def _ask(study, user):
     """Ask for the release, with the family file opened through the gate as the page does."""
     from access_log import gate
 
-    access = gate.open_family(user=user, reference=study.family.reference, section="case_studies", for_change=True)
+    access = gate.open_family(
+        user=user, reference=study.family.reference, section=Section.CASE_STUDIES, for_change=True
+    )
     return services.case_study_release_request(study=study, access=access, actor=user)
 
 
@@ -163,7 +166,7 @@ def test_writing_a_case_study_opens_the_family_file_through_the_gate(family, coo
     study = CaseStudy.objects.get()
     assert response.status_code == 302
     assert AccessEvent.objects.filter(
-        user=coordinator, file_reference=family.reference, section="case_studies"
+        user=coordinator, file_reference=family.reference, section=Section.CASE_STUDIES
     ).exists()
     page = client_for(coordinator).get(reverse("reporting:case_study_edit", kwargs={"study_id": study.pk}))
     html = page.content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from access_log import gate
 from access_log.models import AccessEvent
-from homestart.rules import Outcome, Purpose, Section
+from homestart.rules import Outcome, Purpose, Role, Section
 from safeguarding import services
 from tests.conftest import ADDRESS, CARER_FIRST, CARER_LAST, CHILD_FIRST, PHONE, POSTCODE, REFERRER_NAME, VISIT_NOTES
 from tests.sharing_fixtures import OBSERVED, TODAY
@@ -53,7 +53,7 @@ def test_lead_states_the_purpose_then_sees_names_birth_dates_address_and_contact
     assert (event.purpose, event.outcome, event.role) == (
         Purpose.SAFEGUARDING_REFERRAL,
         Outcome.ALLOWED,
-        "safeguarding_lead",
+        Role.SAFEGUARDING_LEAD,
     )
 
 

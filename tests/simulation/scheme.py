@@ -44,7 +44,7 @@ from homestart import keystore
 from homestart import services as people_services
 from homestart.crypto import KeyUnavailable
 from homestart.models import DataKey, Membership, Scheme, User
-from homestart.rules import Outcome, Role
+from homestart.rules import FileKind, Outcome, Role, Section
 from records.backups import backup as records_backup
 from records.deadlines import add_months
 from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule
@@ -227,8 +227,8 @@ class SchemeYear(RuleBasedStateMachine):
         # Its destruction was proposed and authorised by two people at the last trustees' meeting: the
         # next retention run carries it out.
         self._propose(self.w.families[reference])
-        self._authorise(reference, "manager")
-        self._authorise(reference, "trustee")
+        self._authorise(reference, Role.MANAGER)
+        self._authorise(reference, Role.TRUSTEE)
         self.first_destruction = reference
         # Another closed as long ago, not yet proposed: the manager proposes it this year.
         reference = self._refer(received=self.clock.today() - datetime.timedelta(days=480))
@@ -270,7 +270,7 @@ class SchemeYear(RuleBasedStateMachine):
     def _refer(self, *, received: datetime.date | None = None) -> str:
         """A referral taken on the New family page by the coordinator (§7.1)."""
         first, last = invented_name()
-        _, answer = self.as_("coordinator").submit(
+        _, answer = self.as_(Role.COORDINATOR).submit(
             reverse("families:new"),
             source="health_visitor",
             referred_on=(received or self.today).isoformat(),
@@ -306,7 +306,7 @@ class SchemeYear(RuleBasedStateMachine):
     def _close_family(self, family: FamilyModel, *, on: datetime.date, pick: int = 0) -> None:
         """The coordinator closes support on the Close page, with a reason and an ending summary (§8.8):
         the volunteers' assignments end with it (§8.5), and the file becomes read-only."""
-        _, answer = self.as_("coordinator").submit(
+        _, answer = self.as_(Role.COORDINATOR).submit(
             reverse("families:close", kwargs={"reference": family.reference}),
             closed_on=on.isoformat(),
             reason=choose(ClosureReason.values, pick),
@@ -323,7 +323,7 @@ class SchemeYear(RuleBasedStateMachine):
             family_id=family.pk, volunteer__username=username, ended_at__isnull=True
         )
         url = reverse("families:assignment_end", kwargs={"reference": family.reference, "assignment_id": assignment.pk})
-        _, answer = self.as_("coordinator").submit(url)
+        _, answer = self.as_(Role.COORDINATOR).submit(url)
         self._expect(answer, 302, "ended an assignment")
         family.volunteers.discard(username)
         family.past_volunteers.add(username)
@@ -347,7 +347,7 @@ class SchemeYear(RuleBasedStateMachine):
             )
         else:
             me = self.w.people["coordinator"]
-            _, answer = self.as_("coordinator").submit(
+            _, answer = self.as_(Role.COORDINATOR).submit(
                 url, kind="support", visited_on=self.today.isoformat(), visited_by=str(me.pk), notes="Support visit"
             )
         self._expect(answer, 302, "recorded a visit")
@@ -363,7 +363,7 @@ class SchemeYear(RuleBasedStateMachine):
             return
         role = choose(free, who)
         volunteer = self.w.people[role]
-        _, answer = self.as_("coordinator").submit(
+        _, answer = self.as_(Role.COORDINATOR).submit(
             reverse("families:assignment_new", kwargs={"reference": family.reference}),
             volunteer=str(volunteer.pk),
             starts_on=self.today.isoformat(),
@@ -394,7 +394,7 @@ class SchemeYear(RuleBasedStateMachine):
     def family_reopened(self, pick: int) -> None:
         """The scheme manager reopens a closed file on the Reopen page, saying why (§8.8)."""
         family = choose([f for f in self._wir(open_=False) if f.reference not in self.w.proposed], pick)
-        _, answer = self.as_("manager").submit(
+        _, answer = self.as_(Role.MANAGER).submit(
             reverse("families:reopen", kwargs={"reference": family.reference}),
             reason="Invented new referral",
         )
@@ -407,7 +407,7 @@ class SchemeYear(RuleBasedStateMachine):
 
     def _give_consent(self, family: FamilyModel, **typed) -> object:
         url = reverse("consent:consent_new", kwargs={"reference": family.reference})
-        _, answer = self.as_("coordinator").submit(
+        _, answer = self.as_(Role.COORDINATOR).submit(
             url,
             **{
                 "given_by": first_option("given_by"),
@@ -437,7 +437,7 @@ class SchemeYear(RuleBasedStateMachine):
         family = choose([f for f in self._wir() if f.consents], pick)
         consent_id = family.consents.pop(0)
         url = reverse("consent:withdraw", kwargs={"reference": family.reference, "consent_id": consent_id})
-        _, answer = self.as_("coordinator").submit(url, withdrawn_on=self.today.isoformat())
+        _, answer = self.as_(Role.COORDINATOR).submit(url, withdrawn_on=self.today.isoformat())
         self._expect(answer, 302, "recorded a withdrawal of consent")
         self.touched.add(family.reference)
         self._count("consent withdrawn")
@@ -464,7 +464,7 @@ class SchemeYear(RuleBasedStateMachine):
         family = choose([f for f in self._wir() if f.open_concerns], pick)
         concern_id = family.open_concerns.pop(0)
         kwargs = {"reference": family.reference, "concern_id": concern_id}
-        _, answer = self.as_("safeguarding_lead").submit(
+        _, answer = self.as_(Role.SAFEGUARDING_LEAD).submit(
             reverse("safeguarding:concern", kwargs=kwargs), action=reverse("safeguarding:concern_close", kwargs=kwargs)
         )
         self._expect(answer, 302, "closed a concern")
@@ -484,7 +484,7 @@ class SchemeYear(RuleBasedStateMachine):
             family = next(f for f in self._wir(open_=True) if f.reference == family.reference)
         shared = DisclosureRecord.objects.filter(family_id=family.pk)
         before = shared.count()
-        _, answer = self.as_("safeguarding_lead").submit(
+        _, answer = self.as_(Role.SAFEGUARDING_LEAD).submit(
             reverse("consent:disclosure_new", kwargs={"reference": family.reference}),
             recipient_kind="childrens_services",
             recipient_name="Children's services",
@@ -498,7 +498,7 @@ class SchemeYear(RuleBasedStateMachine):
         self._expect(answer, 302, "asked to share without consent")
         assert shared.count() == before, "shared before a second person approved (§2.1, §7.4)"
         approval = Approval.objects.filter(family_id=family.pk).order_by("-requested_at").first()
-        _, answer = self.as_("manager").submit(
+        _, answer = self.as_(Role.MANAGER).submit(
             reverse("access_log:approval", kwargs={"approval_id": approval.pk}), decision="approve"
         )
         self._expect(answer, 302, "approved a disclosure without consent")
@@ -563,7 +563,7 @@ class SchemeYear(RuleBasedStateMachine):
             self._check_visit(visit, (set(), set()))
             assert visit.status == 404, f"{username} opened {family.reference} before their access was approved"
             STATS["checks"]["files refused before access was approved"] += 1
-        trustee = self.as_("trustee")
+        trustee = self.as_(Role.TRUSTEE)
         self._expect(trustee.get(reverse("access_requests")), 200, "opened the access requests")
         answer = trustee.post(reverse("access_request_approve", kwargs={"grant_id": asked.pk}), {})
         self._expect(answer, 302, "approved an access request")
@@ -595,7 +595,7 @@ class SchemeYear(RuleBasedStateMachine):
         browser = self.as_(role)
         reading = self.w.readings[role]
         for reference in references:
-            sign = reverse("access_log:sign", kwargs={"kind": "family", "reference": reference})
+            sign = reverse("access_log:sign", kwargs={"kind": FileKind.FAMILY, "reference": reference})
             page = browser.get(sign)
             self._check_visit(page)
             if page.status == 200:
@@ -621,13 +621,15 @@ class SchemeYear(RuleBasedStateMachine):
             # files can no longer be opened.
             url = reverse("access_log:review_close", kwargs={"review_id": review.pk})
             self._expect(browser.post(url, {}), 302, "closed a review")
-            for reference in review.files.filter(file_kind="family").values_list("file_reference", flat=True):
+            for reference in review.files.filter(file_kind=FileKind.FAMILY).values_list("file_reference", flat=True):
                 self.w.readings[role].until[reference] = self.clock.now()
         _, answer = browser.submit(reverse("access_log:review_new"), **typed)
         self._expect(answer, 302, "drew a sample")
         review = Review.objects.filter(reviewer=self.w.people[role]).order_by("-created_at").first()
         references = list(
-            SampledFile.objects.filter(review=review, file_kind="family").values_list("file_reference", flat=True)
+            SampledFile.objects.filter(review=review, file_kind=FileKind.FAMILY).values_list(
+                "file_reference", flat=True
+            )
         )
         self._sign_and_read(role, references, review.closes_at)
         self._count("HSUK review" if national else "spot check")
@@ -639,7 +641,7 @@ class SchemeYear(RuleBasedStateMachine):
         families = self._wir()
         references = sorted({choose(families, pick).reference, choose(families, pick + 1).reference})
         auditor = self.w.people["auditor"]
-        _, answer = self.as_("coordinator").submit(
+        _, answer = self.as_(Role.COORDINATOR).submit(
             reverse("access_log:audit_session_new"),
             auditor=str(auditor.pk),
             references=" ".join(references),
@@ -648,7 +650,7 @@ class SchemeYear(RuleBasedStateMachine):
         )
         self._expect(answer, 302, "opened an audit session")
         session = AuditSession.objects.filter(auditor=auditor).order_by("-opened_at").first()
-        self._sign_and_read("auditor", references, session.expires_at)
+        self._sign_and_read(Role.AUDITOR, references, session.expires_at)
         self._count("audit session")
 
     # --- rules: transfers (§9.2, §9.3) -----------------------------------------------
@@ -660,11 +662,11 @@ class SchemeYear(RuleBasedStateMachine):
         transfers members, contact details and the referral."""
         family = choose(self._wir(open_=True), pick)
         self._give_consent(family, recipient_kind="new_scheme", recipient_name=self.sefton.name)
-        _, answer = self.as_("coordinator").submit(
+        _, answer = self.as_(Role.COORDINATOR).submit(
             reverse("consent:transfer_new", kwargs={"reference": family.reference}),
             destination="same",
             to_scheme=str(self.sefton.pk),
-            sections=["members", "contact", "referral"],
+            sections=[Section.MEMBERS, Section.CONTACT, Section.REFERRAL],
             summary="Moving to Sefton",
             family_told="told",
             family_told_on=self.today.isoformat(),
@@ -702,9 +704,11 @@ class SchemeYear(RuleBasedStateMachine):
         self._count("retention proposed")
 
     def _propose(self, family: FamilyModel) -> None:
-        browser = self.as_("manager")
+        browser = self.as_(Role.MANAGER)
         self._expect(browser.get(reverse("records:retention")), 200, "opened the retention page")
-        answer = browser.post(reverse("records:retention_propose"), {"kind": "family", "file_id": str(family.pk)})
+        answer = browser.post(
+            reverse("records:retention_propose"), {"kind": FileKind.FAMILY, "file_id": str(family.pk)}
+        )
         self._expect(answer, 302, "proposed a destruction")
         destruction = Destruction.objects.get(file_id=family.pk, status=Destruction.Status.PROPOSED)
         self.w.proposed[family.reference] = destruction.pk
@@ -803,7 +807,7 @@ class SchemeYear(RuleBasedStateMachine):
         role_of = {user.pk: role for role, user in {**self.w.people, **self.w.leavers}.items()}
         self.w.proposed, self.w.authorised_by = {}, {}
         waiting = (Destruction.Status.PROPOSED, Destruction.Status.AUTHORISED)
-        for destruction in Destruction.objects.filter(file_kind="family", status__in=waiting):
+        for destruction in Destruction.objects.filter(file_kind=FileKind.FAMILY, status__in=waiting):
             family = self.w.families.get(destruction.file_reference)
             if family is None or family.destroyed:
                 continue
@@ -868,7 +872,7 @@ class SchemeYear(RuleBasedStateMachine):
         families = self.w.families
         if role in self.w.leavers:
             refs: set[str] = set()
-        elif role in ("manager", "safeguarding_lead") or role.startswith("coordinator"):
+        elif role in (Role.MANAGER, Role.SAFEGUARDING_LEAD) or role.startswith("coordinator"):
             refs = {r for r, f in families.items() if f.scheme == "WIR"}
         elif role == "sef_coordinator":
             refs = {r for r, f in families.items() if f.scheme == "SEF"}
@@ -894,7 +898,7 @@ class SchemeYear(RuleBasedStateMachine):
         if visit.url == MY_ACCESS:
             # People's own access log lists what they opened and tried to open, by reference: theirs to know.
             shown = set()
-        if visit.url.startswith(RETENTION_PAGES) and visit.role in ("trustee", "spotcheck", "manager"):
+        if visit.url.startswith(RETENTION_PAGES) and visit.role in (Role.TRUSTEE, "spotcheck", Role.MANAGER):
             # Trustees authorise destructions (§8.8): the retention pages name the closed files, by reference.
             # And the register names the files ever proposed, even one reopened since (§8.8).
             shown -= {r for r, f in self.w.families.items() if f.scheme == "WIR" and f.status == Family.Status.CLOSED}
@@ -908,7 +912,7 @@ class SchemeYear(RuleBasedStateMachine):
     def _file_pages(self, role: str, reference: str) -> list[str]:
         """The pages of one family's file this person may open."""
         kwargs = {"reference": reference}
-        if role == "safeguarding_lead":
+        if role == Role.SAFEGUARDING_LEAD:
             return [reverse("safeguarding:family", kwargs=kwargs)]
         pages = [reverse("families:detail", kwargs=kwargs)]
         if role in SCHEME_STAFF or role.startswith("coordinator") or role == "sef_coordinator":
@@ -927,7 +931,7 @@ class SchemeYear(RuleBasedStateMachine):
         if role.startswith("volunteer:"):
             name = role.split(":", 1)[1]
             return [r for r in others if name in self.w.families[r].past_volunteers]
-        if role in ("trustee", "sef_coordinator", "admin") or role in self.w.leavers:
+        if role in (Role.TRUSTEE, "sef_coordinator", Role.ADMIN) or role in self.w.leavers:
             return others[:2] if role == "sef_coordinator" else others[:1]
         return []
 
@@ -952,8 +956,8 @@ class SchemeYear(RuleBasedStateMachine):
                 pages = self._file_pages(role, reference)
                 # The coordinator opens every page of what changed; everyone else its first page now,
                 # the rest in turn.
-                now += [(role, url, reference, False) for url in (pages if role == "coordinator" else pages[:1])]
-            if self.touched & refs and role in ("coordinator", "sef_coordinator"):
+                now += [(role, url, reference, False) for url in (pages if role == Role.COORDINATOR else pages[:1])]
+            if self.touched & refs and role in (Role.COORDINATOR, "sef_coordinator"):
                 now.append((role, "/", None, False))  # the Families page lists what changed
         for entry in now:
             self._visit_entry(entry, allowed)
@@ -1024,7 +1028,7 @@ class SchemeYear(RuleBasedStateMachine):
                 continue
             url = reverse("families:visit_new", kwargs={"reference": family.reference})
             before = VisitRecord.objects.filter(family_id=family.pk).count()
-            answer = self._browser("coordinator").post(
+            answer = self._browser(Role.COORDINATOR).post(
                 url,
                 {
                     "kind": "support",

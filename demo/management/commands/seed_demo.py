@@ -26,7 +26,7 @@ from families import services as family_services
 from families.models import ClosureReason, Family, Group, Member, Referral, Visit
 from homestart import services as people_services
 from homestart.models import AccessRequest, Membership, Scheme, User
-from homestart.rules import Role
+from homestart.rules import Role, Section
 from records.deadlines import add_months
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
 from records.people import services as people_records
@@ -262,7 +262,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
         families = list(scheme.families.order_by("number")[:5])
         for i, family in enumerate(families[:4]):
-            access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
+            access = gate.open_family(
+                user=coordinator, reference=family.reference, section=Section.CONSENT, for_change=True
+            )
             carer = family.members.filter(kind=Member.Kind.ADULT).first()
             visit_on = today - datetime.timedelta(days=10 + 17 * i)
             consent_services.statement_record(
@@ -285,7 +287,7 @@ class Command(BaseCommand):
         if len(families) < 5:
             return
         family = families[4]
-        access = gate.open_family(user=lead, reference=family.reference, section="safeguarding", for_change=True)
+        access = gate.open_family(user=lead, reference=family.reference, section=Section.SAFEGUARDING, for_change=True)
         safeguarding_services.concern_raise(
             access=access,
             category=Concern.Category.NEGLECT,
@@ -312,7 +314,9 @@ class Command(BaseCommand):
             approval=asked,
             approve=True,
             actor=manager,
-            access=gate.open_family(user=manager, reference=family.reference, section="safeguarding", for_change=True),
+            access=gate.open_family(
+                user=manager, reference=family.reference, section=Section.SAFEGUARDING, for_change=True
+            ),
         )
         # One more waits for the demo manager's approval (their landing page and "Approvals").
         consent_services.disclosure_record(
@@ -624,7 +628,9 @@ class Command(BaseCommand):
 
             # The coordinator asks for its release; the manager approves it (§3.3, §7.5).
             def opened(user):
-                return gate.open_family(user=user, reference=source.reference, section="case_studies", for_change=True)
+                return gate.open_family(
+                    user=user, reference=source.reference, section=Section.CASE_STUDIES, for_change=True
+                )
 
             release = reporting_services.case_study_release_request(
                 study=study, access=opened(coordinator), actor=coordinator
