@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from families.models import Family
 from homestart.models import has_role
 from homestart.rules import FileKind, Purpose, Role, Section
 

@@ -25,7 +25,6 @@ from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import PolicyVersion, User
 from homestart.rules import Role, Section
 from homestart.writes import save_tracked
-from safeguarding.models import ExternalRequest
 
 from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
 from .sharing import Recipient, SharingDecision, may_share

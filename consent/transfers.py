@@ -37,7 +37,6 @@ from families.services import CreatedBy, family_create, staff_role
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import Scheme, User
 from homestart.rules import Section
-from safeguarding.carry import concerns_receive, concerns_to_carry
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
 from .services import describe_sharing, disclosure_write, sharing_check
@@ -69,9 +68,10 @@ def _check(access: FileAccess, sections: list[str]) -> None:
 
 def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {"from_scheme": family.scheme.name, "from_reference": family.reference}
-    # circle: consent ↔ safeguarding (safeguarding sits above consent, whose sharing rules it uses).
-
     # Not a section to choose: concerns always travel with the file (§9.3).
+    # circle: consent ↔ safeguarding (safeguarding sits above consent, whose sharing rules it uses).
+    from safeguarding.carry import concerns_to_carry
+
     if carried := concerns_to_carry(family=family):
         data["safeguarding"] = carried
     if Section.CONTACT in sections:
@@ -138,6 +138,7 @@ def _open_file(
     )
     # Concerns go with the file, with or without the family's consent (§9.3).
     # circle: consent ↔ safeguarding (safeguarding sits above consent, whose sharing rules it uses).
+    from safeguarding.carry import concerns_receive
 
     concerns_receive(
         family=family,
