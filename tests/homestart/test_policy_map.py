@@ -10,6 +10,8 @@ import textwrap
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.html import escape
 
 from homestart import policy_map
 from homestart.policy_table import ENFORCEMENT
@@ -123,3 +125,36 @@ def test_the_table_module_imports_no_app_above_homestart():
     tree = ast.parse(policy_map.Path(policy_map.__file__).with_name("policy_table.py").read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert imported <= {"__future__", "dataclasses"}
+
+
+def _file_rows() -> list[tuple[str, str, str]]:
+    """(clause, how, proved by) of each row of docs/policy-map.md, as written in the file."""
+    found = []
+    for line in policy_map.MAP_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| §"):
+            cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+            found.append((cells[0].removeprefix("§"), cells[2].replace("\\|", "|"), cells[4]))
+    return found
+
+
+@pytest.mark.policy("3.8")
+@pytest.mark.parametrize("who", ["trustee", "manager", "reviewer", "admin_user"])
+def test_the_policy_page_shows_what_the_policy_map_file_says(request, client_for, who):
+    page = client_for(request.getfixturevalue(who)).get(reverse("policy_map")).content.decode()
+    assert "How this system keeps the policy" in page
+    clauses = {clause.number: clause for clause in policy_map.clauses()}
+    file_rows = _file_rows()
+    assert [number for number, _how, _proved in file_rows] == list(clauses)
+    for number, how, proved in file_rows:
+        assert f"§{number}</h3>" in page
+        assert escape(clauses[number].words) in page  # the clause in full, from the policy text
+        assert escape(how) in page
+        count = proved.split("]", 1)[0].removeprefix("[")  # "12 tests"
+        assert f"{count}</span>" in page, f"§{number}: the file says {count}"
+    assert "Not enforced" not in page and "No test" not in page
+
+
+@pytest.mark.policy("3.8")
+@pytest.mark.parametrize("who", ["coordinator", "volunteer", "safeguarding_lead", "auditor", "outsider"])
+def test_others_do_not_see_the_policy_page(request, client_for, who):
+    assert client_for(request.getfixturevalue(who)).get(reverse("policy_map")).status_code == 404
