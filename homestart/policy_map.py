@@ -52,6 +52,11 @@ class Clause:
         return int(major), int(minor)
 
     @property
+    def slug(self) -> str:
+        """For ids and anchors: "8-3"."""
+        return self.number.replace(".", "-")
+
+    @property
     def short(self) -> str:
         """The words, cut at a word near 90 characters."""
         return shorten(self.words, 90)
@@ -221,7 +226,7 @@ def _cell(text: str) -> str:
 
 
 def anchor(clause: Clause) -> str:
-    return "tests-" + clause.number.replace(".", "-")
+    return f"tests-{clause.slug}"
 
 
 def render_markdown(table: list[Row]) -> str:
