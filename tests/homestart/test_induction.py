@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,3 +175,32 @@ def test_the_induction_date_cannot_be_in_the_future(client_for, manager, coordin
     response = client_for(manager).post(reverse("inductions"), form(coordinator, "staff", inducted_on=tomorrow))
     assert "must be today or in the past" in response.content.decode()
     assert not Induction.objects.exists()
+
+
+@pytest.mark.policy("5.1", "5.3")
+def test_the_induction_is_shown_on_the_volunteers_file(
+    client_for, wirral, coordinator, manager, volunteer, volunteer_file
+):
+    url = reverse("records:volunteer_file", kwargs={"reference": volunteer_file.reference})
+    assert "No induction is recorded in this scheme" in client_for(manager).get(url).content.decode()
+    record(volunteer, coordinator, wirral)
+    page = client_for(manager).get(url).content.decode()
+    assert "as volunteer, by Carol Coordinator" in page and "with the peer-support guidance" in page
+
+
+@pytest.mark.policy("3.1", "4.1", "5.1")
+def test_the_database_refuses_an_induction_without_the_policy_or_by_oneself(wirral, manager, coordinator):
+    base = {
+        "scheme": wirral,
+        "inducted_as": "staff",
+        "inducted_on": timezone.localdate(),
+        "policy_version": PolicyVersion.current(),
+        "duty_explained": True,
+    }
+    for wrong in [
+        {"person": coordinator, "inducted_by": manager, "policy_given": False},
+        {"person": manager, "inducted_by": manager, "policy_given": True},
+        {"person": coordinator, "inducted_by": manager, "policy_given": True, "inducted_as": "volunteer"},
+    ]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Induction.objects.create(**{**base, **wrong})
