@@ -412,7 +412,8 @@ def inductions(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Induction recorded: {person.display_name}, {data['inducted_on'].day} {data['inducted_on']:%B %Y}.")
+            on = data["inducted_on"]
+            messages.success(request, f"Induction recorded: {person.display_name}, {on.day} {on:%B %Y}.")
             return redirect(f"{reverse('inductions')}?{urlencode({'scheme': scheme.code})}")
     schemes = selectors.induction_schemes_for(user=request.user)
     return render(
