@@ -4,6 +4,7 @@
 #   make test   lint, migration check, deploy check, unit/integration suite, browser suite
 #   make e2e    browser suite only (needs Chromium at /usr/bin/chromium)
 #   make lint   ruff
+#   make policy-map  write docs/policy-map.md (clause -> enforcement -> tests)
 #
 # Everything is installed into .venv from pyproject.toml; the install is redone
 # only when pyproject.toml changes (a stamp file named after its hash).
@@ -30,7 +31,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate
+.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate policy-map
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
@@ -38,6 +39,7 @@ help:
 	@echo "make unit   - unit/integration tests only (PYTEST_ARGS=... passes options)"
 	@echo "make e2e    - browser tests only (Chromium at $(CHROMIUM))"
 	@echo "make lint   - ruff check ."
+	@echo "make policy-map - write docs/policy-map.md from homestart/policy_table.py and the tests' policy markers"
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
 	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
 	@echo "make simulate - a long simulated life of a scheme (SIMULATE_EXAMPLES, SIMULATE_STEPS size it)"
@@ -81,6 +83,11 @@ run: $(STAMP_RUN)
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# docs/policy-map.md: every clause, how it is enforced, the tests marked with it (homestart/policy_map.py).
+# tests/homestart/test_policy_map.py fails when the file is stale.
+policy-map: $(STAMP_RUN)
+	$(TEST_ENV) $(BIN)/python manage.py policy_map --write
 
 migrations-check: $(STAMP_TEST)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -74,6 +74,9 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
         add(PEOPLE, "records:supervision", "Supervision")
     if roles & ({Role.MANAGER} | TRUSTEES):
         add(PEOPLE, "membership_history", "Roles held")
+    # Inductions on the policy: who inducts (manager, coordinators) and who oversees it (trustees, §3.8).
+    if roles & (STAFF | TRUSTEES):
+        add(PEOPLE, "inductions", "Inductions")
 
     # Two people for every grant of access: the approvers' list (§8.3, §7.6).
     if roles & {Role.MANAGER, Role.TRUSTEE, Role.ADMIN}:
@@ -107,6 +110,9 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
     if roles & (STAFF | {Role.AUDITOR}):
         add(REVIEWS, "access_log:audit_session_list", "Audit sessions")
     add(REVIEWS, "access_log:my_access", "What I have opened")
+    # How each clause of the policy is kept, and the tests that prove it (§3.8).
+    if roles & {Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER, Role.ADMIN}:
+        add(REVIEWS, "policy_map", "How this system keeps the policy")
     # Not in a group: only the scheme's system administrator has it.
     if Role.ADMIN in roles and user.is_staff:
         add(None, "admin:index", "Administration")

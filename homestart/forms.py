@@ -126,3 +126,32 @@ def form_error(form: forms.BaseForm, error: ValidationError, rename: dict[str, s
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class InductionForm(forms.Form):
+    """Record an induction on the Confidentiality Policy (§3.1, §4.1, §5.1, §5.3)."""
+
+    person = forms.TypedChoiceField(label="Who was inducted", coerce=int, empty_value=None)
+    inducted_as = forms.ChoiceField(label="Inducted as", widget=forms.RadioSelect)
+    inducted_on = forms.DateField(
+        label="Date of the induction",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the date of the induction as a real date, for example 27/03/2024."},
+    )
+    policy_given = forms.BooleanField(label="I gave them the Confidentiality Policy and procedure", required=False)
+    duty_explained = forms.BooleanField(
+        label="I told them to keep the confidentiality of families, volunteers and staff at all times",
+        required=False,
+    )
+    peer_support_explained = forms.BooleanField(
+        label="I gave them the peer-support guidance (volunteers)",
+        help_text="Volunteers meeting for peer support share nothing that could identify a family (§5.3).",
+        required=False,
+    )
+
+    def __init__(self, *args, people: list, kinds: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Choose a person")] + [(p.pk, p.display_name) for p in people]
+        self.fields["inducted_as"].choices = kinds
+        if len(kinds) == 1:
+            self.fields["inducted_as"].initial = kinds[0][0]

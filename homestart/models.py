@@ -482,6 +482,60 @@ class PolicyAcknowledgement(AppendOnlyModel):
         return f"{self.user} acknowledged {self.version.version}"
 
 
+class Induction(models.Model):
+    """An induction on the Confidentiality Policy, recorded by the person who gave it: the policy was
+    given (§3.1, §4.1, §5.1), the duty to keep confidentiality at all times explained (§3.8, §4.3,
+    §5.4) and, for a volunteer, the peer-support guidance (§5.3). The person's own acknowledgement
+    is ``PolicyAcknowledgement``; this is the scheme's record that the induction took place."""
+
+    class As(models.TextChoices):
+        TRUSTEE = "trustee", "Trustee"
+        STAFF = "staff", "Member of staff"
+        VOLUNTEER = "volunteer", "Volunteer"
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inductions")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="inductions")
+    inducted_as = models.CharField("inducted as", max_length=16, choices=As.choices)
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    inducted_on = models.DateField("date of the induction")
+    inducted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    policy_given = models.BooleanField("given the policy and procedure", default=False)
+    duty_explained = models.BooleanField("told to keep confidentiality at all times", default=False)
+    peer_support_explained = models.BooleanField("given the peer-support guidance", default=False)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-inducted_on", "-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(policy_given=True, duty_explained=True), name="induction_gives_policy_and_duty"
+            ),
+            models.CheckConstraint(
+                condition=~Q(inducted_as="volunteer") | Q(peer_support_explained=True),
+                name="induction_of_volunteer_gives_peer_support_guidance",
+            ),
+            models.CheckConstraint(condition=~Q(person=models.F("inducted_by")), name="induction_not_by_oneself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Induction {self.pk} ({self.get_inducted_as_display()}, {self.scheme_id})"
+
+
+# Whose induction is recorded as what, and who may record it: a trustee's by the manager or another
+# trustee, a member of staff's by the manager, a volunteer's by a coordinator or the manager.
+INDUCTED_ROLES = {
+    Induction.As.TRUSTEE: (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE),
+    Induction.As.STAFF: (Role.COORDINATOR, Role.MANAGER, Role.SAFEGUARDING_LEAD),
+    Induction.As.VOLUNTEER: (Role.VOLUNTEER,),
+}
+INDUCTORS = {
+    Induction.As.TRUSTEE: (Role.MANAGER, Role.TRUSTEE),
+    Induction.As.STAFF: (Role.MANAGER,),
+    Induction.As.VOLUNTEER: (Role.MANAGER, Role.COORDINATOR),
+}
+
+
 def has_acknowledged_current_policy(user: User) -> bool:
     """True when the user has acknowledged the newest published policy version.
 

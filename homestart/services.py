@@ -32,12 +32,15 @@ from . import request_cache
 from .errors import AccessRefused
 from .models import (
     ACCESS_REQUEST_DAYS,
+    INDUCTED_ROLES,
+    INDUCTORS,
     NATIONAL_APPROVER_ROLES,
     NATIONAL_ROLES,
     SCHEME_APPROVER_ROLES,
     AccessDecision,
     AccessRequest,
     AccessRequestQuerySet,
+    Induction,
     Membership,
     PolicyAcknowledgement,
     PolicyVersion,
@@ -192,9 +195,15 @@ def reactivation_request(*, user: User, actor: User, reason: str = "") -> Access
         raise ValidationError({"is_active": "This account is active already."})
     if _pending(kind=AccessRequest.Kind.REACTIVATION, user=user).exists():
         raise ValidationError({"is_active": "Reactivating this account is already waiting for approval."})
-    schemes = set(Membership.objects.not_ended().filter(user=user).values_list("scheme_id", flat=True))
-    scheme = Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
+    scheme = _approving_scheme(user)
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.REACTIVATION, user=user, scheme=scheme)
+
+
+def _approving_scheme(user: User) -> Scheme | None:
+    """Whose people approve a change to this account: its scheme when all its roles are in one
+    scheme (the manager or a trustee there), otherwise None (another administrator)."""
+    schemes = set(Membership.objects.not_ended().filter(user=user).values_list("scheme_id", flat=True))
+    return Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
 
 
 def email_change_needs_approval(*, user: User) -> bool:
@@ -204,7 +213,7 @@ def email_change_needs_approval(*, user: User) -> bool:
     none may still be corrected at once."""
     if user.has_usable_password() or user.last_login is not None:
         return True
-    if Membership.objects.filter(user=user, ended_at__isnull=True).exists():
+    if Membership.objects.not_ended().filter(user=user).exists():
         return True
     return _pending(user=user).exists()
 
@@ -221,8 +230,7 @@ def email_change_request(*, user: User, email: str, actor: User, reason: str = "
         raise ValidationError({"email": "This is already their e-mail address."})
     if _pending(kind=AccessRequest.Kind.EMAIL, user=user).exists():
         raise ValidationError({"email": "A new e-mail address for this person is already waiting for approval."})
-    schemes = set(Membership.objects.filter(user=user, ended_at__isnull=True).values_list("scheme_id", flat=True))
-    scheme = Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
+    scheme = _approving_scheme(user)
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.EMAIL, user=user, scheme=scheme, email=email)
 
 
@@ -408,3 +416,65 @@ def policy_ensure_published() -> PolicyVersion:
             defaults={"summary": INITIAL_POLICY_SUMMARY, "published_at": INITIAL_POLICY_PUBLISHED},
         )
     return current
+
+
+# --- inductions on the policy (§3.1, §3.8, §4.1, §4.3, §5.1, §5.3, §5.4) -------------------------
+
+
+def induction_may_record(*, actor: User, scheme: Scheme) -> list[str]:
+    """What this person may record inductions as, in this scheme (none: they record none)."""
+    roles = set(Membership.objects.current().filter(user=actor, scheme=scheme).values_list("role", flat=True))
+    return [kind for kind, inductors in INDUCTORS.items() if roles & set(inductors)]
+
+
+@transaction.atomic
+def induction_record(
+    *,
+    person: User,
+    scheme: Scheme,
+    inducted_as: str,
+    inducted_on: datetime.date,
+    policy_given: bool,
+    duty_explained: bool,
+    peer_support_explained: bool = False,
+    actor: User,
+) -> Induction:
+    """Record that ``actor`` inducted ``person`` on the current Confidentiality Policy."""
+    if inducted_as not in induction_may_record(actor=actor, scheme=scheme):
+        raise AccessRefused("You do not record inductions of this kind in this scheme.")
+    label = Induction.As(inducted_as).label.lower()
+    errors: dict[str, str] = {}
+    if person == actor:
+        errors["person"] = "Your induction is recorded by the person who gave it, not by you."
+    elif (
+        not Membership.objects.current()
+        .filter(user=person, scheme=scheme, role__in=INDUCTED_ROLES[inducted_as])
+        .exists()
+    ):
+        errors["person"] = f"{person.display_name} is not a {label} of {scheme.name} now."
+    if inducted_on > timezone.localdate():
+        errors["inducted_on"] = "The date of the induction must be today or in the past."
+    if not policy_given:
+        errors["policy_given"] = "Confirm that you gave them the Confidentiality Policy and procedure."
+    if not duty_explained:
+        errors["duty_explained"] = "Confirm that you told them to keep confidentiality at all times."
+    if inducted_as == Induction.As.VOLUNTEER and not peer_support_explained:
+        errors["peer_support_explained"] = "Confirm that you gave a volunteer the peer-support guidance."
+    version = PolicyVersion.current()
+    if version is None:
+        errors["__all__"] = "No Confidentiality Policy is published yet."
+    if errors:
+        raise ValidationError(errors)
+    induction = Induction(
+        person=person,
+        scheme=scheme,
+        inducted_as=inducted_as,
+        inducted_on=inducted_on,
+        inducted_by=actor,
+        policy_version=version,
+        policy_given=policy_given,
+        duty_explained=duty_explained,
+        peer_support_explained=peer_support_explained,
+    )
+    save_tracked(induction, actor=actor)
+    return induction

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,11 +20,21 @@ from django_otp import user_has_device
 
 from homestart.rules import Role
 
-from . import services, two_factor
-from .forms import AccessRefuseForm, PasswordChangeForm, PasswordSetForm, ReauthenticateForm, TokenForm, form_error
+from . import policy_map as policy_map_table
+from . import selectors, services, two_factor
+from .forms import (
+    AccessRefuseForm,
+    InductionForm,
+    PasswordChangeForm,
+    PasswordSetForm,
+    ReauthenticateForm,
+    TokenForm,
+    form_error,
+)
 from .history import Source, person_name, render_history
 from .middleware import database_unavailable
-from .models import SCHEME_APPROVER_ROLES, AccessRequest, Membership, PolicyVersion, Scheme
+from .models import SCHEME_APPROVER_ROLES, AccessRequest, Induction, Membership, PolicyVersion, Scheme
+from .once import form_once
 from .security import has_second_factor, recent_authentication, security_event
 from .services import policy_acknowledge
 
@@ -144,6 +154,8 @@ def account(request: HttpRequest) -> HttpResponse:
             "has_authenticator": two_factor.has_authenticator(request.user),
             "codes_left": two_factor.recovery_codes_left(user=request.user),
             "codes_issued": two_factor.RECOVERY_CODES,
+            # Your inductions on the policy (§3.1, §4.1, §5.1): when, by whom, which version.
+            "inductions": request.user.inductions.select_related("scheme", "inducted_by", "policy_version"),
         },
     )
 
@@ -353,6 +365,103 @@ def access_holders(request: HttpRequest, scheme_code: str) -> HttpResponse:
             "national": current.filter(scheme__isnull=True),
         },
     )
+
+
+# --- inductions on the policy (§3.1, §3.8, §4.1, §4.3, §5.1, §5.3, §5.4) -------------------------
+
+
+def _induction_scheme(request: HttpRequest) -> Scheme:
+    """The scheme whose register this person reads (``?scheme=CODE``, else their first); 404 if none."""
+    schemes = list(selectors.induction_schemes_for(user=request.user))
+    if not schemes:
+        raise Http404("No such page.")
+    wanted = request.POST.get("scheme") or request.GET.get("scheme")
+    return next((s for s in schemes if s.code == wanted), schemes[0])
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@form_once
+def inductions(request: HttpRequest) -> HttpResponse:
+    """Who in the scheme was inducted on the current policy, when and by whom, and whether they
+    acknowledged it; a form for those who induct. For the manager, coordinators and trustees (§3.8)."""
+    scheme = _induction_scheme(request)
+    kinds = services.induction_may_record(actor=request.user, scheme=scheme)
+    register = selectors.induction_register(scheme=scheme)
+    form = None
+    if kinds:
+        people = sorted(
+            {line.person for line in register if line.inducted_as in kinds and line.person != request.user},
+            key=lambda p: p.display_name,
+        )
+        choices = [(k, Induction.As(k).label) for k in kinds]
+        form = InductionForm(request.POST or None, people=people, kinds=choices)
+    elif request.method == "POST":
+        raise PermissionDenied("You do not record inductions.")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = next(p for p in people if p.pk == data.pop("person"))
+        try:
+            services.induction_record(person=person, scheme=scheme, actor=request.user, **data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            on = data["inducted_on"]
+            messages.success(request, f"Induction recorded: {person.display_name}, {on.day} {on:%B %Y}.")
+            return redirect(f"{reverse('inductions')}?{urlencode({'scheme': scheme.code})}")
+    schemes = selectors.induction_schemes_for(user=request.user)
+    return render(
+        request,
+        "homestart/inductions.html",
+        {"scheme": scheme, "schemes": schemes, "register": register, "form": form},
+    )
+
+
+@require_GET
+@never_cache
+def induction_history(request: HttpRequest) -> HttpResponse:
+    """Every induction recorded in the scheme, and any change to one, with who made it."""
+    scheme = _induction_scheme(request)
+
+    def sources() -> list[Source]:
+        return [
+            Source(
+                Induction.history.filter(scheme_id=scheme.pk).select_related("person", "inducted_by"),
+                lambda row: f"Induction of {person_name(row.person)}",
+                exclude={"scheme", "person", "recorded_at"},
+            )
+        ]
+
+    return render_history(
+        request,
+        title=f"inductions in {scheme.name}",
+        caption=scheme.name,
+        back_url=f"{reverse('inductions')}?{urlencode({'scheme': scheme.code})}",
+        back_label="Back to inductions",
+        sources=sources,
+        note="Every induction on the Confidentiality Policy recorded in the scheme, and who recorded it.",
+    )
+
+
+# --- how this system keeps the policy (§3.8) -------------------------------------------------------
+
+# Who reads the map of clause, enforcement and tests: the scheme manager, trustees (who ensure the
+# policy is kept, §3.8), HSUK reviewers (quality assessment, §8.3) and administrators.
+POLICY_MAP_ROLES = (Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER, Role.ADMIN)
+
+
+@require_GET
+@never_cache
+def policy_map(request: HttpRequest) -> HttpResponse:
+    """Each clause of the policy: its words, how the system enforces it and the tests that prove it;
+    rendered from the same table as docs/policy-map.md."""
+    if not Membership.objects.current().filter(user=request.user, role__in=POLICY_MAP_ROLES).exists():
+        raise Http404("No such page.")
+    rows = policy_map_table.rows_for_page()
+    sections: dict[str, list] = {}
+    for row in rows:
+        sections.setdefault(f"{row.clause.section}. {row.clause.section_title}", []).append(row)
+    return render(request, "homestart/policy_map.html", {"sections": sections, "policy": PolicyVersion.current()})
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

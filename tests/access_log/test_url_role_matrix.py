@@ -167,6 +167,41 @@ EXPECTED: dict[str, dict[str, str]] = {
     "membership_history": row(
         "404", manager="200", trustee="200", spotcheck="200", spotcheck_unsigned="200", anonymous="->login"
     ),
+    # Inductions on the policy: the scheme's manager, coordinators and trustees, each for their own
+    # scheme (a coordinator of Sefton sees Sefton's) (§3.1, §3.8, §4.1, §5.1).
+    "inductions": row(
+        "404",
+        coordinator="200",
+        manager="200",
+        trustee="200",
+        spotcheck="200",
+        spotcheck_unsigned="200",
+        sef_coordinator="200",
+        anonymous="->login",
+    ),
+    "induction_history": row(
+        "404",
+        coordinator="200",
+        manager="200",
+        trustee="200",
+        spotcheck="200",
+        spotcheck_unsigned="200",
+        sef_coordinator="200",
+        anonymous="->login",
+    ),
+    # How this system keeps the policy: the manager, trustees, HSUK reviewers and administrators (§3.8).
+    "policy_map": row(
+        "404",
+        manager="200",
+        trustee="200",
+        spotcheck="200",
+        spotcheck_unsigned="200",
+        reviewer="200",
+        reviewer_unsigned="200",
+        admin_user="200",
+        admin_signed="200",
+        anonymous="->login",
+    ),
     "access_log:undertaking": row("404", admin_user="200", admin_signed="200", anonymous="->login"),
     # Approvals (two people): what waits for the manager and the safeguarding lead, and what staff asked for.
     "access_log:approvals": row("404", **STAFF, safeguarding_lead="200", sef_coordinator="200", anonymous="->login"),

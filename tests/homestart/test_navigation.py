@@ -94,7 +94,8 @@ def links_in(entries) -> list[tuple]:
 VOLUNTEER_MENU = ["Find a family", "My families", "Supervision", "What I have opened"]
 COORDINATOR_MENU = [
     ("Families and groups", ["Families", "Groups", "Find a family"]),
-    ("People", ["People's files", "Supervision"]),
+    # Inductions on the policy: who inducts (coordinators, the manager) and who oversees it (trustees, §3.8).
+    ("People", ["People's files", "Supervision", "Inductions"]),
     ("Safeguarding and consent", ["Safeguarding", "Consent reviews", "Approvals"]),
     ("Records and reporting", ["Subject access", "Breaches", "Statistics", "Case studies", "Board minutes"]),
     ("Reviews and audit", ["Audit sessions", "What I have opened"]),
@@ -102,23 +103,24 @@ COORDINATOR_MENU = [
 MANAGER_MENU = [
     COORDINATOR_MENU[0],
     # Approving access grants: the scheme's manager and trustees (§8.3).
-    ("People", ["People's files", "Supervision", "Roles held", "Access requests"]),
+    ("People", ["People's files", "Supervision", "Roles held", "Inductions", "Access requests"]),
     COORDINATOR_MENU[2],
     (
         "Records and reporting",
         ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"],
     ),
-    COORDINATOR_MENU[4],
+    # How each clause of the policy is kept: the manager, trustees, HSUK reviewers, administrators (§3.8).
+    ("Reviews and audit", ["Audit sessions", "What I have opened", "How this system keeps the policy"]),
 ]
 TRUSTEE_MENU = [
-    ("People", ["Roles held", "Access requests"]),
+    ("People", ["Roles held", "Inductions", "Access requests"]),
     ("Safeguarding and consent", ["Police and court requests", "Safeguarding consultations"]),
     ("Records and reporting", ["Retention", "Statistics", "Case studies", "Board minutes"]),
-    "What I have opened",
+    ("Reviews and audit", ["What I have opened", "How this system keeps the policy"]),
 ]
 SPOTCHECK_MENU = [
     *TRUSTEE_MENU[:3],
-    ("Reviews and audit", ["Reviews", "What I have opened"]),
+    ("Reviews and audit", ["Reviews", "What I have opened", "How this system keeps the policy"]),
 ]
 EXPECTED = {
     "volunteer": VOLUNTEER_MENU,
@@ -132,9 +134,9 @@ EXPECTED = {
         ("Records and reporting", ["Breaches", "Board minutes"]),
         "What I have opened",
     ],
-    "reviewer": ["Safeguarding consultations", "Reviews", "What I have opened"],
+    "reviewer": ["Safeguarding consultations", "Reviews", "What I have opened", "How this system keeps the policy"],
     "auditor": ["Audit sessions", "What I have opened"],
-    "admin_user": ["Access requests", "What I have opened", "Administration"],
+    "admin_user": ["Access requests", "What I have opened", "How this system keeps the policy", "Administration"],
     "outsider": ["What I have opened"],
 }
 # Pages for staff only: their links must never reach a volunteer's menu (§8.3).
@@ -202,7 +204,7 @@ def test_every_menu_link_opens_for_that_person(request, who, client_for, wirral,
     [
         ("coordinator", "families:search", "Find a family", "Families and groups"),
         ("manager", "records:retention", "Retention", "Records and reporting"),
-        ("trustee", "access_log:my_access", "What I have opened", None),
+        ("trustee", "access_log:my_access", "What I have opened", "Reviews and audit"),
         ("volunteer", "families:my_families", "My families", None),
         ("volunteer", "records:supervision", "Supervision", None),
     ],

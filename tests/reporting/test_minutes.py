@@ -55,6 +55,13 @@ def test_the_board_and_scheme_staff_read_the_open_minutes(request, meeting, clie
     assert "The Board approved the budget" in response.content.decode()
 
 
+@pytest.mark.policy("3.4")
+@pytest.mark.parametrize("who", ["trustee", "manager", "coordinator"])
+def test_everyone_reading_the_minutes_is_reminded_that_they_are_confidential(request, meeting, client_for, who):
+    page = client_for(request.getfixturevalue(who)).get(detail(meeting)).content.decode()
+    assert "What these minutes say about families and the running of the scheme is confidential" in page
+
+
 @pytest.mark.parametrize("who", ["volunteer", "sef_coordinator", "reviewer", "auditor", "outsider"])
 def test_others_cannot_read_the_minutes_unless_shared_with_them(request, meeting, client_for, who):
     assert client_for(request.getfixturevalue(who)).get(detail(meeting)).status_code == 404
