@@ -36,6 +36,7 @@ from families.models import Family
 from families.services import CreatedBy, family_create, staff_role
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import Scheme, User
+from homestart.writes import save_tracked
 from safeguarding.carry import concerns_receive, concerns_to_carry
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
@@ -201,9 +202,7 @@ def _record_same(
             sections=sorted(sections),
             recorded_by=actor,
         )
-        transfer.full_clean()
-        transfer._history_user = actor
-        transfer.save()
+        save_tracked(transfer, actor=actor)
     return transfer
 
 
@@ -218,9 +217,7 @@ def _record_export(
             sections=sorted(sections),
             recorded_by=actor,
         )
-        transfer.full_clean()
-        transfer._history_user = actor
-        transfer.save()
+        save_tracked(transfer, actor=actor)
     return transfer
 
 
