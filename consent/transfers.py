@@ -37,6 +37,7 @@ from families.services import CreatedBy, family_create, staff_role
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import Scheme, User
 from homestart.rules import Section
+from homestart.writes import save_tracked
 
 from .models import Disclosure, RecipientKind, Scope, Transfer
 from .services import describe_sharing, disclosure_write, sharing_check
@@ -207,9 +208,7 @@ def _record_same(
             sections=sorted(sections),
             recorded_by=actor,
         )
-        transfer.full_clean()
-        transfer._history_user = actor
-        transfer.save()
+        save_tracked(transfer, actor=actor)
     return transfer
 
 
@@ -224,9 +223,7 @@ def _record_export(
             sections=sorted(sections),
             recorded_by=actor,
         )
-        transfer.full_clean()
-        transfer._history_user = actor
-        transfer.save()
+        save_tracked(transfer, actor=actor)
     return transfer
 
 

@@ -335,8 +335,7 @@ def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
     else:
         user = access_request.user
         user.is_active = True
-        user._history_user = actor
-        user.save(update_fields=["is_active"])
+        save_tracked(user, actor=actor, update_fields=["is_active"])
 
 
 @transaction.atomic

@@ -164,9 +164,7 @@ def request_log(
             received_on=received_on,
             emailed_to=sum(1 for t in trustees if t.email),
         )
-        notice.full_clean()
-        notice._history_user = actor
-        notice.save()
+        save_tracked(notice, actor=actor)
         scheme_name = family.scheme.name
     recipients = [t.email for t in trustees if t.email]
     if recipients:
