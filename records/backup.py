@@ -39,7 +39,6 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
-import gzip
 import json
 import os
 import struct
@@ -60,7 +59,6 @@ from django.utils import timezone
 from homestart.append_only import append_only_tables
 
 MAGIC = b"HSBACKUP2"
-LEGACY_MAGIC = b"HSBACKUP1"  # one AES-GCM seal over the whole file: still restored
 NONCE_BYTES = 12
 PREFIX_BYTES = 7
 TAG_BYTES = 16
@@ -330,11 +328,6 @@ def _records(chunks: Iterable[bytes]) -> Iterator[dict[str, Any]]:
 
 def backup_records(handle: BinaryIO, *, key: bytes | None = None) -> Iterator[dict[str, Any]]:
     """The records of a backup file, read and authenticated chunk by chunk."""
-    head = handle.read(len(MAGIC))
-    handle.seek(-len(head), os.SEEK_CUR)
-    if head == LEGACY_MAGIC:
-        yield from _legacy_records(handle.read(), key=key)
-        return
     yield from _records(_gunzip(open_stream(handle, key=key)))
 
 
@@ -347,13 +340,8 @@ def backup_write(path: str) -> int:
     return counts["rows"]
 
 
-# --- the first format: one seal over the whole file ------------------------------------
-
-
 def unseal(blob: bytes, *, key: bytes | None = None) -> dict[str, Any]:
-    """Open a backup held in memory (either format) as one dictionary: for tests and small tools."""
-    if blob.startswith(LEGACY_MAGIC):
-        return _legacy_unseal(blob, key=key)
+    """Open a backup held in memory as one dictionary: for tests and small tools."""
     import io
 
     payload: dict[str, Any] = {"tables": {}}
@@ -365,32 +353,6 @@ def unseal(blob: bytes, *, key: bytes | None = None) -> dict[str, Any]:
         else:
             payload.update(record)
     return payload
-
-
-def _legacy_unseal(blob: bytes, *, key: bytes | None = None) -> dict[str, Any]:
-    key = key or settings.BACKUP_KEY
-    if len(blob) < len(LEGACY_MAGIC) + NONCE_BYTES + TAG_BYTES:
-        raise BackupError("This is not a Home-Start backup file.")
-    nonce = blob[len(LEGACY_MAGIC) : len(LEGACY_MAGIC) + NONCE_BYTES]
-    try:
-        plain = AESGCM(key).decrypt(nonce, blob[len(LEGACY_MAGIC) + NONCE_BYTES :], LEGACY_MAGIC)
-    except InvalidTag:
-        raise BackupError("The backup did not open: wrong BACKUP_KEY, or the file was altered.") from None
-    return json.loads(gzip.decompress(plain))
-
-
-def _legacy_records(blob: bytes, *, key: bytes | None = None) -> Iterator[dict[str, Any]]:
-    payload = _legacy_unseal(blob, key=key)
-    if payload.get("format") != 1:
-        raise BackupError("This backup was written by a different version of the application.")
-    yield {"format": 1, "taken_at": payload.get("taken_at"), "vendor": payload.get("vendor")}
-    rows = 0
-    for table, data in payload["tables"].items():
-        yield {"table": table, "columns": data["columns"]}
-        for row in data["rows"]:
-            rows += 1
-            yield {"row": row}
-    yield {"end": {"tables": len(payload["tables"]), "rows": rows}}
 
 
 # --- restore --------------------------------------------------------------------
@@ -410,7 +372,7 @@ def _restore_tables(records: Iterator[dict[str, Any]], existing: set[str]) -> tu
     """Write the backup's tables as they stream in; returns (tables, rows). Refuses a backup
     without its end record (the transaction then rolls everything back)."""
     first = next(records, None)
-    if first is None or first.get("format") not in (1, FORMAT):
+    if first is None or first.get("format") != FORMAT:
         raise BackupError("This backup was written by a different version of the application.")
     tables = rows = 0
     pending: dict[str, Any] | None = None
