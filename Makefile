@@ -5,6 +5,8 @@
 #   make e2e    browser suite only (needs Chromium at /usr/bin/chromium)
 #   make lint   ruff
 #
+# Python 3.11, 3.12 or 3.13: the newest of python3.13, python3.12, python3.11 found
+# on PATH that can make a virtualenv, or PYTHON=/path/to/python.
 # Everything is installed into .venv from the lock file requirements/lock.txt (every
 # package of the tree pinned, with hashes; `make lock` regenerates it from
 # pyproject.toml); the install is redone only when the lock or pyproject.toml changes
@@ -14,7 +16,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
+# The first of these that runs and has venv/ensurepip (Debian splits them out).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.13 python3.12 python3.11; do \
+  if $$p -c 'import venv, ensurepip' > /dev/null 2>&1; then echo $$p; break; fi; done)
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
@@ -35,7 +41,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
 .PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate \
-  lock
+  lock demo-check
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
@@ -46,11 +52,16 @@ help:
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
 	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
 	@echo "make simulate - a long simulated life of a scheme (SIMULATE_EXAMPLES, SIMULATE_STEPS size it)"
-	@echo "make lock   - regenerate requirements/lock.txt from pyproject.toml"
+	@echo "make demo-check - install, migrate and seed a throwaway demo, manage.py check, fetch the sign-in page"
+	@echo "make lock   - regenerate requirements/lock.txt from pyproject.toml (Python 3.11 to 3.13)"
+	@echo "Python: $(or $(PYTHON),none found) (PYTHON=... to choose; 3.11, 3.12 and 3.13 are supported)"
 
 # --- virtualenv -------------------------------------------------------------
 
 $(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No Python 3.13, 3.12 or 3.11 with venv found: install one (Debian/Ubuntu: python3-venv)," \
+	    "or give PYTHON=/path/to/python3.x."; exit 1; fi
 	$(PYTHON) -m venv $(VENV)
 
 # The whole tree from the lock (hash-checked), then the project itself without
@@ -84,6 +95,12 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # --- checks and tests --------------------------------------------------------
+
+# The demo on this Python, away from the developer's own: install, migrate and seed a
+# throwaway SQLite database with its own development keys, `manage.py check`, serve it
+# and fetch the sign-in page (CI runs it on each supported Python the suites skip).
+demo-check: $(STAMP)
+	$(BIN)/python tools/demo_check.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
