@@ -1,9 +1,10 @@
 # Home-Start records: run the demo, run the tests.
 #
 #   make run    serve the demo at http://127.0.0.1:8000 (SQLite, demo users)
-#   make test   lint, migration check, deploy check, unit/integration suite, browser suite
+#   make test   lint, type check, migration check, deploy check, unit/integration suite, browser suite
 #   make e2e    browser suite only (needs Chromium at /usr/bin/chromium)
 #   make lint   ruff
+#   make typecheck  mypy with django-stubs over the apps
 #
 # Python 3.11, 3.12 or 3.13: the newest of python3.13, python3.12, python3.11 found
 # on PATH that can make a virtualenv, or PYTHON=/path/to/python.
@@ -40,15 +41,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate \
+.PHONY: help run test unit e2e lint typecheck migrations-check deploy-check venv venv-test clean-venv bench load simulate \
   lock demo-check
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
-	@echo "make test   - lint, migration and deploy checks, unit/integration tests, then browser tests"
+	@echo "make test   - lint, type, migration and deploy checks, unit/integration tests, then browser tests"
 	@echo "make unit   - unit/integration tests only (PYTEST_ARGS=... passes options)"
 	@echo "make e2e    - browser tests only (Chromium at $(CHROMIUM))"
-	@echo "make lint   - ruff check ."
+	@echo "make lint   - ruff check . and ruff format --check ."
+	@echo "make typecheck - mypy with django-stubs over the apps ([tool.mypy] in pyproject.toml)"
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
 	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
 	@echo "make simulate - a long simulated life of a scheme (SIMULATE_EXAMPLES, SIMULATE_STEPS size it)"
@@ -106,6 +108,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The apps, with the django-stubs plugin (it loads the test settings); the modules and
+# the strictness are in pyproject.toml, [tool.mypy].
+typecheck: $(STAMP)
+	$(TEST_ENV) $(BIN)/mypy
+
 migrations-check: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
@@ -136,11 +143,11 @@ unit: $(STAMP)
 e2e: $(STAMP)
 	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
 
-# Lint, migration and deploy checks first, so that the last line printed is pytest's
+# Lint, type, migration and deploy checks first, so that the last line printed is pytest's
 # summary of the browser suite. Locally, without Chromium, the browser suite is
 # skipped with a notice; in CI (CI=true) it always runs, and fails without Chromium.
 test: $(STAMP)
-	@$(MAKE) --no-print-directory lint migrations-check deploy-check
+	@$(MAKE) --no-print-directory lint typecheck migrations-check deploy-check
 	@if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
 	  echo "Notice: Chromium is not installed at $(CHROMIUM), so the browser tests (tests/e2e) will be SKIPPED."; \
 	  echo "        Install it with 'sudo apt-get install chromium' (Debian/Ubuntu) and run 'make e2e'."; \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -154,7 +155,7 @@ def meeting_record(
     actor: User,
     held_on: datetime.date,
     minutes: str,
-    shared_with: list[User] = (),
+    shared_with: Iterable[User] = (),
 ) -> BoardMeeting:
     if not has_role(user=actor, scheme=scheme, roles=MINUTES_WRITERS):
         raise NotPermitted("Only the scheme manager records Board minutes.")
