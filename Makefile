@@ -1,19 +1,28 @@
 # Home-Start records: run the demo, run the tests.
 #
 #   make run    serve the demo at http://127.0.0.1:8000 (SQLite, demo users)
-#   make test   lint, migration check, deploy check, unit/integration suite, browser suite
+#   make test   lint, type check, migration check, deploy check, unit/integration suite, browser suite
 #   make e2e    browser suite only (needs Chromium at /usr/bin/chromium)
 #   make lint   ruff
 #   make policy-map  write docs/policy-map.md (clause -> enforcement -> tests)
+#   make typecheck  mypy with django-stubs over the apps
 #
-# Everything is installed into .venv from pyproject.toml; the install is redone
-# only when pyproject.toml changes (a stamp file named after its hash).
+# Python 3.11, 3.12 or 3.13: the newest of python3.13, python3.12, python3.11 found
+# on PATH that can make a virtualenv, or PYTHON=/path/to/python.
+# Everything is installed into .venv from the lock file requirements/lock.txt (every
+# package of the tree pinned, with hashes; `make lock` regenerates it from
+# pyproject.toml); the install is redone only when the lock or pyproject.toml changes
+# (a stamp file named after their hash).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
+# The first of these that runs and has venv/ensurepip (Debian splits them out).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.13 python3.12 python3.11; do \
+  if $$p -c 'import venv, ensurepip' > /dev/null 2>&1; then echo $$p; break; fi; done)
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
@@ -22,49 +31,61 @@ IN_CI := $(filter-out 0 false no,$(CI))
 # Extra arguments for the unit/integration pytest run, e.g. PYTEST_ARGS=--create-db
 PYTEST_ARGS ?=
 
-DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
-STAMP_RUN := $(VENV)/.installed-run-$(DEPS_HASH)
-STAMP_TEST := $(VENV)/.installed-test-$(DEPS_HASH)
+LOCK := requirements/lock.txt
+DEPS_HASH := $(shell cat $(LOCK) pyproject.toml | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(DEPS_HASH)
+# uv only regenerates the lock (`make lock`); installing from it needs pip alone.
+UV_VERSION := 0.13.8
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The checks and tests use the test settings (fixed throwaway keys), never the
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate policy-map
+.PHONY: help run test unit e2e lint typecheck migrations-check deploy-check venv venv-test clean-venv bench load simulate \
+  lock demo-check policy-map
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
-	@echo "make test   - lint, migration and deploy checks, unit/integration tests, then browser tests"
+	@echo "make test   - lint, type, migration and deploy checks, unit/integration tests, then browser tests"
 	@echo "make unit   - unit/integration tests only (PYTEST_ARGS=... passes options)"
 	@echo "make e2e    - browser tests only (Chromium at $(CHROMIUM))"
-	@echo "make lint   - ruff check ."
+
 	@echo "make policy-map - write docs/policy-map.md from homestart/policy_table.py and the tests' policy markers"
+	@echo "make lint   - ruff check . and ruff format --check ."
+	@echo "make typecheck - mypy with django-stubs over the apps ([tool.mypy] in pyproject.toml)"
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
 	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
 	@echo "make simulate - a long simulated life of a scheme (SIMULATE_EXAMPLES, SIMULATE_STEPS size it)"
+	@echo "make demo-check - install, migrate and seed a throwaway demo, manage.py check, fetch the sign-in page"
+	@echo "make lock   - regenerate requirements/lock.txt from pyproject.toml (Python 3.11 to 3.13)"
+	@echo "Python: $(or $(PYTHON),none found) (PYTHON=... to choose; 3.11, 3.12 and 3.13 are supported)"
 
 # --- virtualenv -------------------------------------------------------------
 
 $(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No Python 3.13, 3.12 or 3.11 with venv found: install one (Debian/Ubuntu: python3-venv)," \
+	    "or give PYTHON=/path/to/python3.x."; exit 1; fi
 	$(PYTHON) -m venv $(VENV)
 
-# `pip install -e .` installs only the pinned dependencies: pyproject.toml has
-# `packages = []`, the project itself runs from the checkout.
-$(STAMP_RUN): | $(BIN)/python
-	@echo "Installing dependencies into $(VENV) (pyproject.toml changed or first run)..."
-	$(BIN)/python -m pip install -qq -e .
-	rm -f $(VENV)/.installed-run-*
+# The whole tree from the lock (hash-checked), then the project itself without
+# dependencies: pyproject.toml has `packages = []`, the project runs from the checkout.
+$(STAMP): | $(BIN)/python
+	@echo "Installing the locked dependencies into $(VENV) ($(LOCK) changed or first run)..."
+	$(BIN)/python -m pip install -qq --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -qq --no-deps -e .
+	rm -f $(VENV)/.installed-*
 	touch $@
 
-$(STAMP_TEST): | $(BIN)/python
-	@echo "Installing dependencies and test tools into $(VENV) (pyproject.toml changed or first run)..."
-	$(BIN)/python -m pip install -qq -e '.[test]'
-	rm -f $(VENV)/.installed-run-* $(VENV)/.installed-test-*
-	touch $@ $(STAMP_RUN)
+venv venv-test: $(STAMP)
 
-venv: $(STAMP_RUN)
-venv-test: $(STAMP_TEST)
+# Every package of the tree, for every supported Python and platform, with hashes.
+lock: | $(BIN)/python
+	@[ -x $(BIN)/uv ] && [ "$$($(BIN)/uv --version | cut -d' ' -f2)" = $(UV_VERSION) ] || \
+	  $(BIN)/python -m pip install -qq uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes \
+	  --quiet -o $(LOCK)
 
 clean-venv:
 	rm -rf $(VENV)
@@ -73,23 +94,34 @@ clean-venv:
 
 # DEBUG=1 with no keys in the environment: every process uses the same
 # untracked development keys in .local/dev-keys.json (homestart/settings.py).
-run: $(STAMP_RUN)
+run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # --- checks and tests --------------------------------------------------------
 
-lint: $(STAMP_TEST)
+# The demo on this Python, away from the developer's own: install, migrate and seed a
+# throwaway SQLite database with its own development keys, `manage.py check`, serve it
+# and fetch the sign-in page (CI runs it on each supported Python the suites skip).
+demo-check: $(STAMP)
+	$(BIN)/python tools/demo_check.py
+
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # docs/policy-map.md: every clause, how it is enforced, the tests marked with it (homestart/policy_map.py).
 # tests/homestart/test_policy_map.py fails when the file is stale.
-policy-map: $(STAMP_RUN)
+policy-map: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py policy_map --write
 
-migrations-check: $(STAMP_TEST)
+# The apps, with the django-stubs plugin (it loads the test settings); the modules and
+# the strictness are in pyproject.toml, [tool.mypy].
+typecheck: $(STAMP)
+	$(TEST_ENV) $(BIN)/mypy
+
+migrations-check: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Django's deployment checklist under the production settings (DEBUG off, HTTPS,
@@ -105,25 +137,25 @@ DEPLOY_ENV := env -u DATABASE_URL -u REDIS_URL -u TRUSTED_PROXY_COUNT -u TWO_FAC
   KEY_STORE_DIR=/var/lib/homestart/keystore \
   ALLOWED_HOSTS=records.example.org CSRF_TRUSTED_ORIGINS=https://records.example.org
 
-deploy-check: $(STAMP_TEST)
+deploy-check: $(STAMP)
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # pytest exits 5 when it collects no test; that is reported, not a failure.
-unit: $(STAMP_TEST)
+unit: $(STAMP)
 	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Notice: no unit/integration tests were collected under tests/."; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 # The browser suite runs in its own pytest process: the project's addopts
 # ignore tests/e2e, so they are replaced here (keeping --strict-markers).
-e2e: $(STAMP_TEST)
+e2e: $(STAMP)
 	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
 
-# Lint, migration and deploy checks first, so that the last line printed is pytest's
+# Lint, type, migration and deploy checks first, so that the last line printed is pytest's
 # summary of the browser suite. Locally, without Chromium, the browser suite is
 # skipped with a notice; in CI (CI=true) it always runs, and fails without Chromium.
-test: $(STAMP_TEST)
-	@$(MAKE) --no-print-directory lint migrations-check deploy-check
+test: $(STAMP)
+	@$(MAKE) --no-print-directory lint typecheck migrations-check deploy-check
 	@if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
 	  echo "Notice: Chromium is not installed at $(CHROMIUM), so the browser tests (tests/e2e) will be SKIPPED."; \
 	  echo "        Install it with 'sudo apt-get install chromium' (Debian/Ubuntu) and run 'make e2e'."; \
@@ -140,7 +172,7 @@ test: $(STAMP_TEST)
 # 100,000 families and 10 million access events, and prints p50/p95, queries per
 # request and the ratio to a plain Django view. BENCH_ARGS=--sizes 10,1000 for less.
 BENCH_ARGS ?=
-bench: $(STAMP_TEST)
+bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --fresh $(BENCH_ARGS)
 
 # gunicorn (2 workers) on the largest benchmark database, locust with 50 people for
@@ -151,7 +183,7 @@ $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut
 	$(PYTHON) -m venv $(LOAD_VENV)
 	$(LOAD_VENV)/bin/python -m pip install -qq -r benchmarks/requirements-load.txt
 	touch $@
-load: $(STAMP_TEST) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12)
+load: $(STAMP) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12)
 	$(BIN)/python -m benchmarks.load $(LOAD_ARGS)
 
 # --- the simulation of a scheme's life ------------------------------------------
@@ -159,6 +191,6 @@ load: $(STAMP_TEST) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/require
 # A long, randomized run of tests/simulation (the unit suite runs a short fixed one) that
 # prints what it did. SIMULATE_EXAMPLES (default 20) runs of SIMULATE_STEPS (default 60)
 # steps; SIMULATE_SEED=n replays a run; SIMULATE_PAGES=n walks n queued pages a step (0: all).
-simulate: $(STAMP_TEST)
+simulate: $(STAMP)
 	$(TEST_ENV) SIMULATE_PROFILE=long SIMULATE_REPORT=1 $(BIN)/python -m pytest tests/simulation/test_scheme_year.py \
 	  -p no:cacheprovider -s -q $(PYTEST_ARGS)

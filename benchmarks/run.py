@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _use_database(name: str, *, fresh: bool) -> None:
     """Point the default connection at ``name``, creating it (and migrating) if needed."""
-    import psycopg2
+    import psycopg
 
     connection.close()
     params = {
@@ -290,15 +290,12 @@ def _use_database(name: str, *, fresh: bool) -> None:
         }.items()
         if v
     }
-    conn = psycopg2.connect(dbname="postgres", **params)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn, conn.cursor() as cursor:
         if fresh:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
     connection.settings_dict["NAME"] = name
     call_command("migrate", verbosity=0)
 

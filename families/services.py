@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -365,7 +366,7 @@ def group_session_record(
     actor: User,
     held_on: datetime.date,
     families: list[Family],
-    visitors: list[dict[str, Any]] = (),
+    visitors: Iterable[dict[str, Any]] = (),
 ) -> GroupSession:
     """A session and the families attending (members of the group only); each visitor was told
     about confidentiality and given written information (§6.1)."""

@@ -196,6 +196,6 @@ def entries() -> Iterator[tuple[uuid.UUID | None, str, Path]]:
 def tombstones() -> dict[uuid.UUID, datetime.datetime]:
     found = {}
     for key_id, suffix, path in entries():
-        if suffix == TOMBSTONE:
+        if suffix == TOMBSTONE and key_id is not None:
             found[key_id] = datetime.datetime.fromisoformat(path.read_text())
     return found

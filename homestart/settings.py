@@ -13,8 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -94,11 +92,10 @@ def secret(name: str) -> str:
         return value
     if DEBUG:
         keys = _dev_keys()
-        if name == "BACKUP_KEY" and name not in keys:
-            # A key file written before backups existed: derive the backup key from
-            # its secret key, so every process agrees without rewriting the file.
-            derived = hmac.new(keys["SECRET_KEY"].encode(), b"homestart.dev.backup-key", hashlib.sha256)
-            return base64.b64encode(derived.digest()).decode()
+        if name not in keys:
+            raise ImproperlyConfigured(
+                f"{DEV_KEYS_FILE} has no {name}: delete db.sqlite3 and .local/ together to start again."
+            )
         return keys[name]
     raise ImproperlyConfigured(
         f"{name} is not set. With DEBUG off every secret must come from the environment; "

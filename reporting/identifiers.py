@@ -117,7 +117,8 @@ def find_identifiers(text: str, *, scheme: Scheme, known: list[tuple[str, str]] 
 
 def highlight(text: str, found: list[Found]) -> SafeString:
     """The text, escaped, with each identifier marked and labelled for screen readers."""
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for hit in found:
         out.append(escape(text[pos : hit.start]))
         out.append(

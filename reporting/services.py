@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -149,7 +150,7 @@ def meeting_record(
     actor: User,
     held_on: datetime.date,
     minutes: str,
-    shared_with: list[User] = (),
+    shared_with: Iterable[User] = (),
 ) -> BoardMeeting:
     if not has_role(actor, MINUTES_WRITERS, scheme=scheme):
         raise AccessRefused("Only the scheme manager records Board minutes.")

@@ -47,7 +47,7 @@ def _restore_tables(records: Iterator[dict[str, Any]], existing: set[str]) -> tu
     """Write the backup's tables as they stream in; returns (tables, rows). Refuses a backup
     without its end record (the transaction then rolls everything back)."""
     first = next(records, None)
-    if first is None or first.get("format") not in (1, FORMAT):
+    if first is None or first.get("format") != FORMAT:
         raise BackupError("This backup was written by a different version of the application.")
     tables = rows = 0
     pending: dict[str, Any] | None = None

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from io import StringIO
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def _random_spans(database: Path, raw: bytes) -> list[tuple[int, int]]:
     A short name may turn up by chance inside such bytes; anywhere else it is a leak.
     """
     material: set[bytes] = set()
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db:  # the connection's own `with` does not close it
         tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
             columns = [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]

@@ -238,23 +238,6 @@ def test_without_database_url_sqlite_is_used(tmp_path):
     assert loaded["ENGINE"] == "django.db.backends.sqlite3"
 
 
-@pytest.mark.policy("8.2")
-def test_debug_key_file_from_before_backups_gives_every_process_the_same_backup_key(tmp_path):
-    legacy = {
-        "SECRET_KEY": "legacy-dev-secret",
-        "FIELD_ENCRYPTION_KEYS": f"dev1:{KEY_A}",
-        "BLIND_INDEX_KEY": KEY_B,
-    }
-    (tmp_path / "dev-keys.json").write_text(json.dumps(legacy))
-    code = "import base64; from homestart import settings as s; print(base64.b64encode(s.BACKUP_KEY).decode())"
-    first = run_settings(tmp_path, code, DEBUG="1")
-    second = run_settings(tmp_path, code, DEBUG="1")
-    assert first.returncode == 0, first.stderr
-    assert first.stdout == second.stdout
-    assert len(base64.b64decode(first.stdout.strip())) == 32
-    assert json.loads((tmp_path / "dev-keys.json").read_text()) == legacy, "the key file is not rewritten"
-
-
 def test_postgresql_connections_run_without_the_jit_compiler(tmp_path):
     """PostgreSQL's JIT took 1.7 s compiling a family search that runs in 34 ms, and the
     planner's spinning-disk costs made the statistics page scan every visit in the

@@ -229,27 +229,6 @@ def test_a_backup_file_cut_short_is_refused_and_restores_nothing(family, tmp_pat
     assert payload["format"] == 2 and payload["end"]["rows"] == sum(len(t["rows"]) for t in payload["tables"].values())
 
 
-@pytest.mark.usefixtures("database_owner")  # restoring is the owner's work (docs/backups.md)
-@pytest.mark.policy("8.2")
-def test_a_backup_in_the_first_format_still_restores(family, wirral, coordinator, tmp_path):
-    import gzip
-    import json
-
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    from django.conf import settings
-
-    payload = unseal(_backup_bytes(tmp_path))
-    payload["format"] = 1
-    nonce = os.urandom(12)
-    plain = gzip.compress(json.dumps({k: payload[k] for k in ("format", "taken_at", "vendor", "tables")}).encode())
-    legacy = tmp_path / "v1.hsbackup"
-    legacy.write_bytes(b"HSBACKUP1" + nonce + AESGCM(settings.BACKUP_KEY).encrypt(nonce, plain, b"HSBACKUP1"))
-    later = make_family(wirral, coordinator, last_name="Afterwards")
-    call_command("restore", str(legacy), "--yes", stdout=io.StringIO())
-    assert not Family.objects.filter(pk=later.pk).exists()
-    assert Family.objects.get(pk=family.pk).postcode == POSTCODE
-
-
 def _backup_bytes(tmp_path) -> bytes:
     path = tmp_path / "plain.hsbackup"
     call_command("backup", "--output", str(path), stdout=io.StringIO())
