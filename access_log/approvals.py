@@ -158,7 +158,7 @@ def approval_decide(
     # register (append-only), on which the application's database role may not take a row lock;
     # the decision's unique approval column makes a second decision fail in any case. (The family
     # model through the approval's own foreign key: families sits above the gate.)
-    family_model = Approval._meta.get_field("family").related_model
+    family_model: Any = Approval._meta.get_field("family").related_model
     family_model.objects.select_for_update().filter(pk=approval.family_id).values_list("pk").get()
     approval = Approval.objects.select_related("family__data_key").get(pk=approval.pk)
     if access.target.pk != approval.family_id:

@@ -95,12 +95,12 @@ class FileKindSpec:
     def minimal_view(self, obj: Any, user: User) -> Any:
         raise NotImplementedError
 
-    def named_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+    def named_for(self, *, reader: User, file_ids: Iterable[Any], by: Review | AuditSession) -> None:
         """A review sample or an audit session now names these files for ``reader`` (§9.1, §10.1).
         A kind whose rules also check an object permission grants it here; the others decide
         from the sample or the session itself."""
 
-    def released_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+    def released_for(self, *, reader: User, file_ids: Iterable[Any], by: Review | AuditSession) -> None:
         """The review or session is closed and no open one names these files for ``reader``:
         what ``named_for`` granted is taken away."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -82,12 +83,12 @@ class WindowQuerySet(models.QuerySet):
         return self.filter(closed_at__isnull=True, **{f"{self.opens}__lte": now, f"{self.ends}__gt": now})
 
     @classmethod
-    def window_is_open(cls, window: models.Model, at: datetime.datetime | None = None) -> bool:
+    def window_is_open(cls, window: Any, at: datetime.datetime | None = None) -> bool:
         now = at or timezone.now()
         return window.closed_at is None and getattr(window, cls.opens) <= now < getattr(window, cls.ends)
 
     @classmethod
-    def window_status(cls, window: models.Model, at: datetime.datetime | None = None) -> str:
+    def window_status(cls, window: Any, at: datetime.datetime | None = None) -> str:
         """The window in words, for lists: open, ended, closed (early) or not yet open."""
         now = at or timezone.now()
         if window.closed_at is not None:

@@ -266,12 +266,12 @@ class FamilyFiles(FileKindSpec):
         )
         return staff | volunteer | reviewing | auditing
 
-    def named_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+    def named_for(self, *, reader: User, file_ids: Iterable[Any], by: Review | AuditSession) -> None:
         # Family files also carry an object permission for the review or the session.
         for family in Family.objects.filter(pk__in=file_ids):
             assign_perm(_occasion_perm(by), reader, family)
 
-    def released_for(self, *, reader: User, file_ids: Iterable[int], by: Review | AuditSession) -> None:
+    def released_for(self, *, reader: User, file_ids: Iterable[Any], by: Review | AuditSession) -> None:
         for family in Family.objects.filter(pk__in=file_ids):
             remove_perm(_occasion_perm(by), reader, family)
 

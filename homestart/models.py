@@ -442,6 +442,8 @@ class FamilyKey:
     """The row is part of a family file (its ``family``) and sealed with the family's key.
     Here, below every app that keeps such rows: the gate's approvals as well as the families'."""
 
+    family: Any  # the concrete model's foreign key to families.Family
+
     def get_data_key(self) -> DataKey:
         return self.family.data_key
 

@@ -100,7 +100,8 @@ def parse_policy(text: str) -> list[Clause]:
     """The numbered clauses of the policy text, in order, with their section titles."""
     clauses: list[Clause] = []
     section, title, expect_title = 0, "", False
-    number, words = None, []
+    number: str | None = None
+    words: list[str] = []
 
     def finish() -> None:
         if number is not None:

@@ -50,7 +50,7 @@ def role_label(role: str) -> str:
     """The role an access event or grant names, in words ("Coordinator", "Line manager")."""
     for choices in (Role, ActingRole):
         if role in choices.values:
-            return choices(role).label
+            return str(choices(role).label)
     return role.replace("_", " ")
 
 

@@ -80,5 +80,5 @@ def induction_register(*, scheme: Scheme) -> list[InductionLine]:
                     current_version=current,
                 )
             lines[key].roles.append(membership.get_role_display())
-    order = list(Induction.As)
+    order: list[str] = list(Induction.As)
     return sorted(lines.values(), key=lambda line: order.index(line.inducted_as))

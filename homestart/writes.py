@@ -63,7 +63,8 @@ def save_tracked(
     """Validate, then save; the history row names ``actor`` (None only for setup and
     system changes) and, when given, ``reason``."""
     validate(instance)
-    instance._history_user = actor
+    # simple-history reads these attributes when it writes the history row.
+    instance._history_user = actor  # type: ignore[attr-defined]
     if reason is not None:
-        instance._change_reason = reason
+        instance._change_reason = reason  # type: ignore[attr-defined]
     instance.save(update_fields=update_fields)
