@@ -20,6 +20,11 @@ CHROMIUM ?= /usr/bin/chromium
 IN_CI := $(filter-out 0 false no,$(CI))
 # Extra arguments for the unit/integration pytest run, e.g. PYTEST_ARGS=--create-db
 PYTEST_ARGS ?=
+# The unit/integration suite runs in parallel (pytest-xdist): one process per core by
+# default, each with its own test database (test_<name>_gw0, ...) and key store.
+# PYTEST_WORKERS=0 runs it in one process; PYTEST_ARGS still passes any option.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist worksteal
 
 DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
 STAMP_RUN := $(VENV)/.installed-run-$(DEPS_HASH)
@@ -30,7 +35,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate
+.PHONY: help run test unit e2e lint migrations-check deploy-check venv venv-test clean-venv bench load simulate \
+  demo-check
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
@@ -41,6 +47,7 @@ help:
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
 	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
 	@echo "make simulate - a long simulated life of a scheme (SIMULATE_EXAMPLES, SIMULATE_STEPS size it)"
+	@echo "make demo-check PYTHON=python3.13 VENV=/tmp/demo - install, migrate, seed and serve the demo with that Python"
 
 # --- virtualenv -------------------------------------------------------------
 
@@ -76,6 +83,27 @@ run: $(STAMP_RUN)
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The newcomer's path with another Python, checked without keeping anything:
+#   make demo-check PYTHON=python3.13 VENV=/tmp/demo-3.13
+# creates VENV with PYTHON, installs the pinned dependencies, migrates a SQLite
+# database in VENV, seeds the demo and checks that the server answers the sign-in
+# page. The database, development keys and key store live in VENV/demo, never in
+# the checkout; remove VENV afterwards. CI runs it for each other Python it finds.
+DEMO_CHECK_DIR = $(abspath $(VENV))/demo
+DEMO_CHECK_ENV := env -u DATABASE_URL -u REDIS_URL -u SECRET_KEY -u FIELD_ENCRYPTION_KEYS -u BLIND_INDEX_KEY \
+  -u BACKUP_KEY -u KEY_STORE_DIR -u DJANGO_SETTINGS_MODULE -u HOMESTART_TEST_KEY_STORE_OF DEBUG=1 \
+  DATABASE_URL=sqlite:///$(DEMO_CHECK_DIR)/db.sqlite3 HOMESTART_DEV_KEYS_FILE=$(DEMO_CHECK_DIR)/dev-keys.json
+demo-check: $(STAMP_RUN)
+	@mkdir -p $(DEMO_CHECK_DIR)
+	@echo "demo-check: $$($(BIN)/python --version) in $(VENV)"
+	$(DEMO_CHECK_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(DEMO_CHECK_ENV) $(BIN)/python manage.py seed_demo > $(DEMO_CHECK_DIR)/seed.log
+	@port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(DEMO_CHECK_ENV) $(BIN)/python manage.py runserver --noreload 127.0.0.1:$$port > $(DEMO_CHECK_DIR)/server.log 2>&1 & \
+	server=$$!; rc=0; $(BIN)/python .ci/sign_in_served.py "http://127.0.0.1:$$port/sign-in/" || rc=$$?; \
+	kill $$server 2> /dev/null || true; wait $$server 2> /dev/null || true; \
+	if [ $$rc -ne 0 ]; then tail -20 $(DEMO_CHECK_DIR)/server.log; fi; exit $$rc
+
 # --- checks and tests --------------------------------------------------------
 
 lint: $(STAMP_TEST)
@@ -103,7 +131,7 @@ deploy-check: $(STAMP_TEST)
 
 # pytest exits 5 when it collects no test; that is reported, not a failure.
 unit: $(STAMP_TEST)
-	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Notice: no unit/integration tests were collected under tests/."; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
@@ -112,19 +140,25 @@ unit: $(STAMP_TEST)
 e2e: $(STAMP_TEST)
 	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
 
-# Lint, migration and deploy checks first, so that the last line printed is pytest's
-# summary of the browser suite. Locally, without Chromium, the browser suite is
-# skipped with a notice; in CI (CI=true) it always runs, and fails without Chromium.
+# Lint, migration and deploy checks first, then the unit/integration suite, then the
+# browser suite; each phase's time is printed after it, and all three at the end.
+# Locally, without Chromium, the browser suite is skipped with a notice; in CI (CI=true)
+# it always runs, and fails without Chromium.
 test: $(STAMP_TEST)
-	@$(MAKE) --no-print-directory lint migrations-check deploy-check
-	@if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
+	@SECONDS=0; $(MAKE) --no-print-directory lint migrations-check deploy-check; checks=$$SECONDS; \
+	echo "--- make test: lint, migration and deploy checks took $$checks s"; \
+	if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
 	  echo "Notice: Chromium is not installed at $(CHROMIUM), so the browser tests (tests/e2e) will be SKIPPED."; \
 	  echo "        Install it with 'sudo apt-get install chromium' (Debian/Ubuntu) and run 'make e2e'."; \
-	fi
-	@$(MAKE) --no-print-directory unit
-	@if [ -x "$(CHROMIUM)" ] || [ -n "$(IN_CI)" ]; then \
-	  $(MAKE) --no-print-directory e2e; \
-	fi
+	fi; \
+	SECONDS=0; $(MAKE) --no-print-directory unit; unit=$$SECONDS; \
+	echo "--- make test: unit/integration suite took $$unit s"; \
+	browser=skipped; \
+	if [ -x "$(CHROMIUM)" ] || [ -n "$(IN_CI)" ]; then \
+	  SECONDS=0; $(MAKE) --no-print-directory e2e; browser="$$SECONDS s"; \
+	  echo "--- make test: browser suite took $$browser"; \
+	fi; \
+	echo "--- make test: checks $$checks s, unit/integration $$unit s, browser $$browser"
 
 # --- benchmarks (PostgreSQL) ---------------------------------------------------
 
