@@ -8,12 +8,10 @@ is a neighbouring scheme that must see nothing of Wirral's (§9.2).
 from __future__ import annotations
 
 import datetime
-import io
 import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -23,7 +21,7 @@ from homestart.models import Role, Scheme, User
 from records import services as records_services
 from records.models import PersonnelFile, VolunteerFile
 from tests.factories import MembershipFactory, SchemeFactory, UserFactory
-from tests.seeded import Seeded
+from tests.seeded import DEMO
 
 # The invented family used throughout: distinctive values, so a test can say
 # "this never appears in that page / event / database file".
@@ -131,22 +129,13 @@ def database_owner(django_db_setup, django_db_blocker) -> Iterator[str | None]:
         _connect_as(TEST_APP_ROLE)
 
 
-def _seed_demo() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", allow_production=True, stdout=out)
-    return out.getvalue()
-
-
-_DEMO = Seeded(_seed_demo)
-
-
 @pytest.fixture
 def seeded_demo(db) -> str:
     """The database ``manage.py seed_demo`` leaves, in this test's transaction; returns what the
     command printed. The command runs once per test process (per pytest-xdist worker) and its
     rows are copied into each test that asks (tests/seeded.py): a test changes them freely and
     the next one starts from the seeded demo again. Ask for it before any fixture that writes."""
-    return _DEMO.load()
+    return DEMO.load()
 
 
 @pytest.fixture(autouse=True)

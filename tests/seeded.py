@@ -9,18 +9,23 @@ same seeded database, changes it as it likes, and nothing it does reaches the ne
 
 The rows are copied as the database stores them (ciphertext, wrapped keys, history rows,
 ids), so a test sees exactly what the seeding wrote, not a re-encoding of it. They refer to
-rows that existed before the seeding (content types, permissions): when those have changed
-since (a transactional test's flush recreates them), ``load()`` seeds again.
+rows that existed before the seeding (content types, permissions, the published policy).
+A test that commits (``transactional_db``, the browser tests) ends with a flush, after which
+Django creates the content types and permissions again under new ids: ``load()`` then finds
+each of those rows again by its contents and rewrites the references to it; when a row
+cannot be found, it seeds again.
 """
 
 from __future__ import annotations
 
 import collections
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from homestart import keystore
@@ -36,6 +41,20 @@ def tables() -> list[str]:
         if model._meta.managed and not model._meta.proxy
     }
     return sorted(found - {"django_migrations"})
+
+
+def _references() -> dict[str, list[tuple[str, str]]]:
+    """table -> [(column, table it refers to)] for every foreign key to a primary key."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is not None and f.target_field.primary_key:
+                found.setdefault(model._meta.db_table, []).append((f.column, f.related_model._meta.db_table))
+    return found
+
+
+def _primary_keys() -> dict[str, str]:
+    return {model._meta.db_table: model._meta.pk.column for model in apps.get_models(include_auto_created=True)}
 
 
 def _plain(value):
@@ -108,25 +127,76 @@ class Seeded:
         before = {table: value for table, value in before_all.items() if value[1]}
         return Snapshot(before=before, written=written, keys=keys, result=result)
 
-    def _still_valid(self, snapshot: Snapshot) -> bool:
-        """The rows the snapshot refers to are as they were, and the tables it fills are as
-        they were before the seeding (a test that loads it after creating rows of its own
-        gets a seeding on top of them, as if it had run ``seed()`` itself)."""
-        names = sorted(set(snapshot.before) | set(snapshot.written))
-        now = read(names)
-        for table in names:
-            was = snapshot.before.get(table, ([], []))[1]
-            if collections.Counter(now[table][1]) != collections.Counter(was):
-                return False
-        return True
+    def _ids_now(self, snapshot: Snapshot) -> dict[str, dict] | None:
+        """For each table that held rows before the seeding: {id then: id now}, each row found
+        again by its contents (its references translated first). None when a row is missing,
+        or when a table the seeding fills is not as it was before the seeding."""
+        now = read(sorted(set(snapshot.before) | set(snapshot.written)))
+        for table in snapshot.written:
+            if table not in snapshot.before and now[table][1]:
+                return None  # rows the loaded ones could collide with
+        references, keys = _references(), _primary_keys()
+        ids: dict[str, dict] = {}
+        pending = dict(snapshot.before)
+        while pending:
+            ready = [
+                t for t in pending if all(target in ids or target not in pending for _, target in references.get(t, []))
+            ]
+            if not ready:
+                return None
+            for table in ready:
+                columns, then = pending.pop(table)
+                key = columns.index(keys[table])
+                translate = [
+                    (columns.index(column), ids[target])
+                    for column, target in references.get(table, [])
+                    if target in ids
+                ]
+
+                def contents(row, translate=translate, key=key, translating=True):
+                    values = list(row)
+                    if translating:
+                        for index, mapping in translate:
+                            values[index] = mapping.get(values[index], values[index])
+                    del values[key]
+                    return tuple(values)
+
+                found = {}
+                for row in now[table][1]:
+                    found.setdefault(contents(row, translating=False), []).append(row[key])
+                mapping = {}
+                for row in then:
+                    candidates = found.get(contents(row))
+                    if not candidates:
+                        return None
+                    mapping[row[key]] = candidates.pop()
+                if len(now[table][1]) != len(then):
+                    return None
+                ids[table] = mapping
+        if any(table in snapshot.before and ids[table] != {k: k for k in ids[table]} for table in snapshot.written):
+            return None  # the seeding added rows to a table whose ids moved: they could collide
+        return ids
 
     def load(self) -> object:
-        if self._snapshot is None or not self._still_valid(self._snapshot):
+        ids = None if self._snapshot is None else self._ids_now(self._snapshot)
+        if ids is None:
             self._snapshot = self._capture()
+            ids = {}
         snapshot = self._snapshot
+        references = _references()
         quote = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cursor:
             for table, (columns, rows) in snapshot.written.items():
+                translate = [
+                    (columns.index(column), ids[target])
+                    for column, target in references.get(table, [])
+                    if ids.get(target) and any(k != v for k, v in ids[target].items())
+                ]
+                if translate:
+                    rows = [list(row) for row in rows]
+                    for row in rows:
+                        for index, mapping in translate:
+                            row[index] = mapping.get(row[index], row[index])
                 names = ", ".join(quote(c) for c in columns)
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
@@ -138,3 +208,13 @@ class Seeded:
             path.with_suffix(keystore.TOMBSTONE).unlink(missing_ok=True)  # shredded by an earlier test
             path.with_suffix(keystore.PENDING).unlink(missing_ok=True)
         return snapshot.result
+
+
+def _seed_demo() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", allow_production=True, stdout=out)
+    return out.getvalue()
+
+
+# The demo ``manage.py seed_demo`` creates; ``DEMO.load()`` returns what the command printed.
+DEMO = Seeded(_seed_demo)
