@@ -30,6 +30,11 @@ CHROMIUM ?= /usr/bin/chromium
 IN_CI := $(filter-out 0 false no,$(CI))
 # Extra arguments for the unit/integration pytest run, e.g. PYTEST_ARGS=--create-db
 PYTEST_ARGS ?=
+# The unit/integration suite runs in parallel (pytest-xdist): one process per core by
+# default, each with its own test database (test_<name>_gw0, ...) and key store.
+# PYTEST_WORKERS=0 runs it in one process; PYTEST_ARGS still passes any option.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist worksteal
 
 LOCK := requirements/lock.txt
 DEPS_HASH := $(shell cat $(LOCK) pyproject.toml | sha256sum | cut -c1-12)
@@ -142,7 +147,7 @@ deploy-check: $(STAMP)
 
 # pytest exits 5 when it collects no test; that is reported, not a failure.
 unit: $(STAMP)
-	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Notice: no unit/integration tests were collected under tests/."; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
@@ -151,19 +156,25 @@ unit: $(STAMP)
 e2e: $(STAMP)
 	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
 
-# Lint, type, migration and deploy checks first, so that the last line printed is pytest's
-# summary of the browser suite. Locally, without Chromium, the browser suite is
-# skipped with a notice; in CI (CI=true) it always runs, and fails without Chromium.
+# Lint, type, migration and deploy checks first, then the unit/integration suite, then the
+# browser suite; each phase's time is printed after it, and all three at the end.
+# Locally, without Chromium, the browser suite is skipped with a notice; in CI (CI=true)
+# it always runs, and fails without Chromium.
 test: $(STAMP)
-	@$(MAKE) --no-print-directory lint typecheck migrations-check deploy-check
-	@if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
+	@SECONDS=0; $(MAKE) --no-print-directory lint typecheck migrations-check deploy-check; checks=$$SECONDS; \
+	echo "--- make test: lint, type, migration and deploy checks took $$checks s"; \
+	if [ ! -x "$(CHROMIUM)" ] && [ -z "$(IN_CI)" ]; then \
 	  echo "Notice: Chromium is not installed at $(CHROMIUM), so the browser tests (tests/e2e) will be SKIPPED."; \
 	  echo "        Install it with 'sudo apt-get install chromium' (Debian/Ubuntu) and run 'make e2e'."; \
-	fi
-	@$(MAKE) --no-print-directory unit
-	@if [ -x "$(CHROMIUM)" ] || [ -n "$(IN_CI)" ]; then \
-	  $(MAKE) --no-print-directory e2e; \
-	fi
+	fi; \
+	SECONDS=0; $(MAKE) --no-print-directory unit; unit=$$SECONDS; \
+	echo "--- make test: unit/integration suite took $$unit s"; \
+	browser=skipped; \
+	if [ -x "$(CHROMIUM)" ] || [ -n "$(IN_CI)" ]; then \
+	  SECONDS=0; $(MAKE) --no-print-directory e2e; browser="$$SECONDS s"; \
+	  echo "--- make test: browser suite took $$browser"; \
+	fi; \
+	echo "--- make test: checks $$checks s, unit/integration $$unit s, browser $$browser"
 
 # --- benchmarks (PostgreSQL) ---------------------------------------------------
 

@@ -16,8 +16,14 @@ os.environ.setdefault("BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktMDEyMzQ1Nj
 os.environ.setdefault("BACKUP_KEY", "dGVzdC1iYWNrdXAta2V5LTAxMjM0NTY3ODlhYmNkZWY=")
 os.environ.setdefault("DEBUG", "0")
 # The key store of this test session: a fresh temporary directory, removed at exit.
-if not os.environ.get("KEY_STORE_DIR"):
-    os.environ["KEY_STORE_DIR"] = tempfile.mkdtemp(prefix="homestart-test-keystore-")
+# Under pytest-xdist each worker (PYTEST_XDIST_WORKER=gw0, gw1...) has its own: a worker
+# inherits the environment of the process that started it, key store included, and two
+# workers sharing one would see each other's keys (a test counting orphans, shredding).
+# A process a test starts inherits its worker's key store, as it should.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if not os.environ.get("KEY_STORE_DIR") or os.environ.get("HOMESTART_TEST_KEY_STORE_OF", _worker) != _worker:
+    os.environ["KEY_STORE_DIR"] = tempfile.mkdtemp(prefix=f"homestart-test-keystore-{_worker}-".replace("--", "-"))
+    os.environ["HOMESTART_TEST_KEY_STORE_OF"] = _worker
     atexit.register(shutil.rmtree, os.environ["KEY_STORE_DIR"], True)
 
 # Creating and dropping the test database, and the heaviest fixtures on a busy CI

@@ -23,6 +23,7 @@ from homestart.rules import Role
 from records.models import PersonnelFile, VolunteerFile
 from records.people import services as records_services
 from tests.factories import MembershipFactory, SchemeFactory, UserFactory
+from tests.seeded import DEMO
 
 # The invented family used throughout: distinctive values, so a test can say
 # "this never appears in that page / event / database file".
@@ -54,6 +55,10 @@ def pytest_collection_modifyitems(items):
             unknown = [c for c in marker.args if c not in POLICY_CLAUSES]
             if not marker.args or unknown:
                 raise pytest.UsageError(f"{item.nodeid}: policy marker names no such clause {unknown or '()'}")
+    # The longest tests first: under pytest-xdist (``--dist worksteal``, make unit) a worker
+    # that finishes early takes queued tests from the other, so the run ends with short
+    # tests on both workers instead of one long test on one of them.
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
 # On PostgreSQL, with TEST_APP_ROLE set (.ci/run sets homestart_app), the suite runs as
@@ -62,6 +67,7 @@ def pytest_collection_modifyitems(items):
 # role is created if missing, granted what ``manage.py grant_app_role`` grants, and
 # every test connects as it. A test that needs the owner asks for ``database_owner``.
 TEST_APP_ROLE = os.environ.get("TEST_APP_ROLE", "").strip()
+_GRANT_LOCK = 7_460_001  # the advisory lock taken while granting TEST_APP_ROLE
 _OWNER: list[str] = []  # the owner's user name, once the suite has switched to the application's role
 
 
@@ -86,7 +92,16 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
         return
     owner = connection.settings_dict["USER"]
     with django_db_blocker.unblock():
-        grant_app_role(TEST_APP_ROLE, create=True, connection=connection)
+        # Under pytest-xdist every worker grants on its own database (test_<name>_gw0, ...),
+        # but the role belongs to the whole server: one worker at a time, so that two never
+        # both find it missing and both create it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_GRANT_LOCK])
+        try:
+            grant_app_role(TEST_APP_ROLE, create=True, connection=connection)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_GRANT_LOCK])
         _connect_as(TEST_APP_ROLE)
     _OWNER.append(owner)
     yield
@@ -110,6 +125,15 @@ def database_owner(django_db_setup, django_db_blocker) -> Iterator[str | None]:
     yield TEST_APP_ROLE
     with django_db_blocker.unblock():
         _connect_as(TEST_APP_ROLE)
+
+
+@pytest.fixture
+def seeded_demo(db) -> str:
+    """The database ``manage.py seed_demo`` leaves, in this test's transaction; returns what the
+    command printed. The command runs once per test process (per pytest-xdist worker) and its
+    rows are copied into each test that asks (tests/seeded.py): a test changes them freely and
+    the next one starts from the seeded demo again. Ask for it before any fixture that writes."""
+    return DEMO.load()
 
 
 @pytest.fixture(autouse=True)

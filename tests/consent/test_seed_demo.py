@@ -18,9 +18,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.policy("1.2", "2.1")
-@pytest.mark.django_db
-def test_seed_demo_records_consents_a_concern_and_a_disclosure_once():
-    call_command("seed_demo", allow_production=True, stdout=StringIO())
+def test_seed_demo_records_consents_a_concern_and_a_disclosure_once(seeded_demo):
     first = counts()
     assert first["Consent"] >= 4 and first["Concern"] == 1 and first["Disclosure"] == 1
     disclosure = Disclosure.objects.get()

@@ -13,7 +13,6 @@ two people (a coordinator and an auditor) opens a second browser context with
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +53,11 @@ E2E_WARNING_FILTERS = [
 def pytest_configure(config: pytest.Config) -> None:
     for line in E2E_WARNING_FILTERS:
         config.addinivalue_line("filterwarnings", line)
+    # Each journey ends with a flush; the next starts from a database as migrated, with
+    # the policy version the migrations publish, like the first (and like `make run`).
+    from tests.helpers import keep_migrated_data_after_flush
+
+    keep_migrated_data_after_flush()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -97,10 +101,12 @@ class Visits:
 
 @pytest.fixture
 def demo(transactional_db, live_server) -> str:
-    """The demo data seed_demo creates (refused with DEBUG off unless allowed); returns the server URL."""
-    from django.core.management import call_command
+    """The demo data seed_demo creates, committed for the live server; returns the server URL.
+    The command runs once per process and its rows are copied in for each test (tests/seeded.py);
+    the flush that ends each test empties the tables again."""
+    from tests.seeded import DEMO
 
-    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
+    DEMO.load()
     return live_server.url
 
 

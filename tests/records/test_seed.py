@@ -13,8 +13,7 @@ from records.retention import selectors
 
 
 @pytest.mark.policy("8.8")
-def test_demo_has_person_files_an_open_request_and_a_family_past_retention(db):
-    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
+def test_demo_has_person_files_an_open_request_and_a_family_past_retention(seeded_demo):
     counts = [m.objects.count() for m in (VolunteerFile, PersonnelFile, SupervisionNote, SubjectAccessRequest)]
     assert counts == [2, 2, 1, 1]
     assert SubjectAccessRequest.objects.get().status == SubjectAccessRequest.Status.RECEIVED

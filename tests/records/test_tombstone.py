@@ -42,11 +42,10 @@ def detail(family, name="families:detail"):
     return reverse(name, kwargs={"reference": family.reference})
 
 
-def test_demo_family_past_retention_destroyed_through_the_commands_leaves_every_staff_page_working(db):
+def test_demo_family_past_retention_destroyed_through_the_commands_leaves_every_staff_page_working(seeded_demo):
     """The reported failure: the demo's family past retention, destroyed by the product's own
     process (proposal, two authorisations, ``run_retention``), made the Families page, the file,
     its history, the case-study editor and the consultation form answer 500."""
-    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
     manager, trustee = User.objects.get(username="manager"), User.objects.get(username="trustee")
     due = selectors.due_for_destruction(user=manager)[0]
     family = Family.objects.get(pk=due.file_id)

@@ -41,6 +41,7 @@ SIMULATION_RATE_LIMITS = {action: (100_000, seconds) for action, (_, seconds) in
 # with TEST_APP_ROLE the simulation connects as the owner and acts as the application's role
 # (SET ROLE) except while it restores (tests/simulation/scheme.py, ``owner``).
 @override_settings(RATE_LIMITS=SIMULATION_RATE_LIMITS)
+@pytest.mark.heavy
 def test_a_year_of_a_scheme_keeps_every_rule(database_owner, db):
     for counter in STATS.values():
         counter.clear()

@@ -10,6 +10,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.matrix import matrix_world, retention_world  # noqa: F401 - fixtures
 
+# The whole-site sweeps ask for every URL as every role; each is cut into this many parts
+# (every SHARDS-th URL), run as separate tests so that parallel workers share them out.
+SHARDS = 4
+
+
+def shard_of(patterns: list[tuple[str, URLPattern]], shard: int) -> list[tuple[str, URLPattern]]:
+    """Part ``shard`` (0 to SHARDS - 1) of ``patterns``: together the parts hold each exactly once."""
+    return patterns[shard::SHARDS]
+
 
 def all_patterns() -> list[tuple[str, URLPattern]]:
     """(name, pattern) for every named URL of the product, Django admin excepted."""
