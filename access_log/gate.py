@@ -148,6 +148,9 @@ def _record(
     reason: str = "",
 ) -> AccessEvent:
     spec = kind_spec(kind)
+    # A section or purpose outside homestart.rules fails here, loudly (ValueError), instead of
+    # becoming an event that nobody searching the access log finds (§9.1).
+    section, purpose = Section(section), Purpose(purpose)
     return AccessEvent.objects.create(
         user=user if user.is_authenticated else None,
         role=role,

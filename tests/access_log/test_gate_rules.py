@@ -987,3 +987,12 @@ def test_search_finds_a_sampled_or_audited_file_only_after_signing(
     )
     for term in (CARER_LAST, POSTCODE, family.reference):
         assert client.post(search, {"q": term}).context["results"] == [family], term
+
+
+@pytest.mark.policy("9.1")
+def test_a_section_outside_the_rules_fails_loudly_and_is_not_recorded(assigned_family, coordinator):
+    """A typo in a section name fails at once instead of writing an event nobody finds."""
+    before = AccessEvent.objects.count()
+    with pytest.raises(ValueError):
+        gate.open_family(user=coordinator, reference=assigned_family.reference, section="contacts")
+    assert AccessEvent.objects.count() == before
