@@ -85,6 +85,8 @@ class Purpose(models.TextChoices):
     EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
     ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
     SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
+    IMPORT = "import", "Bringing in the scheme's earlier records"
+    EXPORT = "export", "The scheme taking its own records out"
 
 
 class Section(models.TextChoices):

@@ -75,6 +75,7 @@ class CreatedBy:
     REFERRAL = "Opened from a referral the family consented to (§7.1)"
     TRANSFER = "Opened from a transfer from {scheme} (§9.2, §9.3)"
     IMPORT = "Opened from a transfer package from {scheme} (§9.2, §9.3)"
+    RECORDS_IMPORT = "Brought in from the scheme's earlier records, with the family's consent to the referral (§7.1)"
 
 
 @transaction.atomic
@@ -89,15 +90,18 @@ def family_create(
     phone: str = "",
     members: list[dict[str, Any]] | None = None,
     referral: dict[str, Any] | None = None,
+    purpose: str = Purpose.CASEWORK,
 ) -> Family:
     """The one way a family file opens, whether from a referral, a transfer within this
-    installation or a transfer package (§7.1, §9.2, §9.3).
+    installation, a transfer package or a scheme's records brought in from another system
+    (§7.1, §9.2, §9.3).
 
     A new data key (§8.2); the next reference in the scheme's sequence (§8.6); the
     blind indexes (on save); the postcode district for statistics (§3.2, §8.9); the
     members and the referral; the scheme's staff see the file (§8.3); history rows
     carrying ``reason`` and the creation access event, all in one transaction.
-    ``role`` is the role in which ``actor`` opens the file (recorded on the event).
+    ``role`` is the role in which ``actor`` opens the file and ``purpose`` why (both
+    recorded on the event).
     """
     locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
     number = locked.next_family_number
@@ -126,7 +130,7 @@ def family_create(
     staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
     assign_perm("families.view_family", staff_group, family)
     assign_perm("families.change_family", staff_group, family)
-    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role, purpose=Purpose.CASEWORK)
+    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role, purpose=purpose)
     return family
 
 

@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "records",
     "reporting",
     "access_log",
+    "portability",
 ]
 
 MIDDLEWARE = [
