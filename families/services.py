@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +16,13 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
 from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.request_cache import memo
 from homestart.services import scheme_ensure_staff_group
 
 from .models import (
     ClosureReason,
     Family,
+    FamilyGroupObjectPermission,
     Group,
     GroupMember,
     GroupSession,
@@ -78,6 +81,19 @@ class CreatedBy:
     RECORDS_IMPORT = "Brought in from the scheme's earlier records, with the family's consent to the referral (§7.1)"
 
 
+def _staff_permission_ids() -> list[int]:
+    """The ids of "see" and "change" on family files (what ``assign_perm`` looks up on every
+    call), once per request or import: a file opened this way gets the same two rows."""
+    return memo(
+        ("family_staff_permission_ids",),
+        lambda: list(
+            Permission.objects.filter(
+                content_type__app_label="families", codename__in=["view_family", "change_family"]
+            ).values_list("pk", flat=True)
+        ),
+    )
+
+
 @transaction.atomic
 def family_create(
     *,
@@ -128,8 +144,10 @@ def family_create(
         _save(row, actor=actor)
     # The scheme's coordinators and managers see and change the file (§8.3).
     staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
-    assign_perm("families.view_family", staff_group, family)
-    assign_perm("families.change_family", staff_group, family)
+    FamilyGroupObjectPermission.objects.bulk_create(
+        FamilyGroupObjectPermission(group=staff_group, permission_id=permission_id, content_object=family)
+        for permission_id in _staff_permission_ids()
+    )
     gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role, purpose=purpose)
     return family
 

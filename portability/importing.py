@@ -31,6 +31,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Purpose
 from families.models import Family, Member
 from families.services import CreatedBy, family_create, staff_role
+from homestart import keystore, request_cache
 from homestart.crypto import blind_index
 from homestart.models import Membership, Scheme, User
 
@@ -175,7 +176,14 @@ def families_import(
         if dry_run:
             _batch(scheme, actor, role, batch, report, seen_ids, seen_people, dry_run=True)
         else:
-            with transaction.atomic():
+            # One transaction per batch, a savepoint per row; the batch's new keys are made
+            # durable together before it commits, and their promotions after (keystore).
+            with (
+                request_cache.scope(),
+                keystore.synced_together(),
+                transaction.atomic(),
+                keystore.synced_together(),
+            ):
                 _batch(scheme, actor, role, batch, report, seen_ids, seen_people, dry_run=False)
         if progress is not None:
             progress(report.rows_read)

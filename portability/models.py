@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from families.models import Family
 from homestart.models import AppendOnlyModel, DataKey, Scheme
@@ -81,6 +82,9 @@ class PendingImport(models.Model):
     added = models.PositiveIntegerField(default=0)
     already_there = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
+
+    # Who uploaded and confirmed or abandoned it, when; never the sealed bytes themselves.
+    history = HistoricalRecords(excluded_fields=["sealed"])
 
     class Meta:
         ordering = ["-uploaded_at"]
