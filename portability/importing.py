@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from access_log.gate import NotPermitted
 from access_log.kinds import SCHEME_STAFF_ROLES
@@ -32,12 +33,13 @@ from access_log.models import Purpose
 from families.models import Family, Member
 from families.services import CreatedBy, family_create, staff_role
 from homestart import keystore, request_cache
-from homestart.crypto import blind_index
-from homestart.models import Membership, Scheme, User
+from homestart.crypto import blind_index, open_sealed, seal
+from homestart.models import DataKey, Membership, Role, Scheme, User
 
-from .models import ImportedRecord, ImportKind
+from .columns import FAMILY_COLUMNS
+from .models import ImportedRecord, ImportKind, PendingImport
 from .parsing import FamilyRow, RowInvalid, parse_family
-from .reading import SourceRow, Table
+from .reading import FileRefused, SourceRow, Table, open_table
 
 BATCH_SIZE = 200  # rows per transaction: each row its own savepoint inside it
 PREVIEW_ROWS = 10
@@ -270,3 +272,87 @@ def staff_schemes(*, user: User):
     return Scheme.objects.filter(
         pk__in=Membership.objects.current().filter(user=user, role__in=SCHEME_STAFF_ROLES).values("scheme_id")
     )
+
+
+# --- the upload page: a file waits, sealed, for the manager's confirmation --------------
+
+PAGE_ROW_LIMIT = 3000  # more rows than this: the command (a page has a 30-second budget)
+
+
+def scheme_managed_by(*, user: User, code: str = "") -> Scheme | None:
+    """The scheme ``user`` manages (the one named by ``code`` if they manage several)."""
+    schemes = Scheme.objects.filter(
+        pk__in=Membership.objects.current().filter(user=user, role=Role.MANAGER).values("scheme_id")
+    ).order_by("code")
+    if code:
+        schemes = schemes.filter(code=code)
+    return schemes.first()
+
+
+def _require_manager(*, actor: User, scheme: Scheme) -> None:
+    if not Membership.objects.current().filter(user=actor, scheme=scheme, role=Role.MANAGER).exists():
+        raise NotPermitted("Only the scheme manager brings records in from this page.")
+
+
+def _open_pending(pending: PendingImport) -> Table:
+    plain = open_sealed(pending.data_key.plaintext_key(), bytes(pending.sealed), aad=pending.aad())
+    return open_table(io.BytesIO(plain), FAMILY_COLUMNS, name=f"upload.{pending.file_type}")
+
+
+@transaction.atomic
+def pending_import_stage(
+    *, scheme: Scheme, actor: User, content: bytes, name: str
+) -> tuple[PendingImport, ImportReport]:
+    """Check an uploaded file (a dry run) and keep it, sealed under its own key, for the
+    confirmation. Raises ``FileRefused`` for a file that cannot be read at all."""
+    _require_manager(actor=actor, scheme=scheme)
+    table = open_table(io.BytesIO(content), FAMILY_COLUMNS, name=name)
+    report = families_import(scheme=scheme, actor=actor, table=table, dry_run=True)
+    if report.rows_read > PAGE_ROW_LIMIT:
+        raise FileRefused(
+            f"The file has {report.rows_read:,} rows; this page takes up to {PAGE_ROW_LIMIT:,}. "
+            "Split it, or use the import_families command (docs/import.md)."
+        )
+    pending = PendingImport(scheme=scheme, uploaded_by=actor, file_type=table.file_type, data_key=DataKey.generate())
+    pending.sealed = seal(pending.data_key.plaintext_key(), content, aad=pending.aad())
+    pending.rows_read, pending.added, pending.already_there = report.rows_read, report.added, report.already_there
+    pending.refused = report.refused
+    pending._history_user = actor
+    pending.full_clean()
+    pending.save()
+    return pending, report
+
+
+def pending_import_preview(*, pending: PendingImport, actor: User) -> ImportReport:
+    """What confirming would do now (checked again: the scheme may have changed meanwhile)."""
+    return families_import(scheme=pending.scheme, actor=actor, table=_open_pending(pending), dry_run=True)
+
+
+def _finish(pending: PendingImport, actor: User, status: str) -> None:
+    pending.status, pending.finished_at = status, timezone.now()
+    pending._history_user = actor
+    pending.save(update_fields=["status", "finished_at", "rows_read", "added", "already_there", "refused"])
+    pending.data_key.destroy()  # the uploaded file can no longer be read anywhere (§8.8)
+
+
+def pending_import_confirm(*, pending: PendingImport, actor: User) -> ImportReport | None:
+    """Import the waiting file once: a second confirmation finds it done and returns None."""
+    with transaction.atomic():
+        locked = PendingImport.objects.select_for_update().select_related("data_key", "scheme").get(pk=pending.pk)
+        if locked.status != PendingImport.Status.WAITING:
+            return None
+        if locked.uploaded_by_id != actor.pk:
+            raise NotPermitted("Only the person who uploaded the file confirms it.")
+        _require_manager(actor=actor, scheme=locked.scheme)
+        report = families_import(scheme=locked.scheme, actor=actor, table=_open_pending(locked))
+        locked.rows_read, locked.added = report.rows_read, report.added
+        locked.already_there, locked.refused = report.already_there, report.refused
+        _finish(locked, actor, PendingImport.Status.IMPORTED)
+    return report
+
+
+@transaction.atomic
+def pending_import_abandon(*, pending: PendingImport, actor: User) -> None:
+    locked = PendingImport.objects.select_for_update().select_related("data_key").get(pk=pending.pk)
+    if locked.status == PendingImport.Status.WAITING:
+        _finish(locked, actor, PendingImport.Status.ABANDONED)
