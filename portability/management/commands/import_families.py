@@ -22,6 +22,8 @@ from portability.reading import FileRefused, count_rows, open_table
 
 class Command(BaseCommand):
     help = "Import families from a CSV or XLSX file, each through the one family-creation service (§7.1)."
+    columns = FAMILY_COLUMNS
+    run_import = staticmethod(families_import)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="The CSV or XLSX file.")
@@ -37,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["template"]:
-            self.stdout.write(heading_row(FAMILY_COLUMNS))
+            self.stdout.write(heading_row(self.columns))
             return
         path, code, username = options["file"], options["scheme"], options["username"]
         if not path or not code or not username:
@@ -51,9 +53,9 @@ class Command(BaseCommand):
         try:
             total = count_rows(path)
             with open(path, "rb") as stream:
-                table = open_table(stream, FAMILY_COLUMNS, name=path)
+                table = open_table(stream, self.columns, name=path)
                 bar = None if options["no_progress"] else ProgressBar(self.stderr._out, total=total)
-                report = families_import(
+                report = self.run_import(
                     scheme=scheme, actor=actor, table=table, dry_run=options["dry_run"], progress=bar
                 )
                 if bar is not None:
