@@ -258,9 +258,12 @@ def _batch(
 
 def _added(report, row, source, key, person, seen_ids, seen_people, *, reference: str) -> None:
     report.added += 1
-    if key:
-        seen_ids.add(key)
-    seen_people.add(person)
+    if not reference:
+        # A dry run writes nothing, so it remembers what it would have added (a hash or two a
+        # row) to match a row repeated later in the file; an import finds it in the database.
+        if key:
+            seen_ids.add(key)
+        seen_people.add(person)
     if len(report.preview) < PREVIEW_ROWS:
         report.preview.append(_preview(row, source.line) | {"reference": reference})
     if reference and len(report.references) < 1000:
