@@ -106,7 +106,8 @@ MANAGER_MENU = [
     COORDINATOR_MENU[2],
     (
         "Records and reporting",
-        ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"],
+        # Bringing the scheme's records in and taking them out: the manager alone.
+        ["Subject access", "Retention", "Breaches", "Import and export", "Statistics", "Case studies", "Board minutes"],
     ),
     COORDINATOR_MENU[4],
 ]
