@@ -343,10 +343,17 @@ def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
 
 
 def record_listing(
-    *, user: User, kind: str, objs: list[Any], roles: dict[int, str], purpose: str = Purpose.CASEWORK
+    *,
+    user: User,
+    kind: str,
+    objs: list[Any],
+    roles: dict[int, str],
+    purpose: str = Purpose.CASEWORK,
+    action: str = Action.LIST,
 ) -> None:
-    """A list showed personal data (e.g. the carer's name) of these files: one event
-    per file, written in one query. ``roles`` maps scheme id to the lister's role."""
+    """A list showed personal data (e.g. the carer's name) of these files, or (``action``
+    ``Action.EXPORT``) an export carried them out: one event per file, written in one
+    query. ``roles`` maps scheme id to the lister's role."""
     spec = kind_spec(kind)
     request_id = current_request_id()
     AccessEvent.objects.bulk_create(
@@ -357,8 +364,8 @@ def record_listing(
             file_id=obj.pk,
             file_reference=spec.reference(obj),
             scheme_id=spec.scheme_id(obj),
-            section=Section.LIST,
-            action=Action.LIST,
+            section=Section.LIST if action == Action.LIST else Section.FILE,
+            action=action,
             purpose=purpose,
             outcome=Outcome.ALLOWED,
             request_id=request_id,

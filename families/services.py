@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import DataKey, Scheme, User, has_role, role_in
+from homestart.request_cache import memo
 from homestart.rules import FileKind, Purpose, Role
 from homestart.services import scheme_ensure_staff_group
 from homestart.writes import save_tracked
@@ -23,6 +25,7 @@ from homestart.writes import save_tracked
 from .models import (
     ClosureReason,
     Family,
+    FamilyGroupObjectPermission,
     Group,
     GroupMember,
     GroupSession,
@@ -67,6 +70,20 @@ class CreatedBy:
     REFERRAL = "Opened from a referral the family consented to (§7.1)"
     TRANSFER = "Opened from a transfer from {scheme} (§9.2, §9.3)"
     IMPORT = "Opened from a transfer package from {scheme} (§9.2, §9.3)"
+    RECORDS_IMPORT = "Brought in from the scheme's earlier records, with the family's consent to the referral (§7.1)"
+
+
+def _staff_permission_ids() -> list[int]:
+    """The ids of "see" and "change" on family files (what ``assign_perm`` looks up on every
+    call), once per request or import: a file opened this way gets the same two rows."""
+    return memo(
+        ("family_staff_permission_ids",),
+        lambda: list(
+            Permission.objects.filter(
+                content_type__app_label="families", codename__in=["view_family", "change_family"]
+            ).values_list("pk", flat=True)
+        ),
+    )
 
 
 @transaction.atomic
@@ -81,15 +98,18 @@ def family_create(
     phone: str = "",
     members: list[dict[str, Any]] | None = None,
     referral: dict[str, Any] | None = None,
+    purpose: str = Purpose.CASEWORK,
 ) -> Family:
     """The one way a family file opens, whether from a referral, a transfer within this
-    installation or a transfer package (§7.1, §9.2, §9.3).
+    installation, a transfer package or a scheme's records brought in from another system
+    (§7.1, §9.2, §9.3).
 
     A new data key (§8.2); the next reference in the scheme's sequence (§8.6); the
     blind indexes (on save); the postcode district for statistics (§3.2, §8.9); the
     members and the referral; the scheme's staff see the file (§8.3); history rows
     carrying ``reason`` and the creation access event, all in one transaction.
-    ``role`` is the role in which ``actor`` opens the file (recorded on the event).
+    ``role`` is the role in which ``actor`` opens the file and ``purpose`` why (both
+    recorded on the event).
     """
     locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
     number = locked.next_family_number
@@ -113,9 +133,11 @@ def family_create(
         save_tracked(row, actor=actor, reason=reason)
     # The scheme's coordinators and managers see and change the file (§8.3).
     staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
-    assign_perm("families.view_family", staff_group, family)
-    assign_perm("families.change_family", staff_group, family)
-    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role, purpose=Purpose.CASEWORK)
+    FamilyGroupObjectPermission.objects.bulk_create(
+        FamilyGroupObjectPermission(group=staff_group, permission_id=permission_id, content_object=family)
+        for permission_id in _staff_permission_ids()
+    )
+    gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role, purpose=purpose)
     return family
 
 

@@ -99,6 +99,8 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
         add(RECORDS, "records:retention", "Retention")
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
         add(RECORDS, "records:breach_list", "Breaches")
+    if Role.MANAGER in roles:
+        add(RECORDS, "portability:index", "Import and export")
     if roles & (STAFF | TRUSTEES):
         add(RECORDS, "reporting:statistics", "Statistics")
         add(RECORDS, "reporting:case_study_list", "Case studies")

@@ -27,10 +27,12 @@ Several machines need it on shared storage (docs/backups.md).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import uuid
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.conf import settings
@@ -38,6 +40,8 @@ from django.conf import settings
 from . import crypto
 
 MAGIC = b"HSKEY1"
+# Inside ``synced_together()``: writes skip their own fsyncs; the block syncs once at its end.
+_together: ContextVar[bool] = ContextVar("keystore_synced_together", default=False)
 KEY, PENDING, TOMBSTONE = ".key", ".pending", ".destroyed"
 TEMP_PREFIX = ".tmp-"
 
@@ -55,7 +59,31 @@ def _path(key_id: uuid.UUID | str, suffix: str) -> Path:
     return root() / hexid[:2] / f"{hexid}{suffix}"
 
 
+@contextlib.contextmanager
+def synced_together() -> Iterator[None]:
+    """Many keys written, or promoted, then made durable at once: one ``sync()`` when the
+    block ends instead of two or three fsyncs per key (an import of thousands of files).
+
+    The block must end before what depends on the keys commits: nest it inside the
+    transaction that creates them (the new keys are on disk before their rows commit) and,
+    for the promotions that follow the commit, around it::
+
+        with keystore.synced_together():          # promotions, synced after the commit
+            with transaction.atomic():
+                with keystore.synced_together():  # new keys, synced before the commit
+                    ...
+    """
+    token = _together.set(True)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        os.sync()
+
+
 def _fsync_dir(directory: Path) -> None:
+    if _together.get():
+        return
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -73,7 +101,7 @@ def _write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            if sync:
+            if sync and not _together.get():
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -11,7 +11,8 @@ services directly) nothing is cached and every call asks the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import contextlib
+from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
 from typing import TypeVar
 
@@ -40,6 +41,17 @@ def forget(*keys: Hashable) -> None:
     if store is not None:
         for key in keys:
             store.pop(key, None)
+
+
+@contextlib.contextmanager
+def scope() -> Iterator[None]:
+    """Answers cached for the length of the block, as for one request: for a command working
+    through many rows for one person (an import), where nothing it caches changes meanwhile."""
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
 
 
 class RequestCacheMiddleware:

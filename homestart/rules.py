@@ -100,6 +100,8 @@ class Purpose(models.TextChoices):
     ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
     SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
     RETENTION = "retention", "Destruction at the end of the retention period (§8.8)"
+    IMPORT = "import", "Bringing in the scheme's earlier records"
+    EXPORT = "export", "The scheme taking its own records out"
 
 
 class Action(models.TextChoices):

@@ -200,6 +200,7 @@ INSTALLED_APPS = [
     "records",
     "reporting",
     "access_log",
+    "portability",
     # The demo data (manage.py seed_demo): the top layer, it uses every other app.
     "demo",
 ]

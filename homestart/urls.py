@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
     path("", include("reporting.urls")),
+    path("", include("portability.urls")),
 ]
 
 # A lost or cancelled database query outside a view: the error page with 503 too.

@@ -146,6 +146,13 @@ def _open(user: User, family, section: str):
     return gate.open_family(user=user, reference=family.reference, section=section, for_change=True)
 
 
+def _pending_upload(scheme, manager):
+    from portability.importing import pending_import_stage
+    from tests.portability.helpers import csv_bytes, family_row
+
+    return pending_import_stage(scheme=scheme, actor=manager, content=csv_bytes([family_row(1)]), name="f.csv")[0]
+
+
 @pytest.fixture
 def matrix_world(
     wirral,
@@ -395,6 +402,8 @@ def matrix_world(
             "token": "no-such-token",
             "approval_id": waiting.pk,
             "transfer_id": asked.disclosure.transfer.pk,
+            # A file of families uploaded by the manager, waiting for their confirmation.
+            "pending_id": _pending_upload(wirral, manager).pk,
         },
     }
 

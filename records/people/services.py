@@ -14,7 +14,7 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import check_version
 from homestart.errors import NotAllowed
-from homestart.models import DataKey, Scheme, User, has_role, is_line_manager
+from homestart.models import AccessRequest, DataKey, Scheme, User, has_role, is_line_manager
 from homestart.rules import ActingRole, Action, FileKind, Purpose, Role, Section
 from homestart.writes import save_tracked
 from records.common import next_number, require_role
@@ -29,7 +29,14 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
     role = require_role(
         actor, scheme, SCHEME_STAFF_ROLES, "Only the scheme's coordinators and manager open volunteer files."
     )
-    if not has_role(person, Role.VOLUNTEER, scheme=scheme):
+    # A volunteer's file is kept from recruitment: while their role waits for a second
+    # person's approval (§8.3) as well as once they hold it.
+    awaiting = (
+        AccessRequest.objects.pending()
+        .filter(kind=AccessRequest.Kind.MEMBERSHIP, user=person, scheme=scheme, role=Role.VOLUNTEER)
+        .exists()
+    )
+    if not (has_role(person, Role.VOLUNTEER, scheme=scheme) or awaiting):
         raise ValidationError({"person": "This person is not a volunteer of the scheme."})
     number = next_number(VolunteerFile, scheme)
     file = VolunteerFile(

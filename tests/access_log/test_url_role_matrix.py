@@ -41,6 +41,7 @@ APP_MATRICES = {
     "safeguarding": "tests/safeguarding/test_url_matrix.py",
     "records": "tests/records/test_pages.py",
     "reporting": "tests/reporting/test_url_matrix.py",
+    "portability": "tests/portability/test_url_matrix.py",
 }
 
 

@@ -8,8 +8,8 @@ import os
 import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from collections.abc import Callable
+from contextlib import closing
 from io import StringIO
 from pathlib import Path
 

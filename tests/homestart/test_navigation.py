@@ -107,7 +107,8 @@ MANAGER_MENU = [
     COORDINATOR_MENU[2],
     (
         "Records and reporting",
-        ["Subject access", "Retention", "Breaches", "Statistics", "Case studies", "Board minutes"],
+        # Bringing the scheme's records in and taking them out: the manager alone.
+        ["Subject access", "Retention", "Breaches", "Import and export", "Statistics", "Case studies", "Board minutes"],
     ),
     # How each clause of the policy is kept: the manager, trustees, HSUK reviewers, administrators (§3.8).
     ("Reviews and audit", ["Audit sessions", "What I have opened", "How this system keeps the policy"]),

@@ -335,6 +335,49 @@ class SchemeYear(RuleBasedStateMachine):
         self._refer()
         self._count("referral")
 
+    @rule(size=st.integers(1, 3), with_ids=st.booleans())
+    def families_imported(self, size: int, with_ids: bool) -> None:
+        """The manager brings families in from the scheme's old spreadsheet, as
+        ``manage.py import_families`` does, then imports the same file again: the second adds
+        nothing (matched by external id, or by surname, postcode and date of birth). The new
+        files then live the year like any other (§7.1, §8.6)."""
+        from portability.columns import FAMILY_COLUMNS
+        from portability.importing import families_import
+        from portability.reading import open_table
+        from tests.portability.helpers import csv_bytes, family_row
+
+        rows, names = [], []
+        for _ in range(size):
+            first, last = invented_name()
+            n = next(self.joined)
+            names.append((first, last))
+            rows.append(
+                family_row(
+                    n,
+                    external_id=f"SIM-{n}" if with_ids else "",
+                    carer_first_name=first,
+                    carer_last_name=last,
+                    referral_date=self.today.strftime("%d/%m/%Y"),
+                    children="",
+                )
+            )
+        data = csv_bytes(rows)
+
+        def run():
+            table = open_table(io.BytesIO(data), FAMILY_COLUMNS)
+            return families_import(scheme=self.wirral, actor=self.w.people["manager"], table=table)
+
+        first_time = run()
+        assert (first_time.added, first_time.refused) == (size, 0), first_time.errors
+        again = run()
+        assert (again.added, again.already_there) == (0, size), "an import added a family twice"
+        for reference, name in zip(first_time.references, names, strict=True):
+            assert reference not in self.w.families, f"reference {reference} given twice"
+            family = Family.objects.get(reference=reference)
+            self.w.families[reference] = FamilyModel(reference, family.pk, "WIR", name)
+            self.touched.add(reference)
+        self._count("families imported")
+
     @precondition(lambda self: self._wir(open_=True))
     @rule(pick=st.integers(0, 999), by_volunteer=st.booleans())
     def visit_recorded(self, pick: int, by_volunteer: bool) -> None:
