@@ -9,21 +9,18 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from families.models import Family
-from homestart.models import Membership, Role
+from homestart.models import has_role
+from homestart.rules import FileKind, Purpose, Role
 
 from . import gate
-from .models import AccessEvent, AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review
+from .models import AccessEvent, AuditSession, ContractorUndertaking, RecordOfAccess, Review
 
 UNDERTAKING_FIRST = "Sign the confidentiality undertaking before opening records about families (§7.6)."
 
 
 def is_administrator(request: HttpRequest) -> bool:
     user = request.user
-    return (
-        user.is_active
-        and user.is_staff
-        and Membership.objects.current().filter(user=user, role=Role.ADMIN, scheme__isnull=True).exists()
-    )
+    return user.is_active and user.is_staff and has_role(user, Role.ADMIN, scheme=None)
 
 
 class FamilyRecordAdmin(admin.ModelAdmin):

@@ -33,7 +33,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from families.models import Family
-from homestart.models import Membership, Role, User
+from homestart.errors import AccessRefused
+from homestart.models import Membership, User, has_role
+from homestart.rules import Role
 
 from . import gate
 from .gate import FileAccess
@@ -89,11 +91,7 @@ def may_decide(approval: Approval, user: User) -> bool:
     """The user holds an approver role in the approval's scheme now, and did not ask for it."""
     if user.pk == approval.requested_by_id:
         return False
-    return (
-        Membership.objects.current()
-        .filter(user=user, scheme_id=approval.scheme_id, role__in=approver_roles(approval))
-        .exists()
-    )
+    return has_role(user, approver_roles(approval), scheme=approval.scheme_id)
 
 
 def pending_for(*, kind: ApprovalKind, subject_id: Any) -> Approval | None:
@@ -165,9 +163,9 @@ def approval_decide(
     if access.target.pk != approval.family_id:
         raise gate.FileHidden("No such approval.")
     if actor.pk == approval.requested_by_id:
-        raise gate.NotPermitted("You asked for this: another person approves it.")
+        raise AccessRefused("You asked for this: another person approves it.")
     if not may_decide(approval, actor) or access.role not in approver_roles(approval):
-        raise gate.NotPermitted(f"This is approved by {approver_roles_label(approval)} of the scheme.")
+        raise AccessRefused(f"This is approved by {approver_roles_label(approval)} of the scheme.")
     if ApprovalDecision.objects.filter(approval=approval).exists():
         raise ValidationError("This has already been decided.")
     if not approve and not reason.strip():
@@ -190,12 +188,10 @@ def approval_decide(
 def _tell_the_others(approval: Approval, actor: User) -> None:
     """§2.1 emergency: the scheme's other safeguarding leads and managers are told at once."""
     others = list(
-        User.objects.filter(
-            is_active=True,
-            memberships__in=Membership.objects.current().filter(scheme_id=approval.scheme_id, role__in=EMERGENCY_ROLES),
-        )
+        Membership.objects.current()
+        .filter(scheme_id=approval.scheme_id, role__in=EMERGENCY_ROLES)
+        .holders()
         .exclude(pk=actor.pk)
-        .distinct()
     )
     for person in others:
         ApprovalNotice.objects.create(approval=approval, user=person, emailed=bool(person.email))

@@ -25,23 +25,24 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
-from homestart.models import Role, User, has_acknowledged_current_policy
+from homestart.errors import AccessRefused
+from homestart.models import User, has_acknowledged_current_policy
+from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, role_label
 
 from .kinds import Grant, Pending, View, kind_spec
 from .middleware import current_request_id
-from .models import AccessEvent, Action, FileKind, Outcome, Purpose
+from .models import AccessEvent
 from .tombstones import FileDestroyed, is_destroyed, tombstone
 
 __all__ = [
+    "AccessRefused",
     "AcknowledgementRequired",
     "FileAccess",
     "FileDestroyed",
     "FileHidden",
-    "NotPermitted",
     "SignatureRequired",
     "UndertakingRequired",
     "View",
@@ -59,15 +60,11 @@ class FileHidden(Http404):
     """Refused, and the user may not know the file exists: answers 404."""
 
 
-class NotPermitted(PermissionDenied):
-    """Refused: the user may see this file but not do this to it: answers 403."""
-
-
-class AcknowledgementRequired(PermissionDenied):
+class AcknowledgementRequired(AccessRefused):
     """The user has not acknowledged the current Confidentiality Policy (§3.1, §4.1, §5.1)."""
 
 
-class SignatureRequired(PermissionDenied):
+class SignatureRequired(AccessRefused):
     """The file is in the user's sample or session, but the Record of Access is unsigned (§9.1, §10.1)."""
 
     def __init__(self, pending: Pending, kind: str, reference: str) -> None:
@@ -77,7 +74,7 @@ class SignatureRequired(PermissionDenied):
         self.reference = reference
 
 
-class UndertakingRequired(PermissionDenied):
+class UndertakingRequired(AccessRefused):
     """An administrator must sign the confidentiality undertaking first (§7.6)."""
 
 
@@ -97,10 +94,8 @@ class FileAccess:
 
     @property
     def role_label(self) -> str:
-        """The role in words ("Coordinator", "line manager"), for the page, not the code."""
-        if self.grant.role in Role.values:
-            return Role(self.grant.role).label
-        return self.grant.role.replace("_", " ")
+        """The role in words ("Coordinator", "Line manager"), for the page, not the code."""
+        return role_label(self.grant.role)
 
     reference = property(lambda self: kind_spec(self.kind).reference(self._obj))
 
@@ -124,7 +119,7 @@ class FileAccess:
     def file(self) -> Any:
         """The whole file: only for roles with the full view."""
         if not self.full:
-            raise NotPermitted("This role sees only the minimal view of the file (§8.5).")
+            raise AccessRefused("This role sees only the minimal view of the file (§8.5).")
         return self._obj
 
     # Family files are the only kind the family pages open.
@@ -205,27 +200,27 @@ def open_file(
     if not user.is_authenticated or not user.is_active:
         raise FileHidden("No such file.")
     if not has_acknowledged_current_policy(user):
-        refuse("policy_not_acknowledged")
+        refuse(Refusal.POLICY_NOT_ACKNOWLEDGED)
         raise AcknowledgementRequired("Acknowledge the current Confidentiality Policy first.")
     obj = spec.load(reference)
     if obj is None:
-        refuse("no_such_file")
+        refuse(Refusal.NO_SUCH_FILE)
         raise FileHidden("No such file.")
     outcome = spec.decide(user=user, obj=obj, purpose=purpose)
     if isinstance(outcome, Grant):
         if outcome.readable_sections is not None and section not in outcome.readable_sections:
             # The rest of the file is not theirs to know about: as if it did not exist.
-            refuse("section_not_readable", obj, outcome.role)
+            refuse(Refusal.SECTION_NOT_READABLE, obj, outcome.role)
             raise FileHidden("No such file.")
         _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         if roles is not None and outcome.role not in roles:
-            refuse("section_not_for_role", obj, outcome.role)
-            raise NotPermitted("Your role may not open this part of the file.")
+            refuse(Refusal.SECTION_NOT_FOR_ROLE, obj, outcome.role)
+            raise AccessRefused("Your role may not open this part of the file.")
         if for_change and not (
             outcome.may_change and (outcome.writable_sections is None or section in outcome.writable_sections)
         ):
-            refuse("read_only_access", obj, outcome.role)
-            raise NotPermitted("You may see this file but not change it.")
+            refuse(Refusal.READ_ONLY_ACCESS, obj, outcome.role)
+            raise AccessRefused("You may see this file but not change it.")
         _record(
             user=user,
             kind=kind,
@@ -241,10 +236,10 @@ def open_file(
     if isinstance(outcome, Pending):
         _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         refuse(outcome.reason, obj, outcome.role)
-        if outcome.reason == "undertaking_unsigned":
+        if outcome.reason == Refusal.UNDERTAKING_UNSIGNED:
             raise UndertakingRequired("Sign the confidentiality undertaking first (§7.6).")
         raise SignatureRequired(outcome, kind, reference)
-    refuse("no_access_to_file", obj, outcome or "")
+    refuse(Refusal.NO_ACCESS_TO_FILE, obj, outcome or "")
     raise FileHidden("No such file.")
 
 
@@ -252,7 +247,7 @@ def _refuse_if_destroyed(kind: str, obj: Any, refuse: Any, role: str) -> None:
     """Someone who could have opened the file, had it not been destroyed at the end of its
     retention period, is told so: its tombstone, 410 Gone (§8.8). Nothing of it is read."""
     if is_destroyed(obj):
-        refuse("file_destroyed", obj, role)
+        refuse(Refusal.FILE_DESTROYED, obj, role)
         raise FileDestroyed(tombstone(kind, obj))
 
 
@@ -303,21 +298,21 @@ def record_of_access_to_sign(
         raise FileHidden("No such file.")
     obj = spec.load(reference)
     if obj is None:
-        refuse("no_such_file")
+        refuse(Refusal.NO_SUCH_FILE)
     outcome = spec.decide(user=user, obj=obj, purpose=Purpose.CASEWORK)
     if isinstance(outcome, Grant):
         if outcome.readable_sections is None:
             _refuse_if_destroyed(kind, obj, destroyed, outcome.role)
             return obj, outcome
         # Part of the file only (a volunteer, the safeguarding lead): nothing here for them to sign.
-        refuse("section_not_readable", obj, outcome.role)
+        refuse(Refusal.SECTION_NOT_READABLE, obj, outcome.role)
     if isinstance(outcome, Pending):
-        if outcome.reason == "record_of_access_unsigned":
+        if outcome.reason == Refusal.RECORD_OF_ACCESS_UNSIGNED:
             _refuse_if_destroyed(kind, obj, destroyed, outcome.role)
             return obj, outcome
         refuse(outcome.reason, obj, outcome.role)
     # No open sample, review or audit session holding this file.
-    refuse("no_access_to_file", obj, outcome or "")
+    refuse(Refusal.NO_ACCESS_TO_FILE, obj, outcome or "")
 
 
 def open_family(**kwargs: Any) -> FileAccess:
@@ -328,7 +323,7 @@ def open_family(**kwargs: Any) -> FileAccess:
 def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
     """Change an opened file: the access event and the change commit together or not at all."""
     if not access.may_change_section(section):
-        raise NotPermitted("You may see this file but not change it.")
+        raise AccessRefused("You may see this file but not change it.")
     with transaction.atomic():
         _record(
             user=access.user,

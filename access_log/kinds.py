@@ -31,9 +31,10 @@ from families.models import (
     Visit,
     VolunteerAssignment,
 )
-from homestart.models import Membership, Role, User, roles_in
+from homestart.models import Membership, User, roles_in
+from homestart.rules import FileKind, Purpose, Refusal, Role, Section
 
-from .models import AuditSession, ContractorUndertaking, FileKind, Purpose, RecordOfAccess, Review, Section
+from .models import AuditSession, ContractorUndertaking, RecordOfAccess, Review
 
 # Roles that see and change every family file of their own scheme (§8.3).
 SCHEME_STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
@@ -177,7 +178,7 @@ class FamilyFiles(FileKindSpec):
             if Role.ADMIN not in national:
                 return refused_role
             if not ContractorUndertaking.objects.filter(user=user).exists():
-                return Pending("undertaking_unsigned", Role.ADMIN)
+                return Pending(Refusal.UNDERTAKING_UNSIGNED, Role.ADMIN)
             return Grant(Role.ADMIN, View.FULL, False, Purpose.ADMINISTRATION)
 
         staff_role = next((r for r in SCHEME_STAFF_ROLES if r in here), None)
@@ -238,7 +239,7 @@ class FamilyFiles(FileKindSpec):
                 ).exists()
                 if signed:
                     return Grant(role, View.FULL, False, review.purpose, review=review)
-                return Pending("record_of_access_unsigned", role, review=review)
+                return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, role, review=review)
 
         if Role.AUDITOR in here:
             session = (
@@ -254,7 +255,7 @@ class FamilyFiles(FileKindSpec):
                 ).exists()
                 if signed:
                     return Grant(Role.AUDITOR, View.FULL, False, Purpose.EXTERNAL_AUDIT, session=session)
-                return Pending("record_of_access_unsigned", Role.AUDITOR, session=session)
+                return Pending(Refusal.RECORD_OF_ACCESS_UNSIGNED, Role.AUDITOR, session=session)
 
         return refused_role
 
@@ -287,29 +288,27 @@ class FamilyFiles(FileKindSpec):
         volunteer = self.volunteer_filter(user, today=today)
         reviewing = Exists(_family_perm(user, OuterRef("pk"), "review_family")) & (
             Exists(
-                Review.objects.filter(
+                Review.objects.open_now(now)
+                .filter(
                     reviewer=user,
                     kind=Review.Kind.SPOT_CHECK,
                     scheme=OuterRef("scheme"),
-                    closed_at__isnull=True,
-                    opens_at__lte=now,
-                    closes_at__gt=now,
                     files__file_kind=self.kind,
                     files__file_id=OuterRef("pk"),
-                ).filter(Exists(signed.filter(review=OuterRef("pk"))))
+                )
+                .filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(current.filter(role=Role.SPOT_CHECK_TRUSTEE))
             | Exists(
-                Review.objects.filter(
+                Review.objects.open_now(now)
+                .filter(
                     reviewer=user,
                     kind=Review.Kind.QUALITY_REVIEW,
                     scheme=OuterRef("scheme"),
-                    closed_at__isnull=True,
-                    opens_at__lte=now,
-                    closes_at__gt=now,
                     files__file_kind=self.kind,
                     files__file_id=OuterRef("pk"),
-                ).filter(Exists(signed.filter(review=OuterRef("pk"))))
+                )
+                .filter(Exists(signed.filter(review=OuterRef("pk"))))
             )
             & Exists(Membership.objects.current().filter(user=user, scheme__isnull=True, role=Role.REVIEWER))
         )
@@ -317,15 +316,14 @@ class FamilyFiles(FileKindSpec):
             Exists(current.filter(role=Role.AUDITOR))
             & Exists(_family_perm(user, OuterRef("pk"), "audit_family"))
             & Exists(
-                AuditSession.objects.filter(
+                AuditSession.objects.open_now(now)
+                .filter(
                     auditor=user,
                     scheme=OuterRef("scheme"),
-                    closed_at__isnull=True,
-                    opened_at__lte=now,
-                    expires_at__gt=now,
                     files__file_kind=self.kind,
                     files__file_id=OuterRef("pk"),
-                ).filter(Exists(signed.filter(audit_session=OuterRef("pk"))))
+                )
+                .filter(Exists(signed.filter(audit_session=OuterRef("pk"))))
             )
         )
         return staff | volunteer | reviewing | auditing

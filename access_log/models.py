@@ -22,31 +22,12 @@ from homestart.models import (  # noqa: F401 (the append-only names are re-expor
     AppendOnlyModel,
     AppendOnlyQuerySet,
     EncryptedModel,
-    Role,
 )
+from homestart.rules import Action, FileKind, Outcome, Purpose, role_label
 
 # The marker and base of every register lives in ``homestart.models`` (the bottom
 # layer, so that every app can use it); these names stay importable from here.
 AccessEventQuerySet = AppendOnlyQuerySet
-
-
-class FileKind(models.TextChoices):
-    FAMILY = "family", "Family file"
-    VOLUNTEER = "volunteer", "Volunteer file"
-    PERSONNEL = "personnel", "Personnel file"
-
-
-class Action(models.TextChoices):
-    VIEW = "view", "Opened"
-    CHANGE = "change", "Changed"
-    CREATE = "create", "Created"
-    EXPORT = "export", "Exported"
-    LIST = "list", "Listed, with names shown"
-
-
-class Outcome(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    REFUSED = "refused", "Refused"
 
 
 class AccessEvent(AppendOnlyModel):
@@ -77,28 +58,36 @@ class AccessEvent(AppendOnlyModel):
         return f"{self.get_action_display()} {self.file_reference} ({self.outcome})"
 
 
-class Purpose(models.TextChoices):
-    CASEWORK = "casework", "Supporting the family"
-    SUPERVISION = "supervision", "Supervision"
-    SPOT_CHECK = "spot_check", "Spot check of files for a safeguarding audit (§9.1)"
-    QUALITY_REVIEW = "quality_review", "Quality assurance review (§8.3, §9.1)"
-    EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
-    ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
-    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
+class WindowQuerySet(models.QuerySet):
+    """A window of access that opens, ends at a set time, and may be closed early: a
+    review's sample (§9.1) or an audit session (§10.1). The one statement of "open now",
+    for queries (``open_now``) and for a row already loaded (``window_is_open``)."""
+
+    opens: str
+    ends: str
+
+    def open_now(self, at: datetime.datetime | None = None) -> WindowQuerySet:
+        now = at or timezone.now()
+        return self.filter(closed_at__isnull=True, **{f"{self.opens}__lte": now, f"{self.ends}__gt": now})
+
+    @classmethod
+    def window_is_open(cls, window: models.Model, at: datetime.datetime | None = None) -> bool:
+        now = at or timezone.now()
+        return window.closed_at is None and getattr(window, cls.opens) <= now < getattr(window, cls.ends)
+
+    @classmethod
+    def window_status(cls, window: models.Model, at: datetime.datetime | None = None) -> str:
+        """The window in words, for lists: open, ended, closed (early) or not yet open."""
+        now = at or timezone.now()
+        if window.closed_at is not None:
+            return "Closed"
+        if cls.window_is_open(window, now):
+            return "Open"
+        return "Not yet open" if now < getattr(window, cls.opens) else "Ended"
 
 
-class Section(models.TextChoices):
-    """Parts of a family file the gate opens for a role that may not read all of it."""
-
-    SAFEGUARDING = "safeguarding", "Safeguarding"
-    # Names, dates of birth, address and contact: what a referral to children's services needs (§2.1).
-    IDENTIFYING_DETAILS = "identifying_details", "Identifying details"
-
-
-class ReviewQuerySet(models.QuerySet):
-    def open_now(self) -> ReviewQuerySet:
-        now = timezone.now()
-        return self.filter(closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
+class ReviewQuerySet(WindowQuerySet):
+    opens, ends = "opens_at", "closes_at"
 
 
 class Review(models.Model):
@@ -137,8 +126,11 @@ class Review(models.Model):
         return Purpose.SPOT_CHECK if self.kind == self.Kind.SPOT_CHECK else Purpose.QUALITY_REVIEW
 
     def is_open(self, at: datetime.datetime | None = None) -> bool:
-        now = at or timezone.now()
-        return self.closed_at is None and self.opens_at <= now < self.closes_at
+        return ReviewQuerySet.window_is_open(self, at)
+
+    @property
+    def status(self) -> str:
+        return ReviewQuerySet.window_status(self)
 
 
 class SampledFile(AppendOnlyModel):
@@ -160,10 +152,8 @@ class SampledFile(AppendOnlyModel):
         return self.file_reference
 
 
-class AuditSessionQuerySet(models.QuerySet):
-    def open_now(self) -> AuditSessionQuerySet:
-        now = timezone.now()
-        return self.filter(closed_at__isnull=True, opened_at__lte=now, expires_at__gt=now)
+class AuditSessionQuerySet(WindowQuerySet):
+    opens, ends = "opened_at", "expires_at"
 
 
 class AuditSession(models.Model):
@@ -198,8 +188,11 @@ class AuditSession(models.Model):
         return f"Audit session in {self.scheme.code}"
 
     def is_open(self, at: datetime.datetime | None = None) -> bool:
-        now = at or timezone.now()
-        return self.closed_at is None and self.opened_at <= now < self.expires_at
+        return AuditSessionQuerySet.window_is_open(self, at)
+
+    @property
+    def status(self) -> str:
+        return AuditSessionQuerySet.window_status(self)
 
 
 class AuditSessionFile(AppendOnlyModel):
@@ -266,7 +259,7 @@ class RecordOfAccess(AppendOnlyModel):
     @property
     def role_label(self) -> str:
         """The role as the Record of Access shows it ("HSUK reviewer", not "reviewer")."""
-        return Role(self.role).label if self.role in Role.values else self.role
+        return role_label(self.role)
 
 
 class ContractorUndertaking(AppendOnlyModel):

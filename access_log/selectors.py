@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, User, has_role
+from homestart.rules import Role
 
 from .kinds import SCHEME_STAFF_ROLES
 from .models import AccessEvent, Approval, ApprovalNotice, AuditSession, RecordOfAccess
@@ -25,10 +26,10 @@ def records_of_access(*, kind: str, file_id) -> QuerySet[RecordOfAccess]:
 def audit_sessions_for(*, user: User) -> QuerySet[AuditSession]:
     """Sessions the user opened or supervises (coordinators of the scheme) or attends (the auditor)."""
     staff_schemes = Membership.objects.current().filter(user=user, role__in=SCHEME_STAFF_ROLES).values("scheme")
-    is_auditor = Membership.objects.current().filter(user=user, role=Role.AUDITOR)
     condition = Q(scheme__in=staff_schemes)
-    if is_auditor.exists():
-        condition |= Q(auditor=user, scheme__in=is_auditor.values("scheme"))
+    if has_role(user, Role.AUDITOR):
+        auditing = Membership.objects.current().filter(user=user, role=Role.AUDITOR)
+        condition |= Q(auditor=user, scheme__in=auditing.values("scheme"))
     return AuditSession.objects.filter(condition)
 
 

@@ -17,40 +17,23 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from families.models import Family
-from homestart.models import Membership, Role, Scheme, User
+from homestart.errors import NotAllowed
+from homestart.models import Scheme, User, has_role
+from homestart.rules import FileKind, Purpose, Role
+from homestart.writes import save_tracked
 
-from .models import (
-    AuditSession,
-    AuditSessionFile,
-    ContractorUndertaking,
-    FileKind,
-    Purpose,
-    RecordOfAccess,
-    Review,
-    SampledFile,
-)
+from .models import AuditSession, AuditSessionFile, ContractorUndertaking, RecordOfAccess, Review, SampledFile
 
 MAX_SAMPLE = 50
 MAX_REVIEW_DAYS = 90
 
 
-class NotPermitted(ValidationError):
-    pass
-
-
-def _save(instance: Any, *, actor: User) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save()
-
-
 def _review_kind_for(user: User, scheme: Scheme) -> str:
-    current = Membership.objects.current().filter(user=user)
-    if current.filter(role=Role.REVIEWER, scheme__isnull=True).exists():
+    if has_role(user, Role.REVIEWER, scheme=None):
         return Review.Kind.QUALITY_REVIEW
-    if current.filter(role=Role.SPOT_CHECK_TRUSTEE, scheme=scheme).exists():
+    if has_role(user, Role.SPOT_CHECK_TRUSTEE, scheme=scheme):
         return Review.Kind.SPOT_CHECK
-    raise NotPermitted(
+    raise NotAllowed(
         {"scheme": "Only HSUK reviewers, and the scheme's trustee responsible for spot checks, draw samples (§9.1)."}
     )
 
@@ -121,7 +104,7 @@ def review_draw_sample(
         closes_at=now + datetime.timedelta(days=days),
         sample_size=len(chosen),
     )
-    _save(review, actor=reviewer)
+    save_tracked(review, actor=reviewer)
     SampledFile.objects.bulk_create(
         SampledFile(review=review, file_kind=file_kind, file_id=pk, file_reference=ref) for file_kind, pk, ref in chosen
     )
@@ -138,10 +121,9 @@ def review_close(*, review: Review, actor: User) -> Review:
     if review.closed_at is not None:
         raise ValidationError("This review is already closed.")
     review.closed_at = timezone.now()
-    review._history_user = actor
-    review.save(update_fields=["closed_at"])
+    save_tracked(review, actor=actor, update_fields=["closed_at"])
     still_open = SampledFile.objects.filter(
-        review__reviewer=review.reviewer, review__closed_at__isnull=True, review__closes_at__gt=timezone.now()
+        review__in=Review.objects.open_now().filter(reviewer=review.reviewer)
     ).values("file_id")
     for family in Family.objects.filter(pk__in=review.files.values("file_id")).exclude(pk__in=still_open):
         remove_perm("families.review_family", review.reviewer, family)
@@ -208,10 +190,9 @@ def audit_session_open(
     """A coordinator opens a two-hour supervised session for named family and volunteer files (§8.3, §10.1)."""
     from .kinds import kind_spec
 
-    current = Membership.objects.current()
-    if not current.filter(user=coordinator, scheme=scheme, role__in=(Role.COORDINATOR, Role.MANAGER)).exists():
-        raise NotPermitted({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
-    if not current.filter(user=auditor, scheme=scheme, role=Role.AUDITOR).exists():
+    if not has_role(coordinator, (Role.COORDINATOR, Role.MANAGER), scheme=scheme):
+        raise NotAllowed({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
+    if not has_role(auditor, Role.AUDITOR, scheme=scheme):
         raise ValidationError({"auditor": "Choose an external auditor of this scheme."})
     if not declared:
         raise ValidationError({"declared": "Confirm that you will be present throughout the session."})
@@ -240,7 +221,7 @@ def audit_session_open(
         opened_at=now,
         expires_at=now + AuditSession.DURATION,
     )
-    _save(session, actor=coordinator)
+    save_tracked(session, actor=coordinator)
     AuditSessionFile.objects.bulk_create(
         AuditSessionFile(session=session, file_kind=file_kind, file_id=pk, file_reference=ref)
         for file_kind, pk, ref in files
@@ -258,10 +239,9 @@ def audit_session_close(*, session: AuditSession, actor: User) -> AuditSession:
         raise ValidationError("This session is already closed.")
     session.closed_at = timezone.now()
     session.closed_by = actor
-    session._history_user = actor
-    session.save(update_fields=["closed_at", "closed_by"])
+    save_tracked(session, actor=actor, update_fields=["closed_at", "closed_by"])
     still_open = AuditSessionFile.objects.filter(
-        session__auditor=session.auditor, session__closed_at__isnull=True, session__expires_at__gt=timezone.now()
+        session__in=AuditSession.objects.open_now().filter(auditor=session.auditor)
     ).values("file_id")
     for family in Family.objects.filter(pk__in=session.files.values("file_id")).exclude(pk__in=still_open):
         remove_perm("families.audit_family", session.auditor, family)

@@ -11,30 +11,25 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User, has_role, scheme_ids_where
 from homestart.once import form_once
+from homestart.rules import FileKind, Purpose, Role
 from homestart.security import recent_authentication
 
 from . import approvals, gate, selectors, services
 from .forms import ApprovalDecisionForm, AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
-from .models import Approval, FileKind, Purpose, RecordOfAccess, Review
-
-
-def _current(user: User):
-    return Membership.objects.current().filter(user=user)
-
+from .models import Approval, RecordOfAccess, Review
 
 # --- reviews and spot checks (§8.3, §9.1) -----------------------------------
 
 
 def _review_schemes(user: User):
-    if _current(user).filter(role=Role.REVIEWER, scheme__isnull=True).exists():
+    if has_role(user, Role.REVIEWER, scheme=None):
         return Scheme.objects.all()
-    return Scheme.objects.filter(
-        memberships__user=user, memberships__role=Role.SPOT_CHECK_TRUSTEE, memberships__ended_at__isnull=True
-    ).distinct()
+    return Scheme.objects.filter(pk__in=scheme_ids_where(user, Role.SPOT_CHECK_TRUSTEE))
 
 
 @require_GET
@@ -44,7 +39,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     if not schemes.exists():
         raise Http404("No reviews for this role.")
     reviews = Review.objects.filter(reviewer=request.user).select_related("scheme")
-    return render(request, "access_log/review_list.html", {"reviews": reviews, "now": timezone.now()})
+    return render(request, "access_log/review_list.html", {"reviews": reviews})
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,7 +50,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
     schemes = _review_schemes(request.user)
     if not schemes.exists():
         raise Http404("No reviews for this role.")
-    national = _current(request.user).filter(role=Role.REVIEWER, scheme__isnull=True).exists()
+    national = has_role(request.user, Role.REVIEWER, scheme=None)
     form = ReviewForm(request.POST or None, schemes=schemes, personnel=national)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,23 +141,21 @@ def sign_record(request: HttpRequest, kind: str, reference: str) -> HttpResponse
 
 
 def _session_schemes(user: User):
-    return Scheme.objects.filter(
-        memberships__user=user, memberships__role__in=SCHEME_STAFF_ROLES, memberships__ended_at__isnull=True
-    ).distinct()
+    return Scheme.objects.filter(pk__in=scheme_ids_where(user, SCHEME_STAFF_ROLES))
 
 
 @require_GET
 @never_cache
 def audit_session_list(request: HttpRequest) -> HttpResponse:
     schemes = _session_schemes(request.user)
-    is_auditor = _current(request.user).filter(role=Role.AUDITOR).exists()
+    is_auditor = has_role(request.user, Role.AUDITOR)
     if not schemes.exists() and not is_auditor:
         raise Http404("No audit sessions for this role.")
     sessions = selectors.audit_sessions_for(user=request.user).select_related("scheme", "auditor", "opened_by")
     return render(
         request,
         "access_log/audit_session_list.html",
-        {"sessions": sessions, "may_open": schemes.exists(), "now": timezone.now()},
+        {"sessions": sessions, "may_open": schemes.exists()},
     )
 
 
@@ -174,19 +167,12 @@ def audit_session_new(request: HttpRequest) -> HttpResponse:
     schemes = list(_session_schemes(request.user))
     if not schemes:
         raise Http404("Only coordinators open audit sessions.")
-    auditors = User.objects.filter(
-        is_active=True,
-        memberships__role=Role.AUDITOR,
-        memberships__scheme__in=schemes,
-        memberships__ended_at__isnull=True,
-    ).distinct()
+    auditors = Membership.objects.current().filter(role=Role.AUDITOR, scheme__in=schemes).holders()
     initial = {"signed_name": request.user.get_full_name()}
     form = AuditSessionForm(request.POST or None, auditors=auditors, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        scheme = Scheme.objects.filter(
-            pk__in=[s.pk for s in schemes], memberships__user=data["auditor"], memberships__role=Role.AUDITOR
-        ).first()
+        scheme = next((s for s in schemes if has_role(data["auditor"], Role.AUDITOR, scheme=s)), None)
         try:
             session = services.audit_session_open(
                 coordinator=request.user,
@@ -275,7 +261,7 @@ def my_access(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def undertaking(request: HttpRequest) -> HttpResponse:
-    if not _current(request.user).filter(role=Role.ADMIN).exists():
+    if not has_role(request.user, Role.ADMIN):
         raise Http404("Only administrators sign the undertaking.")
     signed = request.user.undertakings.first()
     form = UndertakingForm(request.POST or None, initial={"signed_name": request.user.get_full_name()})
@@ -299,7 +285,7 @@ def undertaking(request: HttpRequest) -> HttpResponse:
 
 def _approval_people(user: User) -> bool:
     """Scheme staff and safeguarding leads ask for and give approvals."""
-    return _current(user).filter(role__in=(*SCHEME_STAFF_ROLES, Role.SAFEGUARDING_LEAD)).exists()
+    return has_role(user, (*SCHEME_STAFF_ROLES, Role.SAFEGUARDING_LEAD))
 
 
 @require_GET
@@ -338,12 +324,12 @@ def approval_detail(request: HttpRequest, approval_id) -> HttpResponse:
     may_decide = approvals.may_decide(approval, request.user) and access.role in approvals.approver_roles(approval)
     told = approval.notices.filter(user=request.user).exists()
     if not (may_decide or told or request.user.pk == approval.requested_by_id):
-        raise gate.NotPermitted("This approval is for the person who asked and those who approve.")
+        raise AccessRefused("This approval is for the person who asked and those who approve.")
     decision = approvals.decision_of(approval)
     form = ApprovalDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_decide:
-            raise gate.NotPermitted(
+            raise AccessRefused(
                 f"This is approved by {approvals.approver_roles_label(approval)}, never by the person who asked."
             )
         if form.is_valid():

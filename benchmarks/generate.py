@@ -30,7 +30,8 @@ from families.models import (
 )
 from homestart import crypto, keystore
 from homestart import services as people_services
-from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.models import DataKey, Membership, Scheme, User
+from homestart.rules import Role
 
 BATCH = 2000
 PASSWORD_HASH = "md5$bench$0"  # nobody signs in with a password here: force_login

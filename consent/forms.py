@@ -8,7 +8,7 @@ from families.forms import date_field, not_in_future
 from families.models import Family, Member
 from homestart.concurrency import VersionedForm
 
-from .models import Disclosure, LegalBasis, RecipientKind, Scope
+from .models import Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 CONSENT_RECIPIENTS = [
@@ -116,18 +116,25 @@ class FamilyToldMixin(forms.Form):
         help_text="Only where telling them would put a child or vulnerable adult at greater risk of harm.",
     )
 
+    def justification_needed(self, data: dict) -> bool:
+        """Whether the form itself knows the sharing is without consent (a chosen legal basis);
+        otherwise the service decides, once it knows whether the family consented."""
+        return False
+
     def clean(self):
         data = super().clean()
-        told = data.get("family_told")
-        if told == Disclosure.FamilyTold.TOLD and not data.get("family_told_on"):
-            self.add_error("family_told_on", "Give the date the family was told (§1.5).")
-        if told == Disclosure.FamilyTold.NOT_TOLD and not data.get("not_told_reason"):
-            self.add_error("not_told_reason", "Record why the family was not told (§1.5, §2.2).")
-        if data.get("family_told_on"):
-            try:
-                not_in_future(data["family_told_on"], "The date the family was told")
-            except forms.ValidationError as error:
-                self.add_error("family_told_on", error)
+        if "family_told" not in data:
+            return data  # no answer chosen: the field says so already
+        errors = told_and_justified(
+            family_told=data["family_told"],
+            family_told_on=data.get("family_told_on"),
+            not_told_reason=data.get("not_told_reason", ""),
+            justification=data.get("justification", ""),
+            needs_justification=self.justification_needed(data),
+        )
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return data
 
 
@@ -243,11 +250,8 @@ class DisclosureForm(WithoutConsentMixin):
     def clean_shared_on(self):
         return not_in_future(self.cleaned_data["shared_on"], "The date shared")
 
-    def clean(self):
-        data = super().clean()
-        if data.get("basis") and data["basis"] != LegalBasis.CONSENT and not data.get("justification"):
-            self.add_error("justification", "Justify sharing without the family's consent.")
-        return data
+    def justification_needed(self, data: dict) -> bool:
+        return bool(data.get("basis")) and data["basis"] != LegalBasis.CONSENT
 
 
 class SchemeChoiceField(forms.ModelChoiceField):

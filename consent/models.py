@@ -151,6 +151,36 @@ class Consent(FamilyKey, EncryptedModel):
             raise ValidationError({"given_by": "Consent is given by a parent or carer."})
 
 
+def told_and_justified(
+    *,
+    family_told: str,
+    family_told_on: datetime.date | None,
+    not_told_reason: str,
+    justification: str | None = None,
+    needs_justification: bool = False,
+) -> dict[str, str]:
+    """The block every sharing records, checked in one place for the forms, the services and
+    the register itself: whether the family was told, and when (§1.5), or why not — only where
+    telling them would put someone at greater risk (§1.5, §2.2) — and, without the family's
+    consent, the justification (§2.1, §7.4). Who approves is never chosen here: the approval
+    names them (``access_log.approvals``). Returns the messages by field; none when complete."""
+    errors: dict[str, str] = {}
+    if family_told not in Disclosure.FamilyTold.values:
+        errors["family_told"] = "Say whether the family was told (§1.5, §2.2)."
+    elif family_told == Disclosure.FamilyTold.TOLD and not family_told_on:
+        errors["family_told_on"] = "Give the date the family was told (§1.5)."
+    elif family_told == Disclosure.FamilyTold.NOT_TOLD and not (not_told_reason or "").strip():
+        errors["not_told_reason"] = (
+            "Record why the family was not told: only where telling them would put a child or "
+            "vulnerable adult at greater risk of harm (§1.5, §2.2)."
+        )
+    if family_told_on and family_told_on > timezone.localdate():
+        errors["family_told_on"] = "The date the family was told must be today or in the past."
+    if needs_justification and not (justification or "").strip():
+        errors["justification"] = "Justify sharing without the family's consent."
+    return errors
+
+
 class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     """One sharing of information about a family outside Home-Start: the disclosure register.
 
@@ -249,16 +279,13 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
         return f"Disclosure about {self.family_id and self.family.reference}"
 
     def clean(self) -> None:
-        errors = {}
-        if self.family_told == self.FamilyTold.TOLD and not self.family_told_on:
-            errors["family_told_on"] = "Give the date the family was told."
-        if self.family_told == self.FamilyTold.NOT_TOLD and not (self.not_told_reason or "").strip():
-            errors["not_told_reason"] = (
-                "Record why the family was not told: only where telling them would put a child or "
-                "vulnerable adult at greater risk of harm (§1.5, §2.2)."
-            )
-        if self.basis != LegalBasis.CONSENT and not (self.justification or "").strip():
-            errors["justification"] = "Justify sharing without the family's consent."
+        errors = told_and_justified(
+            family_told=self.family_told,
+            family_told_on=self.family_told_on,
+            not_told_reason=self.not_told_reason,
+            justification=self.justification,
+            needs_justification=self.basis != LegalBasis.CONSENT,
+        )
         if self.corrects_id and self.family_id and self.corrects.family_id != self.family_id:
             errors["corrects"] = "A correction is about the same family as the entry it corrects."
         if errors:

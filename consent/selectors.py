@@ -7,10 +7,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from access_log import approvals
 from access_log.gate import FileAccess
 from access_log.kinds import KINDS
-from access_log.models import Approval, ApprovalDecision, ApprovalKind, FileKind
+from access_log.models import Approval, ApprovalDecision, ApprovalKind
 from families.models import Family
 from homestart.history import Source
 from homestart.models import User
+from homestart.rules import FileKind
 
 from .models import ConfidentialityStatement, Consent, Disclosure, Transfer
 

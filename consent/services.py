@@ -21,10 +21,13 @@ from access_log.gate import FileAccess
 from access_log.models import Approval, ApprovalKind
 from families.models import Member
 from homestart.concurrency import check_version
-from homestart.models import PolicyVersion, Role, User
+from homestart.errors import AccessRefused, NotAllowed
+from homestart.models import PolicyVersion, User
+from homestart.rules import Role
+from homestart.writes import save_tracked
 from safeguarding.models import ExternalRequest
 
-from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope
+from .models import ConfidentialityStatement, Consent, Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
 from .sharing import Recipient, SharingDecision, may_share
 
 CONSENT_SECTION = "consent"
@@ -33,19 +36,13 @@ SAFEGUARDING_SECTION = "safeguarding"
 APPROVERS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 
 
-class SharingRefused(ValidationError):
+class SharingRefused(NotAllowed):
     """``may_share`` said no: the reason is the message."""
-
-
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 def _require_role(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
     if access.role not in roles:
-        raise gate.NotPermitted(message)
+        raise AccessRefused(message)
 
 
 def _adult_of(access: FileAccess, member: Member) -> Member:
@@ -86,7 +83,7 @@ def statement_record(
             notes=notes,
             recorded_by=actor,
         )
-        _save(statement, actor=actor)
+        save_tracked(statement, actor=actor)
     return statement
 
 
@@ -125,7 +122,7 @@ def consent_record(
             review_on=review_on,
             recorded_by=actor,
         )
-        _save(consent, actor=actor)
+        save_tracked(consent, actor=actor)
     return consent
 
 
@@ -160,26 +157,12 @@ def consent_withdraw(
         consent.withdrawn_on = withdrawn_on
         consent.withdrawn_recorded_by = actor
         consent.withdrawal_notes = notes
-        _save(
+        save_tracked(
             consent,
             actor=actor,
             update_fields=["withdrawn_at", "withdrawn_on", "withdrawn_recorded_by", "withdrawal_notes"],
         )
     return consent
-
-
-def _check_told(family_told: str, family_told_on: datetime.date | None, not_told_reason: str) -> None:
-    if family_told == Disclosure.FamilyTold.TOLD and family_told_on is None:
-        raise ValidationError({"family_told_on": "Give the date the family was told (§1.5)."})
-    if family_told == Disclosure.FamilyTold.NOT_TOLD and not not_told_reason.strip():
-        raise ValidationError(
-            {
-                "not_told_reason": "Record why the family was not told: only where telling them "
-                "would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2)."
-            }
-        )
-    if family_told not in Disclosure.FamilyTold.values:
-        raise ValidationError({"family_told": "Say whether the family was told (§1.5, §2.2)."})
 
 
 def sharing_check(
@@ -201,7 +184,9 @@ def sharing_check(
     justification when there is no consent."""
     if not summary.strip():
         raise ValidationError({"summary": "Summarise what was shared."})
-    _check_told(family_told, family_told_on, not_told_reason)
+    told = {"family_told": family_told, "family_told_on": family_told_on, "not_told_reason": not_told_reason}
+    if errors := told_and_justified(**told):
+        raise NotAllowed(errors)
     decision: SharingDecision = may_share(
         family=access.target, scope=scope, recipient=recipient, exception=exception, request=request
     )
@@ -214,8 +199,8 @@ def sharing_check(
             f"That basis does not apply here: the information may go on this basis only: "
             f"{LegalBasis(decision.basis).label}."
         )
-    if decision.needs_approval and not justification.strip():
-        raise ValidationError({"justification": "Justify sharing without the family's consent."})
+    if errors := told_and_justified(**told, justification=justification, needs_justification=decision.needs_approval):
+        raise NotAllowed(errors)
     return decision
 
 
@@ -243,7 +228,7 @@ def disclosure_write(
     if decision.needs_approval:
         outcome = approvals.decision_of(approval) if approval is not None else None
         if outcome is None or outcome.outcome == outcome.Outcome.REFUSED:
-            raise gate.NotPermitted("Sharing without the family's consent happens only once it is approved.")
+            raise AccessRefused("Sharing without the family's consent happens only once it is approved.")
         approved_by = outcome.decided_by
     with gate.changing(access, section=section) as family:
         disclosure = Disclosure(
@@ -267,7 +252,7 @@ def disclosure_write(
             recorded_by=approval.requested_by if approval is not None else actor,
             corrects=corrects,
         )
-        _save(disclosure, actor=actor)
+        save_tracked(disclosure, actor=actor)
     return disclosure
 
 

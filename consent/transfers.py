@@ -34,6 +34,7 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from families.services import CreatedBy, family_create, staff_role
+from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import Scheme, User
 from safeguarding.carry import concerns_receive, concerns_to_carry
 
@@ -53,13 +54,13 @@ REFERRAL_FIELDS = ("source", "referrer_name", "referrer_organisation", "referrer
 MIN_PASSPHRASE = 12
 
 
-class PackageError(ValidationError):
+class PackageError(NotAllowed):
     pass
 
 
 def _check(access: FileAccess, sections: list[str]) -> None:
     if access.role not in SCHEME_STAFF_ROLES:
-        raise gate.NotPermitted("Only the scheme's coordinators and managers transfer a family (§9.2).")
+        raise AccessRefused("Only the scheme's coordinators and managers transfer a family (§9.2).")
     unknown = set(sections) - set(SECTIONS)
     if unknown or not sections:
         raise ValidationError({"sections": "Choose what is appropriate to share."})
@@ -412,7 +413,7 @@ def transfer_export(
 def transfer_package(*, access: FileAccess, transfer: Transfer, passphrase: str) -> bytes:
     """The sealed package of a recorded (so consented or approved) export transfer."""
     if access.role not in SCHEME_STAFF_ROLES:
-        raise gate.NotPermitted("Only the scheme's coordinators and managers download a transfer package.")
+        raise AccessRefused("Only the scheme's coordinators and managers download a transfer package.")
     if transfer.family_id != access.target.pk or transfer.destination != Transfer.Destination.EXPORT:
         raise gate.FileHidden("No such transfer.")
     if len(passphrase) < MIN_PASSPHRASE:
@@ -430,7 +431,7 @@ def transfer_import(*, package: bytes, passphrase: str, scheme: Scheme, actor: U
     """Open a new family file from another installation's package (§9.2, §9.3)."""
     role = staff_role(actor=actor, scheme=scheme)
     if role is None:
-        raise gate.NotPermitted("Only the scheme's coordinators and managers import a transfer.")
+        raise AccessRefused("Only the scheme's coordinators and managers import a transfer.")
     data = open_package(package, passphrase)
     data = {
         k: data[k]

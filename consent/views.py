@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,12 +20,14 @@ from access_log import approvals, gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval
 from homestart.concurrency import EditConflict, conflict_form, row_version
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import PolicyVersion, Role
+from homestart.models import PolicyVersion, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import Role
 from homestart.security import recent_authentication
 
 from . import selectors, services, transfers
@@ -308,8 +310,8 @@ def transfer_package(request: HttpRequest, reference: str, transfer_id: str) -> 
 @never_cache
 def reviews_due(request: HttpRequest) -> HttpResponse:
     """Consents due for review, for the coordinator (§1.2)."""
-    if not request.user.memberships.current().filter(role__in=SCHEME_STAFF_ROLES).exists():
-        raise PermissionDenied("Only coordinators and managers review consents.")
+    if not has_role(request.user, SCHEME_STAFF_ROLES):
+        raise AccessRefused("Only coordinators and managers review consents.")
     return render(
         request, "consent/reviews_due.html", {"consents": selectors.consents_due_for_review(user=request.user)}
     )

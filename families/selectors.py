@@ -6,10 +6,10 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices
 from django.utils.formats import date_format
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
-from access_log.models import FileKind
 from homestart.crypto import blind_index, normalise_postcode
 from homestart.history import Source
-from homestart.models import Membership, Role, Scheme, User, current_roles
+from homestart.models import Membership, Scheme, User, current_roles
+from homestart.rules import FileKind, Role
 
 from .models import Family, Member, VolunteerAssignment
 
@@ -93,9 +93,12 @@ def family_search(*, user: User, term: str) -> QuerySet[Family]:
 
 
 def volunteers_of(*, scheme: Scheme) -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, memberships__scheme=scheme, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
-    ).order_by("first_name", "last_name", "username")
+    return (
+        Membership.objects.current()
+        .filter(scheme=scheme, role=Role.VOLUNTEER)
+        .holders()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def family_file(*, family: Family) -> dict:

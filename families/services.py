@@ -12,10 +12,12 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind, Purpose
 from homestart.concurrency import check_version
-from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.errors import AccessRefused, NotAllowed
+from homestart.models import DataKey, Scheme, User, has_role, role_in
+from homestart.rules import FileKind, Purpose, Role
 from homestart.services import scheme_ensure_staff_group
+from homestart.writes import save_tracked
 
 from .models import (
     ClosureReason,
@@ -32,15 +34,15 @@ from .models import (
 )
 
 
-class ConsentRequired(ValidationError):
+class ConsentRequired(NotAllowed):
     """§7.1: the scheme accepts referrals only where the family has consented."""
 
 
-class NotAVolunteerOfScheme(ValidationError):
+class NotAVolunteerOfScheme(NotAllowed):
     pass
 
 
-class FileClosed(ValidationError):
+class FileClosed(NotAllowed):
     """Support has ended: the file is read-only until the scheme manager reopens it (§8.8)."""
 
 
@@ -56,17 +58,6 @@ def require_open(family: Family) -> None:
     access requests are still recorded on a closed file: their services do not call this."""
     if family.status == Family.Status.CLOSED:
         raise FileClosed(closed_message(family))
-
-
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    if update_fields is None:
-        instance.full_clean()
-    else:
-        # Validate what changes (and the model's own clean); fields left as they were,
-        # such as the family a member belongs to, are not checked again.
-        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in update_fields])
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 class CreatedBy:
@@ -112,16 +103,13 @@ def family_create(
         area=Family.area_of(postcode),
         phone=phone,
     )
-    family._change_reason = reason
-    _save(family, actor=actor)
+    save_tracked(family, actor=actor, reason=reason)
     for fields in members or []:
         member = Member(family=family, **fields)
-        member._change_reason = reason
-        _save(member, actor=actor)
+        save_tracked(member, actor=actor, reason=reason)
     if referral is not None:
         row = Referral(family=family, received_by=actor, **referral)
-        row._change_reason = reason
-        _save(row, actor=actor)
+        save_tracked(row, actor=actor, reason=reason)
     # The scheme's coordinators and managers see and change the file (§8.3).
     staff_group = scheme_ensure_staff_group(scheme=locked).staff_group
     assign_perm("families.view_family", staff_group, family)
@@ -132,12 +120,7 @@ def family_create(
 
 def staff_role(*, actor: User, scheme: Scheme) -> str | None:
     """The role in which ``actor`` is a coordinator or manager of ``scheme`` now, if any."""
-    return (
-        Membership.objects.current()
-        .filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES)
-        .values_list("role", flat=True)
-        .first()
-    )
+    return role_in(actor, SCHEME_STAFF_ROLES, scheme=scheme)
 
 
 @transaction.atomic
@@ -161,7 +144,7 @@ def family_create_from_referral(
         )
     role = staff_role(actor=actor, scheme=scheme)
     if role is None:
-        raise gate.NotPermitted("Only the scheme's coordinators and managers take referrals (§7.2).")
+        raise AccessRefused("Only the scheme's coordinators and managers take referrals (§7.2).")
     return family_create(
         scheme=scheme,
         actor=actor,
@@ -183,14 +166,14 @@ def family_update_contact(
     check_version(family, expected_version)
     family.address, family.postcode, family.phone = address, postcode, phone
     family.area = Family.area_of(postcode)
-    _save(family, actor=actor, update_fields=["address", "postcode", "area", "phone"])
+    save_tracked(family, actor=actor, update_fields=["address", "postcode", "area", "phone"])
     return family
 
 
 def member_add(*, family: Family, actor: User, **fields: Any) -> Member:
     require_open(family)
     member = Member(family=family, **fields)
-    _save(member, actor=actor)
+    save_tracked(member, actor=actor)
     return member
 
 
@@ -200,7 +183,7 @@ def member_update(*, member: Member, actor: User, expected_version: str | None =
     check_version(member, expected_version)
     for name, value in fields.items():
         setattr(member, name, value)
-    _save(member, actor=actor, update_fields=list(fields))
+    save_tracked(member, actor=actor, update_fields=list(fields))
     return member
 
 
@@ -211,7 +194,7 @@ def visit_record(
     visit = Visit(
         family=family, kind=kind, visited_on=visited_on, visited_by=visited_by, notes=notes, recorded_by=actor
     )
-    _save(visit, actor=actor)
+    save_tracked(visit, actor=actor)
     return visit
 
 
@@ -224,22 +207,18 @@ def volunteer_assign(
     ends_on: datetime.date | None = None,
 ) -> VolunteerAssignment:
     require_open(family)
-    if (
-        not Membership.objects.current()
-        .filter(user=volunteer, scheme_id=family.scheme_id, role=Role.VOLUNTEER)
-        .exists()
-    ):
+    if not has_role(volunteer, Role.VOLUNTEER, scheme=family.scheme_id):
         raise NotAVolunteerOfScheme({"volunteer": "Choose a volunteer of this family's scheme."})
     if VolunteerAssignment.objects.filter(family=family, volunteer=volunteer, ended_at__isnull=True).exists():
         raise ValidationError({"volunteer": "This volunteer is already assigned to this family."})
     assignment = VolunteerAssignment(
         family=family, volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, created_by=actor
     )
-    _save(assignment, actor=actor)
+    save_tracked(assignment, actor=actor)
     assign_perm("families.view_family_minimal", volunteer, family)
     if family.status == Family.Status.REFERRED:
         family.status = Family.Status.ACTIVE
-        _save(family, actor=actor, update_fields=["status"])
+        save_tracked(family, actor=actor, update_fields=["status"])
     return assignment
 
 
@@ -249,7 +228,7 @@ def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> Volun
         raise ValidationError("This assignment has already ended.")
     assignment.ended_at = timezone.now()
     assignment.ended_by = actor
-    _save(assignment, actor=actor, update_fields=["ended_at", "ended_by"])
+    save_tracked(assignment, actor=actor, update_fields=["ended_at", "ended_by"])
     others = VolunteerAssignment.objects.filter(
         family_id=assignment.family_id, volunteer_id=assignment.volunteer_id, ended_at__isnull=True
     )
@@ -271,12 +250,8 @@ def family_close(
     """Close support on a date: the retention period runs from it (§8.8), the volunteers'
     access ends (§8.5) and the file becomes read-only until the scheme manager reopens it."""
     today = today or timezone.localdate()
-    if (
-        not Membership.objects.current()
-        .filter(user=actor, scheme_id=family.scheme_id, role__in=SCHEME_STAFF_ROLES)
-        .exists()
-    ):
-        raise gate.NotPermitted("Only the scheme's coordinators and managers close support (§8.8).")
+    if not has_role(actor, SCHEME_STAFF_ROLES, scheme=family.scheme_id):
+        raise AccessRefused("Only the scheme's coordinators and managers close support (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
     errors = {}
@@ -292,7 +267,7 @@ def family_close(
         volunteer_unassign(assignment=assignment, actor=actor)
     family.status, family.closed_on = Family.Status.CLOSED, closed_on
     family.closure_reason, family.closing_summary = reason, summary
-    _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
+    save_tracked(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
     SupportEpisodeEvent(
         family=family,
         kind=SupportEpisodeEvent.Kind.CLOSED,
@@ -308,8 +283,8 @@ def family_close(
 def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
     """The scheme manager reopens a closed file: the retention clock stops (closing date
     cleared); the closing and this reopening stay on record (§8.8)."""
-    if not Membership.objects.current().filter(user=actor, scheme_id=family.scheme_id, role=Role.MANAGER).exists():
-        raise gate.NotPermitted("Only the scheme manager reopens a closed family file (§8.8).")
+    if not has_role(actor, Role.MANAGER, scheme=family.scheme_id):
+        raise AccessRefused("Only the scheme manager reopens a closed family file (§8.8).")
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
     if family.status != Family.Status.CLOSED:
@@ -320,7 +295,7 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
         raise ValidationError({"reason": "Say why support is starting again."})
     family.status, family.closed_on = Family.Status.ACTIVE, None
     family.closure_reason, family.closing_summary = "", ""
-    _save(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
+    save_tracked(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
     SupportEpisodeEvent(
         family=family,
         kind=SupportEpisodeEvent.Kind.REOPENED,
@@ -332,8 +307,8 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
 
 
 def _require_staff(*, actor: User, scheme: Scheme) -> None:
-    if not Membership.objects.current().filter(user=actor, scheme=scheme, role__in=SCHEME_STAFF_ROLES).exists():
-        raise gate.NotPermitted("Only the scheme's coordinators and managers run groups (§6.1).")
+    if not has_role(actor, SCHEME_STAFF_ROLES, scheme=scheme):
+        raise AccessRefused("Only the scheme's coordinators and managers run groups (§6.1).")
 
 
 @transaction.atomic
@@ -342,7 +317,7 @@ def group_create(*, scheme: Scheme, actor: User, name: str) -> Group:
     if Group.objects.filter(scheme=scheme, name__iexact=name.strip()).exists():
         raise ValidationError({"name": "The scheme already has a group with this name."})
     group = Group(scheme=scheme, name=name.strip())
-    _save(group, actor=actor)
+    save_tracked(group, actor=actor)
     return group
 
 
@@ -379,7 +354,7 @@ def group_member_add(
         written_information_given=True,
         added_by=actor,
     )
-    _save(member, actor=actor)
+    save_tracked(member, actor=actor)
     return member
 
 
@@ -406,8 +381,8 @@ def group_session_record(
                 {"visitor": "Explain confidentiality to each visitor and give them written information (§6.1)."}
             )
     session = GroupSession(group=group, held_on=held_on, recorded_by=actor)
-    _save(session, actor=actor)
+    save_tracked(session, actor=actor)
     session.families.set(families)
     for visitor in visitors:
-        _save(GroupVisitor(session=session, **visitor), actor=actor)
+        save_tracked(GroupVisitor(session=session, **visitor), actor=actor)
     return session

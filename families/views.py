@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,15 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access_log import gate, tombstones
 from access_log import selectors as access_selectors
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind
 from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role, User, current_roles
+from homestart.models import User, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import FileKind, Role
 
 from . import selectors, services
 from .forms import (
@@ -58,13 +59,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Approvers (managers, safeguarding leads) see what waits for them, and emergencies someone
     # else acted on alone; nobody else is asked (the roles are already known to the request).
     waiting = {}
-    if any(role in (Role.MANAGER, Role.SAFEGUARDING_LEAD) for role, _scheme in current_roles(request.user)):
+    if has_role(request.user, (Role.MANAGER, Role.SAFEGUARDING_LEAD)):
         waiting = {
             "approvals_waiting": list(access_selectors.approvals_waiting_for(user=request.user)[:10]),
             "emergency_notices": list(access_selectors.emergency_notices_for(user=request.user)[:3]),
         }
     if not roles:
-        if any(role == Role.VOLUNTEER for role, _scheme in current_roles(request.user)):
+        if has_role(request.user, Role.VOLUNTEER):
             return redirect("families:my_families")
         return render(request, "families/no_family_access.html", waiting)
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
@@ -126,7 +127,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def family_new(request: HttpRequest) -> HttpResponse:
     schemes = selectors.schemes_staffed_by(user=request.user)
     if not schemes.exists():
-        raise PermissionDenied("Only coordinators and scheme managers take referrals (§7.2).")
+        raise AccessRefused("Only coordinators and scheme managers take referrals (§7.2).")
     form = NewFamilyForm(request.POST or None, schemes=schemes)
     if request.method == "POST" and form.is_valid():
         try:

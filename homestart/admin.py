@@ -241,7 +241,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
             # Ending a membership ends access to files: confirm it is you, then choose again.
             self.message_user(request, NOTHING_DONE, messages.INFO)
             return reauthentication_redirect(request, request.get_full_path())
-        for membership in queryset.filter(ended_at__isnull=True):
+        for membership in queryset.not_ended():
             services.membership_end(membership=membership, actor=request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:

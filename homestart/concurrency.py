@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
+
+from .errors import NotAllowed
 
 CONFLICT_MESSAGE = (
     "Someone else changed this record while you were editing it. Nothing you entered was saved: "
@@ -24,7 +26,7 @@ CONFLICT_MESSAGE = (
 )
 
 
-class EditConflict(ValidationError):
+class EditConflict(NotAllowed):
     """Someone else saved the record after this person opened it: nothing is overwritten."""
 
     def __init__(self, message: str = CONFLICT_MESSAGE) -> None:

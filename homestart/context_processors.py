@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .models import Role, current_roles
+from homestart.rules import Role
+
+from .models import current_roles
 from .security import has_second_factor
 
 STAFF = {Role.COORDINATOR, Role.MANAGER}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from django.contrib.auth.hashers import check_password, identify_hasher
@@ -18,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from . import crypto, keystore
 from .request_cache import forget, memo
+from .rules import Role
 
 
 class AppendOnlyError(Exception):
@@ -106,23 +108,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        forget_roles(self.pk)  # a deactivated account holds no role from this moment
+
     @property
     def display_name(self) -> str:
         """How pages, forms and e-mails name the person: their name; the sign-in name only for an
         account that has no name recorded yet."""
         return self.get_full_name().strip() or self.username
-
-
-class Role(models.TextChoices):
-    COORDINATOR = "coordinator", "Coordinator"
-    MANAGER = "manager", "Scheme manager"
-    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
-    VOLUNTEER = "volunteer", "Volunteer"
-    TRUSTEE = "trustee", "Trustee"
-    SPOT_CHECK_TRUSTEE = "spot_check_trustee", "Trustee responsible for spot checks"
-    REVIEWER = "reviewer", "HSUK reviewer"
-    AUDITOR = "auditor", "External auditor"
-    ADMIN = "admin", "Administrator"
 
 
 # Roles that belong to the whole installation, not to one scheme.
@@ -136,8 +130,19 @@ NATIONAL_APPROVER_ROLES = (Role.ADMIN,)
 
 
 class MembershipQuerySet(models.QuerySet):
+    def not_ended(self) -> MembershipQuerySet:
+        """Memberships nobody has ended, whether or not the account can sign in now: what
+        a role is requested over or ended from, and what reactivating an account restores."""
+        return self.filter(ended_at__isnull=True)
+
     def current(self) -> MembershipQuerySet:
-        return self.filter(ended_at__isnull=True, user__is_active=True)
+        """Memberships in force now: not ended, and the person's account is active. The one
+        definition of "current membership"; a person's own roles are ``current_roles``."""
+        return self.not_ended().filter(user__is_active=True)
+
+    def holders(self) -> models.QuerySet[User]:
+        """The people holding these memberships, once each."""
+        return User.objects.filter(pk__in=self.values("user_id"))
 
 
 class Membership(models.Model):
@@ -187,6 +192,10 @@ class Membership(models.Model):
         where = self.scheme.code if self.scheme_id else "national"
         return f"{self.user} – {self.get_role_display()} ({where})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        forget_roles(self.user_id)  # a role granted or ended counts from this moment
+
 
 ACCESS_REQUEST_DAYS = 7
 
@@ -200,7 +209,7 @@ class AccessRequestQuerySet(AppendOnlyQuerySet):
         """Pending requests this person may decide (one query; see ``services.may_approve``)."""
         held = Membership.objects.current().filter(user=user)
         scope = Q(scheme_id__in=held.filter(role__in=SCHEME_APPROVER_ROLES).values("scheme_id"))
-        if held.filter(scheme__isnull=True, role__in=NATIONAL_APPROVER_ROLES).exists():
+        if has_role(user, NATIONAL_APPROVER_ROLES, scheme=None):
             scope |= Q(scheme__isnull=True)
         return (
             self.pending()
@@ -473,6 +482,25 @@ def has_acknowledged_current_policy(user: User) -> bool:
     return memo(("policy_acknowledged", user.pk), ask)
 
 
+def current_roles(user: User) -> list[tuple[str, int | None]]:
+    """(role, scheme id) of each of the person's current memberships (scheme id None for
+    national roles): nothing for an ended membership or an inactive account.
+
+    The one answer to "which roles does this person hold now?": the middleware, the gate,
+    the navigation and every service ask it, so a request reads it once
+    (``request_cache``); a membership or account saved in the request is read again."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    return memo(
+        ("current_roles", user.pk),
+        lambda: list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id")),
+    )
+
+
+def forget_roles(user_id: int | None) -> None:
+    forget(("current_roles", user_id))
+
+
 def roles_in(user: User, scheme_id: int | None) -> tuple[set[str], set[str]]:
     """The user's current roles in this scheme, and their national roles (reviewer,
     administrator): what every file kind's access decision starts from."""
@@ -483,13 +511,36 @@ def roles_in(user: User, scheme_id: int | None) -> tuple[set[str], set[str]]:
     )
 
 
-def current_roles(user: User) -> list[tuple[str, int | None]]:
-    """(role, scheme id) of each current membership; scheme id None for national roles.
-    Asked by the middleware, the gate and the navigation: one query per request."""
-    return memo(
-        ("current_roles", user.pk),
-        lambda: list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id")),
-    )
+_ANYWHERE: Any = object()
+
+
+def _scheme_id(scheme: Scheme | int | None) -> int | None:
+    return scheme.pk if isinstance(scheme, Scheme) else scheme
+
+
+def has_role(user: User, roles: str | Iterable[str], *, scheme: Scheme | int | None = _ANYWHERE) -> bool:
+    """Whether the person holds one of ``roles`` now: in ``scheme`` (a scheme or its id;
+    None for the national roles), or in any scheme when none is given."""
+    wanted = {roles} if isinstance(roles, str) else set(roles)
+    where = _ANYWHERE if scheme is _ANYWHERE else _scheme_id(scheme)
+    return any(role in wanted and (where is _ANYWHERE or s == where) for role, s in current_roles(user))
+
+
+def role_in(user: User, roles: Iterable[str], *, scheme: Scheme | int | None) -> str | None:
+    """The first of ``roles`` (in the order given) the person holds now in ``scheme``."""
+    held = roles_in(user, _scheme_id(scheme))[0]
+    return next((role for role in roles if role in held), None)
+
+
+def scheme_ids_where(user: User, roles: str | Iterable[str]) -> set[int]:
+    """The schemes in which the person holds one of ``roles`` now."""
+    wanted = {roles} if isinstance(roles, str) else set(roles)
+    return {s for role, s in current_roles(user) if role in wanted and s is not None}
+
+
+def schemes_where(user: User, roles: str | Iterable[str]) -> models.QuerySet[Scheme]:
+    """The same, as schemes (by name): for choosing among them and for filtering by them."""
+    return Scheme.objects.filter(pk__in=scheme_ids_where(user, roles)).order_by("name")
 
 
 # Eight base32 characters (40 bits), as ``two_factor.new_recovery_code`` makes them.

@@ -18,7 +18,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,7 +26,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from homestart.rules import Role
+
 from . import request_cache
+from .errors import AccessRefused
 from .models import (
     ACCESS_REQUEST_DAYS,
     NATIONAL_APPROVER_ROLES,
@@ -38,25 +41,20 @@ from .models import (
     Membership,
     PolicyAcknowledgement,
     PolicyVersion,
-    Role,
     Scheme,
     User,
+    has_role,
 )
 from .security import security_event
+from .writes import save_tracked
 
 STAFF_ROLES = (Role.COORDINATOR, Role.MANAGER)
-
-
-def _save(instance, *, actor: User | None, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 @transaction.atomic
 def scheme_create(*, name: str, code: str, actor: User | None) -> Scheme:
     scheme = Scheme(name=name, code=code)
-    _save(scheme, actor=actor)
+    save_tracked(scheme, actor=actor)
     return scheme_ensure_staff_group(scheme=scheme)
 
 
@@ -71,14 +69,13 @@ def _sync_staff_group(*, user: User, scheme: Scheme | None) -> None:
     if scheme is None:
         return
     scheme = scheme_ensure_staff_group(scheme=scheme)
-    is_staff = Membership.objects.current().filter(user=user, scheme=scheme, role__in=STAFF_ROLES).exists()
-    if is_staff:
+    if has_role(user, STAFF_ROLES, scheme=scheme):
         user.groups.add(scheme.staff_group)
     else:
         user.groups.remove(scheme.staff_group)
 
 
-class NotAnApprover(PermissionDenied):
+class NotAnApprover(AccessRefused):
     """This person may not decide this request: it is theirs, it is for them, or they
     hold no authority over the scheme (or, for national roles, are no administrator)."""
 
@@ -92,20 +89,18 @@ def _membership_create(
     line_manager: User | None,
     grant: AccessRequest,
 ) -> Membership:
-    if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
+    if Membership.objects.not_ended().filter(user=user, scheme=scheme, role=role).exists():
         raise ValidationError({"role": "This person already holds this role here."})
     membership = Membership(user=user, scheme=scheme, role=role, line_manager=line_manager, grant=grant)
-    _save(membership, actor=actor)
+    save_tracked(membership, actor=actor)
     _sync_staff_group(user=user, scheme=scheme)
-    request_cache.forget(("current_roles", user.pk))
     return membership
 
 
 def _may_ask(*, actor: User, scheme_id: int | None) -> bool:
     """Administrators ask for any grant; a scheme's manager or trustees for their own scheme."""
-    held = Membership.objects.current().filter(user=actor)
-    return held.filter(scheme__isnull=True, role=Role.ADMIN).exists() or (
-        scheme_id is not None and held.filter(scheme_id=scheme_id, role__in=SCHEME_APPROVER_ROLES).exists()
+    return has_role(actor, Role.ADMIN, scheme=None) or (
+        scheme_id is not None and has_role(actor, SCHEME_APPROVER_ROLES, scheme=scheme_id)
     )
 
 
@@ -143,7 +138,7 @@ def membership_request(
                 else "This role is national: leave the scheme empty."
             }
         )
-    if Membership.objects.filter(user=user, scheme=scheme, role=role, ended_at__isnull=True).exists():
+    if Membership.objects.not_ended().filter(user=user, scheme=scheme, role=role).exists():
         raise ValidationError({"role": "This person already holds this role here."})
     if _pending(kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role).exists():
         raise ValidationError({"role": "This has already been asked for and is waiting for approval."})
@@ -168,7 +163,7 @@ def line_manager_request(
         raise ValidationError("This membership has ended.")
     if line_manager is None:
         membership.line_manager = None
-        _save(membership, actor=actor, update_fields=["line_manager"])
+        save_tracked(membership, actor=actor, update_fields=["line_manager"])
         return None
     if line_manager == membership.user:
         raise ValidationError({"line_manager": "Nobody is their own line manager."})
@@ -196,7 +191,7 @@ def reactivation_request(*, user: User, actor: User, reason: str = "") -> Access
         raise ValidationError({"is_active": "This account is active already."})
     if _pending(kind=AccessRequest.Kind.REACTIVATION, user=user).exists():
         raise ValidationError({"is_active": "Reactivating this account is already waiting for approval."})
-    schemes = set(Membership.objects.filter(user=user, ended_at__isnull=True).values_list("scheme_id", flat=True))
+    schemes = set(Membership.objects.not_ended().filter(user=user).values_list("scheme_id", flat=True))
     scheme = Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.REACTIVATION, user=user, scheme=scheme)
 
@@ -251,16 +246,8 @@ def may_approve(*, access_request: AccessRequest, user: User) -> bool:
     if access_request.kind == AccessRequest.Kind.LINE_MANAGER and user.pk == access_request.for_membership.user_id:
         return False  # the person being line-managed does not choose their own line manager
     if access_request.scheme_id is None:
-        return (
-            Membership.objects.current()
-            .filter(user=user, scheme__isnull=True, role__in=NATIONAL_APPROVER_ROLES)
-            .exists()
-        )
-    return (
-        Membership.objects.current()
-        .filter(user=user, scheme_id=access_request.scheme_id, role__in=SCHEME_APPROVER_ROLES)
-        .exists()
-    )
+        return has_role(user, NATIONAL_APPROVER_ROLES, scheme=None)
+    return has_role(user, SCHEME_APPROVER_ROLES, scheme=access_request.scheme_id)
 
 
 ALREADY_DECIDED = "This request has already been decided."
@@ -329,19 +316,18 @@ def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
         if membership.ended_at is not None:
             raise ValidationError("This membership has ended since the request was made.")
         membership.line_manager = access_request.line_manager
-        _save(membership, actor=actor, update_fields=["line_manager"])
+        save_tracked(membership, actor=actor, update_fields=["line_manager"])
     elif kind == AccessRequest.Kind.EMAIL:
         user = User.objects.select_for_update().get(pk=access_request.user_id)
         old = user.email
         user.email = access_request.email
-        _save(user, actor=actor, update_fields=["email"])
+        save_tracked(user, actor=actor, update_fields=["email"])
         transaction.on_commit(lambda: _email_changed_notice(user=user, old=old, new=access_request.email))
     else:
         user = access_request.user
         user.is_active = True
         user._history_user = actor
         user.save(update_fields=["is_active"])
-        request_cache.forget(("current_roles", user.pk))
 
 
 @transaction.atomic
@@ -380,7 +366,7 @@ def membership_end(*, membership: Membership, actor: User | None) -> Membership:
     if membership.ended_at is not None:
         raise ValidationError("This membership has already ended.")
     membership.ended_at = timezone.now()
-    _save(membership, actor=actor, update_fields=["ended_at"])
+    save_tracked(membership, actor=actor, update_fields=["ended_at"])
     _sync_staff_group(user=membership.user, scheme=membership.scheme)
     return membership
 

@@ -18,18 +18,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import user_has_device
 
+from homestart.rules import Role
+
 from . import services, two_factor
 from .forms import AccessRefuseForm, PasswordChangeForm, PasswordSetForm, ReauthenticateForm, TokenForm, form_error
 from .history import Source, person_name, render_history
 from .middleware import database_unavailable
-from .models import (
-    SCHEME_APPROVER_ROLES,
-    AccessRequest,
-    Membership,
-    PolicyVersion,
-    Role,
-    Scheme,
-)
+from .models import SCHEME_APPROVER_ROLES, AccessRequest, Membership, PolicyVersion, Scheme
 from .security import has_second_factor, recent_authentication, security_event
 from .services import policy_acknowledge
 

@@ -1,41 +1,22 @@
-"""What the concerns of ``records`` share: the refusal they raise, how they save, who
-holds which role in a scheme, numbering, and the form messages (§8.3, §8.4)."""
+"""What the concerns of ``records`` share: the refusal a role check raises, numbering, and
+the form messages (§8.3, §8.4). Saving, roles and refusals are homestart's, as for every app."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404
 
+from homestart.errors import NotAllowed
 from homestart.history import Source
-from homestart.models import Membership, Scheme, User
-
-
-class NotPermitted(ValidationError):
-    """The actor's role may not do this; shown to them as a message, never a 500."""
-
-
-def save(instance: Any, *, actor: User | None, update_fields: list[str] | None = None) -> None:
-    """Validate and save, naming the actor on the history row."""
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
-
-
-def roles_here(user: User, scheme: Scheme) -> set[str]:
-    """The user's current roles in this scheme."""
-    return set(Membership.objects.current().filter(user=user, scheme=scheme).values_list("role", flat=True))
+from homestart.models import Scheme, User, has_role, role_in
 
 
 def require_role(user: User, scheme: Scheme, roles: tuple[str, ...], message: str) -> str:
-    """The first of ``roles`` the user holds in the scheme, or ``NotPermitted`` with ``message``."""
-    here = roles_here(user, scheme)
-    role = next((r for r in roles if r in here), None)
+    """The first of ``roles`` the user holds in the scheme now, or ``NotAllowed`` with ``message``
+    (shown on the form)."""
+    role = role_in(user, roles, scheme=scheme)
     if role is None:
-        raise NotPermitted(message)
+        raise NotAllowed(message)
     return role
 
 
@@ -46,19 +27,9 @@ def next_number(model: type, scheme: Scheme) -> int:
     return (last or 0) + 1
 
 
-def schemes_where(user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
-    """The schemes in which the user, active, currently holds one of ``roles``."""
-    return Scheme.objects.filter(
-        memberships__user=user,
-        memberships__role__in=roles,
-        memberships__ended_at__isnull=True,
-        memberships__user__is_active=True,
-    ).distinct()
-
-
 def require_any_scheme(user: User, roles: tuple[str, ...]) -> None:
     """A page for these roles only: anyone else gets 404."""
-    if not schemes_where(user, roles).exists():
+    if not has_role(user, roles):
         raise Http404("Not for this role.")
 
 

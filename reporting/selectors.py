@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from homestart.history import Source
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import User, schemes_where
+from homestart.rules import Role
 
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, SafeguardingConsultation
 
@@ -20,18 +21,6 @@ MINUTES_WRITERS = (Role.MANAGER,)
 # Those the safeguarding lead may consult (§3.5): trustees, and the Board's advisers,
 # who are given a trustee's or reviewer's account.
 CONSULTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER)
-
-
-def schemes_where(*, user: User, roles: tuple[str, ...]) -> QuerySet[Scheme]:
-    if not user.is_authenticated or not user.is_active:
-        return Scheme.objects.none()
-    return Scheme.objects.filter(
-        Exists(Membership.objects.current().filter(user=user, scheme=OuterRef("pk"), role__in=roles))
-    ).order_by("name")
-
-
-def has_role(*, user: User, scheme: Scheme, roles: tuple[str, ...]) -> bool:
-    return schemes_where(user=user, roles=roles).filter(pk=scheme.pk).exists()
 
 
 def released_case_studies(*, user: User) -> QuerySet[CaseStudy]:

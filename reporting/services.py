@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from access_log import approvals, gate
-from access_log.gate import FileAccess, NotPermitted
+from access_log.gate import FileAccess
 from access_log.models import Approval, ApprovalKind
 from families.models import Family
 from homestart.concurrency import check_version, row_version
-from homestart.models import DataKey, Scheme, User
+from homestart.errors import AccessRefused, NotAllowed
+from homestart.models import DataKey, Role, Scheme, User, has_role
+from homestart.writes import save_tracked
 
 from .identifiers import find_identifiers
 from .models import BoardMeeting, CaseStudy, ConfidentialItem, ReportEvent, SafeguardingConsultation
-from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS, has_role
+from .selectors import CASE_STUDY_WRITERS, CONSULTEE_ROLES, MINUTES_WRITERS
 
 # The part of the family file a case study is written from (§7.5).
 CASE_STUDY_SECTION = "case_studies"
 
 
-class IdentifiersFound(ValidationError):
+class IdentifiersFound(NotAllowed):
     """The text still identifies a family or a person of the scheme (§3.3, §3.5)."""
 
     def __init__(self, found: list) -> None:
@@ -34,12 +35,6 @@ class IdentifiersFound(ValidationError):
             "Remove or change each highlighted one before it can be released."
         )
         self.found = found
-
-
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
 
 
 def report_event_record(*, user: User, scheme: Scheme, kind: str, object_id=None, detail: str = "") -> ReportEvent:
@@ -69,7 +64,7 @@ def case_study_create(
         consent_recorded_on=consent_recorded_on,
         written_by=actor,
     )
-    _save(study, actor=actor)
+    save_tracked(study, actor=actor)
     return study
 
 
@@ -85,7 +80,7 @@ def case_study_update(
     if release_waiting(study) is not None:
         raise ValidationError("The release of this draft waits for approval: it cannot be changed meanwhile.")
     study.title, study.draft = title, draft
-    _save(study, actor=actor, update_fields=["title", "draft"])
+    save_tracked(study, actor=actor, update_fields=["title", "draft"])
     return study
 
 
@@ -101,8 +96,8 @@ def case_study_release_request(
     identifier is left, and it happens only when the scheme manager, another person than the one
     who asks, approves it. ``expected_version``: the version of the text the asker read; the
     draft cannot change while it waits, and the approval releases exactly that text."""
-    if not has_role(user=actor, scheme=study.scheme, roles=CASE_STUDY_WRITERS):
-        raise NotPermitted("Only the scheme's coordinators and managers ask for a case study's release.")
+    if not has_role(actor, CASE_STUDY_WRITERS, scheme=study.scheme):
+        raise AccessRefused("Only the scheme's coordinators and managers ask for a case study's release.")
     check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
         raise ValidationError("This case study has already been released.")
@@ -134,7 +129,7 @@ def case_study_release(approval: Approval, asking: dict, access: FileAccess, act
         study.released_text = study.draft
         study.released_by = actor
         study.released_at = timezone.now()
-        _save(study, actor=actor, update_fields=["status", "released_text", "released_by", "released_at"])
+        save_tracked(study, actor=actor, update_fields=["status", "released_text", "released_by", "released_at"])
     return study
 
 
@@ -156,10 +151,10 @@ def meeting_record(
     minutes: str,
     shared_with: list[User] = (),
 ) -> BoardMeeting:
-    if not has_role(user=actor, scheme=scheme, roles=MINUTES_WRITERS):
-        raise NotPermitted("Only the scheme manager records Board minutes.")
+    if not has_role(actor, MINUTES_WRITERS, scheme=scheme):
+        raise AccessRefused("Only the scheme manager records Board minutes.")
     meeting = BoardMeeting(scheme=scheme, held_on=held_on, minutes=minutes, recorded_by=actor)
-    _save(meeting, actor=actor)
+    save_tracked(meeting, actor=actor)
     meeting.shared_with.set(shared_with)
     return meeting
 
@@ -174,12 +169,12 @@ def confidential_item_add(
     circulation: list[User],
 ) -> ConfidentialItem:
     """A confidential discussion minuted separately, for its circulation list only (§3.7)."""
-    if not has_role(user=actor, scheme=meeting.scheme, roles=MINUTES_WRITERS):
-        raise NotPermitted("Only the scheme manager records Board minutes.")
+    if not has_role(actor, MINUTES_WRITERS, scheme=meeting.scheme):
+        raise AccessRefused("Only the scheme manager records Board minutes.")
     if not circulation:
         raise ValidationError({"circulation": "Name at least one person who may read this confidential item."})
     item = ConfidentialItem(meeting=meeting, data_key=DataKey.generate(), subject=subject, text=text, recorded_by=actor)
-    _save(item, actor=actor)
+    save_tracked(item, actor=actor)
     item.circulation.set({*circulation, actor})
     return item
 
@@ -187,12 +182,12 @@ def confidential_item_add(
 @transaction.atomic
 def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with: User) -> SafeguardingConsultation:
     """The safeguarding lead shares a de-identified summary (§3.5); refused while it identifies anyone."""
-    from homestart.models import Role
-
-    if not has_role(user=actor, scheme=scheme, roles=(Role.SAFEGUARDING_LEAD,)):
-        raise NotPermitted("Only the safeguarding lead consults on a concern (§3.5).")
-    national = shared_with.memberships.current().filter(role__in=CONSULTEE_ROLES, scheme__isnull=True).exists()
-    if not (national or has_role(user=shared_with, scheme=scheme, roles=CONSULTEE_ROLES)):
+    if not has_role(actor, Role.SAFEGUARDING_LEAD, scheme=scheme):
+        raise AccessRefused("Only the safeguarding lead consults on a concern (§3.5).")
+    # Trustees of the scheme, or a national reviewer acting as the Board's adviser.
+    if not (
+        has_role(shared_with, CONSULTEE_ROLES, scheme=scheme) or has_role(shared_with, CONSULTEE_ROLES, scheme=None)
+    ):
         raise ValidationError({"shared_with": "Choose a trustee or the Board's safeguarding adviser."})
     found = find_identifiers(summary, scheme=scheme)
     if found:
@@ -200,5 +195,5 @@ def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with
     consultation = SafeguardingConsultation(
         scheme=scheme, data_key=DataKey.generate(), summary=summary, shared_with=shared_with, shared_by=actor
     )
-    _save(consultation, actor=actor)
+    save_tracked(consultation, actor=actor)
     return consultation

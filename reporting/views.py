@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import FileKind
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.errors import AccessRefused
 from homestart.history import render_history
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Scheme, User, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
+from homestart.rules import FileKind, Role
 from homestart.security import recent_authentication
 
 from . import selectors, services
@@ -120,7 +121,7 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
     drafts = list(selectors.draft_case_studies(user=request.user).select_related("family__data_key"))
     # A draft whose family was destroyed went with it (its text was sealed with the family's key, §8.8).
     tombstones.attach(FileKind.FAMILY, [study.family for study in drafts])
-    if not selectors.schemes_where(user=request.user, roles=selectors.FIGURES_ROLES).exists():
+    if not has_role(request.user, selectors.FIGURES_ROLES):
         raise Http404("No such page.")
     return render(request, "reporting/case_study_list.html", {"released": released, "drafts": drafts})
 
@@ -130,7 +131,7 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
 def case_study_detail(request: HttpRequest, study_id) -> HttpResponse:
     """A released case study: anonymous text only, no link to the family (§3.3)."""
     study = get_object_or_404(selectors.released_case_studies(user=request.user), pk=study_id)
-    may_see_history = selectors.has_role(user=request.user, scheme=study.scheme, roles=selectors.CASE_STUDY_WRITERS)
+    may_see_history = has_role(request.user, selectors.CASE_STUDY_WRITERS, scheme=study.scheme)
     return render(request, "reporting/case_study_detail.html", {"study": study, "may_see_history": may_see_history})
 
 
@@ -264,7 +265,7 @@ def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
 @never_cache
 def minutes_list(request: HttpRequest) -> HttpResponse:
     meetings = selectors.meetings_visible_to(user=request.user).select_related("scheme")
-    may_write = selectors.schemes_where(user=request.user, roles=selectors.MINUTES_WRITERS).exists()
+    may_write = has_role(request.user, selectors.MINUTES_WRITERS)
     if not (may_write or meetings.exists()):
         raise Http404("No such page.")
     return render(request, "reporting/minutes_list.html", {"meetings": meetings, "may_write": may_write})
@@ -284,7 +285,7 @@ def minutes_detail(request: HttpRequest, meeting_id) -> HttpResponse:
         services.report_event_record(
             user=request.user, scheme=meeting.scheme, kind=ReportEvent.Kind.CONFIDENTIAL_ITEM_READ, object_id=item.pk
         )
-    may_write = selectors.has_role(user=request.user, scheme=meeting.scheme, roles=selectors.MINUTES_WRITERS)
+    may_write = has_role(request.user, selectors.MINUTES_WRITERS, scheme=meeting.scheme)
     return render(
         request, "reporting/minutes_detail.html", {"meeting": meeting, "items": items, "may_write": may_write}
     )
@@ -325,8 +326,8 @@ def minutes_new(request: HttpRequest) -> HttpResponse:
 @form_once
 def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_object_or_404(selectors.meetings_visible_to(user=request.user), pk=meeting_id)
-    if not selectors.has_role(user=request.user, scheme=meeting.scheme, roles=selectors.MINUTES_WRITERS):
-        raise gate.NotPermitted("Only the scheme manager records Board minutes.")
+    if not has_role(request.user, selectors.MINUTES_WRITERS, scheme=meeting.scheme):
+        raise AccessRefused("Only the scheme manager records Board minutes.")
     form = ConfidentialItemForm(request.POST or None, people=_board_people(meeting.scheme))
     if request.method == "POST" and form.is_valid():
         services.confidential_item_add(
@@ -354,8 +355,8 @@ def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
 @never_cache
 def consultation_list(request: HttpRequest) -> HttpResponse:
     consultations = list(selectors.consultations_for(user=request.user))
-    is_lead = selectors.schemes_where(user=request.user, roles=(Role.SAFEGUARDING_LEAD,)).exists()
-    consultee = Membership.objects.current().filter(user=request.user, role__in=selectors.CONSULTEE_ROLES).exists()
+    is_lead = has_role(request.user, Role.SAFEGUARDING_LEAD)
+    consultee = has_role(request.user, selectors.CONSULTEE_ROLES)
     if not (is_lead or consultee or consultations):
         raise Http404("No such page.")
     for consultation in consultations:

@@ -15,7 +15,8 @@ class SafeguardingConfig(AppConfig):
 
         # §10.3: a decision on a police or court request happens only when a second person approves it.
         from access_log.approvals import ApprovalHandler, register
-        from access_log.models import ApprovalKind, Section
+        from access_log.models import ApprovalKind
+        from homestart.rules import Section
 
         from .services import describe_request_decision, request_carry_out
 

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from families.models import Family
 from homestart.models import User
+from homestart.writes import save_tracked
 
 from .models import Concern, ConcernAction
 
@@ -102,7 +103,7 @@ def concerns_receive(
             closed_at=_moment(given.get("closed_at")),
             carried_from=_carried(origin, given, "raised_by", same_installation),
         )
-        _save(concern, actor=actor, reason=reason)
+        save_tracked(concern, actor=actor, reason=reason)
         for step in given.get("actions", []):
             action = ConcernAction(
                 family=family,
@@ -113,7 +114,7 @@ def concerns_receive(
                 created_at=_moment(step.get("created_at")) or concern.raised_at,
                 carried_from=_carried(origin, step, "taken_by", same_installation),
             )
-            _save(action, actor=actor, reason=reason)
+            save_tracked(action, actor=actor, reason=reason)
         received.append(concern)
     return received
 
@@ -130,10 +131,3 @@ def _carried(origin: str, given: dict[str, Any], field: str, same_installation: 
     if same_installation:
         return origin
     return f"{origin}; recorded there by {given.get(f'{field}_name') or 'someone not named'}"
-
-
-def _save(instance: Any, *, actor: User, reason: str) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance._change_reason = reason
-    instance.save()

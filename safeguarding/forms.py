@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
-from access_log.models import Purpose
 from consent.forms import TEXTAREA, WithoutConsentMixin
 from consent.models import LegalBasis
 from families.forms import date_field, not_in_future
 from homestart.concurrency import VersionedForm
+from homestart.rules import Purpose
 
 from .models import Concern, ExternalRequest
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from access_log.gate import FileAccess, NotPermitted
+from access_log.gate import FileAccess
 from access_log.kinds import KINDS
-from access_log.models import FileKind, Purpose
 from families.models import Family, Member
+from homestart.errors import AccessRefused
 from homestart.history import Source
-from homestart.models import Membership, Role, User
+from homestart.models import Membership, User
+from homestart.rules import FileKind, Purpose, Role
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 
@@ -64,18 +65,6 @@ def trustee_notices_for(*, user: User) -> QuerySet[TrusteeNotice]:
     """Police and court requests the trustees are told of (§10.3): no personal data, not even references."""
     trustee = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"), role=Role.TRUSTEE)
     return TrusteeNotice.objects.filter(Exists(trustee)).select_related("scheme", "request")
-
-
-def is_trustee(user: User) -> bool:
-    return Membership.objects.current().filter(user=user, role=Role.TRUSTEE).exists()
-
-
-def leads_or_staff_anywhere(user: User) -> bool:
-    return (
-        Membership.objects.current()
-        .filter(user=user, role__in=(Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER))
-        .exists()
-    )
 
 
 # What a volunteer sees of a concern they raised (the concern page): what they recorded.
@@ -136,7 +125,7 @@ class IdentifyingDetails:
 def identifying_details_for(*, access: FileAccess) -> IdentifyingDetails:
     """Only for a file opened for a stated safeguarding referral (the gate decided it)."""
     if access.purpose != Purpose.SAFEGUARDING_REFERRAL:
-        raise NotPermitted("Open the identifying details for a stated purpose.")
+        raise AccessRefused("Open the identifying details for a stated purpose.")
     family = access.target
     members = list(
         Member.objects.filter(family=family).select_related("family__data_key").order_by("kind", "created_at")

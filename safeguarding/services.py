@@ -21,7 +21,10 @@ from access_log.gate import FileAccess
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import check_version
-from homestart.models import Role, User
+from homestart.errors import AccessRefused
+from homestart.models import Membership, User
+from homestart.rules import Role
+from homestart.writes import save_tracked
 
 from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 from .selectors import has_open_concern
@@ -33,15 +36,9 @@ LEADS = (Role.SAFEGUARDING_LEAD, Role.MANAGER)
 HANDLERS = (Role.SAFEGUARDING_LEAD, *SCHEME_STAFF_ROLES)
 
 
-def _save(instance: Any, *, actor: User, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
-
-
 def _require(access: FileAccess, roles: tuple[str, ...], message: str) -> None:
     if access.role not in roles:
-        raise gate.NotPermitted(message)
+        raise AccessRefused(message)
 
 
 def _own(access: FileAccess, obj: Any) -> None:
@@ -65,7 +62,7 @@ def concern_raise(
         raise ValidationError({"observed": "Describe what was seen or said."})
     with gate.changing(access, section=SECTION) as family:
         concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on, raised_by=actor)
-        _save(concern, actor=actor)
+        save_tracked(concern, actor=actor)
     return concern
 
 
@@ -80,7 +77,7 @@ def concern_action_add(
         raise ValidationError({"action": "Say what was done."})
     with gate.changing(access, section=SECTION) as family:
         row = ConcernAction(family=family, concern=concern, action=action, taken_on=taken_on, taken_by=actor)
-        _save(row, actor=actor)
+        save_tracked(row, actor=actor)
     return row
 
 
@@ -104,7 +101,7 @@ def concern_refer(
         raise ValidationError("This concern is closed.")
     with gate.changing(access, section=SECTION):
         concern.status, concern.referred_on, concern.la_reference = Concern.Status.REFERRED, referred_on, la_reference
-        _save(concern, actor=actor, update_fields=["status", "referred_on", "la_reference"])
+        save_tracked(concern, actor=actor, update_fields=["status", "referred_on", "la_reference"])
     return concern
 
 
@@ -117,19 +114,12 @@ def concern_close(*, access: FileAccess, concern: Concern, actor: User, expected
         raise ValidationError("This concern is already closed.")
     with gate.changing(access, section=SECTION):
         concern.status, concern.closed_at = Concern.Status.CLOSED, timezone.now()
-        _save(concern, actor=actor, update_fields=["status", "closed_at"])
+        save_tracked(concern, actor=actor, update_fields=["status", "closed_at"])
     return concern
 
 
 def _trustees(scheme_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__scheme_id=scheme_id,
-            memberships__role=Role.TRUSTEE,
-            memberships__ended_at__isnull=True,
-        ).distinct()
-    )
+    return list(Membership.objects.current().filter(scheme_id=scheme_id, role=Role.TRUSTEE).holders())
 
 
 @transaction.atomic
@@ -163,7 +153,7 @@ def request_log(
             has_order=bool(order_reference.strip()),
             logged_by=actor,
         )
-        _save(request, actor=actor)
+        save_tracked(request, actor=actor)
         trustees = _trustees(family.scheme_id)
         notice = TrusteeNotice(
             scheme_id=family.scheme_id,
@@ -210,7 +200,7 @@ def request_record_order(
         raise ValidationError({"order_reference": "Give the reference of the subpoena or court order."})
     with gate.changing(access, section=SECTION):
         request.order_reference, request.order_made_on, request.has_order = order_reference.strip(), order_made_on, True
-        _save(request, actor=actor, update_fields=["order_reference", "order_made_on", "has_order"])
+        save_tracked(request, actor=actor, update_fields=["order_reference", "order_made_on", "has_order"])
     return request
 
 
@@ -351,7 +341,9 @@ def request_carry_out(approval: Approval, asking: dict, access: FileAccess, acto
     with gate.changing(access, section=SECTION):
         request.decision, request.basis, request.decision_reason = asking["decision"], basis, asking["reason"]
         request.decided_by, request.decided_at = approval.requested_by, timezone.now()
-        _save(request, actor=actor, update_fields=["decision", "basis", "decision_reason", "decided_by", "decided_at"])
+        save_tracked(
+            request, actor=actor, update_fields=["decision", "basis", "decision_reason", "decided_by", "decided_at"]
+        )
     return disclosure or request
 
 

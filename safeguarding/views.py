@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,12 +17,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access_log import approvals, gate
-from access_log.models import Approval, ApprovalKind, Section
+from access_log.models import Approval, ApprovalKind
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
+from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role
+from homestart.models import has_role
 from homestart.once import form_once
+from homestart.rules import Role, Section
 
 from . import selectors, services
 from .forms import (
@@ -50,8 +52,8 @@ def _open(
 @never_cache
 def overview(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead's (and staff's) open concerns and pending requests, by reference only."""
-    if not selectors.leads_or_staff_anywhere(request.user):
-        raise PermissionDenied("Only the safeguarding lead and the scheme's staff see this.")
+    if not has_role(request.user, (Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER)):
+        raise AccessRefused("Only the safeguarding lead and the scheme's staff see this.")
     return render(
         request,
         "safeguarding/overview.html",
@@ -426,8 +428,8 @@ def request_disclose(request: HttpRequest, reference: str, request_id: str) -> H
 @never_cache
 def trustee_notices(request: HttpRequest) -> HttpResponse:
     """What the trustees are told of police and court requests (§10.3)."""
-    if not selectors.is_trustee(request.user):
-        raise PermissionDenied("Only trustees see these notices.")
+    if not has_role(request.user, Role.TRUSTEE):
+        raise AccessRefused("Only trustees see these notices.")
     return render(
         request,
         "safeguarding/trustee_notices.html",

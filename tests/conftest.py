@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from families import services
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
-from homestart.models import Role, Scheme, User
+from homestart.models import Scheme, User
+from homestart.rules import Role
 from records.models import PersonnelFile, VolunteerFile
 from records.people import services as records_services
 from tests.factories import MembershipFactory, SchemeFactory, UserFactory

@@ -17,7 +17,8 @@ from django.utils import timezone
 from families import services
 from families.models import Family, Referral
 from homestart import services as people_services
-from homestart.models import Membership, PolicyVersion, Role, Scheme, User
+from homestart.models import Membership, PolicyVersion, Scheme, User
+from homestart.rules import Role
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 

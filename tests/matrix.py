@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from access_log import approvals, gate
 from access_log import services as access_services
-from access_log.models import AccessEvent, FileKind, RecordOfAccess
+from access_log.models import AccessEvent, RecordOfAccess
 from consent import services as consent_services
 from consent import transfers
 from consent.models import Consent, RecipientKind, Scope
@@ -39,7 +39,8 @@ from consent.sharing import Recipient
 from families import services as family_services
 from families.models import Family, Member
 from homestart import services as people_services
-from homestart.models import Role, User
+from homestart.models import User
+from homestart.rules import FileKind, Role
 from records.breaches import services as breach_services
 from records.models import SubjectAccessRequest
 from records.retention import services as retention_services

@@ -16,8 +16,9 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
-from access_log.models import AccessEvent, Action, Outcome
-from homestart.models import Membership, Role, User
+from access_log.models import AccessEvent
+from homestart.models import Membership, User
+from homestart.rules import Action, Outcome, Role
 
 DEFAULTS = {"REFUSALS": 5, "OPENINGS": 20, "LOOK_BACK_DAYS": 14}
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from homestart.models import User
+from homestart.models import User, schemes_where
 from records.breaches.services import BREACH_ROLES
-from records.common import schemes_where
 from records.models import Breach
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from homestart.concurrency import check_version
 from homestart.models import DataKey, Role, Scheme, User
-from records.common import next_number, require_role, save
+from homestart.writes import save_tracked
+from records.common import next_number, require_role
 from records.models import Breach
 
 BREACH_ROLES = (Role.MANAGER, Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
@@ -45,7 +46,7 @@ def breach_record(
         people_affected=people_affected,
         recorded_by=actor,
     )
-    save(breach, actor=actor)
+    save_tracked(breach, actor=actor)
     return breach
 
 
@@ -71,5 +72,5 @@ def breach_update(
         if breach.ico_decision == Breach.IcoDecision.UNDECIDED:
             raise ValidationError({"ico_decision": "Decide whether to report to the ICO before closing."})
         breach.closed_at = timezone.now()
-    save(breach, actor=actor)
+    save_tracked(breach, actor=actor)
     return breach

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Role
+from homestart.models import Role, has_role, schemes_where
 from homestart.once import form_once
 from records.breaches import monitoring, selectors, services
 from records.breaches.forms import BreachAssessForm, BreachForm
-from records.common import own_key_history, require_any_scheme, schemes_where
+from records.common import own_key_history, require_any_scheme
 from records.models import Breach
 
 # --- breaches (§3.9, §4.4, §5.5) ---------------------------------------------------
@@ -96,7 +96,7 @@ def breach_history(request: HttpRequest, breach_id) -> HttpResponse:
 @sensitive_post_parameters("actions", "outcome")
 def breach_detail(request: HttpRequest, breach_id) -> HttpResponse:
     breach = get_object_or_404(selectors.breaches_for(user=request.user), pk=breach_id)
-    is_manager = schemes_where(request.user, (Role.MANAGER,)).filter(pk=breach.scheme_id).exists()
+    is_manager = has_role(request.user, Role.MANAGER, scheme=breach.scheme_id)
     fields = ("risk", "ico_decision", "ico_decision_reason", "actions", "outcome")
     initial = {**{f: getattr(breach, f) for f in fields}, "version": row_version(breach)}
     form = BreachAssessForm(request.POST or None, initial=initial) if is_manager else None

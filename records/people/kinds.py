@@ -26,8 +26,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access_log.kinds import SCHEME_STAFF_ROLES, FileKindSpec, Grant, Pending, View
-from access_log.models import AuditSession, FileKind, Purpose, RecordOfAccess, Review
-from homestart.models import Membership, Role, User, roles_in
+from access_log.models import AuditSession, RecordOfAccess, Review
+from homestart.models import Membership, User, roles_in
+from homestart.rules import FileKind, Purpose, Role
 from records.models import PersonnelFile, TrusteeDesignation, VolunteerFile
 
 TRUSTEE_ROLES = (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE)
@@ -77,15 +78,14 @@ def _open_audit_filter(user: User, kind: str) -> Exists:
         user=user, file_kind=kind, file_id=OuterRef(OuterRef("pk")), audit_session=OuterRef("pk")
     )
     return Exists(
-        AuditSession.objects.filter(
+        AuditSession.objects.open_now(now)
+        .filter(
             auditor=user,
             scheme=OuterRef("scheme"),
-            closed_at__isnull=True,
-            opened_at__lte=now,
-            expires_at__gt=now,
             files__file_kind=kind,
             files__file_id=OuterRef("pk"),
-        ).filter(Exists(signed))
+        )
+        .filter(Exists(signed))
     )
 
 
@@ -97,16 +97,15 @@ def _open_review_filter(user: User, kind: str, review_kind: str) -> Exists:
         user=user, file_kind=kind, file_id=OuterRef(OuterRef("pk")), review=OuterRef("pk")
     )
     return Exists(
-        Review.objects.filter(
+        Review.objects.open_now(now)
+        .filter(
             reviewer=user,
             kind=review_kind,
             scheme=OuterRef("scheme"),
-            closed_at__isnull=True,
-            opens_at__lte=now,
-            closes_at__gt=now,
             files__file_kind=kind,
             files__file_id=OuterRef("pk"),
-        ).filter(Exists(signed))
+        )
+        .filter(Exists(signed))
     )
 
 

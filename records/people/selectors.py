@@ -8,8 +8,7 @@ from django.db.models import Q, QuerySet
 from access_log.kinds import kind_spec
 from access_log.models import FileKind
 from homestart.history import Source
-from homestart.models import Role, User
-from records.common import schemes_where
+from homestart.models import Role, User, schemes_where
 from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
 
 

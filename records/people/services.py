@@ -14,8 +14,10 @@ from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Action, FileKind
 from homestart.concurrency import check_version
-from homestart.models import DataKey, Membership, Role, Scheme, User
-from records.common import NotPermitted, next_number, require_role, roles_here, save
+from homestart.errors import NotAllowed
+from homestart.models import DataKey, Membership, Role, Scheme, User, has_role
+from homestart.writes import save_tracked
+from records.common import next_number, require_role
 from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
 
 # --- volunteer and personnel files -----------------------------------------------
@@ -27,7 +29,7 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
     role = require_role(
         actor, scheme, SCHEME_STAFF_ROLES, "Only the scheme's coordinators and manager open volunteer files."
     )
-    if Role.VOLUNTEER not in roles_here(person, scheme):
+    if not has_role(person, Role.VOLUNTEER, scheme=scheme):
         raise ValidationError({"person": "This person is not a volunteer of the scheme."})
     number = next_number(VolunteerFile, scheme)
     file = VolunteerFile(
@@ -38,7 +40,7 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
         data_key=DataKey.generate(),
         **fields,
     )
-    save(file, actor=actor)
+    save_tracked(file, actor=actor)
     gate.record_creation(user=actor, kind=FileKind.VOLUNTEER, obj=file, role=role, purpose="supervision")
     return file
 
@@ -47,7 +49,7 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
 def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields: Any) -> PersonnelFile:
     """Open a member of staff's personnel file (§8.4): by their line manager."""
     if not Membership.objects.current().filter(user=person, scheme=scheme, line_manager=actor).exists():
-        raise NotPermitted("Only the person's line manager opens their personnel file (§8.4).")
+        raise NotAllowed("Only the person's line manager opens their personnel file (§8.4).")
     number = next_number(PersonnelFile, scheme)
     file = PersonnelFile(
         scheme=scheme,
@@ -57,7 +59,7 @@ def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields
         data_key=DataKey.generate(),
         **fields,
     )
-    save(file, actor=actor)
+    save_tracked(file, actor=actor)
     gate.record_creation(user=actor, kind=FileKind.PERSONNEL, obj=file, role="line_manager", purpose="supervision")
     return file
 
@@ -73,7 +75,7 @@ def person_file_update(
         check_version(file, expected_version)
         for name, value in fields.items():
             setattr(file, name, value)
-        save(file, actor=actor)
+        save_tracked(file, actor=actor)
     return file
 
 
@@ -86,15 +88,15 @@ def trustee_designate(*, personnel_file: PersonnelFile, trustee: User, reason: s
         .exists()
     )
     if not is_line_manager:
-        raise NotPermitted("Only the person's line manager designates a trustee for their file (§8.4).")
-    if not roles_here(trustee, personnel_file.scheme) & {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}:
+        raise NotAllowed("Only the person's line manager designates a trustee for their file (§8.4).")
+    if not has_role(trustee, (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE), scheme=personnel_file.scheme):
         raise ValidationError({"trustee": "Choose a trustee of this scheme."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why a trustee needs to see this file."})
     designation = TrusteeDesignation(
         personnel_file=personnel_file, trustee=trustee, reason=reason.strip(), designated_by=actor
     )
-    save(designation, actor=actor)
+    save_tracked(designation, actor=actor)
     return designation
 
 
@@ -103,7 +105,7 @@ def trustee_designation_end(*, designation: TrusteeDesignation, actor: User) -> 
     if designation.ended_at is not None:
         raise ValidationError("This designation has already ended.")
     designation.ended_at = timezone.now()
-    save(designation, actor=actor, update_fields=["ended_at"])
+    save_tracked(designation, actor=actor, update_fields=["ended_at"])
     return designation
 
 
@@ -112,8 +114,7 @@ def trustee_designation_end(*, designation: TrusteeDesignation, actor: User) -> 
 
 def supervision_may_supervise(*, supervisor: User, supervisee: User, scheme: Scheme) -> bool:
     """A coordinator supervises the scheme's volunteers; a line manager supervises their reports."""
-    supervisee_roles = roles_here(supervisee, scheme)
-    if Role.VOLUNTEER in supervisee_roles and Role.COORDINATOR in roles_here(supervisor, scheme):
+    if has_role(supervisee, Role.VOLUNTEER, scheme=scheme) and has_role(supervisor, Role.COORDINATOR, scheme=scheme):
         return True
     return Membership.objects.current().filter(user=supervisee, scheme=scheme, line_manager=supervisor).exists()
 
@@ -130,7 +131,7 @@ def supervision_record(
 ) -> SupervisionNote:
     """Record a supervision session, sealed with the supervisee's file key."""
     if not supervision_may_supervise(supervisor=actor, supervisee=supervisee, scheme=scheme):
-        raise NotPermitted(
+        raise NotAllowed(
             "Volunteers are supervised by their coordinator (§5.2), coordinators by their line manager (§4.2)."
         )
     file = (
@@ -148,7 +149,7 @@ def supervision_record(
         notes=notes,
         families_discussed=families_discussed,
     )
-    save(note, actor=actor)
+    save_tracked(note, actor=actor)
     gate.record_allowed(
         user=actor,
         kind=FileKind.VOLUNTEER if isinstance(file, VolunteerFile) else FileKind.PERSONNEL,

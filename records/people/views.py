@@ -22,9 +22,8 @@ from access_log.selectors import records_of_access
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import Membership, Role, Scheme, User
+from homestart.models import Membership, Role, Scheme, User, has_role, scheme_ids_where, schemes_where
 from homestart.once import form_once
-from records.common import schemes_where
 from records.models import PersonnelFile, VolunteerFile
 from records.people import forms as people_forms
 from records.people import selectors, services
@@ -38,7 +37,7 @@ from records.people.forms import PersonChoiceForm, SupervisionForm
 def volunteer_file_list(request: HttpRequest) -> HttpResponse:
     files = selectors.volunteer_files_for(user=request.user).select_related("scheme")
     personnel = selectors.personnel_files_for(user=request.user).select_related("scheme")
-    if not files.exists() and not personnel.exists() and not schemes_where(request.user, SCHEME_STAFF_ROLES).exists():
+    if not files.exists() and not personnel.exists() and not has_role(request.user, SCHEME_STAFF_ROLES):
         raise Http404("No files for this role.")
     return render(
         request,
@@ -46,7 +45,7 @@ def volunteer_file_list(request: HttpRequest) -> HttpResponse:
         {
             "files": list(files),
             "personnel": list(personnel),
-            "may_open_volunteer": schemes_where(request.user, SCHEME_STAFF_ROLES).exists(),
+            "may_open_volunteer": has_role(request.user, SCHEME_STAFF_ROLES),
             "may_open_personnel": Membership.objects.current().filter(line_manager=request.user).exists(),
         },
     )
@@ -141,19 +140,20 @@ def file_new(request: HttpRequest, kind: str) -> HttpResponse:
     if kind == FileKind.VOLUNTEER:
         schemes = schemes_where(request.user, SCHEME_STAFF_ROLES)
         people = (
-            User.objects.filter(
-                memberships__scheme__in=schemes, memberships__role=Role.VOLUNTEER, memberships__ended_at__isnull=True
-            )
+            Membership.objects.current()
+            .filter(scheme__in=schemes, role=Role.VOLUNTEER)
+            .holders()
             .exclude(pk__in=VolunteerFile.objects.values("person"))
-            .distinct()
         )
     else:
         people = (
-            User.objects.filter(memberships__line_manager=request.user, memberships__ended_at__isnull=True)
+            Membership.objects.current()
+            .filter(line_manager=request.user)
+            .holders()
             .exclude(pk__in=PersonnelFile.objects.values("person"))
-            .distinct()
         )
-        schemes = Scheme.objects.filter(memberships__line_manager=request.user).distinct()
+        reports = Membership.objects.current().filter(line_manager=request.user)
+        schemes = Scheme.objects.filter(pk__in=reports.values("scheme_id"))
     if not schemes.exists():
         raise Http404("Not for this role.")
     chooser = PersonChoiceForm(request.POST or None, people=people)
@@ -206,20 +206,15 @@ def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
 @form_once
 def supervision(request: HttpRequest) -> HttpResponse:
     notes = selectors.supervision_notes_for(user=request.user)
-    memberships = Membership.objects.current().filter(user=request.user)
-    schemes = Scheme.objects.filter(pk__in=memberships.values("scheme"))
-    people = (
-        User.objects.filter(memberships__scheme__in=schemes, memberships__ended_at__isnull=True, is_active=True)
-        .exclude(pk=request.user.pk)
-        .distinct()
-    )
+    schemes = Scheme.objects.filter(pk__in=scheme_ids_where(request.user, Role.values))
+    people = Membership.objects.current().filter(scheme__in=schemes).holders().exclude(pk=request.user.pk)
     supervisable = [
         p.pk
         for p in people
         for scheme in schemes
         if services.supervision_may_supervise(supervisor=request.user, supervisee=p, scheme=scheme)
     ]
-    if not notes.exists() and not schemes_where(request.user, (*SCHEME_STAFF_ROLES, Role.VOLUNTEER)).exists():
+    if not notes.exists() and not has_role(request.user, (*SCHEME_STAFF_ROLES, Role.VOLUNTEER)):
         raise Http404("No supervision for this role.")
     form = SupervisionForm(request.POST or None, people=User.objects.filter(pk__in=supervisable))
     if request.method == "POST" and form.is_valid():

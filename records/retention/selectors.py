@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
-from access_log.models import FileKind
 from families.models import Family
-from homestart.models import Role, Scheme, User
-from records.common import schemes_where
+from homestart.models import Scheme, User, schemes_where
+from homestart.rules import FileKind, Role
 from records.deadlines import add_months
 from records.models import Destruction, DestructionCertificate, LegalHold, PersonnelFile, RecordKind, VolunteerFile
 from records.retention import periods

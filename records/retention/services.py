@@ -17,7 +17,8 @@ from access_log.models import Action, FileKind
 from families.models import Family
 from homestart.fields import BlindIndexField
 from homestart.models import DataKey, Role, User
-from records.common import require_role, save
+from homestart.writes import save_tracked
+from records.common import require_role
 from records.models import (
     Destruction,
     DestructionCertificate,
@@ -62,13 +63,13 @@ def legal_hold_place(*, kind: str, obj: Any, reason: str, actor: User) -> LegalH
     if on_legal_hold(kind, obj.pk):
         raise ValidationError("This file is already on legal hold.")
     hold = LegalHold(file_kind=kind, file_id=obj.pk, file_reference=obj.reference, reason=reason, placed_by=actor)
-    save(hold, actor=actor)
+    save_tracked(hold, actor=actor)
     # A hold stops a destruction that has not happened yet.
     for destruction in Destruction.objects.filter(
         file_kind=kind, file_id=obj.pk, status__in=[Destruction.Status.PROPOSED, Destruction.Status.AUTHORISED]
     ):
         destruction.status = Destruction.Status.CANCELLED
-        save(destruction, actor=actor, update_fields=["status"])
+        save_tracked(destruction, actor=actor, update_fields=["status"])
     return hold
 
 
@@ -80,7 +81,7 @@ def legal_hold_release(*, hold: LegalHold, actor: User) -> LegalHold:
         raise ValidationError("This hold has already been released.")
     hold.released_at = timezone.now()
     hold.released_by = actor
-    save(hold, actor=actor, update_fields=["released_at", "released_by"])
+    save_tracked(hold, actor=actor, update_fields=["released_at", "released_by"])
     return hold
 
 
@@ -113,7 +114,7 @@ def destruction_propose(*, kind: str, obj: Any, actor: User | None, today: datet
         due_on=due_on,
         proposed_by=actor or _system_user(),
     )
-    save(destruction, actor=actor)
+    save_tracked(destruction, actor=actor)
     return destruction
 
 
@@ -131,7 +132,7 @@ def _cancel_if_reopened(destruction: Destruction, actor: User) -> None:
         return
     with transaction.atomic():
         destruction.status = Destruction.Status.CANCELLED
-        save(destruction, actor=actor, update_fields=["status"])
+        save_tracked(destruction, actor=actor, update_fields=["status"])
     raise RetentionError(
         f"{destruction.file_reference} was reopened after it was proposed for destruction: "
         "the destruction is cancelled and its retention period starts again when it is next closed."
@@ -165,7 +166,7 @@ def _destruction_authorise(*, destruction: Destruction, actor: User) -> Destruct
     else:
         destruction.second_authorised_by, destruction.second_authorised_at = actor, now
         destruction.status = Destruction.Status.AUTHORISED
-    save(destruction, actor=actor)
+    save_tracked(destruction, actor=actor)
     return destruction
 
 
@@ -228,7 +229,7 @@ def _destruction_carry_out(*, destruction: Destruction, actor: User) -> Destruct
     if destruction.file_kind == FileKind.FAMILY:
         _clear_blind_indexes(obj)
     destruction.status = Destruction.Status.DONE
-    save(destruction, actor=actor, update_fields=["status"])
+    save_tracked(destruction, actor=actor, update_fields=["status"])
     certificate = DestructionCertificate(
         destruction=destruction,
         file_kind=destruction.file_kind,

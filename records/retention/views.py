@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from homestart.models import Role
+from homestart.models import Role, has_role, schemes_where
 from homestart.security import recent_authentication
-from records.common import require_any_scheme, schemes_where
+from records.common import require_any_scheme
 from records.models import Destruction, DestructionCertificate
 from records.retention import selectors, services
 
@@ -29,7 +29,7 @@ def retention_due(request: HttpRequest) -> HttpResponse:
         {
             "due": selectors.due_for_destruction(user=request.user),
             "destructions": selectors.destructions_for(user=request.user).exclude(status=Destruction.Status.CANCELLED),
-            "is_manager": schemes_where(request.user, (Role.MANAGER,)).exists(),
+            "is_manager": has_role(request.user, Role.MANAGER),
             "holds": selectors.legal_holds_for(user=request.user),
         },
     )
@@ -111,7 +111,7 @@ def destruction_authorise(request: HttpRequest, destruction_id) -> HttpResponse:
 @recent_authentication(back="records:retention")
 def destruction_carry_out(request: HttpRequest, destruction_id) -> HttpResponse:
     destruction = _destruction(request, destruction_id)
-    if not schemes_where(request.user, (Role.MANAGER,)).filter(pk=destruction.scheme_id).exists():
+    if not has_role(request.user, Role.MANAGER, scheme=destruction.scheme_id):
         raise Http404("Not for this role.")
     try:
         services.destruction_carry_out(destruction=destruction, actor=request.user)

@@ -21,8 +21,9 @@ from typing import Any
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from homestart.models import Membership, PolicyAcknowledgement, User
+from homestart.rules import FileKind
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
 
 SECTION = "subject_access"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from homestart.models import User
-from records.common import schemes_where
+from homestart.models import User, schemes_where
 from records.models import SubjectAccessRequest
 from records.subject_access.services import SAR_ROLES
 

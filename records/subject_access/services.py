@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from access_log.models import FileKind
 from families.models import Family
-from homestart.models import DataKey, Role, Scheme, User
-from records.common import next_number, require_role, roles_here, save
+from homestart.models import DataKey, Role, Scheme, User, roles_in
+from homestart.writes import save_tracked
+from records.common import next_number, require_role
 from records.models import Disclosure, PersonnelFile, SubjectAccessRequest, VolunteerFile
 
 SAR_ROLES = (Role.MANAGER, Role.COORDINATOR)
@@ -47,7 +48,7 @@ def sar_register(
             raise ValidationError({"member": "Choose who in the family the request is about."})
         if member.family_id != family.pk:
             raise ValidationError({"member": "This person is not a member of that family."})
-    elif subject_user is None or not roles_here(subject_user, scheme):
+    elif subject_user is None or not roles_in(subject_user, scheme.pk)[0]:
         raise ValidationError({"subject_user": "Choose a volunteer, member of staff or trustee of this scheme."})
     number = next_number(SubjectAccessRequest, scheme)
     sar = SubjectAccessRequest(
@@ -64,7 +65,7 @@ def sar_register(
         received_on=received_on,
         created_by=actor,
     )
-    save(sar, actor=actor)
+    save_tracked(sar, actor=actor)
     return sar
 
 
@@ -86,7 +87,9 @@ def sar_record_identity_check(*, sar: SubjectAccessRequest, actor: User, evidenc
     sar.identity_checked_by = actor
     if sar.status == SubjectAccessRequest.Status.RECEIVED:
         sar.status = SubjectAccessRequest.Status.IN_PROGRESS
-    save(sar, actor=actor, update_fields=["identity_evidence", "identity_checked_at", "identity_checked_by", "status"])
+    save_tracked(
+        sar, actor=actor, update_fields=["identity_evidence", "identity_checked_at", "identity_checked_by", "status"]
+    )
     return sar
 
 
@@ -100,7 +103,7 @@ def sar_request_clarification(
         raise ValidationError("The scheme is already waiting for clarification.")
     sar.clarification_requested_on = on or timezone.localdate()
     sar.status = SubjectAccessRequest.Status.AWAITING_CLARIFICATION
-    save(sar, actor=actor, update_fields=["clarification_requested_on", "status"])
+    save_tracked(sar, actor=actor, update_fields=["clarification_requested_on", "status"])
     return sar
 
 
@@ -120,7 +123,7 @@ def sar_clarification_received(
     sar.status = (
         SubjectAccessRequest.Status.IN_PROGRESS if sar.identity_checked_at else SubjectAccessRequest.Status.RECEIVED
     )
-    save(sar, actor=actor, update_fields=["paused_days", "clarification_requested_on", "status"])
+    save_tracked(sar, actor=actor, update_fields=["paused_days", "clarification_requested_on", "status"])
     return sar
 
 
@@ -134,7 +137,7 @@ def sar_extend(*, sar: SubjectAccessRequest, actor: User, months: int, reason: s
         raise ValidationError({"months": "A request may be extended by at most two months in all."})
     sar.extension_months += months
     sar.extension_reason = reason.strip()
-    save(sar, actor=actor, update_fields=["extension_months", "extension_reason"])
+    save_tracked(sar, actor=actor, update_fields=["extension_months", "extension_reason"])
     return sar
 
 
@@ -143,7 +146,7 @@ def sar_third_party_reviewed(*, sar: SubjectAccessRequest, actor: User) -> Subje
     """Someone has read the items marked as third-party information and redacted what must be."""
     _sar_handler(sar, actor)
     sar.third_party_reviewed_by = actor
-    save(sar, actor=actor, update_fields=["third_party_reviewed_by"])
+    save_tracked(sar, actor=actor, update_fields=["third_party_reviewed_by"])
     return sar
 
 
@@ -159,7 +162,7 @@ def sar_release(*, sar: SubjectAccessRequest, actor: User, recipient: str, conte
         raise ValidationError({"recipient": "Say who received the response."})
     sar.status = SubjectAccessRequest.Status.RELEASED
     sar.released_at = timezone.now()
-    save(sar, actor=actor, update_fields=["status", "released_at"])
+    save_tracked(sar, actor=actor, update_fields=["status", "released_at"])
     file_kind, file_reference = "", ""
     if sar.family_id:
         file_kind, file_reference = FileKind.FAMILY, sar.family.reference

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access_log import gate
 from families.models import Family
 from homestart.history import render_history
-from homestart.models import User
+from homestart.models import Membership, schemes_where
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 from homestart.security import recent_authentication
-from records.common import own_key_history, require_any_scheme, schemes_where
+from records.common import own_key_history, require_any_scheme
 from records.models import SubjectAccessRequest
 from records.subject_access import selectors, services
 from records.subject_access.assemble import sar_assemble
@@ -47,7 +47,9 @@ def sar_new(request: HttpRequest) -> HttpResponse:
     schemes = schemes_where(request.user, services.SAR_ROLES)
     if not schemes.exists():
         raise Http404("Not for this role.")
-    people = User.objects.filter(memberships__scheme__in=schemes, memberships__ended_at__isnull=True).distinct()
+    # Anyone the scheme has not ended a role of, signing in or not (a deactivated account
+    # still has the right of access, §8.7).
+    people = Membership.objects.not_ended().filter(scheme__in=schemes).holders()
     family, members = None, None
     if request.method == "POST" and request.POST.get("subject_kind") == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER:
         reference = request.POST.get("family_reference", "").strip().upper()
@@ -56,7 +58,7 @@ def sar_new(request: HttpRequest) -> HttpResponse:
             # Offering the family's members to choose from reads the file: through the gate.
             try:
                 access = gate.open_family(user=request.user, reference=family.reference, section="subject_access")
-            except (gate.FileHidden, gate.NotPermitted):
+            except (gate.FileHidden, gate.AccessRefused):
                 family = None
             else:
                 members = access.file.members.all()

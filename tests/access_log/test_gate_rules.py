@@ -20,21 +20,12 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log import services as access_services
-from access_log.models import (
-    AccessEvent,
-    Action,
-    AppendOnlyError,
-    AuditSession,
-    FileKind,
-    Outcome,
-    Purpose,
-    RecordOfAccess,
-    Review,
-)
+from access_log.models import AccessEvent, AppendOnlyError, AuditSession, RecordOfAccess, Review
 from families import services as family_services
 from families.models import Family, Visit, VolunteerAssignment
 from homestart import services as people_services
-from homestart.models import Membership, PolicyVersion, Role, User
+from homestart.models import Membership, PolicyVersion, User
+from homestart.rules import Action, FileKind, Outcome, Purpose, Role
 from tests.conftest import (
     ADDRESS,
     CARER_FIRST,

@@ -25,9 +25,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from access_log.models import Action, FileKind, Outcome
 from families.models import Family
-from homestart.models import Role, User
+from homestart.models import User
+from homestart.rules import Action, FileKind, Outcome, Role
 from tests.matrix import ROLES, client_as, row, run, url_for, walk
 
 # Admin pages that open family files, and so belong in the matrix (§7.6).

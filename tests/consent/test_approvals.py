@@ -21,7 +21,7 @@ from consent import transfers
 from consent.models import Disclosure, RecipientKind, Scope, Transfer
 from consent.sharing import Recipient
 from families.models import Family
-from homestart.models import Role
+from homestart.rules import Role
 from reporting import services as reporting_services
 from reporting.models import CaseStudy
 from safeguarding import services as sg_services

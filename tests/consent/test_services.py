@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, Action
+from access_log.models import AccessEvent
 from consent import services
 from consent.models import ConfidentialityStatement, Consent, Disclosure, RecipientKind, Scope
 from consent.services import SharingRefused
 from consent.sharing import Recipient
+from homestart.rules import Action
 from safeguarding import services as sg_services
 from safeguarding.models import Concern, ExternalRequest
 from tests.helpers import raw_value
@@ -148,7 +149,7 @@ def test_sharing_without_consent_waits_for_the_lead_or_manager_to_approve(family
 @pytest.mark.policy("7.2")
 def test_manager_does_not_record_referrer_communication(family, manager, give_consent, open_as):
     give_consent(family)
-    with pytest.raises(gate.NotPermitted):
+    with pytest.raises(gate.AccessRefused):
         services.communication_send(
             access=open_as(manager, family, "consent", change=True),
             recipient=Recipient(RecipientKind.REFERRER, "x"),

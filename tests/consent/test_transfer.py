@@ -101,7 +101,7 @@ def test_transfer_without_consent_where_there_were_concerns_needs_approval(
 @pytest.mark.parametrize("who", ["volunteer", "safeguarding_lead"])
 def test_only_staff_transfer(request, who, assigned_family, sefton):
     user = request.getfixturevalue(who)
-    with pytest.raises((gate.NotPermitted, gate.FileHidden)):
+    with pytest.raises((gate.AccessRefused, gate.FileHidden)):
         access = gate.open_family(user=user, reference=assigned_family.reference, section="consent", for_change=True)
         transfers.transfer_to_scheme(
             access=access, to_scheme=sefton, sections=["members"], summary="x", actor=user, **_told()
@@ -156,7 +156,7 @@ def test_a_tampered_or_foreign_package_is_refused(sefton, sef_coordinator):
 @pytest.mark.policy("9.2")
 def test_only_the_receiving_schemes_staff_import(sefton, coordinator):
     package = transfers.seal_package({}, "correct horse battery")
-    with pytest.raises(gate.NotPermitted):
+    with pytest.raises(gate.AccessRefused):
         transfers.transfer_import(package=package, passphrase="correct horse battery", scheme=sefton, actor=coordinator)
 
 

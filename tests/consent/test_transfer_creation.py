@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, Action, Approval, Purpose
+from access_log.models import AccessEvent, Approval
 from consent import transfers
 from consent.models import RecipientKind, Transfer
 from families import services as family_services
 from families.models import Family
-from homestart.models import Role, Scheme
+from homestart.models import Scheme
+from homestart.rules import Action, Purpose, Role
 from safeguarding import selectors as sg_selectors
 from safeguarding import services as sg_services
 from safeguarding.models import Concern, ConcernAction

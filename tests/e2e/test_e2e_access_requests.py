@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from homestart.models import Membership, Role
+from homestart.models import Membership
+from homestart.rules import Role
 from tests.e2e.menu import menu_link
 
 User = get_user_model()

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from access_log.models import AccessEvent, Outcome
+from access_log.models import AccessEvent
+from homestart.rules import Outcome
 from tests.e2e.menu import menu_link
 
 User = get_user_model()

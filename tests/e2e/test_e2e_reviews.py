@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from access_log.models import AccessEvent, Outcome, Review
+from access_log.models import AccessEvent, Review
 from families.models import Family
+from homestart.rules import Outcome
 from tests.e2e.menu import menu_link
 
 DECLARATION_ERROR = "Confirm the declaration to sign the Record of Access."

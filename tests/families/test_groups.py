@@ -71,7 +71,7 @@ def test_a_session_records_the_families_attending_and_each_visitor_told_about_co
 
 def test_only_scheme_staff_run_groups(wirral, trustee, volunteer, sef_coordinator, client_for, group):
     for person in (trustee, volunteer, sef_coordinator):
-        with pytest.raises(services.gate.NotPermitted):
+        with pytest.raises(services.gate.AccessRefused):
             services.group_create(scheme=wirral, actor=person, name="Another")
         client = client_for(person)
         assert client.get(reverse("families:group_detail", kwargs={"group_id": group.pk})).status_code == 404

@@ -140,7 +140,7 @@ def test_only_scheme_staff_take_referrals(wirral, coordinator, volunteer, truste
     response = client_for(sef_coordinator).post(reverse("families:new"), referral_form(wirral))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    with pytest.raises(services.gate.NotPermitted):
+    with pytest.raises(services.gate.AccessRefused):
         make_family(wirral, sef_coordinator)
     assert not Family.objects.exists()
 

@@ -24,7 +24,8 @@ from django.utils import timezone
 from access_log import gate
 from homestart import services
 from homestart.append_only import AppendOnlyError
-from homestart.models import AccessDecision, AccessRequest, Membership, Role
+from homestart.models import AccessDecision, AccessRequest, Membership
+from homestart.rules import Role
 from tests.conftest import _member
 from tests.factories import MembershipFactory, UserFactory, make_family
 

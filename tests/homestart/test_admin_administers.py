@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log import services as access_services
-from access_log.models import AccessEvent, Action, FileKind, Outcome, Purpose
+from access_log.models import AccessEvent
 from consent import services as consent_services
 from consent.models import Consent, RecipientKind, Scope
 from families.models import Member
-from homestart.models import Role, User
+from homestart.models import User
+from homestart.rules import Action, FileKind, Outcome, Purpose, Role
 from tests.conftest import _member
 
 NEW_PASSWORD = "a long and quite unusual passphrase"

@@ -16,10 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from access_log.models import AccessEvent, Outcome
+from access_log.models import AccessEvent
 from families.models import Family, Visit
 from homestart import once
 from homestart.models import FormSubmission
+from homestart.rules import Outcome
 from records.models import Breach
 from reporting.models import BoardMeeting
 from safeguarding.models import Concern

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, Outcome
+from access_log.models import AccessEvent
 from consent import services as consent_services
 from families import services as family_services
 from families.models import Member
 from homestart.history import Source, history_entries
-from homestart.models import Membership, Role
+from homestart.models import Membership
+from homestart.rules import Outcome, Role
 from homestart.services import access_request_approve, membership_end, membership_request
 from records.breaches import services as breach_services
 from records.people import services as people_services

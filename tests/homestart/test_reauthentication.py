@@ -15,10 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart import security
-from homestart.models import Membership, Role
+from homestart.models import Membership
+from homestart.rules import FileKind, Role
 from records.models import Destruction, LegalHold, RecordKind, RetentionRule, SubjectAccessRequest
 from records.retention import services as retention_services
 from records.subject_access import services as sar_services

@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from access_log import gate
 from homestart import security, services
-from homestart.models import Role, current_roles
+from homestart.models import current_roles
 from homestart.request_cache import RequestCacheMiddleware, memo
+from homestart.rules import Role
 
 
 @pytest.mark.policy("8.3")

@@ -20,7 +20,8 @@ from django.test import RequestFactory
 from access_log.models import AccessEvent
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
 from homestart.management.commands import seed_demo
-from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.models import DataKey, Membership, Scheme, User
+from homestart.rules import Role
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from homestart.models import Role, User
+from homestart.models import User
+from homestart.rules import Role
 from tests.conftest import _member
 from tests.matrix import matrix_world, retention_world, world  # noqa: F401 - the URL × role matrix's fixtures
 

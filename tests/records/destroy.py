@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from access_log.models import FileKind
 from families import services as family_services
 from families.models import ClosureReason, Family
+from homestart.rules import FileKind
 from records.models import DestructionCertificate
 from records.retention import services as records_services
 

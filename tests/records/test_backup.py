@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.crypto import KeyUnavailable
+from homestart.rules import FileKind
 from records.backups.backup import unseal
 from records.backups.stream import FRAME_HEADER, MAGIC, PREFIX_BYTES, BackupError, open_stream, seal_stream
 from records.models import DestructionCertificate

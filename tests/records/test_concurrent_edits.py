@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from homestart.models import Role
+from homestart.rules import Role
 from records.breaches import services
 from records.models import Breach
 from tests.conftest import _member

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from access_log import gate
 from access_log.kinds import KINDS
-from access_log.models import AccessEvent, FileKind, Outcome, RecordOfAccess, Review, SampledFile
-from homestart.models import Role
-from records.common import NotPermitted
+from access_log.models import AccessEvent, RecordOfAccess, Review, SampledFile
+from homestart.errors import NotAllowed
+from homestart.rules import FileKind, Outcome, Role
 from records.models import PersonnelFile, VolunteerFile
 from records.people import services
 from tests.factories import MembershipFactory, UserFactory
@@ -171,7 +171,7 @@ def test_designated_trustee_reads_personnel_file_until_the_designation_ends(pers
 def test_only_line_manager_designates_a_trustee_and_only_a_trustee(
     personnel_file, coordinator, trustee, volunteer, manager
 ):
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         services.trustee_designate(personnel_file=personnel_file, trustee=trustee, reason="x", actor=coordinator)
     with pytest.raises(ValidationError):
         services.trustee_designate(personnel_file=personnel_file, trustee=volunteer, reason="x", actor=manager)
@@ -195,11 +195,11 @@ def test_hsuk_reviewer_reads_personnel_file_in_review_with_record_of_access(pers
 def test_only_staff_open_volunteer_files_and_only_line_managers_personnel_files(
     wirral, volunteer, coordinator, manager, trustee
 ):
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         services.volunteer_file_create(
             scheme=wirral, person=volunteer, actor=trustee, full_name="X", started_on=timezone.localdate()
         )
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         services.personnel_file_create(
             scheme=wirral, person=coordinator, actor=coordinator, full_name="X", started_on=timezone.localdate()
         )

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Family
 from homestart.crypto import KeyUnavailable
+from homestart.rules import FileKind
 from records.breaches import services as breach_services
 from records.models import Destruction, Disclosure, SubjectAccessRequest
 from records.subject_access import services as sar_services

@@ -11,10 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.crypto import KeyUnavailable
-from records.common import NotPermitted
+from homestart.errors import NotAllowed
+from homestart.rules import FileKind
 from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule
 from records.people import services as people_services
 from records.retention import periods, selectors
@@ -74,7 +75,7 @@ def test_open_file_or_file_within_retention_cannot_be_proposed(family, manager):
 def test_destruction_needs_two_different_authorised_people(family, coordinator, manager, trustee):
     _close(family, LONG_AGO, coordinator)
     destruction = retention_services.destruction_propose(kind=FileKind.FAMILY, obj=family, actor=manager)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         retention_services.destruction_authorise(destruction=destruction, actor=coordinator)
     retention_services.destruction_authorise(destruction=destruction, actor=manager)
     with pytest.raises(retention_services.RetentionError):
@@ -89,7 +90,7 @@ def test_destruction_needs_two_different_authorised_people(family, coordinator, 
 def test_legal_hold_stops_proposal_and_cancels_a_pending_destruction(family, coordinator, manager, trustee):
     _close(family, LONG_AGO, coordinator)
     destruction = _authorised(family, manager, trustee)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         retention_services.legal_hold_place(kind=FileKind.FAMILY, obj=family, reason="Claim", actor=coordinator)
     hold = retention_services.legal_hold_place(
         kind=FileKind.FAMILY, obj=family, reason="Insurance claim", actor=manager

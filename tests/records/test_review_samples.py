@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from access_log import gate
 from access_log import services as access_services
-from access_log.models import FileKind, RecordOfAccess
-from homestart.models import Role
+from access_log.models import RecordOfAccess
+from homestart.rules import FileKind, Role
 from records.people import services
 from tests.factories import MembershipFactory
 from tests.helpers import error_summary, field_error, main_content

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from access_log.models import FileKind
 from families.models import Family
 from homestart import keystore
 from homestart.models import DataKey
+from homestart.rules import FileKind
 from records.retention import services
 from tests.factories import make_family
 from tests.helpers import raw_value

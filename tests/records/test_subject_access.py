@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Member
-from records.common import NotPermitted
+from homestart.errors import NotAllowed
+from homestart.rules import FileKind
 from records.deadlines import sar_due_date
 from records.models import Disclosure, SubjectAccessRequest
 from records.people import services as people_services
@@ -112,7 +113,7 @@ def test_only_manager_and_coordinators_register_requests(
     family, wirral, volunteer, trustee, sef_coordinator, coordinator
 ):
     for user in (volunteer, trustee, sef_coordinator):
-        with pytest.raises(NotPermitted):
+        with pytest.raises(NotAllowed):
             _family_sar(wirral, user, family)
     assert _family_sar(wirral, coordinator, family).reference == "WIR-SAR-0001"
 

@@ -11,11 +11,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from access_log import gate
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
+from homestart.errors import NotAllowed
+from homestart.rules import FileKind
 from records.breaches import monitoring
 from records.breaches import selectors as breach_selectors
 from records.breaches import services as breach_services
-from records.common import NotPermitted
 from records.models import Breach, SupervisionNote
 from records.people import selectors as people_selectors
 from records.people import services as people_services
@@ -58,7 +59,7 @@ def test_nobody_else_records_supervision(
         (coordinator, coordinator),
     ]
     for actor, supervisee in cases:
-        with pytest.raises(NotPermitted):
+        with pytest.raises(NotAllowed):
             people_services.supervision_record(
                 scheme=wirral, supervisee=supervisee, actor=actor, held_on=timezone.localdate(), notes="x"
             )
@@ -111,14 +112,14 @@ def test_staff_record_breaches_with_the_72_hour_ico_deadline(wirral, coordinator
 @pytest.mark.policy("3.9", "5.5")
 def test_volunteers_and_trustees_do_not_record_breaches_directly(wirral, volunteer, trustee):
     for user in (volunteer, trustee):
-        with pytest.raises(NotPermitted):
+        with pytest.raises(NotAllowed):
             _breach(wirral, user)
 
 
 @pytest.mark.policy("3.9", "4.4")
 def test_only_the_manager_decides_on_the_ico_and_closes(wirral, coordinator, manager):
     breach = _breach(wirral, coordinator)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotAllowed):
         breach_services.breach_update(breach=breach, actor=coordinator, risk=Breach.Risk.RISK)
     with pytest.raises(ValidationError):
         breach_services.breach_update(breach=breach, actor=manager, close=True)

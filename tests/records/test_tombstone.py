@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from access_log.models import AccessEvent, FileKind
+from access_log.models import AccessEvent
 from families.models import Family, Member
 from homestart.models import User
+from homestart.rules import FileKind
 from records.models import Destruction, SubjectAccessRequest
 from records.retention import selectors
 from records.retention import services as retention_services

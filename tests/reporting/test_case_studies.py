@@ -113,13 +113,13 @@ def test_a_manager_releases_a_clean_case_study_a_coordinator_asked_for(study, ma
 
 @pytest.mark.policy("3.3")
 def test_a_coordinator_cannot_approve_a_release_nor_a_manager_their_own(study, coordinator, manager):
-    from access_log.gate import NotPermitted
+    from access_log.gate import AccessRefused
     from tests.approval_helpers import decide
 
     services.case_study_update(study=study, actor=coordinator, title=study.title, draft=CLEAN)
     asked = _ask(study, manager)
     for person in (coordinator, manager):
-        with pytest.raises(NotPermitted):
+        with pytest.raises(AccessRefused):
             decide(asked, person)
     study.refresh_from_db()
     assert study.status == CaseStudy.Status.DRAFT

@@ -62,7 +62,7 @@ def test_a_manager_cannot_release_a_draft_changed_after_they_read_it(study, coor
     # another manager's approval releases it (access_log/approvals.py).
     reader.post(release, {"version": row_version(study)})
     from access_log.models import Approval
-    from homestart.models import Role
+    from homestart.rules import Role
     from tests.approval_helpers import decide
     from tests.conftest import _member
 

@@ -38,7 +38,7 @@ def test_a_summary_that_identifies_the_family_is_refused_and_highlighted(
 
 
 def test_only_the_safeguarding_lead_consults(family, coordinator, trustee, client_for):
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(services.AccessRefused):
         services.consultation_share(scheme=family.scheme, actor=coordinator, summary=CLEAN, shared_with=trustee)
     assert client_for(coordinator).get(NEW).status_code == 404
 

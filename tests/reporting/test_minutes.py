@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from homestart.models import Role
+from homestart.rules import Role
 from reporting import services
 from reporting.models import ReportEvent
 from tests.conftest import _member
@@ -100,7 +100,7 @@ def test_a_confidential_item_needs_a_circulation_list(meeting, manager):
 
 
 def test_only_the_manager_records_minutes(wirral, trustee, coordinator, client_for, manager):
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(services.AccessRefused):
         services.meeting_record(scheme=wirral, actor=trustee, held_on=timezone.localdate(), minutes="x")
     assert client_for(coordinator).get(reverse("reporting:minutes_new")).status_code == 404
     response = client_for(manager).post(

@@ -170,7 +170,7 @@ def test_two_decisions_on_one_police_request_cannot_both_be_recorded(
     clash = second.post(page, {"decision_reason": "Another reason", "version": v2})
     assert "already waits for approval" in clash.content.decode()
     from access_log.models import Approval
-    from homestart.models import Role
+    from homestart.rules import Role
     from tests.approval_helpers import decide
     from tests.conftest import _member
 

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from access_log import gate
-from access_log.models import AccessEvent, Outcome, Purpose, Section
+from access_log.models import AccessEvent
+from homestart.rules import Outcome, Purpose, Section
 from safeguarding import services
 from tests.conftest import ADDRESS, CARER_FIRST, CARER_LAST, CHILD_FIRST, PHONE, POSTCODE, REFERRER_NAME, VISIT_NOTES
 from tests.sharing_fixtures import OBSERVED, TODAY
@@ -120,7 +121,7 @@ def test_nobody_else_uses_the_referral_page(request, who, expected, concern, ass
 
 
 def test_another_schemes_lead_gets_404(concern, family, sefton, client_for):
-    from homestart.models import Role
+    from homestart.rules import Role
     from tests.conftest import _member
 
     other_lead = _member(sefton, Role.SAFEGUARDING_LEAD, "sefton_lead")

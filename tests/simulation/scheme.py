@@ -35,7 +35,7 @@ from guardian.shortcuts import get_users_with_perms
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from access_log.models import Approval, AuditSession, Outcome, Review, SampledFile
+from access_log.models import Approval, AuditSession, Review, SampledFile
 from consent.models import Consent, Transfer
 from consent.models import Disclosure as DisclosureRecord
 from families.models import ClosureReason, Family, Member, VolunteerAssignment
@@ -43,7 +43,8 @@ from families.models import Visit as VisitRecord
 from homestart import keystore
 from homestart import services as people_services
 from homestart.crypto import KeyUnavailable
-from homestart.models import DataKey, Membership, Role, Scheme, User
+from homestart.models import DataKey, Membership, Scheme, User
+from homestart.rules import Outcome, Role
 from records.backups import backup as records_backup
 from records.deadlines import add_months
 from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule

@@ -11,10 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from access_log.models import FileKind
 from families import services as family_services
 from families.models import ClosureReason
-from homestart.models import Role
+from homestart.rules import FileKind, Role
 from records.retention import services as records_services
 from tests.conftest import CARER_FIRST, CARER_LAST, _member
 from tests.factories import SchemeFactory

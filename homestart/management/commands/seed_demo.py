@@ -25,7 +25,8 @@ from consent.sharing import Recipient
 from families import services as family_services
 from families.models import ClosureReason, Family, Member, Referral, Visit
 from homestart import services as people_services
-from homestart.models import AccessRequest, Membership, Role, Scheme, User
+from homestart.models import AccessRequest, Membership, Scheme, User
+from homestart.rules import Role
 from safeguarding import services as safeguarding_services
 from safeguarding.models import Concern
 
@@ -448,7 +449,7 @@ class Command(BaseCommand):
         administrator asked for Sefton's coordinator to cover Wirral; Wirral's manager or a
         trustee approves or refuses it on "Access requests"."""
         wanted = {"user": users["coordinator2"], "scheme": schemes["WIR"], "role": Role.COORDINATOR}
-        if Membership.objects.filter(ended_at__isnull=True, **wanted).exists():
+        if Membership.objects.not_ended().filter(**wanted).exists():
             return
         if AccessRequest.objects.filter(kind=AccessRequest.Kind.MEMBERSHIP, **wanted).pending().exists():
             return

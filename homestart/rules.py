@@ -1,0 +1,127 @@
+"""The names the access rules are written in, each defined once (DESIGN.md, "The one gate").
+
+Who opens a file (``Role``, ``ActingRole``), which part of it (``Section``), why
+(``Purpose``), what they did (``Action``), whether the gate let them
+(``Outcome``) and, when it did not, why not (``Refusal``); which kind of file
+(``FileKind``). Every rule, event and test names these members, never the string
+behind them: a typo fails at import instead of becoming a silent 404 or a wrongly
+recorded access event. ``tests/homestart/test_rules.py`` fails when a string
+literal stands in for a member anywhere else.
+
+The values are what the access log and the memberships store: changing one is a
+data migration, not an edit here. This module is the bottom layer: it imports
+nothing from the project, so every app can use it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """A person's role in a scheme, or nationally: what a membership grants (§8.3, §8.4, §9.1, §10.1)."""
+
+    COORDINATOR = "coordinator", "Coordinator"
+    MANAGER = "manager", "Scheme manager"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
+    VOLUNTEER = "volunteer", "Volunteer"
+    TRUSTEE = "trustee", "Trustee"
+    SPOT_CHECK_TRUSTEE = "spot_check_trustee", "Trustee responsible for spot checks"
+    REVIEWER = "reviewer", "HSUK reviewer"
+    AUDITOR = "auditor", "External auditor"
+    ADMIN = "admin", "Administrator"
+
+
+class ActingRole(models.TextChoices):
+    """Roles an access event names that no membership grants: a person's relation to one
+    file, or the scheme's own retention process acting on it."""
+
+    # §8.4: the person's line manager (``Membership.line_manager``) keeps their personnel file.
+    LINE_MANAGER = "line_manager", "Line manager"
+    # The person holding a supervision session with a volunteer or member of staff.
+    SUPERVISOR = "supervisor", "Supervisor"
+    # §8.8: destruction at the end of the retention period, authorised by two people.
+    RETENTION = "retention", "Retention process"
+
+
+def role_label(role: str) -> str:
+    """The role an access event or grant names, in words ("Coordinator", "Line manager")."""
+    for choices in (Role, ActingRole):
+        if role in choices.values:
+            return choices(role).label
+    return role.replace("_", " ")
+
+
+class FileKind(models.TextChoices):
+    FAMILY = "family", "Family file"
+    VOLUNTEER = "volunteer", "Volunteer file"
+    PERSONNEL = "personnel", "Personnel file"
+
+
+class Section(models.TextChoices):
+    """The part of a file a page opens or changes, as the access log records it."""
+
+    # The whole file, and the pages that list or create files.
+    FILE = "file", "The file"
+    LIST = "list", "A list of files"
+    HISTORY = "history", "History of changes"
+    ACCESS_LOG = "access_log", "Access log"
+    RECORD_OF_ACCESS = "record_of_access", "Record of Access"
+    # Family files.
+    CONTACT = "contact", "Contact details"
+    MEMBERS = "members", "Family members"
+    VISITS = "visits", "Visits"
+    ASSIGNMENTS = "assignments", "Volunteer assignments"
+    GROUPS = "groups", "Group attendance"
+    CONSENT = "consent", "Consent and sharing"
+    CASE_STUDIES = "case_studies", "Case studies"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    # Names, dates of birth, address and contact: what a referral to children's services needs (§2.1).
+    IDENTIFYING_DETAILS = "identifying_details", "Identifying details"
+    # Volunteer and personnel files.
+    SUPERVISION = "supervision", "Supervision notes"
+    # Any file.
+    SUBJECT_ACCESS = "subject_access", "Subject access request"
+    DESTRUCTION = "destruction", "Destruction"
+    ADMIN = "admin", "Administration"
+
+
+class Purpose(models.TextChoices):
+    CASEWORK = "casework", "Supporting the family"
+    SUPERVISION = "supervision", "Supervision"
+    SPOT_CHECK = "spot_check", "Spot check of files for a safeguarding audit (§9.1)"
+    QUALITY_REVIEW = "quality_review", "Quality assurance review (§8.3, §9.1)"
+    EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
+    ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
+    RETENTION = "retention", "Destruction at the end of the retention period (§8.8)"
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "Opened"
+    CHANGE = "change", "Changed"
+    CREATE = "create", "Created"
+    EXPORT = "export", "Exported"
+    LIST = "list", "Listed, with names shown"
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    REFUSED = "refused", "Refused"
+
+
+class Refusal(models.TextChoices):
+    """Why the gate refused to open a file, as the access log records it."""
+
+    POLICY_NOT_ACKNOWLEDGED = "policy_not_acknowledged", "The current Confidentiality Policy is not acknowledged"
+    NO_SUCH_FILE = "no_such_file", "No such file"
+    NO_ACCESS_TO_FILE = "no_access_to_file", "No access to this file"
+    SECTION_NOT_READABLE = "section_not_readable", "This part of the file is not for this role"
+    SECTION_NOT_FOR_ROLE = "section_not_for_role", "This page of the file is not for this role"
+    READ_ONLY_ACCESS = "read_only_access", "May see the file but not change it"
+    # §9.1, §10.1: the file is in the reader's sample or audit session, not yet signed for.
+    RECORD_OF_ACCESS_UNSIGNED = "record_of_access_unsigned", "The Record of Access is not signed"
+    # §7.6: an administrator signs the confidentiality undertaking before seeing personal data.
+    UNDERTAKING_UNSIGNED = "undertaking_unsigned", "The confidentiality undertaking is not signed"
+    # §8.8: destroyed at the end of its retention period; only its tombstone remains.
+    FILE_DESTROYED = "file_destroyed", "The file has been destroyed"
