@@ -33,8 +33,13 @@ class DueFile:
 
 def due_for_destruction(*, user: User, today: datetime.date | None = None) -> list[DueFile]:
     """Files whose retention period has ended, for the scheme manager and trustees (§8.8)."""
+    return due_in_schemes(schemes=schemes_where(user, DESTRUCTION_ROLES), today=today)
+
+
+def due_in_schemes(*, schemes: QuerySet[Scheme], today: datetime.date | None = None) -> list[DueFile]:
+    """Files of these schemes whose retention period has ended by ``today``: the page above,
+    and the daily reminders, which ask for every scheme at once (§8.8)."""
     today = today or timezone.localdate()
-    schemes = schemes_where(user, DESTRUCTION_ROLES)
     candidates = [
         (
             FileKind.FAMILY,
