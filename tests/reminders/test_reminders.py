@@ -316,3 +316,53 @@ def test_due_for_you_takes_the_same_number_of_queries_whatever_is_due(family, wi
     with CaptureQueriesContext(connection) as many:
         assert len(due_for(user=coordinator)) == 7
     assert len(many) == len(one)
+
+
+OBSERVED_TEXT = "Bruise on the left forearm of the younger twin, explained as a fall at nursery"
+
+
+@pytest.mark.policy("2.1", "8.6")
+def test_a_new_concern_reaches_the_schemes_safeguarding_lead_when_it_is_saved(
+    assigned_family, volunteer, safeguarding_lead, manager, coordinator, sefton, django_capture_on_commit_callbacks
+):
+    from safeguarding import services as safeguarding_services
+
+    other_lead = _member(sefton, Role.SAFEGUARDING_LEAD, "sefton_lead")
+    former_lead = _member(assigned_family.scheme, Role.SAFEGUARDING_LEAD, "former_lead")
+    people_services.membership_end(membership=Membership.objects.get(user=former_lead), actor=manager)
+    access = gate.open_family(
+        user=volunteer, reference=assigned_family.reference, section="safeguarding", for_change=True
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        concern = safeguarding_services.concern_raise(
+            access=access, category="physical", observed=OBSERVED_TEXT, observed_on=TODAY(), actor=volunteer
+        )
+        assert mail.outbox == []  # not before the concern is saved for good
+    assert len(callbacks) == 1
+    (message,) = mail.outbox
+    assert message.to == [safeguarding_lead.email]
+    assert assigned_family.reference in message.subject and assigned_family.reference in message.body
+    path = reverse("safeguarding:concern", kwargs={"reference": assigned_family.reference, "concern_id": concern.pk})
+    assert path in message.body
+    text = f"{message.subject}\n{message.body}"
+    for value in [*FAMILY_DATA, OBSERVED_TEXT, "Physical", "physical", volunteer.email]:
+        assert value not in text
+    assert not {other_lead.email, former_lead.email, manager.email, coordinator.email} & set(message.to)
+
+
+@pytest.mark.policy("2.1")
+def test_a_concern_not_saved_tells_nobody(
+    assigned_family, volunteer, safeguarding_lead, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+
+    from safeguarding import services as safeguarding_services
+
+    access = gate.open_family(
+        user=volunteer, reference=assigned_family.reference, section="safeguarding", for_change=True
+    )
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        safeguarding_services.concern_raise(
+            access=access, category="physical", observed="  ", observed_on=TODAY(), actor=volunteer
+        )
+    assert mail.outbox == []
