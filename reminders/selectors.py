@@ -199,7 +199,10 @@ def files_due_for_retention(*, on: datetime.date, schemes: Schemes = None) -> li
             first = destruction.first_authorised_by_id
             stage, roles = ("authorise_2" if first else "authorise_1"), DESTRUCTION_ROLES
             not_for = frozenset({first}) if first else frozenset()
-            text = f"{file.reference}: a destruction is waiting for your authorisation"
+            # Trustees authorise too, and see file references only on the retention pages: the
+            # item names none (the link shows which file, after signing in).
+            proposed = _day(timezone.localdate(destruction.proposed_at))
+            text = f"A destruction proposed on {proposed} is waiting for authorisation (retention, §8.8)"
             path = reverse("records:retention")
         else:
             stage, roles, not_for = "carry_out", RETENTION_ROLES, frozenset()

@@ -18,16 +18,17 @@ from django.utils import timezone
 from access_log import approvals, gate
 from access_log.models import ApprovalKind
 from consent import services as consent_services
-from consent.models import RecipientKind, Scope
+from consent.models import Consent, RecipientKind, Scope
 from families.models import Member
 from homestart import services as people_services
 from homestart.models import Membership
-from homestart.rules import Role
+from homestart.rules import FileKind, Role, Section
 from records.breaches import services as breach_services
 from records.models import Breach, SubjectAccessRequest, VolunteerFile
 from records.subject_access import services as sar_services
 from reminders.models import ReminderSent
 from reminders.selectors import due_for
+from safeguarding.models import Concern
 from tests.conftest import (
     ADDRESS,
     CARER_FIRST,
@@ -62,14 +63,14 @@ def sent_to(user) -> list:
 
 def consent_due(family, coordinator, *, review_on: datetime.date):
     carer = family.members.get(kind=Member.Kind.ADULT)
-    access = gate.open_family(user=coordinator, reference=family.reference, section="consent", for_change=True)
+    access = gate.open_family(user=coordinator, reference=family.reference, section=Section.CONSENT, for_change=True)
     return consent_services.consent_record(
         access=access,
         given_by=carer,
         scope=Scope.GENERAL,
         recipient_kind=RecipientKind.AGENCY,
         recipient_name=CONSENT_RECIPIENT,
-        method="written",
+        method=Consent.Method.WRITTEN,
         given_on=TODAY() - datetime.timedelta(days=200),
         review_on=review_on,
         actor=coordinator,
@@ -205,6 +206,29 @@ def test_a_file_past_its_retention_period_reminds_the_manager_to_propose_destruc
 
 
 @pytest.mark.policy("8.8")
+def test_a_proposed_destruction_asks_two_different_people_to_authorise_it_without_naming_the_file(
+    volunteer_file, people, spotcheck
+):
+    from records.retention import services as retention_services
+
+    VolunteerFile.objects.filter(pk=volunteer_file.pk).update(left_on=TODAY() - datetime.timedelta(days=365 * 10))
+    volunteer_file.refresh_from_db()
+    destruction = retention_services.destruction_propose(
+        kind=FileKind.VOLUNTEER, obj=volunteer_file, actor=people["manager"]
+    )
+    run()
+    assert receivers(people) == {"manager", "trustee"} and sent_to(spotcheck)
+    # Trustees see file references only on the retention pages (§3.2, §8.8).
+    assert volunteer_file.reference not in sent_to(people["trustee"])[0].body
+    assert "waiting for authorisation" in sent_to(people["trustee"])[0].body
+    mail.outbox.clear()
+    retention_services.destruction_authorise(destruction=destruction, actor=people["trustee"])
+    run()
+    # The second authorisation is asked of everyone else who may give it, not of the first.
+    assert receivers(people) == {"manager"} and sent_to(spotcheck)
+
+
+@pytest.mark.policy("8.8")
 def test_a_file_within_its_retention_period_is_not_reminded(volunteer_file, people):
     VolunteerFile.objects.filter(pk=volunteer_file.pk).update(left_on=TODAY() - datetime.timedelta(days=30))
     run()
@@ -214,7 +238,9 @@ def test_a_file_within_its_retention_period_is_not_reminded(volunteer_file, peop
 @pytest.mark.policy("2.1", "3.3")
 def test_an_approval_waiting_reminds_the_manager_not_whoever_asked(family, people):
     coordinator = people["coordinator"]
-    access = gate.open_family(user=coordinator, reference=family.reference, section="case_studies", for_change=True)
+    access = gate.open_family(
+        user=coordinator, reference=family.reference, section=Section.CASE_STUDIES, for_change=True
+    )
     approvals.approval_request(access=access, kind=ApprovalKind.CASE_STUDY, asking={}, actor=coordinator)
     run()
     assert receivers(people) == {"manager"}
@@ -266,7 +292,7 @@ def test_no_reminder_carries_a_familys_name_address_or_notes(family, wirral, vol
     sar(wirral, people["manager"], family)
     breach(wirral, people["manager"], hours_ago=80)
     access = gate.open_family(
-        user=people["coordinator"], reference=family.reference, section="case_studies", for_change=True
+        user=people["coordinator"], reference=family.reference, section=Section.CASE_STUDIES, for_change=True
     )
     approvals.approval_request(
         access=access, kind=ApprovalKind.CASE_STUDY, asking={"about": CARER_LAST}, actor=people["coordinator"]
@@ -331,11 +357,15 @@ def test_a_new_concern_reaches_the_schemes_safeguarding_lead_when_it_is_saved(
     former_lead = _member(assigned_family.scheme, Role.SAFEGUARDING_LEAD, "former_lead")
     people_services.membership_end(membership=Membership.objects.get(user=former_lead), actor=manager)
     access = gate.open_family(
-        user=volunteer, reference=assigned_family.reference, section="safeguarding", for_change=True
+        user=volunteer, reference=assigned_family.reference, section=Section.SAFEGUARDING, for_change=True
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         concern = safeguarding_services.concern_raise(
-            access=access, category="physical", observed=OBSERVED_TEXT, observed_on=TODAY(), actor=volunteer
+            access=access,
+            category=Concern.Category.PHYSICAL,
+            observed=OBSERVED_TEXT,
+            observed_on=TODAY(),
+            actor=volunteer,
         )
         assert mail.outbox == []  # not before the concern is saved for good
     assert len(callbacks) == 1
@@ -359,10 +389,10 @@ def test_a_concern_not_saved_tells_nobody(
     from safeguarding import services as safeguarding_services
 
     access = gate.open_family(
-        user=volunteer, reference=assigned_family.reference, section="safeguarding", for_change=True
+        user=volunteer, reference=assigned_family.reference, section=Section.SAFEGUARDING, for_change=True
     )
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         safeguarding_services.concern_raise(
-            access=access, category="physical", observed="  ", observed_on=TODAY(), actor=volunteer
+            access=access, category=Concern.Category.PHYSICAL, observed="  ", observed_on=TODAY(), actor=volunteer
         )
     assert mail.outbox == []
