@@ -396,3 +396,24 @@ def test_a_concern_not_saved_tells_nobody(
             access=access, category=Concern.Category.PHYSICAL, observed="  ", observed_on=TODAY(), actor=volunteer
         )
     assert mail.outbox == []
+
+
+@pytest.mark.policy("8.8")
+def test_the_managers_due_for_you_takes_the_same_number_of_queries_whatever_is_due(wirral, people, volunteer_file):
+    from records.people import services as records_services
+
+    manager = people["manager"]
+    long_ago = TODAY() - datetime.timedelta(days=365 * 10)
+    VolunteerFile.objects.filter(pk=volunteer_file.pk).update(left_on=long_ago)
+    with CaptureQueriesContext(connection) as one:
+        assert len(due_for(user=manager)) == 1
+    for n in range(3):
+        person = _member(wirral, Role.VOLUNTEER, f"leaver{n}")
+        leaver = records_services.volunteer_file_create(
+            scheme=wirral, person=person, actor=manager, full_name=f"Leaver {n}", started_on=long_ago
+        )
+        VolunteerFile.objects.filter(pk=leaver.pk).update(left_on=long_ago)
+        breach(wirral, manager, hours_ago=1)
+    with CaptureQueriesContext(connection) as many:
+        assert len(due_for(user=manager)) == 7
+    assert len(many) == len(one)
