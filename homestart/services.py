@@ -203,7 +203,7 @@ def email_change_needs_approval(*, user: User) -> bool:
     none may still be corrected at once."""
     if user.has_usable_password() or user.last_login is not None:
         return True
-    if Membership.objects.filter(user=user, ended_at__isnull=True).exists():
+    if Membership.objects.not_ended().filter(user=user).exists():
         return True
     return _pending(user=user).exists()
 
@@ -220,7 +220,7 @@ def email_change_request(*, user: User, email: str, actor: User, reason: str = "
         raise ValidationError({"email": "This is already their e-mail address."})
     if _pending(kind=AccessRequest.Kind.EMAIL, user=user).exists():
         raise ValidationError({"email": "A new e-mail address for this person is already waiting for approval."})
-    schemes = set(Membership.objects.filter(user=user, ended_at__isnull=True).values_list("scheme_id", flat=True))
+    schemes = set(Membership.objects.not_ended().filter(user=user).values_list("scheme_id", flat=True))
     scheme = Scheme.objects.get(pk=schemes.pop()) if len(schemes) == 1 and None not in schemes else None
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.EMAIL, user=user, scheme=scheme, email=email)
 
