@@ -201,6 +201,8 @@ INSTALLED_APPS = [
     "reporting",
     "access_log",
     "portability",
+    # What is due for whom (send_reminders, "Due for you"): reads every app below, imported by none.
+    "reminders",
     # The demo data (manage.py seed_demo): the top layer, it uses every other app.
     "demo",
 ]
@@ -423,6 +425,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "records@homestart.invalid")
+# Where the installation is reached, for links in e-mails sent outside a request (the daily
+# reminders, reminders/): e.g. https://records.homestart-wirral.org.uk. Empty: links are paths.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must start with https:// (or http:// for development).")
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # History rows are never removed by cascade from the admin: deletion of personal

@@ -65,7 +65,26 @@ def concern_raise(
     with gate.changing(access, section=Section.SAFEGUARDING) as family:
         concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on, raised_by=actor)
         save_tracked(concern, actor=actor)
+    _tell_the_leads(concern=concern, reference=family.reference, scheme_id=family.scheme_id, actor=actor)
     return concern
+
+
+def _tell_the_leads(*, concern: Concern, reference: str, scheme_id: int, actor: User) -> None:
+    """The scheme's safeguarding lead(s) hear of a new concern when it is saved, not the next day
+    (§2.1): one e-mail once the concern commits, with the family's reference and a link only —
+    nothing of what was seen or said, its category or the family (§8.6)."""
+    leads = Membership.objects.current().filter(scheme_id=scheme_id, role=Role.SAFEGUARDING_LEAD).holders()
+    recipients = sorted({lead.email for lead in leads.exclude(pk=actor.pk).exclude(email="")})
+    if not recipients:
+        return
+    path = reverse("safeguarding:concern", kwargs={"reference": reference, "concern_id": concern.pk})
+    body = (
+        f"A new safeguarding concern was raised on family file {reference}.\n\n"
+        f"Open it (sign in first): {settings.SITE_URL}{path}\n\n"
+        "This e-mail names the file by its reference only.\n"
+    )
+    subject = f"New safeguarding concern: {reference}"
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
 
 
 @transaction.atomic

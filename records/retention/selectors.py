@@ -34,24 +34,41 @@ class DueFile:
 
 def due_for_destruction(*, user: User, today: datetime.date | None = None) -> list[DueFile]:
     """Files whose retention period has ended, for the scheme manager and trustees (§8.8)."""
+    return due_in_schemes(schemes=schemes_where(user, DESTRUCTION_ROLES), today=today)
+
+
+def due_in_schemes(*, schemes: QuerySet[Scheme], today: datetime.date | None = None) -> list[DueFile]:
+    """Files of these schemes whose retention period has ended by ``today``: the page above,
+    and the daily reminders, which ask for every scheme at once (§8.8)."""
     today = today or timezone.localdate()
-    schemes = schemes_where(user, DESTRUCTION_ROLES)
+    years = {kind: periods.retention_years(kind) for kind in RecordKind.values}
+    # Only files closed or left long enough ago can be due: the shortest period, back from today,
+    # with a few days' margin for month ends (29 February); the exact date is checked below.
+    # The daily reminders and each landing page ask this, so it must not read every closed file.
+    latest_start = add_months(today, -12 * min(years.values())) + datetime.timedelta(days=3)
     candidates = [
         (
             FileKind.FAMILY,
-            Family.objects.filter(scheme__in=schemes, status=Family.Status.CLOSED).annotate(
+            Family.objects.filter(
+                scheme__in=schemes, status=Family.Status.CLOSED, closed_on__lte=latest_start
+            ).annotate(
                 has_safeguarding=ExpressionWrapper(periods.safeguarding_records_exist(), output_field=BooleanField())
             ),
         ),
-        (FileKind.VOLUNTEER, VolunteerFile.objects.filter(scheme__in=schemes, left_on__isnull=False)),
-        (FileKind.PERSONNEL, PersonnelFile.objects.filter(scheme__in=schemes, left_on__isnull=False)),
+        (
+            FileKind.VOLUNTEER,
+            VolunteerFile.objects.filter(scheme__in=schemes, left_on__isnull=False, left_on__lte=latest_start),
+        ),
+        (
+            FileKind.PERSONNEL,
+            PersonnelFile.objects.filter(scheme__in=schemes, left_on__isnull=False, left_on__lte=latest_start),
+        ),
     ]
     open_destructions = {
         (d.file_kind, d.file_id): d
         for d in Destruction.objects.filter(scheme__in=schemes).exclude(status=Destruction.Status.CANCELLED)
     }
     held = set(LegalHold.objects.filter(released_at__isnull=True).values_list("file_kind", "file_id"))
-    years = {kind: periods.retention_years(kind) for kind in RecordKind.values}
     due = []
     for kind, files in candidates:
         for obj in files.select_related("scheme").defer(*_encrypted(files.model)):

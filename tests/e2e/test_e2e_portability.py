@@ -64,7 +64,7 @@ def test_manager_imports_a_spreadsheet_and_exports_the_scheme(page, sign_in, axe
     assert "Zedwardson1" in archive.read("families.csv").decode("utf-8-sig")
     assert SchemeExport.objects.filter(exported_by__username="manager").count() == 1
     page.goto("/scheme/records/")
-    from homestart.management.commands.seed_demo import DEMO_NAMES
+    from demo.management.commands.seed_demo import DEMO_NAMES
 
     # The export is in the register, naming the manager by name (never the username).
     expect(page.get_by_role("cell", name=" ".join(DEMO_NAMES["manager"]))).to_be_visible()

@@ -12,8 +12,8 @@ from tests.matrix import ROLES, client_as, names_in, people, run, url_for
 
 pytestmark = pytest.mark.policy("8.3")
 
-NOT_MANAGER = {role: "403" for role in ROLES if role not in ("manager", "anonymous")}
-UPLOAD_NOT_THEIRS = {role: "404" for role in ROLES if role not in ("manager", "anonymous")}
+NOT_MANAGER = {persona: "403" for persona in ROLES if persona not in ("manager", "anonymous")}
+UPLOAD_NOT_THEIRS = {persona: "404" for persona in ROLES if persona not in ("manager", "anonymous")}
 
 # name -> (method, expected for each role but anonymous, which is always sent to sign in)
 EXPECTED = {

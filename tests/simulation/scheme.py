@@ -27,6 +27,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase
@@ -725,6 +726,18 @@ class SchemeYear(RuleBasedStateMachine):
 
     # --- rules: time and retention (§8.8) ---------------------------------------------
 
+    @rule()
+    def reminders_sent(self) -> None:
+        """The daily reminders run (send_reminders): each reminder once — straight after, a dry run
+        finds nothing left to send. What they send is checked by the invariant (§8.6)."""
+        out = io.StringIO()
+        call_command("send_reminders", stdout=out)
+        STATS["checks"]["reminders sent"] += sum(1 for line in out.getvalue().splitlines() if line.startswith("  - "))
+        again = io.StringIO()
+        call_command("send_reminders", "--dry-run", stdout=again)
+        assert "Would send 0 reminder(s)" in again.getvalue(), f"a reminder would be sent twice: {again.getvalue()}"
+        self._count("reminders sent")
+
     @rule(days=st.one_of(st.integers(1, 30), st.integers(1, 6).map(lambda m: 30 * m), st.integers(365, 400)))
     def time_passes(self, days: int) -> None:
         self.clock.advance(datetime.timedelta(days=days))
@@ -901,8 +914,18 @@ class SchemeYear(RuleBasedStateMachine):
         self._integrity()
         self._destroyed_are_unreadable()
         self._closed_files_are_read_only()
+        self._no_email_names_a_family()
         self._walk()
         self.touched = set()
+
+    def _no_email_names_a_family(self) -> None:
+        """No e-mail the product sent — reminders, notices — holds a family's name (§8.6)."""
+        names = {name for family in self.w.families.values() for name in family.names}
+        for message in mail.outbox:
+            text = f"{message.subject}\n{message.body}"
+            named = sorted(name for name in names if name in text)
+            assert not named, f"an e-mail to {message.to} names a family: {named}"
+        STATS["checks"]["e-mails checked for family names"] = len(mail.outbox)
 
     def _browser(self, role: str) -> Browser:
         """One signed-in browser per person until time moves or a restore signs everyone out."""

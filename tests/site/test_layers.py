@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("consent",),
     ("safeguarding",),
     ("records", "reporting"),
+    ("portability", "reminders"),
     ("demo",),
 ]
 LEVEL = {app: level for level, apps_ in enumerate(LAYERS) for app in apps_}

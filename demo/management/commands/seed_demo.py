@@ -27,8 +27,9 @@ from families.models import ClosureReason, Family, Group, Member, Referral, Visi
 from homestart import services as people_services
 from homestart.models import AccessRequest, Membership, Scheme, User
 from homestart.rules import Role, Section
+from records.breaches import services as breach_services
 from records.deadlines import add_months
-from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
+from records.models import Breach, PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
 from records.people import services as people_records
 from records.subject_access import services as sar_services
 from reporting import services as reporting_services
@@ -226,6 +227,7 @@ class Command(BaseCommand):
                 self._families(schemes[code], users, count)
             self._consent_and_safeguarding(schemes["WIR"], users)
             self._records(schemes["WIR"], users)
+            self._breach_clock_running(schemes["WIR"], users)
             # After the records: the HSUK review samples volunteer and personnel files too.
             self._reviews(schemes, users)
             self._reporting(schemes["WIR"], users)
@@ -391,6 +393,20 @@ class Command(BaseCommand):
                 reason=ClosureReason.MOVED_AWAY,
                 summary="The family moved out of the area.",
             )
+
+    def _breach_clock_running(self, scheme: Scheme, users: dict[str, User]) -> None:
+        """A breach found this morning, not yet assessed: the 72 hours to tell the ICO are running,
+        so the daily reminders (send_reminders) and the staff's "Due for you" show it (§3.9)."""
+        if Breach.objects.filter(scheme=scheme).exists():
+            return
+        breach_services.breach_record(
+            scheme=scheme,
+            actor=users["manager"],
+            found_at=timezone.now() - datetime.timedelta(hours=3),
+            found_by=users["coordinator"],
+            description="A visit summary was e-mailed to the wrong volunteer, who deleted it at once.",
+            data_affected="One visit summary (family reference only in the subject line).",
+        )
 
     def _users(self, schemes: dict[str, Scheme]) -> dict[str, User]:
         users: dict[str, User] = {}

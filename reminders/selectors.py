@@ -1,0 +1,352 @@
+"""What is due, and for whom: one selector per kind of thing due, over the data the other apps
+already keep. The daily e-mail (``send_reminders``) and the landing page's "Due for you" ask the
+same selectors, so they list the same items.
+
+Every item names a file by its reference and links to the page that acts on it; nothing of a
+family — no name, address, note or what was shared with whom — is ever in an item (§8.6).
+
+Who receives an item: the people holding, now, one of the roles that act on it in its scheme
+(a current membership of an active account), except those who may not act on it (whoever asked
+for an approval does not decide it, §2.1, §8.3).
+
+Not reminded yet, because nothing records them: DBS checks and training due for renewal (the
+volunteer file holds the date of the DBS check, encrypted, but no renewal date or period, and
+training only as text) and planned review visits (there is no planned visit yet). Each becomes
+one more selector here when the files hold those dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from access_log import approvals as approval_rules
+from access_log.kinds import SCHEME_STAFF_ROLES
+from access_log.models import Approval
+from consent.models import Consent
+from families.models import Family
+from homestart.models import (
+    NATIONAL_APPROVER_ROLES,
+    SCHEME_APPROVER_ROLES,
+    AccessRequest,
+    Membership,
+    Scheme,
+    User,
+    current_roles,
+)
+from homestart.rules import Role
+from records.breaches.services import BREACH_ROLES
+from records.models import Breach, Destruction, SubjectAccessRequest
+from records.retention.selectors import due_in_schemes
+from records.retention.services import DESTRUCTION_ROLES
+from records.subject_access.services import SAR_ROLES
+
+from .models import ReminderKind
+
+# Subject access deadlines (§1.6, §8.7): reminded 7 days before, 2 days before, and once overdue.
+SAR_STAGES = ((7, "7_days"), (2, "2_days"))
+# Who proposes and carries out destruction at the end of a retention period (§8.8).
+RETENTION_ROLES = (Role.MANAGER,)
+
+# ``None`` for every scheme (the daily run); otherwise the ids of the schemes to look in.
+Schemes = Collection[int] | None
+
+
+@dataclass(frozen=True)
+class Due:
+    """One thing due: what, in which scheme, for which roles, in words and a link."""
+
+    kind: ReminderKind
+    object_id: str
+    stage: str
+    scheme_id: int | None  # None: national (an access request for a national role)
+    roles: tuple[str, ...]
+    text: str  # references only (§8.6)
+    path: str
+    not_for: frozenset[int] = field(default_factory=frozenset)
+    sort_on: datetime.date | None = None
+
+    @property
+    def key(self) -> str:
+        """What the reminder is about, stable from run to run: kind, object and stage."""
+        return f"{self.kind}:{self.object_id}:{self.stage}"
+
+    def is_for(self, user_id: int, held: set[tuple[str, int | None]]) -> bool:
+        return user_id not in self.not_for and any((role, self.scheme_id) in held for role in self.roles)
+
+
+def _in(schemes: Schemes, lookup: str) -> Q:
+    return Q() if schemes is None else Q(**{f"{lookup}__in": list(schemes)})
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def consent_reviews_due(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Consents in force whose review date has come, in families still supported (§1.2)."""
+    rows = (
+        Consent.objects.due_for_review(on)
+        .filter(_in(schemes, "family__scheme"))
+        .exclude(family__status=Family.Status.CLOSED)
+        .order_by("review_on", "family__reference")
+        .values_list("pk", "review_on", "family__reference", "family__scheme_id")
+    )
+    return [
+        Due(
+            kind=ReminderKind.CONSENT_REVIEW,
+            object_id=str(pk),
+            stage=f"review_{review_on:%Y%m%d}",
+            scheme_id=scheme_id,
+            roles=SCHEME_STAFF_ROLES,
+            text=f"{reference}: a consent is due for review (review by {_day(review_on)})",
+            path=reverse("consent:overview", kwargs={"reference": reference}),
+            sort_on=review_on,
+        )
+        for pk, review_on, reference, scheme_id in rows
+    ]
+
+
+def subject_access_deadlines(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Open subject access requests 7 days and 2 days before the deadline, and overdue (§1.6, §8.7).
+    A request waiting for clarification is not reminded: its clock is stopped."""
+    requests = (
+        SubjectAccessRequest.objects.filter(_in(schemes, "scheme"))
+        .exclude(status__in=[SubjectAccessRequest.Status.RELEASED, SubjectAccessRequest.Status.AWAITING_CLARIFICATION])
+        .only("pk", "reference", "scheme_id", "received_on", "extension_months", "paused_days", "status")
+    )
+    due = []
+    for sar in requests:
+        due_on = sar.due_on
+        days_left = (due_on - on).days
+        if days_left < 0:
+            stage, text = "overdue", f"{sar.reference}: the subject access response was due on {_day(due_on)}"
+        else:
+            stage = next((name for days, name in reversed(SAR_STAGES) if days_left <= days), None)
+            if stage is None:
+                continue
+            text = f"{sar.reference}: the subject access response is due by {_day(due_on)}"
+        due.append(
+            Due(
+                kind=ReminderKind.SUBJECT_ACCESS,
+                object_id=str(sar.pk),
+                stage=stage,
+                scheme_id=sar.scheme_id,
+                roles=SAR_ROLES,
+                text=text,
+                path=reverse("records:sar_detail", kwargs={"sar_id": sar.pk}),
+                sort_on=due_on,
+            )
+        )
+    return due
+
+
+def breach_clocks(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Open breaches not yet reported to the ICO nor decided not reportable: the 72 hours from
+    when each was found (§3.9, §4.4, §5.5). Reminded while the clock runs, and once it has run out."""
+    breaches = (
+        Breach.objects.filter(_in(schemes, "scheme"), closed_at__isnull=True, ico_reported_at__isnull=True)
+        .exclude(ico_decision=Breach.IcoDecision.NOT_REPORTABLE)
+        .only("pk", "reference", "scheme_id", "found_at")
+    )
+    end_of_day = timezone.make_aware(datetime.datetime.combine(on, datetime.time.max))
+    due = []
+    for breach in breaches:
+        deadline = timezone.localtime(breach.ico_deadline)
+        when = f"{date_format(deadline, 'H:i')} on {_day(deadline.date())}"
+        overdue = deadline < (timezone.now() if on == timezone.localdate() else end_of_day)
+        due.append(
+            Due(
+                kind=ReminderKind.BREACH,
+                object_id=str(breach.pk),
+                stage="overdue" if overdue else "clock",
+                scheme_id=breach.scheme_id,
+                roles=BREACH_ROLES,
+                text=(
+                    f"{breach.reference}: the 72 hours to report this breach to the ICO ran out at {when}"
+                    if overdue
+                    else f"{breach.reference}: decide whether to report this breach to the ICO by {when}"
+                ),
+                path=reverse("records:breach_detail", kwargs={"breach_id": breach.pk}),
+                sort_on=deadline.date(),
+            )
+        )
+    return due
+
+
+def files_due_for_retention(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Files whose retention period has ended (§8.8): the manager proposes destruction; a proposed
+    destruction waits for two authorisations (the manager or trustees, two different people); an
+    authorised one is carried out by the manager. A file on legal hold is not reminded."""
+    files = due_in_schemes(schemes=schemes if schemes is not None else _all_schemes(), today=on)
+    due = []
+    for file in files:
+        if file.on_hold:
+            continue
+        destruction = file.destruction
+        if destruction is None or destruction.status == Destruction.Status.CANCELLED:
+            stage, roles, not_for = "propose", RETENTION_ROLES, frozenset()
+            text = f"{file.reference}: the retention period ended on {_day(file.due_on)}; propose destruction"
+            path = reverse("records:retention")
+        elif destruction.status == Destruction.Status.PROPOSED:
+            first = destruction.first_authorised_by_id
+            stage, roles = ("authorise_2" if first else "authorise_1"), DESTRUCTION_ROLES
+            not_for = frozenset({first}) if first else frozenset()
+            # Trustees authorise too, and see file references only on the retention pages: the
+            # item names none (the link shows which file, after signing in).
+            proposed = _day(timezone.localdate(destruction.proposed_at))
+            text = f"A destruction proposed on {proposed} is waiting for authorisation (retention, §8.8)"
+            path = reverse("records:retention")
+        else:
+            stage, roles, not_for = "carry_out", RETENTION_ROLES, frozenset()
+            text = f"{file.reference}: an authorised destruction is waiting to be carried out"
+            path = reverse("records:retention")
+        due.append(
+            Due(
+                kind=ReminderKind.RETENTION,
+                object_id=f"{file.kind}:{file.file_id}",
+                stage=stage,
+                scheme_id=file.scheme.pk,
+                roles=roles,
+                text=text,
+                path=path,
+                not_for=not_for,
+                sort_on=file.due_on,
+            )
+        )
+    return due
+
+
+def approvals_waiting(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Undecided approvals (§2.1, §3.3, §7.4, §9.3, §10.3): for the scheme's manager, and its
+    safeguarding lead where the approval rests on a concern; never for whoever asked."""
+    waiting = (
+        Approval.objects.filter(_in(schemes, "scheme"), decision__isnull=True)
+        .select_related("family")
+        .only("pk", "kind", "scheme_id", "safeguarding", "requested_by_id", "requested_at", "family__reference")
+        .order_by("requested_at")
+    )
+    return [
+        Due(
+            kind=ReminderKind.APPROVAL,
+            object_id=str(approval.pk),
+            stage="waiting",
+            scheme_id=approval.scheme_id,
+            roles=approval_rules.approver_roles(approval),
+            text=f"{approval.family.reference}: {approval.get_kind_display()} is waiting for approval",
+            path=reverse("access_log:approval", kwargs={"approval_id": approval.pk}),
+            not_for=frozenset({approval.requested_by_id}),
+            sort_on=timezone.localdate(approval.requested_at),
+        )
+        for approval in waiting
+    ]
+
+
+def access_requests_waiting(*, on: datetime.date, schemes: Schemes = None, national: bool = True) -> list[Due]:
+    """Requests for access not yet decided nor lapsed (§8.3, §7.6): a scheme's manager and trustees
+    decide those of the scheme, administrators the national ones; never the person it is for,
+    whoever asked, or the person whose line manager it changes."""
+    scope = _in(schemes, "scheme")
+    if schemes is not None and national:
+        scope |= Q(scheme__isnull=True)
+    elif schemes is not None:
+        scope &= Q(scheme__isnull=False)
+    waiting = AccessRequest.objects.pending().filter(scope).order_by("requested_at")
+    rows = waiting.values_list("pk", "kind", "scheme_id", "user_id", "requested_by_id", "for_membership__user_id")
+    kinds = dict(AccessRequest.Kind.choices)
+    return [
+        Due(
+            kind=ReminderKind.ACCESS_REQUEST,
+            object_id=str(pk),
+            stage="waiting",
+            scheme_id=scheme_id,
+            roles=SCHEME_APPROVER_ROLES if scheme_id is not None else NATIONAL_APPROVER_ROLES,
+            text=f"Access request {pk} ({kinds[kind].lower()}) is waiting for a decision",
+            path=reverse("access_requests"),
+            not_for=frozenset(i for i in (user_id, requested_by_id, membership_user_id) if i is not None),
+        )
+        for pk, kind, scheme_id, user_id, requested_by_id, membership_user_id in rows
+    ]
+
+
+# Each kind of thing due, and the roles that may act on some item of it (to skip a selector
+# for someone who holds none of them).
+SELECTORS: tuple[tuple[Callable[..., list[Due]], tuple[str, ...]], ...] = (
+    (consent_reviews_due, SCHEME_STAFF_ROLES),
+    (subject_access_deadlines, SAR_ROLES),
+    (breach_clocks, BREACH_ROLES),
+    (files_due_for_retention, (*RETENTION_ROLES, *DESTRUCTION_ROLES)),
+    (approvals_waiting, (Role.MANAGER, Role.SAFEGUARDING_LEAD)),
+    (access_requests_waiting, (*SCHEME_APPROVER_ROLES, *NATIONAL_APPROVER_ROLES)),
+)
+
+
+def _all_schemes() -> list[int]:
+    return list(Scheme.objects.values_list("pk", flat=True))
+
+
+def everything_due(*, on: datetime.date) -> list[Due]:
+    """Every item due on ``on``, in every scheme: what the daily run sends."""
+    return [item for selector, _ in SELECTORS for item in selector(on=on)]
+
+
+def due_for(*, user: User, on: datetime.date | None = None) -> list[Due]:
+    """What is due for this person now: the landing page's "Due for you". One query per kind of
+    thing due that one of their roles acts on, and none for someone who holds no such role."""
+    on = on or timezone.localdate()
+    held = set(current_roles(user))
+    if not held:
+        return []
+    items = []
+    for selector, roles in SELECTORS:
+        schemes = {scheme for role, scheme in held if role in roles and scheme is not None}
+        national = any(role in roles and scheme is None for role, scheme in held)
+        if not schemes and not national:
+            continue
+        if selector is access_requests_waiting:
+            found = selector(on=on, schemes=schemes, national=national)
+        elif not schemes:
+            continue
+        else:
+            found = selector(on=on, schemes=schemes)
+        items.extend(item for item in found if item.is_for(user.pk, held))
+    return sorted(items, key=_order)
+
+
+def _order(item: Due) -> tuple:
+    return (item.sort_on or datetime.date.max, item.kind, item.text)
+
+
+def recipients(items: Collection[Due]) -> dict[User, list[Due]]:
+    """Each person holding a current role that acts on some item, with an e-mail address, and the
+    items for them (one query for the people, whatever the number of items)."""
+    wanted = {(role, item.scheme_id) for item in items for role in item.roles}
+    if not wanted:
+        return {}
+    roles = {role for role, _ in wanted}
+    memberships = (
+        Membership.objects.current()
+        .filter(role__in=roles)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id")
+    )
+    people: dict[int, User] = {}
+    held: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
+    for membership in memberships:
+        if (membership.role, membership.scheme_id) in wanted:
+            people[membership.user_id] = membership.user
+            held[membership.user_id].add((membership.role, membership.scheme_id))
+    result: dict[User, list[Due]] = {}
+    for user_id, user in people.items():
+        mine = sorted((item for item in items if item.is_for(user_id, held[user_id])), key=_order)
+        if mine:
+            result[user] = mine
+    return result
