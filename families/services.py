@@ -143,12 +143,12 @@ def family_create(
     # The reference and number come from the scheme's sequence under its lock, the data key
     # was just made and a new file is "referred": the database's constraints hold them, with
     # nothing to probe first (issue "fast at any size": no uniqueness probes on creation).
-    save_tracked(family, actor=actor, reason=reason, held=_SET_BY_FAMILY_CREATE)
+    create_tracked([family], actor=actor, reason=reason, held=_SET_BY_FAMILY_CREATE)
     # The members in one insert and their history rows in one more (issue "fast at any size").
     create_tracked([Member(family=family, **fields) for fields in members or []], actor=actor, reason=reason)
     if referral is not None:
         row = Referral(family=family, received_by=actor, **referral)
-        save_tracked(row, actor=actor, reason=reason, held=["family_consented"])  # required above
+        create_tracked([row], actor=actor, reason=reason, held=["family_consented"])  # required above
     # The scheme's coordinators and managers see and change the file (§8.3).
     staff_group_id = scheme_ensure_staff_group(scheme=locked).staff_group_id
     FamilyGroupObjectPermission.objects.bulk_create(
