@@ -151,6 +151,7 @@ def family_create(
         create_tracked([row], actor=actor, reason=reason, held=["family_consented"])  # required above
     # The scheme's coordinators and managers see and change the file (§8.3).
     staff_group_id = scheme_ensure_staff_group(scheme=locked).staff_group_id
+    assert staff_group_id is not None  # the line above makes the group if the scheme had none
     FamilyGroupObjectPermission.objects.bulk_create(
         FamilyGroupObjectPermission(group_id=staff_group_id, permission_id=permission_id, content_object=family)
         for permission_id in _staff_permission_ids()
