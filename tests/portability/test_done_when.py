@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.homestart.test_seed_demo import _run
+from tests.demo.test_seed_demo import _run
 from tests.portability.helpers import csv_bytes, family_row
 
 ROWS, BAD_EVERY = 2000, 100

@@ -18,7 +18,7 @@ from families.models import Family, Member
 from families.selectors import family_search
 from homestart import keystore
 from homestart.crypto import KeyUnavailable
-from homestart.rules import Action, Purpose
+from homestart.rules import Action, Purpose, Role
 from homestart.security import SESSION_REAUTH
 from portability import exporting
 from portability.columns import FAMILY_COLUMNS
@@ -108,7 +108,7 @@ def test_another_managers_upload_is_not_found(client_for, manager, wirral, sefto
 
     _upload(client_for(manager), csv_bytes([family_row(1)]))
     pending = PendingImport.objects.get()
-    other = _member(sefton, "manager", "sefmanager")
+    other = _member(sefton, Role.MANAGER, "sefmanager")
     assert client_for(other).get(reverse("portability:preview", args=[pending.pk])).status_code == 404
     assert client_for(other).post(reverse("portability:confirm", args=[pending.pk])).status_code == 404
     assert Family.objects.count() == 0

@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from homestart.rules import Role
 from portability.models import PendingImport
 from tests.matrix import ROLES, client_as, names_in, people, run, url_for
 
 pytestmark = pytest.mark.policy("8.3")
 
-NOT_MANAGER = {role: "403" for role in ROLES if role not in ("manager", "anonymous")}
-UPLOAD_NOT_THEIRS = {role: "404" for role in ROLES if role not in ("manager", "anonymous")}
+NOT_MANAGER = {role: "403" for role in ROLES if role not in (Role.MANAGER, "anonymous")}
+UPLOAD_NOT_THEIRS = {role: "404" for role in ROLES if role not in (Role.MANAGER, "anonymous")}
 
 # name -> (method, expected for each role but anonymous, which is always sent to sign in)
 EXPECTED = {
