@@ -204,26 +204,35 @@ def _batch(
     *,
     dry_run: bool,
 ) -> None:
+    parsed: list[tuple[SourceRow, FamilyRow | RowInvalid, str]] = []
     for source in batch:
-        report.rows_read += 1
         try:
             row = parse_family(source.values)
         except RowInvalid as invalid:
-            report.errors.append(RowError(source.line, "; ".join(invalid.reasons), source.raw))
+            parsed.append((source, invalid, ""))
             continue
-        key = external_id_index(scheme=scheme, kind=ImportKind.FAMILIES, external_id=row.external_id)
+        parsed.append(
+            (source, row, external_id_index(scheme=scheme, kind=ImportKind.FAMILIES, external_id=row.external_id))
+        )
+    # The batch's external ids already in the scheme, in one query rather than one a row;
+    # a row added below joins them, so a repeat later in the same batch is matched too.
+    known_ids = set(
+        ImportedRecord.objects.filter(
+            scheme=scheme, kind=ImportKind.FAMILIES, external_id_index__in=[key for _, _, key in parsed if key]
+        ).values_list("external_id_index", flat=True)
+    )
+    for source, row, key in parsed:
+        report.rows_read += 1
+        if isinstance(row, RowInvalid):
+            report.errors.append(RowError(source.line, "; ".join(row.reasons), source.raw))
+            continue
         person = (
             blind_index(row.carer["last_name"], domain="surname"),
             blind_index(row.postcode, domain="postcode"),
             row.carer["date_of_birth"],
         )
         if key:
-            known = (
-                key in seen_ids
-                or ImportedRecord.objects.filter(
-                    scheme=scheme, kind=ImportKind.FAMILIES, external_id_index=key
-                ).exists()
-            )
+            known = key in seen_ids or key in known_ids
         else:
             known = person in seen_people or _same_family(scheme=scheme, row=row) is not None
         if known:
@@ -250,6 +259,7 @@ def _batch(
                     ImportedRecord.objects.create(
                         scheme=scheme, kind=ImportKind.FAMILIES, external_id_index=key, family=family, imported_by=actor
                     )
+                    known_ids.add(key)
         except (ValidationError, DatabaseError) as error:
             report.errors.append(RowError(source.line, _reason(error), source.raw))
             continue
