@@ -268,22 +268,12 @@ def record_of_access_to_sign(
     action = Action.CHANGE if for_change else Action.VIEW
 
     def refuse(reason: str, obj: Any = None, role: str = "") -> None:
-        _record(
-            user=user,
-            kind=kind,
-            reference=reference,
-            obj=obj,
-            role=role,
-            action=action,
-            section=Section.RECORD_OF_ACCESS,
-            purpose=Purpose.CASEWORK,
-            allowed=False,
-            reason=reason,
-        )
+        destroyed(reason, obj, role)
         raise FileHidden("No such file.")
 
     def destroyed(reason: str, obj: Any, role: str) -> None:
-        # Nothing left to sign for: the tombstone instead (§8.8).
+        # Recorded as refused. For a destroyed file there is nothing left to sign for: the
+        # caller shows the tombstone instead (§8.8); ``refuse`` answers 404.
         _record(
             user=user,
             kind=kind,
