@@ -400,7 +400,8 @@ def inductions(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("You do not record inductions.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = next(p for p in people if p.pk == data.pop("person"))
+        chosen = data.pop("person")
+        person = next(p for p in people if p.pk == chosen)
         try:
             services.induction_record(person=person, scheme=scheme, actor=request.user, **data)
         except ValidationError as error:

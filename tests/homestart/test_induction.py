@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from homestart import services
 from homestart.models import Induction, PolicyVersion
+from homestart.rules import Role
+from tests.conftest import _member
 
 GUIDANCE = "Do not share anything that could identify a family"
 
@@ -70,6 +72,15 @@ def test_a_coordinator_records_a_volunteers_induction_and_the_register_shows_it(
     page = client.get(response["Location"]).content.decode()
     assert f"by {coordinator.display_name}" in page
     assert "Induction recorded" in page
+
+
+@pytest.mark.policy("3.8", "4.3")
+def test_the_manager_records_the_induction_of_anyone_in_the_list_not_only_the_first(client_for, manager, coordinator):
+    """The list of people is in name order; choosing someone after the first once answered 500."""
+    later = _member(coordinator.memberships.get().scheme, Role.COORDINATOR, "zed", first_name="Zed", last_name="Zane")
+    response = client_for(manager).post(reverse("inductions"), form(later, "staff"))
+    assert response.status_code == 302
+    assert Induction.objects.get(person=later).inducted_by == manager
 
 
 @pytest.mark.policy("5.3")

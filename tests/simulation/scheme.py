@@ -44,7 +44,7 @@ from families.models import Visit as VisitRecord
 from homestart import keystore
 from homestart import services as people_services
 from homestart.crypto import KeyUnavailable
-from homestart.models import DataKey, Membership, Scheme, User
+from homestart.models import DataKey, Induction, Membership, Scheme, User
 from homestart.rules import FileKind, Outcome, Role, Section
 from records.backups import backup as records_backup
 from records.deadlines import add_months
@@ -616,7 +616,38 @@ class SchemeYear(RuleBasedStateMachine):
         )
         self.w.people[role] = user
         self._open_person_file(role)
+        # Their induction on the policy, recorded by the manager on the inductions page (§3.8, §4.3, §5.3).
+        _, answer = self.as_(Role.MANAGER).submit(
+            f"{reverse('inductions')}?scheme={self.wirral.code}",
+            person=str(user.pk),
+            inducted_as=Induction.As.VOLUNTEER if volunteer else Induction.As.STAFF,
+            inducted_on=self.today.isoformat(),
+            policy_given="on",
+            duty_explained="on",
+            peer_support_explained="on" if volunteer else None,
+        )
+        self._expect(answer, 302, "recorded an induction")
+        assert Induction.objects.filter(person=user, scheme=self.wirral).exists(), f"{username}'s induction was lost"
         self._count("someone joins")
+
+    @precondition(lambda self: [k for k in self.w.people if ":" in k])
+    @rule(pick=st.integers(0, 99))
+    def address_changed(self, pick: int) -> None:
+        """A person's e-mail address is changed: set-password links go to it, so it is only asked for
+        (the service, as the admin's change form calls it) and changes when a trustee approves (§8.3)."""
+        role = choose(sorted(k for k in self.w.people if ":" in k), pick)
+        user = self.w.people[role]
+        before = user.email
+        new = f"{user.username}.{next(self.joined)}@example.org"
+        asked = people_services.email_change_request(user=user, email=new, actor=self.w.people["manager"])
+        user.refresh_from_db()
+        assert user.email == before, f"{user.username}'s address changed before a second person approved"
+        trustee = self.as_(Role.TRUSTEE)
+        answer = trustee.post(reverse("access_request_approve", kwargs={"grant_id": asked.pk}), {})
+        self._expect(answer, 302, "approved a new e-mail address")
+        user.refresh_from_db()
+        assert user.email == new, f"{user.username}'s new address was not applied on approval"
+        self._count("address changed")
 
     @precondition(lambda self: [k for k in self.w.people if ":" in k])
     @rule(pick=st.integers(0, 99))
