@@ -17,10 +17,11 @@ from __future__ import annotations
 import base64
 import datetime
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from families.models import Family
 from homestart import keystore
@@ -56,6 +57,27 @@ def _found_in(paths: list[Path], needles: dict[str, bytes]) -> dict[str, list[st
     return found
 
 
+@pytest.fixture
+def wal_kept(database_owner, db) -> Iterator[None]:
+    """Keep every WAL segment written from now on until the scan has read it.
+
+    A CHECKPOINT may remove or recycle the segments before its redo point, and when the
+    rest of the suite has written more WAL than ``min_wal_size`` it does: the scan then
+    reads only later segments and cannot find what this test wrote. A physical replication
+    slot reserved now holds them (§8.8's proof must read the WAL that was written)."""
+    slot = f"shredding_scan_{os.getpid()}"
+    try:
+        with transaction.atomic():
+            _sql(f"SELECT pg_create_physical_replication_slot('{slot}', true)")  # noqa: S608 - our own name
+    except DatabaseError:  # no REPLICATION privilege: scan what the server kept
+        yield
+        return
+    try:
+        yield
+    finally:
+        _sql(f"SELECT pg_drop_replication_slot('{slot}')")  # noqa: S608 - our own name
+
+
 def _destroy(family: Family, coordinator, manager, trustee) -> None:
     family.status, family.closed_on = Family.Status.CLOSED, datetime.date(2014, 1, 31)
     family._history_user = coordinator
@@ -68,7 +90,7 @@ def _destroy(family: Family, coordinator, manager, trustee) -> None:
 
 @pytest.mark.policy("8.8", "8.2")
 def test_no_key_material_of_a_destroyed_family_in_table_files_wal_or_any_row(
-    database_owner, wirral, coordinator, manager, trustee, django_capture_on_commit_callbacks
+    database_owner, wal_kept, wirral, coordinator, manager, trustee, django_capture_on_commit_callbacks
 ):
     # The test's transaction never commits, but PostgreSQL writes its changes to the WAL and,
     # at the CHECKPOINT, to the table files all the same; the key store acts as on each commit.
