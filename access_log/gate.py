@@ -340,10 +340,15 @@ def record_listing(
     roles: dict[int, str],
     purpose: str = Purpose.CASEWORK,
     action: str = Action.LIST,
+    section: str | None = None,
 ) -> None:
     """A list showed personal data (e.g. the carer's name) of these files, or (``action``
     ``Action.EXPORT``) an export carried them out: one event per file, written in one
-    query. ``roles`` maps scheme id to the lister's role."""
+    query. ``roles`` maps scheme id to the lister's role; ``section`` names the part of the
+    files the list showed, where it is not the list itself (a visitor's week shows the
+    visits' addresses)."""
+    if section is None:
+        section = Section.LIST if action == Action.LIST else Section.FILE
     spec = kind_spec(kind)
     request_id = current_request_id()
     AccessEvent.objects.bulk_create(
@@ -354,7 +359,7 @@ def record_listing(
             file_id=obj.pk,
             file_reference=spec.reference(obj),
             scheme_id=spec.scheme_id(obj),
-            section=Section.LIST if action == Action.LIST else Section.FILE,
+            section=Section(section),
             action=action,
             purpose=purpose,
             outcome=Outcome.ALLOWED,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from homestart.concurrency import VersionedForm
 from homestart.models import Scheme, User
 
-from .models import ClosureReason, Member, Referral, Visit
+from .models import ClosureReason, Member, PlannedVisit, Referral, Visit
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
@@ -330,4 +330,48 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why support is starting again."},
         help_text="The file's retention period stops; the closing and this reopening stay on record.",
+    )
+
+
+class PlanVisitForm(forms.Form):
+    """Plan a visit: when, who goes and what kind (a review visit seeks consent again, §1.2)."""
+
+    kind = forms.ChoiceField(
+        label="Type of visit",
+        choices=PlannedVisit.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the type of visit.", "invalid_choice": "Choose one of the types listed."},
+    )
+    planned_on = date_field("Date", described_as="the date of the visit")
+    planned_at = forms.TimeField(
+        label="Time",
+        input_formats=["%H:%M", "%H.%M"],
+        help_text="For example, 14:30.",
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter the time of the visit.",
+            "invalid": "Enter the time as hours and minutes on the 24-hour clock, for example 14:30.",
+        },
+    )
+    visitor = forms.ModelChoiceField(
+        label="Who will visit",
+        queryset=User.objects.none(),
+        error_messages={"required": "Choose who will visit.", "invalid_choice": "Choose one of the people listed."},
+    )
+
+    def __init__(self, *args, visitors, volunteer: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visitor"].queryset = visitors
+        self.fields["visitor"].label_from_instance = lambda u: u.display_name
+        if volunteer:
+            self.fields["visitor"].widget = forms.HiddenInput()
+
+
+class MissedVisitForm(forms.Form):
+    reason = forms.CharField(
+        label="Why did the visit not happen?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the visit did not happen."},
+        help_text="For example: the family was out, or asked to rearrange. Only what the scheme needs to know.",
     )

@@ -336,6 +336,10 @@ class PlannedVisit(FamilyKey, EncryptedModel):
         return f"{self.get_kind_display()} planned for {self.family_id and self.family.reference}"
 
     @property
+    def still_planned(self) -> bool:
+        return self.status == PlannedVisit.Status.PLANNED
+
+    @property
     def visit_kind(self) -> str:
         """The kind of visit recorded when it happens."""
         return Visit.Kind.SUPPORT if self.kind == PlannedVisit.Kind.PHONE else self.kind

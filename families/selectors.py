@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
@@ -11,7 +12,18 @@ from homestart.history import Source
 from homestart.models import Membership, Scheme, User, current_roles
 from homestart.rules import FileKind, Role
 
-from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
+from .models import (
+    Family,
+    Group,
+    GroupMember,
+    GroupSession,
+    GroupVisitor,
+    Member,
+    PlannedVisit,
+    Referral,
+    Visit,
+    VolunteerAssignment,
+)
 
 
 def schemes_staffed_by(*, user: User) -> QuerySet[Scheme]:
@@ -108,6 +120,9 @@ def family_file(*, family: Family) -> dict:
         "referrals": list(family.referrals.select_related("received_by")),
         "visits": list(family.visits.select_related("visited_by", "recorded_by")),
         "assignments": list(family.assignments.select_related("volunteer", "ended_by")),
+        # Planned and not yet recorded nor missed: what the scheme expects to happen next.
+        "planned_visits": list(family.planned_visits.planned().select_related("family", "visitor")),
+        "today": timezone.localdate(),
     }
 
 
@@ -133,6 +148,12 @@ def family_history(*, family: Family) -> list[Source]:
         Source(
             Visit.history.filter(family_id=family.pk),
             lambda row: f"Visit ({row.get_kind_display().lower()})",
+            key=key,
+            exclude={"family"},
+        ),
+        Source(
+            PlannedVisit.history.filter(family_id=family.pk),
+            lambda row: f"Planned visit ({row.get_kind_display().lower()})",
             key=key,
             exclude={"family"},
         ),

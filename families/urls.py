@@ -27,6 +27,8 @@ urlpatterns = [
     path("families/<ref:reference>/members/new/", views.member_edit, name="member_new"),
     path("families/<ref:reference>/members/<uuid:member_id>/", views.member_edit, name="member_edit"),
     path("families/<ref:reference>/visits/new/", views.visit_new, name="visit_new"),
+    path("families/<ref:reference>/visits/plan/", views.visit_plan, name="visit_plan"),
+    path("families/<ref:reference>/visits/planned/<uuid:planned_id>/missed/", views.visit_missed, name="visit_missed"),
     path("families/<ref:reference>/assignments/new/", views.assignment_new, name="assignment_new"),
     path(
         "families/<ref:reference>/assignments/<uuid:assignment_id>/end/",
@@ -36,6 +38,8 @@ urlpatterns = [
     path("families/<ref:reference>/close/", views.family_close, name="close"),
     path("families/<ref:reference>/reopen/", views.family_reopen, name="reopen"),
     path("my-families/", views.my_families, name="my_families"),
+    path("this-week/", views.this_week, name="this_week"),
+    path("agenda/", views.agenda, name="agenda"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<uuid:group_id>/", views.group_detail, name="group_detail"),
     path("groups/<uuid:group_id>/history/", views.group_history, name="group_history"),

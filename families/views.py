@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -28,7 +31,7 @@ from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 from homestart.rules import FileKind, Role, Section
 
-from . import selectors, services
+from . import planning, selectors, services
 from .forms import (
     AssignForm,
     CloseForm,
@@ -37,12 +40,14 @@ from .forms import (
     GroupMemberForm,
     GroupSessionForm,
     MemberForm,
+    MissedVisitForm,
     NewFamilyForm,
+    PlanVisitForm,
     ReopenForm,
     SearchForm,
     VisitForm,
 )
-from .models import Family, Group, Visit, VolunteerAssignment
+from .models import Family, Group, PlannedVisit, Visit, VolunteerAssignment
 from .selectors import ListFilter
 
 SESSION_REFERENCES_ONLY = "families.references_only"
@@ -258,6 +263,24 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
     return render(request, "families/member_form.html", {"family": family, "form": form, "member": member})
 
 
+def _planned_visit(request: HttpRequest, access: gate.FileAccess, planned_id: str) -> PlannedVisit:
+    """A planned visit of the opened file: any of its own for the scheme's staff, only their own
+    for a volunteer (§8.5); anything else is not there (404)."""
+    try:
+        pk = uuid.UUID(str(planned_id))
+    except ValueError:
+        raise Http404("No such planned visit.") from None
+    planned = get_object_or_404(access.target.planned_visits.select_related("visitor"), pk=pk)
+    if not access.full and planned.visitor_id != request.user.pk:
+        raise Http404("No such planned visit.")
+    return planned
+
+
+def _after_planned(request: HttpRequest, access: gate.FileAccess) -> HttpResponse:
+    """Back to the visitor's week, or, for the scheme's staff, to the agenda."""
+    return redirect("families:agenda" if access.full else "families:this_week")
+
+
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
@@ -267,6 +290,12 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     family = access.target
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
+    # Recording a planned visit (?planned=<id>) completes it: the form starts from the plan.
+    planned_id = request.GET.get("planned")
+    planned = _planned_visit(request, access, planned_id) if planned_id else None
+    if planned is not None and planned.status != PlannedVisit.Status.PLANNED:
+        messages.info(request, f"This visit was already {planned.get_status_display().lower()}.")
+        return _after_planned(request, access)
     if access.full:
         visitors = (
             User.objects.filter(
@@ -280,17 +309,89 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
         # A volunteer records their own support visits, nothing else (§8.5).
         visitors = User.objects.filter(pk=request.user.pk)
     initial = {"visited_by": request.user.pk, "visited_on": timezone.localdate(), "kind": Visit.Kind.SUPPORT}
+    if planned is not None:
+        initial = {
+            "visited_by": planned.visitor_id,
+            "visited_on": min(planned.planned_on, timezone.localdate()),
+            "kind": planned.visit_kind,
+        }
     form = VisitForm(request.POST or None, visitors=visitors, initial=initial, volunteer=not access.full)
+    if planned is not None and not access.full:
+        # A volunteer records the kind of visit planned for them (a review visit, §1.2).
+        form.fields["kind"].choices = [(planned.visit_kind, Visit.Kind(planned.visit_kind).label)]
     if request.method == "POST" and form.is_valid():
         try:
             with gate.changing(access, section=Section.VISITS):
-                services.visit_record(family=family, actor=request.user, **form.cleaned_data)
+                if planned is not None:
+                    planning.planned_visit_record(planned=planned, actor=request.user, **form.cleaned_data)
+                else:
+                    services.visit_record(family=family, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_error(form, error)
         else:
             messages.success(request, "Visit recorded.")
+            if planned is not None:
+                return _after_planned(request, access)
             return redirect("families:detail", reference=reference)
-    return render(request, "families/visit_form.html", {"family": family, "form": form})
+    return render(request, "families/visit_form.html", {"family": family, "form": form, "planned": planned})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+@form_once
+def visit_plan(request: HttpRequest, reference: str) -> HttpResponse:
+    """Plan a visit: the scheme's coordinators and managers for anyone who may visit, a volunteer
+    for themselves in a family they support (§8.5); ``?kind=review`` for a review visit (§1.2)."""
+    access = gate.open_family(user=request.user, reference=reference, section=Section.VISITS, for_change=True)
+    family = access.target
+    if (refused := _refuse_closed(request, family)) is not None:
+        return refused
+    kind = request.GET.get("kind", PlannedVisit.Kind.SUPPORT)
+    initial = {"visitor": request.user.pk, "kind": kind if kind in PlannedVisit.Kind.values else None}
+    form = PlanVisitForm(
+        request.POST or None,
+        visitors=planning.visitors_for(family=family, actor=request.user),
+        volunteer=not access.full,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section=Section.VISITS):
+                planned = planning.planned_visit_plan(family=family, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            when = f"{planned.planned_on:%A %-d %B} at {planned.planned_at:%H:%M}"
+            messages.success(request, f"{planned.get_kind_display()} planned for {when}.")
+            return _after_planned(request, access)
+    return render(request, "families/visit_plan.html", {"family": family, "form": form})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@never_cache
+def visit_missed(request: HttpRequest, reference: str, planned_id: str) -> HttpResponse:
+    """Mark a planned visit missed, with the reason: its visitor, or the scheme's staff."""
+    access = gate.open_family(user=request.user, reference=reference, section=Section.VISITS, for_change=True)
+    family = access.target
+    if (refused := _refuse_closed(request, family)) is not None:
+        return refused
+    planned = _planned_visit(request, access, planned_id)
+    if planned.status != PlannedVisit.Status.PLANNED:
+        messages.info(request, f"This visit was already {planned.get_status_display().lower()}.")
+        return _after_planned(request, access)
+    form = MissedVisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with gate.changing(access, section=Section.VISITS):
+                planning.planned_visit_miss(planned=planned, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "The visit is marked as missed.")
+            return _after_planned(request, access)
+    return render(request, "families/visit_missed.html", {"family": family, "form": form, "planned": planned})
 
 
 @require_http_methods(["GET", "POST"])
@@ -521,3 +622,54 @@ def family_reopen(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, f"Support for {family.reference} reopened.")
             return redirect("families:detail", reference=reference)
     return render(request, "families/reopen_form.html", {"family": family, "form": form})
+
+
+@require_GET
+@never_cache
+def this_week(request: HttpRequest) -> HttpResponse:
+    """The visitor's week, for a phone: their planned visits this week and any overdue, each
+    with the family's first names, reference, time and address, and a link to record it.
+
+    The families are those the gate opens for this person now (a volunteer's only while
+    assigned, §8.5), chosen in the database; what the page shows of them is recorded, one
+    event per family, as a list of the files' visits (§8.3)."""
+    today = timezone.localdate()
+    visits = list(planning.visits_this_week(user=request.user, on=today).prefetch_related("family__members"))
+    families = list({visit.family_id: visit.family for visit in visits}.values())
+    if families:
+        staff = selectors.staff_roles_by_scheme(user=request.user)
+        roles = {family.scheme_id: staff.get(family.scheme_id, Role.VOLUNTEER) for family in families}
+        gate.record_listing(user=request.user, kind=FileKind.FAMILY, objs=families, roles=roles, section=Section.VISITS)
+    return render(
+        request,
+        "families/this_week.html",
+        {"visits": visits, "today": today, "monday": planning.week_of(today)[0]},
+    )
+
+
+@require_GET
+@never_cache
+def agenda(request: HttpRequest) -> HttpResponse:
+    """The coordinator's agenda: the scheme's planned visits of a week and every overdue one,
+    by reference only, no names of families (§8.6)."""
+    if not selectors.schemes_staffed_by(user=request.user).exists():
+        raise Http404("No such page.")
+    today = timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = today
+    monday, next_monday = planning.week_of(day)
+    return render(
+        request,
+        "families/agenda.html",
+        {
+            **planning.agenda_for(user=request.user, monday=monday, on=today),
+            "today": today,
+            "monday": monday,
+            "sunday": next_monday - datetime.timedelta(days=1),
+            "previous": monday - datetime.timedelta(days=7),
+            "next": next_monday,
+            "this_monday": planning.week_of(today)[0],
+        },
+    )

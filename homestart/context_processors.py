@@ -67,6 +67,11 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
         add(FAMILIES, "families:search", "Find a family")
     if Role.VOLUNTEER in roles:
         add(FAMILIES, "families:my_families", "My families")
+    # Planned visits: the visitor's week, the scheme's agenda by reference (§8.6).
+    if roles & (STAFF | {Role.VOLUNTEER}):
+        add(FAMILIES, "families:this_week", "This week")
+    if roles & STAFF:
+        add(FAMILIES, "families:agenda", "Visits agenda")
     # People: volunteer and personnel files, supervision (records/).
     if roles & STAFF:
         add(PEOPLE, "records:file_list", "People's files")
