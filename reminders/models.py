@@ -16,6 +16,8 @@ class ReminderKind(models.TextChoices):
     RETENTION = "retention", "File due for retention"
     APPROVAL = "approval", "Approval waiting"
     ACCESS_REQUEST = "access_request", "Access request waiting"
+    PLANNED_VISIT = "planned_visit", "Planned visit tomorrow"
+    VISIT_OVERDUE = "visit_overdue", "Planned visit not recorded"
 
 
 class ReminderSent(AppendOnlyModel):

@@ -11,8 +11,10 @@ for an approval does not decide it, §2.1, §8.3).
 
 Not reminded yet, because nothing records them: DBS checks and training due for renewal (the
 volunteer file holds the date of the DBS check, encrypted, but no renewal date or period, and
-training only as text) and planned review visits (there is no planned visit yet). Each becomes
-one more selector here when the files hold those dates.
+training only as text). Each becomes one more selector here when the files hold those dates.
+
+Planned visits are reminded to one person, the visitor, the day before (``Due.person_id``), and,
+once overdue, to the scheme's coordinators and manager.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -31,7 +33,7 @@ from access_log import approvals as approval_rules
 from access_log.kinds import SCHEME_STAFF_ROLES
 from access_log.models import Approval
 from consent.models import Consent
-from families.models import Family
+from families.models import Family, PlannedVisit, VolunteerAssignment
 from homestart.models import (
     NATIONAL_APPROVER_ROLES,
     SCHEME_APPROVER_ROLES,
@@ -72,6 +74,8 @@ class Due:
     path: str
     not_for: frozenset[int] = field(default_factory=frozenset)
     sort_on: datetime.date | None = None
+    # For this one person only (holding one of ``roles`` in the scheme): a visit they will make.
+    person_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -79,6 +83,8 @@ class Due:
         return f"{self.kind}:{self.object_id}:{self.stage}"
 
     def is_for(self, user_id: int, held: set[tuple[str, int | None]]) -> bool:
+        if self.person_id is not None and user_id != self.person_id:
+            return False
         return user_id not in self.not_for and any((role, self.scheme_id) in held for role in self.roles)
 
 
@@ -276,6 +282,74 @@ def access_requests_waiting(*, on: datetime.date, schemes: Schemes = None, natio
     ]
 
 
+# Who makes visits: the scheme's coordinators and manager, and its volunteers (§8.5).
+VISITOR_ROLES = (*SCHEME_STAFF_ROLES, Role.VOLUNTEER)
+
+
+def planned_visits_tomorrow(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Each visit planned for the day after ``on``, for its visitor alone, while they may still
+    make it (a volunteer still assigned, §8.5): the reference, the day and the time, nothing else."""
+    tomorrow = on + datetime.timedelta(days=1)
+    staff = Membership.objects.current().filter(
+        user=OuterRef("visitor"), scheme=OuterRef("family__scheme"), role__in=SCHEME_STAFF_ROLES
+    )
+    supporting = VolunteerAssignment.objects.active(tomorrow).filter(
+        volunteer=OuterRef("visitor"), family=OuterRef("family")
+    )
+    rows = (
+        PlannedVisit.objects.planned()
+        .filter(_in(schemes, "family__scheme"), planned_on=tomorrow)
+        .filter(Exists(staff) | Exists(supporting))
+        .exclude(family__status=Family.Status.CLOSED)
+        .order_by("planned_at", "family__reference")
+        .values_list("pk", "kind", "planned_at", "visitor_id", "family__reference", "family__scheme_id")
+    )
+    return [
+        Due(
+            kind=ReminderKind.PLANNED_VISIT,
+            object_id=str(pk),
+            stage=f"day_before_{tomorrow:%Y%m%d}",
+            scheme_id=scheme_id,
+            roles=VISITOR_ROLES,
+            text=f"{reference}: {_kind(kind)} tomorrow, {_day(tomorrow)} at {planned_at:%H:%M}",
+            path=reverse("families:this_week"),
+            sort_on=tomorrow,
+            person_id=visitor_id,
+        )
+        for pk, kind, planned_at, visitor_id, reference, scheme_id in rows
+    ]
+
+
+def planned_visits_overdue(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Visits planned for a day before ``on`` and neither recorded nor marked missed: for the
+    scheme's coordinators and manager, once, with the agenda to follow them up (§8.6)."""
+    rows = (
+        PlannedVisit.objects.overdue(on)
+        .filter(_in(schemes, "family__scheme"))
+        .exclude(family__status=Family.Status.CLOSED)
+        .order_by("planned_on", "family__reference")
+        .values_list("pk", "kind", "planned_on", "family__reference", "family__scheme_id")
+    )
+    return [
+        Due(
+            kind=ReminderKind.VISIT_OVERDUE,
+            object_id=str(pk),
+            stage="overdue",
+            scheme_id=scheme_id,
+            roles=SCHEME_STAFF_ROLES,
+            text=f"{reference}: the {_kind(kind)} planned for {_day(planned_on)} was not recorded",
+            path=reverse("families:agenda") + f"?week={planned_on:%Y-%m-%d}",
+            sort_on=planned_on,
+        )
+        for pk, kind, planned_on, reference, scheme_id in rows
+    ]
+
+
+def _kind(kind: str) -> str:
+    """The kind of a planned visit in words, without the clause a review visit carries on forms."""
+    return {PlannedVisit.Kind.REVIEW: "review visit"}.get(kind, PlannedVisit.Kind(kind).label.lower())
+
+
 # Each kind of thing due, and the roles that may act on some item of it (to skip a selector
 # for someone who holds none of them).
 SELECTORS: tuple[tuple[Callable[..., list[Due]], tuple[str, ...]], ...] = (
@@ -285,6 +359,8 @@ SELECTORS: tuple[tuple[Callable[..., list[Due]], tuple[str, ...]], ...] = (
     (files_due_for_retention, (*RETENTION_ROLES, *DESTRUCTION_ROLES)),
     (approvals_waiting, (Role.MANAGER, Role.SAFEGUARDING_LEAD)),
     (access_requests_waiting, (*SCHEME_APPROVER_ROLES, *NATIONAL_APPROVER_ROLES)),
+    (planned_visits_tomorrow, VISITOR_ROLES),
+    (planned_visits_overdue, SCHEME_STAFF_ROLES),
 )
 
 

@@ -36,8 +36,9 @@ from consent import services as consent_services
 from consent import transfers
 from consent.models import Consent, RecipientKind, Scope
 from consent.sharing import Recipient
+from families import planning
 from families import services as family_services
-from families.models import Family, Member
+from families.models import Family, Member, PlannedVisit
 from homestart import services as people_services
 from homestart.models import User
 from homestart.rules import FileKind, Role, Section
@@ -330,6 +331,15 @@ def matrix_world(
     )
     meeting = reporting_services.meeting_record(scheme=wirral, actor=manager, held_on=today, minutes="Budget.")
     group = family_services.group_create(scheme=wirral, actor=coordinator, name="Stay and play")
+    # A visit the volunteer is planned to make today: in their week and the scheme's agenda.
+    planned = planning.planned_visit_plan(
+        family=family,
+        actor=coordinator,
+        visitor=volunteer,
+        kind=PlannedVisit.Kind.SUPPORT,
+        planned_on=today,
+        planned_at=datetime.time(10, 0),
+    )
     # Records: a subject access request and a breach.
     sar = sar_services.sar_register(
         scheme=wirral,
@@ -394,6 +404,7 @@ def matrix_world(
             "study_id": study.pk,
             "meeting_id": meeting.pk,
             "group_id": group.pk,
+            "planned_id": planned.pk,
             "sar_id": sar.pk,
             "breach_id": breach.pk,
             "grant_id": grant.pk,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from access_log import services as access_services
 from access_log.models import AccessEvent, AppendOnlyError
 from families import services
-from families.models import Family, Member, Visit, VolunteerAssignment
+from families.models import Family, Member, PlannedVisit, Visit, VolunteerAssignment
 from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, Role, Section
 from tests.conftest import (
     ADDRESS,
@@ -53,6 +53,8 @@ SECTIONS = {
     "member_new": Section.MEMBERS,
     "member_edit": Section.MEMBERS,
     "visit_new": Section.VISITS,
+    "visit_plan": Section.VISITS,
+    "visit_missed": Section.VISITS,
     "assignment_new": Section.ASSIGNMENTS,
     "assignment_end": Section.ASSIGNMENTS,
     "close": Section.SUPPORT,
@@ -76,11 +78,30 @@ def family_urls(family: Family, assignment_id=None) -> dict[str, str]:
                 kwargs[name] = member.pk
             elif name == "assignment_id":
                 kwargs[name] = assignment_id or uuid.uuid4()
+            elif name == "planned_id":
+                kwargs[name] = planned_visit_of(family).pk
             elif name != "reference":
                 raise AssertionError(f"{pattern.name}: teach this test what to put in <{name}>")
         urls[pattern.name] = reverse(f"families:{pattern.name}", kwargs=kwargs)
     assert "detail" in urls and len(urls) >= 8
     return urls
+
+
+def planned_visit_of(family: Family) -> PlannedVisit:
+    """A visit planned for today in the family, by its volunteer if it has one (else its coordinator)."""
+    planned = family.planned_visits.first()
+    if planned is None:
+        active = VolunteerAssignment.objects.active().filter(family=family).first()
+        staff = family.referrals.first().received_by
+        planned = PlannedVisit.objects.create(
+            family=family,
+            kind=PlannedVisit.Kind.SUPPORT,
+            planned_on=TODAY(),
+            planned_at=datetime.time(10),
+            visitor=active.volunteer if active else staff,
+            planned_by=staff,
+        )
+    return planned
 
 
 def change_data(name: str, volunteer) -> dict:
@@ -356,8 +377,8 @@ def test_volunteer_gets_403_on_every_change_page_of_an_assigned_family(
     client = client_for(volunteer)
     before = file_state(assigned_family)
     for name, url in family_urls(assigned_family, assignment.pk).items():
-        if name in ("detail", "visit_new"):
-            continue  # the minimal view, and recording their own visit (§8.5)
+        if name in ("detail", "visit_new", "visit_plan", "visit_missed"):
+            continue  # the minimal view, and recording, planning and missing their own visits (§8.5)
         response = client.get(url)
         assert response.status_code == 403, f"GET {name}"
         event = event_for(response)

@@ -249,6 +249,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "families:member_edit": STAFF_CHANGE,
     # Volunteers record their own visits (§8.5).
     "families:visit_new": row("404", **STAFF, volunteer="200", **READERS_READ_ONLY, anonymous="->login"),
+    # Planned visits (issue 15): staff plan for the scheme's families, a volunteer their own
+    # visits to the families they support, and marks their own missed (§8.5); the visitor's
+    # week is everyone's (their own visits), the agenda the scheme's staff's, by reference (§8.6).
+    "families:visit_plan": row("404", **STAFF, volunteer="200", **READERS_READ_ONLY, anonymous="->login"),
+    "families:visit_missed": row("404", **STAFF, volunteer="200", **READERS_READ_ONLY, anonymous="->login"),
+    "families:this_week": AUTHENTICATED_200,
+    # (A coordinator of another scheme sees their own scheme's agenda, without WIR-0001.)
+    "families:agenda": row("404", **STAFF, sef_coordinator="200", anonymous="->login"),
     "families:assignment_new": STAFF_CHANGE,
     "families:assignment_end": STAFF_CHANGE,
     "families:my_families": AUTHENTICATED_200,
@@ -294,6 +302,8 @@ FAMILY_FILE_PAGES = {
     "families:member_new",
     "families:member_edit",
     "families:visit_new",
+    "families:visit_plan",
+    "families:visit_missed",
     "families:assignment_new",
     "families:assignment_end",
     "access_log:file_log",
@@ -309,7 +319,12 @@ REFUSAL_PAGES = {"access_log:sign"}
 
 # Lists that show carers' names record a 'listed' event per family shown (§8.3, §8.6):
 # the roles whose request lists WIR-0001.
-LISTING_PAGES = {"families:dashboard": {"coordinator", "manager"}, "admin:families_family_changelist": {"admin_signed"}}
+LISTING_PAGES = {
+    "families:dashboard": {"coordinator", "manager"},
+    # The visitor's week shows the first names and address of the families visited (§8.5).
+    "families:this_week": {"volunteer"},
+    "admin:families_family_changelist": {"admin_signed"},
+}
 
 # The role recorded in a family-file event: the user's role in the family's scheme, or national.
 RECORDED_ROLE = {

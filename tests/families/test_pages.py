@@ -7,13 +7,14 @@ to the field (and in the error summary), and the stored values stay as they were
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from families import services
-from families.models import Family, Member, Visit, VolunteerAssignment
+from families import planning, services
+from families.models import Family, Member, PlannedVisit, Visit, VolunteerAssignment
 from homestart.rules import Action, Role
 from tests.conftest import ADDRESS, CARER_FIRST, CARER_LAST, CHILD_FIRST, PHONE, POSTCODE
 from tests.factories import MembershipFactory, UserFactory, make_family
@@ -418,6 +419,10 @@ ALLOWED_METHODS = {
     "member_new": {"GET", "POST"},
     "member_edit": {"GET", "POST"},
     "visit_new": {"GET", "POST"},
+    "visit_plan": {"GET", "POST"},
+    "visit_missed": {"GET", "POST"},
+    "this_week": {"GET"},
+    "agenda": {"GET"},
     "assignment_new": {"GET", "POST"},
     "assignment_end": {"GET", "POST"},
     "my_families": {"GET"},
@@ -445,6 +450,7 @@ def test_wrong_http_method_is_405(name, assigned_family, assignment, coordinator
         "member_id": carer(assigned_family).pk,
         "assignment_id": assignment.pk,
         "group_id": services.group_create(scheme=assigned_family.scheme, actor=coordinator, name="A group").pk,
+        "planned_id": uuid.uuid4(),
     }
     (families,) = [p for p in get_resolver().url_patterns if getattr(p, "namespace", None) == "families"]
     pattern = next(p for p in families.url_patterns if p.name == name)
@@ -549,7 +555,16 @@ def test_pages_with_family_data_are_not_cached_framed_or_leaked_by_referrer(
     assigned_family, assignment, coordinator, manager, volunteer, client_for
 ):
     client = client_for(coordinator)
+    planned = planning.planned_visit_plan(
+        family=assigned_family,
+        actor=coordinator,
+        visitor=volunteer,
+        kind=PlannedVisit.Kind.SUPPORT,
+        planned_on=TODAY(),
+        planned_at=datetime.time(10),
+    )
     paths = [reverse("families:dashboard"), reverse("families:search"), reverse("families:new")]
+    paths += [reverse("families:agenda"), reverse("families:this_week")]
     paths += [
         reverse(
             f"families:{p.name}",
@@ -559,6 +574,7 @@ def test_pages_with_family_data_are_not_cached_framed_or_leaked_by_referrer(
                     "reference": assigned_family.reference,
                     "member_id": carer(assigned_family).pk,
                     "assignment_id": assignment.pk,
+                    "planned_id": planned.pk,
                 }.items()
                 if k in p.pattern.converters
             },
