@@ -15,9 +15,21 @@ from django.utils import timezone
 from families import planning, services
 from families.models import PlannedVisit
 from reminders.selectors import due_for
-from tests.reminders.test_reminders import FAMILY_DATA, people, receivers, sent_to  # noqa: F401 (fixture)
+from tests.reminders.test_reminders import FAMILY_DATA, receivers, sent_to
 
 TODAY = timezone.localdate
+
+
+@pytest.fixture
+def people(manager, coordinator, safeguarding_lead, volunteer, trustee, sef_coordinator):
+    return {
+        "manager": manager,
+        "coordinator": coordinator,
+        "safeguarding_lead": safeguarding_lead,
+        "volunteer": volunteer,
+        "trustee": trustee,
+        "sef_coordinator": sef_coordinator,
+    }
 
 
 def run(on: datetime.date) -> str:
@@ -34,7 +46,8 @@ def planned(family, actor, visitor, *, on: datetime.date, kind=PlannedVisit.Kind
 
 @pytest.mark.policy("1.2", "8.6")
 def test_the_visitor_alone_is_reminded_the_day_before_once(assigned_family, people):
-    visit = planned(assigned_family, people["coordinator"], people["volunteer"], on=TODAY() + datetime.timedelta(days=2))
+    in_two_days = TODAY() + datetime.timedelta(days=2)
+    visit = planned(assigned_family, people["coordinator"], people["volunteer"], on=in_two_days)
     run(TODAY())
     assert mail.outbox == []  # two days before: not yet
     run(TODAY() + datetime.timedelta(days=1))
