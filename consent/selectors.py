@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from access_log import approvals
 from access_log.gate import FileAccess
 from access_log.kinds import KINDS
 from access_log.models import Approval, ApprovalDecision, ApprovalKind
-from families.models import Family
+from families.models import Family, PlannedVisit
 from homestart.history import Source
 from homestart.models import User
 from homestart.rules import FileKind
@@ -80,9 +80,16 @@ def exports_for(*, access: FileAccess) -> QuerySet[Transfer]:
 def consents_due_for_review(*, user: User) -> QuerySet[Consent]:
     """Consents in force whose review date has come, in the families this user sees as staff (§1.2)."""
     staff_families = Family.objects.filter(KINDS[FileKind.FAMILY].staff_filter(user))
+    # The review visit already planned, if any: where consent is sought again (§1.2).
+    review_visits = (
+        PlannedVisit.objects.planned()
+        .filter(family=OuterRef("family"), kind=PlannedVisit.Kind.REVIEW)
+        .order_by("planned_on", "planned_at")
+    )
     return (
         Consent.objects.due_for_review()
         .filter(Exists(staff_families.filter(pk=OuterRef("family"))))
+        .annotate(review_visit_on=Subquery(review_visits.values("planned_on")[:1]))
         .select_related("family")
         .order_by("review_on", "family__reference")
     )

@@ -343,3 +343,19 @@ def test_staff_of_another_scheme_is_not_a_visitor(assigned_family, coordinator, 
     stranger = _member(sefton, Role.MANAGER, "sefmanager")
     with pytest.raises(NotAllowed):
         plan(assigned_family, coordinator, stranger)
+
+
+@pytest.mark.policy("1.2")
+def test_a_consent_due_for_review_offers_to_plan_the_review_visit(assigned_family, coordinator, volunteer, client_for):
+    from tests.reminders.test_reminders import consent_due
+
+    consent_due(assigned_family, coordinator, review_on=TODAY)
+    client = client_for(coordinator)
+    page = client.get(reverse("consent:reviews_due")).content.decode().replace("&amp;", "&")
+    link = plan_url(assigned_family, kind="review")
+    assert link in page
+    form_page = client.get(link)
+    assert form_page.context["form"].initial["kind"] == PlannedVisit.Kind.REVIEW
+    plan(assigned_family, coordinator, volunteer, kind=PlannedVisit.Kind.REVIEW)
+    page = client.get(reverse("consent:reviews_due")).content.decode().replace("&amp;", "&")
+    assert link not in page and f"Planned for {TOMORROW:%-d %b %Y}" in page
