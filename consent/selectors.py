@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from access_log import approvals
@@ -86,13 +88,14 @@ def consents_due_for_review(*, user: User) -> QuerySet[Consent]:
         .filter(family=OuterRef("family"), kind=PlannedVisit.Kind.REVIEW)
         .order_by("planned_on", "planned_at")
     )
-    return (
+    due = (
         Consent.objects.due_for_review()
         .filter(Exists(staff_families.filter(pk=OuterRef("family"))))
         .annotate(review_visit_on=Subquery(review_visits.values("planned_on")[:1]))
         .select_related("family")
         .order_by("review_on", "family__reference")
     )
+    return cast(QuerySet[Consent], due)
 
 
 def _lower_first(text: str) -> str:

@@ -10,6 +10,7 @@ the coordinator's agenda, by reference only (§8.6).
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -21,6 +22,7 @@ from homestart.models import Membership, User, has_role
 from homestart.rules import FileKind, Role
 from homestart.writes import save_tracked
 
+from .kinds import FamilyFiles
 from .models import Family, PlannedVisit, Visit, VolunteerAssignment
 from .services import require_open, visit_record
 
@@ -147,6 +149,11 @@ def planned_visit_miss(*, planned: PlannedVisit, actor: User, reason: str) -> Pl
     return planned
 
 
+def _family_files() -> FamilyFiles:
+    """The family file kind as the gate knows it: its own rules for who opens which family."""
+    return cast(FamilyFiles, KINDS[FileKind.FAMILY])
+
+
 def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Monday and the next Monday of the week ``day`` is in."""
     monday = day - datetime.timedelta(days=day.weekday())
@@ -158,8 +165,8 @@ def visits_this_week(*, user: User, on: datetime.date | None = None) -> QuerySet
     families they may open now by the gate's own rules (a volunteer only while assigned, §8.5)."""
     on = on or timezone.localdate()
     _monday, next_monday = week_of(on)
-    spec = KINDS[FileKind.FAMILY]
-    may_open = Family.objects.readable().filter(spec.staff_filter(user) | spec.volunteer_filter(user, today=on))
+    spec = _family_files()
+    may_open = Family.objects.readable().open().filter(spec.staff_filter(user) | spec.volunteer_filter(user, today=on))
     return (
         PlannedVisit.objects.planned()
         .filter(visitor=user, planned_on__lt=next_monday)
@@ -171,9 +178,9 @@ def visits_this_week(*, user: User, on: datetime.date | None = None) -> QuerySet
 
 def agenda_for(*, user: User, monday: datetime.date, on: datetime.date | None = None) -> dict[str, list]:
     """The coordinator's agenda: the week's planned visits in the families of their schemes, and
-    every overdue one, by reference only (§8.6)."""
+    every overdue one, by reference only (§8.6). A closed file's plans are over with its support."""
     on = on or timezone.localdate()
-    staff_families = Family.objects.filter(KINDS[FileKind.FAMILY].staff_filter(user))
+    staff_families = Family.objects.open().filter(_family_files().staff_filter(user))
     visits = PlannedVisit.objects.filter(Exists(staff_families.filter(pk=OuterRef("family")))).select_related(
         "family", "visitor"
     )

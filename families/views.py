@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -308,7 +309,11 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         # A volunteer records their own support visits, nothing else (§8.5).
         visitors = User.objects.filter(pk=request.user.pk)
-    initial = {"visited_by": request.user.pk, "visited_on": timezone.localdate(), "kind": Visit.Kind.SUPPORT}
+    initial: dict[str, object] = {
+        "visited_by": request.user.pk,
+        "visited_on": timezone.localdate(),
+        "kind": Visit.Kind.SUPPORT,
+    }
     if planned is not None:
         initial = {
             "visited_by": planned.visitor_id,
@@ -318,7 +323,9 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     form = VisitForm(request.POST or None, visitors=visitors, initial=initial, volunteer=not access.full)
     if planned is not None and not access.full:
         # A volunteer records the kind of visit planned for them (a review visit, §1.2).
-        form.fields["kind"].choices = [(planned.visit_kind, Visit.Kind(planned.visit_kind).label)]
+        kind_field = form.fields["kind"]
+        assert isinstance(kind_field, ChoiceField)
+        kind_field.choices = [(planned.visit_kind, Visit.Kind(planned.visit_kind).label)]
     if request.method == "POST" and form.is_valid():
         try:
             with gate.changing(access, section=Section.VISITS):

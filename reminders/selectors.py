@@ -347,7 +347,9 @@ def planned_visits_overdue(*, on: datetime.date, schemes: Schemes = None) -> lis
 
 def _kind(kind: str) -> str:
     """The kind of a planned visit in words, without the clause a review visit carries on forms."""
-    return {PlannedVisit.Kind.REVIEW: "review visit"}.get(kind, PlannedVisit.Kind(kind).label.lower())
+    if kind == PlannedVisit.Kind.REVIEW:
+        return "review visit"
+    return str(PlannedVisit.Kind(kind).label).lower()
 
 
 # Each kind of thing due, and the roles that may act on some item of it (to skip a selector
