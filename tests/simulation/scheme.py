@@ -39,7 +39,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from access_log.models import Approval, AuditSession, Review, SampledFile
 from consent.models import Consent, Transfer
 from consent.models import Disclosure as DisclosureRecord
-from families.models import ClosureReason, Family, Member, VolunteerAssignment
+from families.models import ClosureReason, Family, Member, PlannedVisit, VolunteerAssignment
 from families.models import Visit as VisitRecord
 from homestart import keystore
 from homestart import services as people_services
@@ -102,6 +102,8 @@ class FamilyModel:
     copy_of: str | None = None  # the reference a transfer copied this file from
     # Destroyed after the backup last restored into a new, empty database was taken: no certificate there.
     certificate_lost: bool = False
+    # Visits planned and neither recorded nor missed: planned visit id -> the visitor's role key.
+    planned: dict[str, str] = field(default_factory=dict)
 
     @property
     def destroyed(self) -> bool:
@@ -397,6 +399,66 @@ class SchemeYear(RuleBasedStateMachine):
         self._expect(answer, 302, "recorded a visit")
         self.touched.add(family.reference)
         self._count("visit recorded")
+
+    @precondition(lambda self: self._wir(open_=True))
+    @rule(pick=st.integers(0, 999), by_volunteer=st.booleans(), review=st.booleans(), days=st.integers(0, 9))
+    def visit_planned(self, pick: int, by_volunteer: bool, review: bool, days: int) -> None:
+        """A visit planned on the Plan a visit page: by the family's volunteer for themselves, or by the
+        coordinator for the volunteer (or themselves); a review visit seeks consent again (§1.2, §8.5)."""
+        family = choose(self._wir(open_=True), pick)
+        url = reverse("families:visit_plan", kwargs={"reference": family.reference})
+        when = {"kind": "review" if review else "support", "planned_on": self.today + datetime.timedelta(days=days)}
+        when["planned_on"] = when["planned_on"].isoformat()
+        visitor_role = "volunteer:" + sorted(family.volunteers)[0] if family.volunteers else Role.COORDINATOR
+        if by_volunteer and family.volunteers:
+            _, answer = self.as_(visitor_role).submit(url, planned_at="10:30", **when)
+        else:
+            visitor = self.w.people[visitor_role]
+            _, answer = self.as_(Role.COORDINATOR).submit(url, planned_at="14:00", visitor=str(visitor.pk), **when)
+        self._expect(answer, 302, "planned a visit")
+        planned = PlannedVisit.objects.filter(family_id=family.pk).order_by("-created_at").first()
+        assert planned is not None and planned.visitor == self.w.people[visitor_role]
+        family.planned[str(planned.pk)] = visitor_role
+        self.touched.add(family.reference)
+        self._count("visit planned")
+
+    def _planned_to_close(self, pick: int) -> tuple[FamilyModel, str, str]:
+        """A planned visit of an open family, and who closes it: its visitor while they may still open the
+        file (a volunteer still assigned, §8.5), otherwise the coordinator."""
+        family = choose([f for f in self._wir(open_=True) if f.planned], pick)
+        planned_id = sorted(family.planned)[pick % len(family.planned)]
+        visitor_role = family.planned[planned_id]
+        still_there = visitor_role in self.w.people and (
+            not visitor_role.startswith("volunteer:") or visitor_role.split(":", 1)[1] in family.volunteers
+        )
+        return family, planned_id, visitor_role if still_there else Role.COORDINATOR
+
+    @precondition(lambda self: [f for f in self._wir(open_=True) if f.planned])
+    @rule(pick=st.integers(0, 999))
+    def planned_visit_recorded(self, pick: int) -> None:
+        """The visitor records the planned visit from their week's link: the plan is completed with it."""
+        family, planned_id, role = self._planned_to_close(pick)
+        url = reverse("families:visit_new", kwargs={"reference": family.reference}) + f"?planned={planned_id}"
+        _, answer = self.as_(role).submit(url, notes="The planned visit")
+        self._expect(answer, 302, "recorded a planned visit")
+        planned = PlannedVisit.objects.get(pk=planned_id)
+        assert planned.status == PlannedVisit.Status.COMPLETED and planned.visit is not None
+        assert planned.visit.kind == planned.visit_kind
+        del family.planned[planned_id]
+        self.touched.add(family.reference)
+        self._count("planned visit recorded")
+
+    @precondition(lambda self: [f for f in self._wir(open_=True) if f.planned])
+    @rule(pick=st.integers(0, 999))
+    def planned_visit_missed(self, pick: int) -> None:
+        family, planned_id, role = self._planned_to_close(pick)
+        url = reverse("families:visit_missed", kwargs={"reference": family.reference, "planned_id": planned_id})
+        _, answer = self.as_(role).submit(url, reason="Nobody was in")
+        self._expect(answer, 302, "marked a planned visit missed")
+        assert PlannedVisit.objects.get(pk=planned_id).status == PlannedVisit.Status.MISSED
+        del family.planned[planned_id]
+        self.touched.add(family.reference)
+        self._count("planned visit missed")
 
     @precondition(lambda self: self._wir(open_=True))
     @rule(pick=st.integers(0, 999), who=st.integers(0, 99))
@@ -1041,6 +1103,9 @@ class SchemeYear(RuleBasedStateMachine):
         allowed = {role: self._allowed(role) for role in roles}
         for role in roles:
             self._enqueue(role, "/")
+            # Everyone's week (their own planned visits) and the agenda (the staff's; 404 for others).
+            self._enqueue(role, reverse("families:this_week"))
+            self._enqueue(role, reverse("families:agenda"))
             for reference in sorted(allowed[role][0]):
                 for url in self._file_pages(role, reference):
                     self._enqueue(role, url, reference)
@@ -1056,6 +1121,9 @@ class SchemeYear(RuleBasedStateMachine):
                 now += [(role, url, reference, False) for url in (pages if role == Role.COORDINATOR else pages[:1])]
             if self.touched & refs and role in (Role.COORDINATOR, "sef_coordinator"):
                 now.append((role, "/", None, False))  # the Families page lists what changed
+                now.append((role, reverse("families:agenda"), None, False))
+            if self.touched & refs and (role.startswith("volunteer:") or role == Role.COORDINATOR):
+                now.append((role, reverse("families:this_week"), None, False))
         for entry in now:
             self._visit_entry(entry, allowed)
         budget = self.page_budget or len(self.queue)

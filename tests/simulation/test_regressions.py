@@ -83,3 +83,37 @@ def test_the_simulation_clock_moves_every_reader_of_djangos_time_together():
         assert timezone.is_aware(datetime.datetime.now(datetime.UTC))
         assert timezone.template_localtime(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)).year == 2030
     assert timezone.now().year != 2030
+
+
+@pytest.mark.policy("8.5", "8.6")
+def test_the_simulation_plays_planned_visits_through(database_owner, db):
+    """The simulation's planned-visit rules, in a fixed order (a random run may reach them seldom):
+    planned by the volunteer and by the coordinator, recorded, missed, and the volunteer's week after
+    their assignment ends; every person walks their pages and the invariants hold after each step."""
+    from tests.simulation.scheme import SchemeYear
+
+    machine = SchemeYear(app_role=database_owner)
+    try:
+        machine.a_scheme_and_its_people()
+        machine.everything_holds()
+        machine.a_family_is_referred()
+        machine.volunteer_assigned(pick=0, who=0)
+        machine.everything_holds()
+        family = next(f for f in machine._wir(open_=True) if f.volunteers)
+        pick = machine._wir(open_=True).index(family)
+        machine.visit_planned(pick=pick, by_volunteer=True, review=False, days=0)
+        machine.visit_planned(pick=pick, by_volunteer=False, review=True, days=1)
+        machine.everything_holds()
+        assert len(family.planned) == 2
+        machine.planned_visit_recorded(pick=0)
+        machine.everything_holds()
+        machine.planned_visit_missed(pick=0)
+        machine.everything_holds()
+        assert not family.planned
+        machine.visit_planned(pick=pick, by_volunteer=True, review=False, days=2)
+        machine.assignment_ended(pick=0)
+        machine.everything_holds()
+        machine.planned_visit_recorded(pick=0)  # by the coordinator now: the volunteer may not (§8.5)
+        machine.everything_holds()
+    finally:
+        machine.teardown()

@@ -22,11 +22,13 @@ from access_log.models import Review
 from consent import services as consent_services
 from consent.models import Consent, Disclosure, RecipientKind, Scope
 from consent.sharing import Recipient
+from families import planning
 from families import services as family_services
-from families.models import ClosureReason, Family, Group, Member, Referral, Visit
+from families.models import ClosureReason, Family, Group, Member, PlannedVisit, Referral, Visit
 from homestart import services as people_services
 from homestart.models import AccessRequest, Membership, Scheme, User
 from homestart.rules import Role, Section
+from homestart.writes import save_tracked
 from records.breaches import services as breach_services
 from records.deadlines import add_months
 from records.models import Breach, PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
@@ -226,6 +228,7 @@ class Command(BaseCommand):
             for code, count in FAMILIES_PER_SCHEME.items():
                 self._families(schemes[code], users, count)
             self._consent_and_safeguarding(schemes["WIR"], users)
+            self._planned_visits(schemes["WIR"], users)
             self._records(schemes["WIR"], users)
             self._breach_clock_running(schemes["WIR"], users)
             # After the records: the HSUK review samples volunteer and personnel files too.
@@ -555,6 +558,40 @@ class Command(BaseCommand):
             visited_by=volunteer,
             notes="Played with the children while mum caught up on sleep. Planning a trip to the library group.",
         )
+
+    def _planned_visits(self, scheme: Scheme, users: dict[str, User]) -> None:
+        """The demo volunteer's week (issue 15): a review visit the coordinator planned for them, where
+        consent is sought again (§1.2), a home visit they planned themselves today, and one from three
+        days ago never recorded (overdue: on the coordinator's agenda and reminded to them)."""
+        if PlannedVisit.objects.filter(family__scheme=scheme).exists():
+            return
+        coordinator, volunteer = users["coordinator"], users["volunteer"]
+        today = timezone.localdate()
+        first, second = list(scheme.families.order_by("number")[:2])
+        sunday = today + datetime.timedelta(days=6 - today.weekday())
+        plans = [
+            (first, coordinator, PlannedVisit.Kind.REVIEW, min(today + datetime.timedelta(days=1), sunday), 10, 30),
+            (second, volunteer, PlannedVisit.Kind.SUPPORT, today, 14, 0),
+        ]
+        for family, actor, kind, on, hour, minute in plans:
+            planning.planned_visit_plan(
+                family=family,
+                actor=actor,
+                visitor=volunteer,
+                kind=kind,
+                planned_on=on,
+                planned_at=datetime.time(hour, minute),
+            )
+        # Planned three days ago for that day, and never recorded (the service plans only from today on).
+        overdue = PlannedVisit(
+            family=second,
+            kind=PlannedVisit.Kind.SUPPORT,
+            planned_on=today - datetime.timedelta(days=3),
+            planned_at=datetime.time(11, 0),
+            visitor=volunteer,
+            planned_by=volunteer,
+        )
+        save_tracked(overdue, actor=volunteer)
 
     def _history(self, scheme: Scheme, users: dict[str, User], rng: random.Random, today: datetime.date) -> None:
         """Referrals over the past 15 months, supported by a volunteer and closed after six (§3.2)."""
