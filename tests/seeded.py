@@ -19,6 +19,7 @@ cannot be found, it seeds again.
 from __future__ import annotations
 
 import collections
+import datetime
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,9 +59,12 @@ def _primary_keys() -> dict[str, str]:
 
 
 def _plain(value):
-    """A value as it can be compared and sent back (PostgreSQL gives a buffer for bytea)."""
+    """A value as it can be compared and sent back (PostgreSQL gives a buffer for bytea; SQLite reads
+    a time of day as ``datetime.time`` but cannot bind one, so it goes back as the text it stores)."""
     if isinstance(value, memoryview):
         return bytes(value)
+    if isinstance(value, datetime.time) and connection.vendor == "sqlite":
+        return value.isoformat()
     return value
 
 
