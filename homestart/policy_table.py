@@ -36,12 +36,15 @@ ENFORCEMENT: dict[str, Enforcement] = {
     ),
     "1.2": E(
         "Consents are recorded by scope and recipient, with a review date; a withdrawn consent stops sharing "
-        "at once, and nothing is shared without asking the one sharing rule.",
+        "at once, and nothing is shared without asking the one sharing rule. The review visit at which consent "
+        "is sought again is planned from the consent due for review, and its visitor reminded the day before.",
         (
             "consent.models.Consent",
             "consent.services.consent_record",
             "consent.services.consent_withdraw",
             "consent.sharing.may_share",
+            "families.models.PlannedVisit",
+            "reminders.selectors.planned_visits_tomorrow",
         ),
     ),
     "1.3": E(
@@ -312,13 +315,25 @@ ENFORCEMENT: dict[str, Enforcement] = {
     ),
     "8.5": E(
         "A volunteer is handed a minimal projection of the family, never the file; the volunteer file holds no "
-        "family fields.",
-        ("families.kinds.MinimalFamily", "families.kinds.FamilyFiles.minimal_view", "records.models.VolunteerFile"),
+        "family fields. A volunteer plans and sees visits only to the families they support, while they do.",
+        (
+            "families.kinds.MinimalFamily",
+            "families.kinds.FamilyFiles.minimal_view",
+            "records.models.VolunteerFile",
+            "families.planning.planned_visit_plan",
+            "families.planning.visits_this_week",
+        ),
     ),
     "8.6": E(
         "Families are known by a reference made from the scheme code and a number; lists, addresses and "
-        "logs show references, never names.",
-        ("families.models.Family", "families.views.dashboard", "families.views.search"),
+        "logs show references, never names. The scheme's agenda of planned visits and the reminders name "
+        "references only.",
+        (
+            "families.models.Family",
+            "families.views.dashboard",
+            "families.views.search",
+            "families.views.agenda",
+        ),
     ),
     "8.7": E(
         "Anyone may ask to see what is held about them: the request is registered, answered within the time "
