@@ -91,9 +91,10 @@ def links_in(entries) -> list[tuple]:
     return [link for e in entries for link in ([e] if e[0] == "link" else e[2])]
 
 
-VOLUNTEER_MENU = ["Find a family", "My families", "Supervision", "What I have opened"]
+# Planned visits: the visitor's week for everyone who visits, the agenda for the scheme's staff (issue 15).
+VOLUNTEER_MENU = ["Find a family", "My families", "This week", "Supervision", "What I have opened"]
 COORDINATOR_MENU = [
-    ("Families and groups", ["Families", "Groups", "Find a family"]),
+    ("Families and groups", ["Families", "Groups", "Find a family", "This week", "Visits agenda"]),
     # Inductions on the policy: who inducts (coordinators, the manager) and who oversees it (trustees, §3.8).
     ("People", ["People's files", "Supervision", "Inductions"]),
     ("Safeguarding and consent", ["Safeguarding", "Consent reviews", "Approvals"]),
@@ -144,6 +145,7 @@ EXPECTED = {
 STAFF_ONLY = [
     "families:dashboard",
     "families:group_list",
+    "families:agenda",
     "records:file_list",
     "safeguarding:overview",
     "consent:reviews_due",
