@@ -25,7 +25,9 @@ def test_coordinator_opens_one_menu_group_at_a_time(page, sign_in, axe_check):
     expect(nav.get_by_role("link", name="Find a family")).to_be_hidden()
 
     families = menu_group(page, "Families and groups")
-    expect(families.get_by_role("link")).to_have_text(["Families", "Groups", "Find a family"])
+    expect(families.get_by_role("link")).to_have_text(
+        ["Families", "Groups", "Find a family", "This week", "Visits agenda"]
+    )
     axe_check(page)  # with a group open over the page
 
     # Opening another group closes the first.
@@ -66,8 +68,10 @@ def test_volunteer_on_a_phone_reaches_their_pages_from_the_menu(page, sign_in, a
     axe_check(page)
     nav = page.get_by_role("navigation", name="Menu")
     nav.get_by_role("button", name="Menu").click()
-    # Their four links, at once: no groups to open, nothing for staff.
-    expect(nav.get_by_role("link")).to_have_text(["Find a family", "My families", "Supervision", "What I have opened"])
+    # Their five links, at once: no groups to open, nothing for staff.
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Find a family", "My families", "This week", "Supervision", "What I have opened"]
+    )
     expect(nav.locator("details")).to_have_count(0)
     axe_check(page)
     box = nav.get_by_role("link", name="Supervision").bounding_box()
