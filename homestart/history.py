@@ -44,7 +44,9 @@ def person_name(user: Any) -> str:
     """A person as the history shows them: by name (never a username, which is a login)."""
     if user is None:
         return "The system"
-    return user.get_full_name().strip() or "A person with no name recorded"
+    if not user.get_full_name().strip():
+        return "A person with no name recorded"
+    return user.name_and_role  # full name and role, as every page names a person (issue 15.5)
 
 
 @dataclass(frozen=True)
