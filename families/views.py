@@ -28,7 +28,7 @@ from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 from homestart.rules import FileKind, Role, Section
 
-from . import selectors, services
+from . import matching, selectors, services
 from .forms import (
     AssignForm,
     CloseForm,
@@ -36,6 +36,7 @@ from .forms import (
     GroupForm,
     GroupMemberForm,
     GroupSessionForm,
+    MatchForm,
     MemberForm,
     NewFamilyForm,
     ReopenForm,
@@ -301,10 +302,16 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
     family = access.family
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
+    volunteers = list(selectors.volunteers_of(scheme=family.scheme))
+    # Suggestions (issue 15.4): ranked by area, language, free times and caseload, with the reason.
+    match = MatchForm(request.GET or None)
+    wanted = match.cleaned_data if match.is_valid() else {"language": "", "times": []}
+    suggested = matching.suggestions(family=family, volunteers=volunteers, on=timezone.localdate(), **wanted)
+    chosen = next((s.volunteer.pk for s in suggested if str(s.volunteer.pk) == request.GET.get("volunteer")), None)
     form = AssignForm(
         request.POST or None,
         volunteers=selectors.volunteers_of(scheme=family.scheme),
-        initial={"starts_on": timezone.localdate()},
+        initial={"starts_on": timezone.localdate(), "volunteer": chosen},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -315,7 +322,11 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Volunteer assigned.")
             return redirect("families:detail", reference=reference)
-    return render(request, "families/assignment_form.html", {"family": family, "form": form})
+    return render(
+        request,
+        "families/assignment_form.html",
+        {"family": family, "form": form, "match": match, "suggested": suggested, "wanted": wanted},
+    )
 
 
 @require_http_methods(["GET", "POST"])

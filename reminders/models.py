@@ -16,6 +16,8 @@ class ReminderKind(models.TextChoices):
     RETENTION = "retention", "File due for retention"
     APPROVAL = "approval", "Approval waiting"
     ACCESS_REQUEST = "access_request", "Access request waiting"
+    DBS_RENEWAL = "dbs_renewal", "DBS check due for renewal"
+    TRAINING_RENEWAL = "training_renewal", "Training due for renewal"
 
 
 class ReminderSent(AppendOnlyModel):

@@ -19,10 +19,12 @@ from families import services
 from families.models import Family, Member, Referral
 from families.services import CreatedBy
 from homestart.rules import Action, Section
-from tests.factories import make_family
+from tests.factories import dbs_checked, make_family
 
 
 def add_families(scheme, coordinator, volunteer, count: int, *, assign: bool = True) -> None:
+    if assign:
+        dbs_checked(scheme, volunteer, coordinator)
     for _ in range(count):
         family = make_family(scheme, coordinator)
         if assign:
@@ -110,14 +112,15 @@ PAGE_BUDGETS = {
     "dashboard": 14,  # + count, families, their data keys, adults, the list's access events (one INSERT),
     # and "Due for you": one query per kind of thing due a coordinator acts on — consent reviews,
     # subject access deadlines, breaches (reminders/selectors.py: due_for)
-    "family file": 15,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
-    # and its closings and reopenings (§8.8)
+    "family file": 16,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
+    # its closings and reopenings (§8.8), and the role of the person named (issue 15.5)
     "my families": 7,  # + the volunteer's families
 }
 
 
 @pytest.mark.policy("8.2")
 def test_pages_stay_within_their_query_budgets(family, coordinator, volunteer, client_for):
+    dbs_checked(family.scheme, volunteer, coordinator)
     services.volunteer_assign(
         family=family,
         actor=coordinator,
