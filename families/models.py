@@ -259,6 +259,91 @@ class Visit(FamilyKey, EncryptedModel):
         return f"{self.get_kind_display()} to {self.family_id and self.family.reference}"
 
 
+class PlannedVisitQuerySet(models.QuerySet):
+    def planned(self) -> PlannedVisitQuerySet:
+        return self.filter(status=PlannedVisit.Status.PLANNED)
+
+    def overdue(self, on: datetime.date | None = None) -> PlannedVisitQuerySet:
+        """Still planned, on a day already past: nobody recorded it nor marked it missed."""
+        return self.planned().filter(planned_on__lt=on or timezone.localdate())
+
+
+class PlannedVisit(FamilyKey, EncryptedModel):
+    """A visit (or phone call) planned for a day and time, and who will make it.
+
+    Planned by the scheme's coordinators and manager for any family of the scheme, or by a
+    volunteer for a family they support (§8.5). Recording the visit completes it (``visit``
+    is the visit recorded); a visit that did not happen is marked missed, with the reason
+    sealed with the family's key. A review visit is where consent is sought again (§1.2).
+    Every change has history; a planned visit is never deleted.
+    """
+
+    class Kind(models.TextChoices):
+        # The first three are the kinds of visit recorded (``Visit.Kind``), so that recording a
+        # planned visit keeps its kind; a phone call is recorded as a support visit.
+        INITIAL = "initial", "Initial visit"
+        REVIEW = "review", "Review visit (consent is sought again, §1.2)"
+        SUPPORT = "support", "Home visit"
+        PHONE = "phone", "Phone call"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        COMPLETED = "completed", "Visit recorded"
+        MISSED = "missed", "Missed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="planned_visits")
+    kind = models.CharField("type of visit", max_length=16, choices=Kind.choices)
+    planned_on = models.DateField("date")
+    planned_at = models.TimeField("time")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    missed_reason = EncryptedTextField("why the visit did not happen", blank=True)
+    # The visit recorded for it, once it happened.
+    visit = models.OneToOneField(
+        Visit, on_delete=models.PROTECT, related_name="planned", null=True, blank=True, editable=False
+    )
+    planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When and by whom it was recorded or marked missed.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords(bases=[FamilyKey, models.Model])
+    objects = PlannedVisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["planned_on", "planned_at"]
+        indexes = [
+            models.Index(fields=["visitor", "status", "planned_on"], name="planned_visit_visitor_idx"),
+            models.Index(fields=["status", "planned_on"], name="planned_visit_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="completed", visit__isnull=False) | (~Q(status="completed") & Q(visit__isnull=True)),
+                name="planned_visit_completed_has_visit",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="planned", closed_at__isnull=True)
+                | (~Q(status="planned") & Q(closed_at__isnull=False)),
+                name="planned_visit_closed_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} planned for {self.family_id and self.family.reference}"
+
+    @property
+    def visit_kind(self) -> str:
+        """The kind of visit recorded when it happens."""
+        return Visit.Kind.SUPPORT if self.kind == PlannedVisit.Kind.PHONE else self.kind
+
+    def is_overdue(self, on: datetime.date | None = None) -> bool:
+        return self.status == PlannedVisit.Status.PLANNED and self.planned_on < (on or timezone.localdate())
+
+
 class AssignmentQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None) -> AssignmentQuerySet:
         day = on or timezone.localdate()
