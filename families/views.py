@@ -348,8 +348,15 @@ def assignment_end(request: HttpRequest, reference: str, assignment_id: str) -> 
 @require_GET
 @never_cache
 def my_families(request: HttpRequest) -> HttpResponse:
-    """A volunteer's current families, by reference (§8.5, §8.6)."""
-    families = selectors.families_assigned_to(user=request.user).order_by("scheme__code", "number")
+    """A volunteer's current families: reference, first names and their next planned visit (§8.5,
+    issue 15.4). The first names are read from each file, so the listing is recorded."""
+    families = selectors.my_families(user=request.user, today=timezone.localdate())
+    gate.record_listing(
+        user=request.user,
+        kind=FileKind.FAMILY,
+        objs=families,
+        roles={family.scheme_id: Role.VOLUNTEER for family in families},
+    )
     return render(request, "families/my_families.html", {"families": families})
 
 

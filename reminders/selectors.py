@@ -329,7 +329,7 @@ def _renewals(
                 scheme_id=scheme_id,
                 roles=(Role.VOLUNTEER,),
                 text=own_text,
-                path=reverse("dashboard"),
+                path=reverse("families:my_families"),
                 only_for=person_id,
                 sort_on=renew_on,
             )

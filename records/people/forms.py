@@ -81,7 +81,7 @@ class TimesField(forms.MultipleChoiceField):
     def to_python(self, value):
         return split_words(value) if isinstance(value, str) else super().to_python(value)
 
-    def clean(self, value) -> str:  # type: ignore[override]
+    def clean(self, value) -> str:
         chosen = set(super().clean(value))
         return ",".join(code for code, _ in TIMES if code in chosen)
 
@@ -99,7 +99,7 @@ _VOLUNTEER_FIELDS = [
 ]
 
 
-class VolunteerFileForm(_person_file_form(VolunteerFile, _VOLUNTEER_FIELDS)):  # type: ignore[misc]
+class VolunteerFileForm(_person_file_form(VolunteerFile, _VOLUNTEER_FIELDS)):
     """Matching needs the areas, languages and free times (issue 15.4); the DBS renewal date
     defaults to three years after the check (``DBS_RENEWAL_YEARS``)."""
 

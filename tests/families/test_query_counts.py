@@ -114,7 +114,8 @@ PAGE_BUDGETS = {
     # subject access deadlines, breaches (reminders/selectors.py: due_for)
     "family file": 16,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
     # its closings and reopenings (§8.8), and the role of the person named (issue 15.5)
-    "my families": 7,  # + the volunteer's families
+    "my families": 12,  # + the volunteer's families, their first names, the next planned visits,
+    # the listing's access events (one INSERT), and "Due for you": their DBS check and training (issue 15.4)
 }
 
 
