@@ -58,10 +58,7 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     access = gate.open_file(user=request.user, kind=kind, reference=reference)
     file = access.file
     fields = [
-        (
-            str(f.verbose_name).capitalize(),
-            getattr(file, f"get_{f.name}_display")() if f.choices else getattr(file, f.name),
-        )
+        (str(f.verbose_name).capitalize(), _value(file, f))
         for f in file._meta.concrete_fields
         if f.name not in {"id", "scheme", "number", "reference", "person", "data_key", "created_at"}
     ]
@@ -76,7 +73,6 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
         tombstones.attach(FileKind.FAMILY, [a.family for a in assignments])  # a destroyed family, as such (§8.8)
         training = list(file.training_records.select_related("data_key", "recorded_by"))
         caseload = families_now(caseloads(user_ids=[file.person_id]).get(file.person_id, 0))
-        fields = [(label, _in_words(file, label, value)) for label, value in fields]
     return render(
         request,
         "records/file_detail.html",
@@ -96,11 +92,13 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     )
 
 
-def _in_words(file, label: str, value):
-    """When a volunteer is free, as days and parts of the day rather than codes."""
-    if label == str(VolunteerFile._meta.get_field("availability").verbose_name).capitalize():
-        return times_in_words(split_words(value)) or ""
-    return value
+def _value(file, field):
+    """A field as the page shows it: choices and free times in words, not codes."""
+    if field.choices:
+        return getattr(file, f"get_{field.name}_display")()
+    if isinstance(file, VolunteerFile) and field.name == "availability":
+        return times_in_words(split_words(file.availability))
+    return getattr(file, field.name)
 
 
 @require_GET
