@@ -302,16 +302,12 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
     family = access.family
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
-    volunteers = list(selectors.volunteers_of(scheme=family.scheme))
-    # Suggestions (issue 15.4): ranked by area, language, free times and caseload, with the reason.
-    match = MatchForm(request.GET or None)
-    wanted = match.cleaned_data if match.is_valid() else {"language": "", "times": []}
-    suggested = matching.suggestions(family=family, volunteers=volunteers, on=timezone.localdate(), **wanted)
-    chosen = next((s.volunteer.pk for s in suggested if str(s.volunteer.pk) == request.GET.get("volunteer")), None)
+    volunteers = selectors.volunteers_of(scheme=family.scheme)
+    # Choosing a suggestion comes back here with the volunteer chosen in the form.
     form = AssignForm(
         request.POST or None,
-        volunteers=selectors.volunteers_of(scheme=family.scheme),
-        initial={"starts_on": timezone.localdate(), "volunteer": chosen},
+        volunteers=volunteers,
+        initial={"starts_on": timezone.localdate(), "volunteer": request.GET.get("volunteer")},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -322,6 +318,10 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Volunteer assigned.")
             return redirect("families:detail", reference=reference)
+    # Suggestions (issue 15.4): ranked by area, language, free times and caseload, with the reason.
+    match = MatchForm(request.GET or None)
+    wanted = match.cleaned_data if match.is_valid() else {"language": "", "times": []}
+    suggested = matching.suggestions(family=family, volunteers=list(volunteers), on=timezone.localdate(), **wanted)
     return render(
         request,
         "families/assignment_form.html",
