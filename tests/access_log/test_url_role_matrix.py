@@ -309,7 +309,12 @@ REFUSAL_PAGES = {"access_log:sign"}
 
 # Lists that show carers' names record a 'listed' event per family shown (§8.3, §8.6):
 # the roles whose request lists WIR-0001.
-LISTING_PAGES = {"families:dashboard": {"coordinator", "manager"}, "admin:families_family_changelist": {"admin_signed"}}
+# "My families" shows the first names of the volunteer's families: a listing (issue 15.4, §8.5).
+LISTING_PAGES = {
+    "families:dashboard": {"coordinator", "manager"},
+    "families:my_families": {"volunteer"},
+    "admin:families_family_changelist": {"admin_signed"},
+}
 
 # The role recorded in a family-file event: the user's role in the family's scheme, or national.
 RECORDED_ROLE = {
