@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from homestart.admin import person_column
 from homestart.models import has_role
 from homestart.rules import FileKind, Purpose, Role, Section
 
@@ -120,7 +121,17 @@ class AccessEventAdmin(FamilyRecordAdmin):
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return admin.ModelAdmin.has_view_permission(self, request, obj)
 
-    list_display = ["at", "user", "role", "file_reference", "section", "action", "outcome", "reason"]
+    list_display = [
+        "at",
+        person_column("user", "Who"),
+        "role",
+        "file_reference",
+        "section",
+        "action",
+        "outcome",
+        "reason",
+    ]
+    list_select_related = ["user"]
     list_filter = ["outcome", "action", "file_kind"]
     search_fields = ["file_reference", "user__username", "request_id"]
 
@@ -154,15 +165,25 @@ class RecordOfAccessAdmin(ReadOnlyAdmin):
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):
-    list_display = ["scheme", "kind", "reviewer", "opens_at", "closes_at", "closed_at"]
+    list_display = ["scheme", "kind", person_column("reviewer"), "opens_at", "closes_at", "closed_at"]
+    list_select_related = ["scheme", "reviewer"]
     list_filter = ["kind", "scheme"]
 
 
 @admin.register(AuditSession)
 class AuditSessionAdmin(ReadOnlyAdmin):
-    list_display = ["scheme", "auditor", "coordinator_signed_name", "opened_at", "expires_at", "closed_at"]
+    list_display = [
+        "scheme",
+        person_column("auditor"),
+        "coordinator_signed_name",
+        "opened_at",
+        "expires_at",
+        "closed_at",
+    ]
+    list_select_related = ["scheme", "auditor"]
 
 
 @admin.register(ContractorUndertaking)
 class ContractorUndertakingAdmin(ReadOnlyAdmin):
-    list_display = ["user", "signed_name", "organisation", "signed_at"]
+    list_display = [person_column("user", "Person"), "signed_name", "organisation", "signed_at"]
+    list_select_related = ["user"]

@@ -11,6 +11,8 @@ from homestart.concurrency import VersionedForm
 from homestart.models import Scheme, User
 
 from .models import ClosureReason, Member, PlannedVisit, Referral, Visit
+from . import matching
+from .models import ClosureReason, Member, Referral, Visit
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
@@ -209,6 +211,21 @@ class AssignForm(forms.Form):
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The last day must be on or after the first day.")
         return cleaned
+
+
+class MatchForm(forms.Form):
+    """What the family would like of a volunteer, for ranking suggestions (issue 15.4). Asked on
+    the page, never stored: the family's postcode district comes from its file."""
+
+    language = forms.CharField(
+        label="Language the family would like", required=False, max_length=60, help_text="For example Polish."
+    )
+    times = forms.MultipleChoiceField(
+        label="When the family would like visits",
+        required=False,
+        choices=matching.TIMES,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class SearchForm(forms.Form):

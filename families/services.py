@@ -22,6 +22,7 @@ from homestart.rules import FileKind, Purpose, Role
 from homestart.services import scheme_ensure_staff_group
 from homestart.writes import create_tracked, save_tracked
 
+from . import matching
 from .models import (
     ClosureReason,
     Family,
@@ -44,6 +45,11 @@ class ConsentRequired(NotAllowed):
 
 class NotAVolunteerOfScheme(NotAllowed):
     pass
+
+
+class NoCurrentDbsCheck(NotAllowed):
+    """The scheme's safer-recruitment rule (no policy clause covers it): only a volunteer whose
+    volunteer file records a current DBS check is assigned to a family (``families.matching``)."""
 
 
 class FileClosed(NotAllowed):
@@ -245,6 +251,8 @@ def volunteer_assign(
     require_open(family)
     if not has_role(volunteer, Role.VOLUNTEER, scheme=family.scheme_id):
         raise NotAVolunteerOfScheme({"volunteer": "Choose a volunteer of this family's scheme."})
+    if not matching.volunteer_may_be_assigned(scheme=family.scheme, volunteer=volunteer, on=timezone.localdate()):
+        raise NoCurrentDbsCheck({"volunteer": matching.NO_DBS})
     if VolunteerAssignment.objects.filter(family=family, volunteer=volunteer, ended_at__isnull=True).exists():
         raise ValidationError({"volunteer": "This volunteer is already assigned to this family."})
     assignment = VolunteerAssignment(

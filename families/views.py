@@ -33,6 +33,7 @@ from homestart.ratelimit import rate_limited
 from homestart.rules import FileKind, Role, Section
 
 from . import planning, selectors, services
+from . import matching, selectors, services
 from .forms import (
     AssignForm,
     CloseForm,
@@ -40,6 +41,7 @@ from .forms import (
     GroupForm,
     GroupMemberForm,
     GroupSessionForm,
+    MatchForm,
     MemberForm,
     MissedVisitForm,
     NewFamilyForm,
@@ -409,10 +411,12 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
     family = access.family
     if (refused := _refuse_closed(request, family)) is not None:
         return refused
+    volunteers = selectors.volunteers_of(scheme=family.scheme)
+    # Choosing a suggestion comes back here with the volunteer chosen in the form.
     form = AssignForm(
         request.POST or None,
-        volunteers=selectors.volunteers_of(scheme=family.scheme),
-        initial={"starts_on": timezone.localdate()},
+        volunteers=volunteers,
+        initial={"starts_on": timezone.localdate(), "volunteer": request.GET.get("volunteer")},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -423,7 +427,15 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Volunteer assigned.")
             return redirect("families:detail", reference=reference)
-    return render(request, "families/assignment_form.html", {"family": family, "form": form})
+    # Suggestions (issue 15.4): ranked by area, language, free times and caseload, with the reason.
+    match = MatchForm(request.GET or None)
+    wanted = match.cleaned_data if match.is_valid() else {"language": "", "times": []}
+    suggested = matching.suggestions(family=family, volunteers=list(volunteers), on=timezone.localdate(), **wanted)
+    return render(
+        request,
+        "families/assignment_form.html",
+        {"family": family, "form": form, "match": match, "suggested": suggested, "wanted": wanted},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -445,8 +457,15 @@ def assignment_end(request: HttpRequest, reference: str, assignment_id: str) -> 
 @require_GET
 @never_cache
 def my_families(request: HttpRequest) -> HttpResponse:
-    """A volunteer's current families, by reference (§8.5, §8.6)."""
-    families = selectors.families_assigned_to(user=request.user).order_by("scheme__code", "number")
+    """A volunteer's current families: reference, first names and their next planned visit (§8.5,
+    issue 15.4). The first names are read from each file, so the listing is recorded."""
+    families = selectors.my_families(user=request.user, today=timezone.localdate())
+    gate.record_listing(
+        user=request.user,
+        kind=FileKind.FAMILY,
+        objs=families,
+        roles={family.scheme_id: Role.VOLUNTEER for family in families},
+    )
     return render(request, "families/my_families.html", {"families": families})
 
 

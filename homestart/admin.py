@@ -28,6 +28,19 @@ from .models import AccessDecision, AccessRequest, Membership, PolicyVersion, Sc
 from .security import NOTHING_DONE, reauthentication_redirect, recent_authentication, recently_authenticated
 
 
+def person_column(field: str, label: str = ""):
+    """A list column naming the person in ``field`` by full name and role (issue 15.5), the way
+    every page does (``User.name_and_role``); sign-in names only on the Users pages."""
+
+    @admin.display(description=label or field.replace("_", " ").capitalize(), ordering=field)
+    def column(obj) -> str:
+        person = getattr(obj, field)
+        return person.name_and_role if person is not None else "–"
+
+    column.__name__ = f"{field}_person"
+    return column
+
+
 class MembershipInline(admin.TabularInline):
     """Read-only here: memberships are added and ended on the Membership pages,
     through the services that keep file permissions in step."""
@@ -180,7 +193,8 @@ class SchemeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "role", "scheme", "line_manager", "ended_at"]
+    list_display = [person_column("user", "Person"), "role", "scheme", person_column("line_manager"), "ended_at"]
+    list_select_related = ["user", "scheme", "line_manager"]
     list_filter = ["role", "scheme"]
     autocomplete_fields = ["user", "scheme", "line_manager"]
     search_fields = ["user__username"]
@@ -283,7 +297,16 @@ class AccessRequestAdmin(admin.ModelAdmin):
     """Read-only: requests are made on the Membership and Person pages and decided on
     "Access requests" by a second person. Written once, never changed or deleted."""
 
-    list_display = ["requested_at", "kind", "user", "scheme", "role", "requested_by", "at_setup"]
+    list_display = [
+        "requested_at",
+        "kind",
+        person_column("user", "For"),
+        "scheme",
+        "role",
+        person_column("requested_by"),
+        "at_setup",
+    ]
+    list_select_related = ["user", "scheme", "requested_by"]
     list_filter = ["kind", "scheme", "at_setup"]
     readonly_fields = [f.name for f in AccessRequest._meta.fields]
 
@@ -299,7 +322,8 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
 @admin.register(AccessDecision)
 class AccessDecisionAdmin(AccessRequestAdmin):
-    list_display = ["decided_at", "request", "outcome", "decided_by"]
+    list_display = ["decided_at", "request", "outcome", person_column("decided_by")]
+    list_select_related = ["request", "decided_by"]
     list_filter = ["outcome"]
     readonly_fields = [f.name for f in AccessDecision._meta.fields]
 

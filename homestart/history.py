@@ -40,11 +40,14 @@ ACTIONS = {CREATED: "Created", CHANGED: "Changed", DELETED: "Deleted"}
 NOT_RECORDED = "not recorded"
 
 
-def person_name(user: Any) -> str:
-    """A person as the history shows them: by name (never a username, which is a login)."""
+def person_name(user: Any, *, with_role: bool = True) -> str:
+    """A person as the history shows them: by name (never a username, which is a login) and, unless
+    the line names the role itself, their role (issue 15.5)."""
     if user is None:
         return "The system"
-    return user.get_full_name().strip() or "A person with no name recorded"
+    if not user.get_full_name().strip():
+        return "A person with no name recorded"
+    return user.name_and_role if with_role else user.display_name
 
 
 @dataclass(frozen=True)

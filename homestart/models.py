@@ -106,7 +106,8 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     def __str__(self) -> str:
-        return self.username
+        # Admin pages, history and drop-downs name a person, not their sign-in name (issue 15.5).
+        return self.display_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
@@ -117,6 +118,21 @@ class User(AbstractUser):
         """How pages, forms and e-mails name the person: their name; the sign-in name only for an
         account that has no name recorded yet."""
         return self.get_full_name().strip() or self.username
+
+    @property
+    def name_and_role(self) -> str:
+        """The one way a page names a person (issue 15.5): their full name and the roles they hold
+        now, e.g. "Ann Smith (coordinator)"; the name alone for someone who holds no role any more.
+        The sign-in name appears only where one signs in (and for an account with no name yet)."""
+        roles = sorted({role for role, _ in current_roles(self)}, key=list(Role.values).index)
+        if not roles:
+            return self.display_name
+        words = [str(label) if label.startswith("HSUK") else label.lower() for label in map(_role_label, roles)]
+        return f"{self.display_name} ({' and '.join(words)})"
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label)
 
 
 # Roles that belong to the whole installation, not to one scheme.

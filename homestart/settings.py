@@ -251,7 +251,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
             ],
             # {% form_once %} in every template: the one-time token of create forms (homestart/once.py).
-            "builtins": ["homestart.templatetags.form_once"],
+            "builtins": ["homestart.templatetags.form_once", "homestart.templatetags.people"],
         },
     },
 ]

@@ -240,7 +240,7 @@ def membership_history(request: HttpRequest) -> HttpResponse:
         return [
             Source(
                 Membership.history.filter(scheme_id=scheme.pk).select_related("user"),
-                lambda row: f"{person_name(row.user)}: {row.get_role_display()}",
+                lambda row: f"{person_name(row.user, with_role=False)}: {row.get_role_display()}",
                 exclude={"scheme", "user"},
             )
         ]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
+from homestart.admin import person_column
 from homestart.security import recent_authentication
 from records.models import DestructionCertificate, Disclosure, LegalHold, RetentionRule
 
@@ -39,7 +40,8 @@ class LegalHoldAdmin(NoDelete, ConfirmChanges, SimpleHistoryAdmin):
 
 @admin.register(DestructionCertificate)
 class DestructionCertificateAdmin(NoDelete, admin.ModelAdmin):
-    list_display = ["file_reference", "file_kind", "destroyed_at", "carried_out_by"]
+    list_display = ["file_reference", "file_kind", "destroyed_at", person_column("carried_out_by")]
+    list_select_related = ["carried_out_by"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -50,4 +52,5 @@ class DestructionCertificateAdmin(NoDelete, admin.ModelAdmin):
 
 @admin.register(Disclosure)
 class DisclosureAdmin(DestructionCertificateAdmin):
-    list_display = ["sar", "file_reference", "released_at", "released_by"]
+    list_display = ["sar", "file_reference", "released_at", person_column("released_by")]
+    list_select_related = ["sar", "released_by"]

@@ -24,6 +24,11 @@ urlpatterns = [
         {"kind": FileKind.PERSONNEL},
         name="personnel_file_edit",
     ),
+    path(
+        "volunteer-files/<fileref:reference>/training/new/",
+        people.training_record_new,
+        name="volunteer_training_new",
+    ),
     path("personnel-files/<fileref:reference>/", people.personnel_file, name="personnel_file"),
     path("volunteer-files/<fileref:reference>/history/", people.volunteer_file_history, name="volunteer_file_history"),
     path("personnel-files/<fileref:reference>/history/", people.personnel_file_history, name="personnel_file_history"),

@@ -18,6 +18,8 @@ class ReminderKind(models.TextChoices):
     ACCESS_REQUEST = "access_request", "Access request waiting"
     PLANNED_VISIT = "planned_visit", "Planned visit tomorrow"
     VISIT_OVERDUE = "visit_overdue", "Planned visit not recorded"
+    DBS_RENEWAL = "dbs_renewal", "DBS check due for renewal"
+    TRAINING_RENEWAL = "training_renewal", "Training due for renewal"
 
 
 class ReminderSent(AppendOnlyModel):

@@ -9,9 +9,9 @@ Who receives an item: the people holding, now, one of the roles that act on it i
 (a current membership of an active account), except those who may not act on it (whoever asked
 for an approval does not decide it, §2.1, §8.3).
 
-Not reminded yet, because nothing records them: DBS checks and training due for renewal (the
-volunteer file holds the date of the DBS check, encrypted, but no renewal date or period, and
-training only as text). Each becomes one more selector here when the files hold those dates.
+DBS checks and training due for renewal (issue 15.4) go to the scheme's coordinators and manager
+and to the volunteer themselves (``only_for``): by the file's reference and the date, never
+anything else of the file.
 
 Planned visits are reminded to one person, the visitor, the day before (``Due.person_id``), and,
 once overdue, to the scheme's coordinators and manager.
@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -45,7 +46,7 @@ from homestart.models import (
 )
 from homestart.rules import Role
 from records.breaches.services import BREACH_ROLES
-from records.models import Breach, Destruction, SubjectAccessRequest
+from records.models import Breach, Destruction, SubjectAccessRequest, TrainingRecord, VolunteerFile
 from records.retention.selectors import due_in_schemes
 from records.retention.services import DESTRUCTION_ROLES
 from records.subject_access.services import SAR_ROLES
@@ -56,6 +57,8 @@ from .models import ReminderKind
 SAR_STAGES = ((7, "7_days"), (2, "2_days"))
 # Who proposes and carries out destruction at the end of a retention period (§8.8).
 RETENTION_ROLES = (Role.MANAGER,)
+# DBS checks and training (issue 15.4): reminded a month before the renewal date, and once lapsed.
+RENEWAL_NOTICE_DAYS = 30
 
 # ``None`` for every scheme (the daily run); otherwise the ids of the schemes to look in.
 Schemes = Collection[int] | None
@@ -76,6 +79,7 @@ class Due:
     sort_on: datetime.date | None = None
     # For this one person only (holding one of ``roles`` in the scheme): a visit they will make.
     person_id: int | None = None
+    only_for: int | None = None  # an item about one person, for that person alone (their DBS check)
 
     @property
     def key(self) -> str:
@@ -83,7 +87,8 @@ class Due:
         return f"{self.kind}:{self.object_id}:{self.stage}"
 
     def is_for(self, user_id: int, held: set[tuple[str, int | None]]) -> bool:
-        if self.person_id is not None and user_id != self.person_id:
+        one = self.person_id if self.person_id is not None else self.only_for
+        if one is not None and user_id != one:
             return False
         return user_id not in self.not_for and any((role, self.scheme_id) in held for role in self.roles)
 
@@ -350,6 +355,110 @@ def _kind(kind: str) -> str:
     if kind == PlannedVisit.Kind.REVIEW:
         return "review visit"
     return str(PlannedVisit.Kind(kind).label).lower()
+def _renewals(
+    *,
+    kind: ReminderKind,
+    on: datetime.date,
+    rows: list[tuple[str, datetime.date, str, int, int]],
+    what: str,
+) -> list[Due]:
+    """One renewal per row (object id, renewal date, file reference, scheme, volunteer): for the
+    scheme's staff and for the volunteer, from ``RENEWAL_NOTICE_DAYS`` before the date, and
+    once more when it has passed. The date is in the stage: a renewal recorded later, with a
+    new date, is reminded afresh."""
+    due = []
+    for object_id, renew_on, reference, scheme_id, person_id in rows:
+        lapsed = renew_on <= on
+        stage = f"{'lapsed' if lapsed else 'due'}_{renew_on:%Y%m%d}"
+        when = _day(renew_on)
+        if not lapsed:
+            staff_text = f"{reference}: {what} is due for renewal by {when}"
+        elif kind == ReminderKind.DBS_RENEWAL:
+            staff_text = f"{reference}: {what} lapsed on {when}; the volunteer cannot be assigned until it is renewed"
+        else:
+            staff_text = f"{reference}: {what} lapsed on {when}"
+        state = "lapsed on" if lapsed else "is due for renewal by"
+        own_text = f"Your {what} {state} {when}: please talk to your coordinator"
+        path = reverse("records:volunteer_file", kwargs={"reference": reference})
+        due.append(
+            Due(
+                kind=kind,
+                object_id=object_id,
+                stage=stage,
+                scheme_id=scheme_id,
+                roles=SCHEME_STAFF_ROLES,
+                text=staff_text,
+                path=path,
+                not_for=frozenset({person_id}),
+                sort_on=renew_on,
+            )
+        )
+        due.append(
+            Due(
+                kind=kind,
+                object_id=object_id,
+                stage=f"own_{stage}",
+                scheme_id=scheme_id,
+                roles=(Role.VOLUNTEER,),
+                text=own_text,
+                path=reverse("families:my_families"),
+                only_for=person_id,
+                sort_on=renew_on,
+            )
+        )
+    return due
+
+
+def _current_volunteer_files(schemes: Schemes) -> QuerySet[VolunteerFile]:
+    return VolunteerFile.objects.filter(
+        _in(schemes, "scheme"), left_on__isnull=True, data_key__destroyed_at__isnull=True
+    )
+
+
+def dbs_renewals_due(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """DBS checks due for renewal within ``RENEWAL_NOTICE_DAYS``, or lapsed (issue 15.4): without a
+    current one a volunteer is not assigned to a family (the scheme's safer-recruitment rule)."""
+    rows = (
+        _current_volunteer_files(schemes)
+        .filter(dbs_renewal_due__lte=on + datetime.timedelta(days=RENEWAL_NOTICE_DAYS))
+        .order_by("dbs_renewal_due", "reference")
+        .values_list("pk", "dbs_renewal_due", "reference", "scheme_id", "person_id")
+    )
+    return _renewals(
+        kind=ReminderKind.DBS_RENEWAL,
+        on=on,
+        rows=[(str(pk), day, ref, scheme, person) for pk, day, ref, scheme, person in rows],
+        what="DBS check",
+    )
+
+
+def training_renewals_due(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
+    """Training due for renewal within ``RENEWAL_NOTICE_DAYS``, or lapsed (issue 15.4); only the
+    latest record of each course counts (a renewal is a new record). Named "training", never the
+    course: a reference and a date are all a reminder carries."""
+    horizon = on + datetime.timedelta(days=RENEWAL_NOTICE_DAYS)
+    files_due = TrainingRecord.objects.filter(
+        volunteer_file__in=_current_volunteer_files(schemes), renew_on__lte=horizon
+    ).values("volunteer_file_id")
+    # One query: every record of the files with something due; the course is sealed with the
+    # file's key, so which record is the latest of its course is found here, not in the database.
+    records = (
+        TrainingRecord.objects.filter(volunteer_file_id__in=files_due)
+        .select_related("volunteer_file", "data_key")
+        .order_by("created_at")
+    )
+    newest: dict[tuple[str, str], TrainingRecord] = {}
+    for record in records:
+        newest[(str(record.volunteer_file_id), record.course.casefold())] = record
+    rows = sorted(
+        (
+            (str(r.pk), r.renew_on, r.volunteer_file.reference, r.volunteer_file.scheme_id, r.volunteer_file.person_id)
+            for r in newest.values()
+            if r.renew_on is not None and r.renew_on <= horizon
+        ),
+        key=lambda row: (row[1], row[2]),
+    )
+    return _renewals(kind=ReminderKind.TRAINING_RENEWAL, on=on, rows=rows, what="training")
 
 
 # Each kind of thing due, and the roles that may act on some item of it (to skip a selector
@@ -363,6 +472,8 @@ SELECTORS: tuple[tuple[Callable[..., list[Due]], tuple[str, ...]], ...] = (
     (access_requests_waiting, (*SCHEME_APPROVER_ROLES, *NATIONAL_APPROVER_ROLES)),
     (planned_visits_tomorrow, VISITOR_ROLES),
     (planned_visits_overdue, SCHEME_STAFF_ROLES),
+    (dbs_renewals_due, (*SCHEME_STAFF_ROLES, Role.VOLUNTEER)),
+    (training_renewals_due, (*SCHEME_STAFF_ROLES, Role.VOLUNTEER)),
 )
 
 

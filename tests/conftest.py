@@ -271,7 +271,8 @@ def family(wirral, coordinator) -> Family:
 
 
 @pytest.fixture
-def assignment(family, coordinator, volunteer) -> VolunteerAssignment:
+def assignment(family, coordinator, volunteer, volunteer_file) -> VolunteerAssignment:
+    # The volunteer file records a current DBS check: without one nobody is assigned (issue 15.4).
     return services.volunteer_assign(
         family=family,
         actor=coordinator,
@@ -301,6 +302,7 @@ def volunteer_file(wirral, coordinator, volunteer) -> VolunteerFile:
         started_on=timezone.localdate() - datetime.timedelta(days=400),
         training="Preparation course, 2024",
         recruitment="Two references received",
+        dbs_checked_on=timezone.localdate() - datetime.timedelta(days=380),
     )
 
 

@@ -19,6 +19,8 @@ from families.models import Family, Referral
 from homestart import services as people_services
 from homestart.models import Membership, PolicyVersion, Scheme, User
 from homestart.rules import Role
+from records.models import VolunteerFile
+from records.people import services as records_services
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -119,3 +121,21 @@ def make_family(scheme: Scheme, actor: User, **overrides: Any) -> Family:
         target = referral if key in _REFERRAL_KEYS else carer if key in _CARER_KEYS else contact
         target[key] = value
     return services.family_create_from_referral(scheme=scheme, actor=actor, referral=referral, carer=carer, **contact)
+
+
+def dbs_checked(scheme: Scheme, volunteer: User, actor: User, **fields: Any) -> VolunteerFile:
+    """The volunteer's file, recording a current DBS check (opened if there is none): nobody is
+    assigned to a family without one (issue 15.4, the scheme's safer-recruitment rule)."""
+    existing = VolunteerFile.objects.filter(scheme=scheme, person=volunteer).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    fields = {"dbs_checked_on": today - datetime.timedelta(days=50), **fields}
+    return records_services.volunteer_file_create(
+        scheme=scheme,
+        person=volunteer,
+        actor=actor,
+        full_name=volunteer.display_name,
+        started_on=today - datetime.timedelta(days=60),
+        **fields,
+    )

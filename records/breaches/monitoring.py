@@ -30,7 +30,7 @@ def thresholds() -> dict[str, int]:
 @dataclass(frozen=True)
 class Alert:
     user_id: int
-    username: str
+    person: User  # named on the page by full name and role (issue 15.5)
     kind: str  # "refusals" or "many_files"
     period_start: datetime.datetime
     count: int
@@ -53,21 +53,22 @@ def suspicious_access(*, user: User, now: datetime.datetime | None = None) -> li
     events = AccessEvent.objects.filter(at__gte=now - datetime.timedelta(days=limits["LOOK_BACK_DAYS"])).filter(
         Q(scheme__in=managed) | Q(user__in=members)
     )
-    alerts = []
     refusals = (
         events.filter(outcome=Outcome.REFUSED)
         .annotate(period=TruncDay("at"))
-        .values("user", "user__username", "period")
+        .values("user", "period")
         .annotate(n=Count("id"))
         .filter(n__gte=limits["REFUSALS"])
     )
-    alerts += [Alert(r["user"], r["user__username"], "refusals", r["period"], r["n"]) for r in refusals]
+    rows = [("refusals", r) for r in refusals]
     openings = (
         events.filter(outcome=Outcome.ALLOWED, action=Action.VIEW)
         .annotate(period=TruncHour("at"))
-        .values("user", "user__username", "period")
+        .values("user", "period")
         .annotate(n=Count("file_id", distinct=True))
         .filter(n__gte=limits["OPENINGS"])
     )
-    alerts += [Alert(r["user"], r["user__username"], "many_files", r["period"], r["n"]) for r in openings]
+    rows += [("many_files", r) for r in openings]
+    people = User.objects.in_bulk({r["user"] for _, r in rows})
+    alerts = [Alert(r["user"], people[r["user"]], kind, r["period"], r["n"]) for kind, r in rows]
     return sorted(alerts, key=lambda a: a.period_start, reverse=True)

@@ -11,6 +11,7 @@ from .people import (
     PersonFile,
     PersonnelFile,
     SupervisionNote,
+    TrainingRecord,
     TrusteeDesignation,
     VolunteerFile,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "RetentionRule",
     "SubjectAccessRequest",
     "SupervisionNote",
+    "TrainingRecord",
     "TrusteeDesignation",
     "VolunteerFile",
 ]

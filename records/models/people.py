@@ -8,9 +8,12 @@ crypto-shreds all of them at once (§8.8). References are pseudonymous:
 
 from __future__ import annotations
 
+import datetime
+import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +21,32 @@ from simple_history.models import HistoricalRecords
 
 from homestart.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from homestart.models import DataKey, EncryptedModel, Scheme
+
+# The scheme's safer-recruitment rule (the Confidentiality Policy has no clause on it): an
+# enhanced DBS check is renewed every three years, unless the coordinator records another date.
+DBS_RENEWAL_YEARS = 3
+POSTCODE_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][0-9A-Z]?")
+
+
+def renewal_after(day: datetime.date, years: int = DBS_RENEWAL_YEARS) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def split_words(text: str) -> list[str]:
+    """ "English,  polish; Urdu" -> ["English", "polish", "Urdu"], without repeats."""
+    seen: dict[str, str] = {}
+    for word in re.split(r"[,;/\n]+", text or ""):
+        word = " ".join(word.split())
+        if word and word.casefold() not in seen:
+            seen[word.casefold()] = word
+    return list(seen.values())
+
+
+def split_areas(text: str) -> list[str]:
+    return [area.upper().replace(" ", "") for area in split_words((text or "").replace(" ", ","))]
 
 
 class OwnKey:
@@ -79,6 +108,24 @@ class VolunteerFile(PersonFile):
     training = EncryptedTextField("training completed", blank=True)
     induction = EncryptedTextField("induction notes", blank=True)
     dbs_checked_on = EncryptedDateField("enhanced DBS check date", null=True, blank=True)
+    # What matching and reminders need (issue 15.4). Personal details are sealed with the file's
+    # key; the renewal date is a plain date, like a consent's review date, so that the daily
+    # reminders find what is due in the database without opening every file (§8.6: the
+    # reminder names the file's reference only).
+    dbs_renewal_due = models.DateField(
+        "DBS check renewal due",
+        null=True,
+        blank=True,
+        help_text=f"Leave blank for {DBS_RENEWAL_YEARS} years after the check.",
+    )
+    preparation_course_on = EncryptedDateField("preparation course completed", null=True, blank=True)
+    availability = EncryptedCharField("when they are free", max_length=400, blank=True)
+    areas = EncryptedCharField(
+        "areas they can reach", max_length=200, blank=True, help_text="Postcode districts, for example CH41, CH43."
+    )
+    languages = EncryptedCharField(
+        "languages they speak", max_length=200, blank=True, help_text="For example English, Polish."
+    )
 
     history = HistoricalRecords(bases=[OwnKey, models.Model])
 
@@ -88,6 +135,27 @@ class VolunteerFile(PersonFile):
             models.UniqueConstraint(fields=["scheme", "number"], name="volunteer_file_number_unique"),
             models.UniqueConstraint(fields=["scheme", "person"], name="volunteer_file_one_per_person"),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        self.areas = ", ".join(split_areas(self.areas))
+        self.languages = ", ".join(split_words(self.languages))
+        bad = [area for area in split_areas(self.areas) if not POSTCODE_DISTRICT.fullmatch(area)]
+        if bad:
+            raise ValidationError({"areas": f"{bad[0]} is not a postcode district: write them like CH41, CH43."})
+        if self.dbs_checked_on and not self.dbs_renewal_due:
+            self.dbs_renewal_due = renewal_after(self.dbs_checked_on)
+        if self.dbs_renewal_due and not self.dbs_checked_on:
+            raise ValidationError({"dbs_checked_on": "Enter the date of the DBS check the renewal date belongs to."})
+        if self.dbs_renewal_due and self.dbs_checked_on and self.dbs_renewal_due <= self.dbs_checked_on:
+            raise ValidationError({"dbs_renewal_due": "The renewal date must be after the date of the check."})
+
+    def dbs_current(self, on: datetime.date) -> bool:
+        """A DBS check recorded and not yet due for renewal on ``on`` (the safer-recruitment rule)."""
+        if self.dbs_checked_on is None:
+            return False
+        # A file recorded before renewal dates existed: three years from the check.
+        return (self.dbs_renewal_due or renewal_after(self.dbs_checked_on)) > on
 
 
 class PersonnelFile(PersonFile):
@@ -133,6 +201,34 @@ class TrusteeDesignation(models.Model):
 class KeyFromField:
     def get_data_key(self) -> DataKey:
         return self.data_key
+
+
+class TrainingRecord(KeyFromField, EncryptedModel):
+    """A course a volunteer completed, and when it is due for renewal (issue 15.4). Sealed with
+    the volunteer file's key, so it is destroyed with the file (§8.8). A renewal is a new
+    record; none is deleted. The renewal date is plain, for the reminders (like the DBS one)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    volunteer_file = models.ForeignKey(VolunteerFile, on_delete=models.PROTECT, related_name="training_records")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
+    course = EncryptedCharField("course", max_length=200)
+    completed_on = EncryptedDateField("completed on")
+    renew_on = models.DateField("renewal due", null=True, blank=True, help_text="Leave blank if it is not renewed.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(bases=[KeyFromField, models.Model])
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Training record of {self.volunteer_file_id and self.volunteer_file.reference}"
+
+    def clean(self) -> None:
+        super().clean()
+        self.course = " ".join((self.course or "").split())
+        if self.renew_on and self.completed_on and self.renew_on <= self.completed_on:
+            raise ValidationError({"renew_on": "The renewal date must be after the date the course was completed."})
 
 
 class SupervisionNote(KeyFromField, EncryptedModel):

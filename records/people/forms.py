@@ -6,10 +6,12 @@ from django import forms
 from django.utils import timezone
 
 from families.forms import DateInput, date_field
+from families.matching import TIMES
 from homestart.concurrency import VersionedForm
 from homestart.models import User
 from records.common import ClearMessages
-from records.models import PersonnelFile, VolunteerFile
+from records.models import PersonnelFile, TrainingRecord, VolunteerFile
+from records.models.people import split_words
 
 
 class SupervisionForm(ClearMessages, forms.Form):
@@ -35,6 +37,8 @@ def _person_file_form(model_class, extra: list[str]):
                 "started_on": DateInput,
                 "left_on": DateInput,
                 "dbs_checked_on": DateInput,
+                "dbs_renewal_due": DateInput,
+                "preparation_course_on": DateInput,
                 "address": forms.Textarea(attrs={"rows": 3}),
                 **{
                     name: forms.Textarea(attrs={"rows": 3})
@@ -44,6 +48,9 @@ def _person_file_form(model_class, extra: list[str]):
 
         def clean(self) -> dict:
             data = super().clean()
+            for name in ("dbs_checked_on", "preparation_course_on"):
+                if data.get(name) and data[name] > timezone.localdate():
+                    self.add_error(name, "The date must be today or in the past.")
             if data.get("left_on") and data.get("started_on") and data["left_on"] < data["started_on"]:
                 self.add_error("left_on", "The leaving date must be on or after the start date.")
             if data.get("left_on") and data["left_on"] > timezone.localdate():
@@ -58,7 +65,47 @@ def _person_file_form(model_class, extra: list[str]):
     return PersonFileForm
 
 
-VolunteerFileForm = _person_file_form(VolunteerFile, ["recruitment", "training", "induction", "dbs_checked_on"])
+class TimesWidget(forms.CheckboxSelectMultiple):
+    """When a volunteer is free, kept in the file as codes separated by commas."""
+
+    def format_value(self, value):
+        return split_words(value) if isinstance(value, str) else super().format_value(value)
+
+
+class TimesField(forms.MultipleChoiceField):
+    widget = TimesWidget
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=TIMES, required=False, **kwargs)
+
+    def to_python(self, value):
+        return split_words(value) if isinstance(value, str) else super().to_python(value)
+
+    def clean(self, value) -> str:
+        chosen = set(super().clean(value))
+        return ",".join(code for code, _ in TIMES if code in chosen)
+
+
+_VOLUNTEER_FIELDS = [
+    "recruitment",
+    "preparation_course_on",
+    "training",
+    "induction",
+    "dbs_checked_on",
+    "dbs_renewal_due",
+    "availability",
+    "areas",
+    "languages",
+]
+
+
+class VolunteerFileForm(_person_file_form(VolunteerFile, _VOLUNTEER_FIELDS)):
+    """Matching needs the areas, languages and free times (issue 15.4); the DBS renewal date
+    defaults to three years after the check (``DBS_RENEWAL_YEARS``)."""
+
+    availability = TimesField(label="When they are free", help_text="Days and parts of the day.")
+
+
 PersonnelFileForm = _person_file_form(PersonnelFile, ["job_title", "employment"])
 
 
@@ -77,3 +124,18 @@ class PersonChoiceForm(ClearMessages, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["person"].label_from_instance = lambda u: u.display_name
+
+
+class TrainingRecordForm(ClearMessages, forms.ModelForm):
+    """A course a volunteer completed (issue 15.4); a renewal is recorded as a new course."""
+
+    class Meta:
+        model = TrainingRecord
+        fields = ["course", "completed_on", "renew_on"]
+        widgets = {"completed_on": DateInput, "renew_on": DateInput}
+
+    def clean_completed_on(self):
+        day = self.cleaned_data.get("completed_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past.")
+        return day

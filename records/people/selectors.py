@@ -9,7 +9,7 @@ from access_log.kinds import kind_spec
 from homestart.history import Source
 from homestart.models import User, schemes_where
 from homestart.rules import FileKind, Role
-from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
+from records.models import PersonnelFile, SupervisionNote, TrainingRecord, TrusteeDesignation, VolunteerFile
 
 
 def volunteer_files_for(*, user: User) -> QuerySet[VolunteerFile]:
@@ -39,6 +39,15 @@ def person_file_history(*, file) -> list[Source]:
             exclude={"scheme", "number", "reference", "person", "created_at"},
         ),
     ]
+    if isinstance(file, VolunteerFile):
+        sources.append(
+            Source(
+                TrainingRecord.history.filter(volunteer_file_id=file.pk),
+                "Training record",
+                key=("data_key", file.data_key),
+                exclude={"volunteer_file", "recorded_by", "created_at"},
+            )
+        )
     if isinstance(file, PersonnelFile):
         sources.append(
             Source(

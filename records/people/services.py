@@ -18,7 +18,7 @@ from homestart.models import AccessRequest, DataKey, Scheme, User, has_role, is_
 from homestart.rules import ActingRole, Action, FileKind, Purpose, Role, Section
 from homestart.writes import save_tracked
 from records.common import next_number, require_role
-from records.models import PersonnelFile, SupervisionNote, TrusteeDesignation, VolunteerFile
+from records.models import PersonnelFile, SupervisionNote, TrainingRecord, TrusteeDesignation, VolunteerFile
 
 # --- volunteer and personnel files -----------------------------------------------
 
@@ -86,6 +86,32 @@ def person_file_update(
             setattr(file, name, value)
         save_tracked(file, actor=actor)
     return file
+
+
+@transaction.atomic
+def training_record_add(
+    *,
+    access: gate.FileAccess,
+    actor: User,
+    course: str,
+    completed_on: datetime.date,
+    renew_on: datetime.date | None = None,
+) -> TrainingRecord:
+    """Record a course a volunteer completed (issue 15.4), through the gate's ``changing``:
+    sealed with the volunteer file's key, with history; a renewal is a new record."""
+    with gate.changing(access, section=Section.FILE) as file:
+        if not isinstance(file, VolunteerFile):
+            raise NotAllowed("Training is recorded in a volunteer file.")
+        record = TrainingRecord(
+            volunteer_file=file,
+            data_key=file.data_key,
+            course=course,
+            completed_on=completed_on,
+            renew_on=renew_on,
+            recorded_by=actor,
+        )
+        save_tracked(record, actor=actor)
+    return record
 
 
 @transaction.atomic

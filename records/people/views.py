@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from access_log import gate, tombstones
 from access_log.kinds import SCHEME_STAFF_ROLES, kind_spec
 from access_log.selectors import records_of_access
+from families.matching import caseloads, families_now, times_in_words
 from homestart.concurrency import EditConflict, conflict_form, current_values, row_version
 from homestart.forms import form_error
 from homestart.history import render_history
@@ -25,9 +27,10 @@ from homestart.models import Membership, Scheme, User, has_role, scheme_ids_wher
 from homestart.once import form_once
 from homestart.rules import FileKind, Role, Section
 from records.models import PersonnelFile, VolunteerFile
+from records.models.people import split_words
 from records.people import forms as people_forms
 from records.people import selectors, services
-from records.people.forms import PersonChoiceForm, SupervisionForm
+from records.people.forms import PersonChoiceForm, SupervisionForm, TrainingRecordForm
 
 # --- volunteer and personnel files (§8.3, §8.4) ------------------------------------
 
@@ -55,20 +58,21 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
     access = gate.open_file(user=request.user, kind=kind, reference=reference)
     file = access.file
     fields = [
-        (
-            str(f.verbose_name).capitalize(),
-            getattr(file, f"get_{f.name}_display")() if f.choices else getattr(file, f.name),
-        )
+        (str(f.verbose_name).capitalize(), _value(file, f))
         for f in file._meta.concrete_fields
         if f.name not in {"id", "scheme", "number", "reference", "person", "data_key", "created_at"}
     ]
     assignments = []
+    training: list = []
+    caseload = None
     if kind == FileKind.VOLUNTEER:
         # §8.5: only the minimum about the families supported — references and dates.
         assignments = list(
             file.person.assignments.filter(family__scheme=file.scheme).select_related("family__data_key")
         )
         tombstones.attach(FileKind.FAMILY, [a.family for a in assignments])  # a destroyed family, as such (§8.8)
+        training = list(file.training_records.select_related("data_key", "recorded_by"))
+        caseload = families_now(caseloads(user_ids=[file.person_id]).get(file.person_id, 0))
     return render(
         request,
         "records/file_detail.html",
@@ -77,12 +81,24 @@ def _file_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             "file": file,
             "fields": fields,
             "assignments": assignments,
+            "training": training,
+            "caseload": caseload,
+            "dbs_current": kind == FileKind.VOLUNTEER and file.dbs_current(timezone.localdate()),
             "kind": kind,
             "volunteer_file": kind == FileKind.VOLUNTEER,
             "may_read_log": access.role in kind_spec(kind).log_roles,
             "records_of_access": records_of_access(kind=kind, file_id=file.pk),
         },
     )
+
+
+def _value(file, field):
+    """A field as the page shows it: choices and free times in words, not codes."""
+    if field.choices:
+        return getattr(file, f"get_{field.name}_display")()
+    if isinstance(file, VolunteerFile) and field.name == "availability":
+        return times_in_words(split_words(file.availability))
+    return getattr(file, field.name)
 
 
 @require_GET
@@ -196,6 +212,27 @@ def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
             messages.success(request, f"{reference} updated.")
             return redirect(_FILE_URLS[kind], reference=reference)
     return render(request, "records/file_form.html", {"forms": [form], "title": f"Change {reference}"})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters()
+@form_once
+def training_record_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a course a volunteer completed (issue 15.4): whoever may change the file."""
+    access = gate.open_file(
+        user=request.user, kind=FileKind.VOLUNTEER, reference=reference, section=Section.FILE, for_change=True
+    )
+    form = TrainingRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_record_add(access=access, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Training recorded in {reference}.")
+            return redirect("records:volunteer_file", reference=reference)
+    return render(request, "records/file_form.html", {"forms": [form], "title": f"Record training in {reference}"})
 
 
 # --- supervision (§4.2, §5.2) -------------------------------------------------------

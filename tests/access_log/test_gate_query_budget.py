@@ -81,7 +81,10 @@ def bulk_families(scheme: Scheme, coordinator: User, volunteer: User, upto: int)
     Scheme.objects.filter(pk=scheme.pk).update(next_family_number=upto + 1)
 
 
-def queries_for(client, url: str, *, expect: list[str], absent: list[str] = ()) -> int:
+def queries_for(client, url: str, *, expect: list[str], absent: list[str] = (), events_batched: bool = False) -> int:
+    """The page's queries. ``events_batched``: the listing's access events are one INSERT on
+    PostgreSQL but one per ~76 rows on SQLite (its 999 variables a statement), so they are
+    counted as one whatever the number of files listed."""
     client.get(url)  # warm per-process caches, so that only the page itself is counted
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
@@ -91,7 +94,11 @@ def queries_for(client, url: str, *, expect: list[str], absent: list[str] = ()) 
         assert text in html, text
     for text in absent:
         assert text not in html, text
-    return len(captured)
+    sql = [q["sql"] for q in captured]
+    if events_batched:
+        inserts = [q for q in sql if q.startswith('INSERT INTO "access_log_accessevent"')]
+        return len(sql) - len(inserts) + min(len(inserts), 1)
+    return len(sql)
 
 
 @pytest.mark.policy("8.3")
@@ -113,10 +120,11 @@ def test_volunteers_list_costs_the_same_for_10_and_1000_families(wirral, coordin
     client = client_for(volunteer)
     url = reverse("families:my_families")
     bulk_families(wirral, coordinator, volunteer, 10)
-    with_10 = queries_for(client, url, expect=["WIR-0001", "WIR-0010"])
+    # "My families" shows first names: reading each file, so each is recorded (issue 15.4).
+    with_10 = queries_for(client, url, expect=["WIR-0001", "WIR-0010"], events_batched=True)
 
     bulk_families(wirral, coordinator, volunteer, 1000)
-    with_1000 = queries_for(client, url, expect=["WIR-0001", "WIR-1000"])
+    with_1000 = queries_for(client, url, expect=["WIR-0001", "WIR-1000"], events_batched=True)
 
     assert with_1000 == with_10, f"{with_10} queries for 10 families but {with_1000} for 1,000"
 

@@ -40,7 +40,7 @@ from tests.conftest import (
     VISIT_NOTES,
     _member,
 )
-from tests.factories import MembershipFactory, UserFactory, make_family
+from tests.factories import MembershipFactory, UserFactory, dbs_checked, make_family
 from tests.helpers import field_error, main_content, raw_rows, table_cells
 
 PERSONAL_VALUES = [CARER_FIRST, CARER_LAST, CHILD_FIRST, POSTCODE, PHONE, REASONS, REFERRER_NAME, VISIT_NOTES]
@@ -142,6 +142,7 @@ def volunteer_notes(assigned_family, volunteer, other_volunteer, coordinator):
         visited_by=volunteer,
         notes="Played with the twins; mum tired but cheerful",
     )
+    dbs_checked(assigned_family.scheme, other_volunteer, coordinator)
     family_services.volunteer_assign(
         family=assigned_family, actor=coordinator, volunteer=other_volunteer, starts_on=today
     )

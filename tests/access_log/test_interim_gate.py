@@ -40,7 +40,7 @@ from tests.conftest import (
     REFERRER_ORG,
     VISIT_NOTES,
 )
-from tests.factories import make_family
+from tests.factories import dbs_checked, make_family
 from tests.helpers import family_url_patterns, main_content, raw_rows
 
 TODAY = timezone.localdate
@@ -319,6 +319,7 @@ def test_volunteer_lists_only_assigned_families(assigned_family, wirral, coordin
 def test_volunteer_sees_the_minimal_view_of_an_assigned_family(
     assigned_family, coordinator, volunteer, other_volunteer, client_for
 ):
+    dbs_checked(assigned_family.scheme, other_volunteer, coordinator)
     services.volunteer_assign(family=assigned_family, actor=coordinator, volunteer=other_volunteer, starts_on=TODAY())
     for visitor, notes in ((volunteer, "Read stories with the children"), (other_volunteer, "Helped with shopping")):
         services.visit_record(
@@ -421,6 +422,7 @@ def test_ending_the_assignment_ends_access_on_the_next_request(
 @pytest.mark.policy("8.5")
 @pytest.mark.parametrize(("starts", "ends"), [(1, None), (-30, -1)], ids=["not-started-yet", "past-its-last-day"])
 def test_assignment_outside_its_dates_gives_no_access(family, coordinator, volunteer, client_for, starts, ends):
+    dbs_checked(family.scheme, volunteer, coordinator)
     services.volunteer_assign(
         family=family,
         actor=coordinator,

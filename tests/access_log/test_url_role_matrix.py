@@ -319,8 +319,10 @@ REFUSAL_PAGES = {"access_log:sign"}
 
 # Lists that show carers' names record a 'listed' event per family shown (§8.3, §8.6):
 # the roles whose request lists WIR-0001.
+# "My families" shows the first names of the volunteer's families: a listing (issue 15.4, §8.5).
 LISTING_PAGES = {
     "families:dashboard": {"coordinator", "manager"},
+    "families:my_families": {"volunteer"},
     # The visitor's week shows the first names and address of the families visited (§8.5).
     "families:this_week": {"volunteer"},
     "admin:families_family_changelist": {"admin_signed"},

@@ -17,7 +17,7 @@ from families import planning, services
 from families.models import Family, Member, PlannedVisit, Visit, VolunteerAssignment
 from homestart.rules import Action, Role
 from tests.conftest import ADDRESS, CARER_FIRST, CARER_LAST, CHILD_FIRST, PHONE, POSTCODE
-from tests.factories import MembershipFactory, UserFactory, make_family
+from tests.factories import MembershipFactory, UserFactory, dbs_checked, make_family
 from tests.helpers import error_summary, family_url_patterns, field_error, main_content, table_cells
 
 TODAY = timezone.localdate
@@ -140,7 +140,7 @@ def test_coordinator_records_a_visit(family, coordinator, volunteer, assignment,
 
 
 @pytest.mark.policy("8.5")
-def test_coordinator_assigns_and_ends_an_assignment(family, coordinator, volunteer, client_for):
+def test_coordinator_assigns_and_ends_an_assignment(family, coordinator, volunteer, volunteer_file, client_for):
     client = client_for(coordinator)
     starts = TODAY() - datetime.timedelta(days=1)
     response = client.post(url("assignment_new", family), {"volunteer": volunteer.pk, "starts_on": starts.isoformat()})
@@ -522,6 +522,7 @@ def test_history_page_lists_who_made_each_change(family, coordinator, manager, v
         person.first_name, person.last_name = first, last
         person.save(update_fields=["first_name", "last_name"])
     services.member_update(member=carer(family), actor=manager, first_name="Rosamund", relationship="aunt")
+    dbs_checked(family.scheme, volunteer, manager)
     services.volunteer_assign(family=family, actor=manager, volunteer=volunteer, starts_on=TODAY())
 
     html = client_for(coordinator).get(url("history", family)).content.decode()
@@ -537,17 +538,17 @@ def test_history_page_lists_who_made_each_change(family, coordinator, manager, v
     )
     assert f"First name: was {CARER_FIRST}, now Rosamund" in member_change
     assert "Relationship: was mother, now aunt" in member_change
-    assert ("Mandy Manager", "Volunteer assignment") in [(who, what) for who, what, _ in entries]
-    assert ("Mandy Manager", "Family details", "Changed Status: was Referred, now Active") in entries
-    assert ("Carol Coordinator", "Family details") in [(who, what) for who, what, _ in entries]
-    assert ("Carol Coordinator", "Referral") in [(who, what) for who, what, _ in entries]
-    assert ("Carol Coordinator", "Visit (initial visit)") in [(who, what) for who, what, _ in entries]
+    assert ("Mandy Manager (scheme manager)", "Volunteer assignment") in [(who, what) for who, what, _ in entries]
+    assert ("Mandy Manager (scheme manager)", "Family details", "Changed Status: was Referred, now Active") in entries
+    assert ("Carol Coordinator (coordinator)", "Family details") in [(who, what) for who, what, _ in entries]
+    assert ("Carol Coordinator (coordinator)", "Referral") in [(who, what) for who, what, _ in entries]
+    assert ("Carol Coordinator (coordinator)", "Visit (initial visit)") in [(who, what) for who, what, _ in entries]
     assert [what for _, what, _ in entries].count("Family member (child)") == 1
     assert not {"manager", "coordinator"} & {who for who, _, _ in entries}
     # Internal fields never: no blind index, no data key.
     assert "index" not in main_content(html).lower() and "data key" not in main_content(html).lower()
     # Newest first.
-    assert rows[0][1] == "Mandy Manager"
+    assert rows[0][1] == "Mandy Manager (scheme manager)"
 
 
 @pytest.mark.policy("8.2", "8.6")

@@ -19,10 +19,12 @@ from families import services
 from families.models import Family, Member, Referral
 from families.services import CreatedBy
 from homestart.rules import Action, Section
-from tests.factories import make_family
+from tests.factories import dbs_checked, make_family
 
 
 def add_families(scheme, coordinator, volunteer, count: int, *, assign: bool = True) -> None:
+    if assign:
+        dbs_checked(scheme, volunteer, coordinator)
     for _ in range(count):
         family = make_family(scheme, coordinator)
         if assign:
@@ -107,17 +109,21 @@ def test_family_file_queries_do_not_grow_with_the_number_of_members(family, coor
 # page's own reads and the access events. A change that adds a query to every page
 # shows here first; benchmarks/ measures what each costs (docs/performance.md).
 PAGE_BUDGETS = {
-    "dashboard": 16,  # + count, families, their data keys, adults, the list's access events (one INSERT),
+    "dashboard": 18,  # + count, families, their data keys, adults, the list's access events (one INSERT),
     # and "Due for you": one query per kind of thing due a coordinator acts on — consent reviews,
-    # subject access deadlines, breaches, visits planned for tomorrow and overdue (reminders/selectors.py: due_for)
-    "family file": 16,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
-    # its closings and reopenings (§8.8), and its planned visits
-    "my families": 8,  # + the volunteer's families, and "Due for you": their visits planned for tomorrow
+    # subject access deadlines, breaches, visits planned for tomorrow and overdue, DBS checks and training to
+    # renew (reminders/selectors.py: due_for)
+    "family file": 17,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
+    # its closings and reopenings (§8.8), its planned visits, and the role of the person named (issue 15.5)
+    "my families": 13,  # + the volunteer's families, their first names, the next planned visits,
+    # the listing's access events (one INSERT), and "Due for you": their visits planned for tomorrow, their DBS
+    # check and training (issue 15.4)
 }
 
 
 @pytest.mark.policy("8.2")
 def test_pages_stay_within_their_query_budgets(family, coordinator, volunteer, client_for):
+    dbs_checked(family.scheme, volunteer, coordinator)
     services.volunteer_assign(
         family=family,
         actor=coordinator,

@@ -61,7 +61,7 @@ def test_a_change_is_told_in_words_by_name_with_values_the_viewer_may_see(family
     family_services.member_update(member=adult, actor=coordinator, first_name="Philippa", kind=Member.Kind.CHILD)
     source = Source(Member.history.filter(id=adult.pk), "Family member", key=("family", family), exclude={"family"})
     newest = history_entries(source)[0]
-    assert (newest.who, newest.action) == ("Carol Coordinator", "Changed")
+    assert (newest.who, newest.action) == ("Carol Coordinator (coordinator)", "Changed")
     changes = {c.field: (c.before, c.after) for c in newest.changes}
     assert "First name" in changes, repr(changes)
     assert changes["First name"][1] == "Philippa"

@@ -71,6 +71,7 @@ def records_world(retention_world):
         "volunteer_file_new": page("volunteer_file_new"),
         "personnel_file_new": page("personnel_file_new"),
         "volunteer_file_edit": page("volunteer_file_edit", file=volunteer_file, kwargs=of_volunteer_file),
+        "volunteer_training_new": page("volunteer_training_new", file=volunteer_file, kwargs=of_volunteer_file),
         "personnel_file_edit": page("personnel_file_edit", file=personnel_file, kwargs=of_personnel_file),
         "volunteer_file_history": page("volunteer_file_history", file=volunteer_file, kwargs=of_volunteer_file),
         "personnel_file_history": page("personnel_file_history", file=personnel_file, kwargs=of_personnel_file),
@@ -158,6 +159,8 @@ RECORDS_EXPECTED: dict[str, dict[str, str]] = {
     "volunteer_file_new": _row(**ALL_STAFF),
     "personnel_file_new": _row(manager="200"),
     "volunteer_file_edit": _row(**STAFF, **VOLUNTEER_READERS_403),
+    # Training is recorded by whoever may change the volunteer file (issue 15.4).
+    "volunteer_training_new": _row(**STAFF, **VOLUNTEER_READERS_403),
     "personnel_file_edit": _row(manager="200", reviewer="403", reviewer_unsigned="->sign_personnel"),
     # A file's history: whoever may open the file, through the same gate (§8.3, §8.4).
     "volunteer_file_history": _row(**STAFF, **VOLUNTEER_READERS),

@@ -151,7 +151,7 @@ def test_repeated_refusals_and_many_files_are_raised_to_the_manager(
     for f in [family, *others]:
         gate.open_family(user=coordinator, reference=f.reference)
     alerts = monitoring.suspicious_access(user=manager)
-    assert {(a.username, a.kind) for a in alerts} >= {("volunteer", "refusals"), ("coordinator", "many_files")}
+    assert {(a.person.username, a.kind) for a in alerts} >= {("volunteer", "refusals"), ("coordinator", "many_files")}
     assert monitoring.suspicious_access(user=coordinator) == []
     assert monitoring.suspicious_access(user=trustee) == []
 

@@ -24,7 +24,7 @@ from records.subject_access import services as sar_services
 from reporting import services as reporting_services
 from reporting.identifiers import known_identifiers
 from reporting.statistics import Period, scheme_statistics
-from tests.factories import make_family
+from tests.factories import dbs_checked, make_family
 from tests.records.destroy import destroy_family
 
 pytestmark = pytest.mark.policy("8.8")
@@ -142,6 +142,7 @@ def test_a_volunteers_my_families_drops_a_destroyed_family(
     family = make_family(wirral, coordinator)
     from families import services as family_services
 
+    dbs_checked(wirral, volunteer, coordinator)
     family_services.volunteer_assign(
         family=family, actor=coordinator, volunteer=volunteer, starts_on=timezone.localdate()
     )

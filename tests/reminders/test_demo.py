@@ -22,6 +22,11 @@ def test_the_seeded_demo_sends_its_reminders_once_without_a_familys_personal_dat
     assert len(mail.outbox) >= 3
     kinds = set(ReminderSent.objects.values_list("kind", flat=True))
     assert {ReminderKind.CONSENT_REVIEW, ReminderKind.BREACH, ReminderKind.RETENTION} <= kinds
+    # Wes Oxton's DBS check and first-aid course are due within the month (issue 15.4): to the
+    # coordinator by reference, and to Wes himself.
+    assert {ReminderKind.DBS_RENEWAL, ReminderKind.TRAINING_RENEWAL} <= kinds
+    assert ReminderSent.objects.filter(kind=ReminderKind.DBS_RENEWAL, person__username="volunteer2").exists()
+    assert ReminderSent.objects.filter(kind=ReminderKind.DBS_RENEWAL, person__username="coordinator").exists()
     texts = [f"{m.subject}\n{m.body}" for m in mail.outbox]
     # Every name, address and postcode the demo holds for a family, read through the ORM.
     secrets = set()

@@ -17,7 +17,7 @@ from families.models import Family, Member, Referral, Visit
 from reporting.models import ReportEvent
 from reporting.statistics import Period, periods, scheme_statistics
 from tests.conftest import CARER_LAST, CHILD_FIRST, POSTCODE
-from tests.factories import make_family
+from tests.factories import dbs_checked, make_family
 
 pytestmark = pytest.mark.policy("3.2", "8.9")
 
@@ -107,6 +107,7 @@ def test_trend_counts_referred_and_closed_by_month(wirral, coordinator):
 
 def test_supported_counts_families_with_a_volunteer_in_the_period(wirral, coordinator, volunteer):
     today = timezone.localdate()
+    dbs_checked(wirral, volunteer, coordinator)
     for family in referred(wirral, coordinator, 6):
         family_services.volunteer_assign(family=family, actor=coordinator, volunteer=volunteer, starts_on=today)
     stats = scheme_statistics(scheme=wirral, period=Period.MONTH, today=today)
@@ -173,6 +174,8 @@ def test_statistics_page_queries_do_not_grow_with_families(client_for, trustee, 
         with CaptureQueriesContext(connection) as captured:
             assert client.get(STATISTICS).status_code == 200
         return len(captured)
+
+    dbs_checked(wirral, volunteer, coordinator)
 
     def add(n):
         for family in referred(wirral, coordinator, n):

@@ -48,7 +48,8 @@ from homestart.models import DataKey, Induction, Membership, Scheme, User
 from homestart.rules import FileKind, Outcome, Role, Section
 from records.backups import backup as records_backup
 from records.deadlines import add_months
-from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule
+from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule, VolunteerFile
+from records.models.people import renewal_after
 from safeguarding.models import Concern
 from tests.conftest import _member
 from tests.factories import MembershipFactory, SchemeFactory, UserFactory
@@ -128,6 +129,7 @@ class World:
     readings: dict[str, Reading] = field(default_factory=dict)  # role key -> files
     proposed: dict[str, object] = field(default_factory=dict)  # reference -> destruction id
     authorised_by: dict[str, set[str]] = field(default_factory=dict)  # reference -> role keys
+    dbs_until: dict[str, datetime.date] = field(default_factory=dict)  # volunteer role key -> renewal due
 
 
 SCHEME_STAFF = ("coordinator", "manager")
@@ -298,13 +300,18 @@ class SchemeYear(RuleBasedStateMachine):
         person = self.w.people[role]
         volunteer = role.startswith("volunteer:")
         url = reverse("records:volunteer_file_new" if volunteer else "records:personnel_file_new")
+        # A volunteer's file records their DBS check, areas and languages: matching reads them (issue 15.4).
+        details = {"dbs_checked_on": self.today.isoformat(), "areas": "CH41", "languages": "English"}
         _, answer = self.as_("coordinator" if volunteer else "manager").submit(
             url,
             person=str(person.pk),
             full_name=f"Staff member {person.username}",
             started_on=self.today.isoformat(),
+            **(details if volunteer else {}),
         )
         self._expect(answer, 302, "opened a person's file")
+        if volunteer:
+            self.w.dbs_until[role] = renewal_after(self.today)
 
     def _close_family(self, family: FamilyModel, *, on: datetime.date, pick: int = 0) -> None:
         """The coordinator closes support on the Close page, with a reason and an ending summary (§8.8):
@@ -469,17 +476,53 @@ class SchemeYear(RuleBasedStateMachine):
             return
         role = choose(free, who)
         volunteer = self.w.people[role]
+        url = reverse("families:assignment_new", kwargs={"reference": family.reference})
+        # Matching (issue 15.4): exactly the free volunteers with a current DBS check are suggested.
+        page = self.as_(Role.COORDINATOR).get(f"{url}?language=English")
+        self._expect(page, 200, "opened the assign page")
+        suggested = page.html.split('id="suggested"')[1].split("<h2")[0]
+        for key in free:
+            current = self.today < self.w.dbs_until.get(key, datetime.date.min)
+            shown = f'volunteer={self.w.people[key].pk}"' in suggested
+            assert shown == current, f"{key} (DBS until {self.w.dbs_until.get(key)}) suggested: {shown}"
+        STATS["checks"]["assign pages suggesting exactly the volunteers with a current DBS check"] += 1
         _, answer = self.as_(Role.COORDINATOR).submit(
-            reverse("families:assignment_new", kwargs={"reference": family.reference}),
-            volunteer=str(volunteer.pk),
-            starts_on=self.today.isoformat(),
+            url, volunteer=str(volunteer.pk), starts_on=self.today.isoformat()
         )
+        if self.today >= self.w.dbs_until.get(role, datetime.date.min):
+            # The scheme's safer-recruitment rule: refused next to the field, nothing assigned.
+            self._expect(answer, 200, "was refused a volunteer without a current DBS check")
+            assert "safer-recruitment rule" in answer.html
+            self._count("volunteer without a current DBS check refused")
+            return
         self._expect(answer, 302, "assigned a volunteer")
         family.volunteers.add(volunteer.username)
         if family.status == Family.Status.REFERRED:
             family.status = Family.Status.ACTIVE
         self.touched.add(family.reference)
         self._count("volunteer assigned")
+
+    @precondition(lambda self: self._volunteers())
+    @rule(pick=st.integers(0, 99))
+    def volunteer_details_edited(self, pick: int) -> None:
+        """The coordinator changes a volunteer's file on its change page: a renewed DBS check (today),
+        the areas they reach and their languages (issue 15.4); the file page shows the check current."""
+        role = choose(self._volunteers(), pick)
+        file = VolunteerFile.objects.get(scheme=self.wirral, person=self.w.people[role])
+        url = reverse("records:volunteer_file_edit", kwargs={"reference": file.reference})
+        _, answer = self.as_(Role.COORDINATOR).submit(
+            url,
+            dbs_checked_on=self.today.isoformat(),
+            dbs_renewal_due="",
+            areas="CH41, CH43",
+            languages="English, Polish",
+        )
+        self._expect(answer, 302, "changed a volunteer's file")
+        self.w.dbs_until[role] = renewal_after(self.today)
+        page = self.as_(Role.COORDINATOR).get(answer.location)
+        self._expect(page, 200, "read the volunteer's file")
+        assert "Current</strong>" in page.html, f"{file.reference}: the renewed DBS check is not shown current"
+        self._count("volunteer details edited")
 
     @precondition(lambda self: any(f.volunteers for f in self._wir()))
     @rule(pick=st.integers(0, 999))

@@ -29,6 +29,7 @@ from homestart import services as people_services
 from homestart.models import AccessRequest, Membership, Scheme, User
 from homestart.rules import Role, Section
 from homestart.writes import save_tracked
+from homestart.rules import FileKind, Role, Section
 from records.breaches import services as breach_services
 from records.deadlines import add_months
 from records.models import Breach, PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
@@ -225,6 +226,8 @@ class Command(BaseCommand):
             schemes = {code: self._scheme(name, code) for name, code in SCHEMES}
             users = self._users(schemes)
             self._access_request(schemes, users)
+            # Before the families: a volunteer is assigned only with a current DBS check (issue 15.4).
+            self._volunteer_files(schemes["WIR"], users)
             for code, count in FAMILIES_PER_SCHEME.items():
                 self._families(schemes[code], users, count)
             self._consent_and_safeguarding(schemes["WIR"], users)
@@ -336,6 +339,70 @@ class Command(BaseCommand):
             justification="The GP needs to know to protect the child (§2.1, §7.4).",
             actor=lead,
         )
+
+    def _volunteer_files(self, scheme: Scheme, users: dict[str, User]) -> None:
+        """The demo volunteers' files, with what matching reads (areas, languages, free times) and
+        their DBS checks and training: Wes Oxton's DBS check and first-aid course are due for
+        renewal within the month, so the reminders (coordinator and Wes) show them (issue 15.4)."""
+        today = timezone.localdate()
+        days = datetime.timedelta
+        volunteers = (
+            (
+                "volunteer",
+                "Vicky Tranmere",
+                "CH41, CH42",
+                "English, Polish",
+                "tue_morning,thu_morning,thu_afternoon",
+                700,
+            ),
+            (
+                "volunteer2",
+                "Wes Oxton",
+                "CH43, CH44, CH41",
+                "English, Urdu",
+                "mon_evening,wed_evening,sat_morning",
+                1075,
+            ),
+        )
+        for username, name, areas, languages, availability, dbs_days_ago in volunteers:
+            if VolunteerFile.objects.filter(scheme=scheme, person=users[username]).exists():
+                continue
+            file = people_records.volunteer_file_create(
+                scheme=scheme,
+                person=users[username],
+                actor=users["coordinator"],
+                full_name=name,
+                started_on=today - days(500),
+                preparation_course_on=today - days(480),
+                training="Preparation course completed.",
+                induction="Confidentiality Policy read and acknowledged at induction (§5.1).",
+                dbs_checked_on=today - days(dbs_days_ago),
+                areas=areas,
+                languages=languages,
+                availability=availability,
+            )
+            access = gate.open_file(
+                user=users["coordinator"],
+                kind=FileKind.VOLUNTEER,
+                reference=file.reference,
+                section=Section.FILE,
+                for_change=True,
+            )
+            people_records.training_record_add(
+                access=access,
+                actor=users["coordinator"],
+                course="Safeguarding children, level 1",
+                completed_on=today - days(300),
+                renew_on=today + days(430),
+            )
+            if username == "volunteer2":
+                people_records.training_record_add(
+                    access=access,
+                    actor=users["coordinator"],
+                    course="Paediatric first aid",
+                    completed_on=today - days(1070),
+                    renew_on=today + days(25),
+                )
 
     def _records(self, scheme: Scheme, users: dict[str, User]) -> None:
         """Volunteer and personnel files, a supervision note, one open subject access
