@@ -14,7 +14,7 @@ from django.utils import timezone
 from access_log.models import AccessEvent
 from families import services as family_services
 from families.models import ClosureReason
-from homestart.rules import Outcome, Section
+from homestart.rules import Action, Outcome, Section
 from outcomes.models import Assessment, Occasion
 from tests.helpers import field_error, raw_value
 
@@ -63,7 +63,7 @@ def test_the_coordinator_records_start_scores_and_the_file_shows_the_journey(ass
     assert OTHER_SERVICE.encode() not in raw_value(Assessment, "signposting_other", assessment.pk)
     # Recorded through the gate, as a change to the outcomes section.
     assert AccessEvent.objects.filter(
-        file_id=assigned_family.pk, section=Section.OUTCOMES, action="change", outcome=Outcome.ALLOWED
+        file_id=assigned_family.pk, section=Section.OUTCOMES, action=Action.CHANGE, outcome=Outcome.ALLOWED
     ).exists()
     file_page = client.get(reverse("families:detail", kwargs={"reference": assigned_family.reference})).content.decode()
     assert 'id="chart-journey"' in file_page and 'id="table-journey"' in file_page
