@@ -10,7 +10,9 @@ from outcomes import services
 from outcomes.models import Area, Occasion
 
 
-def score(family, actor, occasion=Occasion.START, *, on: datetime.date, scores=(2, 2, 2, 2), needs=("isolation",), **kw):
+def score(
+    family, actor, occasion=Occasion.START, *, on: datetime.date, scores=(2, 2, 2, 2), needs=("isolation",), **kw
+):
     access = gate.open_family(user=actor, reference=family.reference, section=Section.OUTCOMES, for_change=True)
     return services.assessment_record(
         access=access,
