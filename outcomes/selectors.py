@@ -21,8 +21,12 @@ class VolunteerOutcomes:
 
 
 def journey(*, family) -> list[Assessment]:
-    """Every scoring of the family, oldest first, in one query."""
-    return list(Assessment.objects.filter(family=family).select_related("recorded_by"))
+    """Every scoring of the family, oldest first, in one query. Each is handed the family the gate
+    opened, whose key is loaded: reading the family's own words looks nothing up again."""
+    rows = list(Assessment.objects.filter(family=family).select_related("recorded_by"))
+    for row in rows:
+        row.family = family
+    return rows
 
 
 def outcomes_for(*, access: FileAccess) -> list[Assessment] | VolunteerOutcomes | None:
@@ -32,6 +36,7 @@ def outcomes_for(*, access: FileAccess) -> list[Assessment] | VolunteerOutcomes 
     last = Assessment.objects.filter(family=access.target).order_by("-assessed_on", "-recorded_at").first()
     if last is None:
         return None
+    last.family = access.target
     return VolunteerOutcomes(
         assessed_on=last.assessed_on, needs_by_area=last.needs_by_area, services=last.service_labels
     )

@@ -110,8 +110,8 @@ PAGE_BUDGETS = {
     "dashboard": 14,  # + count, families, their data keys, adults, the list's access events (one INSERT),
     # and "Due for you": one query per kind of thing due a coordinator acts on — consent reviews,
     # subject access deadlines, breaches (reminders/selectors.py: due_for)
-    "family file": 15,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
-    # and its closings and reopenings (§8.8)
+    "family file": 16,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
+    # its closings and reopenings (§8.8), and the family's own scores for the journey chart (outcomes/)
     "my families": 7,  # + the volunteer's families
 }
 

@@ -196,3 +196,31 @@ def test_a_review_dated_before_the_last_scores_is_refused(assigned_family, coord
     earlier = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
     html = record(client, assigned_family, occasion=Occasion.REVIEW, assessed_on=earlier).content.decode()
     assert "on or after the last scores" in field_error(html, "id_assessed_on")
+
+
+def test_the_journey_costs_the_family_file_one_query_whatever_the_number_of_scorings(
+    assigned_family, coordinator, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(coordinator)
+    detail = reverse("families:detail", kwargs={"reference": assigned_family.reference})
+    outcomes_page = url("family", assigned_family)
+
+    def counts() -> tuple[int, int]:
+        client.get(detail)
+        with CaptureQueriesContext(connection) as on_file:
+            assert client.get(detail).status_code == 200
+        with CaptureQueriesContext(connection) as on_page:
+            assert client.get(outcomes_page).status_code == 200
+        return len(on_file), len(on_page)
+
+    record(client, assigned_family)
+    one = counts()
+    for _ in range(4):
+        record(client, assigned_family, occasion=Occasion.REVIEW)
+    assert counts() == one
+    # The family file: its budget (tests/families/test_query_counts.py). The outcomes page: the session,
+    # the user, two second-factor kinds, the policy, the roles, the file, its permission, the event, the scorings.
+    assert one == (16, 10)
