@@ -32,7 +32,8 @@ def test_scores_recorded_at_a_review_show_on_the_journey_and_in_the_trustees_fig
         ("Children's well-being", "3"),
         ("Family management", "2"),
     ]:
-        page.get_by_role("group", name=f"{area}: how well is the family coping?").get_by_label(score, exact=True).check()
+        group = page.get_by_role("group", name=f"{area}: how well is the family coping?")
+        group.get_by_label(score, exact=True).check()
     page.get_by_label("Children's routines").check()
     page.get_by_role("button", name="Save scores").click()
     expect(page.get_by_role("alert")).to_contain_text("Review scores recorded.")

@@ -402,7 +402,8 @@ class SchemeYear(RuleBasedStateMachine):
 
     def _scorable(self) -> list[FamilyModel]:
         """Wirral's files that take scores now: any open one; a closed one until its final scores."""
-        return [f for f in self._wir(destroyed=False) if f.status != Family.Status.CLOSED or f.last_scored != Occasion.END]
+        closed = Family.Status.CLOSED
+        return [f for f in self._wir(destroyed=False) if f.status != closed or f.last_scored != Occasion.END]
 
     @precondition(lambda self: self._scorable())
     @rule(pick=st.integers(0, 999), by_volunteer=st.booleans(), end=st.booleans(), score=st.integers(0, 5))
