@@ -19,7 +19,9 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, occasions: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["occasion"].choices = [(o, Occasion(o).label) for o in occasions]
+        occasion = self.fields["occasion"]
+        assert isinstance(occasion, forms.ChoiceField)  # noqa: S101 - declared above
+        occasion.choices = [(o, Occasion(o).label) for o in occasions]
         for area in Area:
             self.fields[area.value] = forms.TypedChoiceField(
                 label=f"{area.label}: how well is the family coping?",

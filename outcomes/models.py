@@ -137,6 +137,8 @@ class Assessment(FamilyKey, EncryptedModel, AppendOnlyModel):
 
     class Meta:
         ordering = ["assessed_on", "recorded_at"]
+        verbose_name = "outcome scoring"
+        verbose_name_plural = "outcome scores"
         indexes = [models.Index(fields=["family", "occasion", "assessed_on"], name="outcome_family_occasion")]
         constraints = [
             models.CheckConstraint(

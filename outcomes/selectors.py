@@ -29,10 +29,8 @@ def journey(*, family) -> list[Assessment]:
     return rows
 
 
-def outcomes_for(*, access: FileAccess) -> list[Assessment] | VolunteerOutcomes | None:
-    """The full journey for a role with the full view; the volunteer's projection otherwise."""
-    if access.full:
-        return journey(family=access.target)
+def volunteer_outcomes(*, access: FileAccess) -> VolunteerOutcomes | None:
+    """The volunteer's projection of the latest scoring (§8.5), or None before the first."""
     last = Assessment.objects.filter(family=access.target).order_by("-assessed_on", "-recorded_at").first()
     if last is None:
         return None

@@ -27,11 +27,11 @@ def occasions_open(*, access: FileAccess, last: Assessment | None) -> list[str]:
     family = access.target
     if family.is_closed:
         ended = last is not None and last.occasion == Occasion.END
-        return [] if ended or access.role not in END_RECORDERS else [Occasion.END]
+        return [] if ended or access.role not in END_RECORDERS else [Occasion.END.value]
     if last is None or last.occasion == Occasion.END:
         # Nothing yet, or a reopened file starting again.
-        return [Occasion.START]
-    allowed = [Occasion.REVIEW]
+        return [Occasion.START.value]
+    allowed: list[str] = [Occasion.REVIEW]
     if access.role in END_RECORDERS:
         allowed.append(Occasion.END)
     return allowed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from access_log import gate
 from homestart.errors import AccessRefused
 from homestart.forms import form_error
+from homestart.models import User
 from homestart.once import form_once
 from homestart.rules import Section
 
@@ -28,14 +31,18 @@ from .models import Occasion
 def family_outcomes(request: HttpRequest, reference: str) -> HttpResponse:
     """The family's journey; the volunteer sees what it chose to work on only (§8.5)."""
     access = gate.open_family(user=request.user, reference=reference, section=Section.OUTCOMES)
-    outcomes = selectors.outcomes_for(access=access)
     if not access.full:
         return render(
             request,
             "outcomes/volunteer.html",
-            {"reference": reference, "outcomes": outcomes, "may_record": access.may_change_section(Section.OUTCOMES)},
+            {
+                "reference": reference,
+                "outcomes": selectors.volunteer_outcomes(access=access),
+                "may_record": access.may_change_section(Section.OUTCOMES),
+            },
         )
     family = access.family
+    outcomes = selectors.journey(family=family)
     last = outcomes[-1] if outcomes else None
     return render(
         request,
@@ -72,7 +79,7 @@ def assessment_new(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.assessment_record(
                 access=access,
-                actor=request.user,
+                actor=cast(User, request.user),  # signed in: every page is behind sign-in
                 occasion=data["occasion"],
                 assessed_on=data["assessed_on"],
                 scores=form.scores(),

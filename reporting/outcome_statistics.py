@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Aggregate, Count, F, OuterRef, Q, Subquery, Sum
 
 from families.models import Family
 from homestart.models import Scheme
@@ -92,7 +92,7 @@ def outcome_statistics(*, scheme: Scheme, year: datetime.date) -> OutcomeStatist
         .annotate(**annotations)
         .filter(**{f"s_{Area.PARENTING.value}__isnull": False, f"e_{Area.PARENTING.value}__isnull": False})
     )
-    counts = {"n": Count("pk")}
+    counts: dict[str, Aggregate] = {"n": Count("pk")}
     for area in Area:
         s, e = F(f"s_{area.value}"), F(f"e_{area.value}")
         counts[f"up_{area.value}"] = Count("pk", filter=Q(**{f"e_{area.value}__gt": s}))

@@ -42,6 +42,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['assessed_on', 'recorded_at'],
+                'verbose_name': 'outcome scoring',
+                'verbose_name_plural': 'outcome scores',
                 'indexes': [models.Index(fields=['family', 'occasion', 'assessed_on'], name='outcome_family_occasion')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('parenting__lte', 5), ('parent_wellbeing__lte', 5), ('children_wellbeing__lte', 5), ('family_management__lte', 5)), name='outcome_scores_0_to_5')],
             },
