@@ -73,22 +73,24 @@ def outcome_statistics(*, scheme: Scheme, year: datetime.date) -> OutcomeStatist
     scored = Assessment.objects.filter(family__scheme=scheme).filter(in_year)
     started = scored.filter(occasion=Occasion.START).aggregate(n=Count("family", distinct=True))["n"]
 
-    # A family's journey: its first start-of-support scores and its last end-of-support
-    # scores in the year. Families with both are compared; one query.
-    first_start = Assessment.objects.filter(family=OuterRef("pk"), occasion=Occasion.START).order_by(
-        "assessed_on", "recorded_at"
-    )
+    # A family's journey: its last end-of-support scores in the year, and the start of that
+    # support (the latest start on or before that end: a reopened file started again).
+    # Families with both are compared; one query.
     last_end = (
         Assessment.objects.filter(family=OuterRef("pk"), occasion=Occasion.END)
         .filter(in_year)
         .order_by("-assessed_on", "-recorded_at")
     )
-    annotations = {}
+    first_start = Assessment.objects.filter(
+        family=OuterRef("pk"), occasion=Occasion.START, assessed_on__lte=OuterRef("ended_on")
+    ).order_by("-assessed_on", "-recorded_at")
+    annotations: dict[str, Subquery] = {}
     for area in Area:
         annotations[f"s_{area.value}"] = Subquery(first_start.values(area.value)[:1])
         annotations[f"e_{area.value}"] = Subquery(last_end.values(area.value)[:1])
     journeys = (
         Family.objects.filter(scheme=scheme)
+        .annotate(ended_on=Subquery(last_end.values("assessed_on")[:1]))
         .annotate(**annotations)
         .filter(**{f"s_{Area.PARENTING.value}__isnull": False, f"e_{Area.PARENTING.value}__isnull": False})
     )

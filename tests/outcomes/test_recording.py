@@ -224,3 +224,37 @@ def test_the_journey_costs_the_family_file_one_query_whatever_the_number_of_scor
     # The family file: its budget (tests/families/test_query_counts.py). The outcomes page: the session,
     # the user, two second-factor kinds, the policy, the roles, the file, its permission, the event, the scorings.
     assert one == (16, 10)
+
+
+@pytest.mark.policy("1.6", "8.7")
+def test_a_family_members_subject_access_copy_holds_the_familys_scores(assigned_family, wirral, manager, coordinator):
+    from families.models import Member
+    from records.models import SubjectAccessRequest
+    from records.subject_access import services as sar_services
+    from records.subject_access.assemble import sar_assemble
+
+    record(client_for_user(coordinator), assigned_family)
+    sar = sar_services.sar_register(
+        scheme=wirral,
+        actor=manager,
+        subject_kind=SubjectAccessRequest.SubjectKind.FAMILY_MEMBER,
+        requester_name="Rosalind Quenby",
+        received_on=timezone.localdate(),
+        family=assigned_family,
+        member=assigned_family.members.filter(kind=Member.Kind.ADULT).first(),
+    )
+    sections = {s.title: s.items for s in sar_assemble(sar=sar, actor=manager).sections}
+    items = {item.label: item for item in sections["The family's own scores (outcomes)"]}
+    start = next(item for label, item in items.items() if label.startswith("Start of support on"))
+    assert "Parenting skills: 2 out of 5" in start.value
+    assert items["Needs chosen"].value == "Feeling less isolated, Managing money"
+    # The family's words may be about others in it: reviewed before release (§1.6).
+    assert items["In the family's own words"].value == OWN_WORDS and items["In the family's own words"].third_party
+
+
+def client_for_user(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

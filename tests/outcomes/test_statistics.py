@@ -169,3 +169,17 @@ def test_the_outcome_page_queries_do_not_grow_with_families(client_for, trustee,
 
 def test_wrong_method_is_refused(client_for, trustee):
     assert client_for(trustee).post(PAGE).status_code == 405
+
+
+def test_a_family_supported_again_is_compared_with_the_start_of_its_latest_support(wirral, coordinator):
+    today = timezone.localdate()
+    first = year_start(today) - datetime.timedelta(days=400)
+    for _ in range(5):
+        family = make_family(wirral, coordinator)
+        score(family, coordinator, on=first, scores=(5, 5, 5, 5))
+        score(family, coordinator, Occasion.END, on=first, scores=(5, 5, 5, 5), needs=())
+        # Support started again: scored low at its new start, and a little better at the end.
+        score(family, coordinator, on=today - datetime.timedelta(days=1), scores=(1, 1, 1, 1))
+        score(family, coordinator, Occasion.END, on=today, scores=(2, 2, 2, 2), needs=())
+    stats = outcome_statistics(scheme=wirral, year=year_start(today))
+    assert cells(stats.table("outcome_change"))["Parenting skills"] == ["5", "0", "0", "5"]
