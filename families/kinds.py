@@ -128,8 +128,13 @@ class FamilyFiles(FileKindSpec):
         ):
             # Volunteers record their own visits; nothing else on the file (§8.5).
             # They may also raise a safeguarding concern, and then see only their own submissions (§2).
+            # And the family's own scores at a visit, seeing back only the needs it chose (§8.5).
             return Grant(
-                Role.VOLUNTEER, View.MINIMAL, True, Purpose.CASEWORK, frozenset({Section.VISITS, Section.SAFEGUARDING})
+                Role.VOLUNTEER,
+                View.MINIMAL,
+                True,
+                Purpose.CASEWORK,
+                frozenset({Section.VISITS, Section.SAFEGUARDING, Section.OUTCOMES}),
             )
 
         if Role.SAFEGUARDING_LEAD in here:

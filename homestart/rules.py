@@ -80,6 +80,9 @@ class Section(models.TextChoices):
     SUPPORT = "support", "Support"
     CONSENT = "consent", "Consent and sharing"
     CASE_STUDIES = "case_studies", "Case studies"
+    # The family's own scores over its support (Home-Start's outcome measure): the volunteer
+    # records them at a visit and sees only what the family chose to work on (§8.5).
+    OUTCOMES = "outcomes", "Outcomes"
     SAFEGUARDING = "safeguarding", "Safeguarding"
     # Names, dates of birth, address and contact: what a referral to children's services needs (§2.1).
     IDENTIFYING_DETAILS = "identifying_details", "Identifying details"

@@ -197,6 +197,8 @@ INSTALLED_APPS = [
     "families",
     "consent",
     "safeguarding",
+    # The family's own scores over its support (Home-Start's outcome measure); reporting counts them.
+    "outcomes",
     "records",
     "reporting",
     "access_log",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("families.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
+    path("", include("outcomes.urls")),
     path("", include("reporting.urls")),
     path("", include("portability.urls")),
 ]

@@ -9,6 +9,8 @@ from families.forms import date_field, not_in_future
 from homestart.concurrency import VersionedForm
 from homestart.models import User
 
+from .outcome_statistics import year_label
+
 
 class CaseStudyForm(forms.Form):
     title = forms.CharField(label="Title", max_length=120, help_text="No names or places.")
@@ -48,6 +50,16 @@ class PeriodForm(forms.Form):
         help_text="This quarter and the four before it.",
         required=False,
     )
+
+
+class YearForm(forms.Form):
+    """The financial year of the outcome figures: the current one and the two before it."""
+
+    year = forms.TypedChoiceField(label="Year", coerce=int, required=False)
+
+    def __init__(self, *args, starts: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(s.year, year_label(s)) for s in starts]
 
 
 class MeetingForm(forms.Form):

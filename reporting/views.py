@@ -6,6 +6,7 @@ No page here links to a family file: a trustee's path ends at a number (§3.2)."
 from __future__ import annotations
 
 import csv
+import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -32,9 +33,18 @@ from homestart.security import recent_authentication
 
 from . import selectors, services
 from .charts import bar_chart
-from .forms import CaseStudyDraftForm, ConfidentialItemForm, ConsultationForm, MeetingForm, NewCaseStudyForm, PeriodForm
+from .forms import (
+    CaseStudyDraftForm,
+    ConfidentialItemForm,
+    ConsultationForm,
+    MeetingForm,
+    NewCaseStudyForm,
+    PeriodForm,
+    YearForm,
+)
 from .identifiers import find_identifiers, highlight, known_identifiers
 from .models import CaseStudy, ReportEvent
+from .outcome_statistics import outcome_statistics, years
 from .statistics import Period, scheme_statistics
 
 
@@ -112,6 +122,63 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
             for header, cell in zip(table.headers, cells, strict=True):
                 writer.writerow([table.title, label, header, str(cell)])
     return response
+
+
+def _year(request: HttpRequest) -> tuple[datetime.date, YearForm]:
+    starts = years(today=timezone.localdate())
+    form = YearForm(request.GET or None, starts=starts)
+    chosen = form.cleaned_data["year"] if form.is_valid() and form.cleaned_data["year"] else starts[0].year
+    return next(s for s in starts if s.year == chosen), YearForm(initial={"year": chosen}, starts=starts)
+
+
+@require_GET
+@never_cache
+def outcome_statistics_page(request: HttpRequest) -> HttpResponse:
+    """How families' own scores changed over their support, anonymised and suppressed (§3.2, §8.9)."""
+    scheme, schemes = _scheme(request, selectors.FIGURES_ROLES)
+    year, year_form = _year(request)
+    stats = outcome_statistics(scheme=scheme, year=year)
+    change = stats.table("outcome_change")
+    chart = {
+        "id": "chart-improved",
+        "title": "Families whose own score improved",
+        "table": change,
+        "chart": bar_chart(labels=change.row_labels, cells=[row[0] for row in change.result.body()]),
+    }
+    return render(
+        request,
+        "reporting/outcome_statistics.html",
+        {"scheme": scheme, "schemes": schemes, "stats": stats, "item": chart, "year_form": year_form, "year": year},
+    )
+
+
+@require_GET
+@never_cache
+@recent_authentication(back=lambda request: f"{reverse('reporting:outcome_statistics')}?{request.GET.urlencode()}")
+@rate_limited(RateAction.STATISTICS_EXPORT)
+def outcome_statistics_csv(request: HttpRequest) -> HttpResponse:
+    """The same suppressed outcome figures as a CSV file for funders (§8.9); every export is recorded."""
+    scheme, _ = _scheme(request, selectors.FIGURES_ROLES)
+    year, _ = _year(request)
+    stats = outcome_statistics(scheme=scheme, year=year)
+    services.report_event_record(
+        user=request.user, scheme=scheme, kind=ReportEvent.Kind.STATISTICS_EXPORT, detail=f"outcomes={year.year}"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{scheme.code}-outcomes-{year.year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["table", "row", "column", "value"])
+    for table in stats.tables:
+        for label, cells in table.rows:
+            for header, cell in zip(table.headers, cells, strict=True):
+                writer.writerow([table.title, label, header, str(cell)])
+    for summary in stats.summary:
+        writer.writerow([SUMMARY_TITLE, summary.area, "Share improving", summary.share_improving])
+        writer.writerow([SUMMARY_TITLE, summary.area, "Average change", summary.average_change])
+    return response
+
+
+SUMMARY_TITLE = "Share improving and average change"
 
 
 @require_GET

@@ -194,7 +194,7 @@ def _kinds_of_record(kind: str, obj: Any) -> str:
         names = ["family details", "members", "referrals", "visits", "their history"]
         for model in apps.get_models():
             if (
-                model._meta.app_label in {"consent", "safeguarding"}
+                model._meta.app_label in {"consent", "safeguarding", "outcomes"}
                 and "family" in {f.name for f in model._meta.concrete_fields}
                 and model._default_manager.filter(family_id=obj.pk).exists()
             ):

@@ -27,6 +27,7 @@ from families.models import Member
 from homestart.models import Membership, PolicyAcknowledgement, User
 from homestart.rules import FileKind
 from homestart.rules import Section as FileSection
+from outcomes import selectors as outcome_selectors
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
 
 
@@ -157,6 +158,16 @@ def _family_sections(sar: SubjectAccessRequest, actor: User) -> tuple[str, list[
     for visit in family.visits.all():
         visits.add(f"{visit.get_kind_display()} on {visit.visited_on:%-d %B %Y}", visit.notes, third_party=True)
     sections.append(visits)
+    # The family's own scores over its support (outcomes/): theirs to see (§1.6, §8.7).
+    outcomes = Section("The family's own scores (outcomes)")
+    for assessment in outcome_selectors.journey(family=family):
+        when = f"{assessment.get_occasion_display()} on {assessment.assessed_on:%-d %B %Y}"
+        outcomes.add(when, "; ".join(f"{label}: {score} out of 5" for label, score in assessment.scores))
+        outcomes.add("Needs chosen", ", ".join(n for _, needs in assessment.needs_by_area for n in needs))
+        outcomes.add("Signposted to", "; ".join(assessment.services))
+        # The family's words may say things about other people in it.
+        outcomes.add("In the family's own words", assessment.own_words, third_party=subject is not None)
+    sections.append(outcomes)
     consents = Section("Confidentiality statements and consents")
     for statement in ConfidentialityStatement.objects.filter(family=family).select_related("given_to"):
         other = others(statement.given_to_id)

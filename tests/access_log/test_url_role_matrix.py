@@ -272,6 +272,19 @@ EXPECTED: dict[str, dict[str, str]] = {
         **READERS_SIGN,
         anonymous="->login",
     ),
+    # The family's own scores (outcomes/): read as the file is, the volunteer seeing only the needs
+    # chosen (§8.5); recorded by the staff and the volunteer at a visit.
+    "outcomes:family": row(
+        "404",
+        **STAFF,
+        volunteer="200",
+        spotcheck="200",
+        reviewer="200",
+        auditor="200",
+        **READERS_SIGN,
+        anonymous="->login",
+    ),
+    "outcomes:assessment_new": row("404", **STAFF, volunteer="200", **READERS_READ_ONLY, anonymous="->login"),
     "families:reopen": row(
         "404",
         manager="->detail",
@@ -311,6 +324,8 @@ FAMILY_FILE_PAGES = {
     "families:close",
     "families:reopen",
     "access_log:approval",
+    "outcomes:family",
+    "outcomes:assessment_new",
 }
 
 # Pages that open no file themselves but record a refusal, like the gate's, when they answer 404:

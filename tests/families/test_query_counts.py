@@ -113,8 +113,9 @@ PAGE_BUDGETS = {
     # and "Due for you": one query per kind of thing due a coordinator acts on — consent reviews,
     # subject access deadlines, breaches, visits planned for tomorrow and overdue, DBS checks and training to
     # renew (reminders/selectors.py: due_for)
-    "family file": 17,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
-    # its closings and reopenings (§8.8), its planned visits, and the role of the person named (issue 15.5)
+    "family file": 18,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
+    # its closings and reopenings (§8.8), its planned visits, the role of the person named (issue 15.5), and the
+    # family's own scores for the journey chart (outcomes/)
     "my families": 13,  # + the volunteer's families, their first names, the next planned visits,
     # the listing's access events (one INSERT), and "Due for you": their visits planned for tomorrow, their DBS
     # check and training (issue 15.4)

@@ -34,6 +34,9 @@ BOARD = {"coordinator", "manager", "trustee", "spotcheck", "safeguarding_lead"}
 EXPECTED = {
     "reporting:statistics": (FIGURES, set()),
     "reporting:statistics_csv": (FIGURES, set()),
+    # Outcome figures: the same readers as the other statistics (§3.2, §8.9).
+    "reporting:outcome_statistics": (FIGURES, set()),
+    "reporting:outcome_statistics_csv": (FIGURES, set()),
     "reporting:case_study_list": (FIGURES, set()),
     # A draft is read and changed on its edit page; the detail page shows released studies
     # only (tests/reporting/test_case_studies.py: trustees read only released ones).

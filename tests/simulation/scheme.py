@@ -46,6 +46,7 @@ from homestart import services as people_services
 from homestart.crypto import KeyUnavailable
 from homestart.models import DataKey, Induction, Membership, Scheme, User
 from homestart.rules import FileKind, Outcome, Role, Section
+from outcomes.models import Assessment, Occasion
 from records.backups import backup as records_backup
 from records.deadlines import add_months
 from records.models import Destruction, DestructionCertificate, RecordKind, RetentionRule, VolunteerFile
@@ -101,6 +102,7 @@ class FamilyModel:
     had_concern: bool = False
     destroyed_at: datetime.datetime | None = None
     copy_of: str | None = None  # the reference a transfer copied this file from
+    last_scored: str | None = None  # the occasion of the family's latest scores (outcomes/)
     # Destroyed after the backup last restored into a new, empty database was taken: no certificate there.
     certificate_lost: bool = False
     # Visits planned and neither recorded nor missed: planned visit id -> the visitor's role key.
@@ -406,6 +408,42 @@ class SchemeYear(RuleBasedStateMachine):
         self._expect(answer, 302, "recorded a visit")
         self.touched.add(family.reference)
         self._count("visit recorded")
+
+    def _scorable(self) -> list[FamilyModel]:
+        """Wirral's files that take scores now: any open one; a closed one until its final scores."""
+        closed = Family.Status.CLOSED
+        return [f for f in self._wir(destroyed=False) if f.status != closed or f.last_scored != Occasion.END]
+
+    @precondition(lambda self: self._scorable())
+    @rule(pick=st.integers(0, 999), by_volunteer=st.booleans(), end=st.booleans(), score=st.integers(0, 5))
+    def scores_recorded(self, pick: int, by_volunteer: bool, end: bool, score: int) -> None:
+        """The family scores itself on the outcomes form: the start first, then reviews (the volunteer
+        at a visit, or the coordinator), the end by the coordinator, also on the file just closed (§8.5, §8.8)."""
+        family = choose(self._scorable(), pick)
+        closed = family.status == Family.Status.CLOSED
+        if not family.last_scored or family.last_scored == Occasion.END:
+            occasion = Occasion.END if closed else Occasion.START
+        else:
+            occasion = Occasion.END if end or closed else Occasion.REVIEW
+        volunteer = by_volunteer and family.volunteers and occasion != Occasion.END
+        role = "volunteer:" + sorted(family.volunteers)[0] if volunteer else Role.COORDINATOR
+        _, answer = self.as_(role).submit(
+            reverse("outcomes:assessment_new", kwargs={"reference": family.reference}),
+            occasion=occasion,
+            assessed_on=self.today.isoformat(),
+            parenting=str(score),
+            parent_wellbeing=str(5 - score),
+            children_wellbeing="3",
+            family_management=str(score // 2),
+            needs=["isolation", "money"],
+            signposting=["food"],
+        )
+        self._expect(answer, 302, f"recorded {occasion} scores")
+        family.last_scored = occasion
+        latest = Assessment.objects.filter(family_id=family.pk).order_by("-recorded_at").first()
+        assert latest is not None and latest.occasion == occasion and latest.parenting == score
+        self.touched.add(family.reference)
+        self._count(f"scores recorded ({occasion})")
 
     @precondition(lambda self: self._wir(open_=True))
     @rule(pick=st.integers(0, 999), by_volunteer=st.booleans(), review=st.booleans(), days=st.integers(0, 9))
@@ -1119,8 +1157,12 @@ class SchemeYear(RuleBasedStateMachine):
         pages = [reverse("families:detail", kwargs=kwargs)]
         if role in SCHEME_STAFF or role.startswith("coordinator") or role == "sef_coordinator":
             pages += [
-                reverse(name, kwargs=kwargs) for name in ("consent:overview", "safeguarding:family", "families:history")
+                reverse(name, kwargs=kwargs)
+                for name in ("consent:overview", "safeguarding:family", "families:history", "outcomes:family")
             ]
+        elif role.startswith("volunteer:"):
+            # What the family chose to work on, not its scores or its own words (§8.5).
+            pages.append(reverse("outcomes:family", kwargs=kwargs))
         return pages
 
     def _denied(self, role: str, refs: set[str]) -> list[str]:
@@ -1149,6 +1191,9 @@ class SchemeYear(RuleBasedStateMachine):
             # Everyone's week (their own planned visits) and the agenda (the staff's; 404 for others).
             self._enqueue(role, reverse("families:this_week"))
             self._enqueue(role, reverse("families:agenda"))
+            if role == Role.TRUSTEE:
+                # The outcome figures by financial year, suppressed, naming no family (§3.2, §8.9).
+                self._enqueue(role, reverse("reporting:outcome_statistics"))
             for reference in sorted(allowed[role][0]):
                 for url in self._file_pages(role, reference):
                     self._enqueue(role, url, reference)

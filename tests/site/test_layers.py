@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("families",),
     ("consent",),
     ("safeguarding",),
+    ("outcomes",),
     ("records", "reporting"),
     ("portability", "reminders"),
     ("demo",),

@@ -30,6 +30,8 @@ from homestart.models import AccessRequest, Membership, Scheme, User
 from homestart.rules import Role, Section
 from homestart.writes import save_tracked
 from homestart.rules import FileKind, Role, Section
+from outcomes import services as outcome_services
+from outcomes.models import Area, Occasion, Service
 from records.breaches import services as breach_services
 from records.deadlines import add_months
 from records.models import Breach, PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
@@ -609,6 +611,18 @@ class Command(BaseCommand):
             families.append(family)
         if wirral:
             self._history(scheme, users, rng, today)
+            # The volunteer's families scored at the initial visit; the first at a review since.
+            for family in families[:3]:
+                initial = family.visits.get(kind=Visit.Kind.INITIAL).visited_on
+                self._score(family, coordinator, Occasion.START, initial, (1, 2, 2, 1), ["isolation", "routines"])
+            self._score(
+                families[0],
+                coordinator,
+                Occasion.REVIEW,
+                today - datetime.timedelta(days=3),
+                (2, 3, 3, 2),
+                ["routines"],
+            )
             self._assign(families[0], users["volunteer"], coordinator, today)
             self._assign(families[1], users["volunteer"], coordinator, today)
             self._assign(families[2], users["volunteer2"], coordinator, today)
@@ -659,6 +673,38 @@ class Command(BaseCommand):
             planned_by=volunteer,
         )
         save_tracked(overdue, actor=volunteer)
+    def _score(self, family, actor, occasion, on, scores, needs, services=(), words="") -> None:
+        access = gate.open_family(user=actor, reference=family.reference, section=Section.OUTCOMES, for_change=True)
+        outcome_services.assessment_record(
+            access=access,
+            actor=actor,
+            occasion=occasion,
+            assessed_on=on,
+            scores=dict(zip([a.value for a in Area], scores, strict=True)),
+            needs=needs,
+            signposting=list(services),
+            own_words=words,
+        )
+
+    def _scores(self, family, coordinator, n: int, starts_on, ends_on) -> None:
+        """The family's own scores: at the start, and at the end for a closed file, so that the
+        trustees' outcome figures show change; a few families signposted to housing are a small
+        group the figures hide (§3.2, §8.9)."""
+        start = (1 + n % 2, 2, 1 + n % 3 % 2, 2)
+        needs = ["boundaries", "isolation", "money"] if n % 2 else ["child_behaviour", "home"]
+        services = [Service.FOOD] if n % 2 else [Service.FAMILY_HUB]
+        if n % 12 == 0:
+            services.append(Service.HOUSING)
+        self._score(family, coordinator, Occasion.START, starts_on, start, needs, words="We are struggling to cope.")
+        if ends_on is None:
+            return
+        end = (
+            min(5, start[0] + (0 if n % 7 == 0 else 1 + n % 2)),
+            min(5, start[1] + 1 + (n % 3 == 0)),
+            start[2] + 1,
+            start[3] + (n % 4 != 0),
+        )
+        self._score(family, coordinator, Occasion.END, ends_on, end, [], services, words="Much better now, thank you.")
 
     def _history(self, scheme: Scheme, users: dict[str, User], rng: random.Random, today: datetime.date) -> None:
         """Referrals over the past 15 months, supported by a volunteer and closed after six (§3.2)."""
@@ -720,6 +766,7 @@ class Command(BaseCommand):
                         visited_on=starts_on + datetime.timedelta(days=7),
                         visited_by=users["volunteer2"],
                     )
+                self._scores(family, coordinator, n, starts_on, ends_on if months_ago > 6 else None)
                 # The support has ended: the volunteer no longer sees the file (§8.5).
                 family_services.volunteer_unassign(assignment=assignment, actor=coordinator)
                 if months_ago > 6:

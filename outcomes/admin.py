@@ -1,0 +1,1 @@
+"""No admin pages: a family's scores are read on its file, through the gate (§7.6)."""
