@@ -39,7 +39,7 @@ class ActionForm(forms.Form):
 
 class ReferForm(VersionedForm):
     referred_on = date_field("Date referred to the local authority", described_as="the date of the referral")
-    la_reference = forms.CharField(label="Local authority reference (optional)", required=False, max_length=100)
+    la_reference = forms.CharField(label="Local authority reference", required=False, max_length=100)
 
     def clean_referred_on(self):
         return not_in_future(self.cleaned_data["referred_on"], "The date of the referral")
@@ -53,9 +53,9 @@ class RequestForm(forms.Form):
     requester = forms.CharField(label="Who asked", max_length=200, help_text="Name, rank or court, and contact.")
     details = forms.CharField(label="What was asked for", widget=TEXTAREA, max_length=5000)
     order_reference = forms.CharField(
-        label="Subpoena or court order reference (if there is one)", required=False, max_length=200
+        label="Subpoena or court order reference", required=False, max_length=200
     )
-    order_made_on = date_field("Date of the order (if there is one)", required=False, described_as="the order date")
+    order_made_on = date_field("Date of the order", required=False, described_as="the order date")
 
     def clean_received_on(self):
         return not_in_future(self.cleaned_data["received_on"], "The date received")

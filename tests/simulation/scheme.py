@@ -271,7 +271,8 @@ class SchemeYear(RuleBasedStateMachine):
     def _refer(self, *, received: datetime.date | None = None) -> str:
         """A referral taken on the New family page by the coordinator (§7.1)."""
         first, last = invented_name()
-        _, answer = self.as_(Role.COORDINATOR).submit(
+        coordinator, files_before = self.as_(Role.COORDINATOR), Family.objects.count()
+        _, check = coordinator.submit(
             reverse("families:new"),
             source="health_visitor",
             referred_on=(received or self.today).isoformat(),
@@ -282,6 +283,10 @@ class SchemeYear(RuleBasedStateMachine):
             last_name=last,
             postcode="CH41 1AA",
         )
+        # Check your answers (GOV.UK), then open the file: nothing exists before the second step.
+        self._expect(check, 200, "checked a referral's answers")
+        assert "Check the referral" in check.html and Family.objects.count() == files_before
+        answer = coordinator.post(reverse("families:new"), {**form_fields(check.html), "confirm": "yes"})
         self._expect(answer, 302, "took a referral")
         reference = answer.location.rstrip("/").rsplit("/", 1)[-1]
         assert reference not in self.w.families, f"reference {reference} given twice"
