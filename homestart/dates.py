@@ -140,7 +140,8 @@ class DateField(forms.Field):
         except (ValueError, OverflowError):
             written = f"{int(day):02d}/{int(month):02d}/{year}"
             raise ValidationError(
-                f"{written} is not a real date. Enter {self.described_as} as day, month and year, for example 27 3 2024",
+                f"{written} is not a real date. "
+                f"Enter {self.described_as} as day, month and year, for example 27 3 2024",
                 code="invalid",
             ) from None
 
