@@ -18,9 +18,7 @@ from .models import ClosureReason, Member, Referral, Visit
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
-def date_field(
-    label: str, *, required: bool = True, help_text: str = "", described_as: str = ""
-) -> dates.DateField:
+def date_field(label: str, *, required: bool = True, help_text: str = "", described_as: str = "") -> dates.DateField:
     """A date as day, month and year (the GOV.UK date input, ``homestart.dates``).
 
     ``described_as`` names the date in messages when the label alone reads badly ("From")."""

@@ -497,11 +497,24 @@ class SchemeYear(RuleBasedStateMachine):
         family = choose(self._wir(open_=True), pick)
         role = "volunteer:" + sorted(family.volunteers)[0] if by_volunteer and family.volunteers else "coordinator"
         url = reverse("safeguarding:concern_new", kwargs={"reference": family.reference})
-        _, answer = self.as_(role).submit(
-            url, category="neglect", observed="Invented observation", observed_on=self.today.isoformat()
+
+        def which_child(html: str) -> str | None:
+            """One child, or all of them (the last choice); no question on a file without children."""
+            choices = [v for v in options_of(html, "about") if v]
+            return (choices[0] if pick % 2 else choices[-1]) if choices else None
+
+        page, answer = self.as_(role).submit(
+            url,
+            about=which_child,
+            category="neglect",
+            observed="Invented observation",
+            observed_on=self.today.isoformat(),
         )
+        assert "call 999" in page.html, "the concern form starts with what to do in immediate danger"
         self._expect(answer, 302, "raised a safeguarding concern")
         concern = Concern.objects.filter(family_id=family.pk).order_by("-raised_at").first()
+        chosen = which_child(page.html)
+        assert str(concern.about_child_id or "all") == (chosen or "all"), "the concern is about the child chosen"
         family.open_concerns.append(concern.pk)
         family.had_concern = True
         self.touched.add(family.reference)
