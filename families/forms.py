@@ -14,6 +14,7 @@ from homestart.concurrency import VersionedForm
 from homestart.models import Scheme, User
 
 from .models import ClosureReason, Member, Referral, Visit
+from .services import require_consent
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
@@ -135,6 +136,12 @@ class NewFamilyForm(ContactFormMixin):
 
     def clean(self):
         cleaned = super().clean()
+        try:
+            # On the form, not only when the file is opened: the check-your-answers page
+            # should not be reached by a referral that cannot be accepted (§7.1).
+            require_consent({"family_consented": cleaned.get("family_consented")})
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         if cleaned.get("source") and cleaned["source"] != Referral.Source.SELF and not cleaned.get("referrer_name"):
             self.add_error("referrer_name", "Enter the referrer's name, or choose self-referral.")
         return cleaned

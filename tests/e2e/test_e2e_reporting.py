@@ -3,12 +3,14 @@ no identifier is left (§3.2, §3.3, §7.5)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from families.models import Family
+from tests.e2e.dates import fill_date
 from tests.e2e.menu import menu_link
 
 
@@ -61,7 +63,7 @@ def test_coordinator_writes_a_case_study_fixes_the_flagged_identifiers_and_a_man
         "A volunteer visited every week and the family grew in confidence."
     )
     page.get_by_label(re.compile("The family consented")).check()
-    page.get_by_label("Date the family gave consent").fill("2026-01-05")
+    fill_date(page, "Date the family gave consent", datetime.date(2026, 1, 5))
     page.get_by_role("button", name="Save draft").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Case study draft")
