@@ -19,6 +19,7 @@ cannot be found, it seeds again.
 from __future__ import annotations
 
 import collections
+import datetime
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ def _plain(value):
     """A value as it can be compared and sent back (PostgreSQL gives a buffer for bytea)."""
     if isinstance(value, memoryview):
         return bytes(value)
+    if isinstance(value, datetime.time) and connection.vendor == "sqlite":
+        # SQLite's driver reads a time column as a time (Django's converter) but has no
+        # adapter to write one back: send it as Django stores it, text.
+        return value.isoformat()
     return value
 
 
