@@ -37,7 +37,7 @@ class DateInput(forms.MultiWidget):
 
     def __init__(self, attrs: dict | None = None) -> None:
         common = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={**common, "class": "govuk-date-input__input govuk-input--width-2"}),
             "month": forms.TextInput(attrs={**common, "class": "govuk-date-input__input govuk-input--width-2"}),
             "year": forms.TextInput(attrs={**common, "class": "govuk-date-input__input govuk-input--width-4"}),
@@ -138,9 +138,9 @@ class DateField(forms.Field):
         try:
             return datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
-            written = f"{int(day):02d}/{int(month):02d}/{year}"
+            as_typed = f"{int(day):02d}/{int(month):02d}/{year}"
             raise ValidationError(
-                f"{written} is not a real date. "
+                f"{as_typed} is not a real date. "
                 f"Enter {self.described_as} as day, month and year, for example 27 3 2024",
                 code="invalid",
             ) from None

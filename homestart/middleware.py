@@ -81,7 +81,7 @@ error_log = logging.getLogger("django.request")
 def _error_page(request: HttpRequest, status: int, exception: BaseException | None = None) -> HttpResponse:
     """The project's own page for ``status`` (templates/404.html, 403.html, 500.html, through
     the URLconf's handlers), as Django draws it with DEBUG off."""
-    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(status)
+    handler: Callable[..., HttpResponse] = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(status)
     return handler(request) if status == 500 else handler(request, exception)
 
 

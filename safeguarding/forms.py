@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from consent.forms import TEXTAREA, WithoutConsentMixin
@@ -53,9 +55,8 @@ class ConcernForm(forms.Form):
         if not children:
             del self.fields["about"]  # no child on the file: nothing to ask
         else:
-            self.fields["about"].choices = [(str(pk), label) for pk, label in children] + [
-                (ALL_CHILDREN, "All the children")
-            ]
+            about = cast(forms.ChoiceField, self.fields["about"])
+            about.choices = [(str(pk), label) for pk, label in children] + [(ALL_CHILDREN, "All the children")]
         self.children = {str(pk) for pk, _ in children}
 
     def clean_observed_on(self):
