@@ -27,7 +27,7 @@ def test_trustee_views_the_statistics_a_chart_and_a_released_case_study(page, si
     axe_check(page)
     assert "/families/" not in page.content()
 
-    page.get_by_label("Period").select_option("quarter")
+    page.get_by_label("By quarter").check()  # two choices: radios, not a select
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("img", name=re.compile(r"^Families referred by quarter"))).to_be_visible()
     axe_check(page)
