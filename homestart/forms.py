@@ -48,22 +48,32 @@ class GovukBoundField(BoundField):
     * a required choice with only one option is not asked: it is sent as a hidden value.
 
     The field is the form's own copy (``BaseForm.__init__`` deep-copies it), so changing
-    its widget here changes nothing outside this form."""
+    its widget here changes nothing outside this form. The Django admin's forms are left
+    as the admin draws them."""
 
     def __init__(self, form: forms.BaseForm, field: forms.Field, name: str) -> None:
-        _govuk_choices(field, name)
+        self.govuk = not _is_admin_form(form)
+        if self.govuk:
+            _govuk_choices(field, name)
         super().__init__(form, field, name)
 
     @property
     def errors(self) -> forms.utils.ErrorList:
         errors = super().errors
-        if not any(e.code == "required" and e.message == DJANGO_REQUIRED for e in errors.as_data()):
+        if not self.govuk or not any(e.code == "required" and e.message == DJANGO_REQUIRED for e in errors.as_data()):
             return errors
         message = required_message(self.field, str(self.label))
         return self.form.error_class(
             [message if e.code == "required" and e.message == DJANGO_REQUIRED else e for e in errors.as_data()],
             renderer=self.form.renderer,
         )
+
+
+def _is_admin_form(form: forms.BaseForm) -> bool:
+    """The Django admin's forms (its own, the ones it builds, ours in an admin.py) keep the
+    admin's look: its action bar is a select whatever the number of actions."""
+    module = type(form).__module__
+    return module.startswith("django.") or module.endswith(".admin")
 
 
 def _govuk_choices(field: forms.Field, name: str) -> None:

@@ -202,3 +202,11 @@ def test_the_referral_is_checked_before_the_file_is_opened_and_sent_twice_opens_
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
     assert Family.objects.count() == 1
     assert 'data-prevent-double-click="true"' in html
+
+
+def test_the_django_admins_forms_keep_the_admins_look():
+    from django.contrib.admin.helpers import ActionForm
+
+    form = ActionForm()
+    form.fields["action"].choices = [("", "---------"), ("delete_selected", "Delete")]
+    assert '<select name="action"' in str(form["action"])
