@@ -10,8 +10,9 @@ date: "Enter the date of referral", "The date of birth must include a year",
 The widget posts ``<name>_day``, ``<name>_month`` and ``<name>_year``. It also takes
 one value under the field's own name, ISO (``referred_on=2024-03-27``) or as people
 write it (``27/03/2024``): imports, the API and the tests send dates that way, and a
-date typed in three boxes and one sent whole mean the same, so both are read (the
-three boxes win when both are sent).
+date typed in three boxes and one sent whole mean the same, so both are read. A
+browser never sends the whole value (no box has that name), so when a script sends it
+over a page's pre-filled boxes, it is what the script meant, and it wins.
 
 The bottom layer: imports nothing but Django (``homestart.fields`` uses it while the
 models load).
@@ -66,10 +67,10 @@ class DateInput(forms.MultiWidget):
         return f"{id_}_0" if id_ else ""
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        parts = super().value_from_datadict(data, files, name)
-        if any(parts) or name not in data:
-            return parts
-        return data.get(name)
+        whole = data.get(name)
+        if whole:
+            return whole  # sent whole on purpose: the page has no box of that name
+        return super().value_from_datadict(data, files, name)
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return name not in data and super().value_omitted_from_data(data, files, name)

@@ -79,6 +79,12 @@ def _date(data: dict, required: bool = True) -> tuple[object, list[str]]:
         ({"born_day": "27", "born_month": "3", "born_year": "2024"}, datetime.date(2024, 3, 27), None),
         ({"born": "2024-03-27"}, datetime.date(2024, 3, 27), None),  # one ISO value: imports, scripts, tests
         ({"born": "27/03/2024"}, datetime.date(2024, 3, 27), None),
+        # Sent whole over pre-filled boxes (a script on a page): the whole value is what was meant.
+        (
+            {"born": "2024-03-27", "born_day": "5", "born_month": "12", "born_year": "2026"},
+            datetime.date(2024, 3, 27),
+            None,
+        ),
         ({}, None, "Enter the date of birth"),
         ({"born_day": "31", "born_month": "2", "born_year": "2026"}, None, "31/02/2026 is not a real date"),
         ({"born_day": "3", "born_month": "4", "born_year": ""}, None, "The date of birth must include a year"),
@@ -130,7 +136,10 @@ def test_the_empty_referral_form_names_each_missing_field_in_its_own_words(wirra
         assert field_error(html, field_id) == message, field_id
     assert "This field is required" not in html
     summary = error_summary(html)
-    assert sorted(summary) == sorted(expected.values())
+    consent = "The scheme accepts a referral only when the family has consented to it (§7.1)."
+    assert sorted(summary) == sorted(
+        [*expected.values(), f"{consent} Ask the referrer to get the family's consent first."]
+    )
     # Each message in the summary links to its field: the first radio, the day box, the input.
     links = dict((text, href) for href, text in re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', html))
     assert links["Select who referred the family"] == "id_source_0"
