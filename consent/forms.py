@@ -37,7 +37,7 @@ class StatementForm(forms.Form):
     given_on = date_field("Date given")
     verbally = forms.BooleanField(label="I explained Home-Start's position on confidentiality verbally", required=False)
     in_writing = forms.BooleanField(label="I gave the family the written information sheet", required=False)
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=TEXTAREA, max_length=2000)
+    notes = forms.CharField(label="Notes", required=False, widget=TEXTAREA, max_length=2000)
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +97,7 @@ class ConsentForm(forms.Form):
 
 class WithdrawForm(VersionedForm):
     withdrawn_on = date_field("Date the family withdrew consent", described_as="the date of withdrawal")
-    notes = forms.CharField(label="Notes (optional)", required=False, widget=TEXTAREA, max_length=2000)
+    notes = forms.CharField(label="Notes", required=False, widget=TEXTAREA, max_length=2000)
 
     def clean_withdrawn_on(self):
         return not_in_future(self.cleaned_data["withdrawn_on"], "The date of withdrawal")
@@ -155,7 +155,7 @@ class WithoutConsentMixin(FamilyToldMixin):
         "concern, the safeguarding lead) approves it; never the person who asks.",
     )
     emergency_reason = forms.CharField(
-        label="Emergency: act alone (optional)",
+        label="Emergency: act alone",
         required=False,
         widget=TEXTAREA,
         max_length=2000,

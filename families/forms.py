@@ -1,38 +1,31 @@
-"""Forms for family files. Dates use the browser's date input; all text is trimmed."""
+"""Forms for family files. Dates are typed as day, month and year (``homestart.dates``); all text is trimmed."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from homestart import dates
 from homestart.concurrency import VersionedForm
 from homestart.models import Scheme, User
 
 from .models import ClosureReason, Member, PlannedVisit, Referral, Visit
 from . import matching
 from .models import ClosureReason, Member, Referral, Visit
+from .services import require_consent
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+def date_field(label: str, *, required: bool = True, help_text: str = "", described_as: str = "") -> dates.DateField:
+    """A date as day, month and year (the GOV.UK date input, ``homestart.dates``).
 
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "", described_as: str = "") -> forms.DateField:
-    """``described_as`` names the date in messages when the label alone reads badly ("From")."""
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DateInput,
-        error_messages={"invalid": f"Enter {described_as or label.lower()} as a real date, for example 27/03/2024."},
-    )
+    ``described_as`` names the date in messages when the label alone reads badly ("From")."""
+    return dates.DateField(label=label, required=required, help_text=help_text, described_as=described_as)
 
 
 def clean_postcode(value: str) -> str:
@@ -119,8 +112,19 @@ class NewFamilyForm(ContactFormMixin):
         "phone",
     ]
 
+    # Each required field says what to do, in its own words (GOV.UK error messages).
+    messages = {
+        "scheme": "Select the scheme the family is referred to",
+        "source": "Select who referred the family",
+        "reasons": "Enter the reasons for referral",
+        "first_name": "Enter the parent or carer's first name",
+        "last_name": "Enter the parent or carer's last name",
+    }
+
     def __init__(self, *args, schemes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name, message in self.messages.items():
+            self.fields[name].error_messages["required"] = message
         self.fields["scheme"].queryset = schemes
         if len(schemes) == 1:
             self.fields["scheme"].initial = schemes.first().pk
@@ -134,9 +138,50 @@ class NewFamilyForm(ContactFormMixin):
 
     def clean(self):
         cleaned = super().clean()
+        try:
+            # On the form, not only when the file is opened: the check-your-answers page
+            # should not be reached by a referral that cannot be accepted (§7.1).
+            require_consent({"family_consented": cleaned.get("family_consented")})
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         if cleaned.get("source") and cleaned["source"] != Referral.Source.SELF and not cleaned.get("referrer_name"):
             self.add_error("referrer_name", "Enter the referrer's name, or choose self-referral.")
         return cleaned
+
+    def answers(self) -> list[tuple[str, str, str]]:
+        """(field name, question, answer in words) for the check-your-answers page."""
+        rows = []
+        for name in self.field_order:
+            field, value = self.fields[name], self.cleaned_data.get(name)
+            if name == "scheme" and field.widget.is_hidden:
+                continue
+            if isinstance(value, datetime.date):
+                text = date_format(value, "j F Y")
+            elif isinstance(value, bool):
+                text = "Yes" if value else "No"
+            elif name == "source":
+                text = str(Referral.Source(value).label)
+            else:
+                text = str(value or "")
+            rows.append((name, str(field.label), text or "Not given"))
+        return rows
+
+    def hidden_values(self) -> list[tuple[str, str]]:
+        """The checked answers, to be sent again with "Open family file": dates whole (ISO), the
+        scheme by its number, a box that was not ticked not at all."""
+        values = []
+        for name in self.field_order:
+            value = self.cleaned_data.get(name)
+            if value is None or value is False or value == "":
+                continue
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            elif value is True:
+                value = "on"
+            elif isinstance(value, Scheme):
+                value = value.pk
+            values.append((name, str(value)))
+        return values
 
     def referral_data(self) -> dict:
         d = self.cleaned_data
@@ -283,7 +328,7 @@ class GroupSessionForm(forms.Form):
         label="Families attending", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     visitor = forms.CharField(
-        label="Visitor (optional)",
+        label="Visitor",
         required=False,
         max_length=120,
         help_text="Role or organisation, not a name: for example, health visitor.",

@@ -126,16 +126,26 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "families/search.html", {"form": form, "results": results})
 
 
+CONFIRM = "yes"
+
+
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 @never_cache
 @form_once
 def family_new(request: HttpRequest) -> HttpResponse:
+    """A referral opens a family file (§7.1) in three steps: the form, the answers to check,
+    then "Open family file". The last step carries a one-time token: sent twice, one file."""
     schemes = selectors.schemes_staffed_by(user=request.user)
     if not schemes.exists():
         raise AccessRefused("Only coordinators and scheme managers take referrals (§7.2).")
     form = NewFamilyForm(request.POST or None, schemes=schemes)
     if request.method == "POST" and form.is_valid():
+        if "change" in request.POST:
+            return render(request, "families/new.html", {"form": form})
+        if request.POST.get("confirm") != CONFIRM:
+            # Check your answers (GOV.UK) before the file is opened: nothing is saved yet.
+            return render(request, "families/new_check.html", {"form": form, "confirm": CONFIRM})
         try:
             family = services.family_create_from_referral(
                 scheme=form.cleaned_data["scheme"],

@@ -25,7 +25,7 @@ from django.core import checks
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
-from . import crypto
+from . import crypto, dates
 
 
 class Ciphertext(bytes):
@@ -172,7 +172,7 @@ class EncryptedTextField(EncryptedField):
 
 
 class EncryptedDateField(EncryptedField):
-    plain_form_class = forms.DateField
+    plain_form_class = dates.DateField
     empty_strings_allowed = False
 
     def to_python(self, value: Any) -> Any:

@@ -2,7 +2,112 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import ChoiceWidget
+
+from . import dates
+
+RADIOS_UP_TO = 5  # GOV.UK: radios, not a select, for a handful of options
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+QUESTION_WORDS = {"who", "what", "when", "where", "why", "how", "which", "whether", "if", "your", "the", "a", "an"}
+
+
+def _subject(label: str) -> str:
+    """How a message names a field: "Type of visit" → "the type of visit"; "Who visited?" → "who visited"."""
+    text = label.strip().rstrip("?:").removesuffix("(optional)").strip()
+    if len(text) > 1 and not text[1].isupper():
+        text = text[:1].lower() + text[1:]
+    first = text.split(" ", 1)[0].lower()
+    return text if first in QUESTION_WORDS or label.strip().endswith("?") else f"the {text}"
+
+
+def required_message(field: forms.Field, label: str) -> str:
+    """What to do about an empty field, in its own words (GOV.UK error messages):
+    "Enter the …" for what is typed, "Select …" for a choice, "Tick …" for a box."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return f"Tick the box to confirm: {label.strip()}"
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) or isinstance(widget, ChoiceWidget):
+        return f"Select {_subject(label)}"
+    return f"Enter {_subject(label)}"
+
+
+def _is_empty_choice(choice: tuple) -> bool:
+    return choice[0] in ("", None)
+
+
+class GovukBoundField(BoundField):
+    """Every field of every form, shown the GOV.UK way (the renderer's ``bound_field_class``):
+
+    * an empty required field whose form kept Django's "This field is required." says
+      what to do and names the field ("Enter the reasons for referral", "Select who
+      referred the family"); a form's own message (``error_messages``) stands;
+    * a choice of five options or fewer is radios, not a select; a longer select (and a
+      list of people) starts "Select …", never "---------";
+    * a required choice with only one option is not asked: it is sent as a hidden value.
+
+    The field is the form's own copy (``BaseForm.__init__`` deep-copies it), so changing
+    its widget here changes nothing outside this form. The Django admin's forms are left
+    as the admin draws them."""
+
+    def __init__(self, form: forms.BaseForm, field: forms.Field, name: str) -> None:
+        self.govuk = not _is_admin_form(form)
+        if self.govuk:
+            _govuk_choices(field, name)
+        super().__init__(form, field, name)
+
+    @property
+    def errors(self) -> forms.utils.ErrorList:
+        errors = super().errors
+        if not self.govuk or not any(e.code == "required" and e.message == DJANGO_REQUIRED for e in errors.as_data()):
+            return errors
+        message = required_message(self.field, str(self.label))
+        return self.form.error_class(
+            [message if e.code == "required" and e.message == DJANGO_REQUIRED else e for e in errors.as_data()],
+            renderer=self.form.renderer,
+        )
+
+
+def _is_admin_form(form: forms.BaseForm) -> bool:
+    """The Django admin's forms (its own, the ones it builds, ours in an admin.py) keep the
+    admin's look: its action bar is a select whatever the number of actions."""
+    module = type(form).__module__
+    return module.startswith("django.") or module.endswith(".admin")
+
+
+def _govuk_choices(field: forms.Field, name: str) -> None:
+    widget = field.widget
+    if not isinstance(field, forms.ChoiceField) or isinstance(widget, forms.HiddenInput):
+        return
+    label = str(field.label or name.replace("_", " ").capitalize())
+    if isinstance(field, forms.ModelChoiceField):
+        # A list from the database (people, families): it stays a select; counting it
+        # would cost a query. Only its empty option is named.
+        if field.empty_label == "---------":
+            field.empty_label = f"Select {_subject(label)}"
+        return
+    choices = list(field.choices)
+    real = [c for c in choices if not _is_empty_choice(c)]
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+        if len(real) <= RADIOS_UP_TO:
+            attrs = {k: v for k, v in widget.attrs.items() if k != "class"}
+            field.widget = widget = forms.RadioSelect(attrs=attrs)
+            field.choices = choices = real  # no radio for "nothing chosen"
+        else:
+            prompt = f"Select {_subject(label)}"
+            field.choices = [
+                (value, prompt if _is_empty_choice((value, text)) and text == "---------" else text)
+                for value, text in choices
+            ]
+            return
+    if isinstance(widget, forms.RadioSelect):
+        if any(_is_empty_choice(c) and c[1] == "---------" for c in choices):
+            field.choices = real
+        if field.required and len(real) == 1:
+            # A question with one answer is not a question (GOV.UK): send the answer.
+            field.initial = real[0][0]
+            field.widget = forms.HiddenInput()
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -10,6 +115,7 @@ class GovukFormRenderer(TemplatesSetting):
 
     form_template_name = "forms/govuk_form.html"
     field_template_name = "forms/govuk_field.html"
+    bound_field_class = GovukBoundField
 
 
 class TokenForm(forms.Form):
@@ -133,11 +239,7 @@ class InductionForm(forms.Form):
 
     person = forms.TypedChoiceField(label="Who was inducted", coerce=int, empty_value=None)
     inducted_as = forms.ChoiceField(label="Inducted as", widget=forms.RadioSelect)
-    inducted_on = forms.DateField(
-        label="Date of the induction",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date of the induction as a real date, for example 27/03/2024."},
-    )
+    inducted_on = dates.DateField(label="Date of the induction")
     policy_given = forms.BooleanField(label="I gave them the Confidentiality Policy and procedure", required=False)
     duty_explained = forms.BooleanField(
         label="I told them to keep the confidentiality of families, volunteers and staff at all times",

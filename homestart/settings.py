@@ -135,6 +135,9 @@ def parse_master_keys(raw: str) -> dict[str, bytes]:
 
 
 DEBUG = envbool("DEBUG", False)
+# Django's technical error pages (stack traces, the URL list) with DEBUG on; otherwise the
+# product's own 404, 403, 410 and 500 pages, as the demo's users should see them.
+HOMESTART_TECHNICAL_ERRORS = envbool("HOMESTART_TECHNICAL_ERRORS", False)
 SECRET_KEY = secret("SECRET_KEY")
 # Master keys wrap the per-family data keys (§8.2). Newest first; older ones stay
 # listed until `manage.py rotate_keys` has re-wrapped every data key.
@@ -221,6 +224,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # With DEBUG on, the product's own 404/400/500 pages unless HOMESTART_TECHNICAL_ERRORS=1.
+    "homestart.middleware.FriendlyErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "homestart.request_id.RequestIdMiddleware",
     "access_log.tombstones.TombstoneMiddleware",

@@ -3,10 +3,10 @@ the form messages (§8.3, §8.4). Saving, roles and refusals are homestart's, as
 
 from __future__ import annotations
 
-from django import forms
 from django.http import Http404
 
 from homestart.errors import NotAllowed
+from homestart.forms import DJANGO_REQUIRED, required_message
 from homestart.history import Source
 from homestart.models import Scheme, User, has_role, role_in
 
@@ -47,11 +47,12 @@ def own_key_history(*, record, label: str) -> list[Source]:
 
 
 class ClearMessages:
-    """ "This field is required." says nothing: name the field instead."""
+    """ "This field is required." says nothing: name the field instead, in the words every
+    form uses (``homestart.forms.required_message``), also in ``form.errors``. A field with
+    its own message (a date's "Enter the date received") keeps it."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            label = str(field.label or "this").rstrip("?").lower()
-            verb = "Choose" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "Enter"
-            field.error_messages["required"] = f"{verb} {label}."
+        for name, field in self.fields.items():
+            if field.error_messages.get("required") == DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(field, str(field.label or name))

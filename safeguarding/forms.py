@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from consent.forms import TEXTAREA, WithoutConsentMixin
@@ -12,21 +14,60 @@ from homestart.rules import Purpose
 
 from .models import Concern, ExternalRequest
 
+ALL_CHILDREN = "all"
+TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I%p", "%I:%M %p", "%I %p"]
+
 
 class ConcernForm(forms.Form):
+    """A concern (§2.1): which child, what kind, what was seen or heard, and when. The page
+    says first what to do if a child is in immediate danger (call 999)."""
+
+    about = forms.ChoiceField(
+        label="Which child is it about?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the child the concern is about, or all the children"},
+    )
     category = forms.ChoiceField(
-        label="What kind of concern?", choices=Concern.Category.choices, widget=forms.RadioSelect
+        label="What kind of concern?",
+        choices=Concern.Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of concern it is"},
     )
     observed = forms.CharField(
-        label="What was seen or said",
+        label="What did you see or hear?",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10000,
-        help_text="Write down exactly what you saw or heard, and who said it.",
+        help_text="Write down exactly what you saw or heard, and who said it, in their words.",
+        error_messages={"required": "Enter what you saw or heard"},
     )
-    observed_on = date_field("When it was seen or said", described_as="the date it was seen or said")
+    observed_on = date_field("Date it was seen or heard", described_as="the date it was seen or heard")
+    observed_at = forms.TimeField(
+        label="Time it was seen or heard",
+        required=False,
+        input_formats=TIME_FORMATS,
+        help_text="For example, 9:30am or 14:30.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter the time as hours and minutes, for example 9:30am or 14:30"},
+    )
+
+    def __init__(self, *args, children: list[tuple[object, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not children:
+            del self.fields["about"]  # no child on the file: nothing to ask
+        else:
+            about = cast(forms.ChoiceField, self.fields["about"])
+            about.choices = [(str(pk), label) for pk, label in children] + [(ALL_CHILDREN, "All the children")]
+        self.children = {str(pk) for pk, _ in children}
 
     def clean_observed_on(self):
         return not_in_future(self.cleaned_data["observed_on"], "The date")
+
+    def concern_data(self, members: dict) -> dict:
+        """What the service takes: the chosen child (or None for all), the rest as typed."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "about"}
+        chosen = self.cleaned_data.get("about")
+        data["about_child"] = members.get(chosen) if chosen and chosen != ALL_CHILDREN else None
+        return data
 
 
 class ActionForm(forms.Form):
@@ -39,7 +80,7 @@ class ActionForm(forms.Form):
 
 class ReferForm(VersionedForm):
     referred_on = date_field("Date referred to the local authority", described_as="the date of the referral")
-    la_reference = forms.CharField(label="Local authority reference (optional)", required=False, max_length=100)
+    la_reference = forms.CharField(label="Local authority reference", required=False, max_length=100)
 
     def clean_referred_on(self):
         return not_in_future(self.cleaned_data["referred_on"], "The date of the referral")
@@ -52,10 +93,8 @@ class RequestForm(forms.Form):
     received_on = date_field("Date received")
     requester = forms.CharField(label="Who asked", max_length=200, help_text="Name, rank or court, and contact.")
     details = forms.CharField(label="What was asked for", widget=TEXTAREA, max_length=5000)
-    order_reference = forms.CharField(
-        label="Subpoena or court order reference (if there is one)", required=False, max_length=200
-    )
-    order_made_on = date_field("Date of the order (if there is one)", required=False, described_as="the order date")
+    order_reference = forms.CharField(label="Subpoena or court order reference", required=False, max_length=200)
+    order_made_on = date_field("Date of the order", required=False, described_as="the order date")
 
     def clean_received_on(self):
         return not_in_future(self.cleaned_data["received_on"], "The date received")

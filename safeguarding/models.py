@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from families.models import Family, FamilyKey
+from families.models import Family, FamilyKey, Member
 from homestart.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from homestart.models import EncryptedModel, Scheme
 
@@ -42,6 +42,11 @@ class Concern(FamilyKey, EncryptedModel):
     category = models.CharField(max_length=20, choices=Category.choices)
     observed = EncryptedTextField("what was seen or said")
     observed_on = models.DateField("when it was seen or said")
+    observed_at = models.TimeField("time it was seen or said", null=True, blank=True)
+    # The child the concern is about; empty: all the children (or the family as a whole).
+    about_child = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="child it is about"
+    )
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from access_log.gate import FileAccess
 from access_log.kinds import KINDS
@@ -19,11 +21,33 @@ from .models import Concern, ConcernAction, ExternalRequest, TrusteeNotice
 
 def concerns_for(*, access: FileAccess) -> QuerySet[Concern]:
     """A family's concerns: a volunteer sees only what they raised themselves, never the actions (§2, §8.5)."""
-    concerns = Concern.objects.filter(family=access.target).select_related("family__data_key", "raised_by")
+    concerns = Concern.objects.filter(family=access.target).select_related(
+        "family__data_key", "raised_by", "about_child__family__data_key"
+    )
     if access.role == Role.VOLUNTEER:
         return concerns.filter(raised_by=access.user)
     actions = ConcernAction.objects.select_related("family__data_key", "taken_by")
     return concerns.prefetch_related(Prefetch("actions", queryset=actions))
+
+
+def child_label(member: Member, *, role: str, today: datetime.date) -> str:
+    """How a concern names a child, for who is asking: the safeguarding lead sees a child's
+    age, not the name (names are identifying details, §2.1); the volunteer, the first name
+    (as on their view of the file, §8.5); the scheme's staff, the full name."""
+    age = member.age_on(today)
+    if role == Role.SAFEGUARDING_LEAD:
+        return "A child of unknown age" if age is None else f"The child aged {age}"
+    if role == Role.VOLUNTEER:
+        return member.first_name
+    return f"{member.first_name} {member.last_name}".strip()
+
+
+def children_for_concern(*, access: FileAccess) -> dict[str, tuple[Member, str]]:
+    """The family's children a concern may be about, by id: (member, how to name them to the asker)."""
+    today = timezone.localdate()
+    children = Member.objects.filter(family=access.target, kind=Member.Kind.CHILD).select_related("family__data_key")
+    members = sorted(children, key=lambda m: (m.date_of_birth or today, m.first_name))
+    return {str(m.pk): (m, child_label(m, role=access.role, today=today)) for m in members}
 
 
 def requests_for(*, access: FileAccess) -> QuerySet[ExternalRequest]:

@@ -23,6 +23,7 @@ from access_log.models import Approval, ApprovalKind
 from consent.models import LegalBasis, RecipientKind, Scope
 from consent.services import describe_sharing, disclosure_carry_out, sharing_check
 from consent.sharing import Recipient
+from families.models import Member
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused
 from homestart.models import Membership, User
@@ -55,15 +56,34 @@ def _not_future(day: datetime.date, field: str) -> None:
 
 @transaction.atomic
 def concern_raise(
-    *, access: FileAccess, category: str, observed: str, observed_on: datetime.date, actor: User
+    *,
+    access: FileAccess,
+    category: str,
+    observed: str,
+    observed_on: datetime.date,
+    actor: User,
+    observed_at: datetime.time | None = None,
+    about_child: Member | None = None,
 ) -> Concern:
-    """Anyone supporting the family raises a concern: staff, the safeguarding lead, the family's volunteer (§2.1)."""
+    """Anyone supporting the family raises a concern: staff, the safeguarding lead, the family's volunteer (§2.1).
+
+    ``about_child``: the child it is about, one of this family's children; None for all the children."""
     _require(access, (*HANDLERS, Role.VOLUNTEER), "You may not raise a concern on this file.")
     _not_future(observed_on, "observed_on")
     if not observed.strip():
         raise ValidationError({"observed": "Describe what was seen or said."})
+    if about_child is not None and (about_child.family_id != access.target.pk or about_child.kind != Member.Kind.CHILD):
+        raise ValidationError({"about_child": "Select one of this family's children, or all the children."})
     with gate.changing(access, section=Section.SAFEGUARDING) as family:
-        concern = Concern(family=family, category=category, observed=observed, observed_on=observed_on, raised_by=actor)
+        concern = Concern(
+            family=family,
+            category=category,
+            observed=observed,
+            observed_on=observed_on,
+            observed_at=observed_at,
+            about_child=about_child,
+            raised_by=actor,
+        )
         save_tracked(concern, actor=actor)
     _tell_the_leads(concern=concern, reference=family.reference, scheme_id=family.scheme_id, actor=actor)
     return concern

@@ -149,16 +149,32 @@ def _form_page(request, access, form, heading, submit, **extra):
 @form_once
 def concern_new(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, change=True)
-    form = ConcernForm(request.POST or None, initial={"observed_on": timezone.localdate()})
+    children = selectors.children_for_concern(access=access)
+    form = ConcernForm(
+        request.POST or None,
+        initial={"observed_on": timezone.localdate()},
+        children=[(pk, label) for pk, (_, label) in children.items()],
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_raise(access=access, actor=request.user, **form.cleaned_data)
+            data = form.concern_data({pk: member for pk, (member, _) in children.items()})
+            services.concern_raise(access=access, actor=request.user, **data)
         except ValidationError as error:
-            form_error(form, error)
+            form_error(form, error, rename={"about_child": "about"})
         else:
             messages.success(request, "Concern recorded. The safeguarding lead will follow it up.")
             return redirect("safeguarding:family", reference=reference)
-    return _form_page(request, access, form, "Raise a safeguarding concern", "Record concern")
+    return render(
+        request,
+        "safeguarding/concern_form.html",
+        {
+            "family": access.target,
+            "form": form,
+            "heading": "Raise a safeguarding concern",
+            "submit": "Record concern",
+            "cancel": "safeguarding:family",
+        },
+    )
 
 
 @require_GET
@@ -177,6 +193,8 @@ def concern_detail(request: HttpRequest, reference: str, concern_id: str) -> Htt
             "is_lead": access.role in services.LEADS,
             "version": row_version(concern),
             "actions": list(concern.actions.all()) if is_handler else [],
+            "about_child": concern.about_child
+            and selectors.child_label(concern.about_child, role=access.role, today=timezone.localdate()),
         },
     )
 

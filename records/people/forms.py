@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from families.forms import DateInput, date_field
 from families.matching import TIMES
+from families.forms import date_field
+from homestart import dates
 from homestart.concurrency import VersionedForm
 from homestart.models import User
 from records.common import ClearMessages
@@ -33,6 +35,9 @@ def _person_file_form(model_class, extra: list[str]):
         class Meta:
             model = model_class
             fields = ["full_name", "phone", "address", "started_on", "left_on", "left_reason", *extra]
+            # Dates as day, month and year (``homestart.dates``); ``dbs_checked_on`` is an
+            # EncryptedDateField, whose form field is already one.
+            field_classes = {"started_on": dates.DateField, "left_on": dates.DateField}
             widgets = {
                 "started_on": DateInput,
                 "left_on": DateInput,

@@ -8,7 +8,10 @@ file, their supervision notes, its history and its access log, and for anyone
 who signs in, their roles and policy acknowledgements. Items about other people
 (other family members, referrers, free-text notes that may mention others)
 are marked as third-party information to be reviewed — and redacted where
-needed — before release. The result renders as a printable page and as JSON.
+needed — before release. Entries about safeguarding (the access log's safeguarding
+openings and changes, a referral to children's services) are marked "review before
+release" too: even "Changed (safeguarding) by a volunteer" could tip off a parent
+that a concern was raised (§2.1). The result renders as a printable page and as JSON.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from access_log.models import AccessEvent
 from consent.models import ConfidentialityStatement, Consent
 from families.models import Member
 from homestart.models import Membership, PolicyAcknowledgement, User
-from homestart.rules import FileKind
+from homestart.rules import FileKind, Purpose
 from homestart.rules import Section as FileSection
 from outcomes import selectors as outcome_selectors
 from records.models import PersonnelFile, SubjectAccessRequest, SupervisionNote, VolunteerFile
@@ -36,6 +39,9 @@ class Item:
     label: str
     value: str
     third_party: bool = False
+    # About safeguarding: to be reviewed before release, since even "changed (safeguarding)"
+    # could tell a parent that a concern was raised (§2.1; UK GDPR Sch. 3 para 5).
+    safeguarding_review: bool = False
 
 
 @dataclasses.dataclass
@@ -43,12 +49,12 @@ class Section:
     title: str
     items: list[Item] = dataclasses.field(default_factory=list)
 
-    def add(self, label: str, value: Any, third_party: bool = False) -> None:
+    def add(self, label: str, value: Any, third_party: bool = False, safeguarding: bool = False) -> None:
         if isinstance(value, datetime.datetime):
             value = f"{value:%-d %B %Y %H:%M}"
         elif isinstance(value, datetime.date):
             value = f"{value:%-d %B %Y}"
-        self.items.append(Item(label, "" if value is None else str(value), third_party))
+        self.items.append(Item(label, "" if value is None else str(value), third_party, safeguarding))
 
 
 @dataclasses.dataclass
@@ -62,8 +68,17 @@ class Package:
     def third_party_count(self) -> int:
         return sum(item.third_party for section in self.sections for item in section.items)
 
+    @property
+    def safeguarding_count(self) -> int:
+        return sum(item.safeguarding_review for section in self.sections for item in section.items)
+
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, ensure_ascii=False)
+
+
+# Access-log entries that show safeguarding work on the file: marked for review before release.
+SAFEGUARDING_SECTIONS = {FileSection.SAFEGUARDING, FileSection.IDENTIFYING_DETAILS}
+SAFEGUARDING_PURPOSES = {Purpose.SAFEGUARDING_REFERRAL, Purpose.SPOT_CHECK}
 
 
 def _history(section: Section, rows: Any, what: str) -> None:
@@ -81,6 +96,7 @@ def _access_log(kind: str, file_id: Any) -> Section:
             f"{event.at:%-d %B %Y %H:%M}",
             f"{event.get_action_display()} ({event.section_label.lower()}) by a {role}: "
             f"{event.get_outcome_display().lower()}",
+            safeguarding=event.section in SAFEGUARDING_SECTIONS or event.purpose in SAFEGUARDING_PURPOSES,
         )
     return section
 

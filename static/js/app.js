@@ -5,6 +5,7 @@
 // <script>. We set them here instead. A browser that runs this file supports
 // ES modules, which is govuk-frontend's test for "supported".
 import { initAll } from "./govuk-frontend.min.js";
+import "./forms.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.dates import copy_date
 from tests.e2e.menu import menu_link
 
 GENERAL = re.compile(r"^General information about the kind and level of support")
@@ -52,7 +53,7 @@ def test_coordinator_records_statement_and_consent_then_sends_general_update(pag
     page.get_by_label(GENERAL).check()
     page.get_by_label("Summary of what you shared").fill("Weekly volunteer visits started; family settling in.")
     page.get_by_label("The family was told", exact=True).check()
-    page.get_by_label("Date the family was told").fill(page.get_by_label("Date shared").input_value())
+    copy_date(page, "Date shared", "Date the family was told")
     page.get_by_role("button", name="Record what was shared").click()
     expect(page.get_by_role("alert")).to_contain_text("Communication recorded in the disclosure register.")
     expect(page.get_by_role("cell", name="Weekly volunteer visits started; family settling in.")).to_be_visible()
@@ -77,8 +78,12 @@ def test_safeguarding_lead_records_concern_and_discloses_to_childrens_services_w
 
     page.get_by_role("button", name="Raise a concern").click()
     axe_check(page)
+    expect(page.locator(".govuk-warning-text").first).to_contain_text("If a child is in immediate danger, call 999")
+    all_children = page.get_by_label("All the children")
+    if all_children.count():
+        all_children.check()
     page.get_by_label("Neglect").check()
-    page.get_by_label("What was seen or said").fill("The baby was left in a wet nappy all day; no heating on.")
+    page.get_by_label("What did you see or hear?").fill("The baby was left in a wet nappy all day; no heating on.")
     page.get_by_role("button", name="Record concern").click()
     expect(page.get_by_role("alert")).to_contain_text("Concern recorded.")
     axe_check(page)

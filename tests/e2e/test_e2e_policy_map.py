@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from homestart.models import Induction
+from tests.e2e.dates import fill_date
 from tests.e2e.menu import menu_link
 
 
@@ -26,8 +27,8 @@ def test_a_coordinator_records_an_induction_and_a_trustee_reads_how_the_policy_i
     page.get_by_role("button", name="Record the induction").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
-    page.get_by_label("Who was inducted").select_option(label="Vicky Tranmere")
-    page.get_by_label("Date of the induction").fill((datetime.date.today() - datetime.timedelta(days=1)).isoformat())
+    page.get_by_role("group", name="Who was inducted").get_by_label("Vicky Tranmere").check()  # a few: radios
+    fill_date(page, "Date of the induction", datetime.date.today() - datetime.timedelta(days=1))
     page.get_by_label("I gave them the Confidentiality Policy and procedure").check()
     page.get_by_label("I told them to keep the confidentiality").check()
     page.get_by_label("I gave them the peer-support guidance (volunteers)").check()

@@ -4,12 +4,15 @@ people (§8.8). Every page is checked with axe-core."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from playwright.sync_api import expect
 
 from families.models import Family
 from homestart.crypto import KeyUnavailable
 from records.models import DestructionCertificate, Disclosure
+from tests.e2e.dates import fill_date
 from tests.e2e.menu import menu_link
 
 
@@ -35,12 +38,12 @@ def test_subject_access_request_from_registration_to_release(page, sign_in, axe_
     page.get_by_label("Name of the person asking").fill("A parent of WIR-0002")
     page.get_by_role("button", name="Register request").click()
     # The date received was left empty: the error is shown, nothing is saved.
-    expect(page.get_by_role("alert")).to_contain_text("Enter date received.")
+    expect(page.get_by_role("alert")).to_contain_text("Enter the date received")
     # The family is known now: the page asks which of its members the request is about.
     expect(page.get_by_role("alert")).to_contain_text("Choose who in the family the request is about.")
     axe_check(page)
     page.get_by_role("group", name="Who in the family the request is about").get_by_role("radio").first.check()
-    page.get_by_label("Date received").fill("2025-01-31")
+    fill_date(page, "Date received", datetime.date(2025, 1, 31))
     page.get_by_role("button", name="Register request").click()
     expect(page.get_by_text("Check the requester's identity next")).to_be_visible()
     # One calendar month from 31 January: the last day of February.

@@ -3,12 +3,14 @@ no identifier is left (§3.2, §3.3, §7.5)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from families.models import Family
+from tests.e2e.dates import fill_date
 from tests.e2e.menu import menu_link
 
 
@@ -25,7 +27,7 @@ def test_trustee_views_the_statistics_a_chart_and_a_released_case_study(page, si
     axe_check(page)
     assert "/families/" not in page.content()
 
-    page.get_by_label("Period").select_option("quarter")
+    page.get_by_label("By quarter").check()  # two choices: radios, not a select
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("img", name=re.compile(r"^Families referred by quarter"))).to_be_visible()
     axe_check(page)
@@ -61,7 +63,7 @@ def test_coordinator_writes_a_case_study_fixes_the_flagged_identifiers_and_a_man
         "A volunteer visited every week and the family grew in confidence."
     )
     page.get_by_label(re.compile("The family consented")).check()
-    page.get_by_label("Date the family gave consent").fill("2026-01-05")
+    fill_date(page, "Date the family gave consent", datetime.date(2026, 1, 5))
     page.get_by_role("button", name="Save draft").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Case study draft")

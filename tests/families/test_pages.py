@@ -194,24 +194,24 @@ LONG = "x" * 5001
             "member_new",
             {"kind": "child", "first_name": "Ada", "date_of_birth": "yesterday"},
             "date_of_birth",
-            "Enter date of birth as a real date, for example 27/03/2024.",
+            "Enter the date of birth as a real date, for example 27 3 2024",
             id="birth-not-a-date",
         ),
         pytest.param(
             "member_new",
             {"kind": "child", "first_name": "Ada", "date_of_birth": "2023-02-30"},
             "date_of_birth",
-            "Enter date of birth as a real date, for example 27/03/2024.",
+            "Enter the date of birth as a real date, for example 27 3 2024",
             id="birth-impossible-date",
         ),
         pytest.param(
             "member_new",
             {"kind": "child", "first_name": ""},
             "first_name",
-            "This field is required.",
+            "Enter the first name",
             id="member-no-name",
         ),
-        pytest.param("member_new", {"first_name": "Ada"}, "kind", "This field is required.", id="member-no-kind"),
+        pytest.param("member_new", {"first_name": "Ada"}, "kind", "Select parent, carer or child", id="member-no-kind"),
         pytest.param(
             "member_new",
             {"kind": "pet", "first_name": "Rex"},
@@ -265,7 +265,7 @@ LONG = "x" * 5001
             "visit_new",
             {"kind": "support", "visited_on": "last tuesday", "visited_by": "{coordinator}"},
             "visited_on",
-            "Enter date of visit as a real date, for example 27/03/2024.",
+            "Enter the date of visit as a real date, for example 27 3 2024",
             id="visit-not-a-date",
         ),
         pytest.param(
@@ -328,18 +328,18 @@ LONG = "x" * 5001
             "assignment_new",
             {"volunteer": "{volunteer}", "starts_on": "10/05/2024 10:00"},
             "starts_on",
-            "Enter the first day as a real date, for example 27/03/2024.",
+            "Enter the first day as a real date, for example 27 3 2024",
             id="start-not-a-date",
         ),
         pytest.param(
             "assignment_new",
             {"volunteer": "{volunteer}", "starts_on": "{today}", "ends_on": "soon"},
             "ends_on",
-            "Enter the last day as a real date, for example 27/03/2024.",
+            "Enter the last day as a real date, for example 27 3 2024",
             id="end-not-a-date",
         ),
         pytest.param(
-            "assignment_new", {"volunteer": "{volunteer}"}, "starts_on", "This field is required.", id="start-missing"
+            "assignment_new", {"volunteer": "{volunteer}"}, "starts_on", "Enter the first day", id="start-missing"
         ),
     ],
 )
@@ -380,9 +380,9 @@ def test_bad_edit_of_a_member_keeps_the_stored_values(family, coordinator, clien
         )
         .content.decode()
     )
-    assert field_error(html, "id_first_name") == "This field is required."
+    assert field_error(html, "id_first_name") == "Enter the first name"
     assert field_error(html, "id_last_name") == "Ensure this value has at most 100 characters (it has 150)."
-    assert field_error(html, "id_date_of_birth") == "Enter date of birth as a real date, for example 27/03/2024."
+    assert field_error(html, "id_date_of_birth") == "Enter the date of birth as a real date, for example 27 3 2024"
     assert snapshot(family) == before
     assert carer(family).first_name == CARER_FIRST
 

@@ -41,6 +41,7 @@ def referral_form(scheme: Scheme, **changes) -> dict:
         "address": "7 Laird Street\nBirkenhead",
         "postcode": "ch41 8bz",
         "phone": "07700 900456",
+        "confirm": "yes",  # the answers were checked (the check-your-answers page)
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -184,9 +185,9 @@ def test_reference_is_never_derived_from_personal_data(wirral, coordinator):
 def test_missing_required_referral_details_are_explained_next_to_each_field(wirral, coordinator, client_for):
     data = referral_form(wirral, reasons="", first_name="", referrer_name="", referred_on="")
     html = client_for(coordinator).post(reverse("families:new"), data).content.decode()
-    assert field_error(html, "id_reasons") == "This field is required."
-    assert field_error(html, "id_first_name") == "This field is required."
-    assert field_error(html, "id_referred_on") == "This field is required."
+    assert field_error(html, "id_reasons") == "Enter the reasons for referral"
+    assert field_error(html, "id_first_name") == "Enter the parent or carer's first name"
+    assert field_error(html, "id_referred_on") == "Enter the date of referral"
     assert field_error(html, "id_referrer_name") == "Enter the referrer's name, or choose self-referral."
     assert len(error_summary(html)) == 4
     assert not Family.objects.exists()
@@ -205,13 +206,17 @@ def test_self_referral_needs_no_referrer_name(wirral, coordinator, client_for):
     ("changes", "field", "message"),
     [
         ({"referred_on": "2999-12-31"}, "referred_on", "The date of referral must be today or in the past."),
-        ({"referred_on": "next week"}, "referred_on", "Enter date of referral as a real date, for example 27/03/2024."),
+        (
+            {"referred_on": "next week"},
+            "referred_on",
+            "Enter the date of referral as a real date, for example 27 3 2024",
+        ),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth", "Date of birth must be today or in the past."),
         ({"postcode": "NOT A POSTCODE"}, "postcode", "Ensure this value has at most 10 characters (it has 14)."),
         ({"postcode": "12345"}, "postcode", "Enter a real UK postcode, for example CH41 4AB."),
         ({"source": "neighbour"}, "source", "Select a valid choice. neighbour is not one of the available choices."),
         ({"reasons": "r" * 5001}, "reasons", "Ensure this value has at most 5000 characters (it has 5001)."),
-        ({"last_name": ""}, "last_name", "This field is required."),
+        ({"last_name": ""}, "last_name", "Enter the parent or carer's last name"),
     ],
     ids=[
         "future-referral",

@@ -125,7 +125,7 @@ def test_other_create_forms_sent_twice_create_once(family, coordinator, manager,
     send_twice(
         client_for(safeguarding_lead),
         reverse("safeguarding:concern_new", kwargs=ref),
-        {"category": "neglect", "observed": "Left alone", "observed_on": TODAY().isoformat()},
+        {"about": "all", "category": "neglect", "observed": "Left alone", "observed_on": TODAY().isoformat()},
     )
     assert Concern.objects.count() == 1
     send_twice(

@@ -431,7 +431,7 @@ def test_staff_open_and_change_volunteer_files_and_line_managers_personnel_files
             "started_on": today,
         },
     )
-    assert "Enter full name." in error_summary(response.content.decode())
+    assert "Enter the full name" in error_summary(response.content.decode())
     response = client_for(coordinator).post(
         reverse("records:volunteer_file_new"),
         {

@@ -159,6 +159,7 @@ def test_safeguarding_lead_records_concern_and_disclosure_without_consent(
     response = client.post(
         url("safeguarding:concern_new", family),
         {
+            "about": "all",
             "category": "neglect",
             "observed": OBSERVED,
             "observed_on": TODAY().isoformat(),
@@ -266,6 +267,7 @@ def test_volunteer_raises_a_concern_and_sees_only_their_own(
     response = client.post(
         url("safeguarding:concern_new", assigned_family),
         {
+            "about": "all",
             "category": "cse",
             "observed": OBSERVED,
             "observed_on": TODAY().isoformat(),

@@ -277,7 +277,8 @@ class SchemeYear(RuleBasedStateMachine):
     def _refer(self, *, received: datetime.date | None = None) -> str:
         """A referral taken on the New family page by the coordinator (§7.1)."""
         first, last = invented_name()
-        _, answer = self.as_(Role.COORDINATOR).submit(
+        coordinator, files_before = self.as_(Role.COORDINATOR), Family.objects.count()
+        _, check = coordinator.submit(
             reverse("families:new"),
             source="health_visitor",
             referred_on=(received or self.today).isoformat(),
@@ -288,6 +289,10 @@ class SchemeYear(RuleBasedStateMachine):
             last_name=last,
             postcode="CH41 1AA",
         )
+        # Check your answers (GOV.UK), then open the file: nothing exists before the second step.
+        self._expect(check, 200, "checked a referral's answers")
+        assert "Check the referral" in check.html and Family.objects.count() == files_before
+        answer = coordinator.post(reverse("families:new"), {**form_fields(check.html), "confirm": "yes"})
         self._expect(answer, 302, "took a referral")
         reference = answer.location.rstrip("/").rsplit("/", 1)[-1]
         assert reference not in self.w.families, f"reference {reference} given twice"
@@ -635,11 +640,24 @@ class SchemeYear(RuleBasedStateMachine):
         family = choose(self._wir(open_=True), pick)
         role = "volunteer:" + sorted(family.volunteers)[0] if by_volunteer and family.volunteers else "coordinator"
         url = reverse("safeguarding:concern_new", kwargs={"reference": family.reference})
-        _, answer = self.as_(role).submit(
-            url, category="neglect", observed="Invented observation", observed_on=self.today.isoformat()
+
+        def which_child(html: str) -> str | None:
+            """One child, or all of them (the last choice); no question on a file without children."""
+            choices = [v for v in options_of(html, "about") if v]
+            return (choices[0] if pick % 2 else choices[-1]) if choices else None
+
+        page, answer = self.as_(role).submit(
+            url,
+            about=which_child,
+            category="neglect",
+            observed="Invented observation",
+            observed_on=self.today.isoformat(),
         )
+        assert "call 999" in page.html, "the concern form starts with what to do in immediate danger"
         self._expect(answer, 302, "raised a safeguarding concern")
         concern = Concern.objects.filter(family_id=family.pk).order_by("-raised_at").first()
+        chosen = which_child(page.html)
+        assert str(concern.about_child_id or "all") == (chosen or "all"), "the concern is about the child chosen"
         family.open_concerns.append(concern.pk)
         family.had_concern = True
         self.touched.add(family.reference)

@@ -64,6 +64,8 @@ def test_get_requests_change_nothing_but_the_access_log(world, shard):
         for person, client in clients.items():
             response = client.get(url)
             assert response.status_code < 500, (name, person)
+            # GOV.UK patterns (issue 17): no "---------" choice, no browser date picker.
+            assert b"---------" not in response.content and b'type="date"' not in response.content, (name, person)
         assert Client().get(url).status_code in (200, 302), name
     after = snapshot()
     changed = [table for table in before if before[table] != after[table]]
@@ -170,6 +172,7 @@ def test_logs_carry_no_personal_data(world, caplog, client_for):
         "referred_on": "2024-01-02",
         "reasons": "Sentinel reasons Xylophonica",
         "family_consented": "on",
+        "confirm": "yes",
         **sentinel,
     }
     created = client.post(reverse("families:new"), form)

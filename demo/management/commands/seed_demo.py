@@ -298,11 +298,18 @@ class Command(BaseCommand):
             return
         family = families[4]
         access = gate.open_family(user=lead, reference=family.reference, section=Section.SAFEGUARDING, for_change=True)
+        # About the youngest child, with the time it was seen (issue 17.6): the lead's form
+        # names the child by age, the coordinator's by name.
+        children = sorted(
+            family.members.filter(kind=Member.Kind.CHILD), key=lambda m: m.date_of_birth or today, reverse=True
+        )
         safeguarding_services.concern_raise(
             access=access,
             category=Concern.Category.NEGLECT,
             actor=lead,
             observed_on=today - datetime.timedelta(days=3),
+            observed_at=datetime.time(16, 45),
+            about_child=children[0] if children else None,
             observed="The toddler was alone in the flat for over an hour while mum was out; no food in the fridge.",
         )
         # Without consent a disclosure waits for a second person (access_log.approvals): the lead asks,
