@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("consent",),
     ("safeguarding",),
     ("records", "reporting"),
-    ("portability", "reminders"),
+    ("portability", "reminders", "home"),
     ("demo",),
 ]
 LEVEL = {app: level for level, apps_ in enumerate(LAYERS) for app in apps_}
