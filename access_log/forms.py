@@ -131,3 +131,30 @@ class ApprovalDecisionForm(forms.Form):
         if data.get("decision") == "refuse" and not data.get("reason"):
             self.add_error("reason", "Give the reason for refusing.")
         return data
+
+
+class FileLogFilter(forms.Form):
+    """Who opened this file: one person's visits, or those between two dates (§9.1)."""
+
+    person = forms.TypedChoiceField(label="Person", coerce=int, required=False, empty_value=None)
+    since = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    until = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, people: list[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Everyone"), *((p.pk, p.display_name) for p in people)]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        return cleaned
