@@ -84,7 +84,7 @@ class AuditSessionForm(SignatureForm):
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
     )
     declared = forms.BooleanField(
-        label="I will be present throughout the session, which ends after two hours or when I close it (§10.1)",
+        label="I will be present throughout the session, which ends after two hours or when I close it",
         required=False,
     )
     field_order = ["auditor", "references", "signed_name", "declared"]
