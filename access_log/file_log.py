@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Min, QuerySet
 from django.db.models.functions import TruncDate
@@ -23,7 +24,7 @@ from homestart.rules import Action, Outcome, Purpose, Refusal, Section, role_lab
 from .models import AccessEvent
 
 # What each action did to the file, as the verb of a sentence ("opened the file 4 times").
-VERBS = {
+VERBS: dict[str, str] = {
     Action.VIEW: "opened the file",
     Action.CHANGE: "changed the file",
     Action.CREATE: "created the file",
@@ -119,17 +120,15 @@ def visits(
 ) -> list[Visit]:
     """The events as visits, newest day first; within a day, refusals first, then by name."""
     tz = timezone.get_current_timezone()
-    rows = events.order_by().annotate(day=TruncDate("at", tzinfo=tz))
+    dated = events.order_by().annotate(day=TruncDate("at", tzinfo=tz))
     if person is not None:
-        rows = rows.filter(user_id=person)
+        dated = dated.filter(user_id=person)
     if since is not None:
-        rows = rows.filter(day__gte=since)
+        dated = dated.filter(day__gte=since)
     if until is not None:
-        rows = rows.filter(day__lte=until)
-    rows = rows.values("day", "user", "role", "outcome", "action", "section", "purpose", "reason").annotate(
-        n=Count("id"), first=Min("at"), last=Max("at")
-    )
-    rows = list(rows)
+        dated = dated.filter(day__lte=until)
+    fields = ("day", "user", "role", "outcome", "action", "section", "purpose", "reason")
+    rows: list[dict[str, Any]] = list(dated.values(*fields).annotate(n=Count("id"), first=Min("at"), last=Max("at")))
     people = User.objects.in_bulk({row["user"] for row in rows if row["user"] is not None})
     grouped: dict[tuple, Visit] = {}
     for row in rows:

@@ -153,7 +153,7 @@ class FileLogFilter(forms.Form):
         self.fields["person"].choices = [("", "Everyone"), *((p.pk, p.display_name) for p in people)]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
             self.add_error("until", "The end date must be the same as or after the start date")

@@ -343,7 +343,7 @@ class Approval(FamilyKey, EncryptedModel, AppendOnlyModel):
 
     @property
     def why_clauses(self) -> tuple[str, ...]:
-        return APPROVAL_CLAUSES.get(self.kind, ())
+        return APPROVAL_CLAUSES[ApprovalKind(self.kind)] if self.kind in ApprovalKind.values else ()
 
 
 class ApprovalDecision(EncryptedModel, AppendOnlyModel):

@@ -39,7 +39,7 @@ class Part:
 ORDER = (Part.TODAY, Part.VOLUNTEER, Part.SAFEGUARDING, Part.BOARD, Part.REVIEWS, Part.AUDIT, Part.ADMIN)
 
 # Which part each role is given.
-PART_OF_ROLE = {
+PART_OF_ROLE: dict[str, str] = {
     Role.COORDINATOR: Part.TODAY,
     Role.MANAGER: Part.TODAY,
     Role.VOLUNTEER: Part.VOLUNTEER,

@@ -1055,7 +1055,7 @@ class SchemeYear(RuleBasedStateMachine):
                 # the rest in turn.
                 now += [(role, url, reference, False) for url in (pages if role == Role.COORDINATOR else pages[:1])]
             if self.touched & refs and role in (Role.COORDINATOR, "sef_coordinator"):
-                now.append((role, "/", None, False))  # the Families page lists what changed
+                now.append((role, reverse("families:dashboard"), None, False))  # the Families page lists what changed
         for entry in now:
             self._visit_entry(entry, allowed)
         budget = self.page_budget or len(self.queue)
