@@ -21,7 +21,9 @@ SHOWN = 5
 
 # The volunteer's week, when the planned-visits pages provide it (issue 15.1); until then
 # the volunteer's home is the list of the families they support.
-WEEK_URL_NAMES = ("families:this_week", "families:my_week", "this_week")
+WEEK_URL_NAMES = ("families:this_week",)
+# The coordinator's agenda of planned visits, likewise.
+AGENDA_URL_NAMES = ("families:agenda",)
 
 
 class Part:
@@ -62,9 +64,9 @@ class HomePage:
         return {part: part in self.parts for part in ORDER}
 
 
-def week_url() -> str | None:
-    """The volunteer's "this week" page, if this version of the product has one."""
-    for name in WEEK_URL_NAMES:
+def week_url(names: tuple[str, ...] | None = None) -> str | None:
+    """The volunteer's "this week" page (or another), if this version of the product has one."""
+    for name in names or WEEK_URL_NAMES:
         try:
             return reverse(name)
         except NoReverseMatch:
@@ -86,8 +88,10 @@ def home_for(*, user: User) -> HomePage:
     if has[Part.TODAY] or has[Part.SAFEGUARDING]:
         context["approvals_waiting"] = list(approvals_waiting_for(user=user)[:10])
         context["emergency_notices"] = list(emergency_notices_for(user=user)[:3])
-    if has[Part.VOLUNTEER] or has[Part.TODAY]:
+    if has[Part.VOLUNTEER]:
         context["week_url"] = week_url()
+    if has[Part.TODAY]:
+        context["agenda_url"] = week_url(AGENDA_URL_NAMES)
     if has[Part.SAFEGUARDING]:
         concerns = open_concerns_for(user=user)
         context["open_concerns"] = list(concerns[:SHOWN])

@@ -35,7 +35,9 @@ MORE = "More"
 # are in the bar, the rest of their pages under "More".
 DAILY = (
     "home",
+    "families:this_week",  # the visitor's week and the coordinator's agenda (planned visits), once the menu has them
     "families:dashboard",
+    "families:agenda",
     "families:my_families",
     "families:search",
     "safeguarding:overview",

@@ -60,6 +60,15 @@ def test_a_volunteer_goes_to_their_families(volunteer, client_for):
     assert response.status_code == 302 and response["Location"] == reverse("families:my_families")
 
 
+def test_a_volunteer_goes_to_their_week_once_the_product_has_one(volunteer, client_for, monkeypatch):
+    from home import selectors
+
+    # Stands in for the planned-visits page "families:this_week" (issue 15.1), found by its name.
+    monkeypatch.setattr(selectors, "WEEK_URL_NAMES", ("families:no_such_page", "records:supervision"))
+    response = client_for(volunteer).get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("records:supervision")
+
+
 def test_a_person_with_several_roles_sees_each_part(coordinator, wirral, client_for):
     MembershipFactory(user=coordinator, scheme=wirral, role=Role.VOLUNTEER)
     MembershipFactory(user=coordinator, scheme=wirral, role=Role.TRUSTEE)
