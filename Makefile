@@ -3,6 +3,7 @@
 #   make run    serve the demo at http://127.0.0.1:8000 (SQLite, demo users)
 #   make test   lint, type check, migration check, deploy check, unit/integration suite, browser suite
 #   make e2e    browser suite only (needs Chromium at /usr/bin/chromium)
+#   make screenshots  PNGs of each role's home, the referral form's errors and a family file (docs/screenshots/)
 #   make lint   ruff
 #   make policy-map  write docs/policy-map.md (clause -> enforcement -> tests)
 #   make typecheck  mypy with django-stubs over the apps
@@ -47,7 +48,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # developer's .local/dev-keys.json.
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
-.PHONY: help run test unit e2e lint typecheck migrations-check deploy-check venv venv-test clean-venv bench load simulate \
+.PHONY: help run test unit e2e screenshots lint typecheck migrations-check deploy-check venv venv-test clean-venv bench load simulate \
   lock demo-check policy-map
 
 help:
@@ -55,6 +56,7 @@ help:
 	@echo "make test   - lint, type, migration and deploy checks, unit/integration tests, then browser tests"
 	@echo "make unit   - unit/integration tests only (PYTEST_ARGS=... passes options)"
 	@echo "make e2e    - browser tests only (Chromium at $(CHROMIUM))"
+	@echo "make screenshots - PNGs of each role's home, the referral form's errors and a family file, desktop and phone (docs/screenshots/)"
 
 	@echo "make policy-map - write docs/policy-map.md from homestart/policy_table.py and the tests' policy markers"
 	@echo "make lint   - ruff check . and ruff format --check ."
@@ -155,6 +157,11 @@ unit: $(STAMP)
 # ignore tests/e2e, so they are replaced here (keeping --strict-markers).
 e2e: $(STAMP)
 	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
+
+# The seeded demo on the live server, through the browser suite's Chromium and fixtures (each page
+# also checked with axe-core); tests/e2e/screenshots.py says which pages.
+screenshots: $(STAMP)
+	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e/screenshots.py -p no:cacheprovider -o addopts="--strict-markers" -q
 
 # Lint, type, migration and deploy checks first, then the unit/integration suite, then the
 # browser suite; each phase's time is printed after it, and all three at the end.

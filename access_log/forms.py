@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from homestart import dates
 from homestart.models import Scheme, User
 
 from .models import RecordOfAccess
@@ -84,7 +85,7 @@ class AuditSessionForm(SignatureForm):
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
     )
     declared = forms.BooleanField(
-        label="I will be present throughout the session, which ends after two hours or when I close it (§10.1)",
+        label="I will be present throughout the session, which ends after two hours or when I close it",
         required=False,
     )
     field_order = ["auditor", "references", "signed_name", "declared"]
@@ -131,3 +132,22 @@ class ApprovalDecisionForm(forms.Form):
         if data.get("decision") == "refuse" and not data.get("reason"):
             self.add_error("reason", "Give the reason for refusing.")
         return data
+
+
+class FileLogFilter(forms.Form):
+    """Who opened this file: one person's visits, or those between two dates (§9.1)."""
+
+    person = forms.TypedChoiceField(label="Person", coerce=int, required=False, empty_value=None)
+    since = dates.DateField(label="From", required=False)
+    until = dates.DateField(label="To", required=False)
+
+    def __init__(self, *args, people: list[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Everyone"), *((p.pk, p.display_name) for p in people)]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        return cleaned

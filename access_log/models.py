@@ -299,10 +299,19 @@ class ContractorUndertaking(AppendOnlyModel):
 class ApprovalKind(models.TextChoices):
     """The powers over files that one person asks for and another approves (DESIGN, "Two people")."""
 
-    DISCLOSURE = "disclosure", "Disclosure without consent (§2.1, §7.4)"
-    TRANSFER = "transfer", "Transfer to another scheme without consent (§9.3)"
-    EXTERNAL_REQUEST = "external_request", "Decision on a police or court request (§10.2, §10.3)"
-    CASE_STUDY = "case_study", "Release of a case study (§3.3, §7.5)"
+    DISCLOSURE = "disclosure", "Disclosure without consent"
+    TRANSFER = "transfer", "Transfer to another scheme without consent"
+    EXTERNAL_REQUEST = "external_request", "Decision on a police or court request"
+    CASE_STUDY = "case_study", "Release of a case study"
+
+
+# The clauses behind each kind, quoted by the "Why?" on the approval's page.
+APPROVAL_CLAUSES = {
+    ApprovalKind.DISCLOSURE: ("2.1", "7.4"),
+    ApprovalKind.TRANSFER: ("9.3",),
+    ApprovalKind.EXTERNAL_REQUEST: ("10.2", "10.3"),
+    ApprovalKind.CASE_STUDY: ("3.3", "7.5"),
+}
 
 
 class Approval(FamilyKey, EncryptedModel, AppendOnlyModel):
@@ -331,6 +340,10 @@ class Approval(FamilyKey, EncryptedModel, AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.family_id and self.family.reference}"
+
+    @property
+    def why_clauses(self) -> tuple[str, ...]:
+        return APPROVAL_CLAUSES[ApprovalKind(self.kind)] if self.kind in ApprovalKind.values else ()
 
 
 class ApprovalDecision(EncryptedModel, AppendOnlyModel):

@@ -18,8 +18,15 @@ from homestart.once import form_once
 from homestart.rules import FileKind, Purpose, Role, Section
 from homestart.security import recent_authentication
 
-from . import approvals, gate, selectors, services
-from .forms import ApprovalDecisionForm, AuditSessionForm, RecordOfAccessForm, ReviewForm, UndertakingForm
+from . import approvals, file_log, gate, selectors, services
+from .forms import (
+    ApprovalDecisionForm,
+    AuditSessionForm,
+    FileLogFilter,
+    RecordOfAccessForm,
+    ReviewForm,
+    UndertakingForm,
+)
 from .kinds import SCHEME_STAFF_ROLES, Grant, kind_spec
 from .models import Approval, ContractorUndertaking, RecordOfAccess, Review
 
@@ -233,7 +240,12 @@ def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResp
         user=request.user, kind=kind, reference=reference, section=Section.ACCESS_LOG, roles=spec.log_roles
     )
     events = selectors.file_events(kind=kind, file_id=access.target.pk)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    form = FileLogFilter(request.GET or None, people=file_log.people_in(events))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    visits = file_log.visits(events, person=chosen.get("person"), since=chosen.get("since"), until=chosen.get("until"))
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "access_log/file_log.html",
@@ -241,6 +253,9 @@ def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResp
             "access": access,
             "reference": reference,
             "page": page,
+            "form": form,
+            "filtered": bool(chosen and any(chosen.values())),
+            "query": query.urlencode(),
             "kind": kind,
             "file_url": spec.reference_url(reference),
         },

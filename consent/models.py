@@ -23,11 +23,11 @@ from homestart.models import AppendOnlyModel, EncryptedModel, PolicyVersion, Sch
 
 
 class Scope(models.TextChoices):
-    GENERAL = "general", "General information about the kind and level of support (§1.2, §7.3)"
-    SPECIFIC = "specific", "Specific information (§7.4)"
-    SELF_REFERRAL = "self_referral", "That a self-referred family asked for support, and general information (§1.3)"
-    MULTI_AGENCY = "multi_agency", "Additional information for local multi-agency arrangements (§1.4)"
-    TRANSFER = "transfer", "Information for a new Home-Start scheme (§9.2)"
+    GENERAL = "general", "General information about the kind and level of support"  # §1.2, §7.3
+    SPECIFIC = "specific", "Specific information"  # §7.4
+    SELF_REFERRAL = "self_referral", "That a self-referred family asked for support, and general information"  # §1.3
+    MULTI_AGENCY = "multi_agency", "Additional information for local multi-agency arrangements"  # §1.4
+    TRANSFER = "transfer", "Information for a new Home-Start scheme"  # §9.2
 
 
 class RecipientKind(models.TextChoices):
@@ -42,10 +42,10 @@ class RecipientKind(models.TextChoices):
 
 class LegalBasis(models.TextChoices):
     CONSENT = "consent", "The family's consent"
-    SAFEGUARDING = "safeguarding", "Welfare and protection of a child or vulnerable adult (§2.1, §7.4)"
+    SAFEGUARDING = "safeguarding", "Welfare and protection of a child or vulnerable adult"  # §2.1, §7.4
     DISCLOSABLE_OFFENCE = "disclosable_offence", "Disclosable offence: drug trafficking or drug money laundering"
     TERRORISM = "terrorism", "Terrorism"
-    COURT_ORDER = "court_order", "A subpoena or court order (§10.2, §10.3)"
+    COURT_ORDER = "court_order", "A subpoena or court order"  # §10.2, §10.3
 
 
 class ConfidentialityStatement(FamilyKey, EncryptedModel):
@@ -192,12 +192,12 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     """
 
     class Channel(models.TextChoices):
-        REFERRER_UPDATE = "referrer_update", "Update to the referrer (§7.2, §7.3)"
-        AGENCY = "agency", "Communication with an agency (§7.4)"
-        SAFEGUARDING = "safeguarding", "Safeguarding referral (§2.1)"
-        POLICE = "police", "Police request (§10.3)"
-        COURT = "court", "Court proceedings (§10.2)"
-        TRANSFER = "transfer", "Transfer to a new scheme (§9.2, §9.3)"
+        REFERRER_UPDATE = "referrer_update", "Update to the referrer"  # §7.2, §7.3
+        AGENCY = "agency", "Communication with an agency"  # §7.4
+        SAFEGUARDING = "safeguarding", "Safeguarding referral"  # §2.1
+        POLICE = "police", "Police request"  # §10.3
+        COURT = "court", "Court proceedings"  # §10.2
+        TRANSFER = "transfer", "Transfer to a new scheme"  # §9.2, §9.3
 
     class FamilyTold(models.TextChoices):
         TOLD = "told", "The family was told"

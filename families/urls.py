@@ -17,7 +17,7 @@ register_converter(ReferenceConverter, "ref")
 
 app_name = "families"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("families/", views.dashboard, name="dashboard"),
     path("display/", views.display_mode, name="display_mode"),
     path("search/", views.search, name="search"),
     path("families/new/", views.family_new, name="new"),

@@ -1,11 +1,13 @@
 """The navigation a person sees follows their roles: no link leads to a page
 their role cannot use.
 
-Someone with a handful of links (a volunteer on a phone, an auditor, a
-reviewer) sees them side by side. Staff see many more, so theirs are grouped
-into a few disclosure menus (<details>/<summary>: they open and close without
-JavaScript, which the Content-Security-Policy keeps to files in static/). A
-group holding a single link for this person is shown as that link.
+The pages a role uses every day are one click away, side by side: at most six
+items in the bar, so that it fits on one line of a 1280 px screen. Someone with
+a handful of links (a volunteer on a phone, an auditor, a reviewer) sees them
+all there. Everyone else gets their daily pages and one "More" disclosure menu
+(<details>/<summary>: it opens and closes without JavaScript, which the
+Content-Security-Policy keeps to files in static/) with the rest, under a
+heading for each area. On a phone the whole bar folds behind a "Menu" button.
 """
 
 from __future__ import annotations
@@ -23,8 +25,33 @@ from .security import has_second_factor
 STAFF = {Role.COORDINATOR, Role.MANAGER}
 TRUSTEES = {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}
 
-# Up to this many links are shown flat, without groups.
-FLAT_LIMIT = 5
+# At most this many items in the bar (links, and the "More" menu).
+TOP_LIMIT = 6
+# Up to this many links are shown flat, with no "More" menu.
+FLAT_LIMIT = TOP_LIMIT
+MORE = "More"
+
+# The pages used every day, by role, most used first: the first of them a person has
+# are in the bar, the rest of their pages under "More".
+DAILY = (
+    "home",
+    "families:dashboard",
+    "families:agenda",  # the scheme's planned and overdue visits, by reference (§8.6)
+    "families:search",
+    "safeguarding:overview",
+    "families:my_families",
+    "families:this_week",  # the visitor's week; a volunteer's few pages are all in the bar anyway
+    "records:file_list",
+    "reporting:statistics",
+    "reporting:minutes_list",
+    "safeguarding:trustee_notices",
+    "access_log:review_list",
+    "access_log:audit_session_list",
+    "admin:index",
+    "access_requests",
+    "access_log:approvals",
+    "records:supervision",
+)
 
 # The groups, in the order they appear. Link labels are unique across groups.
 FAMILIES = "Families and groups"
@@ -52,6 +79,22 @@ class NavGroup:
         return any(link.active for link in self.links)
 
 
+@dataclass
+class NavMore:
+    """The "More" menu: the rest of a person's pages, under a heading for each area."""
+
+    label: str
+    sections: list[NavGroup] = field(default_factory=list)
+
+    @property
+    def links(self) -> list[NavLink]:
+        return [link for section in self.sections for link in section.links]
+
+    @property
+    def active(self) -> bool:
+        return any(link.active for link in self.links)
+
+
 def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
     """(group, URL name, label) for each page this person's roles may use, in menu order."""
     entries: list[tuple[str | None, str, str]] = []
@@ -59,6 +102,9 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
     def add(group: str | None, name: str, label: str) -> None:
         entries.append((group, name, label))
 
+    # Home: each role's own work (home/). A volunteer and nothing else is sent on to their families.
+    if roles - {Role.VOLUNTEER}:
+        add(None, "home", "Home")
     # Families (§8.3: a volunteer reaches only the families they support).
     if roles & STAFF:
         add(FAMILIES, "families:dashboard", "Families")
@@ -120,9 +166,9 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
     # How each clause of the policy is kept, and the tests that prove it (§3.8).
     if roles & {Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER, Role.ADMIN}:
         add(REVIEWS, "policy_map", "How this system keeps the policy")
-    # Not in a group: only the scheme's system administrator has it.
+    # Only the scheme's system administrator has it.
     if Role.ADMIN in roles and user.is_staff:
-        add(None, "admin:index", "Administration")
+        add(REVIEWS, "admin:index", "Administration")
     return entries
 
 
@@ -136,17 +182,20 @@ def navigation(request: HttpRequest) -> dict:
         (group, NavLink(url=reverse(name), label=label, active=name == current))
         for group, name, label in _entries_for(user, roles)
     ]
-    nav: list[NavLink | NavGroup] = []
+    nav: list[NavLink | NavMore] = []
     if len(entries) <= FLAT_LIMIT:
         nav = [link for _, link in entries]
     else:
-        groups = {label: NavGroup(label) for label in GROUPS}
-        for group, link in entries:
-            if group is None:
-                continue
-            groups[group].links.append(link)
-        nav = [g if len(g.links) > 1 else g.links[0] for g in groups.values() if g.links]
-        nav += [link for group, link in entries if group is None]
+        names = [name for _, name, _ in _entries_for(user, roles)]
+        daily = [name for name in DAILY if name in names][: TOP_LIMIT - 1]
+        more = NavMore(MORE, [NavGroup(label) for label in GROUPS])
+        sections = {section.label: section for section in more.sections}
+        for name, (group, link) in zip(names, entries, strict=True):
+            if name not in daily:
+                sections[group or REVIEWS].links.append(link)
+        more.sections = [section for section in more.sections if section.links]
+        by_name = dict(zip(names, (link for _, link in entries), strict=True))
+        nav = [by_name[name] for name in daily] + [more]
     # Two-factor sign-in is offered to everyone who has not set it up (required
     # outright when TWO_FACTOR_REQUIRED is on, see homestart.security).
     verified = getattr(user, "is_verified", lambda: False)()

@@ -97,12 +97,12 @@ class Section(models.TextChoices):
 class Purpose(models.TextChoices):
     CASEWORK = "casework", "Supporting the family"
     SUPERVISION = "supervision", "Supervision"
-    SPOT_CHECK = "spot_check", "Spot check of files for a safeguarding audit (§9.1)"
-    QUALITY_REVIEW = "quality_review", "Quality assurance review (§8.3, §9.1)"
-    EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence (§10.1)"
-    ADMINISTRATION = "administration", "System administration under a confidentiality undertaking (§7.6)"
-    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead (§2.1)"
-    RETENTION = "retention", "Destruction at the end of the retention period (§8.8)"
+    SPOT_CHECK = "spot_check", "Spot check of files for a safeguarding audit"  # §9.1
+    QUALITY_REVIEW = "quality_review", "Quality assurance review"  # §8.3, §9.1
+    EXTERNAL_AUDIT = "external_audit", "External audit, in the coordinator's presence"  # §10.1
+    ADMINISTRATION = "administration", "System administration under a confidentiality undertaking"  # §7.6
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referral to children's services by the safeguarding lead"  # §2.1
+    RETENTION = "retention", "Destruction at the end of the retention period"  # §8.8
     IMPORT = "import", "Bringing in the scheme's earlier records"
     EXPORT = "export", "The scheme taking its own records out"
 

@@ -208,6 +208,8 @@ INSTALLED_APPS = [
     "portability",
     # What is due for whom (send_reminders, "Due for you"): reads every app below, imported by none.
     "reminders",
+    # The landing page after sign-in, a part for each role: reads the apps below, imported by none.
+    "home",
     # The demo data (manage.py seed_demo): the top layer, it uses every other app.
     "demo",
 ]
@@ -313,7 +315,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 # A set-password link (sent by an administrator, §8.2) works once, for this many seconds.
 PASSWORD_RESET_TIMEOUT = 4 * 60 * 60
-LOGIN_REDIRECT_URL = "families:dashboard"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"

@@ -29,6 +29,7 @@ urlpatterns = [
     path("access/requests/<int:grant_id>/refuse/", views.access_request_refuse, name="access_request_refuse"),
     path("access/holders/<str:scheme_code>/", views.access_holders, name="access_holders"),
     path("admin/", admin.site.urls),
+    path("", include("home.urls")),
     path("", include("access_log.urls")),
     path("records/", include("records.urls")),
     path("", include("families.urls")),

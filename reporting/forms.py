@@ -29,7 +29,7 @@ class CaseStudyDraftForm(VersionedForm, CaseStudyForm):
 
 class NewCaseStudyForm(CaseStudyForm):
     family_consented = forms.BooleanField(
-        label="The family consented to their story being used in this way (§7.5)",
+        label="The family consented to their story being used in this way",
         required=False,
     )
     consent_recorded_on = date_field("Date the family gave consent", described_as="the date of consent")

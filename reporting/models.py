@@ -58,7 +58,7 @@ class CaseStudy(FamilyKey, EncryptedModel):
     family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="case_studies")
     title = models.CharField(max_length=120, help_text="A title with no name or place in it.")
     draft = EncryptedTextField("case study")
-    family_consented = models.BooleanField("the family consented to this use of their story (§7.5)")
+    family_consented = models.BooleanField("the family consented to this use of their story")  # §7.5
     consent_recorded_on = models.DateField("date the family gave consent")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     released_text = models.TextField(blank=True, editable=False)

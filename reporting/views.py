@@ -333,7 +333,9 @@ def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
 def minutes_list(request: HttpRequest) -> HttpResponse:
     meetings = selectors.meetings_visible_to(user=request.user).select_related("scheme")
     may_write = has_role(request.user, selectors.MINUTES_WRITERS)
-    if not (may_write or meetings.exists()):
+    # The Board's readers see the list even before their scheme's first minutes are recorded
+    # (a coordinator of a scheme without minutes followed the menu's link to a 404).
+    if not (has_role(request.user, selectors.MINUTES_READERS) or meetings.exists()):
         raise Http404("No such page.")
     return render(request, "reporting/minutes_list.html", {"meetings": meetings, "may_write": may_write})
 

@@ -124,7 +124,7 @@ class DiscloseForm(VersionedForm, WithoutConsentMixin):
         label="Basis",
         widget=forms.RadioSelect,
         choices=[
-            ("", "A recorded safeguarding concern (§2.1), or the recorded court order"),
+            ("", "A recorded safeguarding concern, or the recorded court order"),
             (LegalBasis.DISCLOSABLE_OFFENCE, LegalBasis.DISCLOSABLE_OFFENCE.label),
             (LegalBasis.TERRORISM, LegalBasis.TERRORISM.label),
         ],
@@ -159,7 +159,7 @@ class ReferralPurposeForm(forms.Form):
     purpose = forms.ChoiceField(
         label="Why are you opening the family's identifying details?",
         widget=forms.RadioSelect,
-        choices=[(Purpose.SAFEGUARDING_REFERRAL, "To refer a child to children's services (§2.1)")],
+        choices=[(Purpose.SAFEGUARDING_REFERRAL, "To refer a child to children's services")],
         error_messages={"required": "Say why you are opening the identifying details."},
         help_text="Opening them is recorded in the family's access log, with this purpose.",
     )

@@ -27,7 +27,7 @@ class Concern(FamilyKey, EncryptedModel):
         PHYSICAL = "physical", "Physical abuse"
         EMOTIONAL = "emotional", "Emotional abuse"
         SEXUAL = "sexual", "Sexual abuse"
-        CSE = "cse", "Child sexual exploitation (§2.3)"
+        CSE = "cse", "Child sexual exploitation"  # §2.3
         DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
         VULNERABLE_ADULT = "vulnerable_adult", "Concern for a vulnerable adult"
         OTHER = "other", "Other concern for a child's welfare or safety"
@@ -99,8 +99,8 @@ class ExternalRequest(FamilyKey, EncryptedModel):
     """A request from the police (§10.3) or for evidence in court proceedings (§10.2)."""
 
     class Kind(models.TextChoices):
-        POLICE = "police", "Police request (§10.3)"
-        COURT = "court", "Court proceedings (§10.2)"
+        POLICE = "police", "Police request"  # §10.3
+        COURT = "court", "Court proceedings"  # §10.2
 
     class Decision(models.TextChoices):
         PENDING = "pending", "Awaiting a decision"

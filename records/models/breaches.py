@@ -46,7 +46,7 @@ class Breach(OwnKey, EncryptedModel):
     ico_decision_reason = models.CharField(max_length=500, blank=True)
     ico_reported_at = models.DateTimeField(null=True, blank=True)
     actions = EncryptedTextField("actions taken", blank=True)
-    outcome = EncryptedTextField("outcome (including any disciplinary action, §3.9, §4.4, §5.5)", blank=True)
+    outcome = EncryptedTextField("outcome (including any disciplinary action)", blank=True)  # §3.9, §4.4, §5.5
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from families.forms import DateInput, date_field
+from families.forms import date_field
 from families.matching import TIMES
 from families.forms import date_field
 from homestart import dates
@@ -37,13 +37,12 @@ def _person_file_form(model_class, extra: list[str]):
             fields = ["full_name", "phone", "address", "started_on", "left_on", "left_reason", *extra]
             # Dates as day, month and year (``homestart.dates``); ``dbs_checked_on`` is an
             # EncryptedDateField, whose form field is already one.
-            field_classes = {"started_on": dates.DateField, "left_on": dates.DateField}
+            field_classes = {
+                "started_on": dates.DateField,
+                "left_on": dates.DateField,
+                "dbs_renewal_due": dates.DateField,
+            }
             widgets = {
-                "started_on": DateInput,
-                "left_on": DateInput,
-                "dbs_checked_on": DateInput,
-                "dbs_renewal_due": DateInput,
-                "preparation_course_on": DateInput,
                 "address": forms.Textarea(attrs={"rows": 3}),
                 **{
                     name: forms.Textarea(attrs={"rows": 3})
@@ -137,7 +136,7 @@ class TrainingRecordForm(ClearMessages, forms.ModelForm):
     class Meta:
         model = TrainingRecord
         fields = ["course", "completed_on", "renew_on"]
-        widgets = {"completed_on": DateInput, "renew_on": DateInput}
+        field_classes = {"renew_on": dates.DateField}  # completed_on is encrypted: already day, month and year
 
     def clean_completed_on(self):
         day = self.cleaned_data.get("completed_on")

@@ -68,7 +68,7 @@ STAFF_CHANGE = row("404", **STAFF, volunteer="403ro", **READERS_READ_ONLY, anony
 
 EXPECTED: dict[str, dict[str, str]] = {
     # Sign in and out, and the policy every user acknowledges (§3.1, §4.1, §5.1).
-    "login": row("->dashboard", anonymous="200"),
+    "login": row("->home", anonymous="200"),
     "logout": row("405", anonymous="->login"),
     "policy": AUTHENTICATED_200,
     # Two-factor sign-in and re-authentication: every signed-in person, for themselves (§8.2).
@@ -220,6 +220,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         anonymous="->login",
     ),
     # Family pages.
+    # The landing page: a part for each role held; a volunteer and nothing else goes to their families.
+    "home": row("200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"),
     "families:dashboard": row("200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"),
     "families:display_mode": row("->dashboard", anonymous="->login"),  # POST
     "families:search": AUTHENTICATED_200,
@@ -395,6 +397,7 @@ def redirect_target(code: str, world: dict) -> str:
         "->login": reverse("login"),
         "->admin_login": reverse("admin:login"),
         "->dashboard": reverse("families:dashboard"),
+        "->home": reverse("home"),
         "->my_families": reverse("families:my_families"),
         "->detail": reverse("families:detail", kwargs={"reference": ref}),
         "->sign": reverse("access_log:sign", kwargs={"kind": FileKind.FAMILY, "reference": ref}),

@@ -1,5 +1,6 @@
-"""The menu on a desktop and on a phone: staff open a group to reach its links, a volunteer's few
-links are there at once; the page being shown is marked, and every state passes axe-core (§2.1)."""
+"""The menu on a desktop and on a phone: staff have their daily pages in the bar and the rest
+under "More", a volunteer's few links are there at once; the page being shown is marked, and every
+state passes axe-core (§2.1)."""
 
 from __future__ import annotations
 
@@ -11,52 +12,56 @@ from tests.e2e.menu import menu_group
 PHONE = {"width": 375, "height": 740}
 
 
+DESKTOP = {"width": 1280, "height": 800}
+
+
 @pytest.mark.e2e
 @pytest.mark.policy("2.1")
-def test_coordinator_opens_one_menu_group_at_a_time(page, sign_in, axe_check):
+def test_coordinator_reaches_daily_pages_in_one_click_and_the_rest_under_more(page, sign_in, axe_check):
+    page.set_viewport_size(DESKTOP)
     sign_in(page, "coordinator")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs doing today")
     axe_check(page)
     nav = page.get_by_role("navigation", name="Menu")
-    groups = nav.locator("details")
-    expect(groups.locator("summary")).to_have_text(
-        ["Families and groups", "People", "Safeguarding and consent", "Records and reporting", "Reviews and audit"]
-    )
-    # All closed: the links are not shown until a group is opened.
-    expect(nav.get_by_role("link", name="Find a family")).to_be_hidden()
+    items = nav.locator(".govuk-service-navigation__list > li")
+    expect(items).to_have_count(6)
+    expect(items.locator("> a")).to_have_text(["Home", "Families", "Find a family", "Safeguarding", "People's files"])
+    expect(items.locator("> details > summary")).to_have_text("More")
+    # One line at 1280 px: every item's top is the first item's.
+    tops = {round(box["y"]) for box in (items.nth(i).bounding_box() for i in range(6))}
+    assert len(tops) == 1, tops
+    # Closed: the rest are not shown until "More" is opened.
+    expect(nav.get_by_role("link", name="Subject access")).to_be_hidden()
 
-    families = menu_group(page, "Families and groups")
-    expect(families.get_by_role("link")).to_have_text(
-        ["Families", "Groups", "Find a family", "This week", "Visits agenda"]
-    )
-    axe_check(page)  # with a group open over the page
+    more = menu_group(page, "More")
+    expect(more.get_by_role("link", name="Subject access")).to_be_visible()
+    axe_check(page)  # with the menu open over the page
 
-    # Opening another group closes the first.
-    people = menu_group(page, "People")
-    expect(people.get_by_role("link", name="Supervision")).to_be_visible()
-    expect(families.get_by_role("link", name="Find a family")).to_be_hidden()
-
-    # Escape closes it and leaves the keyboard on the group's name.
-    people.get_by_role("link", name="Supervision").focus()
+    # Escape closes it and leaves the keyboard on "More".
+    more.get_by_role("link", name="Subject access").focus()
     page.keyboard.press("Escape")
-    expect(people.get_by_role("link", name="Supervision")).to_be_hidden()
-    expect(people.locator("summary")).to_be_focused()
+    expect(more.get_by_role("link", name="Subject access")).to_be_hidden()
+    expect(more.locator("summary")).to_be_focused()
 
-    # The keyboard alone opens a group and follows a link.
-    page.keyboard.press("Shift+Tab")
-    expect(families.locator("summary")).to_be_focused()
+    # The keyboard alone opens it and follows a link.
     page.keyboard.press("Enter")
-    families.get_by_role("link", name="Find a family").focus()
+    more.get_by_role("link", name="Groups").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Find a family")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Groups")
     axe_check(page)
 
-    # The page shown is marked in the menu, inside a group marked as the current section.
+    # The page shown is marked in the menu, and "More" as the current section.
     nav = page.get_by_role("navigation", name="Menu")
     expect(nav.locator("[aria-current=page]")).to_have_count(1)
-    families = menu_group(page, "Families and groups")
-    expect(families.get_by_role("link", name="Find a family")).to_have_attribute("aria-current", "page")
-    expect(nav.locator(".govuk-service-navigation__item--active")).to_contain_text("Families and groups")
+    expect(nav.locator(".govuk-service-navigation__item--active")).to_contain_text("More")
+
+    # A daily page is one click away.
+    nav.get_by_role("link", name="Find a family", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a family")
     axe_check(page)
+    expect(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Find a family")).to_have_attribute(
+        "aria-current", "page"
+    )
 
 
 @pytest.mark.e2e
@@ -83,17 +88,24 @@ def test_volunteer_on_a_phone_reaches_their_pages_from_the_menu(page, sign_in, a
 
 @pytest.mark.e2e
 @pytest.mark.policy("2.1")
-def test_coordinator_on_a_phone_opens_a_group_in_place(page, sign_in, axe_check):
+def test_coordinator_on_a_phone_opens_more_in_place(page, sign_in, axe_check):
     page.set_viewport_size(PHONE)
     sign_in(page, "coordinator")
     axe_check(page)
     nav = page.get_by_role("navigation", name="Menu")
-    nav.get_by_role("button", name="Menu").click()
-    records = menu_group(page, "Records and reporting")
-    link = records.get_by_role("link", name="Subject access")
+    button = nav.get_by_role("button", name="Menu")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(nav.get_by_role("link", name="Families", exact=True)).to_be_hidden()
+    # A disclosure button, by keyboard.
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Families", exact=True)).to_be_visible()
+    more = menu_group(page, "More")
+    link = more.get_by_role("link", name="Subject access")
     expect(link).to_be_visible()
     axe_check(page)
-    # In place, under the group's name: tall enough to tap (44px, WCAG 2.5.5) and inside the screen.
+    # In place, under "More": tall enough to tap (44px, WCAG 2.5.5) and inside the screen.
     box = link.bounding_box()
     assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]
     link.click()

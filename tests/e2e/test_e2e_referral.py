@@ -32,6 +32,9 @@ def test_coordinator_opens_family_file_only_with_consent_then_records_visit_and_
     page, sign_in, axe_check
 ):
     sign_in(page, "coordinator")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs doing today")
+    axe_check(page)
+    page.get_by_role("main").get_by_role("link", name="Families", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Families")
     axe_check(page)
 

@@ -44,7 +44,7 @@ def test_coordinator_sets_up_two_factor_and_signs_in_with_a_code(page, sign_in, 
     expect(page.locator(".app-recovery-codes li")).to_have_count(10)
     axe_check(page)
     page.get_by_role("button", name="I have kept my codes safe").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs doing today")
     axe_check(page)
 
     page.get_by_role("button", name="Sign out").click()
@@ -56,6 +56,6 @@ def test_coordinator_sets_up_two_factor_and_signs_in_with_a_code(page, sign_in, 
     axe_check(page)
     page.get_by_role("textbox", name="Code").fill(code_for(secret, later=30))  # the app's next code
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs doing today")
     expect(page.get_by_role("link", name="Set up two-factor sign-in")).to_have_count(0)
     axe_check(page)

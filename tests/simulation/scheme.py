@@ -1226,7 +1226,7 @@ class SchemeYear(RuleBasedStateMachine):
                 # the rest in turn.
                 now += [(role, url, reference, False) for url in (pages if role == Role.COORDINATOR else pages[:1])]
             if self.touched & refs and role in (Role.COORDINATOR, "sef_coordinator"):
-                now.append((role, "/", None, False))  # the Families page lists what changed
+                now.append((role, reverse("families:dashboard"), None, False))  # the Families page lists what changed
                 now.append((role, reverse("families:agenda"), None, False))
             if self.touched & refs and (role.startswith("volunteer:") or role == Role.COORDINATOR):
                 now.append((role, reverse("families:this_week"), None, False))

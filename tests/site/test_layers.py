@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("safeguarding",),
     ("outcomes",),
     ("records", "reporting"),
-    ("portability", "reminders"),
+    ("portability", "reminders", "home"),
     ("demo",),
 ]
 LEVEL = {app: level for level, apps_ in enumerate(LAYERS) for app in apps_}
