@@ -179,9 +179,10 @@ def signed_in(user) -> Client:
     return client
 
 
-def run_size(families: int, events: int, repeat: int) -> dict:
-    print(f"\n== {families:,} families, {events:,} access events ==", flush=True)
-    world = generate.populate(families=families, events=events)
+def run_size(families: int, events: int, repeat: int, *, schemes: int = generate.NATIONAL_SCHEMES) -> dict:
+    where = "in one scheme" if schemes == 1 else f"over {schemes} schemes"
+    print(f"\n== {families:,} families {where}, {events:,} access events ==", flush=True)
+    world = generate.populate(families=families, events=events, schemes=schemes)
     users, review = world["users"], world["review"]
     home = world["schemes"][0]
     family = Family.objects.filter(scheme=home).order_by("number").first()
@@ -206,7 +207,7 @@ def run_size(families: int, events: int, repeat: int) -> dict:
     rows["tracked encrypted write"] = _row(*measure_post(coordinator, member, repeat))
     rows["  same, service layer only"] = _row(*measure_write(users["coordinator"], member, repeat))
     _print(families, rows)
-    return {"families": families, "access_events": _count_events(), "pages": rows}
+    return {"families": families, "schemes": schemes, "access_events": _count_events(), "pages": rows}
 
 
 def _row(guarded: dict, plain: dict) -> dict:
@@ -233,7 +234,14 @@ def _print(families: int, rows: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="10,1000,100000", help="numbers of families, ascending")
+    parser.add_argument(
+        "--sizes", default="10,1000,100000", help="numbers of families spread over 100 schemes (the national spread)"
+    )
+    parser.add_argument(
+        "--one-scheme",
+        default="1000,10000,100000",
+        help="numbers of families all in the measured scheme (a large scheme); empty for none",
+    )
     parser.add_argument("--events", type=int, default=10_000_000, help="access events at the largest size")
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark databases first")
@@ -241,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_test_environment()
     _keep_connection_and_query_log()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    one_scheme = [int(s) for s in args.one_scheme.split(",") if s]
     base = connection.settings_dict["NAME"]
     if args.fresh:  # the databases are dropped: so are their keys
         import shutil
@@ -250,14 +259,17 @@ def main(argv: list[str] | None = None) -> int:
 
         shutil.rmtree(settings.KEY_STORE_DIR, ignore_errors=True)
     runs = []
-    for n in sizes:
-        events = args.events if n == sizes[-1] else 0
-        _use_database(f"{base}_{n}", fresh=args.fresh)
+    # The national spread (100 schemes; the access events at the largest size), then one
+    # large scheme at each size: the size a coordinator's list and search feel (issue 18).
+    plan = [(n, args.events if n == sizes[-1] else 0, generate.NATIONAL_SCHEMES, f"{base}_{n}") for n in sizes]
+    plan += [(n, 0, 1, f"{base}_s{n}") for n in one_scheme]
+    for n, events, schemes, name in plan:
+        _use_database(name, fresh=args.fresh)
         if args.generate_only:
-            print(f"\n== {n:,} families, {events:,} access events: generating ==", flush=True)
-            generate.populate(families=n, events=events)
+            print(f"\n== {n:,} families in {schemes} scheme(s), {events:,} access events: generating ==", flush=True)
+            generate.populate(families=n, events=events, schemes=schemes)
             continue
-        runs.append(run_size(n, events, args.repeat))
+        runs.append(run_size(n, events, args.repeat, schemes=schemes))
     if args.generate_only:
         return 0
     report = {

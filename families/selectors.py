@@ -11,6 +11,7 @@ from homestart.history import Source
 from homestart.models import Membership, Scheme, User, current_roles
 from homestart.rules import FileKind, Role
 
+from . import listing
 from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
 
 
@@ -61,6 +62,68 @@ def family_list_for_staff(*, user: User, shown: str = ListFilter.ALL) -> QuerySe
         # reads the key of every family of the scheme before sorting (docs/performance.md).
         .prefetch_related("data_key", Prefetch("members", queryset=adults, to_attr="adults"))
         .order_by("scheme__code", "-number")
+    )
+
+
+def family_page_for_staff(
+    *,
+    user: User,
+    roles: dict[int, str],
+    shown: str = ListFilter.ALL,
+    after: str | None = None,
+    before: str | None = None,
+    at: int = 1,
+    references_only: bool = False,
+) -> listing.Page:
+    """One page of the coordinator's dashboard at constant cost (issue 18): the schemes
+    where ``roles`` (``staff_roles_by_scheme``) make the person staff, walked by key on
+    ``(scheme, number)``, newest first; whether the scheme's staff see each family (its
+    object permission, §8.3) is asked for the page's rows only, in the page's query.
+    Closed families include destroyed ones, which the page shows as tombstones (§8.8)."""
+    if len(roles) == 1:  # nearly everyone: no order to find, and a key names a place in this scheme
+        schemes: list[tuple[int, str | None]] = [(next(iter(roles)), None)]
+    else:
+        schemes = list(Scheme.objects.filter(pk__in=roles).order_by("code").values_list("pk", "code"))
+    active = VolunteerAssignment.objects.active().filter(family=OuterRef("pk"))
+    adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
+    families = Family.objects.all()
+    if shown == ListFilter.OPEN:
+        families = families.open()
+    elif shown == ListFilter.CLOSED:
+        families = families.closed()
+    sees = KINDS[FileKind.FAMILY].staff_permission(user)  # type: ignore[attr-defined]
+    page_rows = (
+        families.select_related("scheme")
+        .annotate(has_volunteer=Exists(active), staff_sees=sees)
+        # The page's 25 data keys (and carers) in one query each, after the page is chosen.
+        .prefetch_related("data_key")
+    )
+    if not references_only:
+        page_rows = page_rows.prefetch_related(Prefetch("members", queryset=adults, to_attr="adults"))
+    rows, has_previous, has_next, start = listing.keyset_page(
+        schemes=schemes,
+        rows_of=lambda scheme_id: page_rows.filter(scheme_id=scheme_id),
+        visible=lambda family: family.staff_sees,
+        descending=True,
+        after=after,
+        before=before,
+        at=at,
+    )
+    # "About N": the families of these schemes on this filter, before the per-family
+    # permission (withheld families are rare, §8.3); exact when the page knows better.
+    total = listing.estimate(families.filter(scheme_id__in=[pk for pk, _ in schemes]))
+    exact = not has_next
+    if exact:
+        total = start + len(rows) - 1
+    else:
+        total = max(total, start + len(rows))
+    return listing.Page(
+        rows=rows,
+        start=start,
+        total=total,
+        exact=exact,
+        next_after=rows[-1].reference if has_next and rows else None,
+        previous_before=rows[0].reference if has_previous and rows else None,
     )
 
 

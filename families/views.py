@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,7 +45,6 @@ from .models import Family, Group, Visit, VolunteerAssignment
 from .selectors import ListFilter
 
 SESSION_REFERENCES_ONLY = "families.references_only"
-FAMILIES_PER_PAGE = 25
 
 
 @require_GET
@@ -69,13 +67,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
     shown = request.GET.get("show", ListFilter.OPEN)
     shown = ListFilter(shown) if shown in ListFilter.values else ListFilter.OPEN
-    families = selectors.family_list_for_staff(user=request.user, shown=shown)
-    if references_only:
-        # The data keys stay: they say which families were destroyed (§8.8).
-        families = families.prefetch_related(None).prefetch_related("data_key")
-    page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
+    # A page by key (?after=WIR-0123, ?before=...), never by OFFSET: the same cost on a
+    # scheme's first page and its hundredth, at 1,000 families or 100,000 (issue 18).
+    page = selectors.family_page_for_staff(
+        user=request.user,
+        roles=roles,
+        shown=shown,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        at=_position(request.GET.get("at")),
+        references_only=references_only,
+    )
     # A destroyed family appears as its tombstone (§8.8): nothing of it is read.
-    listed = tombstones.attach(FileKind.FAMILY, page.object_list)
+    listed = tombstones.attach(FileKind.FAMILY, page.rows)
     if not references_only:
         # The list shows each carer's name: that is reading the file, so it is recorded.
         readable = [family for family in listed if family.tombstone is None]
@@ -92,6 +96,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             **waiting,
         },
     )
+
+
+def _position(value: str | None) -> int:
+    """Where a keyset page starts in the list, as its link says (for "26–50 of about N")."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else 1
 
 
 @require_POST
