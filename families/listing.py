@@ -47,7 +47,7 @@ class Page:
 
     rows: list[Any]
     start: int  # the position of the first row, counting from 1
-    total: int  # how many rows the list has: exact if ``exact``, else the estimate
+    total: int | None  # how many rows the list has: exact if ``exact``, else the estimate; None: not asked
     exact: bool
     next_after: str | None = None  # the reference the next page follows
     previous_before: str | None = None  # the reference the previous page precedes
@@ -70,8 +70,10 @@ class Page:
 
     @property
     def label(self) -> str:
-        """"1–25 of about 10,000", or "1–3 of 3" when the page knows the whole list."""
+        """ "1–25 of about 10,000", or "1–3 of 3" when the page knows the whole list."""
         span = f"{self.start:,}–{self.end:,}"
+        if self.total is None:
+            return span
         if self.exact:
             return f"{span} of {self.total:,}"
         return f"{span} of about {_round(self.total):,}"
@@ -90,7 +92,7 @@ def estimate(queryset: QuerySet) -> int:
     the query and reads no row), or an exact count where the database keeps none."""
     if connection.vendor != "postgresql":
         return queryset.count()
-    sql, params = queryset.values("pk").query.sql_with_params()
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -106,6 +108,7 @@ def keyset_page(
     schemes: Sequence[tuple[int, str | None]],
     rows_of: Callable[[int], QuerySet],
     visible: Callable[[Any], bool],
+    dress: Callable[[QuerySet], QuerySet] = lambda rows: rows,
     descending: bool,
     after: str | None = None,
     before: str | None = None,
@@ -116,7 +119,10 @@ def keyset_page(
     by number (newest first if ``descending``), and whether pages come before and after it.
 
     A scheme's code may be None when it is the only one: a key then names a place in it.
-    ``rows_of(scheme_id)`` is the scheme's rows as a queryset; ``visible(row)`` says whether
+    ``rows_of(scheme_id)`` is the scheme's rows as a queryset, and ``dress`` adds what the
+    page shows of each (annotations, related rows): it is applied to the page's rows only,
+    found first by key in a subquery, so PostgreSQL plans each annotation for 26 rows and
+    not, hashed, for the whole scheme; ``visible(row)`` says whether
     the person sees a row (decided by the page's own query, e.g. an annotation): a row they
     may not see is passed over, never shown. Returns (rows, has_previous, has_next, start).
     """
@@ -140,7 +146,9 @@ def keyset_page(
             if bound is not None:
                 rows = rows.filter(number__lt=bound) if downwards else rows.filter(number__gt=bound)
             want = per_page + 1 - len(got)
-            batch = list(rows.order_by("-number" if downwards else "number")[:want])
+            by = "-number" if downwards else "number"
+            keys = rows.order_by(by).values("pk")[:want]
+            batch = list(dress(rows.model._default_manager.filter(pk__in=keys)).order_by(by))
             got.extend(row for row in batch if visible(row))
             if len(batch) < want:
                 break  # this scheme has no more rows this way
@@ -156,5 +164,5 @@ def keyset_page(
         return got, True, True, max(at, 1)
     if len(got) < per_page:
         # Back at the start with a short page (the list changed meanwhile): the first page.
-        return keyset_page(schemes=schemes, rows_of=rows_of, visible=visible, descending=descending)
+        return keyset_page(schemes=schemes, rows_of=rows_of, visible=visible, dress=dress, descending=descending)
     return got, False, True, 1

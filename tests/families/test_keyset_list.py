@@ -145,6 +145,44 @@ def test_the_list_is_found_by_key_in_the_database(wirral, coordinator):
             user=coordinator, roles={wirral.pk: Role.COORDINATOR}, after="WIR-0003", at=2
         )
     assert [f.reference for f in result.rows] == ["WIR-0002", "WIR-0001"]
-    (query,) = [q["sql"] for q in captured if '"families_family"."number" <' in q["sql"]]
-    assert "LIMIT 26" in query
+    (query,) = [q["sql"] for q in captured if '"number" < 3' in q["sql"]]
+    # The page's keys first (LIMIT 26 on the index), then what the page shows of those rows.
+    assert "LIMIT 26" in query and " IN (SELECT " in query
     assert Family.objects.count() == 3
+
+
+@pytest.mark.policy("8.5")
+def test_a_volunteer_pages_through_their_own_families_only(wirral, coordinator, volunteer, other_volunteer, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    from families import services
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    mine = []
+    for n in range(1, 33):
+        family = make_family(wirral, coordinator)
+        helper = volunteer if n % 4 else other_volunteer  # every fourth family is someone else's
+        services.volunteer_assign(family=family, actor=coordinator, volunteer=helper, starts_on=yesterday)
+        if helper == volunteer:
+            mine.append(family.reference)
+    client = client_for(volunteer)
+    url = reverse("families:my_families")
+
+    first = client.get(url).content.decode()
+    assert "Families 1–24" not in first and "Next" not in first  # 24 families: one page, no count to read
+    for n in range(33, 36):
+        services.volunteer_assign(
+            family=make_family(wirral, coordinator), actor=coordinator, volunteer=volunteer, starts_on=yesterday
+        )
+        mine.append(f"WIR-{n:04d}")
+    pages, query = [], ""
+    while query is not None:
+        html = client.get(url + query).content.decode()
+        pages.append(REFERENCE.findall(html))
+        found = re.search(r'href="(\?(?:after)=[\w-]+&amp;at=\d+)" rel="next"', html)
+        query = found.group(1).replace("&amp;", "&") if found else None
+    assert [len(p) for p in pages] == [25, 2]
+    assert sum(pages, []) == mine  # oldest first, each once, never another volunteer's
+    assert "Families 26–27 of 27" in html
