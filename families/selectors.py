@@ -50,7 +50,7 @@ def family_page_for_volunteer(
     """One page of a volunteer's current families by key (issue 18, §8.5), in the order
     of their schemes' codes and then by number. A volunteer supports a handful of
     families: the page counts them when it holds them all, and asks no count otherwise."""
-    volunteer_in = {scheme_id for role, scheme_id in current_roles(user) if role == Role.VOLUNTEER}
+    volunteer_in = {s for role, s in current_roles(user) if role == Role.VOLUNTEER and s is not None}
     if len(volunteer_in) <= 1:
         schemes: list[tuple[int, str | None]] = [(scheme_id, None) for scheme_id in volunteer_in]
     else:
@@ -130,7 +130,7 @@ def family_page_for_staff(
         families = families.open()
     elif shown == ListFilter.CLOSED:
         families = families.closed()
-    sees = KINDS[FileKind.FAMILY].staff_permission(user)  # type: ignore[attr-defined]
+    sees = KINDS[FileKind.FAMILY].staff_permission(user)
 
     def dress(page_rows: QuerySet[Family]) -> QuerySet[Family]:
         page_rows = (
