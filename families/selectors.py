@@ -187,13 +187,16 @@ def family_search(*, user: User, term: str) -> QuerySet[Family]:
     visible = families_visible_to(user=user).readable().select_related("scheme")
     if not term:
         return visible.none()
-    surname_hash = blind_index(term, domain="surname")
-    postcode_hash = blind_index(term, domain="postcode")
-    by_surname = Member.objects.filter(family=OuterRef("pk"), surname_index=surname_hash)
-    matches = visible.filter(reference=term.upper()) | visible.filter(Exists(by_surname))
+    # The families that match, found by their indexes (reference, the members' surname
+    # index, the postcode index) in one subquery; who may open each is then asked of those
+    # rows only, not of every family in the country (issue 18).
+    by_reference = Family.objects.filter(reference=term.upper())
+    by_surname = Member.objects.filter(surname_index=blind_index(term, domain="surname"))
+    parts = [by_surname.order_by().values("family_id")]
     if normalise_postcode(term):
-        matches = matches | visible.filter(postcode_index=postcode_hash)
-    return matches.order_by("scheme__code", "-number")
+        parts.append(Family.objects.filter(postcode_index=blind_index(term, domain="postcode")).order_by().values("pk"))
+    matching = by_reference.order_by().values("pk").union(*parts, all=True)
+    return visible.filter(pk__in=matching).order_by("scheme__code", "-number")
 
 
 def volunteers_of(*, scheme: Scheme) -> QuerySet[User]:

@@ -45,6 +45,7 @@ from .models import Family, Group, Visit, VolunteerAssignment
 from .selectors import ListFilter
 
 SESSION_REFERENCES_ONLY = "families.references_only"
+SEARCH_SHOWN = 50
 
 
 @require_GET
@@ -121,10 +122,13 @@ def search(request: HttpRequest) -> HttpResponse:
     browser's history or a server's access log (§8.2).
     """
     form = SearchForm(request.POST or None)
-    results = None
+    results, more = None, False
     if request.method == "POST" and form.is_valid():
-        results = list(selectors.family_search(user=request.user, term=form.cleaned_data["q"]))
-    return render(request, "families/search.html", {"form": form, "results": results})
+        # At most a page of matches (issue 18): a common surname in a large scheme costs
+        # no more than a rare one; the page says so and how to narrow the search.
+        results = list(selectors.family_search(user=request.user, term=form.cleaned_data["q"])[: SEARCH_SHOWN + 1])
+        more, results = len(results) > SEARCH_SHOWN, results[:SEARCH_SHOWN]
+    return render(request, "families/search.html", {"form": form, "results": results, "more": more})
 
 
 @sensitive_post_parameters()

@@ -186,3 +186,20 @@ def test_a_volunteer_pages_through_their_own_families_only(wirral, coordinator, 
     assert [len(p) for p in pages] == [25, 2]
     assert sum(pages, []) == mine  # oldest first, each once, never another volunteer's
     assert "Families 26–27 of 27" in html
+
+
+@pytest.mark.policy("8.2")
+def test_a_search_matching_many_families_shows_the_newest_fifty_and_says_so(wirral, coordinator, client_for):
+    from families import views
+
+    views_limit = views.SEARCH_SHOWN
+    views.SEARCH_SHOWN = 4  # the same page, with a smaller limit to reach
+    try:
+        for _ in range(6):
+            make_family(wirral, coordinator, last_name="Penketh")
+        make_family(wirral, coordinator, last_name="Other")
+        html = client_for(coordinator).post(reverse("families:search"), {"q": "Penketh"}).content.decode()
+    finally:
+        views.SEARCH_SHOWN = views_limit
+    assert "More than 4 families found" in html
+    assert re.findall(r">(WIR-\d+)</a>", html) == ["WIR-0006", "WIR-0005", "WIR-0004", "WIR-0003"]
