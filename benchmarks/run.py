@@ -77,18 +77,25 @@ class QueryCounter:
         return self.count
 
 
-def measure(client: Client, url: str, repeat: int) -> dict:
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    with QueryCounter() as queries:
-        client.get(url)
-    times = []
+def measure(client: Client, url: str, plain: str, repeat: int) -> tuple[dict, dict]:
+    """The page and its plain counterpart, requested in turn (interleaved), so that whatever
+    else the machine is doing slows both alike and the ratio holds."""
+    for target in (url, plain):
+        for _ in range(3):
+            response = client.get(target)
+            assert response.status_code == 200, (target, response.status_code)
+    counts = []
+    for target in (url, plain):
+        with QueryCounter() as queries:
+            client.get(target)
+        counts.append(len(queries))
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    return _summary(times, len(queries))
+        for side, target in enumerate((url, plain)):
+            start = time.perf_counter()
+            client.get(target)
+            times[side].append((time.perf_counter() - start) * 1000)
+    return _summary(times[0], counts[0]), _summary(times[1], counts[1])
 
 
 def _summary(times: list[float], queries: int) -> dict:
@@ -133,6 +140,29 @@ def measure_write(coordinator, member: Member, repeat: int) -> tuple[dict, dict]
     return results[0], results[1]
 
 
+def _posts(client: Client, sides, repeat: int) -> tuple[dict, dict]:
+    """POSTs to the product and its plain counterpart, in turn (interleaved); each side's
+    data is made outside the timing. Both answer with a redirect."""
+    counts = []
+    for url, data in sides:
+        for i in range(3):
+            response = client.post(url, data(i))
+            assert response.status_code == 302, (url, response.status_code)
+        payload = data(99)
+        with QueryCounter() as queries:
+            client.post(url, payload)
+        counts.append(len(queries))
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(repeat):
+        for side, (url, data) in enumerate(sides):
+            payload = data(i)
+            start = time.perf_counter()
+            response = client.post(url, payload)
+            times[side].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 302, (url, response.status_code)
+    return _summary(times[0], counts[0]), _summary(times[1], counts[1])
+
+
 def measure_post(client: Client, member: Member, repeat: int) -> tuple[dict, dict]:
     """The same write as a person makes it: the member form POSTed through the full stack
     (gate, two access events, encryption, history, edit-conflict check), against a plain
@@ -154,23 +184,8 @@ def measure_post(client: Client, member: Member, repeat: int) -> tuple[dict, dic
     def plain_data(i: int) -> dict:
         return {"kind": Member.Kind.ADULT if i % 2 else Member.Kind.CHILD}
 
-    results = []
-    for url, data in ((product, tracked_data), (plain, plain_data)):
-        for i in range(3):
-            response = client.post(url, data(i))
-            assert response.status_code == 302, (url, response.status_code)
-        payload = data(99)
-        with QueryCounter() as queries:
-            client.post(url, payload)
-        times = []
-        for i in range(repeat):
-            payload = data(i)  # read outside the timing: the form carries the version it was opened on
-            start = time.perf_counter()
-            response = client.post(url, payload)
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 302, (url, response.status_code)
-        results.append(_summary(times, len(queries)))
-    return results[0], results[1]
+    # the data is read outside the timing: the form carries the version it was opened on
+    return _posts(client, ((product, tracked_data), (plain, plain_data)), repeat)
 
 
 def measure_create(client: Client, scheme, repeat: int) -> tuple[dict, dict]:
@@ -205,23 +220,7 @@ def measure_create(client: Client, scheme, repeat: int) -> tuple[dict, dict]:
         token = re.search(r'name="form_once" value="([^"]+)"', client.get(product).content.decode())
         return referral(i) | ({"form_once": token.group(1)} if token else {})
 
-    results = []
-    for url, data in ((product, product_data), (plain, referral)):
-        for i in range(3):
-            response = client.post(url, data(i))
-            assert response.status_code == 302, (url, response.status_code)
-        payload = data(99)
-        with QueryCounter() as queries:
-            client.post(url, payload)
-        times = []
-        for i in range(repeat):
-            payload = data(i)
-            start = time.perf_counter()
-            response = client.post(url, payload)
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 302, (url, response.status_code)
-        results.append(_summary(times, len(queries)))
-    return results[0], results[1]
+    return _posts(client, ((product, product_data), (plain, referral)), repeat)
 
 
 def signed_in(user) -> Client:
@@ -262,8 +261,7 @@ def run_size(families: int, events: int, repeat: int, *, schemes: int = generate
     }
     rows = {}
     for name, (client, guarded, plain) in pages.items():
-        g, p = measure(client, guarded, repeat), measure(client, plain, repeat)
-        rows[name] = _row(g, p)
+        rows[name] = _row(*measure(client, guarded, plain, repeat))
     member = family.members.order_by("created_at", "id").first()
     rows["tracked encrypted write"] = _row(*measure_post(coordinator, member, repeat))
     rows["  same, service layer only"] = _row(*measure_write(users["coordinator"], member, repeat))
