@@ -229,7 +229,9 @@ def signed_in(user) -> Client:
     return client
 
 
-def run_size(families: int, events: int, repeat: int, *, schemes: int = generate.NATIONAL_SCHEMES) -> dict:
+def run_size(
+    families: int, events: int, repeat: int, *, schemes: int = generate.NATIONAL_SCHEMES, skip: frozenset = frozenset()
+) -> dict:
     where = "in one scheme" if schemes == 1 else f"over {schemes} schemes"
     print(f"\n== {families:,} families {where}, {events:,} access events ==", flush=True)
     world = generate.populate(families=families, events=events, schemes=schemes)
@@ -261,11 +263,14 @@ def run_size(families: int, events: int, repeat: int, *, schemes: int = generate
     }
     rows = {}
     for name, (client, guarded, plain) in pages.items():
-        rows[name] = _row(*measure(client, guarded, plain, repeat))
+        if name.strip() not in skip:
+            rows[name] = _row(*measure(client, guarded, plain, repeat))
     member = family.members.order_by("created_at", "id").first()
-    rows["tracked encrypted write"] = _row(*measure_post(coordinator, member, repeat))
-    rows["  same, service layer only"] = _row(*measure_write(users["coordinator"], member, repeat))
-    rows["family from a referral"] = _row(*measure_create(coordinator, home, repeat))
+    if "tracked encrypted write" not in skip:
+        rows["tracked encrypted write"] = _row(*measure_post(coordinator, member, repeat))
+        rows["  same, service layer only"] = _row(*measure_write(users["coordinator"], member, repeat))
+    if "family from a referral" not in skip:
+        rows["family from a referral"] = _row(*measure_create(coordinator, home, repeat))
     _print(families, rows)
     return {"families": families, "schemes": schemes, "access_events": _count_events(), "pages": rows}
 
@@ -304,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--events", type=int, default=10_000_000, help="access events at the largest size")
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--skip", default="", help="pages not to measure, comma-separated (e.g. 'statistics page')")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark databases first")
     parser.add_argument("--generate-only", action="store_true", help="fill the databases, measure nothing")
     args = parser.parse_args(argv)
@@ -329,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== {n:,} families in {schemes} scheme(s), {events:,} access events: generating ==", flush=True)
             generate.populate(families=n, events=events, schemes=schemes)
             continue
-        runs.append(run_size(n, events, args.repeat, schemes=schemes))
+        skip = frozenset(p.strip() for p in args.skip.split(",") if p.strip())
+        runs.append(run_size(n, events, args.repeat, schemes=schemes, skip=skip))
     if args.generate_only:
         return 0
     report = {
