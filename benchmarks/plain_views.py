@@ -146,11 +146,13 @@ class PlainReferralForm(forms.Form):
 def family_create(request: HttpRequest) -> HttpResponse:
     """A plain Django create of the same rows as a referral (the family with its own data
     key, the carer, the referral), sealed as in production (the fields encrypt on save),
-    and a redirect: no one-time token, no history, no permission grant, no access event."""
+    the staff group's grant (a plain bulk insert) and a redirect: no one-time token, no history,
+    no access event."""
+    from django.contrib.auth.models import Permission
     from django.db import transaction
     from django.db.models import F
 
-    from families.models import Referral
+    from families.models import FamilyGroupObjectPermission, Referral
     from homestart.models import DataKey
 
     form = PlainReferralForm(request.POST)
@@ -187,5 +189,13 @@ def family_create(request: HttpRequest) -> HttpResponse:
         )
         referral.skip_history_when_saving = True
         referral.save()
+        # The scheme's staff see the file, as in any application with object permissions:
+        # otherwise these families would be withheld from the measured coordinator's list.
+        FamilyGroupObjectPermission.objects.bulk_create(
+            FamilyGroupObjectPermission(group_id=scheme.staff_group_id, permission=p, content_object=family)
+            for p in Permission.objects.filter(
+                content_type__app_label="families", codename__in=["view_family", "change_family"]
+            )
+        )
     messages.success(request, f"Family file {family.reference} opened from the referral.")
     return redirect("bench_family_file", reference=family.reference)

@@ -139,20 +139,25 @@ def keyset_page(
         walk = list(schemes)
     downwards = descending != backward
     got: list[Any] = []
+    step = 0  # how many rows to read at least: grows while rows are withheld
     for scheme_id, code in walk[codes.index(key.code) :] if key is not None else walk:
         bound = key.number if key is not None and code == key.code else None
         while len(got) <= per_page:
             rows = rows_of(scheme_id)
             if bound is not None:
                 rows = rows.filter(number__lt=bound) if downwards else rows.filter(number__gt=bound)
-            want = per_page + 1 - len(got)
+            want = max(per_page + 1 - len(got), step)
             by = "-number" if downwards else "number"
             keys = rows.order_by(by).values("pk")[:want]
             batch = list(dress(rows.model._default_manager.filter(pk__in=keys)).order_by(by))
-            got.extend(row for row in batch if visible(row))
+            shown = [row for row in batch if visible(row)]
+            got.extend(shown)
             if len(batch) < want:
                 break  # this scheme has no more rows this way
-            bound = batch[-1].number  # rows withheld from the person: read on past them
+            # Rows withheld from the person: read on past them, in larger steps if many are.
+            bound = batch[-1].number
+            if len(shown) < len(batch):
+                step = max(step * 4, 4 * per_page)
         if len(got) > per_page:
             break
     more = len(got) > per_page

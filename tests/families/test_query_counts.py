@@ -60,7 +60,10 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_families(
 
     add_families(wirral, coordinator, volunteer, 27)
     # Newest first, 25 to a page: WIR-0030 leads the first page.
-    with_30 = queries_for(client, url, expect=[*expect[1:], "WIR-0030", "1–25 of about 30"])
+    # "about N": PostgreSQL's estimate (which a test's fresh tables may not know yet), an
+    # exact count on SQLite.
+    about = "1–25 of about 30" if connection.vendor == "sqlite" else "1–25 of about "
+    with_30 = queries_for(client, url, expect=[*expect[1:], "WIR-0030", about])
 
     assert with_30 == with_3, f"{with_3} queries for 3 families but {with_30} for 30"
 
