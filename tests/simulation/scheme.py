@@ -762,7 +762,7 @@ class SchemeYear(RuleBasedStateMachine):
         tombstones, none of another scheme's (§8.3, §8.8); and the same pages by Previous."""
         import re
 
-        browser, shown, url = self.as_("coordinator"), [], reverse("families:dashboard") + "?show=all"
+        browser, shown, url = self.as_(Role.COORDINATOR), [], reverse("families:dashboard") + "?show=all"
         pages = []
         while url:
             visit = browser.get(url)
