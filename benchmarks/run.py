@@ -77,18 +77,25 @@ class QueryCounter:
         return self.count
 
 
-def measure(client: Client, url: str, repeat: int) -> dict:
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    with QueryCounter() as queries:
-        client.get(url)
-    times = []
+def measure(client: Client, url: str, plain: str, repeat: int) -> tuple[dict, dict]:
+    """The page and its plain counterpart, requested in turn (interleaved), so that whatever
+    else the machine is doing slows both alike and the ratio holds."""
+    for target in (url, plain):
+        for _ in range(3):
+            response = client.get(target)
+            assert response.status_code == 200, (target, response.status_code)
+    counts = []
+    for target in (url, plain):
+        with QueryCounter() as queries:
+            client.get(target)
+        counts.append(len(queries))
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    return _summary(times, len(queries))
+        for side, target in enumerate((url, plain)):
+            start = time.perf_counter()
+            client.get(target)
+            times[side].append((time.perf_counter() - start) * 1000)
+    return _summary(times[0], counts[0]), _summary(times[1], counts[1])
 
 
 def _summary(times: list[float], queries: int) -> dict:
@@ -133,6 +140,29 @@ def measure_write(coordinator, member: Member, repeat: int) -> tuple[dict, dict]
     return results[0], results[1]
 
 
+def _posts(client: Client, sides, repeat: int) -> tuple[dict, dict]:
+    """POSTs to the product and its plain counterpart, in turn (interleaved); each side's
+    data is made outside the timing. Both answer with a redirect."""
+    counts = []
+    for url, data in sides:
+        for i in range(3):
+            response = client.post(url, data(i))
+            assert response.status_code == 302, (url, response.status_code)
+        payload = data(99)
+        with QueryCounter() as queries:
+            client.post(url, payload)
+        counts.append(len(queries))
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(repeat):
+        for side, (url, data) in enumerate(sides):
+            payload = data(i)
+            start = time.perf_counter()
+            response = client.post(url, payload)
+            times[side].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 302, (url, response.status_code)
+    return _summary(times[0], counts[0]), _summary(times[1], counts[1])
+
+
 def measure_post(client: Client, member: Member, repeat: int) -> tuple[dict, dict]:
     """The same write as a person makes it: the member form POSTed through the full stack
     (gate, two access events, encryption, history, edit-conflict check), against a plain
@@ -154,23 +184,43 @@ def measure_post(client: Client, member: Member, repeat: int) -> tuple[dict, dic
     def plain_data(i: int) -> dict:
         return {"kind": Member.Kind.ADULT if i % 2 else Member.Kind.CHILD}
 
-    results = []
-    for url, data in ((product, tracked_data), (plain, plain_data)):
-        for i in range(3):
-            response = client.post(url, data(i))
-            assert response.status_code == 302, (url, response.status_code)
-        payload = data(99)
-        with QueryCounter() as queries:
-            client.post(url, payload)
-        times = []
-        for i in range(repeat):
-            payload = data(i)  # read outside the timing: the form carries the version it was opened on
-            start = time.perf_counter()
-            response = client.post(url, payload)
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 302, (url, response.status_code)
-        results.append(_summary(times, len(queries)))
-    return results[0], results[1]
+    # the data is read outside the timing: the form carries the version it was opened on
+    return _posts(client, ((product, tracked_data), (plain, plain_data)), repeat)
+
+
+def measure_create(client: Client, scheme, repeat: int) -> tuple[dict, dict]:
+    """A family opened from a referral as a coordinator does it: the referral form POSTed
+    through the full stack with its one-time token (the token is read from the form
+    outside the timing), against a plain Django view creating the same rows (issue 18:
+    compared with the 29–36 ms KoNote's create took on the same machine)."""
+    import re
+
+    product, plain = "/families/new/", f"/bench/families-new/?scheme={scheme.code}"
+
+    def referral(i: int) -> dict:
+        return {
+            "scheme": str(scheme.pk),
+            "source": "health_visitor",
+            "referred_on": time.strftime("%Y-%m-%d"),
+            "referrer_name": "Bench Referrer",
+            "referrer_organisation": "Health visiting team",
+            "referrer_contact": "0151 000 2222",
+            "reasons": "Benchmark referral",
+            "family_consented": "on",
+            "first_name": "Alex",
+            "last_name": f"Created{i}",
+            "date_of_birth": "1994-02-11",
+            "relationship": "mother",
+            "address": "1 Bench Street",
+            "postcode": "CH41 8BZ",
+            "phone": "07700 900456",
+        }
+
+    def product_data(i: int) -> dict:
+        token = re.search(r'name="form_once" value="([^"]+)"', client.get(product).content.decode())
+        return referral(i) | ({"form_once": token.group(1)} if token else {})
+
+    return _posts(client, ((product, product_data), (plain, referral)), repeat)
 
 
 def signed_in(user) -> Client:
@@ -179,15 +229,28 @@ def signed_in(user) -> Client:
     return client
 
 
-def run_size(families: int, events: int, repeat: int) -> dict:
-    print(f"\n== {families:,} families, {events:,} access events ==", flush=True)
-    world = generate.populate(families=families, events=events)
+def run_size(
+    families: int, events: int, repeat: int, *, schemes: int = generate.NATIONAL_SCHEMES, skip: frozenset = frozenset()
+) -> dict:
+    where = "in one scheme" if schemes == 1 else f"over {schemes} schemes"
+    print(f"\n== {families:,} families {where}, {events:,} access events ==", flush=True)
+    world = generate.populate(families=families, events=events, schemes=schemes)
     users, review = world["users"], world["review"]
     home = world["schemes"][0]
     family = Family.objects.filter(scheme=home).order_by("number").first()
     coordinator, volunteer, reviewer = (signed_in(users[k]) for k in ("coordinator", "volunteer", "reviewer"))
+    # The middle of the measured scheme's list: found by key in the product, by OFFSET in
+    # the plain list (its Paginator), which reads and throws away every row before it.
+    in_scheme = Family.objects.filter(scheme=home).count()
+    middle = Family.objects.filter(scheme=home).order_by("-number")[max(0, in_scheme // 2 - 1)]
+    middle_page = max(1, in_scheme // 2 // 25 + 1)
     pages = {
         "coordinator family list": (coordinator, "/", "/bench/families/"),
+        "  same, middle page": (
+            coordinator,
+            f"/?show=open&after={middle.reference}&at={in_scheme // 2 + 1}",
+            f"/bench/families/?page={middle_page}",
+        ),
         "open a family file": (coordinator, f"/families/{family.reference}/", f"/bench/families/{family.reference}/"),
         "volunteer's families": (volunteer, "/my-families/", "/bench/my-families/"),
         "reviewer's sample": (reviewer, f"/reviews/{review.pk}/", f"/bench/reviews/{review.pk}/"),
@@ -200,13 +263,16 @@ def run_size(families: int, events: int, repeat: int) -> dict:
     }
     rows = {}
     for name, (client, guarded, plain) in pages.items():
-        g, p = measure(client, guarded, repeat), measure(client, plain, repeat)
-        rows[name] = _row(g, p)
+        if name.strip() not in skip:
+            rows[name] = _row(*measure(client, guarded, plain, repeat))
     member = family.members.order_by("created_at", "id").first()
-    rows["tracked encrypted write"] = _row(*measure_post(coordinator, member, repeat))
-    rows["  same, service layer only"] = _row(*measure_write(users["coordinator"], member, repeat))
+    if "tracked encrypted write" not in skip:
+        rows["tracked encrypted write"] = _row(*measure_post(coordinator, member, repeat))
+        rows["  same, service layer only"] = _row(*measure_write(users["coordinator"], member, repeat))
+    if "family from a referral" not in skip:
+        rows["family from a referral"] = _row(*measure_create(coordinator, home, repeat))
     _print(families, rows)
-    return {"families": families, "access_events": _count_events(), "pages": rows}
+    return {"families": families, "schemes": schemes, "access_events": _count_events(), "pages": rows}
 
 
 def _row(guarded: dict, plain: dict) -> dict:
@@ -233,15 +299,24 @@ def _print(families: int, rows: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="10,1000,100000", help="numbers of families, ascending")
+    parser.add_argument(
+        "--sizes", default="10,1000,100000", help="numbers of families spread over 100 schemes (the national spread)"
+    )
+    parser.add_argument(
+        "--one-scheme",
+        default="1000,10000,100000",
+        help="numbers of families all in the measured scheme (a large scheme); empty for none",
+    )
     parser.add_argument("--events", type=int, default=10_000_000, help="access events at the largest size")
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--skip", default="", help="pages not to measure, comma-separated (e.g. 'statistics page')")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark databases first")
     parser.add_argument("--generate-only", action="store_true", help="fill the databases, measure nothing")
     args = parser.parse_args(argv)
     setup_test_environment()
     _keep_connection_and_query_log()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    one_scheme = [int(s) for s in args.one_scheme.split(",") if s]
     base = connection.settings_dict["NAME"]
     if args.fresh:  # the databases are dropped: so are their keys
         import shutil
@@ -250,14 +325,18 @@ def main(argv: list[str] | None = None) -> int:
 
         shutil.rmtree(settings.KEY_STORE_DIR, ignore_errors=True)
     runs = []
-    for n in sizes:
-        events = args.events if n == sizes[-1] else 0
-        _use_database(f"{base}_{n}", fresh=args.fresh)
+    # The national spread (100 schemes; the access events at the largest size), then one
+    # large scheme at each size: the size a coordinator's list and search feel (issue 18).
+    plan = [(n, args.events if n == sizes[-1] else 0, generate.NATIONAL_SCHEMES, f"{base}_{n}") for n in sizes]
+    plan += [(n, 0, 1, f"{base}_s{n}") for n in one_scheme]
+    for n, events, schemes, name in plan:
+        _use_database(name, fresh=args.fresh)
         if args.generate_only:
-            print(f"\n== {n:,} families, {events:,} access events: generating ==", flush=True)
-            generate.populate(families=n, events=events)
+            print(f"\n== {n:,} families in {schemes} scheme(s), {events:,} access events: generating ==", flush=True)
+            generate.populate(families=n, events=events, schemes=schemes)
             continue
-        runs.append(run_size(n, events, args.repeat))
+        skip = frozenset(p.strip() for p in args.skip.split(",") if p.strip())
+        runs.append(run_size(n, events, args.repeat, schemes=schemes, skip=skip))
     if args.generate_only:
         return 0
     report = {

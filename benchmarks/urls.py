@@ -14,5 +14,6 @@ urlpatterns = [
     path("bench/access-log/<str:reference>/", plain_views.file_log, name="bench_file_log"),
     path("bench/statistics/", plain_views.statistics, name="bench_statistics"),
     path("bench/members/<uuid:member_id>/", plain_views.member_save, name="bench_member_save"),
+    path("bench/families-new/", plain_views.family_create, name="bench_family_create"),
     path("", include("homestart.urls")),
 ]

@@ -121,13 +121,16 @@ class NewFamilyForm(ContactFormMixin):
         "last_name": "Enter the parent or carer's last name",
     }
 
-    def __init__(self, *args, schemes, **kwargs) -> None:
+    def __init__(self, *args, schemes, single: bool | None = None, **kwargs) -> None:
+        """``single``: whether ``schemes`` is one scheme, when the caller knows it already
+        (from the person's roles), so the form does not count them (issue 18)."""
         super().__init__(*args, **kwargs)
         for name, message in self.messages.items():
             self.fields[name].error_messages["required"] = message
         self.fields["scheme"].queryset = schemes
-        if len(schemes) == 1:
-            self.fields["scheme"].initial = schemes.first().pk
+        if (len(schemes) == 1) if single is None else single:
+            if not self.is_bound:  # a form sent back carries its scheme already
+                self.fields["scheme"].initial = schemes.first().pk
             self.fields["scheme"].widget = forms.HiddenInput()
 
     def clean_referred_on(self):

@@ -205,9 +205,14 @@ class FamilyFiles(FileKindSpec):
     def staff_filter(self, user: User) -> Q:
         """Families the user sees as the scheme's coordinator or manager (§8.3)."""
         current = Membership.objects.current().filter(user=user, scheme=OuterRef("scheme"))
-        return Exists(current.filter(role__in=SCHEME_STAFF_ROLES)) & Exists(
-            _family_group_perm(user, OuterRef("pk"), "change_family")
-        )
+        return Exists(current.filter(role__in=SCHEME_STAFF_ROLES)) & self.staff_permission(user)
+
+    def staff_permission(self, user: User) -> Exists:
+        """The object-permission half of ``staff_filter``: the scheme's staff group may see
+        and change this family (a family can be withheld from them, §8.3). A list that
+        already knows the person's staff schemes (their current roles) asks only this,
+        for its page's rows (issue 18)."""
+        return Exists(_family_group_perm(user, OuterRef("pk"), "change_family"))
 
     def volunteer_filter(self, user: User, *, today: datetime.date | None = None) -> Q:
         """Families the user supports as a volunteer now (§8.5): the volunteer's own list

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -26,6 +26,8 @@ from .models import (
     Visit,
     VolunteerAssignment,
 )
+from . import listing
+from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
 
 
 def schemes_staffed_by(*, user: User) -> QuerySet[Scheme]:
@@ -46,26 +48,65 @@ def families_assigned_to(*, user: User) -> QuerySet[Family]:
     """The volunteer's own families (§8.5): only current assignments, never a destroyed file (§8.8)."""
     if not user.is_authenticated or not user.is_active:
         return Family.objects.none()
-    return Family.objects.readable().filter(KINDS[FileKind.FAMILY].volunteer_filter(user)).select_related("scheme")
+    # Driven by the volunteer's own assignments (their index), so the database reads a
+    # handful of families however large the scheme, then checks the whole rule on them.
+    mine = VolunteerAssignment.objects.active().filter(volunteer=user).values("family_id")
+    return (
+        Family.objects.readable()
+        .filter(pk__in=mine)
+        .filter(KINDS[FileKind.FAMILY].volunteer_filter(user))
+        .select_related("scheme")
+    )
 
 
-def my_families(*, user: User, today: datetime.date) -> list[Family]:
-    """The volunteer's "My families" (issue 15.4): each family with ``first_names`` (its members'
-    first names, carers first, as the volunteer's minimal view shows them, §8.5) and
-    ``next_visit`` (the volunteer's own next planned visit, or None). Three queries, whatever
-    the number of families; the caller records the listing through the gate."""
-    assigned = families_assigned_to(user=user)
-    families = list(assigned.select_related("data_key").order_by("scheme__code", "number"))
+def family_page_for_volunteer(
+    *, user: User, after: str | None = None, before: str | None = None, at: int = 1
+) -> listing.Page:
+    """One page of a volunteer's current families by key (issue 18, §8.5), in the order
+    of their schemes' codes and then by number. A volunteer supports a handful of
+    families: the page counts them when it holds them all, and asks no count otherwise."""
+    volunteer_in = {s for role, s in current_roles(user) if role == Role.VOLUNTEER and s is not None}
+    if len(volunteer_in) <= 1:
+        schemes: list[tuple[int, str | None]] = [(scheme_id, None) for scheme_id in volunteer_in]
+    else:
+        schemes = list(Scheme.objects.filter(pk__in=volunteer_in).order_by("code").values_list("pk", "code"))
+    mine = families_assigned_to(user=user)
+    rows, has_previous, has_next, start = listing.keyset_page(
+        schemes=schemes,
+        rows_of=lambda scheme_id: mine.filter(scheme_id=scheme_id),
+        visible=lambda family: True,  # the rule is in the query: only their own families
+        descending=False,
+        after=after,
+        before=before,
+        at=at,
+    )
+    return listing.Page(
+        rows=rows,
+        start=start,
+        total=None if has_next else start + len(rows) - 1,
+        exact=True,
+        next_after=rows[-1].reference if has_next and rows else None,
+        previous_before=rows[0].reference if has_previous and rows else None,
+    )
+
+
+def with_first_names_and_next_visit(*, families: list[Family], user: User, today: datetime.date) -> list[Family]:
+    """The volunteer's "My families" (issue 15.4), one page of them (issue 18): each family gains
+    ``first_names`` (its members' first names, carers first, as the volunteer's minimal view shows
+    them, §8.5) and ``next_visit`` (the volunteer's own next planned visit, or None). Three queries
+    at most, whatever the number of families; the caller records the listing through the gate."""
+    if not families:
+        return families
+    prefetch_related_objects(families, "data_key")  # the page's keys in one query, if not joined in
     by_id = {family.pk: family for family in families}
     names: dict = {family.pk: [] for family in families}
     visits: dict = {}
-    if families:
-        for member in Member.objects.filter(family__in=assigned).order_by("kind", "created_at"):
-            member.family = by_id[member.family_id]  # sealed with the key already loaded
-            names[member.family_id].append(member.first_name)
-        upcoming = PlannedVisit.objects.planned().filter(family__in=assigned, visitor=user, planned_on__gte=today)
-        for planned in upcoming.order_by("planned_on", "planned_at"):
-            visits.setdefault(planned.family_id, planned)
+    for member in Member.objects.filter(family_id__in=by_id).order_by("kind", "created_at"):
+        member.family = by_id[member.family_id]  # sealed with the key already loaded
+        names[member.family_id].append(member.first_name)
+    upcoming = PlannedVisit.objects.planned().filter(family_id__in=by_id, visitor=user, planned_on__gte=today)
+    for planned in upcoming.order_by("planned_on", "planned_at"):
+        visits.setdefault(planned.family_id, planned)
     for family in families:
         family.first_names = names[family.pk]
         family.next_visit = visits.get(family.pk)
@@ -101,6 +142,70 @@ def family_list_for_staff(*, user: User, shown: str = ListFilter.ALL) -> QuerySe
     )
 
 
+def family_page_for_staff(
+    *,
+    user: User,
+    roles: dict[int, str],
+    shown: str = ListFilter.ALL,
+    after: str | None = None,
+    before: str | None = None,
+    at: int = 1,
+    references_only: bool = False,
+) -> listing.Page:
+    """One page of the coordinator's dashboard at constant cost (issue 18): the schemes
+    where ``roles`` (``staff_roles_by_scheme``) make the person staff, walked by key on
+    ``(scheme, number)``, newest first; whether the scheme's staff see each family (its
+    object permission, §8.3) is asked for the page's rows only, in the page's query.
+    Closed families include destroyed ones, which the page shows as tombstones (§8.8)."""
+    if len(roles) == 1:  # nearly everyone: no order to find, and a key names a place in this scheme
+        schemes: list[tuple[int, str | None]] = [(next(iter(roles)), None)]
+    else:
+        schemes = list(Scheme.objects.filter(pk__in=roles).order_by("code").values_list("pk", "code"))
+    active = VolunteerAssignment.objects.active().filter(family=OuterRef("pk"))
+    adults = Member.objects.filter(kind=Member.Kind.ADULT).order_by("created_at")
+    families = Family.objects.all()
+    if shown == ListFilter.OPEN:
+        families = families.open()
+    elif shown == ListFilter.CLOSED:
+        families = families.closed()
+    sees = KINDS[FileKind.FAMILY].staff_permission(user)
+
+    def dress(page_rows: QuerySet[Family]) -> QuerySet[Family]:
+        page_rows = (
+            page_rows.select_related("scheme")
+            .annotate(has_volunteer=Exists(active), staff_sees=sees)
+            # The page's 25 data keys (and carers) in one query each, after the page is chosen.
+            .prefetch_related("data_key")
+        )
+        if not references_only:
+            page_rows = page_rows.prefetch_related(Prefetch("members", queryset=adults, to_attr="adults"))
+        return page_rows
+
+    rows, has_previous, has_next, start = listing.keyset_page(
+        schemes=schemes,
+        rows_of=lambda scheme_id: families.filter(scheme_id=scheme_id),
+        dress=dress,
+        visible=lambda family: family.staff_sees,
+        descending=True,
+        after=after,
+        before=before,
+        at=at,
+    )
+    # "About N": the families of these schemes on this filter, before the per-family
+    # permission (withheld families are rare, §8.3); exact when the page knows better.
+    total = listing.estimate(families.filter(scheme_id__in=[pk for pk, _ in schemes]))
+    exact = not has_next
+    total = start + len(rows) - 1 if exact else max(total, start + len(rows))
+    return listing.Page(
+        rows=rows,
+        start=start,
+        total=total,
+        exact=exact,
+        next_after=rows[-1].reference if has_next and rows else None,
+        previous_before=rows[0].reference if has_previous and rows else None,
+    )
+
+
 def staff_roles_by_scheme(*, user: User) -> dict[int, str]:
     """Scheme id -> the user's staff role there (manager wins over coordinator)."""
     roles: dict[int, str] = {}
@@ -120,13 +225,16 @@ def family_search(*, user: User, term: str) -> QuerySet[Family]:
     visible = families_visible_to(user=user).readable().select_related("scheme")
     if not term:
         return visible.none()
-    surname_hash = blind_index(term, domain="surname")
-    postcode_hash = blind_index(term, domain="postcode")
-    by_surname = Member.objects.filter(family=OuterRef("pk"), surname_index=surname_hash)
-    matches = visible.filter(reference=term.upper()) | visible.filter(Exists(by_surname))
+    # The families that match, found by their indexes (reference, the members' surname
+    # index, the postcode index) in one subquery; who may open each is then asked of those
+    # rows only, not of every family in the country (issue 18).
+    by_reference = Family.objects.filter(reference=term.upper())
+    by_surname = Member.objects.filter(surname_index=blind_index(term, domain="surname"))
+    parts = [by_surname.order_by().values("family_id")]
     if normalise_postcode(term):
-        matches = matches | visible.filter(postcode_index=postcode_hash)
-    return matches.order_by("scheme__code", "-number")
+        parts.append(Family.objects.filter(postcode_index=blind_index(term, domain="postcode")).order_by().values("pk"))
+    matching = by_reference.order_by().values("pk").union(*parts, all=True)
+    return visible.filter(pk__in=matching).order_by("scheme__code", "-number")
 
 
 def volunteers_of(*, scheme: Scheme) -> QuerySet[User]:

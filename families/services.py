@@ -6,9 +6,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -17,7 +16,6 @@ from access_log.kinds import SCHEME_STAFF_ROLES
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused, NotAllowed
 from homestart.models import DataKey, Scheme, User, has_role, role_in
-from homestart.request_cache import memo
 from homestart.rules import FileKind, Purpose, Role
 from homestart.services import scheme_ensure_staff_group
 from homestart.writes import create_tracked, save_tracked
@@ -90,17 +88,38 @@ class CreatedBy:
     RECORDS_IMPORT = "Brought in from the scheme's earlier records, with the family's consent to the referral (§7.1)"
 
 
-def _staff_permission_ids() -> list[int]:
-    """The ids of "see" and "change" on family files (what ``assign_perm`` looks up on every
-    call), once per request or import: a file opened this way gets the same two rows."""
-    return memo(
-        ("family_staff_permission_ids",),
-        lambda: list(
-            Permission.objects.filter(
-                content_type__app_label="families", codename__in=["view_family", "change_family"]
-            ).values_list("pk", flat=True)
-        ),
-    )
+def _grant_to_staff_group(*, family: Family, staff_group_id: int) -> None:
+    """The scheme's staff group sees and changes the file (§8.3): one grant for the group,
+    not one per person, in one statement that finds the permissions' ids itself (issue 18)."""
+    table = FamilyGroupObjectPermission._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (permission_id, group_id, content_object_id) "  # noqa: S608 - names from the models
+            "SELECT p.id, %s, %s FROM auth_permission p "
+            "JOIN django_content_type t ON t.id = p.content_type_id "
+            "WHERE t.app_label = %s AND p.codename IN (%s, %s)",
+            [
+                staff_group_id,
+                FamilyGroupObjectPermission._meta.get_field("content_object").get_db_prep_value(family.pk, connection),
+                "families",
+                "view_family",
+                "change_family",
+            ],
+        )
+
+
+def _next_number(scheme: Scheme) -> tuple[int, str, int | None]:
+    """The scheme's next family number, taken under the scheme row's lock in one statement:
+    (number, scheme code, staff group id). Two referrals at once get two numbers (§8.6)."""
+    table = Scheme._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_family_number = next_family_number + 1 "  # noqa: S608 - names from the models
+            "WHERE id = %s RETURNING next_family_number - 1, code, staff_group_id",
+            [scheme.pk],
+        )
+        number, code, staff_group_id = cursor.fetchone()
+    return number, code, staff_group_id
 
 
 _SET_BY_FAMILY_CREATE = ("reference", "number", "data_key", "status")
@@ -133,13 +152,14 @@ def family_create(
     """
     if referral is not None:
         require_consent(referral)
-    locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-    number = locked.next_family_number
-    Scheme.objects.filter(pk=scheme.pk).update(next_family_number=number + 1)
+    if scheme.staff_group_id is None:
+        scheme_ensure_staff_group(scheme=scheme)  # a scheme made before staff groups existed
+    number, code, staff_group_id = _next_number(scheme)
+    scheme.code, scheme.staff_group_id, scheme.next_family_number = code, staff_group_id, number + 1
     family = Family(
-        scheme=locked,
+        scheme=scheme,
         number=number,
-        reference=Family.format_reference(locked.code, number),
+        reference=Family.format_reference(code, number),
         data_key=DataKey.generate(),
         address=address,
         postcode=postcode,
@@ -156,12 +176,8 @@ def family_create(
         row = Referral(family=family, received_by=actor, **referral)
         create_tracked([row], actor=actor, reason=reason, held=["family_consented"])  # required above
     # The scheme's coordinators and managers see and change the file (§8.3).
-    staff_group_id = scheme_ensure_staff_group(scheme=locked).staff_group_id
-    assert staff_group_id is not None  # the line above makes the group if the scheme had none
-    FamilyGroupObjectPermission.objects.bulk_create(
-        FamilyGroupObjectPermission(group_id=staff_group_id, permission_id=permission_id, content_object=family)
-        for permission_id in _staff_permission_ids()
-    )
+    assert staff_group_id is not None  # made above if the scheme had none
+    _grant_to_staff_group(family=family, staff_group_id=staff_group_id)
     gate.record_creation(user=actor, kind=FileKind.FAMILY, obj=family, role=role, purpose=purpose)
     return family
 

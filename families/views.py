@@ -7,7 +7,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +25,7 @@ from homestart.concurrency import EditConflict, conflict_form, current_values, r
 from homestart.errors import AccessRefused
 from homestart.forms import form_error
 from homestart.history import render_history
-from homestart.models import User, has_role
+from homestart.models import Scheme, User, has_role
 from homestart.once import form_once
 from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
@@ -54,7 +53,7 @@ from .models import Family, Group, PlannedVisit, Visit, VolunteerAssignment
 from .selectors import ListFilter
 
 SESSION_REFERENCES_ONLY = "families.references_only"
-FAMILIES_PER_PAGE = 25
+SEARCH_SHOWN = 50
 
 
 @require_GET
@@ -77,13 +76,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     references_only = request.session.get(SESSION_REFERENCES_ONLY, False)
     shown = request.GET.get("show", ListFilter.OPEN)
     shown = ListFilter(shown) if shown in ListFilter.values else ListFilter.OPEN
-    families = selectors.family_list_for_staff(user=request.user, shown=shown)
-    if references_only:
-        # The data keys stay: they say which families were destroyed (§8.8).
-        families = families.prefetch_related(None).prefetch_related("data_key")
-    page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
+    # A page by key (?after=WIR-0123, ?before=...), never by OFFSET: the same cost on a
+    # scheme's first page and its hundredth, at 1,000 families or 100,000 (issue 18).
+    page = selectors.family_page_for_staff(
+        user=request.user,
+        roles=roles,
+        shown=shown,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        at=_position(request.GET.get("at")),
+        references_only=references_only,
+    )
     # A destroyed family appears as its tombstone (§8.8): nothing of it is read.
-    listed = tombstones.attach(FileKind.FAMILY, page.object_list)
+    listed = tombstones.attach(FileKind.FAMILY, page.rows)
     if not references_only:
         # The list shows each carer's name: that is reading the file, so it is recorded.
         readable = [family for family in listed if family.tombstone is None]
@@ -100,6 +105,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             **waiting,
         },
     )
+
+
+def _position(value: str | None) -> int:
+    """Where a keyset page starts in the list, as its link says (for "26–50 of about N")."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else 1
 
 
 @require_POST
@@ -120,10 +130,13 @@ def search(request: HttpRequest) -> HttpResponse:
     browser's history or a server's access log (§8.2).
     """
     form = SearchForm(request.POST or None)
-    results = None
+    results, more = None, False
     if request.method == "POST" and form.is_valid():
-        results = list(selectors.family_search(user=request.user, term=form.cleaned_data["q"]))
-    return render(request, "families/search.html", {"form": form, "results": results})
+        # At most a page of matches (issue 18): a common surname in a large scheme costs
+        # no more than a rare one; the page says so and how to narrow the search.
+        results = list(selectors.family_search(user=request.user, term=form.cleaned_data["q"])[: SEARCH_SHOWN + 1])
+        more, results = len(results) > SEARCH_SHOWN, results[:SEARCH_SHOWN]
+    return render(request, "families/search.html", {"form": form, "results": results, "more": more})
 
 
 CONFIRM = "yes"
@@ -136,10 +149,13 @@ CONFIRM = "yes"
 def family_new(request: HttpRequest) -> HttpResponse:
     """A referral opens a family file (§7.1) in three steps: the form, the answers to check,
     then "Open family file". The last step carries a one-time token: sent twice, one file."""
-    schemes = selectors.schemes_staffed_by(user=request.user)
-    if not schemes.exists():
+    # The person's staff schemes from their roles, which the request has already read (and
+    # the service asks again): no query of its own (issue 18, cheap creation).
+    staffed = selectors.staff_roles_by_scheme(user=request.user)
+    if not staffed:
         raise AccessRefused("Only coordinators and scheme managers take referrals (§7.2).")
-    form = NewFamilyForm(request.POST or None, schemes=schemes)
+    schemes = Scheme.objects.filter(pk__in=staffed).order_by("name")
+    form = NewFamilyForm(request.POST or None, schemes=schemes, single=len(staffed) == 1)
     if request.method == "POST" and form.is_valid():
         if "change" in request.POST:
             return render(request, "families/new.html", {"form": form})
@@ -467,16 +483,25 @@ def assignment_end(request: HttpRequest, reference: str, assignment_id: str) -> 
 @require_GET
 @never_cache
 def my_families(request: HttpRequest) -> HttpResponse:
-    """A volunteer's current families: reference, first names and their next planned visit (§8.5,
-    issue 15.4). The first names are read from each file, so the listing is recorded."""
-    families = selectors.my_families(user=request.user, today=timezone.localdate())
+    """A volunteer's current families, by key (issue 18): reference, first names and their next
+    planned visit (§8.5, issue 15.4). The first names are read from each file, so the listing is
+    recorded."""
+    page = selectors.family_page_for_volunteer(
+        user=request.user,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        at=_position(request.GET.get("at")),
+    )
+    families = selectors.with_first_names_and_next_visit(
+        families=page.rows, user=request.user, today=timezone.localdate()
+    )
     gate.record_listing(
         user=request.user,
         kind=FileKind.FAMILY,
         objs=families,
         roles={family.scheme_id: Role.VOLUNTEER for family in families},
     )
-    return render(request, "families/my_families.html", {"families": families})
+    return render(request, "families/my_families.html", {"families": families, "page": page})
 
 
 def _staff_group(request: HttpRequest, group_id) -> Group:

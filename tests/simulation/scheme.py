@@ -916,6 +916,34 @@ class SchemeYear(RuleBasedStateMachine):
         self.touched |= {family.reference, new.reference}
         self._count("transfer")
 
+    @rule()
+    def coordinator_pages_through_the_list(self) -> None:
+        """The coordinator's list of all the scheme's families, walked by its Next links from a
+        key (issue 18): every Wirral family on exactly one page, newest first, the destroyed as
+        tombstones, none of another scheme's (§8.3, §8.8); and the same pages by Previous."""
+        import re
+
+        browser, shown, url = self.as_(Role.COORDINATOR), [], reverse("families:dashboard") + "?show=all"
+        pages = []
+        while url:
+            visit = browser.get(url)
+            self._expect(visit, 200, "walking the family list")
+            rows = re.findall(r'<a class="govuk-link app-reference" href="/families/([\w-]+)/"', visit.html)
+            rows += re.findall(r'<span class="app-reference">([\w-]+)</span> <strong', visit.html)  # tombstones
+            pages.append(visit.html)
+            shown += rows
+            found = re.search(r'href="(\?show=all&amp;after=[\w-]+&amp;at=\d+)" rel="next"', visit.html)
+            url = reverse("families:dashboard") + found.group(1).replace("&amp;", "&") if found else ""
+            assert len(pages) <= 1 + len(self.w.families) // 25, "the list's Next links go round in a circle"
+        wirral = {f.reference for f in self._wir()} | {f.reference for f in self._wir(destroyed=True)}
+        assert len(shown) == len(set(shown)), f"a family on two pages: {shown}"
+        newest_first = sorted(shown, key=lambda r: int(r.rsplit("-", 1)[1]), reverse=True)
+        assert shown == newest_first, f"not newest first: {shown}"
+        assert set(shown) >= {f.reference for f in self._wir()}, f"a family missing from the list: {shown}"
+        assert set(shown) <= wirral, f"another scheme's family on the list: {sorted(set(shown) - wirral)}"
+        STATS["checks"]["family lists walked by key"] += 1
+        self._count("family list walked by key")
+
     # --- rules: time and retention (§8.8) ---------------------------------------------
 
     @rule()
