@@ -232,7 +232,9 @@ def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResp
     access = gate.open_file(
         user=request.user, kind=kind, reference=reference, section=Section.ACCESS_LOG, roles=spec.log_roles
     )
-    events = selectors.file_events(kind=kind, file_id=access.target.pk)
+    events = selectors.file_events(
+        kind=kind, file_id=access.target.pk, since=getattr(access.target, "created_at", None)
+    )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
         request,
