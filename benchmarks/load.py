@@ -72,7 +72,12 @@ def plan(database: str) -> dict:
         elif user.password != accounts["coordinator"].password:
             User.objects.filter(pk=user.pk).update(password=accounts["coordinator"].password)
         coordinators.append(user.username)
-    # Someone to lock out in the cluster check, never used by the simulated people.
+    # Someone to lock out in the cluster check, never used by the simulated people; an
+    # earlier run's lockouts (30 minutes) are forgotten on this throwaway database.
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    AccessAttempt.objects.all().delete()
+    AccessFailureLog.objects.all().delete()
     lockout, _ = User.objects.get_or_create(username="bench_lockout")
     User.objects.filter(pk=lockout.pk).update(password=accounts["coordinator"].password)
     home = Family.objects.filter(scheme__code="BAAA")

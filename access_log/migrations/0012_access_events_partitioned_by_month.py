@@ -17,6 +17,35 @@ TABLE = "access_log_accessevent"
 OLD = f"{TABLE}_unpartitioned"
 
 
+UNIQUE_ID_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION access_log_unique_id() RETURNS trigger AS $$
+DECLARE
+    drawn bigint;
+BEGIN
+    -- The owner (a restore) writes back events that were unique when they were taken.
+    IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RETURN NEW;
+    END IF;
+    BEGIN
+        drawn := currval('{TABLE}_id_seq');
+    EXCEPTION WHEN object_not_in_prerequisite_state THEN
+        drawn := NULL;  -- no id drawn in this session yet: this one was given
+    END;
+    -- The id this session has just drawn from the sequence, not yet written: a new event.
+    IF NEW.id = drawn AND NEW.id::text IS DISTINCT FROM current_setting('access_log.last_id', true) THEN
+        PERFORM set_config('access_log.last_id', NEW.id::text, false);
+        RETURN NEW;
+    END IF;
+    -- An id named by the insert: refused if any month holds it.
+    IF EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id) THEN
+        RAISE EXCEPTION 'duplicate access event id %', NEW.id USING ERRCODE = 'unique_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
 def forwards(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
@@ -65,6 +94,17 @@ def forwards(apps, schema_editor):
         cursor.execute(
             f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
             "FOR EACH ROW EXECUTE FUNCTION access_log_refuse_change()"
+        )
+        # The primary key holds (id, at): an id is unique only with its time. An event's id is
+        # drawn from the sequence by the insert itself (checked in constant time); an insert
+        # that names an id (a copy, a forgery of an existing event with another time) is
+        # refused if any month holds that id already, as the unpartitioned table's key
+        # refused it (§9.1). Looking in every month costs one index probe a month: only
+        # inserts naming an id pay it, never the gate's.
+        cursor.execute(UNIQUE_ID_FUNCTION, None)
+        cursor.execute(
+            f"CREATE TRIGGER {TABLE}_unique_id BEFORE INSERT ON {TABLE} "
+            "FOR EACH ROW EXECUTE FUNCTION access_log_unique_id()"
         )
         # The application's role, if it was granted before: the same as on the old table
         # (grant_app_role, run after every migrate, narrows it to SELECT and INSERT).
