@@ -6,7 +6,14 @@ from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
 from homestart.security import recent_authentication
-from records.models import DestructionCertificate, Disclosure, LegalHold, RetentionRule
+from records.models import (
+    AccessLogHold,
+    AccessLogRetentionRecord,
+    DestructionCertificate,
+    Disclosure,
+    LegalHold,
+    RetentionRule,
+)
 
 
 class NoDelete:
@@ -51,3 +58,22 @@ class DestructionCertificateAdmin(NoDelete, admin.ModelAdmin):
 @admin.register(Disclosure)
 class DisclosureAdmin(DestructionCertificateAdmin):
     list_display = ["sar", "file_reference", "released_at", "released_by"]
+
+
+@admin.register(AccessLogHold)
+class AccessLogHoldAdmin(NoDelete, ConfirmChanges, SimpleHistoryAdmin):
+    """A legal hold on months of the access log: the access log's retention run keeps every
+    month it overlaps (records/retention/access_log.py, §8.8, §9.1). Released, never deleted."""
+
+    list_display = ["starts_on", "ends_on", "reason", "placed_by", "placed_at", "released_at"]
+    readonly_fields = ["placed_by", "placed_at", "released_by", "released_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.placed_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AccessLogRetentionRecord)
+class AccessLogRetentionRecordAdmin(DestructionCertificateAdmin):
+    list_display = ["at", "act", "month", "events", "actor"]
