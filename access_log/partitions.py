@@ -169,6 +169,8 @@ def ensure_months(
 ) -> list[tuple[datetime.date, int]]:
     """Create the partitions from ``since`` (default: this month) to ``ahead`` months after
     this one; returns (month, events moved in) for each partition created."""
+    if not is_partitioned(connection):
+        return []  # SQLite: an ordinary table
     today = today or timezone.localdate()
     month = month_of(since or today)
     last = add_months(month_of(today), ahead)
