@@ -49,6 +49,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
 .PHONY: help run test unit e2e screenshots lint typecheck migrations-check deploy-check venv venv-test clean-venv bench load simulate \
+  load-cluster bench-access-log \
   lock demo-check policy-map
 
 help:
@@ -62,6 +63,7 @@ help:
 	@echo "make lint   - ruff check . and ruff format --check ."
 	@echo "make typecheck - mypy with django-stubs over the apps ([tool.mypy] in pyproject.toml)"
 	@echo "make bench  - benchmarks on PostgreSQL (docs/performance.md); make load - load test after it"
+	@echo "make load-cluster - the load test across SERVERS=2 gunicorn servers behind HAProxy, with Redis"
 	@echo "make deploy-check - Django's deploy check under production settings (dummy keys)"
 	@echo "make simulate - a long simulated life of a scheme (SIMULATE_EXAMPLES, SIMULATE_STEPS size it)"
 	@echo "make demo-check - install, migrate and seed a throwaway demo, manage.py check, fetch the sign-in page"
@@ -203,6 +205,20 @@ $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut
 	touch $@
 load: $(STAMP) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12)
 	$(BIN)/python -m benchmarks.load $(LOAD_ARGS)
+
+# The same load test across several servers: SERVERS gunicorn servers (2 workers each)
+# behind HAProxy (Debian: apt-get install haproxy), sharing PostgreSQL and a Redis started
+# for the run; first checks that sessions, re-authentication, lockouts and per-person
+# limits hold whichever server answers. Exit status 1 on any failed request.
+SERVERS ?= 2
+load-cluster: $(STAMP) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12)
+	$(BIN)/python -m benchmarks.load --servers $(SERVERS) $(LOAD_ARGS)
+
+# "Who opened this file" with tens of millions of access events in monthly partitions
+# (benchmarks/access_log_scale.py; ACCESS_LOG_ARGS=--events 100000000 for 10^8).
+ACCESS_LOG_ARGS ?=
+bench-access-log: $(STAMP)
+	$(BIN)/python -m benchmarks.access_log_scale $(ACCESS_LOG_ARGS)
 
 # --- the simulation of a scheme's life ------------------------------------------
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, QuerySet
 
 from homestart.models import Membership, User, has_role
@@ -9,9 +11,14 @@ from .kinds import SCHEME_STAFF_ROLES
 from .models import AccessEvent, Approval, ApprovalNotice, AuditSession, RecordOfAccess
 
 
-def file_events(*, kind: str, file_id) -> QuerySet[AccessEvent]:
-    """Who opened this file, newest first (index access_file_at)."""
-    return AccessEvent.objects.filter(file_kind=kind, file_id=file_id).select_related("user").order_by("-at", "-id")
+def file_events(*, kind: str, file_id, since: datetime.datetime | None = None) -> QuerySet[AccessEvent]:
+    """Who opened this file, newest first (index access_file_at). ``since``: when the file
+    was made; no event about it is older, and on PostgreSQL the months before it are not
+    read at all (partition pruning, access_log/partitions.py). A day's margin for clocks."""
+    events = AccessEvent.objects.filter(file_kind=kind, file_id=file_id)
+    if since is not None:
+        events = events.filter(at__gte=since - datetime.timedelta(days=1))
+    return events.select_related("user").order_by("-at", "-id")
 
 
 def events_of(*, user: User) -> QuerySet[AccessEvent]:

@@ -239,7 +239,9 @@ def file_access_log(request: HttpRequest, kind: str, reference: str) -> HttpResp
     access = gate.open_file(
         user=request.user, kind=kind, reference=reference, section=Section.ACCESS_LOG, roles=spec.log_roles
     )
-    events = selectors.file_events(kind=kind, file_id=access.target.pk)
+    events = selectors.file_events(
+        kind=kind, file_id=access.target.pk, since=getattr(access.target, "created_at", None)
+    )
     form = FileLogFilter(request.GET or None, people=file_log.people_in(events))
     chosen = form.cleaned_data if form.is_valid() else {}
     visits = file_log.visits(events, person=chosen.get("person"), since=chosen.get("since"), until=chosen.get("until"))

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.utils import timezone
 
+from access_log import partitions
 from access_log import services as access_services
 from access_log.models import Review
 from families.models import (
@@ -249,7 +250,12 @@ def _events(total: int, started: float) -> None:
     if have >= total:
         return
     todo = total - have
+    span = datetime.timedelta(seconds=9 * total)
+    if partitions.is_partitioned():  # one partition per month, as production keeps them (access_log/partitions.py)
+        partitions.ensure_months(since=(timezone.now() - span).date())
     with connection.cursor() as cursor:
+        # The files were made before their events: "who opened this file" reads from then.
+        cursor.execute("UPDATE families_family SET created_at = now() - %s - interval '1 day'", [span])
         cursor.execute(
             "CREATE TEMP TABLE bench_fam AS SELECT row_number() OVER () AS n, id, reference, scheme_id "
             "FROM families_family"

@@ -11,20 +11,27 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.cookiejar
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "load-results.json"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PASSWORD = "bench-load-password"  # noqa: S105 - benchmark accounts on a throwaway database
+COORDINATORS = 25  # accounts for the simulated coordinators (20 of 50 people)
 
 
 def plan(database: str) -> dict:
@@ -38,7 +45,9 @@ def plan(database: str) -> dict:
     connection.settings_dict["NAME"] = database
     from families.models import Family, Member
     from families.selectors import families_assigned_to
-    from homestart.models import User
+    from homestart import services as people_services
+    from homestart.models import Membership, User
+    from homestart.rules import Role
 
     accounts = {}
     for role in ("coordinator", "volunteer"):
@@ -46,6 +55,31 @@ def plan(database: str) -> dict:
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
         accounts[role] = user
+    # Each simulated coordinator signs in as a person of their own, as a scheme's staff do:
+    # the per-person limits (searches, homestart/ratelimit.py) then count one person's
+    # searches, in Redis across every server. One password hash for all (Argon2 is slow
+    # by design: hashing it once is enough).
+    scheme = Membership.objects.current().filter(user=accounts["coordinator"]).first().scheme
+    policy = people_services.policy_ensure_published()
+    coordinators = []
+    for n in range(COORDINATORS):
+        user, created = User.objects.get_or_create(
+            username=f"bench_coordinator{n}", defaults={"password": accounts["coordinator"].password}
+        )
+        if created:
+            people_services.membership_grant_at_setup(user=user, scheme=scheme, role=Role.COORDINATOR)
+            people_services.policy_acknowledge(user=user, version=policy)
+        elif user.password != accounts["coordinator"].password:
+            User.objects.filter(pk=user.pk).update(password=accounts["coordinator"].password)
+        coordinators.append(user.username)
+    # Someone to lock out in the cluster check, never used by the simulated people; an
+    # earlier run's lockouts (30 minutes) are forgotten on this throwaway database.
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    AccessAttempt.objects.all().delete()
+    AccessFailureLog.objects.all().delete()
+    lockout, _ = User.objects.get_or_create(username="bench_lockout")
+    User.objects.filter(pk=lockout.pk).update(password=accounts["coordinator"].password)
     home = Family.objects.filter(scheme__code="BAAA")
     refs = list(home.order_by("number").values_list("reference", flat=True)[:500])
     members = [
@@ -58,6 +92,10 @@ def plan(database: str) -> dict:
     return {
         "password": PASSWORD,
         "coordinator": {"username": "bench_coordinator", "families": refs, "members": members},
+        "coordinators": coordinators[:-2],
+        "spare_coordinators": coordinators[-2:],  # for the cluster checks, never used by the simulated people
+        "scheme": scheme.code,
+        "lockout": "bench_lockout",
         "volunteer": {"username": "bench_volunteer", "families": mine},
     }
 
@@ -73,6 +111,138 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"gunicorn did not answer at {url}")
 
 
+class _Browser:
+    """One person's browser: its own cookies (shared by every server on 127.0.0.1), no redirects followed."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect
+        )
+
+    def send(self, url: str, data: dict | None = None) -> tuple[int, str, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(url, body, timeout=120) as response:
+                return response.status, response.read().decode(errors="replace"), ""
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace"), error.headers.get("Location", "")
+
+    def sign_in(self, server: str, username: str, password: str) -> int:
+        _, page, _ = self.send(f"{server}/sign-in/")
+        token = TOKEN.search(page).group(1)
+        status, _, _ = self.send(
+            f"{server}/sign-in/", {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        )
+        return status
+
+
+def cluster_checks(servers: list[str], the_plan: dict) -> list[str]:
+    """What a person's requests need, held whichever server answers: each asked of one server
+    and checked on another (sessions and re-authentication in Redis, sign-in lockouts in
+    PostgreSQL, per-person limits in Redis). Raises SystemExit on the first that is not."""
+    a, b = servers[0], servers[1 % len(servers)]
+    password = the_plan["password"]
+    spare = the_plan["spare_coordinators"]
+    done = []
+
+    def expect(what: str, got: int, wanted: int) -> None:
+        if got != wanted:
+            raise SystemExit(f"cluster check failed: {what}: answered {got}, expected {wanted}")
+
+    browser = _Browser()
+    expect("sign in on the first server", browser.sign_in(a, spare[0], password), 302)
+    expect("the family list on the second server, same session", browser.send(f"{b}/")[0], 200)
+    done.append("a session started on one server is signed in on the other (sessions in Redis)")
+    scheme = the_plan["scheme"]
+    expect(
+        "an export needing a recent sign-in, on the second server",
+        browser.send(f"{b}/statistics/export.csv?scheme={scheme}")[0],
+        200,
+    )
+    expect("the same export, signed out", _Browser().send(f"{b}/statistics/export.csv?scheme={scheme}")[0], 302)
+    done.append("re-authentication (the time of the last sign-in, in the session) holds on the other server")
+
+    guesser = _Browser()
+    for n in range(5):
+        wanted = 429 if n == 4 else 200  # the fifth failure locks the account (AXES_FAILURE_LIMIT)
+        status = guesser.sign_in(servers[n % len(servers)], the_plan["lockout"], "wrong")
+        expect(f"wrong password {n + 1}", status, wanted)
+    for server in servers:
+        expect(
+            "the right password after five wrong ones", _Browser().sign_in(server, the_plan["lockout"], password), 429
+        )
+    done.append("five wrong passwords spread over the servers lock the account out on every server (PostgreSQL)")
+
+    searcher = _Browser()
+    expect("sign in", searcher.sign_in(a, spare[1], password), 302)
+    limit = 60  # RATE_LIMITS["family_search"]
+    token = TOKEN.search(searcher.send(f"{a}/search/")[1]).group(1)
+    for n in range(limit):
+        status = searcher.send(f"{servers[n % len(servers)]}/search/", {"q": "Nobody", "csrfmiddlewaretoken": token})[0]
+        expect(f"search {n + 1} of {limit}", status, 200)
+    expect(
+        "one search more than the limit, on any server",
+        searcher.send(f"{servers[limit % len(servers)]}/search/", {"q": "Nobody", "csrfmiddlewaretoken": token})[0],
+        429,
+    )
+    done.append(f"the per-person search limit ({limit} in 10 minutes) counts every server's searches (Redis)")
+    done.append(
+        "one-time form tokens are rows of homestart_formsubmission with a unique index (PostgreSQL), "
+        "so a form sent twice to two servers is carried out once (homestart/once.py)"
+    )
+    return done
+
+
+def _served_by(work: Path, servers: int) -> dict:
+    """Requests each server answered, from its gunicorn access log."""
+    counts = {}
+    for n in range(1, servers + 1):
+        log = work / f"gunicorn-{n}.log"
+        counts[f"server {n}"] = sum(1 for line in log.open() if '" ' in line and "HTTP" not in line and "/" in line)
+    return counts
+
+
+def _start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+HAPROXY = """global
+    maxconn 2000
+defaults
+    mode http
+    option forwardfor
+    timeout connect 5s
+    timeout client 300s
+    timeout server 300s
+frontend web
+    bind 127.0.0.1:{port}
+    default_backend servers
+backend servers
+    # No stickiness: each request goes to the next server, so a person's requests
+    # alternate between them and everything a request needs must be shared.
+    balance roundrobin
+    http-response set-header X-Served-By %[srv_name]
+{servers}
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default="homestart_bench_100000")
@@ -81,11 +251,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--locust", default=str(ROOT / ".venv-load" / "bin" / "locust"))
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=0,
+        help="N gunicorn servers (2 workers each) behind HAProxy, sharing PostgreSQL and a Redis of their own "
+        "(make load-cluster); 0: one server, no proxy, no Redis (make load)",
+    )
+    parser.add_argument("--haproxy", default=shutil.which("haproxy") or "/usr/sbin/haproxy")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="homestart-load-"))
     plan_file = work / "plan.json"
-    plan_file.write_text(json.dumps(plan(args.database)))
+    the_plan = plan(args.database)
+    plan_file.write_text(json.dumps(the_plan))
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/homestart_bench").rsplit("/", 1)[0]
     env = {
         **os.environ,
@@ -96,18 +275,52 @@ def main(argv: list[str] | None = None) -> int:
         "BENCH_LOAD_PLAN": str(plan_file),
     }
     host = f"http://127.0.0.1:{args.port}"
-    server_log = (work / "gunicorn.log").open("w")
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "homestart.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "homestart.wsgi"]
+    processes: list[subprocess.Popen] = []
+    servers = []
     try:
-        wait_until_up(f"{host}/sign-in/")
-        print(f"gunicorn (2 workers) on {args.database}; locust: {args.users} people for {args.seconds}s", flush=True)
+        if args.servers:
+            redis_port = args.port + 100
+            processes.append(
+                _start(
+                    [
+                        "redis-server",
+                        "--port",
+                        str(redis_port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        str(work),
+                    ],
+                    env,
+                    work / "redis.log",
+                )
+            )
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+            env["TRUSTED_PROXY_COUNT"] = "1"  # HAProxy's X-Forwarded-For
+            for n in range(1, args.servers + 1):
+                bind = f"127.0.0.1:{args.port + n}"
+                processes.append(_start(gunicorn, {**env, "GUNICORN_BIND": bind}, work / f"gunicorn-{n}.log"))
+                servers.append(f"http://{bind}")
+            for server in servers:
+                wait_until_up(f"{server}/sign-in/")
+            lines = "\n".join(f"    server s{n} 127.0.0.1:{args.port + n} check" for n in range(1, args.servers + 1))
+            (work / "haproxy.cfg").write_text(HAPROXY.format(port=args.port, servers=lines))
+            processes.append(_start([args.haproxy, "-db", "-f", str(work / "haproxy.cfg")], env, work / "haproxy.log"))
+            wait_until_up(f"{host}/sign-in/")
+            checks = cluster_checks(servers, the_plan)
+            print(f"{args.servers} gunicorn servers (2 workers each) behind HAProxy, one Redis, on {args.database}")
+            for check in checks:
+                print(f"  shared across servers: {check}")
+        else:
+            processes.append(_start(gunicorn, env, work / "gunicorn.log"))
+            wait_until_up(f"{host}/sign-in/")
+            print(f"gunicorn (2 workers) on {args.database}", flush=True)
+        print(f"locust: {args.users} people for {args.seconds}s", flush=True)
         subprocess.run(  # noqa: S603
             [
                 args.locust,
@@ -133,15 +346,16 @@ def main(argv: list[str] | None = None) -> int:
             check=False,
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        server_log.close()
+        _stop(processes[::-1])
     rows = list(csv.DictReader((work / "load_stats.csv").open()))
     report = {
         "database": args.database,
         "users": args.users,
         "seconds": args.seconds,
-        "workers": 2,
+        "servers": max(args.servers, 1),
+        "behind_proxy": bool(args.servers),
+        "workers_per_server": 2,
+        "served_by": _served_by(work, args.servers),
         "cpus": os.cpu_count(),
         "requests": [],
     }
@@ -175,8 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     failed = work / "load_failures.csv"
     if failures and failed.exists():
         print("\nFailures:\n" + failed.read_text())
-    RESULTS.write_text(json.dumps(report, indent=2))
-    print(f"\nSaved {RESULTS}; gunicorn's log: {work / 'gunicorn.log'}")
+    results = HERE / f"load-cluster-{args.servers}-results.json" if args.servers else RESULTS
+    results.write_text(json.dumps(report, indent=2))
+    if args.servers:
+        print("requests answered per server: " + ", ".join(f"{k} {v}" for k, v in report["served_by"].items()))
+    print(f"\nSaved {results}; the servers' logs are in {work}")
     return 1 if failures else 0
 
 

@@ -55,6 +55,14 @@ class Person(HttpUser):
 class Coordinator(Person):
     weight = 2
     account = PLAN["coordinator"]
+    started = 0
+
+    def on_start(self) -> None:
+        # Each simulated coordinator is a person of their own (their own limits), same files.
+        accounts = PLAN.get("coordinators") or [self.account["username"]]
+        self.account = {**self.account, "username": accounts[Coordinator.started % len(accounts)]}
+        Coordinator.started += 1
+        super().on_start()
 
     @task(4)
     def family_list(self) -> None:

@@ -10,3 +10,6 @@ CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
 WHITENOISE_AUTOREFRESH = False  # files indexed once at start, as in production
+# Sign-in as in production: Argon2id with the chosen parameters (homestart/hashers.py),
+# not the test settings' fast hasher; the load test measures what sign-in costs.
+from homestart.settings import PASSWORD_HASHERS  # noqa: E402,F401

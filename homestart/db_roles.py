@@ -9,6 +9,8 @@ the web application connects as a second role that
 * owns nothing and is not a superuser, nor a member of the owner's role;
 * has SELECT, INSERT, UPDATE and DELETE on the tables, and only SELECT and INSERT
   on the registers (``AppendOnlyModel``), no TRUNCATE, REFERENCES or TRIGGER;
+* has nothing on the partitions of a partitioned register (the access log's months),
+  which it reads and appends through the parent table;
 * has USAGE and SELECT on the sequences (new rows' ids), and CONNECT on the
   database and USAGE on the schema; nothing else.
 
@@ -97,4 +99,15 @@ def grant_app_role(role: str, *, create: bool = False, connection: Any = default
         ]
         for statement in grants:
             cursor.execute(statement)
+        # A partitioned register (the access log, by month: access_log/partitions.py) is read
+        # and appended through its parent; its partitions themselves are the owner's alone.
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(%s) ORDER BY c.relname",
+            [append_only_tables()],
+        )
+        for (partition,) in cursor.fetchall():
+            statement = f"REVOKE ALL ON {connection.ops.quote_name(partition)} FROM {quoted}"
+            cursor.execute(statement)
+            grants.append(statement)
     return statements + grants

@@ -7,7 +7,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from homestart.admin import person_column
 from homestart.security import recent_authentication
-from records.models import DestructionCertificate, Disclosure, LegalHold, RetentionRule
+from records.models import (
+    AccessLogHold,
+    AccessLogRetentionRecord,
+    DestructionCertificate,
+    Disclosure,
+    LegalHold,
+    RetentionRule,
+)
 
 
 class NoDelete:
@@ -54,3 +61,22 @@ class DestructionCertificateAdmin(NoDelete, admin.ModelAdmin):
 class DisclosureAdmin(DestructionCertificateAdmin):
     list_display = ["sar", "file_reference", "released_at", person_column("released_by")]
     list_select_related = ["sar", "released_by"]
+
+
+@admin.register(AccessLogHold)
+class AccessLogHoldAdmin(NoDelete, ConfirmChanges, SimpleHistoryAdmin):
+    """A legal hold on months of the access log: the access log's retention run keeps every
+    month it overlaps (records/retention/access_log.py, §8.8, §9.1). Released, never deleted."""
+
+    list_display = ["starts_on", "ends_on", "reason", person_column("placed_by"), "placed_at", "released_at"]
+    readonly_fields = ["placed_by", "placed_at", "released_by", "released_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.placed_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AccessLogRetentionRecord)
+class AccessLogRetentionRecordAdmin(DestructionCertificateAdmin):
+    list_display = ["at", "act", "month", "events", person_column("actor")]

@@ -15,10 +15,24 @@ from .people import (
     TrusteeDesignation,
     VolunteerFile,
 )
-from .retention import Destruction, DestructionCertificate, LegalHold, RecordKind, RetentionRule
+from .retention import (
+    FILE_RECORD_KINDS,
+    AccessLogAct,
+    AccessLogHold,
+    AccessLogRetentionRecord,
+    Destruction,
+    DestructionCertificate,
+    LegalHold,
+    RecordKind,
+    RetentionRule,
+)
 from .subject_access import Disclosure, SubjectAccessRequest
 
 __all__ = [
+    "FILE_RECORD_KINDS",
+    "AccessLogAct",
+    "AccessLogHold",
+    "AccessLogRetentionRecord",
     "Breach",
     "Destruction",
     "DestructionCertificate",

@@ -20,6 +20,11 @@ class RecordKind(models.TextChoices):
     SAFEGUARDING = "safeguarding", "Family file with safeguarding records"
     VOLUNTEER = "volunteer", "Volunteer file"
     PERSONNEL = "personnel", "Personnel file"
+    ACCESS_LOG = "access_log", "Access log (who opened which file), by month"
+
+
+# The kinds of record that are files of people; the access log is kept by month instead.
+FILE_RECORD_KINDS = [RecordKind.FAMILY, RecordKind.SAFEGUARDING, RecordKind.VOLUNTEER, RecordKind.PERSONNEL]
 
 
 class RetentionRule(models.Model):
@@ -136,3 +141,57 @@ class DestructionCertificate(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Destruction certificate for {self.file_reference}"
+
+
+class AccessLogHold(models.Model):
+    """While in place, no month of the access log between these dates is dropped, whatever
+    its retention period (an investigation, a complaint, a claim: §8.8, §9.1)."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now, editable=False)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    released_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="access_log_hold_dates")
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold on the access log from {self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y}"
+
+
+class AccessLogAct(models.TextChoices):
+    CREATED = "created", "Month created ahead"
+    DETACHED = "detached", "Month detached from the access log"
+    ARCHIVED = "archived", "Month archived to a file"
+    DROPPED = "dropped", "Month dropped: its events destroyed"
+    KEPT_ON_HOLD = "kept_on_hold", "Kept: under a legal hold"
+    REFUSED_WITHIN_PERIOD = "refused_within_period", "Refused: within the retention period"
+
+
+class AccessLogRetentionRecord(AppendOnlyModel):
+    """What the access log's retention run did to each month (access_log/partitions.py): a
+    register, so that a month's disappearance is itself on record (§8.8, §9.1)."""
+
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    act = models.CharField(max_length=32, choices=AccessLogAct.choices)
+    month = models.DateField(help_text="The first day of the month whose events the act concerns.")
+    partition = models.CharField(max_length=63)
+    events = models.BigIntegerField(null=True, blank=True)
+    archive = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_act_display()}: {self.month:%B %Y}"

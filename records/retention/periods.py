@@ -13,6 +13,9 @@ safeguarding      closure of a family file that holds          25
                   safeguarding records
 volunteer         the date the volunteer left                 6
 personnel         the date the member of staff left           6
+access log        the end of the month of the events          7
+                  (access_log/partitions.py; one month is
+                  dropped whole)
 ================  ==========================================  =============
 """
 
@@ -32,6 +35,10 @@ DEFAULT_YEARS: dict[str, int] = {
     RecordKind.SAFEGUARDING: 25,
     RecordKind.VOLUNTEER: 6,
     RecordKind.PERSONNEL: 6,
+    # Who opened which file is kept a year longer than the files it is about are kept after
+    # closure, so that a question about an opening can be answered while the file could
+    # still be in dispute; set a RetentionRule for the scheme's own policy.
+    RecordKind.ACCESS_LOG: 7,
 }
 
 

@@ -14,7 +14,14 @@ from homestart.fields import EncryptedField
 from homestart.models import Scheme, User, schemes_where
 from homestart.rules import FileKind, Role
 from records.deadlines import add_months
-from records.models import Destruction, DestructionCertificate, LegalHold, PersonnelFile, RecordKind, VolunteerFile
+from records.models import (
+    FILE_RECORD_KINDS,
+    Destruction,
+    DestructionCertificate,
+    LegalHold,
+    PersonnelFile,
+    VolunteerFile,
+)
 from records.retention import periods
 from records.retention.services import DESTRUCTION_ROLES, retention_of
 
@@ -41,7 +48,7 @@ def due_in_schemes(*, schemes: QuerySet[Scheme], today: datetime.date | None = N
     """Files of these schemes whose retention period has ended by ``today``: the page above,
     and the daily reminders, which ask for every scheme at once (§8.8)."""
     today = today or timezone.localdate()
-    years = {kind: periods.retention_years(kind) for kind in RecordKind.values}
+    years = {kind: periods.retention_years(kind) for kind in FILE_RECORD_KINDS}
     # Only files closed or left long enough ago can be due: the shortest period, back from today,
     # with a few days' margin for month ends (29 February); the exact date is checked below.
     # The daily reminders and each landing page ask this, so it must not read every closed file.

@@ -228,3 +228,19 @@ def test_due_list_costs_a_fixed_number_of_queries(family, wirral, coordinator, m
         _close(extra, LONG_AGO, coordinator)
     with django_assert_max_num_queries(12):
         assert len(selectors.due_for_destruction(user=manager)) == 4
+
+
+def test_the_access_log_has_no_months_to_drop_on_sqlite(manager):
+    """On SQLite the access log is an ordinary table: the access log's retention run does
+    nothing and says so (on PostgreSQL: tests/records/test_access_log_partitions.py)."""
+    from django.db import connection
+
+    from records.retention import access_log
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL partitions the access log by month")
+    assert access_log.run(actor=manager) == []
+    out = io.StringIO()
+    call_command("access_log_retention", "--as", manager.username, stdout=out)
+    assert "not partitioned" in out.getvalue()
+    assert periods.retention_years(RecordKind.ACCESS_LOG) == 7

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from access_log import partitions
 from homestart.models import User
 from records.backups.reconcile import reconcile_key_store
 from records.models import Destruction
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         if not todo:
             self.stdout.write("Nothing to destroy: no authorised destruction is waiting.")
             self._check_key_store()
+            self._access_log(actor)
             return
         for number, destruction in enumerate(todo, start=1):
             try:
@@ -62,6 +64,7 @@ class Command(BaseCommand):
                 f"[{number} of {len(todo)}] {certificate.file_reference}: data key destroyed, certificate issued."
             )
         self._check_key_store()
+        self._access_log(actor)
         self.stdout.write(self.style.SUCCESS("Retention run complete."))
         self.stdout.write("Take a backup now, so that the newest backup carries the destruction register.")
         self.stdout.write(
@@ -77,3 +80,19 @@ class Command(BaseCommand):
                 f"Key store: removed {report['removed']} key file(s) of destroyed files left from an earlier run; "
                 f"{report['marked_destroyed']} key(s) marked destroyed from the key store's tombstones."
             )
+
+    def _access_log(self, actor: User) -> None:
+        """The access log's months (records/retention/access_log.py): done here when this run
+        has the owner's connection, else left to ``access_log_retention`` run as the owner."""
+        if not partitions.is_partitioned():
+            return
+        if not partitions.may_manage():
+            self.stdout.write(
+                "Access log: run `manage.py access_log_retention` as the owner of the tables to create the coming "
+                "months and drop those past their retention period."
+            )
+            return
+        from records.retention import access_log
+
+        for record in access_log.run(actor=actor):
+            self.stdout.write(f"Access log, {record.month:%B %Y}: {record.get_act_display()}.")
