@@ -30,7 +30,7 @@ from homestart.ratelimit import rate_limited
 from homestart.rules import Role, Section
 from homestart.security import recent_authentication
 
-from . import selectors, services, transfers
+from . import family_documents, selectors, services, transfers
 from .forms import (
     CommunicationForm,
     ConsentForm,
@@ -136,7 +136,8 @@ def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @never_cache
 def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
-    """The printable family information sheet (§1.1, §1.5, §1.6, §2.2)."""
+    """The printable family information sheet (§1.1, §1.5, §1.6, §2.2), in English or
+    Welsh (issue 17.8): ``?language=cy`` prints the family's copy in Welsh."""
     access = _open(request, reference)
     return render(
         request,
@@ -145,6 +146,28 @@ def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
             "family": access.target,
             "scheme": access.target.scheme,
             "version": PolicyVersion.current(),
+            "document_language": family_documents.document_language(request),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def family_copy(request: HttpRequest, reference: str) -> HttpResponse:
+    """What the family is given about its consents (§1.2–§1.5): each consent it gave, with
+    whom, when it is reviewed, whether it was withdrawn, and how to change its mind; printed
+    in English or Welsh (issue 17.8)."""
+    access = _open(request, reference)
+    consents = selectors.consent_file(access=access)["consents"]
+    return render(
+        request,
+        "consent/family_copy.html",
+        {
+            "family": access.target,
+            "scheme": access.target.scheme,
+            "lines": family_documents.consent_lines(consents),
+            "today": timezone.localdate(),
+            "document_language": family_documents.document_language(request),
         },
     )
 

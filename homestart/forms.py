@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -155,3 +157,18 @@ class InductionForm(forms.Form):
         self.fields["inducted_as"].choices = kinds
         if len(kinds) == 1:
             self.fields["inducted_as"].initial = kinds[0][0]
+
+
+class LanguageForm(forms.Form):
+    """The language the pages speak: English or Welsh (issue 17.8). The names are each in
+    their own language, as a language switch shows them."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the language of the pages"),
+            "invalid_choice": _("Choose English or Cymraeg"),
+        },
+    )

@@ -6,12 +6,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,6 +28,7 @@ from . import selectors, services, two_factor
 from .forms import (
     AccessRefuseForm,
     InductionForm,
+    LanguageForm,
     PasswordChangeForm,
     PasswordSetForm,
     ReauthenticateForm,
@@ -32,6 +36,7 @@ from .forms import (
     form_error,
 )
 from .history import Source, person_name, render_history
+from .language import ENGLISH, remember
 from .middleware import database_unavailable
 from .models import SCHEME_APPROVER_ROLES, AccessRequest, Induction, Membership, PolicyVersion, Scheme
 from .once import form_once
@@ -158,6 +163,30 @@ def account(request: HttpRequest) -> HttpResponse:
             "inductions": request.user.inductions.select_related("scheme", "inducted_by", "policy_version"),
         },
     )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def language(request: HttpRequest) -> HttpResponse:
+    """English or Welsh (issue 17.8): the choice on the account page, and the language link
+    every page carries. Signed in, the choice is kept on the person (with history) and
+    follows them to every device; signed out, the cookie keeps it for this browser."""
+    form = LanguageForm(request.POST or None, initial={"language": translation.get_language()})
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.language_choose(user=request.user, language=chosen)
+        translation.activate(chosen)
+        done = _("The pages are now in English.") if chosen == ENGLISH else _("The pages are now in Welsh.")
+        messages.success(request, done)
+        target = request.POST.get("next")
+        default = reverse("account") if request.user.is_authenticated else reverse("login")
+        response = redirect(_safe_next(request) if target else default)
+        remember(response, chosen)
+        return response
+    back = _safe_next(request) if request.GET.get("next") else ""
+    return render(request, "homestart/language.html", {"form": form, "next": back})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
