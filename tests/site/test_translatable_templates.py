@@ -1,0 +1,225 @@
+"""Every page's words are marked for translation (issue 17.8, docs/welsh.md).
+
+Each template under templates/ is read with Django's own template lexer; the human text of
+its text nodes (the words between tags, outside ``{% translate %}`` and
+``{% blocktranslate %}``, outside comments, scripts and styles), and of the attributes a
+person hears or reads (``aria-label``, ``alt``, ``title``, ``placeholder``), must be marked
+for translation, or it stays English for a person who chose Welsh.
+
+``NOT_YET_TRANSLATED`` lists the templates not converted yet: the gap, in the open. A
+template leaves the list when it is converted (the test fails while a converted template is
+still listed), and a new template is converted from the start.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template.base import Lexer, TokenType
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+# Names that are the same in every language: the product, the charity, and each language
+# named in itself on the language link.
+PROPER_NAMES = ("Home-Start records", "Home-Start", "English", "Cymraeg")
+
+# Templates whose words are not marked yet (relative to templates/). Shrink it; never grow it.
+NOT_YET_TRANSLATED: set[str] = {
+    "403.html",
+    "404.html",
+    "500.html",
+    "access_log/approval_detail.html",
+    "access_log/approval_list.html",
+    "access_log/audit_session_detail.html",
+    "access_log/audit_session_form.html",
+    "access_log/audit_session_list.html",
+    "access_log/file_log.html",
+    "access_log/my_access.html",
+    "access_log/review_detail.html",
+    "access_log/review_form.html",
+    "access_log/review_list.html",
+    "access_log/sign.html",
+    "access_log/snippets/approval_status.html",
+    "access_log/snippets/approvals_waiting.html",
+    "access_log/snippets/events_table.html",
+    "access_log/snippets/record_of_access.html",
+    "access_log/undertaking.html",
+    "base.html",
+    "consent/communication_form.html",
+    "consent/disclosures.html",
+    "consent/form_page.html",
+    "consent/overview.html",
+    "consent/reviews_due.html",
+    "consent/statement_form.html",
+    "consent/transfer_form.html",
+    "consent/transfer_package.html",
+    "consent/withdraw_form.html",
+    "families/assignment_end.html",
+    "families/assignment_form.html",
+    "families/close_form.html",
+    "families/contact_form.html",
+    "families/dashboard.html",
+    "families/detail.html",
+    "families/group_detail.html",
+    "families/group_form.html",
+    "families/group_list.html",
+    "families/history.html",
+    "families/member_form.html",
+    "families/my_families.html",
+    "families/new.html",
+    "families/no_family_access.html",
+    "families/reopen_form.html",
+    "families/search.html",
+    "families/snippets/back_to_file.html",
+    "families/snippets/file_header.html",
+    "families/snippets/form_page.html",
+    "families/snippets/support.html",
+    "families/visit_form.html",
+    "families/volunteer_view.html",
+    "forms/govuk_error_message.html",
+    "forms/govuk_field.html",
+    "forms/govuk_form.html",
+    "homestart/access_holders.html",
+    "homestart/access_request_refuse.html",
+    "homestart/access_requests.html",
+    "homestart/account.html",
+    "homestart/history.html",
+    "homestart/history_destroyed.html",
+    "homestart/inductions.html",
+    "homestart/locked_out.html",
+    "homestart/login.html",
+    "homestart/no_policy.html",
+    "homestart/password_change.html",
+    "homestart/password_set.html",
+    "homestart/policy.html",
+    "homestart/policy_map.html",
+    "homestart/rate_limited.html",
+    "homestart/reauthenticate.html",
+    "homestart/recovery_codes.html",
+    "homestart/recovery_codes_new.html",
+    "homestart/snippets/access_holders_table.html",
+    "homestart/snippets/inductions_of.html",
+    "homestart/snippets/peer_support.html",
+    "homestart/two_factor_setup.html",
+    "homestart/two_factor_verify.html",
+    "portability/export.html",
+    "portability/index.html",
+    "portability/preview.html",
+    "portability/upload.html",
+    "records/breach_detail.html",
+    "records/breach_list.html",
+    "records/certificates.html",
+    "records/file_detail.html",
+    "records/file_form.html",
+    "records/file_list.html",
+    "records/form.html",
+    "records/retention.html",
+    "records/sar_detail.html",
+    "records/sar_document.html",
+    "records/sar_list.html",
+    "records/supervision.html",
+    "reminders/email.txt",
+    "reminders/snippets/due_for_you.html",
+    "reporting/case_study_detail.html",
+    "reporting/case_study_edit.html",
+    "reporting/case_study_list.html",
+    "reporting/case_study_new.html",
+    "reporting/consultation_list.html",
+    "reporting/consultation_new.html",
+    "reporting/form_page.html",
+    "reporting/minutes_detail.html",
+    "reporting/minutes_list.html",
+    "reporting/snippets/chart.html",
+    "reporting/statistics.html",
+    "safeguarding/concern.html",
+    "safeguarding/family.html",
+    "safeguarding/identifying_details.html",
+    "safeguarding/overview.html",
+    "safeguarding/request.html",
+    "safeguarding/trustee_notices.html",
+    "snippets/error_summary.html",
+    "snippets/tombstone.html",
+    "snippets/tombstone_page.html",
+}
+
+_TRANSLATED_BLOCKS = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans", "comment": "endcomment"}
+_SKIPPED_ELEMENTS = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_HEARD_ATTRIBUTES = re.compile(r'\b(?:aria-label|alt|title|placeholder)="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&[#\w]+;")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _words(text: str) -> list[str]:
+    for name in PROPER_NAMES:
+        text = text.replace(name, " ")
+    return _WORD.findall(_ENTITY.sub(" ", text))
+
+
+def untranslated_text(source: str) -> list[str]:
+    """The human text of a template left outside translation tags, one string per place."""
+    # Text outside the tags; the variables and tags themselves are the template's own.
+    found: list[str] = []
+    text_only: list[str] = []
+    closing: str | None = None
+    for token in Lexer(source).tokenize():
+        if closing:
+            if token.token_type == TokenType.BLOCK and token.contents.split()[0] == closing:
+                closing = None
+            continue
+        if token.token_type == TokenType.BLOCK:
+            name = token.contents.split()[0]
+            if name in _TRANSLATED_BLOCKS:
+                closing = _TRANSLATED_BLOCKS[name]
+            text_only.append(" ")  # a tag separates words; a {% translate %} stands for its words
+        elif token.token_type == TokenType.VAR:
+            text_only.append(" ")
+        elif token.token_type == TokenType.TEXT:
+            text_only.append(token.contents)
+    page = _SKIPPED_ELEMENTS.sub(" ", "".join(text_only))
+    page = re.sub(r"<!--.*?-->", " ", page, flags=re.S)
+    page = re.sub(r"<!DOCTYPE[^>]*>", " ", page, flags=re.I)
+    for value in _HEARD_ATTRIBUTES.findall(page):
+        if _words(value):
+            found.append(value.strip())
+    for chunk in _TAG.split(page):
+        chunk = " ".join(chunk.split())
+        if _words(chunk):
+            found.append(chunk)
+    return found
+
+
+# Pieces of a tag (attributes the widget templates add), not text: no words to translate.
+ATTRIBUTE_FRAGMENTS = ("forms/widgets/",)
+
+
+def _templates() -> list[str]:
+    names = (str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*") if path.is_file())
+    return sorted(name for name in names if not name.startswith(ATTRIBUTE_FRAGMENTS))
+
+
+@pytest.mark.parametrize("name", [name for name in _templates() if name not in NOT_YET_TRANSLATED])
+def test_converted_templates_mark_every_word_for_translation(name):
+    left = untranslated_text((TEMPLATES / name).read_text(encoding="utf-8"))
+    assert not left, f"{name}: text not marked for translation (wrap it in {{% translate %}}): {left}"
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET_TRANSLATED))
+def test_the_list_of_templates_not_yet_translated_only_shrinks(name):
+    path = TEMPLATES / name
+    assert path.exists(), f"{name} is listed in NOT_YET_TRANSLATED but no longer exists: remove it from the list"
+    assert untranslated_text(path.read_text(encoding="utf-8")), (
+        f"{name} is fully marked for translation now: remove it from NOT_YET_TRANSLATED"
+    )
+
+
+def test_the_scan_finds_text_outside_translation_tags():
+    source = (
+        '{% load i18n %}<h1>{% translate "Your account" %}</h1><p title="Help me">Left alone</p>'
+        "{# a comment #}{% comment %}Not shown{% endcomment %}<script>var x = 'words';</script>"
+        "{% blocktranslate with n=count %}{{ n }} families{% endblocktranslate %}<a>Home-Start</a>"
+    )
+    assert untranslated_text(source) == ["Help me", "Left alone"]
