@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -120,7 +121,7 @@ def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Confidentiality statement recorded.")
+            messages.success(request, _("Confidentiality statement recorded."))
             return redirect("consent:overview", reference=reference)
     return _form_page(
         request,
@@ -190,7 +191,7 @@ def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Consent recorded.")
+            messages.success(request, _("Consent recorded."))
             return redirect("consent:overview", reference=reference)
     return _form_page(request, access, form, heading="Record consent", submit="Save consent")
 
@@ -223,7 +224,7 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Consent withdrawn. Nothing more is shared under it.")
+            messages.success(request, _("Consent withdrawn. Nothing more is shared under it."))
             return redirect("consent:overview", reference=reference)
     return _form_page(
         request,

@@ -16,7 +16,7 @@ class GovukFormRenderer(TemplatesSetting):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={
@@ -44,9 +44,9 @@ class TokenForm(forms.Form):
 
 class ReauthenticateForm(forms.Form):
     password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
-    token = forms.CharField(label="Code from your authenticator app", required=False, max_length=16)
+    token = forms.CharField(label=_("Code from your authenticator app"), required=False, max_length=16)
 
     def __init__(self, *args, needs_code: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -109,7 +109,7 @@ class PasswordSetForm(auth_forms.SetPasswordForm):
 
 class AccessRefuseForm(forms.Form):
     reason = forms.CharField(
-        label="Why is it refused?",
+        label=_("Why is it refused?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         error_messages={"required": "Say why the request is refused."},
@@ -133,21 +133,21 @@ def form_error(form: forms.BaseForm, error: ValidationError, rename: dict[str, s
 class InductionForm(forms.Form):
     """Record an induction on the Confidentiality Policy (§3.1, §4.1, §5.1, §5.3)."""
 
-    person = forms.TypedChoiceField(label="Who was inducted", coerce=int, empty_value=None)
-    inducted_as = forms.ChoiceField(label="Inducted as", widget=forms.RadioSelect)
+    person = forms.TypedChoiceField(label=_("Who was inducted"), coerce=int, empty_value=None)
+    inducted_as = forms.ChoiceField(label=_("Inducted as"), widget=forms.RadioSelect)
     inducted_on = forms.DateField(
-        label="Date of the induction",
+        label=_("Date of the induction"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter the date of the induction as a real date, for example 27/03/2024."},
     )
-    policy_given = forms.BooleanField(label="I gave them the Confidentiality Policy and procedure", required=False)
+    policy_given = forms.BooleanField(label=_("I gave them the Confidentiality Policy and procedure"), required=False)
     duty_explained = forms.BooleanField(
-        label="I told them to keep the confidentiality of families, volunteers and staff at all times",
+        label=_("I told them to keep the confidentiality of families, volunteers and staff at all times"),
         required=False,
     )
     peer_support_explained = forms.BooleanField(
-        label="I gave them the peer-support guidance (volunteers)",
-        help_text="Volunteers meeting for peer support share nothing that could identify a family (§5.3).",
+        label=_("I gave them the peer-support guidance (volunteers)"),
+        help_text=_("Volunteers meeting for peer support share nothing that could identify a family (§5.3)."),
         required=False,
     )
 

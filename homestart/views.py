@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -102,7 +102,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_device(request=request, device=device, token=form.cleaned_data["token"])
         if codes is None:
-            form.add_error("token", "That code is wrong or has expired. Enter the 6-digit code your app shows now.")
+            form.add_error("token", _("That code is wrong or has expired. Enter the 6-digit code your app shows now."))
         else:
             return render(request, "homestart/recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
     return render(
@@ -125,7 +125,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if two_factor.verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_safe_next(request))
-        form.add_error("token", "That code is wrong, has been used or has expired. Wait for a new code and try again.")
+        form.add_error(
+            "token", _("That code is wrong, has been used or has expired. Wait for a new code and try again.")
+        )
     return render(request, "homestart/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -141,7 +143,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
             request=request, password=form.cleaned_data["password"], token=form.cleaned_data.get("token", "")
         ):
             return redirect(_safe_next(request))
-        form.add_error("password", "Your password or code is not right. Try again.")
+        form.add_error("password", _("Your password or code is not right. Try again."))
     return render(request, "homestart/reauthenticate.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -185,8 +187,19 @@ def language(request: HttpRequest) -> HttpResponse:
         response = redirect(_safe_next(request) if target else default)
         remember(response, chosen)
         return response
-    back = _safe_next(request) if request.GET.get("next") else ""
-    return render(request, "homestart/language.html", {"form": form, "next": back})
+    return render(request, "homestart/language.html", {"form": form, "next": _came_from(request)})
+
+
+def _came_from(request: HttpRequest) -> str:
+    """The page the language link was followed from, to go back to once the language is
+    chosen: ``?next=``, else the browser's Referer (sent for this site only). The link
+    itself names no page, so a page that shows nobody a reference (a 404) names none in it."""
+    if request.GET.get("next"):
+        return _safe_next(request)
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.get_host() or referer.path == reverse("language"):
+        return ""
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -148,3 +148,20 @@ def test_every_language_offered_renders_the_pages(coordinator, client_for):
             response = client.get(reverse(name))
             assert response.status_code == 200, (code, name)
             assert f'<html lang="{code}"' in response.content.decode()
+
+
+def test_the_language_page_goes_back_to_the_page_it_was_opened_from(coordinator, client_for):
+    client = client_for(coordinator)
+    page = client.get(reverse("language"), headers={"referer": "http://testserver/policy/?x=1"}).content.decode()
+    assert 'name="next" value="/policy/?x=1"' in page
+    answer = client.post(reverse("language"), {"language": WELSH, "next": "/policy/?x=1"})
+    assert answer["Location"] == "/policy/?x=1"
+    elsewhere = client.get(reverse("language"), headers={"referer": "https://example.com/x/"}).content.decode()
+    assert 'name="next"' not in elsewhere
+
+
+def test_the_language_link_names_no_page(coordinator, client_for):
+    """The footer link is on every page, a 404 included: it must not repeat the address asked for,
+    which may hold a family's reference (§8.3)."""
+    page = client_for(coordinator).get("/families/WIR-9999/").content.decode()
+    assert 'href="/language/"' in page and "WIR-9999" not in page

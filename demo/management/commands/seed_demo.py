@@ -74,6 +74,9 @@ DEMO_NAMES = {
     "coordinator2": ("Colin", "Formby"),
 }
 
+# Wes reads the pages in Welsh (issue 17.8): sign in as volunteer2 to see the product in Cymraeg.
+DEMO_LANGUAGES = {"volunteer2": "cy"}
+
 # Invented people. Any likeness to real families is chance.
 ADULT_FIRST = [
     "Leanne",
@@ -424,6 +427,7 @@ class Command(BaseCommand):
                 ("is_superuser", False),
                 ("first_name", first),
                 ("last_name", last),
+                ("language", DEMO_LANGUAGES.get(username, "")),
             ):
                 if getattr(user, field) != value:
                     setattr(user, field, value)
