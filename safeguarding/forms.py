@@ -93,7 +93,7 @@ class DiscloseForm(VersionedForm, WithoutConsentMixin):
         required=False,
     )
     summary = forms.CharField(label=_("Summary of what was passed on"), widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date passed on", help_text=_("It is passed on when another person approves it."))
+    shared_on = date_field("Date passed on", help_text="It is passed on when another person approves it.")
     decision_reason = forms.CharField(label=_("Reasons for the decision"), widget=TEXTAREA, max_length=5000)
     field_order = [
         "exception",
