@@ -148,3 +148,29 @@ def test_the_scan_finds_text_outside_translation_tags():
         "{% blocktranslate with n=count %}{{ n }} families{% endblocktranslate %}<a>Home-Start</a>"
     )
     assert untranslated_text(source) == ["Help me", "Left alone"]
+
+
+def test_the_marking_tool_leaves_the_english_page_as_it_was():
+    """tools/mark_translations.py, which converts a template: nothing left unmarked, and the
+    English page renders the same (but for runs of spaces, which HTML shows as one)."""
+    from django.template import engines
+
+    from tools.mark_translations import mark, with_i18n_loaded
+
+    source = (
+        '{% extends "base.html" %}{% block content %}<h1 title="A title">Consent – {{ family.reference }}</h1>\n'
+        "<p>Given by {{ c.given_by.first_name }}\n   on {{ c.given_on|date:'j M Y' }}.</p>"
+        '{% if x %}<a aria-label="Back">Back</a>{% endif %}<script>var s = "words";</script>'
+        "<p>Home-Start</p>{% endblock %}"
+    )
+    marked = with_i18n_loaded(mark(source))
+    assert untranslated_text(marked) == []
+    assert "{% load i18n %}" in marked and "{% blocktranslate with reference=family.reference %}" in marked
+
+    def body(template_source: str) -> str:
+        inner = template_source.split("{% block content %}")[1].split("{% endblock %}")[0]
+        context = {"family": {"reference": "WIR-0001"}, "x": True, "c": {"given_by": {"first_name": "Ann"}}}
+        html = engines["django"].from_string("{% load i18n %}" + inner).render(context)
+        return " ".join(html.split())
+
+    assert body(marked) == body(source)
