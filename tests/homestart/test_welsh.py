@@ -5,6 +5,7 @@ step with the translations."""
 from __future__ import annotations
 
 import gettext
+import html
 import re
 from pathlib import Path
 
@@ -33,12 +34,20 @@ def test_a_person_who_chose_welsh_sees_welsh_on_every_request(coordinator, clien
     assert "Cyfrinachol:" in page  # the footer, on every page
 
 
-def test_a_string_without_welsh_shows_in_english(coordinator, client_for):
-    coordinator.language = WELSH
-    coordinator.save()
-    page = client_for(coordinator).get(reverse("account")).content.decode()
-    # "Two-factor sign-in" has no Welsh yet: the English stands, nothing breaks.
-    assert '<html lang="cy"' in page and "Two-factor sign-in" in page
+def test_a_string_without_welsh_shows_in_english(manager, client_for):
+    untranslated = (
+        "The same table is kept with the system's code, in its policy map. Every clause has something that "
+        "enforces it and at least one test; the system's own checks fail when one of them is missing or when "
+        "this page and the map differ."
+    )
+    msgids = _all_msgids(CATALOGUE / "django.po")
+    assert untranslated in msgids, "no longer marked as it was: pick another string"
+    assert _po_entries(CATALOGUE / "django.po").get(untranslated) is None, "translated now: pick another string"
+    manager.language = WELSH
+    manager.save()
+    page = html.unescape(client_for(manager).get(reverse("policy_map")).content.decode())
+    # Marked for translation, not translated yet: the English stands, nothing breaks.
+    assert '<html lang="cy"' in page and untranslated in page
     with translation.override(WELSH):
         assert translation.gettext("A sentence nobody translated") == "A sentence nobody translated"
 
@@ -117,6 +126,14 @@ def _po_entries(path: Path) -> dict[str, str]:
         if parts.get("msgid") and parts.get("msgstr"):
             entries[parts["msgid"]] = parts["msgstr"]
     return entries
+
+
+def _all_msgids(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    return {
+        "".join(_unquote(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', block))
+        for block in re.findall(r'^msgid ((?:".*"\n)+)', text, re.M)
+    }
 
 
 def _unquote(quoted: str) -> str:
