@@ -50,7 +50,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=homestart.settings_test
 
 .PHONY: help run test unit e2e screenshots lint typecheck migrations-check deploy-check venv venv-test clean-venv bench load simulate \
   load-cluster bench-access-log \
-  lock demo-check policy-map
+  lock demo-check policy-map messages
 
 help:
 	@echo "make run    - install, migrate, seed the demo and serve it at http://127.0.0.1:8000"
@@ -124,6 +124,15 @@ lint: $(STAMP)
 # tests/homestart/test_policy_map.py fails when the file is stale.
 policy-map: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py policy_map --write
+
+# Welsh (docs/welsh.md): gather the strings marked for translation into locale/cy/.../django.po,
+# then compile django.mo, which is committed so that a clone needs no gettext tools.
+# Needs GNU gettext (apt-get install gettext). tests/homestart/test_welsh.py fails when
+# the committed .mo does not hold exactly the .po's translations.
+MAKEMESSAGES_IGNORE := --ignore='frontend/*' --ignore='static/*' --ignore='staticfiles/*' --ignore='tests/*' --ignore='benchmarks/*'
+messages: $(STAMP)
+	$(TEST_ENV) $(BIN)/python manage.py makemessages -l cy --no-location $(MAKEMESSAGES_IGNORE)
+	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l cy --ignore='.venv*'
 
 # The apps, with the django-stubs plugin (it loads the test settings); the modules and
 # the strictness are in pyproject.toml, [tool.mypy].

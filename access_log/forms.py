@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from homestart import dates
 from homestart.models import Scheme, User
@@ -24,7 +25,7 @@ def _count_field(label: str, initial: int, help_text: str, required: bool = True
 
 
 class ReviewForm(forms.Form):
-    scheme = forms.ModelChoiceField(label="Scheme", queryset=Scheme.objects.none(), empty_label=None)
+    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none(), empty_label=None)
     sample_size = _count_field(
         "Number of family files to sample", 5, "Files are drawn at random from the scheme's family files."
     )
@@ -38,12 +39,12 @@ class ReviewForm(forms.Form):
         required=False,
     )
     days = forms.IntegerField(
-        label="Review window, in days",
+        label=_("Review window, in days"),
         min_value=1,
         max_value=MAX_REVIEW_DAYS,
         initial=14,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
-        help_text="Sampled files can be opened only during this window.",
+        help_text=_("Sampled files can be opened only during this window."),
     )
 
     def __init__(self, *args, schemes, personnel: bool = True, **kwargs) -> None:
@@ -62,11 +63,11 @@ class ReviewForm(forms.Form):
 
 class SignatureForm(forms.Form):
     signed_name = forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
-    declared = forms.BooleanField(label="I agree to this declaration", required=False)
+    declared = forms.BooleanField(label=_("I agree to this declaration"), required=False)
 
 
 class RecordOfAccessForm(SignatureForm):
@@ -74,9 +75,9 @@ class RecordOfAccessForm(SignatureForm):
 
 
 class AuditSessionForm(SignatureForm):
-    auditor = forms.ModelChoiceField(label="External auditor", queryset=User.objects.none())
+    auditor = forms.ModelChoiceField(label=_("External auditor"), queryset=User.objects.none())
     references = forms.CharField(
-        label="File references",
+        label=_("File references"),
         help_text=(
             "The family or volunteer files the auditor will read, separated by commas or spaces, "
             "for example WIR-0003, WIR-V-0002."
@@ -85,7 +86,7 @@ class AuditSessionForm(SignatureForm):
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
     )
     declared = forms.BooleanField(
-        label="I will be present throughout the session, which ends after two hours or when I close it",
+        label=_("I will be present throughout the session, which ends after two hours or when I close it"),
         required=False,
     )
     field_order = ["auditor", "references", "signed_name", "declared"]
@@ -101,12 +102,12 @@ class AuditSessionForm(SignatureForm):
         if bad:
             raise forms.ValidationError(f"These are not file references: {', '.join(bad[:5])}.")
         if not refs:
-            raise forms.ValidationError("Enter at least one file reference.")
+            raise forms.ValidationError(_("Enter at least one file reference."))
         return list(dict.fromkeys(refs))
 
 
 class UndertakingForm(SignatureForm):
-    organisation = forms.CharField(label="Organisation", required=False, max_length=200)
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
     field_order = ["signed_name", "organisation", "declared"]
 
 
@@ -114,15 +115,15 @@ class ApprovalDecisionForm(forms.Form):
     """Approve (it happens now) or refuse, with the reason for a refusal."""
 
     decision = forms.ChoiceField(
-        label="Your decision",
+        label=_("Your decision"),
         widget=forms.RadioSelect,
         choices=[("approve", "Approve: it happens now, recorded in your name"), ("refuse", "Refuse: nothing happens")],
         error_messages={"required": "Choose whether you approve or refuse."},
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
-        help_text="Needed for a refusal.",
+        help_text=_("Needed for a refusal."),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
@@ -130,7 +131,7 @@ class ApprovalDecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("decision") == "refuse" and not data.get("reason"):
-            self.add_error("reason", "Give the reason for refusing.")
+            self.add_error("reason", _("Give the reason for refusing."))
         return data
 
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -92,7 +93,7 @@ def review_close(request: HttpRequest, review_id) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Review closed. The sampled files can no longer be opened.")
+        messages.success(request, _("Review closed. The sampled files can no longer be opened."))
     return redirect("access_log:review_detail", review_id=review.pk)
 
 
@@ -192,7 +193,7 @@ def audit_session_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Audit session opened for two hours.")
+            messages.success(request, _("Audit session opened for two hours."))
             return redirect("access_log:audit_session_detail", session_id=session.pk)
     return render(request, "access_log/audit_session_form.html", {"form": form})
 
@@ -223,7 +224,7 @@ def audit_session_close(request: HttpRequest, session_id) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Audit session closed. The auditor can no longer open its files.")
+        messages.success(request, _("Audit session closed. The auditor can no longer open its files."))
     return redirect("access_log:audit_session_detail", session_id=session.pk)
 
 
@@ -288,7 +289,7 @@ def undertaking(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Undertaking signed. Every record you open is logged.")
+            messages.success(request, _("Undertaking signed. Every record you open is logged."))
             return redirect("admin:index")
     return render(
         request, "access_log/undertaking.html", {"form": form, "signed": signed, "text": ContractorUndertaking.TEXT}

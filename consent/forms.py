@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from families.forms import date_field, not_in_future
 from families.models import Family, Member
@@ -32,12 +33,14 @@ def _adults(family: Family):
 
 class StatementForm(forms.Form):
     given_to = AdultChoiceField(
-        queryset=Member.objects.none(), label="Given to", empty_label=None, widget=forms.RadioSelect
+        queryset=Member.objects.none(), label=_("Given to"), empty_label=None, widget=forms.RadioSelect
     )
     given_on = date_field("Date given")
-    verbally = forms.BooleanField(label="I explained Home-Start's position on confidentiality verbally", required=False)
-    in_writing = forms.BooleanField(label="I gave the family the written information sheet", required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=TEXTAREA, max_length=2000)
+    verbally = forms.BooleanField(
+        label=_("I explained Home-Start's position on confidentiality verbally"), required=False
+    )
+    in_writing = forms.BooleanField(label=_("I gave the family the written information sheet"), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=TEXTAREA, max_length=2000)
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -49,29 +52,29 @@ class StatementForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("verbally"):
-            self.add_error("verbally", "The family is told verbally as well as in writing (§1.1).")
+            self.add_error("verbally", _("The family is told verbally as well as in writing (§1.1)."))
         if not data.get("in_writing"):
-            self.add_error("in_writing", "The family is given the information in writing as well (§1.1).")
+            self.add_error("in_writing", _("The family is given the information in writing as well (§1.1)."))
         return data
 
 
 class ConsentForm(forms.Form):
     given_by = AdultChoiceField(
         queryset=Member.objects.none(),
-        label="Which parent or carer gave consent?",
+        label=_("Which parent or carer gave consent?"),
         empty_label=None,
         widget=forms.RadioSelect,
     )
-    scope = forms.ChoiceField(label="What may be shared?", choices=CONSENT_SCOPES, widget=forms.RadioSelect)
-    recipient_kind = forms.ChoiceField(label="With whom?", choices=CONSENT_RECIPIENTS, widget=forms.RadioSelect)
+    scope = forms.ChoiceField(label=_("What may be shared?"), choices=CONSENT_SCOPES, widget=forms.RadioSelect)
+    recipient_kind = forms.ChoiceField(label=_("With whom?"), choices=CONSENT_RECIPIENTS, widget=forms.RadioSelect)
     recipient_name = forms.CharField(
-        label="Name of the agency or scheme",
+        label=_("Name of the agency or scheme"),
         required=False,
         max_length=200,
-        help_text="Needed for an agency or a new scheme. Leave blank for the referrer or the health visitor.",
+        help_text=_("Needed for an agency or a new scheme. Leave blank for the referrer or the health visitor."),
     )
     method = forms.ChoiceField(
-        label="How was consent given?",
+        label=_("How was consent given?"),
         choices=[("verbal", "Verbally"), ("written", "In writing")],
         widget=forms.RadioSelect,
     )
@@ -89,15 +92,15 @@ class ConsentForm(forms.Form):
         data = super().clean()
         kind = data.get("recipient_kind")
         if kind in (RecipientKind.AGENCY, RecipientKind.NEW_SCHEME) and not data.get("recipient_name"):
-            self.add_error("recipient_name", "Name the agency or scheme the family agreed to.")
+            self.add_error("recipient_name", _("Name the agency or scheme the family agreed to."))
         if data.get("given_on") and data.get("review_on") and data["review_on"] < data["given_on"]:
-            self.add_error("review_on", "The review date must be on or after the date consent was given.")
+            self.add_error("review_on", _("The review date must be on or after the date consent was given."))
         return data
 
 
 class WithdrawForm(VersionedForm):
     withdrawn_on = date_field("Date the family withdrew consent", described_as="the date of withdrawal")
-    notes = forms.CharField(label="Notes", required=False, widget=TEXTAREA, max_length=2000)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=TEXTAREA, max_length=2000)
 
     def clean_withdrawn_on(self):
         return not_in_future(self.cleaned_data["withdrawn_on"], "The date of withdrawal")
@@ -107,15 +110,15 @@ class FamilyToldMixin(forms.Form):
     """§1.5, §2.2: the family is told, or the reason they were not is recorded."""
 
     family_told = forms.ChoiceField(
-        label="Was the family told?", choices=Disclosure.FamilyTold.choices, widget=forms.RadioSelect
+        label=_("Was the family told?"), choices=Disclosure.FamilyTold.choices, widget=forms.RadioSelect
     )
     family_told_on = date_field("Date the family was told", required=False, described_as="the date they were told")
     not_told_reason = forms.CharField(
-        label="Why the family was not told",
+        label=_("Why the family was not told"),
         required=False,
         widget=TEXTAREA,
         max_length=2000,
-        help_text="Only where telling them would put a child or vulnerable adult at greater risk of harm.",
+        help_text=_("Only where telling them would put a child or vulnerable adult at greater risk of harm."),
     )
 
     def justification_needed(self, data: dict) -> bool:
@@ -147,20 +150,24 @@ class WithoutConsentMixin(FamilyToldMixin):
     chooser: without consent, the sharing waits until an approver signs in and approves."""
 
     justification = forms.CharField(
-        label="Justification (only when sharing without the family's consent)",
+        label=_("Justification (only when sharing without the family's consent)"),
         required=False,
         widget=TEXTAREA,
         max_length=2000,
-        help_text="Without consent, nothing is shared until the manager (or, for a safeguarding "
-        "concern, the safeguarding lead) approves it; never the person who asks.",
+        help_text=_(
+            "Without consent, nothing is shared until the manager (or, for a safeguarding "
+            "concern, the safeguarding lead) approves it; never the person who asks."
+        ),
     )
     emergency_reason = forms.CharField(
-        label="Emergency: act alone",
+        label=_("Emergency: act alone"),
         required=False,
         widget=TEXTAREA,
         max_length=2000,
-        help_text="Only in a safeguarding emergency that cannot wait for approval. Give the reason: it is shared "
-        "now, and the safeguarding lead or manager is told at once.",
+        help_text=_(
+            "Only in a safeguarding emergency that cannot wait for approval. Give the reason: it is shared "
+            "now, and the safeguarding lead or manager is told at once."
+        ),
     )
 
     def __init__(self, *args, may_act_alone: bool = False, **kwargs) -> None:
@@ -181,7 +188,7 @@ class WithoutConsentMixin(FamilyToldMixin):
 
 class CommunicationForm(WithoutConsentMixin):
     recipient_kind = forms.ChoiceField(
-        label="To whom?",
+        label=_("To whom?"),
         widget=forms.RadioSelect,
         choices=[
             (RecipientKind.REFERRER, "The referrer"),
@@ -189,10 +196,10 @@ class CommunicationForm(WithoutConsentMixin):
             (RecipientKind.AGENCY, "An agency currently involved with the family"),
         ],
     )
-    recipient_name = forms.CharField(label="Name of the agency (for an agency)", required=False, max_length=200)
-    scope = forms.ChoiceField(label="What kind of information?", choices=CONSENT_SCOPES, widget=forms.RadioSelect)
-    summary = forms.CharField(label="Summary of what you shared", widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date shared", help_text="Without consent: the day it is approved.")
+    recipient_name = forms.CharField(label=_("Name of the agency (for an agency)"), required=False, max_length=200)
+    scope = forms.ChoiceField(label=_("What kind of information?"), choices=CONSENT_SCOPES, widget=forms.RadioSelect)
+    summary = forms.CharField(label=_("Summary of what you shared"), widget=TEXTAREA, max_length=5000)
+    shared_on = date_field("Date shared", help_text=_("Without consent: the day it is approved."))
     field_order = [
         "recipient_kind",
         "recipient_name",
@@ -214,7 +221,7 @@ class CommunicationForm(WithoutConsentMixin):
     def clean(self):
         data = super().clean()
         if data.get("recipient_kind") == RecipientKind.AGENCY and not data.get("recipient_name"):
-            self.add_error("recipient_name", "Name the agency.")
+            self.add_error("recipient_name", _("Name the agency."))
         return data
 
 
@@ -222,20 +229,20 @@ class DisclosureForm(WithoutConsentMixin):
     """A disclosure recorded by the safeguarding lead or the manager (§2.1)."""
 
     recipient_kind = forms.ChoiceField(
-        label="To whom?",
+        label=_("To whom?"),
         widget=forms.RadioSelect,
         choices=[
             (k, label) for k, label in RecipientKind.choices if k not in (RecipientKind.COURT, RecipientKind.NEW_SCHEME)
         ],
     )
-    recipient_name = forms.CharField(label="Recipient's name and organisation", max_length=200)
+    recipient_name = forms.CharField(label=_("Recipient's name and organisation"), max_length=200)
     basis = forms.ChoiceField(
-        label="Legal basis",
+        label=_("Legal basis"),
         widget=forms.RadioSelect,
         choices=[(k, label) for k, label in LegalBasis.choices if k != LegalBasis.COURT_ORDER],
     )
-    summary = forms.CharField(label="Summary of what was shared", widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date shared", help_text="Without consent: the day it is approved.")
+    summary = forms.CharField(label=_("Summary of what was shared"), widget=TEXTAREA, max_length=5000)
+    shared_on = date_field("Date shared", help_text=_("Without consent: the day it is approved."))
     field_order = [
         "recipient_kind",
         "recipient_name",
@@ -265,31 +272,33 @@ class TransferForm(WithoutConsentMixin):
     """§9.2, §9.3: the coordinator chooses where the family goes and what is appropriate to share."""
 
     destination = forms.ChoiceField(
-        label="Where is the family going?",
+        label=_("Where is the family going?"),
         widget=forms.RadioSelect,
         choices=[
             ("same", "A Home-Start scheme that uses this system"),
             ("export", "A Home-Start scheme on another system (encrypted export)"),
         ],
     )
-    to_scheme = SchemeChoiceField(queryset=None, required=False, label="Scheme (on this system)")
-    to_scheme_name = forms.CharField(label="Scheme's name (on another system)", required=False, max_length=200)
+    to_scheme = SchemeChoiceField(queryset=None, required=False, label=_("Scheme (on this system)"))
+    to_scheme_name = forms.CharField(label=_("Scheme's name (on another system)"), required=False, max_length=200)
     passphrase = forms.CharField(
-        label="Passphrase for the export",
+        label=_("Passphrase for the export"),
         required=False,
         max_length=200,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.",
+        help_text=_("At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file."),
     )
     sections = forms.MultipleChoiceField(
-        label="What is appropriate to share?",
+        label=_("What is appropriate to share?"),
         widget=forms.CheckboxSelectMultiple,
         choices=[],
-        help_text="Any safeguarding concerns, and what was done about "
-        "them, always go with the file (§9.3); this scheme keeps its own copy.",
+        help_text=_(
+            "Any safeguarding concerns, and what was done about "
+            "them, always go with the file (§9.3); this scheme keeps its own copy."
+        ),
     )
-    summary = forms.CharField(label="Summary of what is shared and why", widget=TEXTAREA, max_length=5000)
+    summary = forms.CharField(label=_("Summary of what is shared and why"), widget=TEXTAREA, max_length=5000)
     field_order = [
         "destination",
         "to_scheme",
@@ -312,12 +321,12 @@ class TransferForm(WithoutConsentMixin):
     def clean(self):
         data = super().clean()
         if data.get("destination") == "same" and not data.get("to_scheme"):
-            self.add_error("to_scheme", "Choose the scheme the family is moving to.")
+            self.add_error("to_scheme", _("Choose the scheme the family is moving to."))
         if data.get("destination") == "export":
             if not data.get("to_scheme_name"):
-                self.add_error("to_scheme_name", "Give the name of the scheme the family is moving to.")
+                self.add_error("to_scheme_name", _("Give the name of the scheme the family is moving to."))
             if len(data.get("passphrase") or "") < 12:
-                self.add_error("passphrase", "Use a passphrase of at least 12 characters.")
+                self.add_error("passphrase", _("Use a passphrase of at least 12 characters."))
         return data
 
 
@@ -325,15 +334,15 @@ class TransferPackageForm(forms.Form):
     """The package of an approved (or consented) export, sealed under a passphrase given now."""
 
     passphrase = forms.CharField(
-        label="Passphrase for the export",
+        label=_("Passphrase for the export"),
         max_length=200,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file.",
+        help_text=_("At least 12 characters. Give it to the new scheme's coordinator by phone, never with the file."),
     )
 
     def clean_passphrase(self):
         value = self.cleaned_data["passphrase"]
         if len(value) < 12:
-            raise forms.ValidationError("Use a passphrase of at least 12 characters.")
+            raise forms.ValidationError(_("Use a passphrase of at least 12 characters."))
         return value

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from families.models import Family, FamilyKey, Member
@@ -23,29 +24,29 @@ from homestart.models import AppendOnlyModel, EncryptedModel, PolicyVersion, Sch
 
 
 class Scope(models.TextChoices):
-    GENERAL = "general", "General information about the kind and level of support"  # §1.2, §7.3
-    SPECIFIC = "specific", "Specific information"  # §7.4
-    SELF_REFERRAL = "self_referral", "That a self-referred family asked for support, and general information"  # §1.3
-    MULTI_AGENCY = "multi_agency", "Additional information for local multi-agency arrangements"  # §1.4
-    TRANSFER = "transfer", "Information for a new Home-Start scheme"  # §9.2
+    GENERAL = "general", _("General information about the kind and level of support")  # §1.2, §7.3
+    SPECIFIC = "specific", _("Specific information")  # §7.4
+    SELF_REFERRAL = "self_referral", _("That a self-referred family asked for support, and general information")  # §1.3
+    MULTI_AGENCY = "multi_agency", _("Additional information for local multi-agency arrangements")  # §1.4
+    TRANSFER = "transfer", _("Information for a new Home-Start scheme")  # §9.2
 
 
 class RecipientKind(models.TextChoices):
-    REFERRER = "referrer", "The referrer"
-    AGENCY = "agency", "An agency currently involved with the family"
-    HEALTH_VISITOR = "health_visitor", "The health visitor"
-    NEW_SCHEME = "new_scheme", "A new Home-Start scheme"
-    CHILDRENS_SERVICES = "childrens_services", "Children's services (local authority)"
-    POLICE = "police", "The police"
-    COURT = "court", "A court"
+    REFERRER = "referrer", _("The referrer")
+    AGENCY = "agency", _("An agency currently involved with the family")
+    HEALTH_VISITOR = "health_visitor", _("The health visitor")
+    NEW_SCHEME = "new_scheme", _("A new Home-Start scheme")
+    CHILDRENS_SERVICES = "childrens_services", _("Children's services (local authority)")
+    POLICE = "police", _("The police")
+    COURT = "court", _("A court")
 
 
 class LegalBasis(models.TextChoices):
-    CONSENT = "consent", "The family's consent"
-    SAFEGUARDING = "safeguarding", "Welfare and protection of a child or vulnerable adult"  # §2.1, §7.4
-    DISCLOSABLE_OFFENCE = "disclosable_offence", "Disclosable offence: drug trafficking or drug money laundering"
-    TERRORISM = "terrorism", "Terrorism"
-    COURT_ORDER = "court_order", "A subpoena or court order"  # §10.2, §10.3
+    CONSENT = "consent", _("The family's consent")
+    SAFEGUARDING = "safeguarding", _("Welfare and protection of a child or vulnerable adult")  # §2.1, §7.4
+    DISCLOSABLE_OFFENCE = "disclosable_offence", _("Disclosable offence: drug trafficking or drug money laundering")
+    TERRORISM = "terrorism", _("Terrorism")
+    COURT_ORDER = "court_order", _("A subpoena or court order")  # §10.2, §10.3
 
 
 class ConfidentialityStatement(FamilyKey, EncryptedModel):
@@ -94,8 +95,8 @@ class Consent(FamilyKey, EncryptedModel):
     """A parent or carer's consent to share one scope of information with one recipient (§1.2–§1.4)."""
 
     class Method(models.TextChoices):
-        VERBAL = "verbal", "Verbally"
-        WRITTEN = "written", "In writing"
+        VERBAL = "verbal", _("Verbally")
+        WRITTEN = "written", _("In writing")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="consents")
@@ -192,16 +193,16 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     """
 
     class Channel(models.TextChoices):
-        REFERRER_UPDATE = "referrer_update", "Update to the referrer"  # §7.2, §7.3
-        AGENCY = "agency", "Communication with an agency"  # §7.4
-        SAFEGUARDING = "safeguarding", "Safeguarding referral"  # §2.1
-        POLICE = "police", "Police request"  # §10.3
-        COURT = "court", "Court proceedings"  # §10.2
-        TRANSFER = "transfer", "Transfer to a new scheme"  # §9.2, §9.3
+        REFERRER_UPDATE = "referrer_update", _("Update to the referrer")  # §7.2, §7.3
+        AGENCY = "agency", _("Communication with an agency")  # §7.4
+        SAFEGUARDING = "safeguarding", _("Safeguarding referral")  # §2.1
+        POLICE = "police", _("Police request")  # §10.3
+        COURT = "court", _("Court proceedings")  # §10.2
+        TRANSFER = "transfer", _("Transfer to a new scheme")  # §9.2, §9.3
 
     class FamilyTold(models.TextChoices):
-        TOLD = "told", "The family was told"
-        NOT_TOLD = "not_told", "The family was not told"
+        TOLD = "told", _("The family was told")
+        NOT_TOLD = "not_told", _("The family was not told")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="disclosures")
@@ -299,8 +300,8 @@ class Transfer(FamilyKey, EncryptedModel):
     """A family moving to another Home-Start scheme (§9.2, §9.3), recorded with its disclosure."""
 
     class Destination(models.TextChoices):
-        SAME_INSTALLATION = "same", "A scheme using this system"
-        EXPORT = "export", "A scheme on another system (encrypted export)"
+        SAME_INSTALLATION = "same", _("A scheme using this system")
+        EXPORT = "export", _("A scheme on another system (encrypted export)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="transfers_out")

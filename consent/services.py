@@ -22,6 +22,7 @@ from access_log.models import Approval, ApprovalKind
 from families.models import Member
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused, NotAllowed
+from homestart.language import in_records
 from homestart.models import PolicyVersion, User
 from homestart.rules import Role, Section
 from homestart.writes import save_tracked
@@ -235,7 +236,7 @@ def disclosure_write(
             channel=channel,
             scope=scope,
             recipient_kind=recipient.kind,
-            recipient_name=recipient.name or RecipientKind(recipient.kind).label,
+            recipient_name=recipient.name or in_records(RecipientKind(recipient.kind).label),
             summary=summary,
             shared_on=shared_on,
             basis=decision.basis,
@@ -459,4 +460,4 @@ def communication_send(
 
 
 def legal_basis_label(basis: str) -> str:
-    return LegalBasis(basis).label if basis in LegalBasis.values else basis
+    return str(LegalBasis(basis).label) if basis in LegalBasis.values else basis

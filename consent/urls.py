@@ -10,6 +10,7 @@ urlpatterns = [
     path("families/<ref:reference>/consent/history/", views.history, name="history"),
     path("families/<ref:reference>/consent/statement/", views.statement_new, name="statement_new"),
     path("families/<ref:reference>/consent/information-sheet/", views.information_sheet, name="information_sheet"),
+    path("families/<ref:reference>/consent/family-copy/", views.family_copy, name="family_copy"),
     path("families/<ref:reference>/consent/new/", views.consent_new, name="consent_new"),
     path("families/<ref:reference>/consent/<uuid:consent_id>/withdraw/", views.consent_withdraw, name="withdraw"),
     path("families/<ref:reference>/consent/communicate/", views.communication_new, name="communication_new"),

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,7 +31,7 @@ from homestart.ratelimit import rate_limited
 from homestart.rules import Role, Section
 from homestart.security import recent_authentication
 
-from . import selectors, services, transfers
+from . import family_documents, selectors, services, transfers
 from .forms import (
     CommunicationForm,
     ConsentForm,
@@ -120,7 +121,7 @@ def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Confidentiality statement recorded.")
+            messages.success(request, _("Confidentiality statement recorded."))
             return redirect("consent:overview", reference=reference)
     return _form_page(
         request,
@@ -136,7 +137,8 @@ def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @never_cache
 def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
-    """The printable family information sheet (§1.1, §1.5, §1.6, §2.2)."""
+    """The printable family information sheet (§1.1, §1.5, §1.6, §2.2), in English or
+    Welsh (issue 17.8): ``?language=cy`` prints the family's copy in Welsh."""
     access = _open(request, reference)
     return render(
         request,
@@ -145,6 +147,28 @@ def information_sheet(request: HttpRequest, reference: str) -> HttpResponse:
             "family": access.target,
             "scheme": access.target.scheme,
             "version": PolicyVersion.current(),
+            "document_language": family_documents.document_language(request),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def family_copy(request: HttpRequest, reference: str) -> HttpResponse:
+    """What the family is given about its consents (§1.2–§1.5): each consent it gave, with
+    whom, when it is reviewed, whether it was withdrawn, and how to change its mind; printed
+    in English or Welsh (issue 17.8)."""
+    access = _open(request, reference)
+    consents = selectors.consent_file(access=access)["consents"]
+    return render(
+        request,
+        "consent/family_copy.html",
+        {
+            "family": access.target,
+            "scheme": access.target.scheme,
+            "lines": family_documents.consent_lines(consents),
+            "today": timezone.localdate(),
+            "document_language": family_documents.document_language(request),
         },
     )
 
@@ -167,7 +191,7 @@ def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Consent recorded.")
+            messages.success(request, _("Consent recorded."))
             return redirect("consent:overview", reference=reference)
     return _form_page(request, access, form, heading="Record consent", submit="Save consent")
 
@@ -200,7 +224,7 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Consent withdrawn. Nothing more is shared under it.")
+            messages.success(request, _("Consent withdrawn. Nothing more is shared under it."))
             return redirect("consent:overview", reference=reference)
     return _form_page(
         request,

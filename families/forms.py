@@ -13,9 +13,8 @@ from homestart import dates
 from homestart.concurrency import VersionedForm
 from homestart.models import Scheme, User
 
-from .models import ClosureReason, Member, PlannedVisit, Referral, Visit
 from . import matching
-from .models import ClosureReason, Member, Referral, Visit
+from .models import ClosureReason, Member, PlannedVisit, Referral, Visit
 from .services import require_consent
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")

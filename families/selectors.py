@@ -14,6 +14,7 @@ from homestart.history import Source
 from homestart.models import Membership, Scheme, User, current_roles
 from homestart.rules import FileKind, Role
 
+from . import listing
 from .models import (
     Family,
     Group,
@@ -26,8 +27,6 @@ from .models import (
     Visit,
     VolunteerAssignment,
 )
-from . import listing
-from .models import Family, Group, GroupMember, GroupSession, GroupVisitor, Member, Referral, Visit, VolunteerAssignment
 
 
 def schemes_staffed_by(*, user: User) -> QuerySet[Scheme]:

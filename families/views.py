@@ -31,8 +31,7 @@ from homestart.ratelimit import Action as RateAction
 from homestart.ratelimit import rate_limited
 from homestart.rules import FileKind, Role, Section
 
-from . import planning, selectors, services
-from . import matching, selectors, services
+from . import matching, planning, selectors, services
 from .forms import (
     AssignForm,
     CloseForm,

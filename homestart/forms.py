@@ -1,10 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import ChoiceWidget
+from django.utils.translation import gettext_lazy as _
 
 from . import dates
 
@@ -120,7 +122,7 @@ class GovukFormRenderer(TemplatesSetting):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={
@@ -148,9 +150,9 @@ class TokenForm(forms.Form):
 
 class ReauthenticateForm(forms.Form):
     password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
-    token = forms.CharField(label="Code from your authenticator app", required=False, max_length=16)
+    token = forms.CharField(label=_("Code from your authenticator app"), required=False, max_length=16)
 
     def __init__(self, *args, needs_code: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -213,7 +215,7 @@ class PasswordSetForm(auth_forms.SetPasswordForm):
 
 class AccessRefuseForm(forms.Form):
     reason = forms.CharField(
-        label="Why is it refused?",
+        label=_("Why is it refused?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         error_messages={"required": "Say why the request is refused."},
@@ -237,17 +239,17 @@ def form_error(form: forms.BaseForm, error: ValidationError, rename: dict[str, s
 class InductionForm(forms.Form):
     """Record an induction on the Confidentiality Policy (§3.1, §4.1, §5.1, §5.3)."""
 
-    person = forms.TypedChoiceField(label="Who was inducted", coerce=int, empty_value=None)
-    inducted_as = forms.ChoiceField(label="Inducted as", widget=forms.RadioSelect)
-    inducted_on = dates.DateField(label="Date of the induction")
-    policy_given = forms.BooleanField(label="I gave them the Confidentiality Policy and procedure", required=False)
+    person = forms.TypedChoiceField(label=_("Who was inducted"), coerce=int, empty_value=None)
+    inducted_as = forms.ChoiceField(label=_("Inducted as"), widget=forms.RadioSelect)
+    inducted_on = dates.DateField(label=_("Date of the induction"))
+    policy_given = forms.BooleanField(label=_("I gave them the Confidentiality Policy and procedure"), required=False)
     duty_explained = forms.BooleanField(
-        label="I told them to keep the confidentiality of families, volunteers and staff at all times",
+        label=_("I told them to keep the confidentiality of families, volunteers and staff at all times"),
         required=False,
     )
     peer_support_explained = forms.BooleanField(
-        label="I gave them the peer-support guidance (volunteers)",
-        help_text="Volunteers meeting for peer support share nothing that could identify a family (§5.3).",
+        label=_("I gave them the peer-support guidance (volunteers)"),
+        help_text=_("Volunteers meeting for peer support share nothing that could identify a family (§5.3)."),
         required=False,
     )
 
@@ -257,3 +259,18 @@ class InductionForm(forms.Form):
         self.fields["inducted_as"].choices = kinds
         if len(kinds) == 1:
             self.fields["inducted_as"].initial = kinds[0][0]
+
+
+class LanguageForm(forms.Form):
+    """The language the pages speak: English or Welsh (issue 17.8). The names are each in
+    their own language, as a language switch shows them."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the language of the pages"),
+            "invalid_choice": _("Choose English or Cymraeg"),
+        },
+    )

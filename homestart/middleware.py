@@ -22,7 +22,7 @@ from .models import has_acknowledged_current_policy
 database_log = logging.getLogger("homestart.database")
 RETRY_AFTER_SECONDS = 30
 
-EXEMPT_PREFIXES = ("/policy/", "/sign-in/", "/sign-out/", "/two-factor/", "/static/")
+EXEMPT_PREFIXES = ("/policy/", "/sign-in/", "/sign-out/", "/two-factor/", "/static/", "/language/")
 
 
 class PolicyAcknowledgementMiddleware:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, identify_hasher
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import RegexValidator
@@ -14,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
@@ -104,6 +106,10 @@ class User(AbstractUser):
     """A person who signs in: staff, volunteer, trustee, reviewer, auditor or administrator."""
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # The language the pages speak to this person (issue 17.8): chosen on the account page,
+    # applied on every request once signed in (homestart/language.py). Blank: not chosen yet,
+    # so the language link's cookie or the browser decides, as before signing in.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     def __str__(self) -> str:
         # Admin pages, history and drop-downs name a person, not their sign-in name (issue 15.5).

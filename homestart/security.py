@@ -30,7 +30,7 @@ SESSION_LAST_SEEN = "security.last_seen"
 SESSION_REAUTH = "security.reauthenticated_at"
 LAST_SEEN_PRECISION = 60  # seconds
 
-EXEMPT_PREFIXES = ("/sign-in/", "/sign-out/", "/two-factor/", "/static/")
+EXEMPT_PREFIXES = ("/sign-in/", "/sign-out/", "/two-factor/", "/static/", "/language/")
 
 security_log = logging.getLogger("homestart.security")
 

@@ -477,3 +477,14 @@ def induction_record(
     )
     save_tracked(induction, actor=actor)
     return induction
+
+
+@transaction.atomic
+def language_choose(*, user: User, language: str) -> User:
+    """The language the pages speak to ``user`` from now on (issue 17.8), kept with history:
+    who chose it and when, like every other change to an account."""
+    if user.language == language:
+        return user
+    user.language = language
+    save_tracked(user, actor=user, update_fields=["language"], reason="Chose the language of the pages")
+    return user

@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("language/", views.language, name="language"),
     path("scheme/roles/history/", views.membership_history, name="membership_history"),
     path("set-password/<uidb64>/<token>/", views.password_set, name="password_set"),
     # Two people for every grant of access (§8.3, §7.6).

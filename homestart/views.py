@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import logging
 import sys
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,6 +28,7 @@ from . import selectors, services, two_factor
 from .forms import (
     AccessRefuseForm,
     InductionForm,
+    LanguageForm,
     PasswordChangeForm,
     PasswordSetForm,
     ReauthenticateForm,
@@ -32,6 +36,7 @@ from .forms import (
     form_error,
 )
 from .history import Source, person_name, render_history
+from .language import ENGLISH, remember
 from .middleware import database_unavailable
 from .models import SCHEME_APPROVER_ROLES, AccessRequest, Induction, Membership, PolicyVersion, Scheme
 from .once import form_once
@@ -97,7 +102,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_device(request=request, device=device, token=form.cleaned_data["token"])
         if codes is None:
-            form.add_error("token", "That code is wrong or has expired. Enter the 6-digit code your app shows now.")
+            form.add_error("token", _("That code is wrong or has expired. Enter the 6-digit code your app shows now."))
         else:
             return render(request, "homestart/recovery_codes.html", {"codes": codes, "next": _safe_next(request)})
     return render(
@@ -120,7 +125,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if two_factor.verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_safe_next(request))
-        form.add_error("token", "That code is wrong, has been used or has expired. Wait for a new code and try again.")
+        form.add_error(
+            "token", _("That code is wrong, has been used or has expired. Wait for a new code and try again.")
+        )
     return render(request, "homestart/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -136,7 +143,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
             request=request, password=form.cleaned_data["password"], token=form.cleaned_data.get("token", "")
         ):
             return redirect(_safe_next(request))
-        form.add_error("password", "Your password or code is not right. Try again.")
+        form.add_error("password", _("Your password or code is not right. Try again."))
     return render(request, "homestart/reauthenticate.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -158,6 +165,41 @@ def account(request: HttpRequest) -> HttpResponse:
             "inductions": request.user.inductions.select_related("scheme", "inducted_by", "policy_version"),
         },
     )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def language(request: HttpRequest) -> HttpResponse:
+    """English or Welsh (issue 17.8): the choice on the account page, and the language link
+    every page carries. Signed in, the choice is kept on the person (with history) and
+    follows them to every device; signed out, the cookie keeps it for this browser."""
+    form = LanguageForm(request.POST or None, initial={"language": translation.get_language()})
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.language_choose(user=request.user, language=chosen)
+        translation.activate(chosen)
+        done = _("The pages are now in English.") if chosen == ENGLISH else _("The pages are now in Welsh.")
+        messages.success(request, done)
+        target = request.POST.get("next")
+        default = reverse("account") if request.user.is_authenticated else reverse("login")
+        response = redirect(_safe_next(request) if target else default)
+        remember(response, chosen)
+        return response
+    return render(request, "homestart/language.html", {"form": form, "next": _came_from(request)})
+
+
+def _came_from(request: HttpRequest) -> str:
+    """The page the language link was followed from, to go back to once the language is
+    chosen: ``?next=``, else the browser's Referer (sent for this site only). The link
+    itself names no page, so a page that shows nobody a reference (a 404) names none in it."""
+    if request.GET.get("next"):
+        return _safe_next(request)
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.get_host() or referer.path == reverse("language"):
+        return ""
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -24,8 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -355,6 +354,8 @@ def _kind(kind: str) -> str:
     if kind == PlannedVisit.Kind.REVIEW:
         return "review visit"
     return str(PlannedVisit.Kind(kind).label).lower()
+
+
 def _renewals(
     *,
     kind: ReminderKind,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from families.forms import date_field, not_in_future
 from homestart.concurrency import VersionedForm
@@ -13,13 +14,15 @@ from .outcome_statistics import year_label
 
 
 class CaseStudyForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=120, help_text="No names or places.")
+    title = forms.CharField(label=_("Title"), max_length=120, help_text=_("No names or places."))
     draft = forms.CharField(
-        label="Case study",
+        label=_("Case study"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Describe the support and its outcomes without names, dates, places or anything else "
-        "that could identify the family or anyone in the scheme (§3.3).",
+        help_text=_(
+            "Describe the support and its outcomes without names, dates, places or anything else "
+            "that could identify the family or anyone in the scheme (§3.3)."
+        ),
     )
 
 
@@ -29,14 +32,14 @@ class CaseStudyDraftForm(VersionedForm, CaseStudyForm):
 
 class NewCaseStudyForm(CaseStudyForm):
     family_consented = forms.BooleanField(
-        label="The family consented to their story being used in this way",
+        label=_("The family consented to their story being used in this way"),
         required=False,
     )
     consent_recorded_on = date_field("Date the family gave consent", described_as="the date of consent")
 
     def clean_family_consented(self) -> bool:
         if not self.cleaned_data.get("family_consented"):
-            raise forms.ValidationError("A case study is written only with the family's consent (§7.5).")
+            raise forms.ValidationError(_("A case study is written only with the family's consent (§7.5)."))
         return True
 
     def clean_consent_recorded_on(self):
@@ -45,9 +48,9 @@ class NewCaseStudyForm(CaseStudyForm):
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(
-        label="Period",
+        label=_("Period"),
         choices=[("month", "By month"), ("quarter", "By quarter")],
-        help_text="This quarter and the four before it.",
+        help_text=_("This quarter and the four before it."),
         required=False,
     )
 
@@ -65,16 +68,16 @@ class YearForm(forms.Form):
 class MeetingForm(forms.Form):
     held_on = date_field("Date of meeting", described_as="the date of the meeting")
     minutes = forms.CharField(
-        label="Minutes",
+        label=_("Minutes"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Minute personnel and sensitive operational matters as a confidential item instead (§3.7).",
+        help_text=_("Minute personnel and sensitive operational matters as a confidential item instead (§3.7)."),
     )
 
     def clean_held_on(self):
         value = self.cleaned_data["held_on"]
         if value and value > timezone.localdate():
-            raise forms.ValidationError("The date of the meeting must be today or in the past.")
+            raise forms.ValidationError(_("The date of the meeting must be today or in the past."))
         return value
 
 
@@ -98,11 +101,11 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 
 class ConfidentialItemForm(forms.Form):
     subject = forms.CharField(
-        label="Subject", max_length=120, help_text="A neutral subject, for example: staffing matter."
+        label=_("Subject"), max_length=120, help_text=_("A neutral subject, for example: staffing matter.")
     )
-    text = forms.CharField(label="Confidential minute", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(label=_("Confidential minute"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     circulation = PeopleChoiceField(
-        label="Who may read it",
+        label=_("Who may read it"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
@@ -119,16 +122,16 @@ class ConfidentialItemForm(forms.Form):
 
 class ConsultationForm(forms.Form):
     shared_with = forms.ModelChoiceField(
-        label="Share with",
+        label=_("Share with"),
         queryset=User.objects.none(),
-        empty_label="Choose a person",
+        empty_label=_("Choose a person"),
         error_messages={"required": "Choose who you are consulting."},
     )
     summary = forms.CharField(
-        label="De-identified summary of the concern",
+        label=_("De-identified summary of the concern"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="The family is not identified (§3.5): no names, dates, places or references.",
+        help_text=_("The family is not identified (§3.5): no names, dates, places or references."),
     )
 
     def __init__(self, *args, people, **kwargs) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from consent.forms import TEXTAREA, WithoutConsentMixin
 from consent.models import LegalBasis
@@ -71,7 +72,7 @@ class ConcernForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    action = forms.CharField(label="What was done", widget=TEXTAREA, max_length=5000)
+    action = forms.CharField(label=_("What was done"), widget=TEXTAREA, max_length=5000)
     taken_on = date_field("Date")
 
     def clean_taken_on(self):
@@ -80,7 +81,7 @@ class ActionForm(forms.Form):
 
 class ReferForm(VersionedForm):
     referred_on = date_field("Date referred to the local authority", described_as="the date of the referral")
-    la_reference = forms.CharField(label="Local authority reference", required=False, max_length=100)
+    la_reference = forms.CharField(label=_("Local authority reference"), required=False, max_length=100)
 
     def clean_referred_on(self):
         return not_in_future(self.cleaned_data["referred_on"], "The date of the referral")
@@ -88,12 +89,12 @@ class ReferForm(VersionedForm):
 
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What kind of request?", choices=ExternalRequest.Kind.choices, widget=forms.RadioSelect
+        label=_("What kind of request?"), choices=ExternalRequest.Kind.choices, widget=forms.RadioSelect
     )
     received_on = date_field("Date received")
-    requester = forms.CharField(label="Who asked", max_length=200, help_text="Name, rank or court, and contact.")
-    details = forms.CharField(label="What was asked for", widget=TEXTAREA, max_length=5000)
-    order_reference = forms.CharField(label="Subpoena or court order reference", required=False, max_length=200)
+    requester = forms.CharField(label=_("Who asked"), max_length=200, help_text=_("Name, rank or court, and contact."))
+    details = forms.CharField(label=_("What was asked for"), widget=TEXTAREA, max_length=5000)
+    order_reference = forms.CharField(label=_("Subpoena or court order reference"), required=False, max_length=200)
     order_made_on = date_field("Date of the order", required=False, described_as="the order date")
 
     def clean_received_on(self):
@@ -102,12 +103,12 @@ class RequestForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("order_made_on") and not data.get("order_reference"):
-            self.add_error("order_reference", "Give the reference of the order.")
+            self.add_error("order_reference", _("Give the reference of the order."))
         return data
 
 
 class OrderForm(VersionedForm):
-    order_reference = forms.CharField(label="Subpoena or court order reference", max_length=200)
+    order_reference = forms.CharField(label=_("Subpoena or court order reference"), max_length=200)
     order_made_on = date_field("Date of the order", described_as="the order date")
 
     def clean_order_made_on(self):
@@ -115,13 +116,13 @@ class OrderForm(VersionedForm):
 
 
 class RefuseForm(VersionedForm):
-    decision_reason = forms.CharField(label="Reasons for passing nothing on", widget=TEXTAREA, max_length=5000)
+    decision_reason = forms.CharField(label=_("Reasons for passing nothing on"), widget=TEXTAREA, max_length=5000)
     emergency_reason = WithoutConsentMixin.base_fields["emergency_reason"]
 
 
 class DiscloseForm(VersionedForm, WithoutConsentMixin):
     exception = forms.ChoiceField(
-        label="Basis",
+        label=_("Basis"),
         widget=forms.RadioSelect,
         choices=[
             ("", "A recorded safeguarding concern, or the recorded court order"),
@@ -130,9 +131,9 @@ class DiscloseForm(VersionedForm, WithoutConsentMixin):
         ],
         required=False,
     )
-    summary = forms.CharField(label="Summary of what was passed on", widget=TEXTAREA, max_length=5000)
+    summary = forms.CharField(label=_("Summary of what was passed on"), widget=TEXTAREA, max_length=5000)
     shared_on = date_field("Date passed on", help_text="It is passed on when another person approves it.")
-    decision_reason = forms.CharField(label="Reasons for the decision", widget=TEXTAREA, max_length=5000)
+    decision_reason = forms.CharField(label=_("Reasons for the decision"), widget=TEXTAREA, max_length=5000)
     field_order = [
         "exception",
         "summary",
@@ -157,9 +158,9 @@ class ReferralPurposeForm(forms.Form):
     """§2.1: the safeguarding lead states why the family's identifying details are opened."""
 
     purpose = forms.ChoiceField(
-        label="Why are you opening the family's identifying details?",
+        label=_("Why are you opening the family's identifying details?"),
         widget=forms.RadioSelect,
         choices=[(Purpose.SAFEGUARDING_REFERRAL, "To refer a child to children's services")],
         error_messages={"required": "Say why you are opening the identifying details."},
-        help_text="Opening them is recorded in the family's access log, with this purpose.",
+        help_text=_("Opening them is recorded in the family's access log, with this purpose."),
     )

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -69,7 +70,7 @@ def go_to_family(request: HttpRequest) -> HttpResponse:
     """Open a family's safeguarding section by its reference (POSTed like the search)."""
     reference = request.POST.get("reference", "").strip().upper()
     if not reference:
-        messages.info(request, "Enter a family reference, for example WIR-0042.")
+        messages.info(request, _("Enter a family reference, for example WIR-0042."))
         return redirect("safeguarding:overview")
     _open(request, reference)
     return redirect("safeguarding:family", reference=reference)
@@ -162,7 +163,7 @@ def concern_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error, rename={"about_child": "about"})
         else:
-            messages.success(request, "Concern recorded. The safeguarding lead will follow it up.")
+            messages.success(request, _("Concern recorded. The safeguarding lead will follow it up."))
             return redirect("safeguarding:family", reference=reference)
     return render(
         request,
@@ -307,7 +308,7 @@ def concern_close(request: HttpRequest, reference: str, concern_id: str) -> Http
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
     else:
-        messages.success(request, "Concern closed.")
+        messages.success(request, _("Concern closed."))
     return redirect("safeguarding:concern", reference=reference, concern_id=concern.pk)
 
 
@@ -325,7 +326,7 @@ def request_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Request logged. The trustees have been told.")
+            messages.success(request, _("Request logged. The trustees have been told."))
             return redirect("safeguarding:request", reference=reference, request_id=logged.pk)
     return _form_page(request, access, form, "Log a police or court request", "Log request")
 

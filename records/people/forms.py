@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from families.forms import date_field
 from families.matching import TIMES
-from families.forms import date_field
 from homestart import dates
 from homestart.concurrency import VersionedForm
 from homestart.models import User

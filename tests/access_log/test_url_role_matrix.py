@@ -79,6 +79,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "account": AUTHENTICATED_200,
     "password_change": AUTHENTICATED_200,
     "recovery_codes": AUTHENTICATED_200,
+    # The language of the pages (issue 17.8): anyone, signed in or not, chooses it for themselves.
+    "language": row("200"),
     # A set-password link (§8.2): anyone may open one; a wrong or used one says it no longer works.
     "password_set": row("200"),
     # Two people for every grant of access (§8.3, §7.6): the scheme's manager and trustees decide

@@ -120,6 +120,14 @@ def test_demo_volunteers_support_the_stated_families(seeded_demo):
     assert max(f.n for f in per_family) == 1
 
 
+def test_demo_has_a_volunteer_who_reads_the_pages_in_welsh(seeded_demo, client):
+    """A newcomer sees Welsh by signing in as volunteer2 (issue 17.8)."""
+    wes = User.objects.get(username="volunteer2")
+    assert wes.language == "cy"
+    client.force_login(wes)
+    assert '<html lang="cy"' in client.get("/account/").content.decode()
+
+
 # --- the demo database file itself -----------------------------------------------
 
 

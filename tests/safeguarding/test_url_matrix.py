@@ -23,6 +23,7 @@ ALLOWED = {
     "consent:history": {"coordinator", "manager"},
     "consent:statement_new": {"coordinator", "manager"},
     "consent:information_sheet": {"coordinator", "manager"},
+    "consent:family_copy": {"coordinator", "manager"},
     "consent:consent_new": {"coordinator", "manager"},
     "consent:withdraw": {"coordinator", "manager"},
     "consent:communication_new": {"coordinator"},

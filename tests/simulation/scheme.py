@@ -810,6 +810,22 @@ class SchemeYear(RuleBasedStateMachine):
         assert user.email == new, f"{user.username}'s new address was not applied on approval"
         self._count("address changed")
 
+    @rule(pick=st.integers(0, 99), welsh=st.booleans())
+    def language_chosen(self, pick: int, welsh: bool) -> None:
+        """Someone chooses Welsh or English on the language page (issue 17.8): kept on them, and every
+        page the walk shows them from now on is drawn in it (a page that fails in Welsh fails here)."""
+        role = choose(sorted(self.w.people), pick)
+        code = "cy" if welsh else "en-gb"
+        answer = self._browser(role).post(reverse("language"), {"language": code})
+        self._expect(answer, 302, "chose the language of the pages")
+        user = self.w.people[role]
+        user.refresh_from_db()
+        assert user.language == code, f"{user.username}'s choice of language was not kept"
+        page = self._browser(role).get(reverse("account"))
+        self._expect(page, 200, "opened their account")
+        assert f'<html lang="{code}"' in page.html, f"{user.username} chose {code} and was not shown it"
+        self._count("language chosen")
+
     @precondition(lambda self: [k for k in self.w.people if ":" in k])
     @rule(pick=st.integers(0, 99))
     def someone_leaves(self, pick: int) -> None:

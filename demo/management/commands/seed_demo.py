@@ -27,9 +27,8 @@ from families import services as family_services
 from families.models import ClosureReason, Family, Group, Member, PlannedVisit, Referral, Visit
 from homestart import services as people_services
 from homestart.models import AccessRequest, Membership, Scheme, User
-from homestart.rules import Role, Section
-from homestart.writes import save_tracked
 from homestart.rules import FileKind, Role, Section
+from homestart.writes import save_tracked
 from outcomes import services as outcome_services
 from outcomes.models import Area, Occasion, Service
 from records.breaches import services as breach_services
@@ -78,6 +77,9 @@ DEMO_NAMES = {
     "admin2": ("Nia", "Heswall"),
     "coordinator2": ("Colin", "Formby"),
 }
+
+# Wes reads the pages in Welsh (issue 17.8): sign in as volunteer2 to see the product in Cymraeg.
+DEMO_LANGUAGES = {"volunteer2": "cy"}
 
 # Invented people. Any likeness to real families is chance.
 ADULT_FIRST = [
@@ -503,6 +505,7 @@ class Command(BaseCommand):
                 ("is_superuser", False),
                 ("first_name", first),
                 ("last_name", last),
+                ("language", DEMO_LANGUAGES.get(username, "")),
             ):
                 if getattr(user, field) != value:
                     setattr(user, field, value)
@@ -680,6 +683,7 @@ class Command(BaseCommand):
             planned_by=volunteer,
         )
         save_tracked(overdue, actor=volunteer)
+
     def _score(self, family, actor, occasion, on, scores, needs, services=(), words="") -> None:
         access = gate.open_family(user=actor, reference=family.reference, section=Section.OUTCOMES, for_change=True)
         outcome_services.assessment_record(

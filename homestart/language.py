@@ -1,0 +1,68 @@
+"""English and Welsh (issue 17.8): which language the pages speak to whom.
+
+Signed out, Django's LocaleMiddleware decides: the language link's cookie, else the
+browser's Accept-Language, else English. Signed in, the person's own choice
+(``User.language``, set on the account page, with history) wins on every request,
+whichever device they use; a person who has not chosen is treated as signed out.
+
+A string without a Welsh translation shows in English: gettext falls back to the
+message id, which is the English text.
+
+The bottom layer: imports no app (DESIGN.md, "Apps").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+ENGLISH = "en-gb"
+WELSH = "cy"
+CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def supported(code: str | None) -> str | None:
+    """``code`` if the product speaks it, else None (a tampered form or query string)."""
+    return code if code in CODES else None
+
+
+class PersonLanguageMiddleware:
+    """After authentication: a signed-in person's chosen language replaces the one
+    LocaleMiddleware took from the cookie or the browser."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = supported(getattr(user, "language", None)) if user is not None and user.is_authenticated else None
+        if chosen and chosen != translation.get_language():
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
+
+
+def remember(response: HttpResponse, code: str) -> None:
+    """Keep the choice in the language cookie too, so the sign-in page after signing out
+    still speaks it (the cookie holds only a language code)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def in_records(text: Any) -> str:
+    """A label written into a record (a register entry, a history reason) is kept in English,
+    whatever the language of the person writing it: one register, read by everyone."""
+    with translation.override(ENGLISH):
+        return str(text)
