@@ -223,7 +223,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     ),
     # Family pages.
     # The landing page: a part for each role held; a volunteer and nothing else goes to their families.
-    "home": row("200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"),
+    # A volunteer's home is their week (issue 17.2, issue 15.1).
+    "home": row("200", volunteer="->this_week", other_volunteer="->this_week", anonymous="->login"),
     "families:dashboard": row("200", volunteer="->my_families", other_volunteer="->my_families", anonymous="->login"),
     "families:display_mode": row("->dashboard", anonymous="->login"),  # POST
     "families:search": AUTHENTICATED_200,
@@ -401,6 +402,7 @@ def redirect_target(code: str, world: dict) -> str:
         "->dashboard": reverse("families:dashboard"),
         "->home": reverse("home"),
         "->my_families": reverse("families:my_families"),
+        "->this_week": reverse("families:this_week"),
         "->detail": reverse("families:detail", kwargs={"reference": ref}),
         "->sign": reverse("access_log:sign", kwargs={"kind": FileKind.FAMILY, "reference": ref}),
         "->undertaking": reverse("access_log:undertaking"),

@@ -55,9 +55,9 @@ def test_sign_in_lands_on_home(trustee, client):
     assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
-def test_a_volunteer_goes_to_their_families(volunteer, client_for):
+def test_a_volunteer_goes_to_their_week(volunteer, client_for):
     response = client_for(volunteer).get(reverse("home"))
-    assert response.status_code == 302 and response["Location"] == reverse("families:my_families")
+    assert response.status_code == 302 and response["Location"] == reverse("families:this_week")
 
 
 def test_a_volunteer_goes_to_their_week_once_the_product_has_one(volunteer, client_for, monkeypatch):

@@ -91,20 +91,21 @@ def links_in(entries) -> list[tuple]:
     return [link for e in entries for link in ([e] if e[0] == "link" else e[2])]
 
 
-VOLUNTEER_MENU = ["Find a family", "My families", "Supervision", "What I have opened"]
+# Planned visits: the visitor's week for everyone who visits, the agenda for the scheme's staff (issue 15).
+VOLUNTEER_MENU = ["Find a family", "My families", "This week", "Supervision", "What I have opened"]
 # The pages used every day in the bar; the rest under "More", in the order of the areas.
 COORDINATOR_MENU = [
     "Home",
     "Families",
+    "Visits agenda",
     "Find a family",
     "Safeguarding",
-    "People's files",
     (
         "More",
         [
-            "Groups",
+            *["Groups", "This week"],
             # Inductions on the policy: who inducts (coordinators, the manager) and who oversees it (trustees, §3.8).
-            *["Supervision", "Inductions"],
+            *["People's files", "Supervision", "Inductions"],
             *["Consent reviews", "Approvals"],
             *["Subject access", "Breaches", "Statistics", "Case studies", "Board minutes"],
             *["Audit sessions", "What I have opened"],
@@ -116,9 +117,9 @@ MANAGER_MENU = [
     (
         "More",
         [
-            "Groups",
+            *["Groups", "This week"],
             # Approving access grants: the scheme's manager and trustees (§8.3).
-            *["Supervision", "Roles held", "Inductions", "Access requests"],
+            *["People's files", "Supervision", "Roles held", "Inductions", "Access requests"],
             *["Consent reviews", "Approvals"],
             # Bringing the scheme's records in and taking them out: the manager alone.
             *["Subject access", "Retention", "Breaches", "Import and export", "Statistics", "Case studies"],
@@ -226,7 +227,7 @@ def test_staff_reach_their_daily_pages_in_one_click_and_every_staff_page_under_m
     assert [e[0] for e in entries] == ["link"] * (len(entries) - 1) + ["group"]
     assert {e[2] for e in entries[:-1]} == {
         reverse(name)
-        for name in ("home", "families:dashboard", "families:search", "safeguarding:overview", "records:file_list")
+        for name in ("home", "families:dashboard", "families:agenda", "families:search", "safeguarding:overview")
     }
     hrefs = {link[2] for link in links_in(entries)}
     staff_pages = {reverse(name) for name in STAFF_ONLY if name != "records:retention" or who == "manager"}
