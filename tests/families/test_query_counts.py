@@ -120,7 +120,8 @@ PAGE_BUDGETS = {
     "family file": 18,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
     # its closings and reopenings (§8.8), its planned visits, the role of the person named (issue 15.5), and the
     # family's own scores for the journey chart (outcomes/)
-    "my families": 14,  # + the volunteer's families (a page, by key), their data keys, their first names, the next planned visits,
+    "my families": 14,  # + the volunteer's families (a page, by key), their data keys, their first names,
+    # the next planned visits,
     # the listing's access events (one INSERT), and "Due for you": their visits planned for tomorrow, their DBS
     # check and training (issue 15.4)
 }
