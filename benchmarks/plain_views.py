@@ -81,7 +81,7 @@ def family_file(request: HttpRequest, reference: str) -> HttpResponse:
         "families/detail.html",
         {
             "family": family,
-            "access": SimpleNamespace(may_change=True),
+            "access": SimpleNamespace(may_change=True, full=False),
             "is_staff": True,
             "records_of_access": RecordOfAccess.objects.filter(file_kind=FileKind.FAMILY, file_id=family.pk),
             **context,

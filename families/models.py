@@ -282,7 +282,7 @@ class PlannedVisit(FamilyKey, EncryptedModel):
         # The first three are the kinds of visit recorded (``Visit.Kind``), so that recording a
         # planned visit keeps its kind; a phone call is recorded as a support visit.
         INITIAL = "initial", "Initial visit"
-        REVIEW = "review", "Review visit (consent is sought again, §1.2)"
+        REVIEW = "review", "Review visit (consent is sought again)"
         SUPPORT = "support", "Home visit"
         PHONE = "phone", "Phone call"
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from families.listing import Key, Page, _round
 from families.models import Family, FamilyGroupObjectPermission
 from homestart.rules import Role
-from tests.factories import MembershipFactory, make_family
+from tests.factories import MembershipFactory, dbs_checked, make_family
 
 LINK = re.compile(r'href="\?show=(\w+)&amp;(after|before)=([\w-]+)&amp;at=(\d+)" rel="(next|prev)"')
 REFERENCE = re.compile(r'class="govuk-link app-reference" href="/families/([\w-]+)/"')
@@ -160,6 +160,8 @@ def test_a_volunteer_pages_through_their_own_families_only(wirral, coordinator, 
     from families import services
 
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    for helper in (volunteer, other_volunteer):
+        dbs_checked(wirral, helper, coordinator)  # only a volunteer with a current DBS check is assigned
     mine = []
     for n in range(1, 33):
         family = make_family(wirral, coordinator)

@@ -121,6 +121,7 @@ def test_production_stores_passwords_with_a_slow_hasher():
     assert result.stdout.strip() in {
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "homestart.hashers.HomestartArgon2PasswordHasher",  # Argon2 with the parameters chosen (issue 18.6)
         "django.contrib.auth.hashers.ScryptPasswordHasher",
     }
 

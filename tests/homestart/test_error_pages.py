@@ -50,7 +50,7 @@ def test_a_server_error_answers_the_friendly_500(coordinator, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("families.selectors.schemes_staffed_by", broken)
+    monkeypatch.setattr("families.selectors.staff_roles_by_scheme", broken)
     client = Client(raise_request_exception=False)
     client.force_login(coordinator)
     response = client.get(reverse("families:new"))

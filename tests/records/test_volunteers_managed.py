@@ -119,7 +119,7 @@ def test_training_is_recorded_once_however_often_the_form_is_sent(volunteer_file
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"course": "", "completed_on": "2024-01-01"}, "id_course", "Enter course"),
+        ({"course": "", "completed_on": "2024-01-01"}, "id_course", "Enter the course"),
         ({"course": "First aid", "completed_on": "2999-01-01"}, "id_completed_on", "today or in the past"),
         ({"course": "First aid", "completed_on": "2024-01-01", "renew_on": "2023-01-01"}, "id_renew_on", "after"),
     ],
