@@ -184,5 +184,6 @@ def sign_in(axe_check):
 
         name = " ".join(DEMO_NAMES[username]) if username in DEMO_NAMES else username
         expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+        axe_check(page)  # the person's home (issue 17.2): each role's own page, checked as it opens
 
     return sign_in_as

@@ -69,6 +69,8 @@ def test_a_destroyed_family_appears_as_its_tombstone(page, sign_in, axe_check):
     )
     sign_in(page, "coordinator")
     axe_check(page)
+    page.goto("/families/")  # from their home to the families list
+    axe_check(page)
     page.get_by_role("link", name="Closed families").click()
     expect(page.get_by_text(f"destruction certificate no. {certificate.pk}")).to_be_visible()
     axe_check(page)

@@ -39,9 +39,9 @@ def test_each_role_lands_on_its_own_home_at_desktop_and_phone_size(new_page, sig
         page.set_viewport_size(PHONE)
         axe_check(page)
         page.context.close()
-    # A volunteer's home is their families (their week, once the product has one).
+    # A volunteer's home is their week (issue 15.1, 17.2).
     page = new_page()
     page.set_viewport_size(PHONE)
     sign_in(page, "volunteer")
-    expect(page.get_by_role("heading", level=1)).to_have_text("My families")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This week")
     axe_check(page)

@@ -25,7 +25,7 @@ def test_coordinator_reaches_daily_pages_in_one_click_and_the_rest_under_more(pa
     nav = page.get_by_role("navigation", name="Menu")
     items = nav.locator(".govuk-service-navigation__list > li")
     expect(items).to_have_count(6)
-    expect(items.locator("> a")).to_have_text(["Home", "Families", "Find a family", "Safeguarding", "People's files"])
+    expect(items.locator("> a")).to_have_text(["Home", "Families", "Visits agenda", "Find a family", "Safeguarding"])
     expect(items.locator("> details > summary")).to_have_text("More")
     # One line at 1280 px: every item's top is the first item's.
     tops = {round(box["y"]) for box in (items.nth(i).bounding_box() for i in range(6))}
@@ -69,7 +69,7 @@ def test_coordinator_reaches_daily_pages_in_one_click_and_the_rest_under_more(pa
 def test_volunteer_on_a_phone_reaches_their_pages_from_the_menu(page, sign_in, axe_check):
     page.set_viewport_size(PHONE)
     sign_in(page, "volunteer")
-    expect(page.get_by_role("heading", level=1)).to_have_text("My families")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This week")
     axe_check(page)
     nav = page.get_by_role("navigation", name="Menu")
     nav.get_by_role("button", name="Menu").click()
