@@ -77,7 +77,7 @@ def test_a_query_past_the_statement_timeout_answers_the_error_page_in_time(
             cursor.execute("SELECT pg_sleep(5)")
         return Family.objects.none()
 
-    monkeypatch.setattr(selectors, "family_list_for_staff", slow)
+    monkeypatch.setattr(selectors, "family_page_for_staff", slow)  # the families list (by key, issue 18)
     client = Client()
     client.force_login(coordinator)
     options = connection.settings_dict["OPTIONS"]
