@@ -10,7 +10,7 @@ Who receives an item: the people holding, now, one of the roles that act on it i
 for an approval does not decide it, §2.1, §8.3).
 
 DBS checks and training due for renewal (issue 15.4) go to the scheme's coordinators and manager
-and to the volunteer themselves (``only_for``): by the file's reference and the date, never
+and to the volunteer themselves (``person_id``): by the file's reference and the date, never
 anything else of the file.
 
 Planned visits are reminded to one person, the visitor, the day before (``Due.person_id``), and,
@@ -76,9 +76,8 @@ class Due:
     path: str
     not_for: frozenset[int] = field(default_factory=frozenset)
     sort_on: datetime.date | None = None
-    # For this one person only (holding one of ``roles`` in the scheme): a visit they will make.
+    # For this one person only (holding one of ``roles`` in the scheme): a visit they will make, their own DBS check.
     person_id: int | None = None
-    only_for: int | None = None  # an item about one person, for that person alone (their DBS check)
 
     @property
     def key(self) -> str:
@@ -86,8 +85,7 @@ class Due:
         return f"{self.kind}:{self.object_id}:{self.stage}"
 
     def is_for(self, user_id: int, held: set[tuple[str, int | None]]) -> bool:
-        one = self.person_id if self.person_id is not None else self.only_for
-        if one is not None and user_id != one:
+        if self.person_id is not None and user_id != self.person_id:
             return False
         return user_id not in self.not_for and any((role, self.scheme_id) in held for role in self.roles)
 
@@ -403,7 +401,7 @@ def _renewals(
                 roles=(Role.VOLUNTEER,),
                 text=own_text,
                 path=reverse("families:my_families"),
-                only_for=person_id,
+                person_id=person_id,
                 sort_on=renew_on,
             )
         )
