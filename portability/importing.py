@@ -39,7 +39,7 @@ from homestart.rules import Purpose, Role
 from .columns import FAMILY_COLUMNS
 from .models import ImportedRecord, ImportKind, PendingImport
 from .parsing import FamilyRow, RowInvalid, parse_family
-from .reading import FileRefused, SourceRow, Table, open_table
+from .reading import SourceRow, Table, open_table
 
 BATCH_SIZE = 200  # rows per transaction: each row its own savepoint inside it
 PREVIEW_ROWS = 10
@@ -319,13 +319,8 @@ def pending_import_stage(
     """Check an uploaded file (a dry run) and keep it, sealed under its own key, for the
     confirmation. Raises ``FileRefused`` for a file that cannot be read at all."""
     _require_manager(actor=actor, scheme=scheme)
-    table = open_table(io.BytesIO(content), FAMILY_COLUMNS, name=name)
+    table = open_table(io.BytesIO(content), FAMILY_COLUMNS, name=name, max_rows=PAGE_ROW_LIMIT)
     report = families_import(scheme=scheme, actor=actor, table=table, dry_run=True)
-    if report.rows_read > PAGE_ROW_LIMIT:
-        raise FileRefused(
-            f"The file has {report.rows_read:,} rows; this page takes up to {PAGE_ROW_LIMIT:,}. "
-            "Split it, or use the import_families command (docs/import.md)."
-        )
     pending = PendingImport(scheme=scheme, uploaded_by=actor, file_type=table.file_type, data_key=DataKey.generate())
     pending.sealed = seal(pending.data_key.plaintext_key(), content, aad=pending.aad())
     pending.rows_read, pending.added, pending.already_there = report.rows_read, report.added, report.already_there

@@ -58,12 +58,25 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-class Table:
-    """Headings and a stream of rows from an open binary file."""
+# Columns read from a spreadsheet row: the known columns and a margin of others. A sheet that
+# declares itself 16,384 columns wide is read no wider than this.
+MAX_COLUMNS = 100
 
-    def __init__(self, stream: IO[bytes], columns: tuple[Column, ...], *, file_type: str) -> None:
+
+class Table:
+    """Headings and a stream of rows from an open binary file.
+
+    ``max_rows``: the most rows (after the heading, blank ones included) the reader will
+    read. One more and it stops with ``FileRefused`` instead of reading on: a small file that
+    unpacks to millions of rows (an XLSX is a zip) costs no more than an honest one.
+    """
+
+    def __init__(
+        self, stream: IO[bytes], columns: tuple[Column, ...], *, file_type: str, max_rows: int | None = None
+    ) -> None:
         self.columns = columns
         self.file_type = file_type
+        self.max_rows = max_rows
         self._rows = self._xlsx(stream) if file_type == "xlsx" else self._csv(stream)
         try:
             first = next(self._rows)
@@ -112,14 +125,19 @@ class Table:
             raise FileRefused(f"The file is not a spreadsheet this can read ({error}).") from None
         try:
             sheet = book.worksheets[0]
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
                 yield number, [_cell_text(c) for c in cells]
         finally:
             book.close()
 
     def __iter__(self) -> Iterator[SourceRow]:
         width = len(self.headings)
-        for line, cells in self._rows:
+        for read, (line, cells) in enumerate(self._rows, start=1):
+            if self.max_rows is not None and read > self.max_rows:
+                raise FileRefused(
+                    f"The file has more than {self.max_rows:,} rows; this page takes up to {self.max_rows:,}. "
+                    "Split it, or use the import_families command (docs/import.md)."
+                )
             if not any(str(c).strip() for c in cells):
                 continue  # a blank row
             padded = list(cells[:width]) + [""] * (width - len(cells))
@@ -135,10 +153,10 @@ def _tidy_address(value: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def open_table(stream: IO[bytes], columns: tuple[Column, ...], *, name: str = "") -> Table:
+def open_table(stream: IO[bytes], columns: tuple[Column, ...], *, name: str = "", max_rows: int | None = None) -> Table:
     head = stream.read(4)
     stream.seek(0)
-    return Table(stream, columns, file_type=sniff_type(head, name))
+    return Table(stream, columns, file_type=sniff_type(head, name), max_rows=max_rows)
 
 
 def count_rows(path: str) -> int | None:

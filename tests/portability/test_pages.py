@@ -24,7 +24,7 @@ from portability import exporting
 from portability.columns import FAMILY_COLUMNS
 from portability.importing import families_import
 from portability.models import PendingImport, SchemeExport
-from portability.reading import open_table
+from portability.reading import MAX_COLUMNS, FileRefused, open_table
 from tests.helpers import error_summary, main_content
 from tests.portability.helpers import csv_bytes, family_row
 
@@ -90,6 +90,47 @@ def test_a_bad_file_is_an_error_next_to_the_field_and_nothing_is_kept(client_for
     response = _upload(client, b"\x00\x01", name="families.pdf")
     assert "Choose a CSV file" in " ".join(error_summary(response.content.decode()))
     assert PendingImport.objects.count() == 0
+
+
+def test_a_file_past_the_pages_row_limit_is_refused_next_to_the_field(client_for, manager):
+    """More than 3,000 rows: the page says so by the field, keeps nothing and opens no file."""
+    client = client_for(manager)
+    families_before = Family.objects.count()
+    rows = [family_row(n) for n in range(3001)]
+    response = _upload(client, csv_bytes(rows))
+    assert response.status_code == 200
+    assert any("more than 3,000 rows" in e for e in error_summary(response.content.decode()))
+    assert PendingImport.objects.count() == 0
+    assert Family.objects.count() == families_before
+
+
+def test_the_reader_stops_at_its_row_limit_instead_of_reading_on():
+    """A small file can unpack to millions of rows (an XLSX is a zip): the reader refuses at
+    the limit, having read only as far as it, so a bomb costs no more than an honest file."""
+    heading = ",".join(c.name for c in FAMILY_COLUMNS).encode()
+    stream = io.BytesIO(heading + b"\r\n" + b"a,b,c\r\n" * 500_000)
+    table = open_table(stream, FAMILY_COLUMNS, name="big.csv", max_rows=100)
+    with pytest.raises(FileRefused, match="more than 100 rows"):
+        for _row in table:
+            pass
+    assert stream.tell() < len(stream.getvalue()) // 100
+
+
+def test_a_spreadsheet_is_read_no_wider_than_the_column_limit():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([c.name for c in FAMILY_COLUMNS])
+    sheet.append(list(family_row(1).values()))
+    sheet.cell(row=2, column=16_000, value="far away")
+    content = io.BytesIO()
+    book.save(content)
+    content.seek(0)
+    rows = list(open_table(content, FAMILY_COLUMNS, name="wide.xlsx"))
+    assert len(rows) == 1
+    assert len(rows[0].raw) <= MAX_COLUMNS
+    assert rows[0].values["carer_last_name"] == "Zedwardson1"
 
 
 def test_abandoning_an_upload_destroys_it(client_for, manager):
