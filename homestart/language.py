@@ -66,3 +66,17 @@ def in_records(text: Any) -> str:
     whatever the language of the person writing it: one register, read by everyone."""
     with translation.override(ENGLISH):
         return str(text)
+
+
+def in_english() -> bool:
+    """Whether the page being made speaks English (the default when no language is active)."""
+    return (translation.get_language() or ENGLISH).startswith("en")
+
+
+def field_named(label: Any) -> str:
+    """How a message names a field outside English: by its label as the form shows it, in
+    quotation marks ("Llenwch ‘Math o ymweliad’"). English builds a phrase from the label
+    ("Enter the type of visit"); Welsh would have to mutate the noun after the verb and
+    choose "y", "yr" or none for the article, which a label alone cannot say."""
+    text = str(label).strip().rstrip(":").strip()
+    return f"‘{text}’"

@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
 from .request_cache import memo
@@ -160,7 +161,7 @@ def reauthentication_redirect(request: HttpRequest, back: str) -> HttpResponse:
     return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': back})}")
 
 
-NOTHING_DONE = "Nothing was saved or changed yet. Confirm it is you, then do it again."
+NOTHING_DONE = _("Nothing was saved or changed yet. Confirm it is you, then do it again.")
 
 Back = str | Callable[..., str] | None
 
