@@ -115,9 +115,9 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    "You were signed out after 30 minutes without activity."
+                    _("You were signed out after 30 minutes without activity.")
                     if idle
-                    else "You were signed out because you signed in more than 12 hours ago.",
+                    else _("You were signed out because you signed in more than 12 hours ago."),
                 )
                 return _to("login", request)
             if SESSION_STARTED not in request.session:
