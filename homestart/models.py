@@ -134,8 +134,13 @@ class User(AbstractUser):
         roles = sorted({role for role, _ in current_roles(self)}, key=list(Role.values).index)
         if not roles:
             return self.display_name
-        words = [str(label) if label.startswith("HSUK") else label.lower() for label in map(_role_label, roles)]
-        return f"{self.display_name} ({' and '.join(words)})"
+        # Lower case inside the sentence, but an acronym keeps its capitals ("HSUK reviewer",
+        # "Adolygydd HSUK").
+        words = [label if "HSUK" in label else label.lower() for label in map(_role_label, roles)]
+        joined = words[0]
+        for word in words[1:]:
+            joined = gettext("%(first)s and %(last)s") % {"first": joined, "last": word}
+        return f"{self.display_name} ({joined})"
 
 
 def _role_label(role: str) -> str:
