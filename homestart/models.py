@@ -134,9 +134,9 @@ class User(AbstractUser):
         roles = sorted({role for role, _ in current_roles(self)}, key=list(Role.values).index)
         if not roles:
             return self.display_name
-        # Lower case inside the sentence, but an acronym keeps its capitals ("HSUK reviewer",
-        # "Adolygydd HSUK").
-        words = [label if "HSUK" in label else label.lower() for label in map(_role_label, roles)]
+        # Lower case inside the sentence, but an acronym keeps its capitals: "HSUK reviewer",
+        # "adolygydd HSUK".
+        words = [label if label[:2].isupper() else label[:1].lower() + label[1:] for label in map(_role_label, roles)]
         joined = words[0]
         for word in words[1:]:
             joined = gettext("%(first)s and %(last)s") % {"first": joined, "last": word}
