@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from homestart.language import and_join
 from homestart.models import User
 from homestart.rules import Action, Outcome, Purpose, Refusal, Section, role_label
 
@@ -97,7 +98,7 @@ class Visit:
         ]
         if len(done) == 1:
             return done[0]
-        return gettext("%(first)s and %(last)s") % {"first": ", ".join(done[:-1]), "last": done[-1]}
+        return and_join(", ".join(done[:-1]), done[-1])
 
     @property
     def sentence(self) -> str:

@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from homestart.language import and_join
 from homestart.models import Scheme, User
 
 from .models import Family
@@ -122,7 +123,7 @@ def times_in_words(codes: Iterable[str]) -> str:
     if len(labels) > 3:
         return gettext("%(first)s and %(count)s more") % {"first": ", ".join(labels[:3]), "count": len(labels) - 3}
     if len(labels) > 1:
-        return gettext("%(first)s and %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+        return and_join(", ".join(labels[:-1]), labels[-1])
     return "".join(labels)
 
 

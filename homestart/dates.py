@@ -30,7 +30,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .language import field_named, in_english
+from .language import and_join, field_named, in_english
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -97,7 +97,7 @@ def _first_lower(text: str) -> str:
 def _and(words: list[str]) -> str:
     if len(words) == 1:
         return words[0]
-    return gettext("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
+    return and_join(", ".join(words[:-1]), words[-1])
 
 
 class DateField(forms.Field):

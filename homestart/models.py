@@ -21,6 +21,7 @@ from django_otp.models import Device, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
 from . import crypto, keystore
+from .language import and_join
 from .request_cache import forget, memo
 from .rules import Role
 
@@ -139,7 +140,7 @@ class User(AbstractUser):
         words = [label if label[:2].isupper() else label[:1].lower() + label[1:] for label in map(_role_label, roles)]
         joined = words[0]
         for word in words[1:]:
-            joined = gettext("%(first)s and %(last)s") % {"first": joined, "last": word}
+            joined = and_join(joined, word)
         return f"{self.display_name} ({joined})"
 
 

@@ -10,6 +10,7 @@ import re
 from django.urls import reverse
 from django.utils import translation
 
+from families.matching import times_in_words
 from homestart.language import ENGLISH, WELSH
 from homestart.rules import Purpose, Role, Section, role_label
 
@@ -78,3 +79,13 @@ def test_the_menu_speaks_welsh(coordinator, client_for):
     page = htmllib.unescape(client_for(_welsh(coordinator)).get(reverse("families:dashboard")).content.decode())
     assert "Dod o hyd i deulu" in page and "Teuluoedd a grwpiau" in page
     assert "Find a family" not in page
+
+
+def test_a_volunteers_free_times_read_as_welsh_says_them():
+    """Each time is worded whole ("nos Lun", not "Monday" + "evening"), and Welsh "a" (and)
+    changes the word after it: "a phrynhawn", never "a prynhawn"."""
+    times = ["mon_evening", "tue_morning", "sun_afternoon"]
+    with translation.override(WELSH):
+        assert times_in_words(times) == "nos Lun, bore dydd Mawrth a phrynhawn dydd Sul"
+    with translation.override(ENGLISH):
+        assert times_in_words(times) == "Monday evening, Tuesday morning and Sunday afternoon"
