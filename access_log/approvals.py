@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from homestart.errors import AccessRefused
 from homestart.models import Membership, User, has_role
@@ -71,7 +72,7 @@ def approver_roles(approval: Approval) -> tuple[str, ...]:
 
 
 def approver_roles_label(approval: Approval) -> str:
-    return "the safeguarding lead or the manager" if approval.safeguarding else "the scheme manager"
+    return gettext("the safeguarding lead or the manager") if approval.safeguarding else gettext("the scheme manager")
 
 
 def asked(approval: Approval) -> dict:
@@ -111,13 +112,15 @@ def approval_request(
     """Ask for an approval. With ``emergency_reason``, the safeguarding lead or the manager acts
     alone (safeguarding only): it happens now, and the others are told at once."""
     if subject_id is not None and pending_for(kind=kind, subject_id=subject_id) is not None:
-        raise ValidationError("This already waits for approval.")
+        raise ValidationError(gettext("This already waits for approval."))
     emergency = bool(emergency_reason.strip())
     if emergency and not (safeguarding and access.role in EMERGENCY_ROLES):
         raise ValidationError(
             {
-                "emergency_reason": "Only the safeguarding lead or the manager may act alone, and "
-                "only in a safeguarding emergency. Leave this empty to ask for approval."
+                "emergency_reason": gettext(
+                    "Only the safeguarding lead or the manager may act alone, and "
+                    "only in a safeguarding emergency. Leave this empty to ask for approval."
+                )
             }
         )
     family = access.target
@@ -164,13 +167,15 @@ def approval_decide(
     if access.target.pk != approval.family_id:
         raise gate.FileHidden("No such approval.")
     if actor.pk == approval.requested_by_id:
-        raise AccessRefused("You asked for this: another person approves it.")
+        raise AccessRefused(gettext("You asked for this: another person approves it."))
     if not may_decide(approval, actor) or access.role not in approver_roles(approval):
-        raise AccessRefused(f"This is approved by {approver_roles_label(approval)} of the scheme.")
+        raise AccessRefused(
+            gettext("This is approved by %(approvers)s of the scheme.") % {"approvers": approver_roles_label(approval)}
+        )
     if ApprovalDecision.objects.filter(approval=approval).exists():
-        raise ValidationError("This has already been decided.")
+        raise ValidationError(gettext("This has already been decided."))
     if not approve and not reason.strip():
-        raise ValidationError({"reason": "Give the reason for refusing."})
+        raise ValidationError({"reason": gettext("Give the reason for refusing.")})
     decision = ApprovalDecision(
         approval=approval,
         outcome=ApprovalDecision.Outcome.APPROVED if approve else ApprovalDecision.Outcome.REFUSED,

@@ -17,25 +17,34 @@ from typing import Any
 from django.db.models import Count, Max, Min, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from homestart.language import and_join
 from homestart.models import User
 from homestart.rules import Action, Outcome, Purpose, Refusal, Section, role_label
 
 from .models import AccessEvent
 
 # What each action did to the file, as the verb of a sentence ("opened the file 4 times").
-VERBS: dict[str, str] = {
-    Action.VIEW: "opened the file",
-    Action.CHANGE: "changed the file",
-    Action.CREATE: "created the file",
-    Action.EXPORT: "exported the file",
-    Action.LIST: "saw it in a list with names shown",
+VERBS: dict[str, Promise] = {
+    Action.VIEW: _("opened the file"),
+    Action.CHANGE: _("changed the file"),
+    Action.CREATE: _("created the file"),
+    Action.EXPORT: _("exported the file"),
+    Action.LIST: _("saw it in a list with names shown"),
 }
 CLAUSE = re.compile(r"\s*\(§[^)]*\)")
 
 
 def times(count: int) -> str:
-    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+    if count == 1:
+        return gettext("once")
+    if count == 2:
+        return gettext("twice")
+    return ngettext("%(count)s time", "%(count)s times", count) % {"count": count}
 
 
 def words(label: str) -> str:
@@ -69,7 +78,7 @@ class Visit:
     @property
     def who(self) -> str:
         if self.user is None:
-            return words(role_label(self.role)).capitalize() if self.role else "The system"
+            return words(role_label(self.role)).capitalize() if self.role else gettext("The system")
         return self.user.display_name
 
     @property
@@ -80,16 +89,25 @@ class Visit:
     def what(self) -> str:
         """ "opened the file 4 times and changed the file once" or "was refused twice"."""
         if self.refused:
-            return f"was refused {times(self.count)}"
+            return gettext("was refused %(times)s") % {"times": times(self.count)}
         order = {action: i for i, action in enumerate(Action.values)}
         actions = sorted(self.actions.items(), key=lambda item: order.get(item[0], len(order)))
-        done = [f"{VERBS.get(action, action)} {times(n)}" for action, n in actions]
-        return done[0] if len(done) == 1 else ", ".join(done[:-1]) + " and " + done[-1]
+        done = [
+            gettext("%(did)s %(times)s") % {"did": VERBS.get(action, action), "times": times(n)}
+            for action, n in actions
+        ]
+        if len(done) == 1:
+            return done[0]
+        return and_join(", ".join(done[:-1]), done[-1])
 
     @property
     def sentence(self) -> str:
         who = f"{self.who}, {self.role_words}," if self.role_words else self.who
-        return f"{who} {self.what} on {self.day.day} {self.day:%B}"
+        return gettext("%(who)s %(what)s on %(date)s") % {
+            "who": who,
+            "what": self.what,
+            "date": date_format(self.day, "j F"),
+        }
 
     @property
     def parts(self) -> str:
@@ -107,8 +125,8 @@ class Visit:
     def between(self) -> str:
         first, last = timezone.localtime(self.first), timezone.localtime(self.last)
         if self.count == 1 or first.strftime("%H:%M") == last.strftime("%H:%M"):
-            return f"at {first:%H:%M}"
-        return f"between {first:%H:%M} and {last:%H:%M}"
+            return gettext("at %(time)s") % {"time": f"{first:%H:%M}"}
+        return gettext("between %(first)s and %(last)s") % {"first": f"{first:%H:%M}", "last": f"{last:%H:%M}"}
 
 
 def visits(

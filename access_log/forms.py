@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from homestart import dates
@@ -11,8 +13,13 @@ from homestart.models import Scheme, User
 from .models import RecordOfAccess
 from .services import MAX_REVIEW_DAYS, MAX_SAMPLE
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _count_field(label: str, initial: int, help_text: str, required: bool = True) -> forms.IntegerField:
+
+def _count_field(
+    label: StrOrPromise, initial: int, help_text: StrOrPromise, required: bool = True
+) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,
@@ -27,15 +34,18 @@ def _count_field(label: str, initial: int, help_text: str, required: bool = True
 class ReviewForm(forms.Form):
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none(), empty_label=None)
     sample_size = _count_field(
-        "Number of family files to sample", 5, "Files are drawn at random from the scheme's family files."
+        _("Number of family files to sample"), 5, _("Files are drawn at random from the scheme's family files.")
     )
     volunteer_files = _count_field(
-        "Number of volunteer files to sample", 2, "Drawn at random from the scheme's volunteer files.", required=False
+        _("Number of volunteer files to sample"),
+        2,
+        _("Drawn at random from the scheme's volunteer files."),
+        required=False,
     )
     personnel_files = _count_field(
-        "Number of personnel files to sample",
+        _("Number of personnel files to sample"),
         1,
-        "Drawn at random from the scheme's personnel files (§8.4).",
+        _("Drawn at random from the scheme's personnel files (§8.4)."),
         required=False,
     )
     days = forms.IntegerField(
@@ -78,7 +88,7 @@ class AuditSessionForm(SignatureForm):
     auditor = forms.ModelChoiceField(label=_("External auditor"), queryset=User.objects.none())
     references = forms.CharField(
         label=_("File references"),
-        help_text=(
+        help_text=_(
             "The family or volunteer files the auditor will read, separated by commas or spaces, "
             "for example WIR-0003, WIR-V-0002."
         ),
@@ -100,7 +110,9 @@ class AuditSessionForm(SignatureForm):
         refs = [r.upper() for r in re.split(r"[\s,;]+", self.cleaned_data["references"]) if r]
         bad = [r for r in refs if not re.fullmatch(r"[A-Z]{2,5}-(?:[VP]-)?[0-9]{4,}", r)]
         if bad:
-            raise forms.ValidationError(f"These are not file references: {', '.join(bad[:5])}.")
+            raise forms.ValidationError(
+                gettext("These are not file references: %(references)s.") % {"references": ", ".join(bad[:5])}
+            )
         if not refs:
             raise forms.ValidationError(_("Enter at least one file reference."))
         return list(dict.fromkeys(refs))
@@ -117,8 +129,11 @@ class ApprovalDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Your decision"),
         widget=forms.RadioSelect,
-        choices=[("approve", "Approve: it happens now, recorded in your name"), ("refuse", "Refuse: nothing happens")],
-        error_messages={"required": "Choose whether you approve or refuse."},
+        choices=[
+            ("approve", _("Approve: it happens now, recorded in your name")),
+            ("refuse", _("Refuse: nothing happens")),
+        ],
+        error_messages={"required": _("Choose whether you approve or refuse.")},
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -138,17 +153,17 @@ class ApprovalDecisionForm(forms.Form):
 class FileLogFilter(forms.Form):
     """Who opened this file: one person's visits, or those between two dates (§9.1)."""
 
-    person = forms.TypedChoiceField(label="Person", coerce=int, required=False, empty_value=None)
-    since = dates.DateField(label="From", required=False)
-    until = dates.DateField(label="To", required=False)
+    person = forms.TypedChoiceField(label=_("Person"), coerce=int, required=False, empty_value=None)
+    since = dates.DateField(label=_("From"), required=False)
+    until = dates.DateField(label=_("To"), required=False)
 
     def __init__(self, *args, people: list[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Everyone"), *((p.pk, p.display_name) for p in people)]
+        self.fields["person"].choices = [("", _("Everyone")), *((p.pk, p.display_name) for p in people)]
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
-            self.add_error("until", "The end date must be the same as or after the start date")
+            self.add_error("until", _("The end date must be the same as or after the start date"))
         return cleaned

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext
 
 from homestart.errors import AccessRefused
 from homestart.models import User, has_acknowledged_current_policy
@@ -68,7 +69,7 @@ class SignatureRequired(AccessRefused):
     """The file is in the user's sample or session, but the Record of Access is unsigned (§9.1, §10.1)."""
 
     def __init__(self, pending: Pending, kind: str, reference: str) -> None:
-        super().__init__("Sign the Record of Access before opening this file.")
+        super().__init__(gettext("Sign the Record of Access before opening this file."))
         self.pending = pending
         self.kind = kind
         self.reference = reference
@@ -119,7 +120,7 @@ class FileAccess:
     def file(self) -> Any:
         """The whole file: only for roles with the full view."""
         if not self.full:
-            raise AccessRefused("This role sees only the minimal view of the file (§8.5).")
+            raise AccessRefused(gettext("This role sees only the minimal view of the file (§8.5)."))
         return self._obj
 
     # Family files are the only kind the family pages open.
@@ -204,7 +205,7 @@ def open_file(
         raise FileHidden("No such file.")
     if not has_acknowledged_current_policy(user):
         refuse(Refusal.POLICY_NOT_ACKNOWLEDGED)
-        raise AcknowledgementRequired("Acknowledge the current Confidentiality Policy first.")
+        raise AcknowledgementRequired(gettext("Acknowledge the current Confidentiality Policy first."))
     obj = spec.load(reference)
     if obj is None:
         refuse(Refusal.NO_SUCH_FILE)
@@ -218,12 +219,12 @@ def open_file(
         _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         if roles is not None and outcome.role not in roles:
             refuse(Refusal.SECTION_NOT_FOR_ROLE, obj, outcome.role)
-            raise AccessRefused("Your role may not open this part of the file.")
+            raise AccessRefused(gettext("Your role may not open this part of the file."))
         if for_change and not (
             outcome.may_change and (outcome.writable_sections is None or section in outcome.writable_sections)
         ):
             refuse(Refusal.READ_ONLY_ACCESS, obj, outcome.role)
-            raise AccessRefused("You may see this file but not change it.")
+            raise AccessRefused(gettext("You may see this file but not change it."))
         _record(
             user=user,
             kind=kind,
@@ -240,7 +241,7 @@ def open_file(
         _refuse_if_destroyed(kind, obj, refuse, outcome.role)
         refuse(outcome.reason, obj, outcome.role)
         if outcome.reason == Refusal.UNDERTAKING_UNSIGNED:
-            raise UndertakingRequired("Sign the confidentiality undertaking first (§7.6).")
+            raise UndertakingRequired(gettext("Sign the confidentiality undertaking first (§7.6)."))
         raise SignatureRequired(outcome, kind, reference)
     refuse(Refusal.NO_ACCESS_TO_FILE, obj, outcome or "")
     raise FileHidden("No such file.")
@@ -316,7 +317,7 @@ def open_family(**kwargs: Any) -> FileAccess:
 def changing(access: FileAccess, *, section: str) -> Iterator[Any]:
     """Change an opened file: the access event and the change commit together or not at all."""
     if not access.may_change_section(section):
-        raise AccessRefused("You may see this file but not change it.")
+        raise AccessRefused(gettext("You may see this file but not change it."))
     with transaction.atomic():
         _record(
             user=access.user,

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from homestart.fields import EncryptedTextField
@@ -92,10 +94,10 @@ class WindowQuerySet(models.QuerySet):
         """The window in words, for lists: open, ended, closed (early) or not yet open."""
         now = at or timezone.now()
         if window.closed_at is not None:
-            return "Closed"
+            return gettext("Closed")
         if cls.window_is_open(window, now):
-            return "Open"
-        return "Not yet open" if now < getattr(window, cls.opens) else "Ended"
+            return gettext("Open")
+        return gettext("Not yet open") if now < getattr(window, cls.opens) else gettext("Ended")
 
 
 class ReviewQuerySet(WindowQuerySet):
@@ -107,8 +109,8 @@ class Review(models.Model):
     sample of a scheme's files, open for a window of time (§8.3, §9.1)."""
 
     class Kind(models.TextChoices):
-        SPOT_CHECK = "spot_check", "Trustee spot check"
-        QUALITY_REVIEW = "quality_review", "HSUK quality review"
+        SPOT_CHECK = "spot_check", _("Trustee spot check")
+        QUALITY_REVIEW = "quality_review", _("HSUK quality review")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -241,7 +243,7 @@ class RecordOfAccess(AppendOnlyModel):
     file_reference = models.CharField(max_length=32)
     scheme = models.ForeignKey("homestart.Scheme", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records_of_access")
-    signed_name = models.CharField("name", max_length=200)
+    signed_name = models.CharField(_("name"), max_length=200)
     role = models.CharField(max_length=32)
     purpose = models.CharField(max_length=32, choices=Purpose.choices)
     declaration = models.TextField()
@@ -256,7 +258,7 @@ class RecordOfAccess(AppendOnlyModel):
     )
 
     class Meta:
-        verbose_name = "Record of Access signature"
+        verbose_name = _("Record of Access signature")
         ordering = ["-signed_at", "-id"]
         indexes = [models.Index(fields=["file_kind", "file_id", "-signed_at"], name="roa_file_at")]
         constraints = [
@@ -284,7 +286,7 @@ class ContractorUndertaking(AppendOnlyModel):
     )
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="undertakings")
-    signed_name = models.CharField("name", max_length=200)
+    signed_name = models.CharField(_("name"), max_length=200)
     organisation = models.CharField(max_length=200, blank=True)
     text = models.TextField()
     signed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -299,10 +301,10 @@ class ContractorUndertaking(AppendOnlyModel):
 class ApprovalKind(models.TextChoices):
     """The powers over files that one person asks for and another approves (DESIGN, "Two people")."""
 
-    DISCLOSURE = "disclosure", "Disclosure without consent"
-    TRANSFER = "transfer", "Transfer to another scheme without consent"
-    EXTERNAL_REQUEST = "external_request", "Decision on a police or court request"
-    CASE_STUDY = "case_study", "Release of a case study"
+    DISCLOSURE = "disclosure", _("Disclosure without consent")
+    TRANSFER = "transfer", _("Transfer to another scheme without consent")
+    EXTERNAL_REQUEST = "external_request", _("Decision on a police or court request")
+    CASE_STUDY = "case_study", _("Release of a case study")
 
 
 # The clauses behind each kind, quoted by the "Why?" on the approval's page.
@@ -329,7 +331,7 @@ class Approval(FamilyKey, EncryptedModel, AppendOnlyModel):
     # manager, and it may be acted on alone in an emergency.
     safeguarding = models.BooleanField(default=False)
     # What is asked, as JSON, sealed under the family's key.
-    payload = EncryptedTextField("what is asked")
+    payload = EncryptedTextField(_("what is asked"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_role = models.CharField(max_length=32)
     requested_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -351,9 +353,9 @@ class ApprovalDecision(EncryptedModel, AppendOnlyModel):
     an emergency by the person who asked (safeguarding only, with a reason). One per approval."""
 
     class Outcome(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        REFUSED = "refused", "Refused"
-        EMERGENCY = "emergency", "Emergency: acted on alone"
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        EMERGENCY = "emergency", _("Emergency: acted on alone")
 
     # A UUID made before saving: the reason is sealed with the row's id as associated data.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from homestart.errors import NotAllowed
 from homestart.models import Scheme, User, has_role
@@ -33,7 +34,11 @@ def _review_kind_for(user: User, scheme: Scheme) -> str:
     if has_role(user, Role.SPOT_CHECK_TRUSTEE, scheme=scheme):
         return Review.Kind.SPOT_CHECK
     raise NotAllowed(
-        {"scheme": "Only HSUK reviewers, and the scheme's trustee responsible for spot checks, draw samples (§9.1)."}
+        {
+            "scheme": gettext(
+                "Only HSUK reviewers, and the scheme's trustee responsible for spot checks, draw samples (§9.1)."
+            )
+        }
     )
 
 
@@ -71,17 +76,21 @@ def review_draw_sample(
     }
     for file_kind, count in wanted.items():
         if not 0 <= count <= MAX_SAMPLE:
-            raise ValidationError({fields[file_kind]: f"Choose 0 to {MAX_SAMPLE} files."})
+            raise ValidationError({fields[file_kind]: gettext("Choose 0 to %(most)s files.") % {"most": MAX_SAMPLE}})
         if count and file_kind not in SAMPLED_KINDS[kind]:
             raise ValidationError(
-                {fields[file_kind]: ("Personnel files are sampled only in an HSUK quality review (§8.4).")}
+                {fields[file_kind]: (gettext("Personnel files are sampled only in an HSUK quality review (§8.4)."))}
             )
     if not 1 <= sum(wanted.values()) <= MAX_SAMPLE:
-        raise ValidationError({"sample_size": f"Choose a sample of 1 to {MAX_SAMPLE} files."})
+        raise ValidationError(
+            {"sample_size": gettext("Choose a sample of 1 to %(most)s files.") % {"most": MAX_SAMPLE}}
+        )
     if not 1 <= days <= MAX_REVIEW_DAYS:
-        raise ValidationError({"days": f"A review window lasts 1 to {MAX_REVIEW_DAYS} days."})
+        raise ValidationError(
+            {"days": gettext("A review window lasts 1 to %(most)s days.") % {"most": MAX_REVIEW_DAYS}}
+        )
     if Review.objects.open_now().filter(reviewer=reviewer, scheme=scheme).exists():
-        raise ValidationError({"scheme": "You already have an open review of this scheme. Close it first."})
+        raise ValidationError({"scheme": gettext("You already have an open review of this scheme. Close it first.")})
     rng = rng or secrets.SystemRandom()
     chosen: list[tuple[str, Any, str]] = []
     for file_kind in SAMPLED_KINDS[kind]:
@@ -91,7 +100,7 @@ def review_draw_sample(
         drawn = rng.sample(population, min(wanted[file_kind], len(population)))
         chosen += [(file_kind, pk, ref) for pk, ref in drawn]
     if not chosen:
-        raise ValidationError({"scheme": "This scheme has no files of the kinds asked for to sample."})
+        raise ValidationError({"scheme": gettext("This scheme has no files of the kinds asked for to sample.")})
     now = timezone.now()
     review = Review(
         kind=kind,
@@ -116,7 +125,7 @@ def review_draw_sample(
 @transaction.atomic
 def review_close(*, review: Review, actor: User) -> Review:
     if review.closed_at is not None:
-        raise ValidationError("This review is already closed.")
+        raise ValidationError(gettext("This review is already closed."))
     review.closed_at = timezone.now()
     save_tracked(review, actor=actor, update_fields=["closed_at"])
     still_open = SampledFile.objects.filter(review__in=Review.objects.open_now().filter(reviewer=review.reviewer))
@@ -143,9 +152,9 @@ def record_of_access_sign(
 ) -> RecordOfAccess:
     """Sign and date the Record of Access on the file's inside front cover (§9.1, §10.1)."""
     if not declared:
-        raise ValidationError({"declared": "Confirm the declaration to sign the Record of Access."})
+        raise ValidationError({"declared": gettext("Confirm the declaration to sign the Record of Access.")})
     if not signed_name.strip():
-        raise ValidationError({"signed_name": "Enter your full name."})
+        raise ValidationError({"signed_name": gettext("Enter your full name.")})
     purpose = review.purpose if review else Purpose.EXTERNAL_AUDIT
     record = RecordOfAccess(
         file_kind=kind,
@@ -186,18 +195,18 @@ def audit_session_open(
 ) -> AuditSession:
     """A coordinator opens a two-hour supervised session for named family and volunteer files (§8.3, §10.1)."""
     if not has_role(coordinator, (Role.COORDINATOR, Role.MANAGER), scheme=scheme):
-        raise NotAllowed({"auditor": "Only the scheme's coordinators open audit sessions (§10.1)."})
+        raise NotAllowed({"auditor": gettext("Only the scheme's coordinators open audit sessions (§10.1).")})
     if not has_role(auditor, Role.AUDITOR, scheme=scheme):
-        raise ValidationError({"auditor": "Choose an external auditor of this scheme."})
+        raise ValidationError({"auditor": gettext("Choose an external auditor of this scheme.")})
     if not declared:
-        raise ValidationError({"declared": "Confirm that you will be present throughout the session."})
+        raise ValidationError({"declared": gettext("Confirm that you will be present throughout the session.")})
     if not signed_name.strip():
-        raise ValidationError({"signed_name": "Enter your full name."})
+        raise ValidationError({"signed_name": gettext("Enter your full name.")})
     by_kind: dict[str, list[str]] = {}
     for reference in references:
         by_kind.setdefault(_kind_of_reference(reference), []).append(reference)
     if FileKind.PERSONNEL in by_kind:
-        raise ValidationError({"references": "Personnel files are not opened in an external audit (§8.4)."})
+        raise ValidationError({"references": gettext("Personnel files are not opened in an external audit (§8.4).")})
     files = [
         (file_kind, pk, ref)
         for file_kind in AUDITED_KINDS
@@ -206,7 +215,7 @@ def audit_session_open(
         .filter(reference__in=by_kind.get(file_kind, []))
     ]
     if not files:
-        raise ValidationError({"references": "Choose at least one family or volunteer file of this scheme."})
+        raise ValidationError({"references": gettext("Choose at least one family or volunteer file of this scheme.")})
     now = timezone.now()
     session = AuditSession(
         scheme=scheme,
@@ -232,7 +241,7 @@ def audit_session_open(
 @transaction.atomic
 def audit_session_close(*, session: AuditSession, actor: User) -> AuditSession:
     if session.closed_at is not None:
-        raise ValidationError("This session is already closed.")
+        raise ValidationError(gettext("This session is already closed."))
     session.closed_at = timezone.now()
     session.closed_by = actor
     save_tracked(session, actor=actor, update_fields=["closed_at", "closed_by"])
@@ -248,9 +257,9 @@ def audit_session_close(*, session: AuditSession, actor: User) -> AuditSession:
 
 def undertaking_sign(*, user: User, signed_name: str, organisation: str, declared: bool) -> ContractorUndertaking:
     if not declared:
-        raise ValidationError({"declared": "Confirm the undertaking to sign it."})
+        raise ValidationError({"declared": gettext("Confirm the undertaking to sign it.")})
     if not signed_name.strip():
-        raise ValidationError({"signed_name": "Enter your full name."})
+        raise ValidationError({"signed_name": gettext("Enter your full name.")})
     undertaking = ContractorUndertaking(
         user=user, signed_name=signed_name.strip(), organisation=organisation.strip(), text=ContractorUndertaking.TEXT
     )

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,7 +68,13 @@ def review_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(
-                request, f"Sample of {review.sample_size} files drawn. Sign the Record of Access to open each."
+                request,
+                ngettext(
+                    "Sample of %(count)s file drawn. Sign the Record of Access to open it.",
+                    "Sample of %(count)s files drawn. Sign the Record of Access to open each.",
+                    review.sample_size,
+                )
+                % {"count": review.sample_size},
             )
             return redirect("access_log:review_detail", review_id=review.pk)
     return render(request, "access_log/review_form.html", {"form": form})
@@ -127,7 +134,7 @@ def sign_record(request: HttpRequest, kind: str, reference: str) -> HttpResponse
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Record of Access signed for {reference}.")
+            messages.success(request, _("Record of Access signed for %(reference)s.") % {"reference": reference})
             return redirect(spec.url(obj))
     purpose = outcome.review.purpose if outcome.review else Purpose.EXTERNAL_AUDIT
     return render(
@@ -340,13 +347,14 @@ def approval_detail(request: HttpRequest, approval_id) -> HttpResponse:
     may_decide = approvals.may_decide(approval, request.user) and access.role in approvals.approver_roles(approval)
     told = approval.notices.filter(user=request.user).exists()
     if not (may_decide or told or request.user.pk == approval.requested_by_id):
-        raise AccessRefused("This approval is for the person who asked and those who approve.")
+        raise AccessRefused(_("This approval is for the person who asked and those who approve."))
     decision = approvals.decision_of(approval)
     form = ApprovalDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_decide:
             raise AccessRefused(
-                f"This is approved by {approvals.approver_roles_label(approval)}, never by the person who asked."
+                _("This is approved by %(approvers)s, never by the person who asked.")
+                % {"approvers": approvals.approver_roles_label(approval)}
             )
         if form.is_valid():
             try:
@@ -362,9 +370,9 @@ def approval_detail(request: HttpRequest, approval_id) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "Approved: it has happened, in your name."
+                    _("Approved: it has happened, in your name.")
                     if form.cleaned_data["decision"] == "approve"
-                    else "Refused: nothing happened.",
+                    else _("Refused: nothing happened."),
                 )
                 return redirect("access_log:approval", approval_id=approval.pk)
     return render(

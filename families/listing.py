@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 PER_PAGE = 25
 
@@ -75,8 +76,8 @@ class Page:
         if self.total is None:
             return span
         if self.exact:
-            return f"{span} of {self.total:,}"
-        return f"{span} of about {_round(self.total):,}"
+            return gettext("%(span)s of %(total)s") % {"span": span, "total": f"{self.total:,}"}
+        return gettext("%(span)s of about %(total)s") % {"span": span, "total": f"{_round(self.total):,}"}
 
 
 def _round(n: int) -> int:

@@ -19,26 +19,42 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from homestart.language import and_join
 from homestart.models import Scheme, User
 
 from .models import Family
 
-DAYS = (
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
-)
-PARTS = (("morning", "morning"), ("afternoon", "afternoon"), ("evening", "evening"))
 # When a volunteer is free, or when a family would like visits: a day and a part of the day.
-TIMES = tuple((f"{day}_{part}", f"{day_label} {part_label}") for day, day_label in DAYS for part, part_label in PARTS)
+# Each written whole, so that a language can word it its own way ("nos Lun", Monday evening).
+TIMES = (
+    ("mon_morning", _("Monday morning")),
+    ("mon_afternoon", _("Monday afternoon")),
+    ("mon_evening", _("Monday evening")),
+    ("tue_morning", _("Tuesday morning")),
+    ("tue_afternoon", _("Tuesday afternoon")),
+    ("tue_evening", _("Tuesday evening")),
+    ("wed_morning", _("Wednesday morning")),
+    ("wed_afternoon", _("Wednesday afternoon")),
+    ("wed_evening", _("Wednesday evening")),
+    ("thu_morning", _("Thursday morning")),
+    ("thu_afternoon", _("Thursday afternoon")),
+    ("thu_evening", _("Thursday evening")),
+    ("fri_morning", _("Friday morning")),
+    ("fri_afternoon", _("Friday afternoon")),
+    ("fri_evening", _("Friday evening")),
+    ("sat_morning", _("Saturday morning")),
+    ("sat_afternoon", _("Saturday afternoon")),
+    ("sat_evening", _("Saturday evening")),
+    ("sun_morning", _("Sunday morning")),
+    ("sun_afternoon", _("Sunday afternoon")),
+    ("sun_evening", _("Sunday evening")),
+)
 TIME_LABELS = dict(TIMES)
 
-NO_DBS = (
+NO_DBS = _(
     "This volunteer has no current DBS check in their volunteer file, so cannot be assigned "
     "(the scheme's safer-recruitment rule: only volunteers with a current enhanced DBS check visit families)."
 )
@@ -97,14 +113,18 @@ def caseloads(*, user_ids: Iterable[int]) -> dict[int, int]:
 
 
 def families_now(n: int) -> str:
-    return "no families now" if n == 0 else f"{n} famil{'y' if n == 1 else 'ies'} now"
+    if n == 0:
+        return gettext("no families now")
+    return ngettext("%(count)s family now", "%(count)s families now", n) % {"count": n}
 
 
 def times_in_words(codes: Iterable[str]) -> str:
-    labels = [TIME_LABELS[code] for code, _ in TIMES if code in set(codes)]
+    labels = [str(TIME_LABELS[code]) for code, _label in TIMES if code in set(codes)]
     if len(labels) > 3:
-        return ", ".join(labels[:3]) + f" and {len(labels) - 3} more"
-    return " and ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
+        return gettext("%(first)s and %(count)s more") % {"first": ", ".join(labels[:3]), "count": len(labels) - 3}
+    if len(labels) > 1:
+        return and_join(", ".join(labels[:-1]), labels[-1])
+    return "".join(labels)
 
 
 @dataclass(frozen=True)
@@ -145,13 +165,13 @@ def suggestions(
         reasons = []
         reaches = bool(family.area) and family.area in profile.areas
         if reaches:
-            reasons.append(f"reaches {family.area}")
+            reasons.append(gettext("reaches %(area)s") % {"area": family.area})
         speaks = next((lang for lang in profile.languages if lang.casefold() == wanted_language), None)
         if wanted_language and speaks:
-            reasons.append(f"speaks {speaks}")
+            reasons.append(gettext("speaks %(language)s") % {"language": speaks})
         overlap = wanted_times & profile.times
         if overlap:
-            reasons.append(f"free {times_in_words(overlap)}")
+            reasons.append(gettext("free %(times)s") % {"times": times_in_words(overlap)})
         load = loads.get(person.pk, 0)
         reasons.append(families_now(load))
         score = (int(reaches), int(bool(wanted_language and speaks)), len(overlap), -load)

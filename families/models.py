@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -56,19 +57,19 @@ class FamilyQuerySet(models.QuerySet):
 class ClosureReason(models.TextChoices):
     """Why support ended (§8.8: retention counts from the closure)."""
 
-    COMPLETED = "completed", "Support completed"
-    MOVED_AWAY = "moved_away", "Moved away"
-    WITHDREW = "withdrew", "Family withdrew"
-    TRANSFERRED = "transferred", "Transferred to another scheme or service"
-    NO_CONTACT = "no_contact", "No contact"
-    OTHER = "other", "Other"
+    COMPLETED = "completed", _("Support completed")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    WITHDREW = "withdrew", _("Family withdrew")
+    TRANSFERRED = "transferred", _("Transferred to another scheme or service")
+    NO_CONTACT = "no_contact", _("No contact")
+    OTHER = "other", _("Other")
 
 
 class Family(OwnKey, EncryptedModel):
     class Status(models.TextChoices):
-        REFERRED = "referred", "Referred"
-        ACTIVE = "active", "Active"
-        CLOSED = "closed", "Closed"
+        REFERRED = "referred", _("Referred")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="families")
@@ -78,25 +79,27 @@ class Family(OwnKey, EncryptedModel):
     reference = models.CharField(max_length=16, unique=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REFERRED)
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
-    address = EncryptedTextField("address", blank=True)
-    postcode = EncryptedCharField("postcode", max_length=10, blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    postcode = EncryptedCharField(_("postcode"), max_length=10, blank=True)
     postcode_index = BlindIndexField(source="postcode", domain="postcode")
-    phone = EncryptedCharField("phone", max_length=32, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=32, blank=True)
     # The postcode district (outcode, e.g. "CH41"), set from the postcode at
     # write time: a non-identifying area for statistics, so that figures never
     # need to decrypt a family's file (§3.2, §8.9).
-    area = models.CharField("postcode district", max_length=4, blank=True, editable=False)
+    area = models.CharField(_("postcode district"), max_length=4, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     closed_on = models.DateField(null=True, blank=True)
-    closure_reason = models.CharField("reason support ended", max_length=16, choices=ClosureReason.choices, blank=True)
-    closing_summary = EncryptedTextField("ending summary", blank=True)
+    closure_reason = models.CharField(
+        _("reason support ended"), max_length=16, choices=ClosureReason.choices, blank=True
+    )
+    closing_summary = EncryptedTextField(_("ending summary"), blank=True)
 
     history = HistoricalRecords(bases=[OwnKey, models.Model])
     objects = FamilyQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheme", "number"]
-        verbose_name_plural = "families"
+        verbose_name_plural = _("families")
         constraints = [
             models.UniqueConstraint(fields=["scheme", "number"], name="family_number_unique_in_scheme"),
             models.CheckConstraint(
@@ -149,15 +152,15 @@ class SupportEpisodeEvent(FamilyKey, EncryptedModel, AppendOnlyModel):
     """
 
     class Kind(models.TextChoices):
-        CLOSED = "closed", "Support closed"
-        REOPENED = "reopened", "Support reopened"
+        CLOSED = "closed", _("Support closed")
+        REOPENED = "reopened", _("Support reopened")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="support_events")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    on = models.DateField("date")
+    on = models.DateField(_("date"))
     reason = models.CharField(max_length=16, choices=ClosureReason.choices, blank=True)
-    note = EncryptedTextField("ending summary or reason for reopening", blank=True)
+    note = EncryptedTextField(_("ending summary or reason for reopening"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -173,18 +176,18 @@ class SupportEpisodeEvent(FamilyKey, EncryptedModel, AppendOnlyModel):
 
 class Member(FamilyKey, EncryptedModel):
     class Kind(models.TextChoices):
-        ADULT = "adult", "Parent or carer"
-        CHILD = "child", "Child"
+        ADULT = "adult", _("Parent or carer")
+        CHILD = "child", _("Child")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="members")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    first_name = EncryptedCharField("first name", max_length=100)
-    last_name = EncryptedCharField("last name", max_length=100, blank=True)
+    first_name = EncryptedCharField(_("first name"), max_length=100)
+    last_name = EncryptedCharField(_("last name"), max_length=100, blank=True)
     surname_index = BlindIndexField(source="last_name", domain="surname")
-    date_of_birth = EncryptedDateField("date of birth", null=True, blank=True)
+    date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
     relationship = EncryptedCharField(
-        "relationship", max_length=100, blank=True, help_text="For example: mother, grandfather, son."
+        _("relationship"), max_length=100, blank=True, help_text=_("For example: mother, grandfather, son.")
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -205,21 +208,21 @@ class Member(FamilyKey, EncryptedModel):
 
 class Referral(FamilyKey, EncryptedModel):
     class Source(models.TextChoices):
-        SELF = "self", "Self-referral"
-        HEALTH_VISITOR = "health_visitor", "Health visitor"
-        SOCIAL_CARE = "social_care", "Social care"
-        OTHER_AGENCY = "other_agency", "Other agency"
+        SELF = "self", _("Self-referral")
+        HEALTH_VISITOR = "health_visitor", _("Health visitor")
+        SOCIAL_CARE = "social_care", _("Social care")
+        OTHER_AGENCY = "other_agency", _("Other agency")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
     source = models.CharField(max_length=20, choices=Source.choices)
-    referrer_name = EncryptedCharField("referrer's name", max_length=200, blank=True)
-    referrer_organisation = EncryptedCharField("referrer's organisation", max_length=200, blank=True)
-    referrer_contact = EncryptedCharField("referrer's phone or email", max_length=200, blank=True)
-    referred_on = models.DateField("date of referral")
-    reasons = EncryptedTextField("reasons for referral")
+    referrer_name = EncryptedCharField(_("referrer's name"), max_length=200, blank=True)
+    referrer_organisation = EncryptedCharField(_("referrer's organisation"), max_length=200, blank=True)
+    referrer_contact = EncryptedCharField(_("referrer's phone or email"), max_length=200, blank=True)
+    referred_on = models.DateField(_("date of referral"))
+    reasons = EncryptedTextField(_("reasons for referral"))
     # §7.1: the scheme accepts referrals only where the family has consented.
-    family_consented = models.BooleanField("the family consented to the referral")
+    family_consented = models.BooleanField(_("the family consented to the referral"))
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -237,16 +240,16 @@ class Referral(FamilyKey, EncryptedModel):
 
 class Visit(FamilyKey, EncryptedModel):
     class Kind(models.TextChoices):
-        INITIAL = "initial", "Initial visit"
-        REVIEW = "review", "Review visit"
-        SUPPORT = "support", "Support visit"
+        INITIAL = "initial", _("Initial visit")
+        REVIEW = "review", _("Review visit")
+        SUPPORT = "support", _("Support visit")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="visits")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    visited_on = models.DateField("date of visit")
+    visited_on = models.DateField(_("date of visit"))
     visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    notes = EncryptedTextField("notes", blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -281,24 +284,24 @@ class PlannedVisit(FamilyKey, EncryptedModel):
     class Kind(models.TextChoices):
         # The first three are the kinds of visit recorded (``Visit.Kind``), so that recording a
         # planned visit keeps its kind; a phone call is recorded as a support visit.
-        INITIAL = "initial", "Initial visit"
-        REVIEW = "review", "Review visit (consent is sought again)"
-        SUPPORT = "support", "Home visit"
-        PHONE = "phone", "Phone call"
+        INITIAL = "initial", _("Initial visit")
+        REVIEW = "review", _("Review visit (consent is sought again)")
+        SUPPORT = "support", _("Home visit")
+        PHONE = "phone", _("Phone call")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        COMPLETED = "completed", "Visit recorded"
-        MISSED = "missed", "Missed"
+        PLANNED = "planned", _("Planned")
+        COMPLETED = "completed", _("Visit recorded")
+        MISSED = "missed", _("Missed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="planned_visits")
-    kind = models.CharField("type of visit", max_length=16, choices=Kind.choices)
-    planned_on = models.DateField("date")
-    planned_at = models.TimeField("time")
+    kind = models.CharField(_("type of visit"), max_length=16, choices=Kind.choices)
+    planned_on = models.DateField(_("date"))
+    planned_at = models.TimeField(_("time"))
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
-    missed_reason = EncryptedTextField("why the visit did not happen", blank=True)
+    missed_reason = EncryptedTextField(_("why the visit did not happen"), blank=True)
     # The visit recorded for it, once it happened.
     visit = models.OneToOneField(
         Visit, on_delete=models.PROTECT, related_name="planned", null=True, blank=True, editable=False
@@ -362,8 +365,8 @@ class VolunteerAssignment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="assignments")
     volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
-    starts_on = models.DateField("from")
-    ends_on = models.DateField("until", null=True, blank=True, help_text="The last day, if already agreed.")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True, help_text=_("The last day, if already agreed."))
     # Set when a coordinator ends the assignment: access ends at that moment.
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     ended_by = models.ForeignKey(
@@ -421,7 +424,7 @@ class Group(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="groups")
-    name = models.CharField(max_length=120, help_text="For example: Tuesday stay and play. No family's name.")
+    name = models.CharField(max_length=120, help_text=_("For example: Tuesday stay and play. No family's name."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
 
@@ -439,9 +442,9 @@ class GroupMember(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="members")
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="group_memberships")
-    joined_on = models.DateField("joined on")
-    confidentiality_explained = models.BooleanField("confidentiality was explained to the family when it joined")
-    written_information_given = models.BooleanField("written information about confidentiality was given")
+    joined_on = models.DateField(_("joined on"))
+    confidentiality_explained = models.BooleanField(_("confidentiality was explained to the family when it joined"))
+    written_information_given = models.BooleanField(_("written information about confidentiality was given"))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
@@ -464,7 +467,7 @@ class GroupSession(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="sessions")
-    held_on = models.DateField("date of session")
+    held_on = models.DateField(_("date of session"))
     families = models.ManyToManyField(Family, related_name="group_sessions", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords(m2m_fields=[families])
@@ -484,9 +487,9 @@ class GroupVisitor(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(GroupSession, on_delete=models.PROTECT, related_name="visitors")
-    description = models.CharField(max_length=120, help_text="Role or organisation, for example: health visitor.")
-    confidentiality_explained = models.BooleanField("confidentiality was explained to the visitor")
-    written_information_given = models.BooleanField("written information about confidentiality was given")
+    description = models.CharField(max_length=120, help_text=_("Role or organisation, for example: health visitor."))
+    confidentiality_explained = models.BooleanField(_("confidentiality was explained to the visitor"))
+    written_information_given = models.BooleanField(_("written information about confidentiality was given"))
     history = HistoricalRecords()
 
     class Meta:

@@ -15,6 +15,7 @@ from typing import cast
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
 from homestart.errors import AccessRefused, NotAllowed
@@ -72,18 +73,22 @@ def planned_visit_plan(
     require_open(family)
     if not _may_plan(actor=actor, family=family):
         raise AccessRefused(
-            "Only the scheme's coordinators and managers, and the family's own volunteer, plan its visits (§8.5)."
+            gettext(
+                "Only the scheme's coordinators and managers, and the family's own volunteer, plan its visits (§8.5)."
+            )
         )
     errors = {}
     if kind not in PlannedVisit.Kind.values:
-        errors["kind"] = "Choose the type of visit."
+        errors["kind"] = gettext("Choose the type of visit.")
     if planned_on < today:
-        errors["planned_on"] = "The date must be today or later. Record a visit that has already happened instead."
+        errors["planned_on"] = gettext(
+            "The date must be today or later. Record a visit that has already happened instead."
+        )
     if not visitors_for(family=family, actor=actor).filter(pk=visitor.pk).exists():
         errors["visitor"] = (
-            "Choose a coordinator or manager of the scheme, or a volunteer supporting this family."
+            gettext("Choose a coordinator or manager of the scheme, or a volunteer supporting this family.")
             if has_role(actor, SCHEME_STAFF_ROLES, scheme=family.scheme_id)
-            else "A volunteer plans their own visits only (§8.5)."
+            else gettext("A volunteer plans their own visits only (§8.5).")
         )
     if errors:
         raise NotAllowed(errors)
@@ -104,7 +109,9 @@ def _lock(planned: PlannedVisit) -> PlannedVisit:
     PlannedVisit.objects.select_for_update().filter(pk=planned.pk).values_list("pk").get()
     planned.refresh_from_db(fields=["status", "visit", "closed_at", "closed_by"])
     if planned.status != PlannedVisit.Status.PLANNED:
-        raise PlannedVisitClosed(f"This visit was already {planned.get_status_display().lower()}.")
+        raise PlannedVisitClosed(
+            gettext("This visit was already %(status)s.") % {"status": planned.get_status_display().lower()}
+        )
     return planned
 
 
@@ -115,7 +122,7 @@ def _require_visitor_or_staff(*, planned: PlannedVisit, actor: User) -> None:
         return
     if planned.visitor_id == actor.pk and _supports(actor, family):
         return
-    raise AccessRefused("Only the scheme's coordinators and managers, or the visitor, close a planned visit.")
+    raise AccessRefused(gettext("Only the scheme's coordinators and managers, or the visitor, close a planned visit."))
 
 
 @transaction.atomic
@@ -141,7 +148,7 @@ def planned_visit_miss(*, planned: PlannedVisit, actor: User, reason: str) -> Pl
     require_open(planned.family)
     _require_visitor_or_staff(planned=planned, actor=actor)
     if not reason.strip():
-        raise NotAllowed({"reason": "Say why the visit did not happen."})
+        raise NotAllowed({"reason": gettext("Say why the visit did not happen.")})
     _lock(planned)
     planned.status, planned.missed_reason = PlannedVisit.Status.MISSED, reason.strip()
     planned.closed_at, planned.closed_by = timezone.now(), actor

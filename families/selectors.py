@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextChoices, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from access_log.kinds import KINDS, SCHEME_STAFF_ROLES
 from homestart.crypto import blind_index, normalise_postcode
@@ -115,9 +116,9 @@ def with_first_names_and_next_visit(*, families: list[Family], user: User, today
 class ListFilter(TextChoices):
     """Which families the coordinator's list shows; open ones unless asked."""
 
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-    ALL = "all", "All"
+    OPEN = "open", gettext_lazy("Open")
+    CLOSED = "closed", gettext_lazy("Closed")
+    ALL = "all", gettext_lazy("All")
 
 
 def family_list_for_staff(*, user: User, shown: str = ListFilter.ALL) -> QuerySet[Family]:
@@ -266,30 +267,34 @@ def family_history(*, family: Family) -> list[Source]:
     return [
         Source(
             Family.history.filter(id=family.pk),
-            "Family details",
+            gettext("Family details"),
             key=("data_key", family.data_key),
             exclude={"number", "reference", "area", "created_at"},
         ),
         Source(
             Member.history.filter(family_id=family.pk),
-            lambda row: f"Family member ({row.get_kind_display().lower()})",
+            lambda row: gettext("Family member (%(kind)s)") % {"kind": row.get_kind_display().lower()},
             key=key,
             exclude={"family"},
         ),
-        Source(Referral.history.filter(family_id=family.pk), "Referral", key=key, exclude={"family"}),
+        Source(Referral.history.filter(family_id=family.pk), gettext("Referral"), key=key, exclude={"family"}),
         Source(
             Visit.history.filter(family_id=family.pk),
-            lambda row: f"Visit ({row.get_kind_display().lower()})",
+            lambda row: gettext("Visit (%(kind)s)") % {"kind": row.get_kind_display().lower()},
             key=key,
             exclude={"family"},
         ),
         Source(
             PlannedVisit.history.filter(family_id=family.pk),
-            lambda row: f"Planned visit ({row.get_kind_display().lower()})",
+            lambda row: gettext("Planned visit (%(kind)s)") % {"kind": row.get_kind_display().lower()},
             key=key,
             exclude={"family"},
         ),
-        Source(VolunteerAssignment.history.filter(family_id=family.pk), "Volunteer assignment", exclude={"family"}),
+        Source(
+            VolunteerAssignment.history.filter(family_id=family.pk),
+            gettext("Volunteer assignment"),
+            exclude={"family"},
+        ),
     ]
 
 
@@ -298,16 +303,18 @@ def group_history(*, group) -> list[Source]:
     reference, §8.6), its sessions and their visitors (§6.1)."""
     sessions = GroupSession.history.filter(group_id=group.pk).values("id")
     return [
-        Source(Group.history.filter(id=group.pk), "Group", exclude={"scheme", "created_at"}),
+        Source(Group.history.filter(id=group.pk), gettext("Group"), exclude={"scheme", "created_at"}),
         Source(
             GroupMember.history.filter(group_id=group.pk).select_related("family"),
-            lambda row: f"{row.family.reference} in the group",
+            lambda row: gettext("%(reference)s in the group") % {"reference": row.family.reference},
             exclude={"group", "family"},
         ),
         Source(
             GroupSession.history.filter(group_id=group.pk),
-            lambda row: f"Session on {date_format(row.held_on, 'j F Y')}",
+            lambda row: gettext("Session on %(date)s") % {"date": date_format(row.held_on, "j F Y")},
             exclude={"group"},
         ),
-        Source(GroupVisitor.history.filter(session_id__in=sessions), "Visitor to a session", exclude={"session"}),
+        Source(
+            GroupVisitor.history.filter(session_id__in=sessions), gettext("Visitor to a session"), exclude={"session"}
+        ),
     ]

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from access_log import gate
@@ -59,17 +61,19 @@ def require_consent(referral: dict[str, Any]) -> None:
     if referral.get("family_consented") is not True:
         raise ConsentRequired(
             {
-                "family_consented": "The scheme accepts a referral only when the family has consented "
-                "to it (§7.1). Ask the referrer to get the family's consent first."
+                "family_consented": gettext(
+                    "The scheme accepts a referral only when the family has consented "
+                    "to it (§7.1). Ask the referrer to get the family's consent first."
+                )
             }
         )
 
 
 def closed_message(family: Family) -> str:
-    return (
-        f"Support for {family.reference} was closed on {family.closed_on:%-d %B %Y}: the file is read-only. "
+    return gettext(
+        "Support for %(reference)s was closed on %(date)s: the file is read-only. "
         "Only the scheme manager can reopen it."
-    )
+    ) % {"reference": family.reference, "date": date_format(family.closed_on, "j F Y") if family.closed_on else ""}
 
 
 def require_open(family: Family) -> None:
@@ -202,7 +206,7 @@ def family_create_from_referral(
     require_consent(referral)
     role = staff_role(actor=actor, scheme=scheme)
     if role is None:
-        raise AccessRefused("Only the scheme's coordinators and managers take referrals (§7.2).")
+        raise AccessRefused(gettext("Only the scheme's coordinators and managers take referrals (§7.2)."))
     return family_create(
         scheme=scheme,
         actor=actor,
@@ -266,11 +270,11 @@ def volunteer_assign(
 ) -> VolunteerAssignment:
     require_open(family)
     if not has_role(volunteer, Role.VOLUNTEER, scheme=family.scheme_id):
-        raise NotAVolunteerOfScheme({"volunteer": "Choose a volunteer of this family's scheme."})
+        raise NotAVolunteerOfScheme({"volunteer": gettext("Choose a volunteer of this family's scheme.")})
     if not matching.volunteer_may_be_assigned(scheme=family.scheme, volunteer=volunteer, on=timezone.localdate()):
         raise NoCurrentDbsCheck({"volunteer": matching.NO_DBS})
     if VolunteerAssignment.objects.filter(family=family, volunteer=volunteer, ended_at__isnull=True).exists():
-        raise ValidationError({"volunteer": "This volunteer is already assigned to this family."})
+        raise ValidationError({"volunteer": gettext("This volunteer is already assigned to this family.")})
     assignment = VolunteerAssignment(
         family=family, volunteer=volunteer, starts_on=starts_on, ends_on=ends_on, created_by=actor
     )
@@ -285,7 +289,7 @@ def volunteer_assign(
 def volunteer_unassign(*, assignment: VolunteerAssignment, actor: User) -> VolunteerAssignment:
     """End an assignment now: the volunteer's access ends at once (§8.5)."""
     if assignment.ended_at is not None:
-        raise ValidationError("This assignment has already ended.")
+        raise ValidationError(gettext("This assignment has already ended."))
     assignment.ended_at = timezone.now()
     assignment.ended_by = actor
     save_tracked(assignment, actor=actor, update_fields=["ended_at", "ended_by"])
@@ -311,16 +315,16 @@ def family_close(
     access ends (§8.5) and the file becomes read-only until the scheme manager reopens it."""
     today = today or timezone.localdate()
     if not has_role(actor, SCHEME_STAFF_ROLES, scheme=family.scheme_id):
-        raise AccessRefused("Only the scheme's coordinators and managers close support (§8.8).")
+        raise AccessRefused(gettext("Only the scheme's coordinators and managers close support (§8.8)."))
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
     errors = {}
     if family.status == Family.Status.CLOSED:
         raise FileClosed(closed_message(family))
     if reason not in ClosureReason.values:
-        errors["reason"] = "Choose why support ended."
+        errors["reason"] = gettext("Choose why support ended.")
     if closed_on > today:
-        errors["closed_on"] = "The closing date cannot be in the future."
+        errors["closed_on"] = gettext("The closing date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
     for assignment in VolunteerAssignment.objects.filter(family=family, ended_at__isnull=True):
@@ -344,15 +348,15 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
     """The scheme manager reopens a closed file: the retention clock stops (closing date
     cleared); the closing and this reopening stay on record (§8.8)."""
     if not has_role(actor, Role.MANAGER, scheme=family.scheme_id):
-        raise AccessRefused("Only the scheme manager reopens a closed family file (§8.8).")
+        raise AccessRefused(gettext("Only the scheme manager reopens a closed family file (§8.8)."))
     Family.objects.select_for_update().filter(pk=family.pk).values_list("pk").get()  # one closing at a time
     family.refresh_from_db(fields=["status", "closed_on"])
     if family.status != Family.Status.CLOSED:
-        raise ValidationError("Support for this family is not closed.")
+        raise ValidationError(gettext("Support for this family is not closed."))
     if family.destroyed:
-        raise ValidationError("This family's file was destroyed; it cannot be reopened (§8.8).")
+        raise ValidationError(gettext("This family's file was destroyed; it cannot be reopened (§8.8)."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why support is starting again."})
+        raise ValidationError({"reason": gettext("Say why support is starting again.")})
     family.status, family.closed_on = Family.Status.ACTIVE, None
     family.closure_reason, family.closing_summary = "", ""
     save_tracked(family, actor=actor, update_fields=["status", "closed_on", "closure_reason", "closing_summary"])
@@ -368,14 +372,14 @@ def family_reopen(*, family: Family, actor: User, reason: str) -> Family:
 
 def _require_staff(*, actor: User, scheme: Scheme) -> None:
     if not has_role(actor, SCHEME_STAFF_ROLES, scheme=scheme):
-        raise AccessRefused("Only the scheme's coordinators and managers run groups (§6.1).")
+        raise AccessRefused(gettext("Only the scheme's coordinators and managers run groups (§6.1)."))
 
 
 @transaction.atomic
 def group_create(*, scheme: Scheme, actor: User, name: str) -> Group:
     _require_staff(actor=actor, scheme=scheme)
     if Group.objects.filter(scheme=scheme, name__iexact=name.strip()).exists():
-        raise ValidationError({"name": "The scheme already has a group with this name."})
+        raise ValidationError({"name": gettext("The scheme already has a group with this name.")})
     group = Group(scheme=scheme, name=name.strip())
     save_tracked(group, actor=actor)
     return group
@@ -395,15 +399,19 @@ def group_member_add(
     _require_staff(actor=actor, scheme=group.scheme)
     errors = {}
     if not confidentiality_explained:
-        errors["confidentiality_explained"] = "Explain confidentiality to the family when it joins the group (§6.1)."
+        errors["confidentiality_explained"] = gettext(
+            "Explain confidentiality to the family when it joins the group (§6.1)."
+        )
     if not written_information_given:
-        errors["written_information_given"] = "Give the family written information about confidentiality (§6.1)."
+        errors["written_information_given"] = gettext(
+            "Give the family written information about confidentiality (§6.1)."
+        )
     if family.scheme_id != group.scheme_id:
-        errors["family"] = "Choose a family of this group's scheme."
+        errors["family"] = gettext("Choose a family of this group's scheme.")
     if family.status == Family.Status.CLOSED:
         errors["family"] = closed_message(family)
     if GroupMember.objects.filter(group=group, family=family).exists():
-        errors["family"] = "This family is already in the group."
+        errors["family"] = gettext("This family is already in the group.")
     if errors:
         raise ValidationError(errors)
     member = GroupMember(
@@ -432,13 +440,17 @@ def group_session_record(
     _require_staff(actor=actor, scheme=group.scheme)
     member_ids = set(GroupMember.objects.filter(group=group).values_list("family_id", flat=True))
     if any(f.pk not in member_ids for f in families):
-        raise ValidationError({"families": "Only families who have joined the group can attend a session."})
+        raise ValidationError({"families": gettext("Only families who have joined the group can attend a session.")})
     if any(f.status == Family.Status.CLOSED for f in families):
-        raise ValidationError({"families": "A family whose support was closed cannot attend a session."})
+        raise ValidationError({"families": gettext("A family whose support was closed cannot attend a session.")})
     for visitor in visitors:
         if not (visitor.get("confidentiality_explained") and visitor.get("written_information_given")):
             raise ValidationError(
-                {"visitor": "Explain confidentiality to each visitor and give them written information (§6.1)."}
+                {
+                    "visitor": gettext(
+                        "Explain confidentiality to each visitor and give them written information (§6.1)."
+                    )
+                }
             )
     session = GroupSession(group=group, held_on=held_on, recorded_by=actor)
     save_tracked(session, actor=actor)

@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -152,7 +154,7 @@ def family_new(request: HttpRequest) -> HttpResponse:
     # the service asks again): no query of its own (issue 18, cheap creation).
     staffed = selectors.staff_roles_by_scheme(user=request.user)
     if not staffed:
-        raise AccessRefused("Only coordinators and scheme managers take referrals (§7.2).")
+        raise AccessRefused(_("Only coordinators and scheme managers take referrals (§7.2)."))
     schemes = Scheme.objects.filter(pk__in=staffed).order_by("name")
     form = NewFamilyForm(request.POST or None, schemes=schemes, single=len(staffed) == 1)
     if request.method == "POST" and form.is_valid():
@@ -174,7 +176,9 @@ def family_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Family file {family.reference} opened from the referral.")
+            messages.success(
+                request, _("Family file %(reference)s opened from the referral.") % {"reference": family.reference}
+            )
             return redirect("families:detail", reference=family.reference)
     return render(request, "families/new.html", {"form": form})
 
@@ -219,9 +223,9 @@ def family_history(request: HttpRequest, reference: str) -> HttpResponse:
     return render_history(
         request,
         title=reference,
-        caption=f"Family file {reference}",
+        caption=_("Family file %(reference)s") % {"reference": reference},
         back_url=reverse("families:detail", kwargs={"reference": reference}),
-        back_label=f"Back to {reference}",
+        back_label=_("Back to %(reference)s") % {"reference": reference},
         sources=lambda: selectors.family_history(family=access.family),
     )
 
@@ -250,7 +254,7 @@ def contact_edit(request: HttpRequest, reference: str) -> HttpResponse:
         except EditConflict:
             form = conflict_form(ContactForm, current_values(family, ("address", "postcode", "phone")))
         else:
-            messages.success(request, "Contact details saved.")
+            messages.success(request, _("Contact details saved."))
             return redirect("families:detail", reference=reference)
     return render(request, "families/contact_form.html", {"family": family, "form": form})
 
@@ -286,7 +290,7 @@ def member_edit(request: HttpRequest, reference: str, member_id: str | None = No
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Family member saved.")
+            messages.success(request, _("Family member saved."))
             return redirect("families:detail", reference=reference)
     return render(request, "families/member_form.html", {"family": family, "form": form, "member": member})
 
@@ -322,7 +326,9 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
     planned_id = request.GET.get("planned")
     planned = _planned_visit(request, access, planned_id) if planned_id else None
     if planned is not None and planned.status != PlannedVisit.Status.PLANNED:
-        messages.info(request, f"This visit was already {planned.get_status_display().lower()}.")
+        messages.info(
+            request, _("This visit was already %(status)s.") % {"status": planned.get_status_display().lower()}
+        )
         return _after_planned(request, access)
     if access.full:
         visitors = (
@@ -363,7 +369,7 @@ def visit_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "Visit recorded.")
+            messages.success(request, _("Visit recorded."))
             if planned is not None:
                 return _after_planned(request, access)
             return redirect("families:detail", reference=reference)
@@ -396,8 +402,15 @@ def visit_plan(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            when = f"{planned.planned_on:%A %-d %B} at {planned.planned_at:%H:%M}"
-            messages.success(request, f"{planned.get_kind_display()} planned for {when}.")
+            messages.success(
+                request,
+                _("%(kind)s planned for %(day)s at %(time)s.")
+                % {
+                    "kind": planned.get_kind_display(),
+                    "day": date_format(planned.planned_on, "l j F"),
+                    "time": f"{planned.planned_at:%H:%M}",
+                },
+            )
             return _after_planned(request, access)
     return render(request, "families/visit_plan.html", {"family": family, "form": form})
 
@@ -413,7 +426,9 @@ def visit_missed(request: HttpRequest, reference: str, planned_id: str) -> HttpR
         return refused
     planned = _planned_visit(request, access, planned_id)
     if planned.status != PlannedVisit.Status.PLANNED:
-        messages.info(request, f"This visit was already {planned.get_status_display().lower()}.")
+        messages.info(
+            request, _("This visit was already %(status)s.") % {"status": planned.get_status_display().lower()}
+        )
         return _after_planned(request, access)
     form = MissedVisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -423,7 +438,7 @@ def visit_missed(request: HttpRequest, reference: str, planned_id: str) -> HttpR
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, "The visit is marked as missed.")
+            messages.success(request, _("The visit is marked as missed."))
             return _after_planned(request, access)
     return render(request, "families/visit_missed.html", {"family": family, "form": form, "planned": planned})
 
@@ -450,7 +465,7 @@ def assignment_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Volunteer assigned.")
+            messages.success(request, _("Volunteer assigned."))
             return redirect("families:detail", reference=reference)
     # Suggestions (issue 15.4): ranked by area, language, free times and caseload, with the reason.
     match = MatchForm(request.GET or None)
@@ -474,7 +489,7 @@ def assignment_end(request: HttpRequest, reference: str, assignment_id: str) -> 
     if request.method == "POST":
         with gate.changing(access, section=Section.ASSIGNMENTS):
             services.volunteer_unassign(assignment=assignment, actor=request.user)
-        messages.success(request, "Assignment ended. The volunteer can no longer open this family's file.")
+        messages.success(request, _("Assignment ended. The volunteer can no longer open this family's file."))
         return redirect("families:detail", reference=reference)
     return render(request, "families/assignment_end.html", {"family": family, "assignment": assignment})
 
@@ -525,7 +540,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Group added.")
+            messages.success(request, _("Group added."))
             return redirect("families:group_detail", group_id=group.pk)
     groups = Group.objects.filter(scheme__in=schemes).select_related("scheme")
     return render(request, "families/group_list.html", {"groups": groups, "form": form})
@@ -555,9 +570,9 @@ def group_history(request: HttpRequest, group_id) -> HttpResponse:
     return render_history(
         request,
         title=group.name,
-        caption="Group",
+        caption=_("Group"),
         back_url=reverse("families:group_detail", kwargs={"group_id": group.pk}),
-        back_label="Back to the group",
+        back_label=_("Back to the group"),
         sources=lambda: selectors.group_history(group=group),
     )
 
@@ -587,7 +602,7 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{access.family.reference} joined the group.")
+            messages.success(request, _("%(reference)s joined the group.") % {"reference": access.family.reference})
             return redirect("families:group_detail", group_id=group.pk)
     return render(
         request,
@@ -621,7 +636,7 @@ def group_session_new(request: HttpRequest, group_id) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Session recorded.")
+            messages.success(request, _("Session recorded."))
             return redirect("families:group_detail", group_id=group.pk)
     return render(
         request,
@@ -654,7 +669,10 @@ def family_close(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Support for {family.reference} closed. The file is now read-only.")
+            messages.success(
+                request,
+                _("Support for %(reference)s closed. The file is now read-only.") % {"reference": family.reference},
+            )
             return redirect("families:detail", reference=reference)
     return render(request, "families/close_form.html", {"family": family, "form": form})
 
@@ -669,7 +687,7 @@ def family_reopen(request: HttpRequest, reference: str) -> HttpResponse:
     )
     family = access.family
     if not family.is_closed:
-        messages.error(request, f"Support for {family.reference} is not closed.")
+        messages.error(request, _("Support for %(reference)s is not closed.") % {"reference": family.reference})
         return redirect("families:detail", reference=reference)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -679,7 +697,7 @@ def family_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Support for {family.reference} reopened.")
+            messages.success(request, _("Support for %(reference)s reopened.") % {"reference": family.reference})
             return redirect("families:detail", reference=reference)
     return render(request, "families/reopen_form.html", {"family": family, "form": form})
 

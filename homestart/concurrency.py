@@ -13,14 +13,18 @@ holds personal or decision data already keeps its history.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext_lazy as _
 
 from .errors import NotAllowed
 
-CONFLICT_MESSAGE = (
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+CONFLICT_MESSAGE = _(
     "Someone else changed this record while you were editing it. Nothing you entered was saved: "
     "the form now shows the record as they left it. Check it, and make your change again if it is still needed."
 )
@@ -29,7 +33,7 @@ CONFLICT_MESSAGE = (
 class EditConflict(NotAllowed):
     """Someone else saved the record after this person opened it: nothing is overwritten."""
 
-    def __init__(self, message: str = CONFLICT_MESSAGE) -> None:
+    def __init__(self, message: StrOrPromise = CONFLICT_MESSAGE) -> None:
         super().__init__(message, code="edit_conflict")
 
 
@@ -64,7 +68,7 @@ def conflict_form(form_class: type[forms.BaseForm], current: Mapping[str, Any], 
     form = form_class(initial=dict(current), **kwargs)
     form.full_clean()  # unbound: an empty list of errors, to which the message is added
     form._errors[NON_FIELD_ERRORS] = form.error_class(
-        [CONFLICT_MESSAGE], error_class="nonfield", renderer=form.renderer
+        [str(CONFLICT_MESSAGE)], error_class="nonfield", renderer=form.renderer
     )
     return form
 

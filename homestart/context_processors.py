@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from homestart.rules import Role
 
@@ -29,7 +31,7 @@ TRUSTEES = {Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}
 TOP_LIMIT = 6
 # Up to this many links are shown flat, with no "More" menu.
 FLAT_LIMIT = TOP_LIMIT
-MORE = "More"
+MORE = _("More")
 
 # The pages used every day, by role, most used first: the first of them a person has
 # are in the bar, the rest of their pages under "More".
@@ -54,11 +56,11 @@ DAILY = (
 )
 
 # The groups, in the order they appear. Link labels are unique across groups.
-FAMILIES = "Families and groups"
-PEOPLE = "People"
-SAFEGUARDING = "Safeguarding and consent"
-RECORDS = "Records and reporting"
-REVIEWS = "Reviews and audit"
+FAMILIES = _("Families and groups")
+PEOPLE = _("People")
+SAFEGUARDING = _("Safeguarding and consent")
+RECORDS = _("Records and reporting")
+REVIEWS = _("Reviews and audit")
 GROUPS = (FAMILIES, PEOPLE, SAFEGUARDING, RECORDS, REVIEWS)
 
 
@@ -99,76 +101,77 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
     """(group, URL name, label) for each page this person's roles may use, in menu order."""
     entries: list[tuple[str | None, str, str]] = []
 
-    def add(group: str | None, name: str, label: str) -> None:
-        entries.append((group, name, label))
+    def add(group: Promise | None, name: str, label: Promise) -> None:
+        # In the page's language; a group is then known by its label, as the menu shows it.
+        entries.append((str(group) if group is not None else None, name, str(label)))
 
     # Home: each role's own work (home/). A volunteer and nothing else is sent on to their families.
     if roles - {Role.VOLUNTEER}:
-        add(None, "home", "Home")
+        add(None, "home", _("Home"))
     # Families (§8.3: a volunteer reaches only the families they support).
     if roles & STAFF:
-        add(FAMILIES, "families:dashboard", "Families")
-        add(FAMILIES, "families:group_list", "Groups")
+        add(FAMILIES, "families:dashboard", _("Families"))
+        add(FAMILIES, "families:group_list", _("Groups"))
     if roles & (STAFF | {Role.VOLUNTEER}):
-        add(FAMILIES, "families:search", "Find a family")
+        add(FAMILIES, "families:search", _("Find a family"))
     if Role.VOLUNTEER in roles:
-        add(FAMILIES, "families:my_families", "My families")
+        add(FAMILIES, "families:my_families", _("My families"))
     # Planned visits: the visitor's week, the scheme's agenda by reference (§8.6).
     if roles & (STAFF | {Role.VOLUNTEER}):
-        add(FAMILIES, "families:this_week", "This week")
+        add(FAMILIES, "families:this_week", _("This week"))
     if roles & STAFF:
-        add(FAMILIES, "families:agenda", "Visits agenda")
+        add(FAMILIES, "families:agenda", _("Visits agenda"))
     # People: volunteer and personnel files, supervision (records/).
     if roles & STAFF:
-        add(PEOPLE, "records:file_list", "People's files")
+        add(PEOPLE, "records:file_list", _("People's files"))
     if roles & (STAFF | {Role.VOLUNTEER}):
-        add(PEOPLE, "records:supervision", "Supervision")
+        add(PEOPLE, "records:supervision", _("Supervision"))
     if roles & ({Role.MANAGER} | TRUSTEES):
-        add(PEOPLE, "membership_history", "Roles held")
+        add(PEOPLE, "membership_history", _("Roles held"))
     # Inductions on the policy: who inducts (manager, coordinators) and who oversees it (trustees, §3.8).
     if roles & (STAFF | TRUSTEES):
-        add(PEOPLE, "inductions", "Inductions")
+        add(PEOPLE, "inductions", _("Inductions"))
 
     # Two people for every grant of access: the approvers' list (§8.3, §7.6).
     if roles & {Role.MANAGER, Role.TRUSTEE, Role.ADMIN}:
-        add(PEOPLE, "access_requests", "Access requests")
+        add(PEOPLE, "access_requests", _("Access requests"))
     # Safeguarding and consent.
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
-        add(SAFEGUARDING, "safeguarding:overview", "Safeguarding")
+        add(SAFEGUARDING, "safeguarding:overview", _("Safeguarding"))
     if roles & STAFF:
-        add(SAFEGUARDING, "consent:reviews_due", "Consent reviews")
+        add(SAFEGUARDING, "consent:reviews_due", _("Consent reviews"))
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
-        add(SAFEGUARDING, "access_log:approvals", "Approvals")
+        add(SAFEGUARDING, "access_log:approvals", _("Approvals"))
     if Role.TRUSTEE in roles:
-        add(SAFEGUARDING, "safeguarding:trustee_notices", "Police and court requests")
+        add(SAFEGUARDING, "safeguarding:trustee_notices", _("Police and court requests"))
     if roles & (TRUSTEES | {Role.SAFEGUARDING_LEAD, Role.REVIEWER}):
-        add(SAFEGUARDING, "reporting:consultation_list", "Safeguarding consultations")
+        add(SAFEGUARDING, "reporting:consultation_list", _("Safeguarding consultations"))
     # Records (subject access, retention, breaches) and reporting.
     if roles & STAFF:
-        add(RECORDS, "records:sar_list", "Subject access")
+        add(RECORDS, "records:sar_list", _("Subject access"))
     if roles & {Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE}:
-        add(RECORDS, "records:retention", "Retention")
+        add(RECORDS, "records:retention", _("Retention"))
     if roles & (STAFF | {Role.SAFEGUARDING_LEAD}):
-        add(RECORDS, "records:breach_list", "Breaches")
+        add(RECORDS, "records:breach_list", _("Breaches"))
     if Role.MANAGER in roles:
-        add(RECORDS, "portability:index", "Import and export")
+        add(RECORDS, "portability:index", _("Import and export"))
     if roles & (STAFF | TRUSTEES):
-        add(RECORDS, "reporting:statistics", "Statistics")
-        add(RECORDS, "reporting:case_study_list", "Case studies")
+        add(RECORDS, "reporting:statistics", _("Statistics"))
+        add(RECORDS, "reporting:case_study_list", _("Case studies"))
     if roles & (STAFF | TRUSTEES | {Role.SAFEGUARDING_LEAD}):
-        add(RECORDS, "reporting:minutes_list", "Board minutes")
+        add(RECORDS, "reporting:minutes_list", _("Board minutes"))
     # Reviews and audit: the Record of Access from both ends.
     if roles & {Role.REVIEWER, Role.SPOT_CHECK_TRUSTEE}:
-        add(REVIEWS, "access_log:review_list", "Reviews")
+        add(REVIEWS, "access_log:review_list", _("Reviews"))
     if roles & (STAFF | {Role.AUDITOR}):
-        add(REVIEWS, "access_log:audit_session_list", "Audit sessions")
-    add(REVIEWS, "access_log:my_access", "What I have opened")
+        add(REVIEWS, "access_log:audit_session_list", _("Audit sessions"))
+    add(REVIEWS, "access_log:my_access", _("What I have opened"))
     # How each clause of the policy is kept, and the tests that prove it (§3.8).
     if roles & {Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER, Role.ADMIN}:
-        add(REVIEWS, "policy_map", "How this system keeps the policy")
+        add(REVIEWS, "policy_map", _("How this system keeps the policy"))
     # Only the scheme's system administrator has it.
     if Role.ADMIN in roles and user.is_staff:
-        add(REVIEWS, "admin:index", "Administration")
+        add(REVIEWS, "admin:index", _("Administration"))
     return entries
 
 
@@ -188,11 +191,11 @@ def navigation(request: HttpRequest) -> dict:
     else:
         names = [name for _, name, _ in _entries_for(user, roles)]
         daily = [name for name in DAILY if name in names][: TOP_LIMIT - 1]
-        more = NavMore(MORE, [NavGroup(label) for label in GROUPS])
+        more = NavMore(str(MORE), [NavGroup(str(label)) for label in GROUPS])
         sections = {section.label: section for section in more.sections}
         for name, (group, link) in zip(names, entries, strict=True):
             if name not in daily:
-                sections[group or REVIEWS].links.append(link)
+                sections[str(group or REVIEWS)].links.append(link)
         more.sections = [section for section in more.sections if section.links]
         by_name = dict(zip(names, (link for _, link in entries), strict=True))
         nav = [by_name[name] for name in daily] + [more]

@@ -22,12 +22,23 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .language import and_join, field_named, in_english
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PARTS = ("day", "month", "year")
+# Each box's label, and the part as a message names it ("must include a year").
+PART_LABELS = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
+PART_WORDS = {"day": _("day"), "month": _("month"), "year": _("year")}
 WRITTEN = re.compile(r"(\d{1,2})[/ .](\d{1,2})[/ .](\d{4})", re.ASCII)  # 27/03/2024, as people write it
 
 
@@ -59,7 +70,7 @@ class DateInput(forms.MultiWidget):
         context = super().get_context(name, value, attrs)
         for part, subwidget in zip(PARTS, context["widget"]["subwidgets"], strict=True):
             subwidget["part"] = part
-            subwidget["label"] = part.capitalize()
+            subwidget["label"] = PART_LABELS[part]
         return context
 
     def id_for_label(self, id_: str) -> str:
@@ -84,7 +95,9 @@ def _first_lower(text: str) -> str:
 
 
 def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return and_join(", ".join(words[:-1]), words[-1])
 
 
 class DateField(forms.Field):
@@ -98,13 +111,23 @@ class DateField(forms.Field):
     def __init__(self, *, described_as: str = "", **kwargs: Any) -> None:
         kwargs.pop("input_formats", None)  # from a model field's formfield(): not used here
         super().__init__(**kwargs)
-        label = str(self.label or "date")
-        self.described_as = described_as or f"the {_first_lower(label)}"
+        # Kept as given (a lazy translation, often): the messages are worded when shown, in
+        # the language of the page, not when the form class is defined.
+        self._described_as = described_as
         messages = {
-            "required": f"Enter {self.described_as}",
-            "invalid": f"Enter {self.described_as} as a real date, for example 27 3 2024",
+            "required": _lazy_message(_("Enter %(date)s"), self),
+            "invalid": _lazy_message(_("Enter %(date)s as a real date, for example 27 3 2024"), self),
         }
         self.error_messages = {**messages, **(kwargs.get("error_messages") or {})}
+
+    @property
+    def described_as(self) -> str:
+        """ "the date of referral"; in Welsh the label in quotation marks, unless the form
+        gave its own words."""
+        if self._described_as:
+            return str(self._described_as)
+        label = str(self.label or gettext("date"))
+        return f"the {_first_lower(label)}" if in_english() else field_named(label)
 
     def _subject(self) -> str:
         return self.described_as[:1].upper() + self.described_as[1:]
@@ -129,20 +152,27 @@ class DateField(forms.Field):
             return None
         missing = [part for part, text in zip(PARTS, (day, month, year), strict=True) if not text]
         if missing:
-            raise ValidationError(f"{self._subject()} must include a {_and(missing)}", code="incomplete")
+            parts = _and([str(PART_WORDS[part]) for part in missing])
+            raise ValidationError(
+                gettext("%(date)s must include a %(parts)s") % {"date": self._subject(), "parts": parts},
+                code="incomplete",
+            )
         if not all(text.isascii() and text.isdecimal() for text in (day, month, year)):
             raise ValidationError(
-                f"{self._subject()} must be a real date, in numbers, for example 27 3 2024", code="invalid"
+                gettext("%(date)s must be a real date, in numbers, for example 27 3 2024") % {"date": self._subject()},
+                code="invalid",
             )
         if len(year) != 4:
-            raise ValidationError(f"The year of {self.described_as} must include 4 numbers", code="invalid")
+            raise ValidationError(
+                gettext("The year of %(date)s must include 4 numbers") % {"date": self.described_as}, code="invalid"
+            )
         try:
             return datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
             as_typed = f"{int(day):02d}/{int(month):02d}/{year}"
             raise ValidationError(
-                f"{as_typed} is not a real date. "
-                f"Enter {self.described_as} as day, month and year, for example 27 3 2024",
+                gettext("%(typed)s is not a real date. Enter %(date)s as day, month and year, for example 27 3 2024")
+                % {"typed": as_typed, "date": self.described_as},
                 code="invalid",
             ) from None
 
@@ -154,3 +184,11 @@ class DateField(forms.Field):
             return self.to_python(initial) != self.to_python(data)
         except ValidationError:
             return True
+
+
+def _message(template: StrOrPromise, field: DateField) -> str:
+    return str(template) % {"date": field.described_as}
+
+
+# A message worded when it is shown: the field's label and the page's language are known then.
+_lazy_message = lazy(_message, str)

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import ChoiceWidget
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import dates
+from .language import field_named, in_english
 
 RADIOS_UP_TO = 5  # GOV.UK: radios, not a select, for a handful of options
 DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
@@ -16,7 +18,10 @@ QUESTION_WORDS = {"who", "what", "when", "where", "why", "how", "which", "whethe
 
 
 def _subject(label: str) -> str:
-    """How a message names a field: "Type of visit" → "the type of visit"; "Who visited?" → "who visited"."""
+    """How a message names a field: "Type of visit" → "the type of visit"; "Who visited?" → "who visited".
+    In Welsh, by its label in quotation marks (``homestart.language.field_named``)."""
+    if not in_english():
+        return field_named(label)
     text = label.strip().rstrip("?:").removesuffix("(optional)").strip()
     if len(text) > 1 and not text[1].isupper():
         text = text[:1].lower() + text[1:]
@@ -29,10 +34,15 @@ def required_message(field: forms.Field, label: str) -> str:
     "Enter the …" for what is typed, "Select …" for a choice, "Tick …" for a box."""
     widget = field.widget
     if isinstance(widget, forms.CheckboxInput):
-        return f"Tick the box to confirm: {label.strip()}"
+        return gettext("Tick the box to confirm: %(label)s") % {"label": label.strip()}
     if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) or isinstance(widget, ChoiceWidget):
-        return f"Select {_subject(label)}"
-    return f"Enter {_subject(label)}"
+        return _select(label)
+    return gettext("Enter %(subject)s") % {"subject": _subject(label)}
+
+
+def _select(label: str) -> str:
+    """ "Select the type of visit": the message of an empty choice, and a select's first option."""
+    return gettext("Select %(subject)s") % {"subject": _subject(label)}
 
 
 def _is_empty_choice(choice: tuple) -> bool:
@@ -87,7 +97,7 @@ def _govuk_choices(field: forms.Field, name: str) -> None:
         # A list from the database (people, families): it stays a select; counting it
         # would cost a query. Only its empty option is named.
         if field.empty_label == "---------":
-            field.empty_label = f"Select {_subject(label)}"
+            field.empty_label = _select(label)
         return
     choices = list(field.choices)
     real = [c for c in choices if not _is_empty_choice(c)]
@@ -97,7 +107,7 @@ def _govuk_choices(field: forms.Field, name: str) -> None:
             field.widget = widget = forms.RadioSelect(attrs=attrs)
             field.choices = choices = real  # no radio for "nothing chosen"
         else:
-            prompt = f"Select {_subject(label)}"
+            prompt = _select(label)
             field.choices = [
                 (value, prompt if _is_empty_choice((value, text)) and text == "---------" else text)
                 for value, text in choices
@@ -137,12 +147,12 @@ class TokenForm(forms.Form):
     def __init__(self, *args, recovery: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if recovery:
-            self.fields[
-                "token"
-            ].help_text = "The 6-digit code from your authenticator app, or one of your recovery codes."
+            self.fields["token"].help_text = _(
+                "The 6-digit code from your authenticator app, or one of your recovery codes."
+            )
             self.fields["token"].widget.attrs["inputmode"] = "text"
         else:
-            self.fields["token"].help_text = "The 6-digit code your authenticator app shows."
+            self.fields["token"].help_text = _("The 6-digit code your authenticator app shows.")
 
     def clean_token(self) -> str:
         return "".join(self.cleaned_data["token"].split()).lower()
@@ -171,17 +181,17 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
     error_messages = {
         **auth_forms.PasswordChangeForm.error_messages,
-        "password_incorrect": "Your current password is not right. Enter it again.",
-        "password_mismatch": "The two new passwords are not the same. Enter the new password twice.",
+        "password_incorrect": _("Your current password is not right. Enter it again."),
+        "password_mismatch": _("The two new passwords are not the same. Enter the new password twice."),
     }
 
     def __init__(self, user, *args, request=None, **kwargs) -> None:
         super().__init__(user, *args, **kwargs)
         self.request = request
-        self.fields["old_password"].label = "Current password"
-        self.fields["new_password1"].label = "New password"
+        self.fields["old_password"].label = _("Current password")
+        self.fields["new_password1"].label = _("New password")
         self.fields["new_password1"].help_text = " ".join(password_validation.password_validators_help_texts())
-        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password2"].label = _("New password again")
         self.fields["new_password2"].help_text = ""
         for name in ("old_password", "new_password1", "new_password2"):
             self.fields[name].widget.attrs.pop("autofocus", None)
@@ -200,14 +210,14 @@ class PasswordSetForm(auth_forms.SetPasswordForm):
 
     error_messages = {
         **auth_forms.SetPasswordForm.error_messages,
-        "password_mismatch": "The two passwords are not the same. Enter the new password twice.",
+        "password_mismatch": _("The two passwords are not the same. Enter the new password twice."),
     }
 
     def __init__(self, user, *args, **kwargs) -> None:
         super().__init__(user, *args, **kwargs)
-        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].label = _("New password")
         self.fields["new_password1"].help_text = " ".join(password_validation.password_validators_help_texts())
-        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password2"].label = _("New password again")
         self.fields["new_password2"].help_text = ""
         for name in ("new_password1", "new_password2"):
             self.fields[name].widget.attrs.pop("autofocus", None)
@@ -218,7 +228,7 @@ class AccessRefuseForm(forms.Form):
         label=_("Why is it refused?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        error_messages={"required": "Say why the request is refused."},
+        error_messages={"required": _("Say why the request is refused.")},
     )
 
 
@@ -255,7 +265,7 @@ class InductionForm(forms.Form):
 
     def __init__(self, *args, people: list, kinds: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Choose a person")] + [(p.pk, p.display_name) for p in people]
+        self.fields["person"].choices = [("", _("Choose a person"))] + [(p.pk, p.display_name) for p in people]
         self.fields["inducted_as"].choices = kinds
         if len(kinds) == 1:
             self.fields["inducted_as"].initial = kinds[0][0]

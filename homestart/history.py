@@ -31,22 +31,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .crypto import KeyUnavailable
 from .fields import BlindIndexField, EncryptedField
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
-ACTIONS = {CREATED: "Created", CHANGED: "Changed", DELETED: "Deleted"}
-NOT_RECORDED = "not recorded"
+ACTIONS = {CREATED: _("Created"), CHANGED: _("Changed"), DELETED: _("Deleted")}
+NOT_RECORDED = _("not recorded")
 
 
 def person_name(user: Any, *, with_role: bool = True) -> str:
     """A person as the history shows them: by name (never a username, which is a login) and, unless
     the line names the role itself, their role (issue 15.5)."""
     if user is None:
-        return "The system"
+        return gettext("The system")
     if not user.get_full_name().strip():
-        return "A person with no name recorded"
+        return gettext("A person with no name recorded")
     return user.name_and_role if with_role else user.display_name
 
 
@@ -129,13 +131,13 @@ class _Words:
 
     def say(self, f: models.Field, value: Any, choices: dict[Any, str] | None) -> str:
         if value is None or value == "":
-            return NOT_RECORDED
+            return str(NOT_RECORDED)
         if f.is_relation:
-            return self.found.get((f.related_model, value), "a record no longer held")
+            return self.found.get((f.related_model, value), gettext("a record no longer held"))
         if choices is not None:
-            return choices.get(value, "a value no longer offered")
+            return choices.get(value, gettext("a value no longer offered"))
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return gettext("yes") if value else gettext("no")
         if isinstance(value, datetime.datetime):
             return date_format(timezone.localtime(value), "j F Y, H:i")
         if isinstance(value, datetime.date):
@@ -203,7 +205,7 @@ def history_entries(*sources: Source) -> list[Entry]:
                 when=record.history_date,
                 who=person_name(record.history_user),
                 what=label,
-                action=ACTIONS.get(record.history_type, "Changed"),
+                action=str(ACTIONS.get(record.history_type, ACTIONS[CHANGED])),
                 changes=[],
                 order=(record.history_date, number, record.history_id),
             )
@@ -214,7 +216,7 @@ def history_entries(*sources: Source) -> list[Entry]:
         for f, old, new, shown, choices in raw:
             name = str(f.verbose_name)
             name = name[:1].upper() + name[1:]
-            if entry.action == ACTIONS[CREATED]:
+            if entry.action == str(ACTIONS[CREATED]):
                 entry.changes.append(Change(name, after=words.say(f, new, choices), created=True))
             elif shown:
                 entry.changes.append(Change(name, words.say(f, old, choices), words.say(f, new, choices)))

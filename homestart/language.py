@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext
 
 ENGLISH = "en-gb"
 WELSH = "cy"
@@ -66,3 +67,38 @@ def in_records(text: Any) -> str:
     whatever the language of the person writing it: one register, read by everyone."""
     with translation.override(ENGLISH):
         return str(text)
+
+
+def in_english() -> bool:
+    """Whether the page being made speaks English (the default when no language is active)."""
+    return (translation.get_language() or ENGLISH).startswith("en")
+
+
+def field_named(label: Any) -> str:
+    """How a message names a field outside English: by its label as the form shows it, in
+    quotation marks ("Llenwch ‘Math o ymweliad’"). English builds a phrase from the label
+    ("Enter the type of visit"); Welsh would have to mutate the noun after the verb and
+    choose "y", "yr" or none for the article, which a label alone cannot say."""
+    text = str(label).strip().rstrip(":").strip()
+    return f"‘{text}’"
+
+
+# Welsh "a" (and) mutates the word after it (a phrynhawn, a chreu, a thad) and is "ac" before
+# a vowel (ac allforio).
+_ASPIRATE = {"p": "ph", "t": "th", "c": "ch"}
+_WELSH_VOWELS = frozenset("aeiouwyâêîôûŵŷ")
+
+
+def and_join(first: str, last: str) -> str:
+    """ "first and last" in the page's language: "A, B and C" when ``first`` is a list already.
+    English and any other language use the catalogue's "%(first)s and %(last)s"; Welsh also
+    changes the word after "a" as the grammar asks, which a catalogue entry cannot."""
+    if (translation.get_language() or "") != WELSH or not last:
+        return gettext("%(first)s and %(last)s") % {"first": first, "last": last}
+    head, rest = last[:1], last[1:]
+    if head.lower() in _WELSH_VOWELS:
+        return f"{first} ac {last}"
+    if head.lower() in _ASPIRATE and rest[:1].lower() != "h":
+        mutated = _ASPIRATE[head.lower()]
+        last = (mutated.capitalize() if head.isupper() else mutated) + rest
+    return f"{first} a {last}"

@@ -15,11 +15,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
 from . import crypto, keystore
+from .language import and_join
 from .request_cache import forget, memo
 from .rules import Role
 
@@ -133,8 +135,13 @@ class User(AbstractUser):
         roles = sorted({role for role, _ in current_roles(self)}, key=list(Role.values).index)
         if not roles:
             return self.display_name
-        words = [str(label) if label.startswith("HSUK") else label.lower() for label in map(_role_label, roles)]
-        return f"{self.display_name} ({' and '.join(words)})"
+        # Lower case inside the sentence, but an acronym keeps its capitals: "HSUK reviewer",
+        # "adolygydd HSUK".
+        words = [label if label[:2].isupper() else label[:1].lower() + label[1:] for label in map(_role_label, roles)]
+        joined = words[0]
+        for word in words[1:]:
+            joined = and_join(joined, word)
+        return f"{self.display_name} ({joined})"
 
 
 def _role_label(role: str) -> str:
@@ -252,10 +259,10 @@ class AccessRequest(AppendOnlyModel):
     """
 
     class Kind(models.TextChoices):
-        MEMBERSHIP = "membership", "A role"
-        LINE_MANAGER = "line_manager", "A line manager"
-        REACTIVATION = "reactivation", "Signing in again (account reactivated)"
-        EMAIL = "email", "A new e-mail address"
+        MEMBERSHIP = "membership", _("A role")
+        LINE_MANAGER = "line_manager", _("A line manager")
+        REACTIVATION = "reactivation", _("Signing in again (account reactivated)")
+        EMAIL = "email", _("A new e-mail address")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_requests")
@@ -270,7 +277,7 @@ class AccessRequest(AppendOnlyModel):
     # For a new e-mail address: the address asked for. Set-password links go to a person's
     # address, so whoever controls it controls the account: changing it takes two people.
     email = models.EmailField(blank=True)
-    reason = models.TextField(blank=True, help_text="Why this access is needed.")
+    reason = models.TextField(blank=True, help_text=_("Why this access is needed."))
     # None only for grants made when the installation was set up (``at_setup``).
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -296,15 +303,20 @@ class AccessRequest(AppendOnlyModel):
     @property
     def what(self) -> str:
         """The grant in words, for the approver's page."""
-        where = self.scheme.name if self.scheme_id else "nationally"
+        where = self.scheme.name if self.scheme_id else gettext("nationally")
         if self.kind == self.Kind.MEMBERSHIP:
             return f"{self.get_role_display()}, {where}"
         if self.kind == self.Kind.LINE_MANAGER:
             membership = self.for_membership
-            return f"Line manager {self.line_manager.display_name} for their role as {membership.get_role_display()}"
+            return gettext("Line manager %(person)s for their role as %(role)s") % {
+                "person": self.line_manager.display_name,
+                "role": membership.get_role_display(),
+            }
         if self.kind == self.Kind.EMAIL:
-            return f"A new e-mail address for signing in and set-password links: {self.email}"
-        return "Signing in again, with the roles they hold"
+            return gettext("A new e-mail address for signing in and set-password links: %(email)s") % {
+                "email": self.email
+            }
+        return gettext("Signing in again, with the roles they hold")
 
     @property
     def decided(self) -> AccessDecision | None:
@@ -322,12 +334,12 @@ class AccessRequest(AppendOnlyModel):
         decision = self.decided
         if decision is not None:
             return decision.get_outcome_display()
-        return "Expired" if self.expired else "Waiting for approval"
+        return gettext("Expired") if self.expired else gettext("Waiting for approval")
 
 
 class DecisionOutcome(models.TextChoices):
-    APPROVED = "approved", "Approved"
-    REFUSED = "refused", "Refused"
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
 
 
 class AccessDecision(AppendOnlyModel):
@@ -513,19 +525,19 @@ class Induction(models.Model):
     is ``PolicyAcknowledgement``; this is the scheme's record that the induction took place."""
 
     class As(models.TextChoices):
-        TRUSTEE = "trustee", "Trustee"
-        STAFF = "staff", "Member of staff"
-        VOLUNTEER = "volunteer", "Volunteer"
+        TRUSTEE = "trustee", _("Trustee")
+        STAFF = "staff", _("Member of staff")
+        VOLUNTEER = "volunteer", _("Volunteer")
 
     person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inductions")
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="inductions")
-    inducted_as = models.CharField("inducted as", max_length=16, choices=As.choices)
+    inducted_as = models.CharField(_("inducted as"), max_length=16, choices=As.choices)
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
-    inducted_on = models.DateField("date of the induction")
+    inducted_on = models.DateField(_("date of the induction"))
     inducted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    policy_given = models.BooleanField("given the policy and procedure", default=False)
-    duty_explained = models.BooleanField("told to keep confidentiality at all times", default=False)
-    peer_support_explained = models.BooleanField("given the peer-support guidance", default=False)
+    policy_given = models.BooleanField(_("given the policy and procedure"), default=False)
+    duty_explained = models.BooleanField(_("told to keep confidentiality at all times"), default=False)
+    peer_support_explained = models.BooleanField(_("given the peer-support guidance"), default=False)
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()
 

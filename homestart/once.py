@@ -26,12 +26,13 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import FormSubmission
 
 FIELD = "form_once"
 LIFETIME = datetime.timedelta(days=1)
-ALREADY_DONE = "This form had already been sent, and what it made is shown here. Nothing was saved twice."
+ALREADY_DONE = _("This form had already been sent, and what it made is shown here. Nothing was saved twice.")
 _VALID = re.compile(r"[A-Za-z0-9_-]{32,64}")
 _REDIRECTS = (301, 302, 303, 307, 308)
 

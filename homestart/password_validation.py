@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # Written without spaces or punctuation: the password is compared the same way, so
 # "Home-Start", "home start" and "HOMESTART" are all caught.
@@ -35,13 +37,13 @@ class ContextWordsValidator:
         for word in self.words():
             if word in squeezed:
                 raise ValidationError(
-                    "Your password contains “%(word)s”, which anyone could guess for this service. Choose another.",
+                    _("Your password contains “%(word)s”, which anyone could guess for this service. Choose another."),
                     code="password_context_word",
                     params={"word": word},
                 )
 
     def get_help_text(self) -> str:
-        return (
+        return gettext(
             "Your password cannot contain the name Home-Start, the words “confidential” or “family records”, "
             "or the name of a scheme."
         )

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from .security import security_event
 
@@ -42,10 +43,10 @@ class Action(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            Action.FAMILY_SEARCH: "searches for a family",
-            Action.STATISTICS_EXPORT: "downloads of the statistics",
-            Action.SUBJECT_ACCESS_DOWNLOAD: "subject access responses opened or downloaded",
-            Action.TRANSFER: "transfers to another scheme",
+            Action.FAMILY_SEARCH: gettext("searches for a family"),
+            Action.STATISTICS_EXPORT: gettext("downloads of the statistics"),
+            Action.SUBJECT_ACCESS_DOWNLOAD: gettext("subject access responses opened or downloaded"),
+            Action.TRANSFER: gettext("transfers to another scheme"),
         }[self]
 
 

@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
 from .request_cache import memo
@@ -114,9 +115,9 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    "You were signed out after 30 minutes without activity."
+                    _("You were signed out after 30 minutes without activity.")
                     if idle
-                    else "You were signed out because you signed in more than 12 hours ago.",
+                    else _("You were signed out because you signed in more than 12 hours ago."),
                 )
                 return _to("login", request)
             if SESSION_STARTED not in request.session:
@@ -160,7 +161,7 @@ def reauthentication_redirect(request: HttpRequest, back: str) -> HttpResponse:
     return redirect(f"{reverse('reauthenticate')}?{urlencode({'next': back})}")
 
 
-NOTHING_DONE = "Nothing was saved or changed yet. Confirm it is you, then do it again."
+NOTHING_DONE = _("Nothing was saved or changed yet. Confirm it is you, then do it again.")
 
 Back = str | Callable[..., str] | None
 

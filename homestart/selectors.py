@@ -39,7 +39,7 @@ class InductionLine:
 
     @property
     def label(self) -> str:
-        return Induction.As(self.inducted_as).label
+        return str(Induction.As(self.inducted_as).label)
 
     @property
     def on_current_policy(self) -> bool:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext, gettext_lazy
 
 from homestart.rules import Role
 
@@ -94,7 +95,7 @@ def _membership_create(
     grant: AccessRequest,
 ) -> Membership:
     if Membership.objects.not_ended().filter(user=user, scheme=scheme, role=role).exists():
-        raise ValidationError({"role": "This person already holds this role here."})
+        raise ValidationError({"role": gettext("This person already holds this role here.")})
     membership = Membership(user=user, scheme=scheme, role=role, line_manager=line_manager, grant=grant)
     save_tracked(membership, actor=actor)
     _sync_staff_group(user=user, scheme=scheme)
@@ -110,7 +111,7 @@ def _may_ask(*, actor: User, scheme_id: int | None) -> bool:
 
 def _request(*, actor: User, reason: str = "", **fields) -> AccessRequest:
     if not _may_ask(actor=actor, scheme_id=fields.get("scheme").pk if fields.get("scheme") else None):
-        raise NotAnApprover("You may not ask for access to this scheme's files.")
+        raise NotAnApprover(gettext("You may not ask for access to this scheme's files."))
     now = timezone.now()
     access_request = AccessRequest(
         requested_by=actor,
@@ -137,15 +138,15 @@ def membership_request(
     if (role in NATIONAL_ROLES) != (scheme is None):
         raise ValidationError(
             {
-                "scheme": "Choose a scheme for this role."
+                "scheme": gettext("Choose a scheme for this role.")
                 if scheme is None
-                else "This role is national: leave the scheme empty."
+                else gettext("This role is national: leave the scheme empty.")
             }
         )
     if Membership.objects.not_ended().filter(user=user, scheme=scheme, role=role).exists():
-        raise ValidationError({"role": "This person already holds this role here."})
+        raise ValidationError({"role": gettext("This person already holds this role here.")})
     if _pending(kind=AccessRequest.Kind.MEMBERSHIP, user=user, scheme=scheme, role=role).exists():
-        raise ValidationError({"role": "This has already been asked for and is waiting for approval."})
+        raise ValidationError({"role": gettext("This has already been asked for and is waiting for approval.")})
     return _request(
         actor=actor,
         reason=reason,
@@ -164,16 +165,16 @@ def line_manager_request(
     """A line manager reads their reports' personnel files (§8.4): naming one needs a second
     person's approval. Removing the line manager takes access away, so it is done at once (None)."""
     if membership.ended_at is not None:
-        raise ValidationError("This membership has ended.")
+        raise ValidationError(gettext("This membership has ended."))
     if line_manager is None:
         membership.line_manager = None
         save_tracked(membership, actor=actor, update_fields=["line_manager"])
         return None
     if line_manager == membership.user:
-        raise ValidationError({"line_manager": "Nobody is their own line manager."})
+        raise ValidationError({"line_manager": gettext("Nobody is their own line manager.")})
     if _pending(kind=AccessRequest.Kind.LINE_MANAGER, for_membership=membership).exists():
         raise ValidationError(
-            {"line_manager": "A line manager has already been asked for and is waiting for approval."}
+            {"line_manager": gettext("A line manager has already been asked for and is waiting for approval.")}
         )
     return _request(
         actor=actor,
@@ -192,9 +193,9 @@ def reactivation_request(*, user: User, actor: User, reason: str = "") -> Access
     people who approve those roles — the scheme's manager or a trustee when all are in one
     scheme, otherwise another administrator."""
     if user.is_active:
-        raise ValidationError({"is_active": "This account is active already."})
+        raise ValidationError({"is_active": gettext("This account is active already.")})
     if _pending(kind=AccessRequest.Kind.REACTIVATION, user=user).exists():
-        raise ValidationError({"is_active": "Reactivating this account is already waiting for approval."})
+        raise ValidationError({"is_active": gettext("Reactivating this account is already waiting for approval.")})
     scheme = _approving_scheme(user)
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.REACTIVATION, user=user, scheme=scheme)
 
@@ -225,11 +226,13 @@ def email_change_request(*, user: User, email: str, actor: User, reason: str = "
     another administrator; never by the person who asked, nor by the person themselves."""
     email = User.objects.normalize_email(email.strip())
     if not email:
-        raise ValidationError({"email": "Enter the new e-mail address."})
+        raise ValidationError({"email": gettext("Enter the new e-mail address.")})
     if email.lower() == (user.email or "").lower():
-        raise ValidationError({"email": "This is already their e-mail address."})
+        raise ValidationError({"email": gettext("This is already their e-mail address.")})
     if _pending(kind=AccessRequest.Kind.EMAIL, user=user).exists():
-        raise ValidationError({"email": "A new e-mail address for this person is already waiting for approval."})
+        raise ValidationError(
+            {"email": gettext("A new e-mail address for this person is already waiting for approval.")}
+        )
     scheme = _approving_scheme(user)
     return _request(actor=actor, reason=reason, kind=AccessRequest.Kind.EMAIL, user=user, scheme=scheme, email=email)
 
@@ -259,7 +262,7 @@ def may_approve(*, access_request: AccessRequest, user: User) -> bool:
     return has_role(user, SCHEME_APPROVER_ROLES, scheme=access_request.scheme_id)
 
 
-ALREADY_DECIDED = "This request has already been decided."
+ALREADY_DECIDED = gettext_lazy("This request has already been decided.")
 
 
 def _decide(*, access_request: AccessRequest, actor: User) -> AccessRequest:
@@ -267,9 +270,9 @@ def _decide(*, access_request: AccessRequest, actor: User) -> AccessRequest:
     if AccessDecision.objects.filter(request=access_request).exists():
         raise ValidationError(ALREADY_DECIDED)
     if access_request.expires_at <= timezone.now():
-        raise ValidationError("This request has expired (after 7 days). Ask again if it is still needed.")
+        raise ValidationError(gettext("This request has expired (after 7 days). Ask again if it is still needed."))
     if not may_approve(access_request=access_request, user=actor):
-        raise NotAnApprover("You may not decide this request.")
+        raise NotAnApprover(gettext("You may not decide this request."))
     return access_request
 
 
@@ -301,7 +304,7 @@ def access_request_approve(*, access_request: AccessRequest, actor: User) -> Acc
 def access_request_refuse(*, access_request: AccessRequest, actor: User, reason: str) -> AccessDecision:
     access_request = _decide(access_request=access_request, actor=actor)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the request is refused."})
+        raise ValidationError({"reason": gettext("Say why the request is refused.")})
     return _record_decision(
         AccessDecision(
             request=access_request, outcome=AccessDecision.Outcome.REFUSED, decided_by=actor, reason=reason.strip()
@@ -323,7 +326,7 @@ def _apply(*, access_request: AccessRequest, actor: User | None) -> None:
     elif kind == AccessRequest.Kind.LINE_MANAGER:
         membership = Membership.objects.select_for_update().get(pk=access_request.for_membership_id)
         if membership.ended_at is not None:
-            raise ValidationError("This membership has ended since the request was made.")
+            raise ValidationError(gettext("This membership has ended since the request was made."))
         membership.line_manager = access_request.line_manager
         save_tracked(membership, actor=actor, update_fields=["line_manager"])
     elif kind == AccessRequest.Kind.EMAIL:
@@ -372,7 +375,7 @@ def membership_grant_at_setup(
 @transaction.atomic
 def membership_end(*, membership: Membership, actor: User | None) -> Membership:
     if membership.ended_at is not None:
-        raise ValidationError("This membership has already ended.")
+        raise ValidationError(gettext("This membership has already ended."))
     membership.ended_at = timezone.now()
     save_tracked(membership, actor=actor, update_fields=["ended_at"])
     _sync_staff_group(user=membership.user, scheme=membership.scheme)
@@ -384,7 +387,9 @@ def password_link_send(*, user: User, actor: User, request) -> None:
     person's password. The link works once (it is signed over the current password
     hash and last sign-in) and for ``PASSWORD_RESET_TIMEOUT`` seconds."""
     if not user.email:
-        raise ValidationError(f"{user.display_name} has no e-mail address: add one first.")
+        raise ValidationError(
+            gettext("%(person)s has no e-mail address: add one first.") % {"person": user.display_name}
+        )
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("password_set", kwargs={"uidb64": uidb64, "token": default_token_generator.make_token(user)})
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
@@ -440,28 +445,32 @@ def induction_record(
 ) -> Induction:
     """Record that ``actor`` inducted ``person`` on the current Confidentiality Policy."""
     if inducted_as not in induction_may_record(actor=actor, scheme=scheme):
-        raise AccessRefused("You do not record inductions of this kind in this scheme.")
-    label = Induction.As(inducted_as).label.lower()
+        raise AccessRefused(gettext("You do not record inductions of this kind in this scheme."))
+    label = str(Induction.As(inducted_as).label).lower()
     errors: dict[str, str] = {}
     if person == actor:
-        errors["person"] = "Your induction is recorded by the person who gave it, not by you."
+        errors["person"] = gettext("Your induction is recorded by the person who gave it, not by you.")
     elif (
         not Membership.objects.current()
         .filter(user=person, scheme=scheme, role__in=INDUCTED_ROLES[inducted_as])
         .exists()
     ):
-        errors["person"] = f"{person.display_name} is not a {label} of {scheme.name} now."
+        errors["person"] = gettext("%(person)s is not a %(kind)s of %(scheme)s now.") % {
+            "person": person.display_name,
+            "kind": label,
+            "scheme": scheme.name,
+        }
     if inducted_on > timezone.localdate():
-        errors["inducted_on"] = "The date of the induction must be today or in the past."
+        errors["inducted_on"] = gettext("The date of the induction must be today or in the past.")
     if not policy_given:
-        errors["policy_given"] = "Confirm that you gave them the Confidentiality Policy and procedure."
+        errors["policy_given"] = gettext("Confirm that you gave them the Confidentiality Policy and procedure.")
     if not duty_explained:
-        errors["duty_explained"] = "Confirm that you told them to keep confidentiality at all times."
+        errors["duty_explained"] = gettext("Confirm that you told them to keep confidentiality at all times.")
     if inducted_as == Induction.As.VOLUNTEER and not peer_support_explained:
-        errors["peer_support_explained"] = "Confirm that you gave a volunteer the peer-support guidance."
+        errors["peer_support_explained"] = gettext("Confirm that you gave a volunteer the peer-support guidance.")
     version = PolicyVersion.current()
     if version is None:
-        errors["__all__"] = "No Confidentiality Policy is published yet."
+        errors["__all__"] = gettext("No Confidentiality Policy is published yet.")
     if errors:
         raise ValidationError(errors)
     induction = Induction(

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -63,9 +64,13 @@ def policy(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("acknowledge") == "yes":
             policy_acknowledge(user=request.user, version=current)
-            messages.success(request, f"Thank you. You acknowledged the Confidentiality Policy ({current.version}).")
+            messages.success(
+                request,
+                _("Thank you. You acknowledged the Confidentiality Policy (%(version)s).")
+                % {"version": current.version},
+            )
             return redirect(_safe_next(request))
-        error = "Confirm that you have read the policy and will follow it."
+        error = _("Confirm that you have read the policy and will follow it.")
     return render(
         request,
         "homestart/policy.html",
@@ -225,7 +230,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         security_event("password_changed", request=self.request)
-        messages.success(self.request, "Your password has been changed. You have been signed out everywhere else.")
+        messages.success(self.request, _("Your password has been changed. You have been signed out everywhere else."))
         return response
 
 
@@ -289,12 +294,12 @@ def membership_history(request: HttpRequest) -> HttpResponse:
 
     return render_history(
         request,
-        title=f"roles in {scheme.name}",
+        title=_("roles in %(scheme)s") % {"scheme": scheme.name},
         caption=scheme.name,
         back_url=reverse("families:dashboard"),
-        back_label="Back to the start page",
+        back_label=_("Back to the start page"),
         sources=sources,
-        note="Who held which role in the scheme, from when, and who gave or ended it.",
+        note=_("Who held which role in the scheme, from when, and who gave or ended it."),
     )
 
 
@@ -310,7 +315,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: PasswordSetForm) -> HttpResponse:
         response = super().form_valid(form)
         security_event("password_set_from_link", request=self.request, user_id=form.user.pk)
-        messages.success(self.request, "Your password is set. Sign in with it now.")
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
         return response
 
 
@@ -355,7 +360,11 @@ def access_request_approve(request: HttpRequest, grant_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Approved: {access_request.what}, for {access_request.user.display_name}.")
+        messages.success(
+            request,
+            _("Approved: %(what)s, for %(person)s.")
+            % {"what": access_request.what, "person": access_request.user.display_name},
+        )
     return redirect("access_requests")
 
 
@@ -372,7 +381,11 @@ def access_request_refuse(request: HttpRequest, grant_id: int) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Refused: {access_request.what}, for {access_request.user.display_name}.")
+            messages.success(
+                request,
+                _("Refused: %(what)s, for %(person)s.")
+                % {"what": access_request.what, "person": access_request.user.display_name},
+            )
             return redirect("access_requests")
     return render(request, "homestart/access_request_refuse.html", {"form": form, "access_request": access_request})
 
@@ -450,7 +463,11 @@ def inductions(request: HttpRequest) -> HttpResponse:
             form_error(form, error)
         else:
             on = data["inducted_on"]
-            messages.success(request, f"Induction recorded: {person.display_name}, {on.day} {on:%B %Y}.")
+            messages.success(
+                request,
+                _("Induction recorded: %(person)s, %(date)s.")
+                % {"person": person.display_name, "date": date_format(on, "j F Y")},
+            )
             return redirect(f"{reverse('inductions')}?{urlencode({'scheme': scheme.code})}")
     schemes = selectors.induction_schemes_for(user=request.user)
     return render(
@@ -470,19 +487,19 @@ def induction_history(request: HttpRequest) -> HttpResponse:
         return [
             Source(
                 Induction.history.filter(scheme_id=scheme.pk).select_related("person", "inducted_by"),
-                lambda row: f"Induction of {person_name(row.person)}",
+                lambda row: _("Induction of %(person)s") % {"person": person_name(row.person)},
                 exclude={"scheme", "person", "recorded_at"},
             )
         ]
 
     return render_history(
         request,
-        title=f"inductions in {scheme.name}",
+        title=_("inductions in %(scheme)s") % {"scheme": scheme.name},
         caption=scheme.name,
         back_url=f"{reverse('inductions')}?{urlencode({'scheme': scheme.code})}",
-        back_label="Back to inductions",
+        back_label=_("Back to inductions"),
         sources=sources,
-        note="Every induction on the Confidentiality Policy recorded in the scheme, and who recorded it.",
+        note=_("Every induction on the Confidentiality Policy recorded in the scheme, and who recorded it."),
     )
 
 

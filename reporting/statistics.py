@@ -171,7 +171,7 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
         )
     )
 
-    sources = dict(Referral.Source.choices)
+    sources = {value: str(label) for value, label in Referral.Source.choices}
     stats.tables.append(
         Table(
             key="source",
@@ -186,7 +186,7 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
         )
     )
 
-    kinds = dict(Visit.Kind.choices)
+    kinds = {value: str(label) for value, label in Visit.Kind.choices}
     visits = Visit.objects.filter(family__scheme=scheme, visited_on__gte=first, visited_on__lt=end)
     stats.tables.append(
         Table(

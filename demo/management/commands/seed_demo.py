@@ -244,7 +244,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ as any of:"))
         for username, code, roles, _ in DEMO_USERS:
             where = code or "national"
-            self.stdout.write(f"  {username:<13} {', '.join(Role(r).label for r in roles)} ({where})")
+            self.stdout.write(f"  {username:<13} {', '.join(str(Role(r).label) for r in roles)} ({where})")
         self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
 
     def _scheme(self, name: str, code: str) -> Scheme:
