@@ -4,9 +4,10 @@
 
 Strings that other branches are marking now (cyt: the templates; cypy1, cypy2: the apps' Python,
 model and enum labels, form labels, messages). After merging them, run the sweep: it names each
-pair that is in Welsh now, to be removed here. Shrink this list; never grow it: new English on a
-Welsh page is marked for translation instead. In the texts, numbers are written # and data
-(names, references, notes) ….
+pair that is in Welsh now, to be removed here (or rewrite the list with
+tools/welsh_known_english.py). Shrink this list; never grow it: new English on a Welsh page is
+marked for translation instead. In the texts, numbers are written # and data (names,
+references, notes) ….
 """
 
 from __future__ import annotations
