@@ -385,7 +385,9 @@ def _insert_events(events: list[AccessEvent]) -> None:
     if connection.in_atomic_block or connection.ops.bulk_batch_size(fields, events) < len(events):
         AccessEvent.objects.using(db).bulk_create(events)
         return
-    AccessEvent.objects.using(db)._insert(events, fields=fields, using=db)
+    # QuerySet._insert: the one INSERT bulk_create itself sends (Django's own, unlisted in its
+    # type stubs), with each field's value prepared as bulk_create prepares it.
+    AccessEvent.objects.using(db)._insert(events, fields=fields, using=db)  # type: ignore[attr-defined]
 
 
 def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str = Purpose.CASEWORK) -> AccessEvent:
