@@ -146,7 +146,8 @@ class _Browser:
 def cluster_checks(servers: list[str], the_plan: dict) -> list[str]:
     """What a person's requests need, held whichever server answers: each asked of one server
     and checked on another (sessions and re-authentication in Redis, sign-in lockouts in
-    PostgreSQL, per-person limits in Redis). Raises SystemExit on the first that is not."""
+    PostgreSQL, per-person limits in Redis, one-time form tokens in PostgreSQL). Raises
+    SystemExit on the first that is not."""
     a, b = servers[0], servers[1 % len(servers)]
     password = the_plan["password"]
     spare = the_plan["spare_coordinators"]
