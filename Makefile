@@ -217,8 +217,8 @@ load: $(STAMP) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements
 
 # The same load test across several servers: SERVERS gunicorn servers (2 workers each)
 # behind HAProxy (Debian: apt-get install haproxy), sharing PostgreSQL and a Redis started
-# for the run; first checks that sessions, re-authentication, lockouts and per-person
-# limits hold whichever server answers. Exit status 1 on any failed request.
+# for the run; first checks that sessions, re-authentication, lockouts, per-person
+# limits and one-time form tokens hold whichever server answers. Exit status 1 on any failed request.
 SERVERS ?= 2
 load-cluster: $(STAMP) $(LOAD_VENV)/.installed-$(shell sha256sum benchmarks/requirements-load.txt | cut -c1-12)
 	$(BIN)/python -m benchmarks.load --servers $(SERVERS) $(LOAD_ARGS)

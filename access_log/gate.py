@@ -25,7 +25,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import AutoField
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -352,7 +353,7 @@ def record_listing(
         section = Section.LIST if action == Action.LIST else Section.FILE
     spec = kind_spec(kind)
     request_id = current_request_id()
-    AccessEvent.objects.bulk_create(
+    events = [
         AccessEvent(
             user=user,
             role=roles.get(spec.scheme_id(obj), ""),
@@ -367,7 +368,27 @@ def record_listing(
             request_id=request_id,
         )
         for obj in objs
-    )
+    ]
+    _insert_events(events)
+
+
+def _insert_events(events: list[AccessEvent]) -> None:
+    """Write the events in one INSERT. ``bulk_create`` wraps its INSERT in a transaction
+    of its own (BEGIN and COMMIT: two more round trips to the database on every list page,
+    issue 18) in case it needs several; one statement is atomic by itself (every row or
+    none), so when the events fit in one and no transaction is open, the INSERT is sent
+    alone. Inside a transaction, or when several statements are needed, ``bulk_create``."""
+    if not events:
+        return
+    db = router.db_for_write(AccessEvent)
+    connection = connections[db]
+    fields = [f for f in AccessEvent._meta.concrete_fields if not isinstance(f, AutoField)]
+    if connection.in_atomic_block or connection.ops.bulk_batch_size(fields, events) < len(events):
+        AccessEvent.objects.using(db).bulk_create(events)
+        return
+    # QuerySet._insert: the one INSERT bulk_create itself sends (Django's own, unlisted in its
+    # type stubs), with each field's value prepared as bulk_create prepares it.
+    AccessEvent.objects.using(db)._insert(events, fields=fields, using=db)  # type: ignore[attr-defined]
 
 
 def record_creation(*, user: User, kind: str, obj: Any, role: str, purpose: str = Purpose.CASEWORK) -> AccessEvent:

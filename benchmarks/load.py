@@ -24,12 +24,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "load-results.json"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ONCE = re.compile(r'name="form_once" value="([^"]+)"')  # a create form's one-time token (homestart/once.py)
 PASSWORD = "bench-load-password"  # noqa: S105 - benchmark accounts on a throwaway database
 COORDINATORS = 25  # accounts for the simulated coordinators (20 of 50 people)
 
@@ -95,6 +97,7 @@ def plan(database: str) -> dict:
         "coordinators": coordinators[:-2],
         "spare_coordinators": coordinators[-2:],  # for the cluster checks, never used by the simulated people
         "scheme": scheme.code,
+        "scheme_id": scheme.pk,
         "lockout": "bench_lockout",
         "volunteer": {"username": "bench_volunteer", "families": mine},
     }
@@ -143,7 +146,8 @@ class _Browser:
 def cluster_checks(servers: list[str], the_plan: dict) -> list[str]:
     """What a person's requests need, held whichever server answers: each asked of one server
     and checked on another (sessions and re-authentication in Redis, sign-in lockouts in
-    PostgreSQL, per-person limits in Redis). Raises SystemExit on the first that is not."""
+    PostgreSQL, per-person limits in Redis, one-time form tokens in PostgreSQL). Raises
+    SystemExit on the first that is not."""
     a, b = servers[0], servers[1 % len(servers)]
     password = the_plan["password"]
     spare = the_plan["spare_coordinators"]
@@ -155,7 +159,7 @@ def cluster_checks(servers: list[str], the_plan: dict) -> list[str]:
 
     browser = _Browser()
     expect("sign in on the first server", browser.sign_in(a, spare[0], password), 302)
-    expect("the family list on the second server, same session", browser.send(f"{b}/")[0], 200)
+    expect("the family list on the second server, same session", browser.send(f"{b}/families/")[0], 200)
     done.append("a session started on one server is signed in on the other (sessions in Redis)")
     scheme = the_plan["scheme"]
     expect(
@@ -190,11 +194,60 @@ def cluster_checks(servers: list[str], the_plan: dict) -> list[str]:
         429,
     )
     done.append(f"the per-person search limit ({limit} in 10 minutes) counts every server's searches (Redis)")
-    done.append(
-        "one-time form tokens are rows of homestart_formsubmission with a unique index (PostgreSQL), "
-        "so a form sent twice to two servers is carried out once (homestart/once.py)"
-    )
+
+    done.append(one_time_form_token(a, b, browser, the_plan, expect))
     return done
+
+
+def one_time_form_token(a: str, b: str, browser: _Browser, the_plan: dict, expect: Callable) -> str:
+    """The referral form, opened on one server and sent to it, then sent again with the same
+    one-time token to the other server (a double click whose second request the proxy hands
+    to the other server, or a retry after a dropped connection): one family is opened, and
+    the second sending is answered as a repeat (redirected to the same file, "already
+    sent"), not refused and not made twice (homestart/once.py; the token's row and its
+    unique index are in PostgreSQL)."""
+    form = browser.send(f"{a}/families/new/")[1]
+    once = ONCE.search(form)
+    if once is None:
+        raise SystemExit("cluster check failed: the referral form carries no one-time token")
+    surname = "Oncecheck" + "".join(chr(97 + int(d)) for d in str(time.time_ns())[-8:])
+    today = time.strftime("%Y-%m-%d")
+    data = {
+        "csrfmiddlewaretoken": TOKEN.search(form).group(1),
+        "form_once": once.group(1),
+        "scheme": str(the_plan["scheme_id"]),
+        "source": "health_visitor",
+        "referred_on": today,
+        "referrer_name": "Cluster Check",
+        "reasons": "A referral sent twice to two servers (the load test's check)",
+        "family_consented": "on",
+        "first_name": "Alex",
+        "last_name": surname,
+        "postcode": "CH41 8BZ",
+        "confirm": "yes",  # the answers were checked (the check-your-answers page)
+    }
+    status, _, opened = browser.send(f"{a}/families/new/", data)
+    expect("the referral form sent to the first server", status, 302)
+    status, _, again = browser.send(f"{b}/families/new/", data)
+    expect("the same form and token sent again, to the second server", status, 302)
+    if again != opened:
+        raise SystemExit(f"cluster check failed: the repeat led to {again}, not to the file first opened ({opened})")
+    status, page, _ = browser.send(f"{b}{again}")
+    expect("the family file the repeat led to, on the second server", status, 200)
+    if "had already been sent" not in page:
+        raise SystemExit("cluster check failed: the repeat was not told that the form had already been sent")
+    search = browser.send(f"{b}/search/")[1]
+    status, found, _ = browser.send(
+        f"{a}/search/", {"q": surname, "csrfmiddlewaretoken": TOKEN.search(search).group(1)}
+    )
+    expect("a search for the new family's surname", status, 200)
+    if "1 family found" not in found:
+        raise SystemExit(f"cluster check failed: the family sent twice was not opened exactly once ({surname})")
+    return (
+        f"the referral form sent with the same one-time token to one server and then the other opens one family "
+        f"({opened.rstrip('/').rsplit('/', 1)[-1]}); the second is redirected to it as a repeat "
+        "(homestart_formsubmission's unique index, PostgreSQL)"
+    )
 
 
 def _served_by(work: Path, servers: int) -> dict:

@@ -145,10 +145,21 @@ class PlainReferralForm(forms.Form):
 
 
 def family_create(request: HttpRequest) -> HttpResponse:
-    """A plain Django create of the same rows as a referral (the family with its own data
-    key, the carer, the referral), sealed as in production (the fields encrypt on save),
-    the staff group's grant (a plain bulk insert) and a redirect: no one-time token, no history,
-    no access event."""
+    """A plain Django create of the same rows as a referral (``plain_create``) and a
+    redirect: no one-time token, no history, no access event."""
+    form = PlainReferralForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    scheme = get_object_or_404(Scheme, code=request.GET.get("scheme", ""))
+    family = plain_create(scheme=scheme, user=request.user, data=form.cleaned_data)
+    messages.success(request, f"Family file {family.reference} opened from the referral.")
+    return redirect("bench_family_file", reference=family.reference)
+
+
+def plain_create(*, scheme: Scheme, user, data: dict) -> Family:
+    """The same rows as a referral opens — the family with its own data key, the carer, the
+    referral — sealed as in production (the fields encrypt on save), and the staff group's
+    grant (a plain bulk insert), in one transaction: no history, no access event, no probes."""
     from django.contrib.auth.models import Permission
     from django.db import transaction
     from django.db.models import F
@@ -156,11 +167,6 @@ def family_create(request: HttpRequest) -> HttpResponse:
     from families.models import FamilyGroupObjectPermission, Referral
     from homestart.models import DataKey
 
-    form = PlainReferralForm(request.POST)
-    if not form.is_valid():
-        return HttpResponse(status=400)
-    data = form.cleaned_data
-    scheme = get_object_or_404(Scheme, code=request.GET.get("scheme", ""))
     with transaction.atomic():
         Scheme.objects.filter(pk=scheme.pk).update(next_family_number=F("next_family_number") + 1)
         scheme.refresh_from_db(fields=["next_family_number"])
@@ -186,7 +192,7 @@ def family_create(request: HttpRequest) -> HttpResponse:
             referred_on=timezone.localdate(),
             reasons=data["reasons"],
             family_consented=True,
-            received_by=request.user,
+            received_by=user,
         )
         referral.skip_history_when_saving = True
         referral.save()
@@ -198,5 +204,4 @@ def family_create(request: HttpRequest) -> HttpResponse:
                 content_type__app_label="families", codename__in=["view_family", "change_family"]
             )
         )
-    messages.success(request, f"Family file {family.reference} opened from the referral.")
-    return redirect("bench_family_file", reference=family.reference)
+    return family
