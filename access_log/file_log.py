@@ -32,6 +32,7 @@ VERBS: dict[str, str] = {
     Action.EXPORT: "exported the file",
     Action.LIST: "saw it in a list with names shown",
 }
+ACTION_ORDER = {action: i for i, action in enumerate(Action.values)}
 CLAUSE = re.compile(r"\s*\(§[^)]*\)")
 
 
@@ -48,7 +49,8 @@ def words(label: str) -> str:
 
 
 def _label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value.replace("_", " ")
+    # Not ``value in choices.values``: that builds a list on every call, and a page asks hundreds.
+    return str(choices(value).label) if value in choices._value2member_map_ else value.replace("_", " ")
 
 
 @dataclass
@@ -82,8 +84,7 @@ class Visit:
         """ "opened the file 4 times and changed the file once" or "was refused twice"."""
         if self.refused:
             return f"was refused {times(self.count)}"
-        order = {action: i for i, action in enumerate(Action.values)}
-        actions = sorted(self.actions.items(), key=lambda item: order.get(item[0], len(order)))
+        actions = sorted(self.actions.items(), key=lambda item: ACTION_ORDER.get(item[0], len(ACTION_ORDER)))
         done = [f"{VERBS.get(action, action)} {times(n)}" for action, n in actions]
         return done[0] if len(done) == 1 else ", ".join(done[:-1]) + " and " + done[-1]
 
