@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
-from django.db.models.functions import TruncDate
+from django.core.cache import cache
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -36,6 +37,7 @@ VERBS: dict[str, Promise] = {
     Action.EXPORT: _("exported the file"),
     Action.LIST: _("saw it in a list with names shown"),
 }
+ACTION_ORDER = {action: i for i, action in enumerate(Action.values)}
 CLAUSE = re.compile(r"\s*\(§[^)]*\)")
 
 
@@ -56,7 +58,8 @@ def words(label: str) -> str:
 
 
 def _label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value.replace("_", " ")
+    # Not ``value in choices.values``: that builds a list on every call, and a page asks hundreds.
+    return str(choices(value).label) if value in choices._value2member_map_ else value.replace("_", " ")
 
 
 @dataclass
@@ -90,8 +93,7 @@ class Visit:
         """ "opened the file 4 times and changed the file once" or "was refused twice"."""
         if self.refused:
             return gettext("was refused %(times)s") % {"times": times(self.count)}
-        order = {action: i for i, action in enumerate(Action.values)}
-        actions = sorted(self.actions.items(), key=lambda item: order.get(item[0], len(order)))
+        actions = sorted(self.actions.items(), key=lambda item: ACTION_ORDER.get(item[0], len(ACTION_ORDER)))
         done = [
             gettext("%(did)s %(times)s") % {"did": VERBS.get(action, action), "times": times(n)}
             for action, n in actions
@@ -129,24 +131,136 @@ class Visit:
         return gettext("between %(first)s and %(last)s") % {"first": f"{first:%H:%M}", "last": f"{last:%H:%M}"}
 
 
-def visits(
-    events: QuerySet[AccessEvent],
+def _add_months(moment: datetime.datetime, count: int) -> datetime.datetime:
+    """The same day and time ``count`` months before or after (``moment`` is the 1st of a month)."""
+    index = moment.year * 12 + moment.month - 1 + count
+    return moment.replace(year=index // 12, month=index % 12 + 1)
+
+
+def _midnight(day: datetime.date, tz) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()), tz)
+
+
+def window_rows(
+    *, kind: str, file_id, after: datetime.datetime, before: datetime.datetime, person: int | None = None
+) -> QuerySet:
+    """The file's events between two instants, grouped by the database: one row per day, person,
+    role, outcome, action, part of the file, purpose and reason, with a count and the first and
+    last time. Both bounds are given, so PostgreSQL plans only the months between them (the
+    catch-all partition too stays out while the months exist, access_log/partitions.py)."""
+    tz = timezone.get_current_timezone()
+    events = AccessEvent.objects.filter(file_kind=kind, file_id=file_id, at__gte=after, at__lt=before)
+    if person is not None:
+        events = events.filter(user_id=person)
+    fields = ("day", "user", "role", "outcome", "action", "section", "purpose", "reason")
+    return (
+        events.order_by()
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values(*fields)
+        .annotate(n=Count("id"), first=Min("at"), last=Max("at"))
+    )
+
+
+@dataclass
+class Page:
+    """One page of visits, as the template reads Django's paginator page; whether there are
+    older pages is known without counting every visit of the file (issue 18.4)."""
+
+    object_list: list[Visit]
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page(
     *,
+    kind: str,
+    file_id,
+    made: datetime.datetime | None = None,
     person: int | None = None,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
-) -> list[Visit]:
-    """The events as visits, newest day first; within a day, refusals first, then by name."""
+    number: Any = 1,
+    size: int = 50,
+) -> Page:
+    """One page of the file's visits, newest day first; within a day, refusals first, then by name.
+
+    At national scale a file has been opened for years (issue 18.4): the visits are read a
+    window of months at a time, newest first — this month and the two before, then as far back
+    as the visits read so far say the rest of the page lies, half as far again and at least
+    as long as the windows read (so a sparse file takes few windows) — until the page is full
+    and one visit more is known (so "Older" is shown) or the file's beginning is reached
+    (``made``, a day's margin for clocks). Each window is a query with both bounds at local
+    midnights, so a day is never split between two windows and PostgreSQL plans and reads
+    only that window's months: the first page of a file opened every few days for seven
+    years reads its last half year or so, whatever the log's size."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
     tz = timezone.get_current_timezone()
-    dated = events.order_by().annotate(day=TruncDate("at", tzinfo=tz))
-    if person is not None:
-        dated = dated.filter(user_id=person)
-    if since is not None:
-        dated = dated.filter(day__gte=since)
-    if until is not None:
-        dated = dated.filter(day__lte=until)
-    fields = ("day", "user", "role", "outcome", "action", "section", "purpose", "reason")
-    rows: list[dict[str, Any]] = list(dated.values(*fields).annotate(n=Count("id"), first=Min("at"), last=Max("at")))
+    # Tomorrow included: another server's clock may run a little ahead.
+    newest = timezone.localdate() + datetime.timedelta(days=1)
+    newest = min(until, newest) if until else newest
+    before = top = _midnight(newest + datetime.timedelta(days=1), tz)
+    beginnings = [_midnight(since, tz)] if since else []
+    if made is not None:
+        beginnings.append(made - datetime.timedelta(days=1))
+    floor = max(beginnings) if beginnings else None
+    wanted = number * size + 1
+    rows: list[dict[str, Any]] = []
+    keys: set[tuple] = set()
+    # The first window: this month and the two before (a file opened every few days fills a page).
+    start = _add_months(_midnight(newest.replace(day=1), tz), -2)
+    while True:
+        after = start if floor is None or start > floor else floor
+        window = list(window_rows(kind=kind, file_id=file_id, after=after, before=before, person=person))
+        rows.extend(window)
+        keys.update((r["day"], r["user"], r["role"], r["outcome"] == Outcome.REFUSED) for r in window)
+        if len(keys) >= wanted or (floor is not None and after <= floor):
+            break
+        if floor is None and not AccessEvent.objects.filter(file_kind=kind, file_id=file_id, at__lt=after).exists():
+            break  # no beginning known: the file's events end here
+        # The next window: as far back as the visits read so far say the rest of the page is,
+        # and half as far again (at least as long as the windows read); all of it if none yet.
+        read = top - after
+        if keys:
+            back = read * (wanted - len(keys)) / len(keys) * 1.5
+            months = max(int(back / datetime.timedelta(days=30)) + 1, read.days // 30 + 1)
+            start = _add_months(after, -months)
+        else:
+            start = floor or _add_months(after, -12)
+        before = after
+    visits = merge(rows)
+    pages = max(1, -(-len(visits) // size))
+    if number > pages and len(visits) < wanted:
+        number = pages  # past the last page: the last one, as Django's paginator does
+    shown = visits[(number - 1) * size : number * size]
+    return Page(shown, number, has_next=len(visits) > number * size)
+
+
+def merge(rows: list[dict[str, Any]]) -> list[Visit]:
+    """The grouped rows as visits, newest day first; within a day, refusals first, then by name."""
     people = User.objects.in_bulk({row["user"] for row in rows if row["user"] is not None})
     grouped: dict[tuple, Visit] = {}
     for row in rows:
@@ -176,7 +290,43 @@ def visits(
     return order
 
 
-def people_in(events: QuerySet[AccessEvent]) -> list[User]:
-    """Everyone the log names, by name: the choices of its "person" filter."""
-    ids = events.order_by().exclude(user=None).values("user").distinct()
-    return sorted(User.objects.filter(pk__in=ids), key=lambda u: u.display_name.lower())
+PEOPLE_CACHE_SECONDS = 24 * 60 * 60
+
+
+def people_in(*, kind: str, file_id, made: datetime.datetime | None = None) -> list[User]:
+    """Everyone the file's log names, by name: the choices of its "person" filter.
+
+    A month that has ended does not change (the gate writes events as they happen), so who
+    is named in each ended month is kept in the cache for a day; the current month is always
+    asked, and so are months the cache does not hold. On PostgreSQL the question then reads
+    one or two months instead of every month since the file was made (issue 18.4). A person
+    whose only visits were in a month dropped by the retention run may stay a choice until
+    the cache forgets it (a day); the page then says nobody opened the file on those days."""
+    now = timezone.now()
+    this_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0, tzinfo=datetime.UTC)
+    # Ended a day ago at least: an event written as the month turned is in.
+    settled = this_month if now - this_month > datetime.timedelta(days=1) else _add_months(this_month, -1)
+    first = (made - datetime.timedelta(days=1)) if made else now
+    first = first.astimezone(datetime.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    events = AccessEvent.objects.filter(file_kind=kind, file_id=file_id).exclude(user=None).order_by()
+    if made is None:  # no beginning known: every month is asked
+        return sorted(User.objects.filter(pk__in=events.values("user")), key=lambda u: u.display_name.lower())
+    key = f"access_log:people:{kind}:{file_id}"
+    known: dict[str, list[int]] = cache.get(key) or {}
+    month, wanted = first, []
+    while month < settled:
+        wanted.append(month)
+        month = _add_months(month, 1)
+    missing = [m for m in wanted if m.date().isoformat() not in known]
+    if missing:
+        found: dict[str, list[int]] = {m.date().isoformat(): [] for m in missing}
+        ended = events.filter(at__gte=missing[0], at__lt=settled).annotate(month=TruncMonth("at", tzinfo=datetime.UTC))
+        for row in ended.values("month", "user").distinct():
+            found.setdefault(row["month"].date().isoformat(), []).append(row["user"])
+        known.update(found)
+        cache.set(key, known, PEOPLE_CACHE_SECONDS)
+    named = {i for m in wanted for i in known.get(m.date().isoformat(), [])}
+    # This month (and the last, in its first day), and a day ahead for another server's clock.
+    recent = events.filter(at__gte=settled, at__lt=now + datetime.timedelta(days=1)).values("user")
+    people = User.objects.filter(Q(pk__in=named) | Q(pk__in=recent))
+    return sorted(people, key=lambda u: u.display_name.lower())

@@ -53,7 +53,7 @@ class AccessEvent(AppendOnlyModel):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["file_kind", "file_id", "-at"], name="access_file_at"),
+            models.Index(fields=["file_kind", "file_id", "-at", "-id"], name="access_file_at"),
             models.Index(fields=["user", "-at"], name="access_user_at"),
         ]
 

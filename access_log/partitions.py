@@ -7,9 +7,10 @@ calendar month (``access_log_accessevent_p202612``) and a catch-all partition
 partition. Its primary key is ``(id, at)``: PostgreSQL requires the partition key in
 every unique constraint; ``id`` still comes from one sequence, so it stays unique.
 
-* "Who opened this file" asks for one file's events since the file was opened: the
-  planner skips the months before it (partition pruning) and reads each remaining
-  month's ``access_file_at`` index.
+* "Who opened this file" reads one file's events a window of months at a time, newest
+  first, both bounds given (access_log/file_log.py): the planner keeps only the window's
+  months (partition pruning; the catch-all too stays out) and reads each one's
+  ``access_file_at`` index, in the page's order.
 * A month whose retention period has ended (``RecordKind.ACCESS_LOG`` in the retention
   schedule) is detached, optionally archived, and dropped as a whole by the access
   log's retention run (``records/retention/access_log.py``), instead of deleting rows

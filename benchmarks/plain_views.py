@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from access_log.file_log import visits as file_log_visits
-from access_log.models import AccessEvent, RecordOfAccess, Review
+from access_log.file_log import page as file_log_page
+from access_log.models import RecordOfAccess, Review
 from families import listing, selectors
 from families.models import Family, Member, VolunteerAssignment
 from homestart.fields import EncryptedField
@@ -102,8 +102,9 @@ def review_sample(request: HttpRequest, review_id) -> HttpResponse:
 
 def file_log(request: HttpRequest, reference: str) -> HttpResponse:
     family = get_object_or_404(Family, reference=reference)
-    events = AccessEvent.objects.filter(file_kind=FileKind.FAMILY, file_id=family.pk)
-    page = Paginator(file_log_visits(events), 50).get_page(request.GET.get("page"))
+    page = file_log_page(
+        kind=FileKind.FAMILY, file_id=family.pk, made=family.created_at, number=request.GET.get("page")
+    )
     return render(request, "access_log/file_log.html", {"reference": reference, "page": page, "kind": FileKind.FAMILY})
 
 

@@ -50,7 +50,7 @@ class ActingRole(models.TextChoices):
 def role_label(role: str) -> str:
     """The role an access event or grant names, in words ("Coordinator", "Line manager")."""
     for choices in (Role, ActingRole):
-        if role in choices.values:
+        if role in choices._value2member_map_:  # not choices.values: a list built per call
             return str(choices(role).label)
     return role.replace("_", " ")
 

@@ -129,3 +129,28 @@ def test_a_backwards_date_range_is_explained_next_to_the_field(history, coordina
     response = client_for(coordinator).get(_log(history), {"since": "2026-12-03", "until": "2026-12-01"})
     assert response.status_code == 200
     assert "The end date must be the same as or after the start date" in response.content.decode()
+
+
+def test_a_long_history_is_shown_fifty_visits_a_page_newest_first(family, coordinator, client_for):
+    """Years of visits (issue 18.4): the page reads them a few months at a time, newest first,
+    and still shows every visit once, fifty a page, with "Older" while there are more."""
+    coordinator.first_name, coordinator.last_name = "Cora", "Prenton"
+    coordinator.save()
+    now = timezone.localtime()
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    type(family).objects.filter(pk=family.pk).update(created_at=noon - datetime.timedelta(days=400))
+    days = [noon - datetime.timedelta(days=3 * i + 1) for i in range(60)]  # one visit every three days
+    for at in days:
+        _event(family, coordinator, Role.COORDINATOR, at)
+    client = client_for(coordinator)
+    first = client.get(_log(family)).content.decode()
+    second = client.get(_log(family), {"page": 2}).content.decode()
+    lines = _lines(main_content(first)) + _lines(main_content(second))
+    today = f" on {now.day} {now:%B}"  # the file was made and opened today, by the fixture
+    lines = [line for line in lines if not line.endswith(today)]
+    expected = [
+        f"Cora Prenton, coordinator, opened the file once on {at.day} {at:%B}" for at in sorted(days, reverse=True)
+    ]
+    assert len(_lines(main_content(first))) == 50
+    assert lines == expected
+    assert ">Older<" in first and ">Older<" not in second and ">Newer<" in second

@@ -121,6 +121,71 @@ def test_months_before_the_file_are_pruned_from_the_plan(database_owner, wirral,
     assert partitions.partition_name(OLD_MONTH) in every_month
 
 
+def _months_read(queries) -> set[str]:
+    """The partitions in the plans of the access-log statements a block ran."""
+    names: set[str] = set()
+    for query in queries:
+        if "access_log_accessevent" in query["sql"]:
+            plan = "\n".join(row[0] for row in _sql("EXPLAIN " + query["sql"]))
+            names.update(word for word in plan.split() if word.startswith("access_log_accessevent_"))
+    return {name for name in names if name == partitions.DEFAULT or partitions.MONTH_NAME.match(name)}
+
+
+def test_the_first_page_of_a_file_opened_for_years_reads_only_its_newest_months(database_owner, wirral, coordinator):
+    """At national scale (issue 18.4) the page's cost is planning and starting a scan in every
+    month the file has existed. Its first page reads a window of months, newest first, until
+    it holds a page of visits: not the months before, and not the catch-all partition."""
+    from django.test.utils import CaptureQueriesContext
+
+    from access_log import file_log
+
+    partitions.ensure_months(since=OLD_MONTH)  # years of months, as a long-running installation has
+    family = make_family(wirral, coordinator)
+    made = timezone.make_aware(datetime.datetime(2015, 3, 5, 10, 0))
+    type(family).objects.filter(pk=family.pk).update(created_at=made)
+    _old_event(made + datetime.timedelta(hours=1), coordinator, wirral, file_id=family.pk)
+    now = timezone.now()
+    for day in range(1, 61):  # a visit every day of the last two months
+        _old_event(now - datetime.timedelta(days=day), coordinator, wirral, file_id=family.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = file_log.page(kind=FileKind.FAMILY, file_id=family.pk, made=made)
+    assert len(page.object_list) == 50 and page.has_next
+    read = _months_read(queries)
+    assert partitions.partition_name(partitions.month_of(now)) in read
+    assert partitions.partition_name(OLD_MONTH) not in read
+    assert partitions.DEFAULT not in read, "the catch-all partition stays out of the plan"
+    assert len(read) <= 5, read  # this month, then the two before, then what the window reached
+
+    # Who the log names (the person filter): the first time every month since the file was made…
+    with CaptureQueriesContext(connection) as queries:
+        people = file_log.people_in(kind=FileKind.FAMILY, file_id=family.pk, made=made)
+    assert people == [coordinator]
+    assert partitions.partition_name(OLD_MONTH) in _months_read(queries)
+    # …then only this month: months that have ended do not change.
+    with CaptureQueriesContext(connection) as queries:
+        people = file_log.people_in(kind=FileKind.FAMILY, file_id=family.pk, made=made)
+    assert people == [coordinator]
+    read = _months_read(queries)
+    assert partitions.partition_name(OLD_MONTH) not in read and partitions.DEFAULT not in read
+    assert len(read) <= 2, read
+
+
+def test_the_page_of_the_oldest_visits_reaches_back_to_the_file_s_first_month(database_owner, wirral, coordinator):
+    """The last page is complete: the windows go back to the month the file was made."""
+    from access_log import file_log
+
+    partitions.ensure_months(since=OLD_MONTH)
+    family = make_family(wirral, coordinator)
+    made = timezone.make_aware(datetime.datetime(2015, 3, 5, 10, 0))
+    type(family).objects.filter(pk=family.pk).update(created_at=made)
+    _old_event(made + datetime.timedelta(hours=1), coordinator, wirral, file_id=family.pk)
+    _old_event(timezone.now() - datetime.timedelta(days=1), coordinator, wirral, file_id=family.pk)
+    page = file_log.page(kind=FileKind.FAMILY, file_id=family.pk, made=made)
+    assert [v.day for v in page.object_list][-1] == timezone.localtime(made).date()
+    assert not page.has_next  # the visits of today (the family made) and yesterday, and the first
+
+
 def test_a_month_created_after_its_events_takes_them_from_the_catch_all(database_owner, wirral, manager):
     at = datetime.datetime(2014, 6, 15, 12, tzinfo=datetime.UTC)
     _old_event(at, manager, wirral)
