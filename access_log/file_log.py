@@ -10,6 +10,7 @@ one query; the few rows that come back are merged into sentences here.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +20,13 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from homestart.language import and_join
 from homestart.models import User
-from homestart.rules import Action, Outcome, Purpose, Refusal, Section, role_label
+from homestart.rules import Action, Outcome, Purpose, Refusal, Role, Section, role_label
 
 from .models import AccessEvent
 
@@ -62,6 +63,17 @@ def _label(choices, value: str) -> str:
     return str(choices(value).label) if value in choices._value2member_map_ else value.replace("_", " ")
 
 
+@functools.lru_cache(maxsize=512)
+def _words_in(choices, value: str, language: str | None) -> str:
+    return words(role_label(value) if choices is Role else _label(choices, value))
+
+
+def label_words(choices, value: str) -> str:
+    """``words()`` of a rule's label in the active language. A page of 50 visits names the same
+    handful of roles, sections and purposes hundreds of times: each is worked out once."""
+    return _words_in(choices, value, get_language())
+
+
 @dataclass
 class Visit:
     """One person, in one role, on one day: what they did to the file, or what they were refused."""
@@ -81,12 +93,12 @@ class Visit:
     @property
     def who(self) -> str:
         if self.user is None:
-            return words(role_label(self.role)).capitalize() if self.role else gettext("The system")
+            return label_words(Role, self.role).capitalize() if self.role else gettext("The system")
         return self.user.display_name
 
-    @property
+    @cached_property
     def role_words(self) -> str:
-        return words(role_label(self.role)) if self.role and self.user is not None else ""
+        return label_words(Role, self.role) if self.role and self.user is not None else ""
 
     @property
     def what(self) -> str:
@@ -111,17 +123,17 @@ class Visit:
             "date": date_format(self.day, "j F"),
         }
 
-    @property
+    @cached_property
     def parts(self) -> str:
-        return ", ".join(words(_label(Section, s)) for s in self.sections)
+        return ", ".join(label_words(Section, s) for s in self.sections)
 
-    @property
+    @cached_property
     def why(self) -> str:
-        return "; ".join(words(_label(Purpose, p)) for p in self.purposes)
+        return "; ".join(label_words(Purpose, p) for p in self.purposes)
 
-    @property
+    @cached_property
     def reasons_words(self) -> str:
-        return "; ".join(words(_label(Refusal, r)) for r in self.reasons)
+        return "; ".join(label_words(Refusal, r) for r in self.reasons)
 
     @property
     def between(self) -> str:
