@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from families.forms import date_field, not_in_future
+from families import forms as family_forms
 from families.models import Family, Member
 from homestart.concurrency import VersionedForm
 from homestart.models import Scheme
 
 from .models import Disclosure, LegalBasis, RecipientKind, Scope, told_and_justified
 from .transfers import SECTIONS
+
+if TYPE_CHECKING:
+    import datetime
+
+    from django_stubs_ext import StrOrPromise
+
+    from homestart.dates import DateField
+
+
+def date_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = "", described_as: StrOrPromise = ""
+) -> DateField:
+    """``families.forms.date_field``, its words marked for translation (issue 17.8): the label and
+    help are shown in the reader's language."""
+    return family_forms.date_field(label, required=required, help_text=help_text, described_as=described_as)
+
+
+def not_in_future(value: datetime.date | None, label: StrOrPromise) -> datetime.date | None:
+    """``families.forms.not_in_future`` with the date named in the reader's language."""
+    return family_forms.not_in_future(value, label)
+
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 CONSENT_RECIPIENTS = [
@@ -35,7 +58,7 @@ class StatementForm(forms.Form):
     given_to = AdultChoiceField(
         queryset=Member.objects.none(), label=_("Given to"), empty_label=None, widget=forms.RadioSelect
     )
-    given_on = date_field("Date given")
+    given_on = date_field(_("Date given"))
     verbally = forms.BooleanField(
         label=_("I explained Home-Start's position on confidentiality verbally"), required=False
     )
@@ -47,7 +70,7 @@ class StatementForm(forms.Form):
         self.fields["given_to"].queryset = _adults(family)
 
     def clean_given_on(self):
-        return not_in_future(self.cleaned_data["given_on"], "The date given")
+        return not_in_future(self.cleaned_data["given_on"], _("The date given"))
 
     def clean(self):
         data = super().clean()
@@ -75,18 +98,18 @@ class ConsentForm(forms.Form):
     )
     method = forms.ChoiceField(
         label=_("How was consent given?"),
-        choices=[("verbal", "Verbally"), ("written", "In writing")],
+        choices=[("verbal", _("Verbally")), ("written", _("In writing"))],
         widget=forms.RadioSelect,
     )
-    given_on = date_field("Date given")
-    review_on = date_field("Review by", described_as="the review date")
+    given_on = date_field(_("Date given"))
+    review_on = date_field(_("Review by"), described_as=_("the review date"))
 
     def __init__(self, *args, family: Family, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_by"].queryset = _adults(family)
 
     def clean_given_on(self):
-        return not_in_future(self.cleaned_data["given_on"], "The date given")
+        return not_in_future(self.cleaned_data["given_on"], _("The date given"))
 
     def clean(self):
         data = super().clean()
@@ -99,11 +122,11 @@ class ConsentForm(forms.Form):
 
 
 class WithdrawForm(VersionedForm):
-    withdrawn_on = date_field("Date the family withdrew consent", described_as="the date of withdrawal")
+    withdrawn_on = date_field(_("Date the family withdrew consent"), described_as=_("the date of withdrawal"))
     notes = forms.CharField(label=_("Notes"), required=False, widget=TEXTAREA, max_length=2000)
 
     def clean_withdrawn_on(self):
-        return not_in_future(self.cleaned_data["withdrawn_on"], "The date of withdrawal")
+        return not_in_future(self.cleaned_data["withdrawn_on"], _("The date of withdrawal"))
 
 
 class FamilyToldMixin(forms.Form):
@@ -112,7 +135,9 @@ class FamilyToldMixin(forms.Form):
     family_told = forms.ChoiceField(
         label=_("Was the family told?"), choices=Disclosure.FamilyTold.choices, widget=forms.RadioSelect
     )
-    family_told_on = date_field("Date the family was told", required=False, described_as="the date they were told")
+    family_told_on = date_field(
+        _("Date the family was told"), required=False, described_as=_("the date they were told")
+    )
     not_told_reason = forms.CharField(
         label=_("Why the family was not told"),
         required=False,
@@ -191,15 +216,15 @@ class CommunicationForm(WithoutConsentMixin):
         label=_("To whom?"),
         widget=forms.RadioSelect,
         choices=[
-            (RecipientKind.REFERRER, "The referrer"),
-            (RecipientKind.HEALTH_VISITOR, "The health visitor"),
-            (RecipientKind.AGENCY, "An agency currently involved with the family"),
+            (RecipientKind.REFERRER, _("The referrer")),
+            (RecipientKind.HEALTH_VISITOR, _("The health visitor")),
+            (RecipientKind.AGENCY, _("An agency currently involved with the family")),
         ],
     )
     recipient_name = forms.CharField(label=_("Name of the agency (for an agency)"), required=False, max_length=200)
     scope = forms.ChoiceField(label=_("What kind of information?"), choices=CONSENT_SCOPES, widget=forms.RadioSelect)
     summary = forms.CharField(label=_("Summary of what you shared"), widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date shared", help_text=_("Without consent: the day it is approved."))
+    shared_on = date_field(_("Date shared"), help_text=_("Without consent: the day it is approved."))
     field_order = [
         "recipient_kind",
         "recipient_name",
@@ -216,7 +241,7 @@ class CommunicationForm(WithoutConsentMixin):
         super().__init__(*args, **kwargs)
 
     def clean_shared_on(self):
-        return not_in_future(self.cleaned_data["shared_on"], "The date shared")
+        return not_in_future(self.cleaned_data["shared_on"], _("The date shared"))
 
     def clean(self):
         data = super().clean()
@@ -242,7 +267,7 @@ class DisclosureForm(WithoutConsentMixin):
         choices=[(k, label) for k, label in LegalBasis.choices if k != LegalBasis.COURT_ORDER],
     )
     summary = forms.CharField(label=_("Summary of what was shared"), widget=TEXTAREA, max_length=5000)
-    shared_on = date_field("Date shared", help_text=_("Without consent: the day it is approved."))
+    shared_on = date_field(_("Date shared"), help_text=_("Without consent: the day it is approved."))
     field_order = [
         "recipient_kind",
         "recipient_name",
@@ -257,7 +282,7 @@ class DisclosureForm(WithoutConsentMixin):
     ]
 
     def clean_shared_on(self):
-        return not_in_future(self.cleaned_data["shared_on"], "The date shared")
+        return not_in_future(self.cleaned_data["shared_on"], _("The date shared"))
 
     def justification_needed(self, data: dict) -> bool:
         return bool(data.get("basis")) and data["basis"] != LegalBasis.CONSENT
@@ -275,8 +300,8 @@ class TransferForm(WithoutConsentMixin):
         label=_("Where is the family going?"),
         widget=forms.RadioSelect,
         choices=[
-            ("same", "A Home-Start scheme that uses this system"),
-            ("export", "A Home-Start scheme on another system (encrypted export)"),
+            ("same", _("A Home-Start scheme that uses this system")),
+            ("export", _("A Home-Start scheme on another system (encrypted export)")),
         ],
     )
     to_scheme = SchemeChoiceField(queryset=None, required=False, label=_("Scheme (on this system)"))

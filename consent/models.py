@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -54,13 +55,13 @@ class ConfidentialityStatement(FamilyKey, EncryptedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="confidentiality_statements")
-    given_to = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name="given to")
-    given_on = models.DateField("date given")
+    given_to = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("given to"))
+    given_on = models.DateField(_("date given"))
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    verbally = models.BooleanField("explained verbally")
-    in_writing = models.BooleanField("given the information sheet in writing")
+    verbally = models.BooleanField(_("explained verbally"))
+    in_writing = models.BooleanField(_("given the information sheet in writing"))
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
-    notes = EncryptedTextField("notes", blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -100,26 +101,26 @@ class Consent(FamilyKey, EncryptedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="consents")
-    given_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name="given by")
+    given_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("given by"))
     scope = models.CharField(max_length=16, choices=Scope.choices)
-    recipient_kind = models.CharField("recipient", max_length=20, choices=RecipientKind.choices)
+    recipient_kind = models.CharField(_("recipient"), max_length=20, choices=RecipientKind.choices)
     recipient_name = EncryptedCharField(
-        "name of the agency or person",
+        _("name of the agency or person"),
         max_length=200,
         blank=True,
-        help_text="Required for an agency or a new scheme; leave blank to mean the referrer or health visitor.",
+        help_text=_("Required for an agency or a new scheme; leave blank to mean the referrer or health visitor."),
     )
     method = models.CharField(max_length=8, choices=Method.choices)
-    given_on = models.DateField("date given")
-    review_on = models.DateField("review by")
+    given_on = models.DateField(_("date given"))
+    review_on = models.DateField(_("review by"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
-    withdrawn_on = models.DateField("date withdrawn", null=True, blank=True, editable=False)
+    withdrawn_on = models.DateField(_("date withdrawn"), null=True, blank=True, editable=False)
     withdrawn_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
     )
-    withdrawal_notes = EncryptedTextField("notes on the withdrawal", blank=True)
+    withdrawal_notes = EncryptedTextField(_("notes on the withdrawal"), blank=True)
 
     history = HistoricalRecords(bases=[FamilyKey, models.Model])
     objects = ConsentQuerySet.as_manager()
@@ -144,11 +145,11 @@ class Consent(FamilyKey, EncryptedModel):
 
     def clean(self) -> None:
         if self.recipient_kind in (RecipientKind.AGENCY, RecipientKind.NEW_SCHEME) and not self.recipient_name:
-            raise ValidationError({"recipient_name": "Name the agency or scheme the family agreed to."})
+            raise ValidationError({"recipient_name": gettext("Name the agency or scheme the family agreed to.")})
         if self.given_by_id and self.family_id and self.given_by.family_id != self.family_id:
-            raise ValidationError({"given_by": "Choose a parent or carer of this family."})
+            raise ValidationError({"given_by": gettext("Choose a parent or carer of this family.")})
         if self.given_by_id and self.given_by.kind != Member.Kind.ADULT:
-            raise ValidationError({"given_by": "Consent is given by a parent or carer."})
+            raise ValidationError({"given_by": gettext("Consent is given by a parent or carer.")})
 
 
 def told_and_justified(
@@ -166,18 +167,18 @@ def told_and_justified(
     names them (``access_log.approvals``). Returns the messages by field; none when complete."""
     errors: dict[str, str] = {}
     if family_told not in Disclosure.FamilyTold.values:
-        errors["family_told"] = "Say whether the family was told (§1.5, §2.2)."
+        errors["family_told"] = gettext("Say whether the family was told (§1.5, §2.2).")
     elif family_told == Disclosure.FamilyTold.TOLD and not family_told_on:
-        errors["family_told_on"] = "Give the date the family was told (§1.5)."
+        errors["family_told_on"] = gettext("Give the date the family was told (§1.5).")
     elif family_told == Disclosure.FamilyTold.NOT_TOLD and not (not_told_reason or "").strip():
-        errors["not_told_reason"] = (
+        errors["not_told_reason"] = gettext(
             "Record why the family was not told: only where telling them would put a child or "
             "vulnerable adult at greater risk of harm (§1.5, §2.2)."
         )
     if family_told_on and family_told_on > timezone.localdate():
-        errors["family_told_on"] = "The date the family was told must be today or in the past."
+        errors["family_told_on"] = gettext("The date the family was told must be today or in the past.")
     if needs_justification and not (justification or "").strip():
-        errors["justification"] = "Justify sharing without the family's consent."
+        errors["justification"] = gettext("Justify sharing without the family's consent.")
     return errors
 
 
@@ -208,11 +209,11 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="disclosures")
     channel = models.CharField(max_length=20, choices=Channel.choices)
     scope = models.CharField(max_length=16, choices=Scope.choices)
-    recipient_kind = models.CharField("recipient", max_length=20, choices=RecipientKind.choices)
-    recipient_name = EncryptedCharField("recipient's name and organisation", max_length=200)
-    summary = EncryptedTextField("summary of what was shared")
-    shared_on = models.DateField("date shared")
-    basis = models.CharField("legal basis", max_length=24, choices=LegalBasis.choices)
+    recipient_kind = models.CharField(_("recipient"), max_length=20, choices=RecipientKind.choices)
+    recipient_name = EncryptedCharField(_("recipient's name and organisation"), max_length=200)
+    summary = EncryptedTextField(_("summary of what was shared"))
+    shared_on = models.DateField(_("date shared"))
+    basis = models.CharField(_("legal basis"), max_length=24, choices=LegalBasis.choices)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures", null=True, blank=True)
     # The concern or the police or court request it rests on (safeguarding sits above consent:
     # named by label, not imported; docs/architecture.md).
@@ -222,7 +223,7 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
     request = models.ForeignKey(
         "safeguarding.ExternalRequest", on_delete=models.PROTECT, related_name="disclosures", null=True, blank=True
     )
-    justification = EncryptedTextField("justification", blank=True)
+    justification = EncryptedTextField(_("justification"), blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -237,11 +238,13 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
         editable=False,
     )
     family_told = models.CharField(max_length=10, choices=FamilyTold.choices)
-    family_told_on = models.DateField("date the family was told", null=True, blank=True)
+    family_told_on = models.DateField(_("date the family was told"), null=True, blank=True)
     not_told_reason = EncryptedTextField(
-        "why the family was not told",
+        _("why the family was not told"),
         blank=True,
-        help_text="Only where telling them would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2).",
+        help_text=_(
+            "Only where telling them would put a child or vulnerable adult at greater risk of harm (§1.5, §2.2)."
+        ),
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -251,7 +254,7 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
         related_name="corrections",
         null=True,
         blank=True,
-        help_text="The earlier entry this one puts right; that entry stays in the register, unchanged.",
+        help_text=_("The earlier entry this one puts right; that entry stays in the register, unchanged."),
     )
 
     history = HistoricalRecords(bases=[FamilyKey, models.Model])
@@ -291,7 +294,7 @@ class Disclosure(FamilyKey, EncryptedModel, AppendOnlyModel):
             needs_justification=self.basis != LegalBasis.CONSENT,
         )
         if self.corrects_id and self.family_id and self.corrects.family_id != self.family_id:
-            errors["corrects"] = "A correction is about the same family as the entry it corrects."
+            errors["corrects"] = gettext("A correction is about the same family as the entry it corrects.")
         if errors:
             raise ValidationError(errors)
 
@@ -311,7 +314,7 @@ class Transfer(FamilyKey, EncryptedModel):
     new_family = models.OneToOneField(
         Family, on_delete=models.PROTECT, related_name="transferred_from", null=True, blank=True
     )
-    sections = models.JSONField(default=list, help_text="Which parts of the file were shared.")
+    sections = models.JSONField(default=list, help_text=_("Which parts of the file were shared."))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from access_log import approvals
 from access_log.gate import FileAccess
@@ -110,13 +111,15 @@ def consent_history(*, access: FileAccess) -> list[Source]:
     return [
         Source(
             ConfidentialityStatement.history.filter(family_id=family.pk),
-            "Confidentiality statement",
+            _("Confidentiality statement"),
             key=key,
             exclude={"family", "created_at"},
         ),
         Source(
             Consent.history.filter(family_id=family.pk),
-            lambda row: f"Consent to share with {_lower_first(row.get_recipient_kind_display())}",
+            lambda row: (
+                _("Consent to share with %(recipient)s") % {"recipient": _lower_first(row.get_recipient_kind_display())}
+            ),
             key=key,
             exclude={"family", "created_at"},
         ),
@@ -129,7 +132,9 @@ def disclosure_history(*, access: FileAccess) -> list[Source]:
     return [
         Source(
             Disclosure.history.filter(family_id=family.pk),
-            lambda row: f"Disclosure to {_lower_first(row.get_recipient_kind_display())}",
+            lambda row: (
+                _("Disclosure to %(recipient)s") % {"recipient": _lower_first(row.get_recipient_kind_display())}
+            ),
             # The consent relied on shows as the basis ("The family's consent"); its own name holds a code.
             key=("family", family),
             exclude={"family", "recorded_at", "consent"},

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from access_log import approvals, gate
 from access_log.gate import FileAccess
@@ -47,7 +49,7 @@ def _require_role(access: FileAccess, roles: tuple[str, ...], message: str) -> N
 
 def _adult_of(access: FileAccess, member: Member) -> Member:
     if member.family_id != access.target.pk or member.kind != Member.Kind.ADULT:
-        raise ValidationError({"given_by": "Choose a parent or carer of this family."})
+        raise ValidationError({"given_by": _("Choose a parent or carer of this family.")})
     return member
 
 
@@ -63,14 +65,14 @@ def statement_record(
     notes: str = "",
 ) -> ConfidentialityStatement:
     """§1.1: the family was given Home-Start's position on confidentiality, verbally and in writing."""
-    _require_role(access, (Role.COORDINATOR, Role.MANAGER), "Only the scheme's staff record this (§1.1).")
+    _require_role(access, (Role.COORDINATOR, Role.MANAGER), _("Only the scheme's staff record this (§1.1)."))
     if not (verbally and in_writing):
-        raise ValidationError("The family is given the information both verbally and in writing (§1.1).")
+        raise ValidationError(_("The family is given the information both verbally and in writing (§1.1)."))
     version = PolicyVersion.current()
     if version is None:
-        raise ValidationError("No Confidentiality Policy is published yet.")
+        raise ValidationError(_("No Confidentiality Policy is published yet."))
     if given_on > timezone.localdate():
-        raise ValidationError({"given_on": "The date cannot be in the future."})
+        raise ValidationError({"given_on": _("The date cannot be in the future.")})
     with gate.changing(access, section=Section.CONSENT) as family:
         statement = ConfidentialityStatement(
             family=family,
@@ -101,14 +103,18 @@ def consent_record(
     recipient_name: str = "",
 ) -> Consent:
     """A consent given at the initial or a review visit (§1.2–§1.4)."""
-    _require_role(access, (Role.COORDINATOR, Role.MANAGER), "Only the scheme's staff record consents (§1.2).")
+    _require_role(access, (Role.COORDINATOR, Role.MANAGER), _("Only the scheme's staff record consents (§1.2)."))
     if given_on > timezone.localdate():
-        raise ValidationError({"given_on": "The date cannot be in the future."})
+        raise ValidationError({"given_on": _("The date cannot be in the future.")})
     if review_on < given_on:
-        raise ValidationError({"review_on": "The review date must be on or after the date consent was given."})
+        raise ValidationError({"review_on": _("The review date must be on or after the date consent was given.")})
     if recipient_kind in (RecipientKind.POLICE, RecipientKind.COURT, RecipientKind.CHILDRENS_SERVICES):
         raise ValidationError(
-            {"recipient_kind": "Consent is recorded for the referrer, an agency, the health visitor or a new scheme."}
+            {
+                "recipient_kind": _(
+                    "Consent is recorded for the referrer, an agency, the health visitor or a new scheme."
+                )
+            }
         )
     with gate.changing(access, section=Section.CONSENT) as family:
         consent = Consent(
@@ -139,17 +145,18 @@ def consent_withdraw(
     """The family withdrew consent: sharing under it stops at once (§1.2). ``expected_version``:
     the version the form was opened on; if someone else recorded a withdrawal meanwhile,
     ``EditConflict`` and theirs stands (``homestart.concurrency``)."""
-    _require_role(access, (Role.COORDINATOR, Role.MANAGER), "Only the scheme's staff record this (§1.2).")
+    _require_role(access, (Role.COORDINATOR, Role.MANAGER), _("Only the scheme's staff record this (§1.2)."))
     if consent.family_id != access.target.pk:
         raise gate.FileHidden("No such consent.")
     check_version(consent, expected_version)
     if consent.withdrawn:
-        raise ValidationError("This consent has already been withdrawn.")
+        raise ValidationError(_("This consent has already been withdrawn."))
     if withdrawn_on > timezone.localdate() or withdrawn_on < consent.given_on:
         raise ValidationError(
             {
-                "withdrawn_on": "Give the date the family withdrew consent: not in the future, "
-                "and not before it was given."
+                "withdrawn_on": _(
+                    "Give the date the family withdrew consent: not in the future, and not before it was given."
+                )
             }
         )
     with gate.changing(access, section=Section.CONSENT):
@@ -183,7 +190,7 @@ def sharing_check(
     family was told (§1.5, §2.2), ``may_share``'s answer (``SharingRefused`` when no), and a
     justification when there is no consent."""
     if not summary.strip():
-        raise ValidationError({"summary": "Summarise what was shared."})
+        raise ValidationError({"summary": _("Summarise what was shared.")})
     told = {"family_told": family_told, "family_told_on": family_told_on, "not_told_reason": not_told_reason}
     if errors := told_and_justified(**told):
         raise NotAllowed(errors)
@@ -193,11 +200,11 @@ def sharing_check(
     if not decision.allowed:
         raise SharingRefused(decision.reason)
     if expect_basis == LegalBasis.CONSENT and decision.basis != LegalBasis.CONSENT:
-        raise SharingRefused("The family has not consented to this (or has withdrawn consent).")
+        raise SharingRefused(_("The family has not consented to this (or has withdrawn consent)."))
     if expect_basis and decision.basis not in (expect_basis, LegalBasis.CONSENT):
         raise SharingRefused(
-            f"That basis does not apply here: the information may go on this basis only: "
-            f"{LegalBasis(decision.basis).label}."
+            _("That basis does not apply here: the information may go on this basis only: %(basis)s.")
+            % {"basis": LegalBasis(decision.basis).label}
         )
     if errors := told_and_justified(**told, justification=justification, needs_justification=decision.needs_approval):
         raise NotAllowed(errors)
@@ -228,7 +235,7 @@ def disclosure_write(
     if decision.needs_approval:
         outcome = approvals.decision_of(approval) if approval is not None else None
         if outcome is None or outcome.outcome == outcome.Outcome.REFUSED:
-            raise AccessRefused("Sharing without the family's consent happens only once it is approved.")
+            raise AccessRefused(_("Sharing without the family's consent happens only once it is approved."))
         approved_by = outcome.decided_by
     with gate.changing(access, section=section) as family:
         disclosure = Disclosure(
@@ -293,7 +300,7 @@ def disclosure_record(
     if corrects is not None and corrects.family_id != access.target.pk:
         raise gate.FileHidden("No such disclosure.")
     if shared_on > timezone.localdate():
-        raise ValidationError({"shared_on": "The date cannot be in the future."})
+        raise ValidationError({"shared_on": _("The date cannot be in the future.")})
     told = {"family_told": family_told, "family_told_on": family_told_on, "not_told_reason": not_told_reason}
     decision = sharing_check(
         access=access,
@@ -397,17 +404,19 @@ def disclosure_carry_out(approval: Approval, asking: dict, access: FileAccess, a
 def describe_sharing(approval: Approval, asking: dict) -> list[tuple[str, str]]:
     """What a disclosure waiting for approval would share, for the approval page."""
     rows = [
-        ("Recipient", asking.get("recipient_name") or RecipientKind(asking["recipient_kind"]).label),
-        ("What would be shared", asking.get("summary", "")),
+        (_("Recipient"), asking.get("recipient_name") or RecipientKind(asking["recipient_kind"]).label),
+        (_("What would be shared"), asking.get("summary", "")),
     ]
     if asking.get("basis"):
-        rows.append(("Legal basis", legal_basis_label(asking["basis"])))
-    rows.append(("Justification", asking.get("justification", "")))
+        rows.append((_("Legal basis"), legal_basis_label(asking["basis"])))
+    rows.append((_("Justification"), asking.get("justification", "")))
     if asking.get("family_told") == Disclosure.FamilyTold.TOLD:
         told_on = datetime.date.fromisoformat(asking["family_told_on"]) if asking.get("family_told_on") else None
-        rows.append(("Family told", f"Yes, on {told_on:%-d %B %Y}" if told_on else "Yes"))
+        rows.append(
+            (_("Family told"), _("Yes, on %(date)s") % {"date": date_format(told_on, "j F Y")} if told_on else _("Yes"))
+        )
     elif asking.get("family_told"):
-        rows.append(("Family told", f"No: {asking.get('not_told_reason', '')}"))
+        rows.append((_("Family told"), _("No: %(reason)s") % {"reason": asking.get("not_told_reason", "")}))
     return rows
 
 
@@ -435,11 +444,11 @@ def communication_send(
 ) -> Disclosure | Approval:
     """Communication with the referrer or an agency: the coordinator's responsibility (§7.2–§7.4).
     Without consent it waits for approval (``disclosure_record``)."""
-    _require_role(access, (Role.COORDINATOR,), "Communication with the referrer is the coordinator's (§7.2).")
+    _require_role(access, (Role.COORDINATOR,), _("Communication with the referrer is the coordinator's (§7.2)."))
     if recipient.kind not in (RecipientKind.REFERRER, RecipientKind.AGENCY, RecipientKind.HEALTH_VISITOR):
-        raise ValidationError({"recipient_kind": "Choose the referrer, the health visitor or an agency."})
+        raise ValidationError({"recipient_kind": _("Choose the referrer, the health visitor or an agency.")})
     if scope not in (Scope.GENERAL, Scope.SPECIFIC, Scope.SELF_REFERRAL, Scope.MULTI_AGENCY):
-        raise ValidationError({"scope": "Choose what kind of information this is."})
+        raise ValidationError({"scope": _("Choose what kind of information this is.")})
     channel = (
         Disclosure.Channel.REFERRER_UPDATE if recipient.kind == RecipientKind.REFERRER else (Disclosure.Channel.AGENCY)
     )

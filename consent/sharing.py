@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from families.models import Family
 
@@ -125,18 +126,20 @@ def may_share(
 
     at = at or timezone.now()
     if recipient.kind in NAMED_RECIPIENTS and not recipient.name.strip():
-        return SharingDecision(False, reason="Name the agency or scheme the information would go to.")
+        return SharingDecision(False, reason=_("Name the agency or scheme the information would go to."))
 
     if request is not None and request.family_id != family.pk:
-        return SharingDecision(False, reason="That request is about another family.")
+        return SharingDecision(False, reason=_("That request is about another family."))
 
     if exception == LegalBasis.COURT_ORDER or recipient.kind == RecipientKind.COURT:
         if request is not None and request.has_order:
             return SharingDecision(True, LegalBasis.COURT_ORDER, request=request)
         return SharingDecision(
             False,
-            reason="Evidence goes to a court, or information under a court order, only against a recorded "
-            "subpoena or court order (§10.2, §10.3).",
+            reason=_(
+                "Evidence goes to a court, or information under a court order, only against a recorded "
+                "subpoena or court order (§10.2, §10.3)."
+            ),
         )
 
     if recipient.kind not in (RecipientKind.POLICE, RecipientKind.CHILDRENS_SERVICES):
@@ -166,25 +169,29 @@ def may_share(
     if recipient.kind == RecipientKind.POLICE:
         return SharingDecision(
             False,
-            reason="Nothing is passed to the police unless an exception applies (a recorded safeguarding "
-            "concern, a disclosable offence or terrorism) or a court order is recorded (§10.3).",
+            reason=_(
+                "Nothing is passed to the police unless an exception applies (a recorded safeguarding "
+                "concern, a disclosable offence or terrorism) or a court order is recorded (§10.3)."
+            ),
         )
     if recipient.kind == RecipientKind.CHILDRENS_SERVICES:
         return SharingDecision(
-            False, reason="Record the safeguarding concern first: sharing without consent needs one (§2.1)."
+            False, reason=_("Record the safeguarding concern first: sharing without consent needs one (§2.1).")
         )
     if recipient.kind == RecipientKind.NEW_SCHEME:
         return SharingDecision(
             False,
-            reason="The family has not consented to this scheme receiving their information, and there are "
-            "and have been no safeguarding concerns (§9.2, §9.3).",
+            reason=_(
+                "The family has not consented to this scheme receiving their information, and there are "
+                "and have been no safeguarding concerns (§9.2, §9.3)."
+            ),
         )
     if scope == Scope.GENERAL:
-        reason = (
+        reason = _(
             "The family has not given general consent to updates to this recipient, or has withdrawn it (§1.2, §7.3)."
         )
     else:
-        reason = (
+        reason = _(
             "The family has not given specific consent for this recipient, or has withdrawn it, and no concern "
             "for a child's welfare or safety is recorded (§1.4, §7.4)."
         )

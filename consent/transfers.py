@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access_log import approvals, gate
 from access_log.gate import FileAccess
@@ -45,9 +47,9 @@ from .sharing import Recipient, SharingDecision
 
 # The parts of a file a coordinator may choose to share.
 SECTIONS = {
-    Section.MEMBERS: "Names, dates of birth and relationships of the family members",
-    Section.CONTACT: "Address, postcode and phone number",
-    Section.REFERRAL: "The original referral and its reasons",
+    Section.MEMBERS: gettext_lazy("Names, dates of birth and relationships of the family members"),
+    Section.CONTACT: gettext_lazy("Address, postcode and phone number"),
+    Section.REFERRAL: gettext_lazy("The original referral and its reasons"),
 }
 PACKAGE_FORMAT = "homestart-transfer/1"
 MEMBER_FIELDS = ("kind", "first_name", "last_name", "relationship")
@@ -61,10 +63,10 @@ class PackageError(NotAllowed):
 
 def _check(access: FileAccess, sections: list[str]) -> None:
     if access.role not in SCHEME_STAFF_ROLES:
-        raise AccessRefused("Only the scheme's coordinators and managers transfer a family (§9.2).")
+        raise AccessRefused(_("Only the scheme's coordinators and managers transfer a family (§9.2)."))
     unknown = set(sections) - set(SECTIONS)
     if unknown or not sections:
-        raise ValidationError({"sections": "Choose what is appropriate to share."})
+        raise ValidationError({"sections": _("Choose what is appropriate to share.")})
 
 
 def _payload(family: Family, sections: list[str]) -> dict[str, Any]:
@@ -283,7 +285,7 @@ def transfer_to_scheme(
     the family's consent (§9.3) it waits, as an ``Approval``: the new file opens only on approval."""
     _check(access, sections)
     if to_scheme.pk == access.target.scheme_id:
-        raise ValidationError({"to_scheme": "Choose another scheme."})
+        raise ValidationError({"to_scheme": _("Choose another scheme.")})
     told = _told(family_told, family_told_on, not_told_reason)
     decision = _sharing(access, to_scheme.name, summary, justification, told)
     if decision.needs_approval:
@@ -338,12 +340,12 @@ def transfer_carry_out(approval: Approval, asking: dict, access: FileAccess, act
 
 
 def describe_transfer(approval: Approval, asking: dict) -> list[tuple[str, str]]:
-    where = "this system" if asking["destination"] == Transfer.Destination.SAME_INSTALLATION else "another system"
+    where = _("this system") if asking["destination"] == Transfer.Destination.SAME_INSTALLATION else _("another system")
     rows = [
-        ("Moving to", f"{asking['to_scheme_name']} ({where})"),
-        ("Parts of the file to share", "\n".join(SECTIONS.get(s, s) for s in asking["sections"])),
+        (_("Moving to"), f"{asking['to_scheme_name']} ({where})"),
+        (_("Parts of the file to share"), "\n".join(str(SECTIONS.get(s, s)) for s in asking["sections"])),
     ]
-    return rows + [row for row in describe_sharing(approval, asking) if row[0] != "Recipient"]
+    return rows + [row for row in describe_sharing(approval, asking) if row[0] != _("Recipient")]
 
 
 def _key(passphrase: str, salt: bytes) -> bytes:
@@ -367,14 +369,14 @@ def open_package(package: bytes, passphrase: str) -> dict[str, Any]:
     try:
         envelope = json.loads(package)
         if envelope.get("format") != PACKAGE_FORMAT:
-            raise PackageError("This is not a Home-Start transfer package.")
+            raise PackageError(_("This is not a Home-Start transfer package."))
         salt, nonce, body = (base64.b64decode(envelope[k]) for k in ("salt", "nonce", "ciphertext"))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise PackageError("This is not a Home-Start transfer package.") from error
+        raise PackageError(_("This is not a Home-Start transfer package.")) from error
     try:
         return json.loads(AESGCM(_key(passphrase, salt)).decrypt(nonce, body, PACKAGE_FORMAT.encode()))
     except InvalidTag:
-        raise PackageError("The passphrase is wrong, or the package was changed.") from None
+        raise PackageError(_("The passphrase is wrong, or the package was changed.")) from None
 
 
 @transaction.atomic
@@ -397,7 +399,9 @@ def transfer_export(
     the package is downloaded with ``transfer_package`` (the passphrase is never kept)."""
     _check(access, sections)
     if len(passphrase) < MIN_PASSPHRASE:
-        raise ValidationError({"passphrase": f"Use a passphrase of at least {MIN_PASSPHRASE} characters."})
+        raise ValidationError(
+            {"passphrase": _("Use a passphrase of at least %(count)s characters.") % {"count": MIN_PASSPHRASE}}
+        )
     told = _told(family_told, family_told_on, not_told_reason)
     decision = _sharing(access, to_scheme_name, summary, justification, told)
     if decision.needs_approval:
@@ -423,11 +427,13 @@ def transfer_export(
 def transfer_package(*, access: FileAccess, transfer: Transfer, passphrase: str) -> bytes:
     """The sealed package of a recorded (so consented or approved) export transfer."""
     if access.role not in SCHEME_STAFF_ROLES:
-        raise AccessRefused("Only the scheme's coordinators and managers download a transfer package.")
+        raise AccessRefused(_("Only the scheme's coordinators and managers download a transfer package."))
     if transfer.family_id != access.target.pk or transfer.destination != Transfer.Destination.EXPORT:
         raise gate.FileHidden("No such transfer.")
     if len(passphrase) < MIN_PASSPHRASE:
-        raise ValidationError({"passphrase": f"Use a passphrase of at least {MIN_PASSPHRASE} characters."})
+        raise ValidationError(
+            {"passphrase": _("Use a passphrase of at least %(count)s characters.") % {"count": MIN_PASSPHRASE}}
+        )
     disclosure = transfer.disclosure
     data = _payload(access.target, list(transfer.sections)) | {
         "to_scheme": disclosure.recipient_name.strip(),
@@ -441,7 +447,7 @@ def transfer_import(*, package: bytes, passphrase: str, scheme: Scheme, actor: U
     """Open a new family file from another installation's package (§9.2, §9.3)."""
     role = staff_role(actor=actor, scheme=scheme)
     if role is None:
-        raise AccessRefused("Only the scheme's coordinators and managers import a transfer.")
+        raise AccessRefused(_("Only the scheme's coordinators and managers import a transfer."))
     data = open_package(package, passphrase)
     data = {
         k: data[k]
@@ -451,4 +457,4 @@ def transfer_import(*, package: bytes, passphrase: str, scheme: Scheme, actor: U
     try:
         return _open_file(scheme=scheme, data=data, actor=actor, role=role, same_installation=False)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
-        raise PackageError("The package's contents are not a family file this system can open.") from error
+        raise PackageError(_("The package's contents are not a family file this system can open.")) from error

@@ -84,10 +84,10 @@ def history(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference)
     return render_history(
         request,
-        title=f"consent of {reference}",
-        caption=f"Family file {reference}: consent",
+        title=_("consent of %(reference)s") % {"reference": reference},
+        caption=_("Family file %(reference)s: consent") % {"reference": reference},
         back_url=reverse("consent:overview", kwargs={"reference": reference}),
-        back_label="Back to consent",
+        back_label=_("Back to consent"),
         sources=lambda: selectors.consent_history(access=access),
     )
 
@@ -127,8 +127,8 @@ def statement_new(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         access,
         form,
-        heading="Record the confidentiality statement",
-        submit="Save",
+        heading=_("Record the confidentiality statement"),
+        submit=_("Save"),
         version=PolicyVersion.current(),
         template="consent/statement_form.html",
     )
@@ -193,7 +193,7 @@ def consent_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Consent recorded."))
             return redirect("consent:overview", reference=reference)
-    return _form_page(request, access, form, heading="Record consent", submit="Save consent")
+    return _form_page(request, access, form, heading=_("Record consent"), submit=_("Save consent"))
 
 
 @sensitive_post_parameters()
@@ -230,8 +230,8 @@ def consent_withdraw(request: HttpRequest, reference: str, consent_id: str) -> H
         request,
         access,
         form,
-        heading="Record that consent was withdrawn",
-        submit="Record withdrawal",
+        heading=_("Record that consent was withdrawn"),
+        submit=_("Record withdrawal"),
         consent=consent,
         template="consent/withdraw_form.html",
     )
@@ -267,14 +267,14 @@ def communication_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            _sharing_message(request, result, "Communication recorded in the disclosure register.")
+            _sharing_message(request, result, _("Communication recorded in the disclosure register."))
             return redirect("consent:overview", reference=reference)
     return _form_page(
         request,
         access,
         form,
-        heading="Send an update to the referrer or an agency",
-        submit="Record what was shared",
+        heading=_("Send an update to the referrer or an agency"),
+        submit=_("Record what was shared"),
         referrer=referrer,
         template="consent/communication_form.html",
     )
@@ -287,13 +287,16 @@ def _sharing_message(request: HttpRequest, result, done: str) -> None:
     elif approvals.decision_of(result) is not None:
         messages.success(
             request,
-            "Done alone in an emergency: it is in the register, and the safeguarding lead or manager has been told.",
+            _("Done alone in an emergency: it is in the register, and the safeguarding lead or manager has been told."),
         )
     else:
         messages.info(
             request,
-            f"Waiting for approval by {approvals.approver_roles_label(result)}: nothing is "
-            "shared until another person approves it. It is listed on their approvals page.",
+            _(
+                "Waiting for approval by %(approvers)s: nothing is "
+                "shared until another person approves it. It is listed on their approvals page."
+            )
+            % {"approvers": approvals.approver_roles_label(result)},
         )
 
 
@@ -321,8 +324,8 @@ def transfer_package(request: HttpRequest, reference: str, transfer_id: str) -> 
         request,
         access,
         form,
-        heading="Download the transfer package",
-        submit="Download",
+        heading=_("Download the transfer package"),
+        submit=_("Download"),
         transfer=transfer,
         template="consent/transfer_package.html",
     )
@@ -333,7 +336,7 @@ def transfer_package(request: HttpRequest, reference: str, transfer_id: str) -> 
 def reviews_due(request: HttpRequest) -> HttpResponse:
     """Consents due for review, for the coordinator (§1.2)."""
     if not has_role(request.user, SCHEME_STAFF_ROLES):
-        raise AccessRefused("Only coordinators and managers review consents.")
+        raise AccessRefused(_("Only coordinators and managers review consents."))
     return render(
         request, "consent/reviews_due.html", {"consents": selectors.consents_due_for_review(user=request.user)}
     )
@@ -363,10 +366,10 @@ def disclosure_history(request: HttpRequest, reference: str) -> HttpResponse:
     access = _open(request, reference, section=Section.SAFEGUARDING, roles=REGISTER_ROLES)
     return render_history(
         request,
-        title=f"disclosures of {reference}",
-        caption=f"Family file {reference}: disclosure register",
+        title=_("disclosures of %(reference)s") % {"reference": reference},
+        caption=_("Family file %(reference)s: disclosure register") % {"reference": reference},
         back_url=reverse("consent:disclosures", kwargs={"reference": reference}),
-        back_label="Back to the disclosure register",
+        back_label=_("Back to the disclosure register"),
         sources=lambda: selectors.disclosure_history(access=access),
     )
 
@@ -400,7 +403,7 @@ def disclosure_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            _sharing_message(request, result, "Disclosure recorded in the register.")
+            _sharing_message(request, result, _("Disclosure recorded in the register."))
             return redirect("consent:disclosures", reference=reference)
     return render(
         request,
@@ -450,8 +453,8 @@ def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
             if data["destination"] == "same":
                 messages.success(
                     request,
-                    f"Family file {transfer.new_family.reference} opened in "
-                    f"{transfer.to_scheme.name}. The transfer is in the disclosure register.",
+                    _("Family file %(reference)s opened in %(scheme)s. The transfer is in the disclosure register.")
+                    % {"reference": transfer.new_family.reference, "scheme": transfer.to_scheme.name},
                 )
                 return redirect("consent:overview", reference=reference)
             response = HttpResponse(package, content_type="application/octet-stream")
@@ -461,7 +464,7 @@ def transfer_new(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         access,
         form,
-        heading="Transfer to another scheme",
-        submit="Transfer",
+        heading=_("Transfer to another scheme"),
+        submit=_("Transfer"),
         template="consent/transfer_form.html",
     )

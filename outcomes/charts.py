@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from .models import HIGHEST, Area, Assessment, Occasion
 
 WIDTH, HEIGHT = 640, 230
@@ -81,8 +84,12 @@ def journey_chart(assessments: list[Assessment]) -> dict | None:
         "drawn": shown,
         "legend": [(str(o.label), FILL[o]) for o in Occasion if any(a.occasion == o for a in shown)],
         "description": "; ".join(
-            f"{a.get_occasion_display()} on {a.assessed_on:%-d %B %Y}: "
-            + ", ".join(f"{label} {score}" for label, score in a.scores)
+            _("%(occasion)s on %(date)s: %(scores)s")
+            % {
+                "occasion": a.get_occasion_display(),
+                "date": date_format(a.assessed_on, "j F Y"),
+                "scores": ", ".join(f"{label} {score}" for label, score in a.scores),
+            }
             for a in shown
         ),
     }

@@ -20,12 +20,18 @@ What is kept, and how:
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from homestart.fields import EncryptedCharField, EncryptedTextField
 from homestart.models import AppendOnlyModel, EncryptedModel, FamilyKey
@@ -34,41 +40,41 @@ LOWEST, HIGHEST = 0, 5
 
 
 class Occasion(models.TextChoices):
-    START = "start", "Start of support"
-    REVIEW = "review", "Review"
-    END = "end", "End of support"
+    START = "start", _("Start of support")
+    REVIEW = "review", _("Review")
+    END = "end", _("End of support")
 
 
 class Area(models.TextChoices):
     """The four headline areas the family scores itself in. Each value is also the name of
     the assessment's score field."""
 
-    PARENTING = "parenting", "Parenting skills"
-    PARENT_WELLBEING = "parent_wellbeing", "Parental well-being"
-    CHILDREN_WELLBEING = "children_wellbeing", "Children's well-being"
-    FAMILY_MANAGEMENT = "family_management", "Family management"
+    PARENTING = "parenting", _("Parenting skills")
+    PARENT_WELLBEING = "parent_wellbeing", _("Parental well-being")
+    CHILDREN_WELLBEING = "children_wellbeing", _("Children's well-being")
+    FAMILY_MANAGEMENT = "family_management", _("Family management")
 
 
 class Need(models.TextChoices):
     """The 13 specific needs a family may choose to work on (docs/outcomes.md), each in one area."""
 
     # Parenting skills
-    BOUNDARIES = "boundaries", "Parenting skills and boundaries"
-    ROUTINES = "routines", "Children's routines"
-    PARENT_CHILD = "parent_child", "The parent–child relationship"
+    BOUNDARIES = "boundaries", _("Parenting skills and boundaries")
+    ROUTINES = "routines", _("Children's routines")
+    PARENT_CHILD = "parent_child", _("The parent–child relationship")
     # Parental well-being
-    PARENT_PHYSICAL = "parent_physical", "Parent's physical health"
-    PARENT_EMOTIONAL = "parent_emotional", "Parent's emotional well-being and mental health"
-    ISOLATION = "isolation", "Feeling less isolated"
-    SELF_ESTEEM = "self_esteem", "Self-esteem and confidence"
+    PARENT_PHYSICAL = "parent_physical", _("Parent's physical health")
+    PARENT_EMOTIONAL = "parent_emotional", _("Parent's emotional well-being and mental health")
+    ISOLATION = "isolation", _("Feeling less isolated")
+    SELF_ESTEEM = "self_esteem", _("Self-esteem and confidence")
     # Children's well-being
-    CHILD_PHYSICAL = "child_physical", "Children's physical health"
-    CHILD_EMOTIONAL = "child_emotional", "Children's emotional well-being"
-    CHILD_BEHAVIOUR = "child_behaviour", "Children's behaviour"
+    CHILD_PHYSICAL = "child_physical", _("Children's physical health")
+    CHILD_EMOTIONAL = "child_emotional", _("Children's emotional well-being")
+    CHILD_BEHAVIOUR = "child_behaviour", _("Children's behaviour")
     # Family management
-    HOME = "home", "Managing the home"
-    MONEY = "money", "Managing money"
-    SERVICES = "services", "Using other services"
+    HOME = "home", _("Managing the home")
+    MONEY = "money", _("Managing money")
+    SERVICES = "services", _("Using other services")
 
 
 NEED_AREA: dict[str, str] = {
@@ -91,16 +97,16 @@ NEED_AREA: dict[str, str] = {
 class Service(models.TextChoices):
     """Where the scheme signposted the family: counted for funders (§8.9), never named with it."""
 
-    HEALTH_VISITOR = "health_visitor", "Health visitor or GP"
-    FAMILY_HUB = "family_hub", "Family hub or children's centre"
-    MENTAL_HEALTH = "mental_health", "Mental health support"
-    MONEY_ADVICE = "money_advice", "Debt, benefits or money advice"
-    HOUSING = "housing", "Housing support"
-    FOOD = "food", "Food bank or baby bank"
-    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse support"
-    CHILDCARE = "childcare", "Nursery, childcare or early education"
-    PARENTING_COURSE = "parenting_course", "Parenting course or group"
-    OTHER = "other", "Another service"
+    HEALTH_VISITOR = "health_visitor", _("Health visitor or GP")
+    FAMILY_HUB = "family_hub", _("Family hub or children's centre")
+    MENTAL_HEALTH = "mental_health", _("Mental health support")
+    MONEY_ADVICE = "money_advice", _("Debt, benefits or money advice")
+    HOUSING = "housing", _("Housing support")
+    FOOD = "food", _("Food bank or baby bank")
+    DOMESTIC_ABUSE = "domestic_abuse", _("Domestic abuse support")
+    CHILDCARE = "childcare", _("Nursery, childcare or early education")
+    PARENTING_COURSE = "parenting_course", _("Parenting course or group")
+    OTHER = "other", _("Another service")
 
 
 def _codes(value: str) -> list[str]:
@@ -113,7 +119,16 @@ def pack(codes: list[str]) -> str:
     return f",{','.join(codes)}," if codes else ""
 
 
-def score_field(label: str) -> models.PositiveSmallIntegerField:
+def score_message(area: Area) -> str:
+    """What to do about a missing score, naming the area in the reader's language."""
+    return gettext("Choose a score from %(lowest)s to %(highest)s for %(area)s.") % {
+        "lowest": LOWEST,
+        "highest": HIGHEST,
+        "area": str(area.label).lower(),
+    }
+
+
+def score_field(label: StrOrPromise) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(label, validators=[MinValueValidator(LOWEST), MaxValueValidator(HIGHEST)])
 
 
@@ -123,22 +138,22 @@ class Assessment(FamilyKey, EncryptedModel, AppendOnlyModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="outcome_assessments")
     occasion = models.CharField(max_length=8, choices=Occasion.choices)
-    assessed_on = models.DateField("date the family scored")
+    assessed_on = models.DateField(_("date the family scored"))
     parenting = score_field(Area.PARENTING.label)
     parent_wellbeing = score_field(Area.PARENT_WELLBEING.label)
     children_wellbeing = score_field(Area.CHILDREN_WELLBEING.label)
     family_management = score_field(Area.FAMILY_MANAGEMENT.label)
-    needs = models.CharField("needs chosen", max_length=300, blank=True)
-    signposting = models.CharField("services signposted to", max_length=300, blank=True)
-    signposting_other = EncryptedCharField("another service", max_length=200, blank=True)
-    own_words = EncryptedTextField("in the family's own words", blank=True)
+    needs = models.CharField(_("needs chosen"), max_length=300, blank=True)
+    signposting = models.CharField(_("services signposted to"), max_length=300, blank=True)
+    signposting_other = EncryptedCharField(_("another service"), max_length=200, blank=True)
+    own_words = EncryptedTextField(_("in the family's own words"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["assessed_on", "recorded_at"]
-        verbose_name = "outcome scoring"
-        verbose_name_plural = "outcome scores"
+        verbose_name = _("outcome scoring")
+        verbose_name_plural = _("outcome scores")
         indexes = [models.Index(fields=["family", "occasion", "assessed_on"], name="outcome_family_occasion")]
         constraints = [
             models.CheckConstraint(
@@ -180,7 +195,7 @@ class Assessment(FamilyKey, EncryptedModel, AppendOnlyModel):
 
     @property
     def service_labels(self) -> list[str]:
-        """The services signposted to, from the list ("Another service" not named)."""
+        """The services signposted to, from the list (_("Another service") not named)."""
         chosen = set(self.service_codes)
         return [str(s.label) for s in Service if s in chosen]
 

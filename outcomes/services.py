@@ -7,6 +7,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from access_log import gate
 from access_log.gate import FileAccess
@@ -14,7 +16,7 @@ from homestart.errors import AccessRefused
 from homestart.models import User
 from homestart.rules import Role, Section
 
-from .models import HIGHEST, LOWEST, Area, Assessment, Need, Occasion, Service, pack
+from .models import HIGHEST, LOWEST, Area, Assessment, Need, Occasion, Service, pack, score_message
 
 # Who records the end of support: the staff who close it (the volunteer's access ends then, §8.5).
 END_RECORDERS = (Role.COORDINATOR, Role.MANAGER)
@@ -64,37 +66,39 @@ def assessment_record(
     allowed = occasions_open(access=access, last=last)
     errors: dict[str, str] = {}
     if occasion not in Occasion.values:
-        errors["occasion"] = "Choose when the family scored."
+        errors["occasion"] = _("Choose when the family scored.")
     elif occasion not in allowed:
         if not allowed:
-            raise AccessRefused("Support is closed and its final scores are recorded: the file is read-only (§8.8).")
+            raise AccessRefused(_("Support is closed and its final scores are recorded: the file is read-only (§8.8)."))
         if occasion == Occasion.START:
-            errors["occasion"] = "The start-of-support scores are already recorded: record a review instead."
+            errors["occasion"] = _("The start-of-support scores are already recorded: record a review instead.")
         elif occasion == Occasion.END and access.role not in END_RECORDERS:
-            errors["occasion"] = "The end-of-support scores are recorded by the coordinator when support closes."
+            errors["occasion"] = _("The end-of-support scores are recorded by the coordinator when support closes.")
         else:
-            errors["occasion"] = "Record the start-of-support scores first."
+            errors["occasion"] = _("Record the start-of-support scores first.")
     if assessed_on > today:
-        errors["assessed_on"] = "The date the family scored must be today or in the past."
+        errors["assessed_on"] = _("The date the family scored must be today or in the past.")
     elif last is not None and occasion != Occasion.START and assessed_on < last.assessed_on:
-        errors["assessed_on"] = f"The date must be on or after the last scores ({last.assessed_on:%-d %B %Y})."
+        errors["assessed_on"] = _("The date must be on or after the last scores (%(date)s).") % {
+            "date": date_format(last.assessed_on, "j F Y")
+        }
     for area in Area:
         value = scores.get(area.value)
         if value is None or not LOWEST <= value <= HIGHEST:
-            errors[area.value] = f"Choose a score from {LOWEST} to {HIGHEST} for {area.label.lower()}."
+            errors[area.value] = score_message(area)
     unknown = set(needs) - set(Need.values)
     if unknown:
-        errors["needs"] = "Choose needs from the list."
+        errors["needs"] = _("Choose needs from the list.")
     elif not needs and occasion != Occasion.END:
-        errors["needs"] = "Choose at least one need the family wants help with."
+        errors["needs"] = _("Choose at least one need the family wants help with.")
     services = list(signposting)
     if set(services) - set(Service.values):
-        errors["signposting"] = "Choose services from the list."
+        errors["signposting"] = _("Choose services from the list.")
     other = signposting_other.strip()
     if other and Service.OTHER not in services:
         services.append(Service.OTHER)
     if Service.OTHER in services and not other:
-        errors["signposting_other"] = "Name the other service."
+        errors["signposting_other"] = _("Name the other service.")
     if errors:
         raise ValidationError(errors)
     with gate.changing(access, section=Section.OUTCOMES) as target:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -69,7 +70,7 @@ def assessment_new(request: HttpRequest, reference: str) -> HttpResponse:
     occasions = services.occasions_open(access=access, last=services.last_assessment(family))
     back = "outcomes:family" if access.full else "families:detail"
     if not occasions:
-        messages.error(request, "Support is closed and its final scores are recorded: the file is read-only.")
+        messages.error(request, _("Support is closed and its final scores are recorded: the file is read-only."))
         return redirect(back, reference=reference)
     wanted = request.GET.get("occasion", "")
     initial = {"assessed_on": timezone.localdate(), "occasion": wanted if wanted in occasions else occasions[0]}
@@ -94,7 +95,9 @@ def assessment_new(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, str(error))
             return redirect(back, reference=reference)
         else:
-            messages.success(request, f"{Occasion(data['occasion']).label} scores recorded.")
+            messages.success(
+                request, _("%(occasion)s scores recorded.") % {"occasion": Occasion(data["occasion"]).label}
+            )
             return redirect(back, reference=reference)
     return render(
         request,

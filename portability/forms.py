@@ -15,7 +15,7 @@ class UploadForm(forms.Form):
             "A CSV file (UTF-8, as Excel's 'CSV UTF-8' writes it) or an Excel workbook (.xlsx), "
             "up to 5 MB and 3,000 rows. The first row names the columns."
         ),
-        error_messages={"required": "Choose the file to upload.", "empty": "The chosen file is empty."},
+        error_messages={"required": _("Choose the file to upload."), "empty": _("The chosen file is empty.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 
@@ -39,7 +39,7 @@ class ExportForm(forms.Form):
             "At least 16 characters, for example four unrelated words. It is not kept: without it "
             "nobody can open the archive, so store it in your password manager, never with the file."
         ),
-        error_messages={"min_length": "Use a passphrase of at least 16 characters."},
+        error_messages={"min_length": _("Use a passphrase of at least 16 characters.")},
     )
     passphrase_again = forms.CharField(
         label=_("The passphrase again"), required=False, strip=False, widget=forms.PasswordInput

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access_log.kinds import SCHEME_STAFF_ROLES
 from families.models import Family, Member
@@ -70,11 +71,13 @@ class ImportReport:
         return len(self.errors)
 
     def summary(self) -> str:
-        verb = "would be added" if self.dry_run else "added"
-        return (
-            f"{self.rows_read} row(s) read: {self.added} {verb}, {self.already_there} already there, "
-            f"{self.refused} refused."
-        )
+        counts = {"read": self.rows_read, "added": self.added, "there": self.already_there, "refused": self.refused}
+        if self.dry_run:
+            return (
+                _("%(read)s row(s) read: %(added)s would be added, %(there)s already there, %(refused)s refused.")
+                % counts
+            )
+        return _("%(read)s row(s) read: %(added)s added, %(there)s already there, %(refused)s refused.") % counts
 
     def errors_csv(self) -> str:
         """The failing rows as they were, plus a ``reason`` column (and the line), to fix and import again."""
@@ -106,7 +109,7 @@ def require_importer(*, actor: User, scheme: Scheme) -> str:
     """The role in which ``actor`` brings records into ``scheme``: a coordinator or the manager."""
     role = staff_role(actor=actor, scheme=scheme)
     if role is None:
-        raise AccessRefused("Only the scheme's coordinators and manager bring records in (§7.2, §8.3).")
+        raise AccessRefused(_("Only the scheme's coordinators and manager bring records in (§7.2, §8.3)."))
     return role
 
 
@@ -149,7 +152,7 @@ def _reason(error: Exception) -> str:
         if hasattr(error, "error_dict"):
             return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items())
         return " ".join(error.messages)
-    return "the row could not be saved"
+    return _("the row could not be saved")
 
 
 Progress = Callable[[int], None]
@@ -304,7 +307,7 @@ def scheme_managed_by(*, user: User, code: str = "") -> Scheme | None:
 
 def _require_manager(*, actor: User, scheme: Scheme) -> None:
     if not Membership.objects.current().filter(user=actor, scheme=scheme, role=Role.MANAGER).exists():
-        raise AccessRefused("Only the scheme manager brings records in from this page.")
+        raise AccessRefused(_("Only the scheme manager brings records in from this page."))
 
 
 def _open_pending(pending: PendingImport) -> Table:
@@ -350,7 +353,7 @@ def pending_import_confirm(*, pending: PendingImport, actor: User) -> ImportRepo
         if locked.status != PendingImport.Status.WAITING:
             return None
         if locked.uploaded_by_id != actor.pk:
-            raise AccessRefused("Only the person who uploaded the file confirms it.")
+            raise AccessRefused(_("Only the person who uploaded the file confirms it."))
         _require_manager(actor=actor, scheme=locked.scheme)
         report = families_import(scheme=locked.scheme, actor=actor, table=_open_pending(locked))
         locked.rows_read, locked.added = report.rows_read, report.added

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from families.models import Family
@@ -18,8 +19,8 @@ from records.models import VolunteerFile
 
 
 class ImportKind(models.TextChoices):
-    FAMILIES = "families", "Families"
-    VOLUNTEERS = "volunteers", "Volunteers"
+    FAMILIES = "families", _("Families")
+    VOLUNTEERS = "volunteers", _("Volunteers")
 
 
 class ImportedRecord(AppendOnlyModel):
@@ -63,9 +64,9 @@ class PendingImport(models.Model):
     """
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting for confirmation"
-        IMPORTED = "imported", "Imported"
-        ABANDONED = "abandoned", "Abandoned"
+        WAITING = "waiting", _("Waiting for confirmation")
+        IMPORTED = "imported", _("Imported")
+        ABANDONED = "abandoned", _("Abandoned")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
@@ -107,15 +108,15 @@ class SchemeExport(AppendOnlyModel):
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
     exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     exported_at = models.DateTimeField(default=timezone.now, editable=False)
-    recipient = models.CharField(max_length=200, help_text="Who received the archive.")
+    recipient = models.CharField(max_length=200, help_text=_("Who received the archive."))
     legal_basis = models.CharField(
         max_length=200, default="The scheme, as data controller, taking its own records (UK GDPR Art. 5(1)(f), 32)"
     )
     encryption = models.CharField(max_length=64)
-    contents = models.CharField(max_length=500, help_text="Kinds and counts of records, no personal values.")
+    contents = models.CharField(max_length=500, help_text=_("Kinds and counts of records, no personal values."))
     families = models.PositiveIntegerField()
     volunteers = models.PositiveIntegerField()
-    sha256 = models.CharField("SHA-256 of the archive", max_length=64)
+    sha256 = models.CharField(_("SHA-256 of the archive"), max_length=64)
 
     class Meta:
         ordering = ["-exported_at"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from families.forms import clean_postcode
 from families.models import Member, Referral
@@ -56,12 +57,12 @@ def parse_date(text: str) -> datetime.date:
     else:
         found = YMD.match(text[:10]) if len(text) == 10 or text[10:11] == " " else None
         if not found:
-            raise ValueError(f"{text} is not a date (write dd/mm/yyyy or yyyy-mm-dd)")
+            raise ValueError(_("%(text)s is not a date (write dd/mm/yyyy or yyyy-mm-dd)") % {"text": text})
         year, month, day = (int(g) for g in found.groups())
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text} is not a date") from None
+        raise ValueError(_("%(text)s is not a date") % {"text": text}) from None
 
 
 def parse_yes_no(text: str) -> bool | None:
@@ -94,7 +95,7 @@ def _date(values: dict[str, str], name: str, label: str, errors: list[str], *, r
     text = values.get(name, "")
     if not text:
         if required:
-            errors.append(f"no {label} ({name})")
+            errors.append(_("no %(what)s (%(column)s)") % {"what": label, "column": name})
         return None
     try:
         day = parse_date(text)
@@ -102,7 +103,7 @@ def _date(values: dict[str, str], name: str, label: str, errors: list[str], *, r
         errors.append(f"{name}: {error}")
         return None
     if day > today:
-        errors.append(f"{name}: {text} is in the future")
+        errors.append(_("%(column)s: %(text)s is in the future") % {"column": name, "text": text})
     return day
 
 
@@ -119,17 +120,17 @@ def parse_children(text: str, errors: list[str], today: datetime.date) -> list[d
                 words = words[:-1]
             except ValueError:
                 if re.search(r"\d", words[-1]):
-                    errors.append(f"children: {words[-1]} is not a date (write Name dd/mm/yyyy)")
+                    errors.append(_("children: %(text)s is not a date (write Name dd/mm/yyyy)") % {"text": words[-1]})
                     continue
         if born and born > today:
-            errors.append(f"children: {born:%d/%m/%Y} is in the future")
+            errors.append(_("children: %(date)s is in the future") % {"date": f"{born:%d/%m/%Y}"})
             continue
         if len(words) > 1 and len(" ".join(words[1:])) <= 100:
             first, last = words[0], " ".join(words[1:])
         else:
             first, last = " ".join(words), ""
         if len(first) > 100:
-            errors.append("children: a name is longer than 100 characters")
+            errors.append(_("children: a name is longer than 100 characters"))
             continue
         children.append({"first_name": first, "last_name": last, "date_of_birth": born, "relationship": "child"})
     return children
@@ -140,36 +141,38 @@ def parse_family(values: dict[str, str], *, today: datetime.date | None = None) 
     errors: list[str] = []
     first, last = values.get("carer_first_name", ""), values.get("carer_last_name", "")
     if not last:
-        errors.append("no surname (carer_last_name)")
+        errors.append(_("no surname (carer_last_name)"))
     if not first:
-        errors.append("no first name (carer_first_name)")
+        errors.append(_("no first name (carer_first_name)"))
     for name, text in (("carer_first_name", first), ("carer_last_name", last)):
         if len(text) > 100:
-            errors.append(f"{name} is longer than 100 characters")
+            errors.append(_("%(column)s is longer than %(count)s characters") % {"column": name, "count": 100})
     consent = parse_yes_no(values.get("family_consented", ""))
     if consent is None:
         given = values.get("family_consented", "")
         errors.append(
-            f"family_consented: '{given}' is not yes or no" if given else "no answer in family_consented (yes or no)"
+            _("family_consented: '%(text)s' is not yes or no") % {"text": given}
+            if given
+            else _("no answer in family_consented (yes or no)")
         )
     elif consent is False:
-        errors.append("no consent: the family did not consent to the referral, so no file is opened (§7.1)")
+        errors.append(_("no consent: the family did not consent to the referral, so no file is opened (§7.1)"))
     postcode = values.get("postcode", "")
     try:
         postcode = clean_postcode(postcode)
     except forms.ValidationError:
-        errors.append(f"postcode not valid: {postcode}")
-    born = _date(values, "carer_date_of_birth", "date of birth", errors, required=False, today=today)
-    referred_on = _date(values, "referral_date", "referral date", errors, required=True, today=today)
+        errors.append(_("postcode not valid: %(postcode)s") % {"postcode": postcode})
+    born = _date(values, "carer_date_of_birth", _("date of birth"), errors, required=False, today=today)
+    referred_on = _date(values, "referral_date", _("referral date"), errors, required=True, today=today)
     phone = values.get("phone", "")
     if len(phone) > 32:
-        errors.append("phone is longer than 32 characters")
+        errors.append(_("%(column)s is longer than %(count)s characters") % {"column": "phone", "count": 32})
     source_text = values.get("referral_source", "")
     source = SOURCES.get(source_text.lower(), Referral.Source.OTHER_AGENCY)
     organisation = "" if source_text.lower() in SOURCES else source_text
     for name, text in (("referrer_name", values.get("referrer_name", "")), ("referral_source", organisation)):
         if len(text) > 200:
-            errors.append(f"{name} is longer than 200 characters")
+            errors.append(_("%(column)s is longer than %(count)s characters") % {"column": name, "count": 200})
     children = parse_children(values.get("children", ""), errors, today)
     if errors:
         raise RowInvalid(errors)
@@ -205,22 +208,22 @@ def parse_volunteer(values: dict[str, str], *, today: datetime.date | None = Non
     errors: list[str] = []
     first, last, email = values.get("first_name", ""), values.get("last_name", ""), values.get("email", "").lower()
     if not first:
-        errors.append("no first name (first_name)")
+        errors.append(_("no first name (first_name)"))
     if not last:
-        errors.append("no surname (last_name)")
+        errors.append(_("no surname (last_name)"))
     if not email:
-        errors.append("no e-mail address (email)")
+        errors.append(_("no e-mail address (email)"))
     else:
         try:
             forms.EmailField().clean(email)
         except forms.ValidationError:
-            errors.append(f"email: {email} is not an e-mail address")
+            errors.append(_("email: %(text)s is not an e-mail address") % {"text": email})
     if len(first) > 150 or len(last) > 150:
-        errors.append("a name is longer than 150 characters")
-    started = _date(values, "started_on", "start date", errors, required=True, today=today)
-    dbs = _date(values, "dbs_checked_on", "DBS date", errors, required=False, today=today)
+        errors.append(_("a name is longer than 150 characters"))
+    started = _date(values, "started_on", _("start date"), errors, required=True, today=today)
+    dbs = _date(values, "dbs_checked_on", _("DBS date"), errors, required=False, today=today)
     if len(values.get("phone", "")) > 32:
-        errors.append("phone is longer than 32 characters")
+        errors.append(_("%(column)s is longer than %(count)s characters") % {"column": "phone", "count": 32})
     if errors:
         raise RowInvalid(errors)
     return VolunteerRow(

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from .columns import Column
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -81,15 +83,18 @@ class Table:
         try:
             first = next(self._rows)
         except StopIteration:
-            raise FileRefused("The file is empty: it needs a heading row and then one row per record.") from None
+            raise FileRefused(_("The file is empty: it needs a heading row and then one row per record.")) from None
         self.headings = [normalise_heading(h) for h in first[1]]
         self.raw_headings = [str(h or "") for h in first[1]]
         known = {c.name for c in columns}
         missing = [c.name for c in columns if c.required and c.name not in self.headings]
         if missing:
             raise FileRefused(
-                "The heading row lacks " + ", ".join(missing) + ". The first row must name the columns "
-                "(any order, any case); see docs/import.md or the template."
+                _(
+                    "The heading row lacks %(columns)s. The first row must name the columns "
+                    "(any order, any case); see docs/import.md or the template."
+                )
+                % {"columns": ", ".join(missing)}
             )
         self.ignored = [h for h, n in zip(self.raw_headings, self.headings, strict=True) if n and n not in known]
 
@@ -103,11 +108,16 @@ class Table:
                 start = reader.line_num + 1
         except UnicodeDecodeError:
             raise FileRefused(
-                f"The file is not UTF-8 text (near line {start}). In Excel choose Save As, "
-                "'CSV UTF-8 (Comma delimited)'; see docs/import.md."
+                _(
+                    "The file is not UTF-8 text (near line %(line)s). In Excel choose Save As, "
+                    "'CSV UTF-8 (Comma delimited)'; see docs/import.md."
+                )
+                % {"line": start}
             ) from None
         except csv.Error as error:
-            raise FileRefused(f"Line {start} cannot be read as CSV ({error}).") from None
+            raise FileRefused(
+                _("Line %(line)s cannot be read as CSV (%(error)s).") % {"line": start, "error": error}
+            ) from None
         finally:
             # Leave the caller's stream open (a wrapper closes what it wraps when collected);
             # if the caller closed it already there is nothing to leave open.
@@ -122,7 +132,9 @@ class Table:
         try:
             book = load_workbook(stream, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise FileRefused(f"The file is not a spreadsheet this can read ({error}).") from None
+            raise FileRefused(
+                _("The file is not a spreadsheet this can read (%(error)s).") % {"error": error}
+            ) from None
         try:
             sheet = book.worksheets[0]
             for number, cells in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
@@ -135,8 +147,11 @@ class Table:
         for read, (line, cells) in enumerate(self._rows, start=1):
             if self.max_rows is not None and read > self.max_rows:
                 raise FileRefused(
-                    f"The file has more than {self.max_rows:,} rows; this page takes up to {self.max_rows:,}. "
-                    "Split it, or use the import_families command (docs/import.md)."
+                    _(
+                        "The file has more than %(limit)s rows; this page takes up to %(limit)s. "
+                        "Split it, or use the import_families command (docs/import.md)."
+                    )
+                    % {"limit": f"{self.max_rows:,}"}
                 )
             if not any(str(c).strip() for c in cells):
                 continue  # a blank row

@@ -9,6 +9,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -35,7 +36,7 @@ class MemoryOnlyUploadHandler(MemoryFileUploadHandler):
 def _scheme(request: HttpRequest):
     scheme = importing.scheme_managed_by(user=request.user, code=request.GET.get("scheme", ""))
     if scheme is None:
-        raise PermissionDenied("Only the scheme manager brings records in or takes them out.")
+        raise PermissionDenied(_("Only the scheme manager brings records in or takes them out."))
     return scheme
 
 
@@ -79,13 +80,13 @@ def _upload(request: HttpRequest) -> HttpResponse:
     scheme = _scheme(request)
     if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > UPLOAD_LIMIT + 64 * 1024:
         form = UploadForm()
-        form.add_error(None, "The file is larger than 5 MB: split it, or use the import command.")
+        form.add_error(None, _("The file is larger than 5 MB: split it, or use the import command."))
         return render(request, "portability/upload.html", {"form": form, "scheme": scheme, "columns": FAMILY_COLUMNS})
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            pending, _ = importing.pending_import_stage(
+            pending, _report = importing.pending_import_stage(
                 scheme=scheme, actor=request.user, content=upload.read(), name=upload.name
             )
         except FileRefused as refused:
@@ -123,7 +124,7 @@ def confirm(request: HttpRequest, pending_id) -> HttpResponse:
     pending = _pending(request, pending_id)
     report = importing.pending_import_confirm(pending=pending, actor=request.user)
     if report is None:
-        messages.info(request, "This file was already imported (or abandoned): nothing was imported twice.")
+        messages.info(request, _("This file was already imported (or abandoned): nothing was imported twice."))
     else:
         messages.success(request, report.summary())
     return redirect("portability:preview", pending_id=pending.pk)
@@ -133,7 +134,7 @@ def confirm(request: HttpRequest, pending_id) -> HttpResponse:
 def abandon(request: HttpRequest, pending_id) -> HttpResponse:
     pending = _pending(request, pending_id)
     importing.pending_import_abandon(pending=pending, actor=request.user)
-    messages.info(request, "The upload was abandoned and can no longer be read. Nothing was imported.")
+    messages.info(request, _("The upload was abandoned and can no longer be read. Nothing was imported."))
     return redirect("portability:index")
 
 

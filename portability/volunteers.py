@@ -18,6 +18,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 
 from homestart import keystore
 from homestart.models import AccessRequest, Membership, Scheme, User
@@ -89,7 +90,7 @@ def _open(*, scheme: Scheme, actor: User, row) -> VolunteerFile:
     person = User.objects.filter(email__iexact=row.email).first()
     if person is None:
         if User.objects.filter(username=row.email).exists():
-            raise ValidationError({"email": "an account already signs in with this address as its user name"})
+            raise ValidationError({"email": _("an account already signs in with this address as its user name")})
         person = User(username=row.email, email=row.email, first_name=row.first_name, last_name=row.last_name)
         person.set_unusable_password()
         person.full_clean()

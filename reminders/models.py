@@ -5,21 +5,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from homestart.models import AppendOnlyModel
 
 
 class ReminderKind(models.TextChoices):
-    CONSENT_REVIEW = "consent_review", "Consent review"
-    SUBJECT_ACCESS = "subject_access", "Subject access deadline"
-    BREACH = "breach", "Breach: the 72-hour clock"
-    RETENTION = "retention", "File due for retention"
-    APPROVAL = "approval", "Approval waiting"
-    ACCESS_REQUEST = "access_request", "Access request waiting"
-    PLANNED_VISIT = "planned_visit", "Planned visit tomorrow"
-    VISIT_OVERDUE = "visit_overdue", "Planned visit not recorded"
-    DBS_RENEWAL = "dbs_renewal", "DBS check due for renewal"
-    TRAINING_RENEWAL = "training_renewal", "Training due for renewal"
+    CONSENT_REVIEW = "consent_review", _("Consent review")
+    SUBJECT_ACCESS = "subject_access", _("Subject access deadline")
+    BREACH = "breach", _("Breach: the 72-hour clock")
+    RETENTION = "retention", _("File due for retention")
+    APPROVAL = "approval", _("Approval waiting")
+    ACCESS_REQUEST = "access_request", _("Access request waiting")
+    PLANNED_VISIT = "planned_visit", _("Planned visit tomorrow")
+    VISIT_OVERDUE = "visit_overdue", _("Planned visit not recorded")
+    DBS_RENEWAL = "dbs_renewal", _("DBS check due for renewal")
+    TRAINING_RENEWAL = "training_renewal", _("Training due for renewal")
 
 
 class ReminderSent(AppendOnlyModel):
@@ -35,8 +36,8 @@ class ReminderSent(AppendOnlyModel):
 
     class Meta:
         ordering = ["-sent_at"]
-        verbose_name = "reminder sent"
-        verbose_name_plural = "reminders sent"
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="reminder_sent_once")]
 
     def __str__(self) -> str:

@@ -28,10 +28,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from access_log import approvals as approval_rules
 from access_log.kinds import SCHEME_STAFF_ROLES
-from access_log.models import Approval
+from access_log.models import Approval, ApprovalKind
 from consent.models import Consent
 from families.models import Family, PlannedVisit, VolunteerAssignment
 from homestart.models import (
@@ -64,6 +66,29 @@ Schemes = Collection[int] | None
 
 
 @dataclass(frozen=True)
+class Words:
+    """What an item says, kept until it is read and then put in the reader's language (issue 17.8):
+    the landing page in the language of the person signed in, the e-mail in its recipient's. A date
+    is written out then too, its month named in that language."""
+
+    message: str  # English, marked with gettext_noop: the message id of its translation
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return gettext(self.message) % {name: _written(value) for name, value in self.params}
+
+
+def _says(message: str, **params: object) -> Words:
+    return Words(message, tuple(params.items()))
+
+
+def _written(value: object) -> str:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return _day(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
 class Due:
     """One thing due: what, in which scheme, for which roles, in words and a link."""
 
@@ -72,12 +97,17 @@ class Due:
     stage: str
     scheme_id: int | None  # None: national (an access request for a national role)
     roles: tuple[str, ...]
-    text: str  # references only (§8.6)
+    says: Words  # references only (§8.6)
     path: str
     not_for: frozenset[int] = field(default_factory=frozenset)
     sort_on: datetime.date | None = None
     # For this one person only (holding one of ``roles`` in the scheme): a visit they will make, their own DBS check.
     person_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The item in words, in the language active now (the reader's)."""
+        return str(self.says)
 
     @property
     def key(self) -> str:
@@ -114,7 +144,11 @@ def consent_reviews_due(*, on: datetime.date, schemes: Schemes = None) -> list[D
             stage=f"review_{review_on:%Y%m%d}",
             scheme_id=scheme_id,
             roles=SCHEME_STAFF_ROLES,
-            text=f"{reference}: a consent is due for review (review by {_day(review_on)})",
+            says=_says(
+                gettext_noop("%(reference)s: a consent is due for review (review by %(date)s)"),
+                reference=reference,
+                date=review_on,
+            ),
             path=reverse("consent:overview", kwargs={"reference": reference}),
             sort_on=review_on,
         )
@@ -135,12 +169,21 @@ def subject_access_deadlines(*, on: datetime.date, schemes: Schemes = None) -> l
         due_on = sar.due_on
         days_left = (due_on - on).days
         if days_left < 0:
-            stage, text = "overdue", f"{sar.reference}: the subject access response was due on {_day(due_on)}"
+            stage = "overdue"
+            says = _says(
+                gettext_noop("%(reference)s: the subject access response was due on %(date)s"),
+                reference=sar.reference,
+                date=due_on,
+            )
         else:
             stage = next((name for days, name in reversed(SAR_STAGES) if days_left <= days), None)
             if stage is None:
                 continue
-            text = f"{sar.reference}: the subject access response is due by {_day(due_on)}"
+            says = _says(
+                gettext_noop("%(reference)s: the subject access response is due by %(date)s"),
+                reference=sar.reference,
+                date=due_on,
+            )
         due.append(
             Due(
                 kind=ReminderKind.SUBJECT_ACCESS,
@@ -148,7 +191,7 @@ def subject_access_deadlines(*, on: datetime.date, schemes: Schemes = None) -> l
                 stage=stage,
                 scheme_id=sar.scheme_id,
                 roles=SAR_ROLES,
-                text=text,
+                says=says,
                 path=reverse("records:sar_detail", kwargs={"sar_id": sar.pk}),
                 sort_on=due_on,
             )
@@ -168,7 +211,7 @@ def breach_clocks(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
     due = []
     for breach in breaches:
         deadline = timezone.localtime(breach.ico_deadline)
-        when = f"{date_format(deadline, 'H:i')} on {_day(deadline.date())}"
+        when = {"time": date_format(deadline, "H:i"), "date": deadline.date()}
         overdue = deadline < (timezone.now() if on == timezone.localdate() else end_of_day)
         due.append(
             Due(
@@ -177,10 +220,16 @@ def breach_clocks(*, on: datetime.date, schemes: Schemes = None) -> list[Due]:
                 stage="overdue" if overdue else "clock",
                 scheme_id=breach.scheme_id,
                 roles=BREACH_ROLES,
-                text=(
-                    f"{breach.reference}: the 72 hours to report this breach to the ICO ran out at {when}"
+                says=_says(
+                    gettext_noop(
+                        "%(reference)s: the 72 hours to report this breach to the ICO ran out at %(time)s on %(date)s"
+                    )
                     if overdue
-                    else f"{breach.reference}: decide whether to report this breach to the ICO by {when}"
+                    else gettext_noop(
+                        "%(reference)s: decide whether to report this breach to the ICO by %(time)s on %(date)s"
+                    ),
+                    reference=breach.reference,
+                    **when,
                 ),
                 path=reverse("records:breach_detail", kwargs={"breach_id": breach.pk}),
                 sort_on=deadline.date(),
@@ -201,7 +250,11 @@ def files_due_for_retention(*, on: datetime.date, schemes: Schemes = None) -> li
         destruction = file.destruction
         if destruction is None or destruction.status == Destruction.Status.CANCELLED:
             stage, roles, not_for = "propose", RETENTION_ROLES, frozenset()
-            text = f"{file.reference}: the retention period ended on {_day(file.due_on)}; propose destruction"
+            says = _says(
+                gettext_noop("%(reference)s: the retention period ended on %(date)s; propose destruction"),
+                reference=file.reference,
+                date=file.due_on,
+            )
             path = reverse("records:retention")
         elif destruction.status == Destruction.Status.PROPOSED:
             first = destruction.first_authorised_by_id
@@ -209,12 +262,17 @@ def files_due_for_retention(*, on: datetime.date, schemes: Schemes = None) -> li
             not_for = frozenset({first}) if first else frozenset()
             # Trustees authorise too, and see file references only on the retention pages: the
             # item names none (the link shows which file, after signing in).
-            proposed = _day(timezone.localdate(destruction.proposed_at))
-            text = f"A destruction proposed on {proposed} is waiting for authorisation (retention, §8.8)"
+            says = _says(
+                gettext_noop("A destruction proposed on %(date)s is waiting for authorisation (retention, §8.8)"),
+                date=timezone.localdate(destruction.proposed_at),
+            )
             path = reverse("records:retention")
         else:
             stage, roles, not_for = "carry_out", RETENTION_ROLES, frozenset()
-            text = f"{file.reference}: an authorised destruction is waiting to be carried out"
+            says = _says(
+                gettext_noop("%(reference)s: an authorised destruction is waiting to be carried out"),
+                reference=file.reference,
+            )
             path = reverse("records:retention")
         due.append(
             Due(
@@ -223,7 +281,7 @@ def files_due_for_retention(*, on: datetime.date, schemes: Schemes = None) -> li
                 stage=stage,
                 scheme_id=file.scheme.pk,
                 roles=roles,
-                text=text,
+                says=says,
                 path=path,
                 not_for=not_for,
                 sort_on=file.due_on,
@@ -248,7 +306,11 @@ def approvals_waiting(*, on: datetime.date, schemes: Schemes = None) -> list[Due
             stage="waiting",
             scheme_id=approval.scheme_id,
             roles=approval_rules.approver_roles(approval),
-            text=f"{approval.family.reference}: {approval.get_kind_display()} is waiting for approval",
+            says=_says(
+                gettext_noop("%(reference)s: %(kind)s is waiting for approval"),
+                reference=approval.family.reference,
+                kind=dict(ApprovalKind.choices).get(approval.kind, approval.kind),
+            ),
             path=reverse("access_log:approval", kwargs={"approval_id": approval.pk}),
             not_for=frozenset({approval.requested_by_id}),
             sort_on=timezone.localdate(approval.requested_at),
@@ -268,7 +330,6 @@ def access_requests_waiting(*, on: datetime.date, schemes: Schemes = None, natio
         scope &= Q(scheme__isnull=False)
     waiting = AccessRequest.objects.pending().filter(scope).order_by("requested_at")
     rows = waiting.values_list("pk", "kind", "scheme_id", "user_id", "requested_by_id", "for_membership__user_id")
-    kinds = dict(AccessRequest.Kind.choices)
     return [
         Due(
             kind=ReminderKind.ACCESS_REQUEST,
@@ -276,7 +337,11 @@ def access_requests_waiting(*, on: datetime.date, schemes: Schemes = None, natio
             stage="waiting",
             scheme_id=scheme_id,
             roles=SCHEME_APPROVER_ROLES if scheme_id is not None else NATIONAL_APPROVER_ROLES,
-            text=f"Access request {pk} ({kinds[kind].lower()}) is waiting for a decision",
+            says=_says(
+                gettext_noop("Access request %(number)s (%(kind)s) is waiting for a decision"),
+                number=pk,
+                kind=_lower(AccessRequest.Kind(kind).label),
+            ),
             path=reverse("access_requests"),
             not_for=frozenset(i for i in (user_id, requested_by_id, membership_user_id) if i is not None),
         )
@@ -313,7 +378,13 @@ def planned_visits_tomorrow(*, on: datetime.date, schemes: Schemes = None) -> li
             stage=f"day_before_{tomorrow:%Y%m%d}",
             scheme_id=scheme_id,
             roles=VISITOR_ROLES,
-            text=f"{reference}: {_kind(kind)} tomorrow, {_day(tomorrow)} at {planned_at:%H:%M}",
+            says=_says(
+                gettext_noop("%(reference)s: %(kind)s tomorrow, %(date)s at %(time)s"),
+                reference=reference,
+                kind=_kind(kind),
+                date=tomorrow,
+                time=f"{planned_at:%H:%M}",
+            ),
             path=reverse("families:this_week"),
             sort_on=tomorrow,
             person_id=visitor_id,
@@ -339,7 +410,12 @@ def planned_visits_overdue(*, on: datetime.date, schemes: Schemes = None) -> lis
             stage="overdue",
             scheme_id=scheme_id,
             roles=SCHEME_STAFF_ROLES,
-            text=f"{reference}: the {_kind(kind)} planned for {_day(planned_on)} was not recorded",
+            says=_says(
+                gettext_noop("%(reference)s: the %(kind)s planned for %(date)s was not recorded"),
+                reference=reference,
+                kind=_kind(kind),
+                date=planned_on,
+            ),
             path=reverse("families:agenda") + f"?week={planned_on:%Y-%m-%d}",
             sort_on=planned_on,
         )
@@ -347,11 +423,47 @@ def planned_visits_overdue(*, on: datetime.date, schemes: Schemes = None) -> lis
     ]
 
 
-def _kind(kind: str) -> str:
-    """The kind of a planned visit in words, without the clause a review visit carries on forms."""
+def _kind(kind: str) -> str | Promise:
+    """The kind of a planned visit in words, without the clause a review visit carries on forms
+    (put into words when the item is read)."""
     if kind == PlannedVisit.Kind.REVIEW:
-        return "review visit"
-    return str(PlannedVisit.Kind(kind).label).lower()
+        return gettext_lazy("review visit")
+    return _lower(PlannedVisit.Kind(kind).label)
+
+
+def _lowered(label: object) -> str:
+    return str(label).lower()
+
+
+_lower = lazy(_lowered, str)
+
+
+# What a renewal says to the scheme's staff and to the volunteer, due and once lapsed (each a
+# whole sentence, so that each language words it in its own order).
+RENEWAL_WORDS = {
+    ReminderKind.DBS_RENEWAL: {
+        False: (
+            gettext_noop("%(reference)s: DBS check is due for renewal by %(date)s"),
+            gettext_noop("Your DBS check is due for renewal by %(date)s: please talk to your coordinator"),
+        ),
+        True: (
+            gettext_noop(
+                "%(reference)s: DBS check lapsed on %(date)s; the volunteer cannot be assigned until it is renewed"
+            ),
+            gettext_noop("Your DBS check lapsed on %(date)s: please talk to your coordinator"),
+        ),
+    },
+    ReminderKind.TRAINING_RENEWAL: {
+        False: (
+            gettext_noop("%(reference)s: training is due for renewal by %(date)s"),
+            gettext_noop("Your training is due for renewal by %(date)s: please talk to your coordinator"),
+        ),
+        True: (
+            gettext_noop("%(reference)s: training lapsed on %(date)s"),
+            gettext_noop("Your training lapsed on %(date)s: please talk to your coordinator"),
+        ),
+    },
+}
 
 
 def _renewals(
@@ -359,7 +471,6 @@ def _renewals(
     kind: ReminderKind,
     on: datetime.date,
     rows: list[tuple[str, datetime.date, str, int, int]],
-    what: str,
 ) -> list[Due]:
     """One renewal per row (object id, renewal date, file reference, scheme, volunteer): for the
     scheme's staff and for the volunteer, from ``RENEWAL_NOTICE_DAYS`` before the date, and
@@ -369,15 +480,7 @@ def _renewals(
     for object_id, renew_on, reference, scheme_id, person_id in rows:
         lapsed = renew_on <= on
         stage = f"{'lapsed' if lapsed else 'due'}_{renew_on:%Y%m%d}"
-        when = _day(renew_on)
-        if not lapsed:
-            staff_text = f"{reference}: {what} is due for renewal by {when}"
-        elif kind == ReminderKind.DBS_RENEWAL:
-            staff_text = f"{reference}: {what} lapsed on {when}; the volunteer cannot be assigned until it is renewed"
-        else:
-            staff_text = f"{reference}: {what} lapsed on {when}"
-        state = "lapsed on" if lapsed else "is due for renewal by"
-        own_text = f"Your {what} {state} {when}: please talk to your coordinator"
+        staff_says, own_says = RENEWAL_WORDS[kind][lapsed]
         path = reverse("records:volunteer_file", kwargs={"reference": reference})
         due.append(
             Due(
@@ -386,7 +489,7 @@ def _renewals(
                 stage=stage,
                 scheme_id=scheme_id,
                 roles=SCHEME_STAFF_ROLES,
-                text=staff_text,
+                says=_says(staff_says, reference=reference, date=renew_on),
                 path=path,
                 not_for=frozenset({person_id}),
                 sort_on=renew_on,
@@ -399,7 +502,7 @@ def _renewals(
                 stage=f"own_{stage}",
                 scheme_id=scheme_id,
                 roles=(Role.VOLUNTEER,),
-                text=own_text,
+                says=_says(own_says, date=renew_on),
                 path=reverse("families:my_families"),
                 person_id=person_id,
                 sort_on=renew_on,
@@ -427,7 +530,6 @@ def dbs_renewals_due(*, on: datetime.date, schemes: Schemes = None) -> list[Due]
         kind=ReminderKind.DBS_RENEWAL,
         on=on,
         rows=[(str(pk), day, ref, scheme, person) for pk, day, ref, scheme, person in rows],
-        what="DBS check",
     )
 
 
@@ -457,7 +559,7 @@ def training_renewals_due(*, on: datetime.date, schemes: Schemes = None) -> list
         ),
         key=lambda row: (row[1], row[2]),
     )
-    return _renewals(kind=ReminderKind.TRAINING_RENEWAL, on=on, rows=rows, what="training")
+    return _renewals(kind=ReminderKind.TRAINING_RENEWAL, on=on, rows=rows)
 
 
 # Each kind of thing due, and the roles that may act on some item of it (to skip a selector

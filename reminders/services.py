@@ -15,7 +15,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import ngettext
 
+from homestart.language import ENGLISH, supported
 from homestart.models import User
 
 from .models import ReminderSent
@@ -51,17 +54,23 @@ def reminders_due(*, on: datetime.date) -> list[Reminder]:
 
 
 def message(reminder: Reminder) -> tuple[str, str]:
-    """(subject, body) of one person's reminder e-mail: references and links only (§8.6)."""
+    """(subject, body) of one person's reminder e-mail: references and links only (§8.6). In the
+    person's own language (issue 17.8: the one they chose, else English), whoever runs the command."""
     count = len(reminder.items)
-    subject = f"Home-Start records: {count} thing{'s' if count != 1 else ''} due for you"
-    body = render_to_string(
-        "reminders/email.txt",
-        {
-            "person": reminder.person,
-            "items": [(item.text, link(item.path)) for item in reminder.items],
-            "home": link("/"),
-        },
-    )
+    with translation.override(supported(reminder.person.language) or ENGLISH):
+        subject = ngettext(
+            "Home-Start records: %(count)s thing due for you",
+            "Home-Start records: %(count)s things due for you",
+            count,
+        ) % {"count": count}
+        body = render_to_string(
+            "reminders/email.txt",
+            {
+                "person": reminder.person,
+                "items": [(item.text, link(item.path)) for item in reminder.items],
+                "home": link("/"),
+            },
+        )
     return subject, body
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .suppression import Cell
+from .suppression import SECONDARY_LABEL, Cell
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 16, 48
@@ -42,7 +42,7 @@ def bar_chart(*, labels: list[str], cells: list[Cell]) -> dict:
                 width=round(slot * 0.7, 1),
                 height=round(h, 1),
                 label=label,
-                value=("<5" if cell.primary else "hidden") if cell.hidden else str(cell.value),
+                value=("<5" if cell.primary else str(SECONDARY_LABEL)) if cell.hidden else str(cell.value),
                 hidden=cell.hidden,
                 description=str(cell),
                 label_x=round(x + slot * 0.35, 1),

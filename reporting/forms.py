@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from families.forms import date_field, not_in_future
+from consent.forms import date_field, not_in_future
 from homestart.concurrency import VersionedForm
 from homestart.models import User
 
@@ -35,7 +35,7 @@ class NewCaseStudyForm(CaseStudyForm):
         label=_("The family consented to their story being used in this way"),
         required=False,
     )
-    consent_recorded_on = date_field("Date the family gave consent", described_as="the date of consent")
+    consent_recorded_on = date_field(_("Date the family gave consent"), described_as=_("the date of consent"))
 
     def clean_family_consented(self) -> bool:
         if not self.cleaned_data.get("family_consented"):
@@ -43,13 +43,13 @@ class NewCaseStudyForm(CaseStudyForm):
         return True
 
     def clean_consent_recorded_on(self):
-        return not_in_future(self.cleaned_data["consent_recorded_on"], "The date of consent")
+        return not_in_future(self.cleaned_data["consent_recorded_on"], _("The date of consent"))
 
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Period"),
-        choices=[("month", "By month"), ("quarter", "By quarter")],
+        choices=[("month", _("By month")), ("quarter", _("By quarter"))],
         help_text=_("This quarter and the four before it."),
         required=False,
     )
@@ -58,7 +58,7 @@ class PeriodForm(forms.Form):
 class YearForm(forms.Form):
     """The financial year of the outcome figures: the current one and the two before it."""
 
-    year = forms.TypedChoiceField(label="Year", coerce=int, required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
 
     def __init__(self, *args, starts: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +66,7 @@ class YearForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = date_field("Date of meeting", described_as="the date of the meeting")
+    held_on = date_field(_("Date of meeting"), described_as=_("the date of the meeting"))
     minutes = forms.CharField(
         label=_("Minutes"),
         max_length=20000,
@@ -109,8 +109,8 @@ class ConfidentialItemForm(forms.Form):
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Choose at least one person who may read this confidential item.",
-            "invalid_choice": "Choose people from the list.",
+            "required": _("Choose at least one person who may read this confidential item."),
+            "invalid_choice": _("Choose people from the list."),
         },
     )
 
@@ -125,7 +125,7 @@ class ConsultationForm(forms.Form):
         label=_("Share with"),
         queryset=User.objects.none(),
         empty_label=_("Choose a person"),
-        error_messages={"required": "Choose who you are consulting."},
+        error_messages={"required": _("Choose who you are consulting.")},
     )
     summary = forms.CharField(
         label=_("De-identified summary of the concern"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access_log.models import AppendOnlyModel
@@ -21,17 +22,17 @@ class ReportEvent(AppendOnlyModel):
     read of board minutes and their confidential items (§3.6, §3.7). Append-only."""
 
     class Kind(models.TextChoices):
-        STATISTICS_EXPORT = "statistics_export", "Statistics exported (CSV)"
-        MINUTES_READ = "minutes_read", "Minutes read"
-        CONFIDENTIAL_ITEM_READ = "confidential_item_read", "Confidential item read"
-        CONSULTATION_READ = "consultation_read", "Safeguarding consultation read"
+        STATISTICS_EXPORT = "statistics_export", _("Statistics exported (CSV)")
+        MINUTES_READ = "minutes_read", _("Minutes read")
+        CONFIDENTIAL_ITEM_READ = "confidential_item_read", _("Confidential item read")
+        CONSULTATION_READ = "consultation_read", _("Safeguarding consultation read")
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_events")
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     object_id = models.UUIDField(null=True, blank=True)
-    detail = models.CharField(max_length=200, blank=True, help_text="For an export: the recipient and period.")
+    detail = models.CharField(max_length=200, blank=True, help_text=_("For an export: the recipient and period."))
 
     class Meta:
         ordering = ["-at"]
@@ -50,16 +51,16 @@ class CaseStudy(FamilyKey, EncryptedModel):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        RELEASED = "released", "Released"
+        DRAFT = "draft", _("Draft")
+        RELEASED = "released", _("Released")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="case_studies")
     family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="case_studies")
-    title = models.CharField(max_length=120, help_text="A title with no name or place in it.")
-    draft = EncryptedTextField("case study")
-    family_consented = models.BooleanField("the family consented to this use of their story")  # §7.5
-    consent_recorded_on = models.DateField("date the family gave consent")
+    title = models.CharField(max_length=120, help_text=_("A title with no name or place in it."))
+    draft = EncryptedTextField(_("case study"))
+    family_consented = models.BooleanField(_("the family consented to this use of their story"))  # §7.5
+    consent_recorded_on = models.DateField(_("date the family gave consent"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     released_text = models.TextField(blank=True, editable=False)
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -73,7 +74,7 @@ class CaseStudy(FamilyKey, EncryptedModel):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "case studies"
+        verbose_name_plural = _("case studies")
         constraints = [
             models.CheckConstraint(condition=Q(family_consented=True), name="case_study_requires_consent"),
             models.CheckConstraint(
@@ -92,11 +93,13 @@ class BoardMeeting(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="board_meetings")
-    held_on = models.DateField("date of meeting")
+    held_on = models.DateField(_("date of meeting"))
     minutes = models.TextField(
-        "minutes",
-        help_text="The open minutes. Minute personnel and sensitive "
-        "operational matters as a confidential item instead (§3.7).",
+        _("minutes"),
+        help_text=_(
+            "The open minutes. Minute personnel and sensitive "
+            "operational matters as a confidential item instead (§3.7)."
+        ),
     )
     # External advisers to the Board and others the minutes are shared with on request (§3.6).
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
@@ -119,8 +122,8 @@ class ConfidentialItem(OwnKey, EncryptedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(BoardMeeting, on_delete=models.PROTECT, related_name="confidential_items")
     data_key = models.OneToOneField("homestart.DataKey", on_delete=models.PROTECT, related_name="+", editable=False)
-    subject = models.CharField(max_length=120, help_text="A neutral subject, for example: staffing matter.")
-    text = EncryptedTextField("confidential minute")
+    subject = models.CharField(max_length=120, help_text=_("A neutral subject, for example: staffing matter."))
+    text = EncryptedTextField(_("confidential minute"))
     circulation = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -141,7 +144,7 @@ class SafeguardingConsultation(OwnKey, EncryptedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
     data_key = models.OneToOneField("homestart.DataKey", on_delete=models.PROTECT, related_name="+", editable=False)
-    summary = EncryptedTextField("de-identified summary")
+    summary = EncryptedTextField(_("de-identified summary"))
     shared_with = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

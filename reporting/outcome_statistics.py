@@ -17,15 +17,17 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Aggregate, Count, F, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from families.models import Family
 from homestart.models import Scheme
 from outcomes.models import Area, Assessment, Occasion, Service
 
 from .statistics import Table
-from .suppression import THRESHOLD, suppress
+from .suppression import SECONDARY_LABEL, THRESHOLD, suppress
 
-CHANGES = ["Improved", "No change", "Worse"]
+CHANGES = [gettext_lazy("Improved"), gettext_lazy("No change"), gettext_lazy("Worse")]
 
 
 def year_start(day: datetime.date) -> datetime.date:
@@ -40,7 +42,7 @@ def years(*, today: datetime.date, count: int = 3) -> list[datetime.date]:
 
 
 def year_label(start: datetime.date) -> str:
-    return f"April {start.year} to March {start.year + 1}"
+    return _("April %(start)s to March %(end)s") % {"start": start.year, "end": start.year + 1}
 
 
 @dataclass
@@ -107,33 +109,39 @@ def outcome_statistics(*, scheme: Scheme, year: datetime.date) -> OutcomeStatist
     stats.tables.append(
         Table(
             key="outcome_families",
-            title="Families who scored themselves",
-            row_header="Families",
-            row_labels=["Scored at the start of support", "Scored at the start and at the end of support"],
-            col_labels=["Families"],
+            title=_("Families who scored themselves"),
+            row_header=_("Families"),
+            row_labels=[_("Scored at the start of support"), _("Scored at the start and at the end of support")],
+            col_labels=[_("Families")],
             result=suppress([[started], [with_both]], row_totals=False, col_totals=False),
-            note="Start of support: families whose first scores fall in the year. Start and end: families whose "
-            "end-of-support scores fall in the year, compared with their scores at the start.",
+            note=_(
+                "Start of support: families whose first scores fall in the year. Start and end: families whose "
+                "end-of-support scores fall in the year, compared with their scores at the start."
+            ),
         )
     )
     body = [[totals[f"{k}_{area.value}"] for k in ("up", "same", "down")] for area in Area]
     change = Table(
         key="outcome_change",
-        title="Change between the start and the end of support",
-        row_header="Area",
+        title=_("Change between the start and the end of support"),
+        row_header=_("Area"),
         row_labels=[str(area.label) for area in Area],
-        col_labels=CHANGES,
+        col_labels=[str(change) for change in CHANGES],
         result=suppress(body, row_totals=True, col_totals=False),
-        note="Each family scores itself from 0 (not coping at all) to 5 (coping very well). The total is the "
-        "families with start and end scores, the same in every area.",
+        note=_(
+            "Each family scores itself from 0 (not coping at all) to 5 (coping very well). The total is the "
+            "families with start and end scores, the same in every area."
+        ),
     )
     stats.tables.append(change)
 
     for area, cells in zip(Area, change.result.rows, strict=True):
         improved, total = cells[0], cells[-1]
         shown = not total.hidden and total.value >= THRESHOLD
-        share = f"{round(100 * improved.value / total.value)}%" if shown and not improved.hidden else "hidden"
-        average = f"{totals[f'sum_{area.value}'] / total.value:+.1f}" if shown else "hidden"
+        share = (
+            f"{round(100 * improved.value / total.value)}%" if shown and not improved.hidden else str(SECONDARY_LABEL)
+        )
+        average = f"{totals[f'sum_{area.value}'] / total.value:+.1f}" if shown else str(SECONDARY_LABEL)
         stats.summary.append(AreaSummary(area=str(area.label), share_improving=share, average_change=average))
 
     signposted = scored.aggregate(
@@ -142,12 +150,12 @@ def outcome_statistics(*, scheme: Scheme, year: datetime.date) -> OutcomeStatist
     stats.tables.append(
         Table(
             key="outcome_signposting",
-            title="Families signposted to other services",
-            row_header="Service",
+            title=_("Families signposted to other services"),
+            row_header=_("Service"),
             row_labels=[str(s.label) for s in Service],
-            col_labels=["Families"],
+            col_labels=[_("Families")],
             result=suppress([[signposted[s.value]] for s in Service], row_totals=False, col_totals=False),
-            note="A family signposted to several services is counted under each, so there is no total.",
+            note=_("A family signposted to several services is counted under each, so there is no total."),
         )
     )
     return stats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from homestart.history import Source
 from homestart.models import User, schemes_where
@@ -71,7 +72,7 @@ def case_study_history(*, study: CaseStudy) -> list[Source]:
     return [
         Source(
             CaseStudy.history.filter(id=study.pk),
-            "Case study",
+            _("Case study"),
             key=("family", study.family),
             exclude={"scheme", "family", "created_at"},
         ),

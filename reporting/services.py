@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access_log import approvals, gate
 from access_log.gate import FileAccess
@@ -32,8 +33,11 @@ class IdentifiersFound(NotAllowed):
     def __init__(self, found: list) -> None:
         kinds = sorted({f.kind for f in found})
         super().__init__(
-            f"The text still contains {len(found)} identifier(s) ({', '.join(kinds)}). "
-            "Remove or change each highlighted one before it can be released."
+            _(
+                "The text still contains %(count)s identifier(s) (%(kinds)s). "
+                "Remove or change each highlighted one before it can be released."
+            )
+            % {"count": len(found), "kinds": ", ".join(kinds)}
         )
         self.found = found
 
@@ -55,7 +59,7 @@ def case_study_create(
     """A draft written from the family's file (opened through the gate by the caller), with the
     family's consent to its use (§7.5). The draft is sealed with the family's key."""
     if family_consented is not True:
-        raise ValidationError({"family_consented": "A case study is written only with the family's consent (§7.5)."})
+        raise ValidationError({"family_consented": _("A case study is written only with the family's consent (§7.5).")})
     study = CaseStudy(
         scheme=family.scheme,
         family=family,
@@ -77,9 +81,9 @@ def case_study_update(
     (``homestart.concurrency``): someone else's save since then is not overwritten."""
     check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
-        raise ValidationError("A released case study cannot be changed.")
+        raise ValidationError(_("A released case study cannot be changed."))
     if release_waiting(study) is not None:
-        raise ValidationError("The release of this draft waits for approval: it cannot be changed meanwhile.")
+        raise ValidationError(_("The release of this draft waits for approval: it cannot be changed meanwhile."))
     study.title, study.draft = title, draft
     save_tracked(study, actor=actor, update_fields=["title", "draft"])
     return study
@@ -98,10 +102,10 @@ def case_study_release_request(
     who asks, approves it. ``expected_version``: the version of the text the asker read; the
     draft cannot change while it waits, and the approval releases exactly that text."""
     if not has_role(actor, CASE_STUDY_WRITERS, scheme=study.scheme):
-        raise AccessRefused("Only the scheme's coordinators and managers ask for a case study's release.")
+        raise AccessRefused(_("Only the scheme's coordinators and managers ask for a case study's release."))
     check_version(study, expected_version)
     if study.status != CaseStudy.Status.DRAFT:
-        raise ValidationError("This case study has already been released.")
+        raise ValidationError(_("This case study has already been released."))
     found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
     if found:
         raise IdentifiersFound(found)
@@ -119,9 +123,9 @@ def case_study_release(approval: Approval, asking: dict, access: FileAccess, act
     approver's name (``released_by``)."""
     study = CaseStudy.objects.select_for_update().select_related("family__data_key").get(pk=approval.subject_id)
     if study.status != CaseStudy.Status.DRAFT:
-        raise ValidationError("This case study has already been released.")
+        raise ValidationError(_("This case study has already been released."))
     if row_version(study) != asking["version"]:
-        raise ValidationError("The draft changed after the release was asked for: ask again.")
+        raise ValidationError(_("The draft changed after the release was asked for: ask again."))
     found = find_identifiers(f"{study.title}\n{study.draft}", scheme=study.scheme)
     if found:
         raise IdentifiersFound(found)
@@ -137,9 +141,9 @@ def case_study_release(approval: Approval, asking: dict, access: FileAccess, act
 def describe_case_study(approval: Approval, asking: dict) -> list[tuple[str, str]]:
     study = CaseStudy.objects.select_related("family__data_key").get(pk=approval.subject_id)
     return [
-        ("Title", study.title),
-        ("Text to release", study.draft),
-        ("Released to", "Trustees and funders, as anonymous text (§3.3, §7.5)"),
+        (_("Title"), study.title),
+        (_("Text to release"), study.draft),
+        (_("Released to"), _("Trustees and funders, as anonymous text (§3.3, §7.5)")),
     ]
 
 
@@ -153,7 +157,7 @@ def meeting_record(
     shared_with: Iterable[User] = (),
 ) -> BoardMeeting:
     if not has_role(actor, MINUTES_WRITERS, scheme=scheme):
-        raise AccessRefused("Only the scheme manager records Board minutes.")
+        raise AccessRefused(_("Only the scheme manager records Board minutes."))
     meeting = BoardMeeting(scheme=scheme, held_on=held_on, minutes=minutes, recorded_by=actor)
     save_tracked(meeting, actor=actor)
     meeting.shared_with.set(shared_with)
@@ -171,9 +175,9 @@ def confidential_item_add(
 ) -> ConfidentialItem:
     """A confidential discussion minuted separately, for its circulation list only (§3.7)."""
     if not has_role(actor, MINUTES_WRITERS, scheme=meeting.scheme):
-        raise AccessRefused("Only the scheme manager records Board minutes.")
+        raise AccessRefused(_("Only the scheme manager records Board minutes."))
     if not circulation:
-        raise ValidationError({"circulation": "Name at least one person who may read this confidential item."})
+        raise ValidationError({"circulation": _("Name at least one person who may read this confidential item.")})
     item = ConfidentialItem(meeting=meeting, data_key=DataKey.generate(), subject=subject, text=text, recorded_by=actor)
     save_tracked(item, actor=actor)
     item.circulation.set({*circulation, actor})
@@ -184,12 +188,12 @@ def confidential_item_add(
 def consultation_share(*, scheme: Scheme, actor: User, summary: str, shared_with: User) -> SafeguardingConsultation:
     """The safeguarding lead shares a de-identified summary (§3.5); refused while it identifies anyone."""
     if not has_role(actor, Role.SAFEGUARDING_LEAD, scheme=scheme):
-        raise AccessRefused("Only the safeguarding lead consults on a concern (§3.5).")
+        raise AccessRefused(_("Only the safeguarding lead consults on a concern (§3.5)."))
     # Trustees of the scheme, or a national reviewer acting as the Board's adviser.
     if not (
         has_role(shared_with, CONSULTEE_ROLES, scheme=scheme) or has_role(shared_with, CONSULTEE_ROLES, scheme=None)
     ):
-        raise ValidationError({"shared_with": "Choose a trustee or the Board's safeguarding adviser."})
+        raise ValidationError({"shared_with": _("Choose a trustee or the Board's safeguarding adviser.")})
     found = find_identifiers(summary, scheme=scheme)
     if found:
         raise IdentifiersFound(found)

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from families.models import Family, Member, Referral, Visit, VolunteerAssignment
 from homestart.models import Scheme
@@ -23,7 +26,7 @@ from .suppression import Cell, SuppressedTable, suppress, suppress_by_period
 class Period:
     MONTH = "month"
     QUARTER = "quarter"
-    CHOICES = {MONTH: "Month", QUARTER: "Quarter"}
+    CHOICES = {MONTH: gettext_lazy("Month"), QUARTER: gettext_lazy("Quarter")}
 
 
 # Both views cover the same window, the current quarter and the four before it (13 to 15
@@ -55,7 +58,7 @@ def periods(*, today: datetime.date, period: str) -> list[datetime.date]:
 def period_label(start: datetime.date, period: str) -> str:
     if period == Period.QUARTER:
         return f"{start.year} Q{(start.month - 1) // 3 + 1}"
-    return start.strftime("%b %Y")
+    return date_format(start, "M Y")
 
 
 @dataclass
@@ -69,16 +72,16 @@ class Table:
     col_labels: list[str]
     result: SuppressedTable
     note: str = ""
-    total_label: str = "Total"
+    total_label: str = ""
 
     @property
     def rows(self) -> list[tuple[str, list[Cell]]]:
-        labels = list(self.row_labels) + ([self.total_label] if self.result.col_totals else [])
+        labels = list(self.row_labels) + ([self.total_label or _("Total")] if self.result.col_totals else [])
         return list(zip(labels, self.result.rows, strict=True))
 
     @property
     def headers(self) -> list[str]:
-        return list(self.col_labels) + (["Total"] if self.result.row_totals else [])
+        return list(self.col_labels) + ([_("Total")] if self.result.row_totals else [])
 
 
 @dataclass
@@ -136,13 +139,15 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
     stats.tables.append(
         Table(
             key="referred_closed",
-            title="Families referred and closed",
-            row_header="Period",
+            title=_("Families referred and closed"),
+            row_header=_("Period"),
             row_labels=labels,
-            col_labels=["Referred", "Closed"],
+            col_labels=[_("Referred"), _("Closed")],
             result=SuppressedTable(rows=[*shown, total_cells], row_totals=False, col_totals=True),
-            note="A family is counted in the month of its referral; figures by month and by quarter cover the same "
-            "months and add up to the same totals.",
+            note=_(
+                "A family is counted in the month of its referral; figures by month and by quarter cover the same "
+                "months and add up to the same totals."
+            ),
         )
     )
 
@@ -162,12 +167,12 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
     stats.tables.append(
         Table(
             key="supported",
-            title="Families supported by a volunteer",
-            row_header="Period",
+            title=_("Families supported by a volunteer"),
+            row_header=_("Period"),
             row_labels=labels,
-            col_labels=["Supported"],
+            col_labels=[_("Supported")],
             result=suppress([[len(s)] for s in supported_sets], row_totals=False, col_totals=False),
-            note="A family supported in several periods is counted in each, so there is no total.",
+            note=_("A family supported in several periods is counted in each, so there is no total."),
         )
     )
 
@@ -175,10 +180,10 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
     stats.tables.append(
         Table(
             key="source",
-            title="Referrals by source",
-            row_header="Referred by",
+            title=_("Referrals by source"),
+            row_header=_("Referred by"),
             row_labels=list(sources.values()),
-            col_labels=["Referrals"],
+            col_labels=[_("Referrals")],
             result=suppress(
                 _counts_by(referrals.values("source").annotate(n=Count("id")).values_list("source", "n"), sources),
                 row_totals=False,
@@ -191,10 +196,10 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
     stats.tables.append(
         Table(
             key="support",
-            title="Type of support: visits made",
-            row_header="Kind of visit",
+            title=_("Type of support: visits made"),
+            row_header=_("Kind of visit"),
             row_labels=list(kinds.values()),
-            col_labels=["Visits"],
+            col_labels=[_("Visits")],
             result=suppress(
                 _counts_by(visits.values("kind").annotate(n=Count("id")).values_list("kind", "n"), kinds),
                 row_totals=False,
@@ -210,10 +215,10 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
     stats.tables.append(
         Table(
             key="area",
-            title="Families referred by area (postcode district)",
-            row_header="Area",
-            row_labels=[a or "Not recorded" for a in area_names],
-            col_labels=["Families"],
+            title=_("Families referred by area (postcode district)"),
+            row_header=_("Area"),
+            row_labels=[a or _("Not recorded") for a in area_names],
+            col_labels=[_("Families")],
             result=suppress([[areas.get(a, 0)] for a in area_names], row_totals=False),
         )
     )
@@ -244,10 +249,10 @@ def scheme_statistics(*, scheme: Scheme, period: str, today: datetime.date) -> S
     stats.tables.append(
         Table(
             key="children",
-            title="Families referred by number of children",
-            row_header="Children in the family",
-            row_labels=["0 to 1", "2 to 4", "5 or more"],
-            col_labels=["Families"],
+            title=_("Families referred by number of children"),
+            row_header=_("Children in the family"),
+            row_labels=[_("0 to 1"), _("2 to 4"), _("5 or more")],
+            col_labels=[_("Families")],
             result=suppress([[bands.get(i, 0)] for i in range(3)], row_totals=False),
         )
     )

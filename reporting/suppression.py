@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 THRESHOLD = 5
-HIDDEN_LABEL = "fewer than 5"
-SECONDARY_LABEL = "hidden"
+HIDDEN_LABEL = gettext_lazy("fewer than 5")
+SECONDARY_LABEL = gettext_lazy("hidden")
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Cell:
     def __str__(self) -> str:
         if not self.hidden:
             return str(self.value)
-        return HIDDEN_LABEL if self.primary else SECONDARY_LABEL
+        return str(HIDDEN_LABEL if self.primary else SECONDARY_LABEL)
 
 
 @dataclass

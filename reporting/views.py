@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -107,7 +108,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @rate_limited(RateAction.STATISTICS_EXPORT)
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     """The same suppressed tables as a CSV file for funders (§8.9); every export is recorded."""
-    scheme, _ = _scheme(request, selectors.FIGURES_ROLES)
+    scheme, _schemes = _scheme(request, selectors.FIGURES_ROLES)
     period = _period(request)
     stats = scheme_statistics(scheme=scheme, period=period, today=timezone.localdate())
     services.report_event_record(
@@ -158,8 +159,8 @@ def outcome_statistics_page(request: HttpRequest) -> HttpResponse:
 @rate_limited(RateAction.STATISTICS_EXPORT)
 def outcome_statistics_csv(request: HttpRequest) -> HttpResponse:
     """The same suppressed outcome figures as a CSV file for funders (§8.9); every export is recorded."""
-    scheme, _ = _scheme(request, selectors.FIGURES_ROLES)
-    year, _ = _year(request)
+    scheme, _schemes = _scheme(request, selectors.FIGURES_ROLES)
+    year, _form = _year(request)
     stats = outcome_statistics(scheme=scheme, year=year)
     services.report_event_record(
         user=request.user, scheme=scheme, kind=ReportEvent.Kind.STATISTICS_EXPORT, detail=f"outcomes={year.year}"
@@ -216,9 +217,9 @@ def case_study_history(request: HttpRequest, study_id) -> HttpResponse:
     return render_history(
         request,
         title=study.title,
-        caption="Case study",
+        caption=_("Case study"),
         back_url=reverse(back, kwargs={"study_id": study.pk}),
-        back_label="Back to the case study",
+        back_label=_("Back to the case study"),
         sources=lambda: selectors.case_study_history(study=study),
     )
 
@@ -241,7 +242,7 @@ def case_study_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Case study saved as a draft. Check it for identifiers before release.")
+            messages.success(request, _("Case study saved as a draft. Check it for identifiers before release."))
             return redirect("reporting:case_study_edit", study_id=study.pk)
     return render(request, "reporting/case_study_new.html", {"family": family, "form": form})
 
@@ -282,7 +283,7 @@ def case_study_edit(request: HttpRequest, study_id) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Case study saved.")
+            messages.success(request, _("Case study saved."))
             return redirect("reporting:case_study_edit", study_id=study.pk)
     known = known_identifiers(scheme=study.scheme)  # decrypted once for the three checks below
     in_title = find_identifiers(study.title, scheme=study.scheme, known=known)
@@ -313,8 +314,10 @@ def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
     except EditConflict:
         messages.error(
             request,
-            "Someone else changed this draft after you opened it, so it was not released. "
-            "Read the text below as it is now, and release it again if it is still right.",
+            _(
+                "Someone else changed this draft after you opened it, so it was not released. "
+                "Read the text below as it is now, and release it again if it is still right."
+            ),
         )
         return redirect("reporting:case_study_edit", study_id=study.pk)
     except ValidationError as error:
@@ -322,8 +325,10 @@ def case_study_release(request: HttpRequest, study_id) -> HttpResponse:
         return redirect("reporting:case_study_edit", study_id=study.pk)
     messages.info(
         request,
-        "Release asked for: the scheme manager (not you) approves it before trustees see it. "
-        "The draft cannot change meanwhile.",
+        _(
+            "Release asked for: the scheme manager (not you) approves it before trustees see it. "
+            "The draft cannot change meanwhile."
+        ),
     )
     return redirect("access_log:approval", approval_id=approval.pk)
 
@@ -373,11 +378,11 @@ def _board_people(scheme: Scheme):
 @never_cache
 @form_once
 def minutes_new(request: HttpRequest) -> HttpResponse:
-    scheme, _ = _scheme(request, selectors.MINUTES_WRITERS)
+    scheme, _schemes = _scheme(request, selectors.MINUTES_WRITERS)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         meeting = services.meeting_record(scheme=scheme, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Minutes saved.")
+        messages.success(request, _("Minutes saved."))
         return redirect("reporting:minutes_detail", meeting_id=meeting.pk)
     return render(
         request,
@@ -397,7 +402,7 @@ def minutes_new(request: HttpRequest) -> HttpResponse:
 def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_object_or_404(selectors.meetings_visible_to(user=request.user), pk=meeting_id)
     if not has_role(request.user, selectors.MINUTES_WRITERS, scheme=meeting.scheme):
-        raise AccessRefused("Only the scheme manager records Board minutes.")
+        raise AccessRefused(_("Only the scheme manager records Board minutes."))
     form = ConfidentialItemForm(request.POST or None, people=_board_people(meeting.scheme))
     if request.method == "POST" and form.is_valid():
         services.confidential_item_add(
@@ -407,7 +412,7 @@ def confidential_item_new(request: HttpRequest, meeting_id) -> HttpResponse:
             text=form.cleaned_data["text"],
             circulation=list(form.cleaned_data["circulation"]),
         )
-        messages.success(request, "Confidential item saved; only its circulation list can read it.")
+        messages.success(request, _("Confidential item saved; only its circulation list can read it."))
         return redirect("reporting:minutes_detail", meeting_id=meeting.pk)
     return render(
         request,
@@ -445,7 +450,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 @form_once
 def consultation_new(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead consults a trustee or adviser; the family is not identified (§3.5)."""
-    scheme, _ = _scheme(request, (Role.SAFEGUARDING_LEAD,))
+    scheme, _schemes = _scheme(request, (Role.SAFEGUARDING_LEAD,))
     people = (
         Membership.objects.current()
         .filter(Q(scheme=scheme, role__in=selectors.CONSULTEE_ROLES) | Q(scheme__isnull=True, role=Role.REVIEWER))
@@ -463,7 +468,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Summary shared.")
+            messages.success(request, _("Summary shared."))
             return redirect("reporting:consultation_list")
     summary = form.data.get("summary", "") if form.is_bound else ""
     return render(

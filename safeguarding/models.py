@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from families.models import Family, FamilyKey, Member
@@ -23,39 +24,39 @@ class Concern(FamilyKey, EncryptedModel):
     """A concern for the welfare or safety of a child or vulnerable adult (§2.1, §2.3)."""
 
     class Category(models.TextChoices):
-        NEGLECT = "neglect", "Neglect"
-        PHYSICAL = "physical", "Physical abuse"
-        EMOTIONAL = "emotional", "Emotional abuse"
-        SEXUAL = "sexual", "Sexual abuse"
-        CSE = "cse", "Child sexual exploitation"  # §2.3
-        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
-        VULNERABLE_ADULT = "vulnerable_adult", "Concern for a vulnerable adult"
-        OTHER = "other", "Other concern for a child's welfare or safety"
+        NEGLECT = "neglect", _("Neglect")
+        PHYSICAL = "physical", _("Physical abuse")
+        EMOTIONAL = "emotional", _("Emotional abuse")
+        SEXUAL = "sexual", _("Sexual abuse")
+        CSE = "cse", _("Child sexual exploitation")  # §2.3
+        DOMESTIC_ABUSE = "domestic_abuse", _("Domestic abuse")
+        VULNERABLE_ADULT = "vulnerable_adult", _("Concern for a vulnerable adult")
+        OTHER = "other", _("Other concern for a child's welfare or safety")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        REFERRED = "referred", "Referred to the local authority"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        REFERRED = "referred", _("Referred to the local authority")
+        CLOSED = "closed", _("Closed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="concerns")
     category = models.CharField(max_length=20, choices=Category.choices)
-    observed = EncryptedTextField("what was seen or said")
-    observed_on = models.DateField("when it was seen or said")
-    observed_at = models.TimeField("time it was seen or said", null=True, blank=True)
+    observed = EncryptedTextField(_("what was seen or said"))
+    observed_on = models.DateField(_("when it was seen or said"))
+    observed_at = models.TimeField(_("time it was seen or said"), null=True, blank=True)
     # The child the concern is about; empty: all the children (or the family as a whole).
     about_child = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="child it is about"
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("child it is about")
     )
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    referred_on = models.DateField("date referred to the local authority", null=True, blank=True)
-    la_reference = EncryptedCharField("local authority reference", max_length=100, blank=True)
+    referred_on = models.DateField(_("date referred to the local authority"), null=True, blank=True)
+    la_reference = EncryptedCharField(_("local authority reference"), max_length=100, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set on a concern that came with a transferred file (§9.2, §9.3): the scheme and
     # reference it was recorded under, and from another system who recorded it there.
-    carried_from = EncryptedCharField("carried with the file from", max_length=300, blank=True, editable=False)
+    carried_from = EncryptedCharField(_("carried with the file from"), max_length=300, blank=True, editable=False)
 
     history = HistoricalRecords(bases=[FamilyKey, models.Model])
 
@@ -80,11 +81,11 @@ class ConcernAction(FamilyKey, EncryptedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="actions")
-    action = EncryptedTextField("what was done")
-    taken_on = models.DateField("date")
+    action = EncryptedTextField(_("what was done"))
+    taken_on = models.DateField(_("date"))
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    carried_from = EncryptedCharField("carried with the file from", max_length=300, blank=True, editable=False)
+    carried_from = EncryptedCharField(_("carried with the file from"), max_length=300, blank=True, editable=False)
 
     history = HistoricalRecords(bases=[FamilyKey, models.Model])
 
@@ -99,29 +100,29 @@ class ExternalRequest(FamilyKey, EncryptedModel):
     """A request from the police (§10.3) or for evidence in court proceedings (§10.2)."""
 
     class Kind(models.TextChoices):
-        POLICE = "police", "Police request"  # §10.3
-        COURT = "court", "Court proceedings"  # §10.2
+        POLICE = "police", _("Police request")  # §10.3
+        COURT = "court", _("Court proceedings")  # §10.2
 
     class Decision(models.TextChoices):
-        PENDING = "pending", "Awaiting a decision"
-        REFUSED = "refused", "Nothing passed on"
-        DISCLOSED = "disclosed", "Information passed on"
+        PENDING = "pending", _("Awaiting a decision")
+        REFUSED = "refused", _("Nothing passed on")
+        DISCLOSED = "disclosed", _("Information passed on")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="external_requests")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    received_on = models.DateField("date received")
-    requester = EncryptedCharField("who asked", max_length=200, help_text="Name, rank or court, and contact.")
-    details = EncryptedTextField("what was asked for")
+    received_on = models.DateField(_("date received"))
+    requester = EncryptedCharField(_("who asked"), max_length=200, help_text=_("Name, rank or court, and contact."))
+    details = EncryptedTextField(_("what was asked for"))
     # §10.2, §10.3: a subpoena or court order requiring disclosure, when there is one.
-    order_reference = EncryptedCharField("subpoena or court order reference", max_length=200, blank=True)
-    order_made_on = EncryptedDateField("date of the order", null=True, blank=True)
-    has_order = models.BooleanField("a subpoena or court order is recorded", default=False)
+    order_reference = EncryptedCharField(_("subpoena or court order reference"), max_length=200, blank=True)
+    order_made_on = EncryptedDateField(_("date of the order"), null=True, blank=True)
+    has_order = models.BooleanField(_("a subpoena or court order is recorded"), default=False)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     logged_at = models.DateTimeField(default=timezone.now, editable=False)
     decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.PENDING)
-    basis = models.CharField("basis", max_length=24, blank=True)
-    decision_reason = EncryptedTextField("reasons for the decision", blank=True)
+    basis = models.CharField(_("basis"), max_length=24, blank=True)
+    decision_reason = EncryptedTextField(_("reasons for the decision"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True, editable=False
     )
@@ -163,7 +164,7 @@ class TrusteeNotice(models.Model):
     kind = models.CharField(max_length=8, choices=ExternalRequest.Kind.choices)
     received_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    emailed_to = models.PositiveIntegerField(default=0, help_text="How many trustees were emailed.")
+    emailed_to = models.PositiveIntegerField(default=0, help_text=_("How many trustees were emailed."))
 
     history = HistoricalRecords()
 

@@ -7,6 +7,7 @@ section and changes the file inside ``gate.changing``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from access_log import approvals, gate
 from access_log.gate import FileAccess
@@ -26,6 +29,7 @@ from consent.sharing import Recipient
 from families.models import Member
 from homestart.concurrency import check_version
 from homestart.errors import AccessRefused
+from homestart.language import ENGLISH, supported
 from homestart.models import Membership, User
 from homestart.rules import Role, Section
 from homestart.writes import save_tracked
@@ -51,7 +55,7 @@ def _own(access: FileAccess, obj: Any) -> None:
 
 def _not_future(day: datetime.date, field: str) -> None:
     if day > timezone.localdate():
-        raise ValidationError({field: "The date cannot be in the future."})
+        raise ValidationError({field: _("The date cannot be in the future.")})
 
 
 @transaction.atomic
@@ -68,12 +72,12 @@ def concern_raise(
     """Anyone supporting the family raises a concern: staff, the safeguarding lead, the family's volunteer (§2.1).
 
     ``about_child``: the child it is about, one of this family's children; None for all the children."""
-    _require(access, (*HANDLERS, Role.VOLUNTEER), "You may not raise a concern on this file.")
+    _require(access, (*HANDLERS, Role.VOLUNTEER), _("You may not raise a concern on this file."))
     _not_future(observed_on, "observed_on")
     if not observed.strip():
-        raise ValidationError({"observed": "Describe what was seen or said."})
+        raise ValidationError({"observed": _("Describe what was seen or said.")})
     if about_child is not None and (about_child.family_id != access.target.pk or about_child.kind != Member.Kind.CHILD):
-        raise ValidationError({"about_child": "Select one of this family's children, or all the children."})
+        raise ValidationError({"about_child": _("Select one of this family's children, or all the children.")})
     with gate.changing(access, section=Section.SAFEGUARDING) as family:
         concern = Concern(
             family=family,
@@ -94,16 +98,34 @@ def _tell_the_leads(*, concern: Concern, reference: str, scheme_id: int, actor: 
     (§2.1): one e-mail once the concern commits, with the family's reference and a link only —
     nothing of what was seen or said, its category or the family (§8.6)."""
     leads = Membership.objects.current().filter(scheme_id=scheme_id, role=Role.SAFEGUARDING_LEAD).holders()
-    recipients = sorted({lead.email for lead in leads.exclude(pk=actor.pk).exclude(email="")})
-    if not recipients:
+    by_language = _by_language(leads.exclude(pk=actor.pk).exclude(email=""))
+    if not by_language:
         return
     path = reverse("safeguarding:concern", kwargs={"reference": reference, "concern_id": concern.pk})
-    body = (
-        f"A new safeguarding concern was raised on family file {reference}.\n\n"
-        f"Open it (sign in first): {settings.SITE_URL}{path}\n\n"
-        "This e-mail names the file by its reference only.\n"
-    )
-    subject = f"New safeguarding concern: {reference}"
+    for language, recipients in by_language.items():
+        with translation.override(language):
+            body = _(
+                "A new safeguarding concern was raised on family file %(reference)s.\n\n"
+                "Open it (sign in first): %(link)s\n\n"
+                "This e-mail names the file by its reference only.\n"
+            ) % {"reference": reference, "link": f"{settings.SITE_URL}{path}"}
+            subject = _("New safeguarding concern: %(reference)s") % {"reference": reference}
+        _send_on_commit(subject, body, recipients)
+
+
+def _by_language(people: Iterable[User], *, unique: bool = True) -> dict[str, list[str]]:
+    """The e-mail addresses of ``people`` by the language each reads (issue 17.8): the one they
+    chose, else English. Each language's e-mail is written in it."""
+    by_language: dict[str, list[str]] = {}
+    for person in people:
+        if person.email:
+            by_language.setdefault(supported(person.language) or ENGLISH, []).append(person.email)
+    if unique:
+        by_language = {language: sorted(set(emails)) for language, emails in by_language.items()}
+    return dict(sorted(by_language.items()))
+
+
+def _send_on_commit(subject: str, body: str, recipients: list[str]) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
 
 
@@ -111,11 +133,11 @@ def _tell_the_leads(*, concern: Concern, reference: str, scheme_id: int, actor: 
 def concern_action_add(
     *, access: FileAccess, concern: Concern, action: str, taken_on: datetime.date, actor: User
 ) -> ConcernAction:
-    _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff act on concerns.")
+    _require(access, HANDLERS, _("Only the safeguarding lead and the scheme's staff act on concerns."))
     _own(access, concern)
     _not_future(taken_on, "taken_on")
     if not action.strip():
-        raise ValidationError({"action": "Say what was done."})
+        raise ValidationError({"action": _("Say what was done.")})
     with gate.changing(access, section=Section.SAFEGUARDING) as family:
         row = ConcernAction(family=family, concern=concern, action=action, taken_on=taken_on, taken_by=actor)
         save_tracked(row, actor=actor)
@@ -134,12 +156,12 @@ def concern_refer(
 ) -> Concern:
     """The concern was referred to the local authority (§2.1). ``expected_version``: the
     version the form was opened on (``homestart.concurrency``)."""
-    _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff refer concerns.")
+    _require(access, HANDLERS, _("Only the safeguarding lead and the scheme's staff refer concerns."))
     _own(access, concern)
     check_version(concern, expected_version)
     _not_future(referred_on, "referred_on")
     if concern.status == Concern.Status.CLOSED:
-        raise ValidationError("This concern is closed.")
+        raise ValidationError(_("This concern is closed."))
     with gate.changing(access, section=Section.SAFEGUARDING):
         concern.status, concern.referred_on, concern.la_reference = Concern.Status.REFERRED, referred_on, la_reference
         save_tracked(concern, actor=actor, update_fields=["status", "referred_on", "la_reference"])
@@ -148,11 +170,11 @@ def concern_refer(
 
 @transaction.atomic
 def concern_close(*, access: FileAccess, concern: Concern, actor: User, expected_version: str | None = None) -> Concern:
-    _require(access, LEADS, "Only the safeguarding lead or the manager closes a concern.")
+    _require(access, LEADS, _("Only the safeguarding lead or the manager closes a concern."))
     _own(access, concern)
     check_version(concern, expected_version)
     if concern.status == Concern.Status.CLOSED:
-        raise ValidationError("This concern is already closed.")
+        raise ValidationError(_("This concern is already closed."))
     with gate.changing(access, section=Section.SAFEGUARDING):
         concern.status, concern.closed_at = Concern.Status.CLOSED, timezone.now()
         save_tracked(concern, actor=actor, update_fields=["status", "closed_at"])
@@ -180,7 +202,7 @@ def request_log(
     The trustees get a notice in the app and an email, neither with personal
     data: what kind of request, when, and that it is logged (§10.3, §3.2).
     """
-    _require(access, HANDLERS, "Only the safeguarding lead and the scheme's staff log police and court requests.")
+    _require(access, HANDLERS, _("Only the safeguarding lead and the scheme's staff log police and court requests."))
     _not_future(received_on, "received_on")
     with gate.changing(access, section=Section.SAFEGUARDING) as family:
         request = ExternalRequest(
@@ -205,18 +227,21 @@ def request_log(
         )
         save_tracked(notice, actor=actor)
         scheme_name = family.scheme.name
-    recipients = [t.email for t in trustees if t.email]
-    if recipients:
-        label = ExternalRequest.Kind(kind).label
-        body = (
-            f"{scheme_name} received a request on {received_on:%d %B %Y}: {label}.\n\n"
-            "It is logged on the family's file. Home-Start guidance is followed, and nothing is passed on "
-            "unless an exception in the Confidentiality Policy applies or a court order is recorded.\n\n"
-            f"See the notices for trustees: {reverse('safeguarding:trustee_notices')}\n"
-        )
-        transaction.on_commit(
-            lambda: send_mail(f"{scheme_name}: {label}", body, settings.DEFAULT_FROM_EMAIL, recipients)
-        )
+    for language, recipients in _by_language(trustees, unique=False).items():
+        with translation.override(language):
+            label = str(ExternalRequest.Kind(kind).label)
+            body = _(
+                "%(scheme)s received a request on %(date)s: %(kind)s.\n\n"
+                "It is logged on the family's file. Home-Start guidance is followed, and nothing is passed on "
+                "unless an exception in the Confidentiality Policy applies or a court order is recorded.\n\n"
+                "See the notices for trustees: %(link)s\n"
+            ) % {
+                "scheme": scheme_name,
+                "date": date_format(received_on, "d F Y"),
+                "kind": label,
+                "link": reverse("safeguarding:trustee_notices"),
+            }
+        _send_on_commit(f"{scheme_name}: {label}", body, recipients)
     return request
 
 
@@ -231,12 +256,12 @@ def request_record_order(
     expected_version: str | None = None,
 ) -> ExternalRequest:
     """A subpoena or court order arrived for a logged request (§10.2, §10.3)."""
-    _require(access, LEADS, "Only the safeguarding lead or the manager records a court order.")
+    _require(access, LEADS, _("Only the safeguarding lead or the manager records a court order."))
     _own(access, request)
     check_version(request, expected_version)
     _not_future(order_made_on, "order_made_on")
     if not order_reference.strip():
-        raise ValidationError({"order_reference": "Give the reference of the subpoena or court order."})
+        raise ValidationError({"order_reference": _("Give the reference of the subpoena or court order.")})
     with gate.changing(access, section=Section.SAFEGUARDING):
         request.order_reference, request.order_made_on, request.has_order = order_reference.strip(), order_made_on, True
         save_tracked(request, actor=actor, update_fields=["order_reference", "order_made_on", "has_order"])
@@ -255,15 +280,15 @@ def _propose(
 ) -> Approval:
     """§10.3: a decision on a police or court request is made by two people: it waits for the
     manager (or, for a family with an open concern, the safeguarding lead) to approve it."""
-    _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
+    _require(access, LEADS, _("Only the safeguarding lead or the manager decides police and court requests."))
     _own(access, request)
     check_version(request, expected_version)
     if request.decision != ExternalRequest.Decision.PENDING:
-        raise ValidationError("This request has already been decided.")
+        raise ValidationError(_("This request has already been decided."))
     if approvals.pending_for(kind=ApprovalKind.EXTERNAL_REQUEST, subject_id=request.pk) is not None:
-        raise ValidationError("A decision on this request already waits for approval.")
+        raise ValidationError(_("A decision on this request already waits for approval."))
     if not asking["reason"].strip():
-        raise ValidationError({"decision_reason": "Give the reasons for the decision."})
+        raise ValidationError({"decision_reason": _("Give the reasons for the decision.")})
     return approvals.approval_request(
         access=access,
         kind=ApprovalKind.EXTERNAL_REQUEST,
@@ -315,11 +340,11 @@ def request_disclose(
 ) -> Approval:
     """Information is to be passed on: only on the basis ``may_share`` gives (checked now and again
     on approval), recorded as a disclosure when approved (§10.2, §10.3)."""
-    _require(access, LEADS, "Only the safeguarding lead or the manager decides police and court requests.")
+    _require(access, LEADS, _("Only the safeguarding lead or the manager decides police and court requests."))
     _own(access, request)
     _not_future(shared_on, "shared_on")
     if not reason.strip():
-        raise ValidationError({"decision_reason": "Give the reasons for the decision."})
+        raise ValidationError({"decision_reason": _("Give the reasons for the decision.")})
     police = request.kind == ExternalRequest.Kind.POLICE
     recipient = Recipient(RecipientKind.POLICE if police else RecipientKind.COURT, request.requester)
     decision = sharing_check(
@@ -366,7 +391,7 @@ def request_carry_out(approval: Approval, asking: dict, access: FileAccess, acto
     The decision is the asker's, approved by the approver (shown from the approval)."""
     request = ExternalRequest.objects.select_for_update().select_related("family__data_key").get(pk=approval.subject_id)
     if request.decision != ExternalRequest.Decision.PENDING:
-        raise ValidationError("This request has already been decided.")
+        raise ValidationError(_("This request has already been decided."))
     basis, disclosure = "", None
     if asking["decision"] == ExternalRequest.Decision.DISCLOSED:
         disclosure = disclosure_carry_out(approval, asking, access, actor, decision)
@@ -381,7 +406,7 @@ def request_carry_out(approval: Approval, asking: dict, access: FileAccess, acto
 
 
 def describe_request_decision(approval: Approval, asking: dict) -> list[tuple[str, str]]:
-    rows = [("Decision", ExternalRequest.Decision(asking["decision"]).label), ("Reasons", asking["reason"])]
+    rows = [(_("Decision"), ExternalRequest.Decision(asking["decision"]).label), (_("Reasons"), asking["reason"])]
     if asking["decision"] == ExternalRequest.Decision.DISCLOSED:
-        rows += [row for row in describe_sharing(approval, asking) if row[0] != "Justification"]
+        rows += [row for row in describe_sharing(approval, asking) if row[0] != _("Justification")]
     return rows

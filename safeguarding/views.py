@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,7 +55,7 @@ def _open(
 def overview(request: HttpRequest) -> HttpResponse:
     """The safeguarding lead's (and staff's) open concerns and pending requests, by reference only."""
     if not has_role(request.user, (Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.MANAGER)):
-        raise AccessRefused("Only the safeguarding lead and the scheme's staff see this.")
+        raise AccessRefused(_("Only the safeguarding lead and the scheme's staff see this."))
     return render(
         request,
         "safeguarding/overview.html",
@@ -171,8 +172,8 @@ def concern_new(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "family": access.target,
             "form": form,
-            "heading": "Raise a safeguarding concern",
-            "submit": "Record concern",
+            "heading": _("Raise a safeguarding concern"),
+            "submit": _("Record concern"),
             "cancel": "safeguarding:family",
         },
     )
@@ -208,10 +209,10 @@ def concern_history(request: HttpRequest, reference: str, concern_id: str) -> Ht
     concern = get_object_or_404(selectors.concerns_for(access=access), pk=concern_id)
     return render_history(
         request,
-        title=f"a concern about {reference}",
-        caption=f"{reference}: safeguarding concern",
+        title=_("a concern about %(reference)s") % {"reference": reference},
+        caption=_("%(reference)s: safeguarding concern") % {"reference": reference},
         back_url=reverse("safeguarding:concern", kwargs={"reference": reference, "concern_id": concern.pk}),
-        back_label="Back to the concern",
+        back_label=_("Back to the concern"),
         sources=lambda: selectors.concern_history(access=access, concern=concern),
     )
 
@@ -253,7 +254,7 @@ def _concern_form(request, reference, concern_id, form_class, heading, submit, r
         submit,
         functools.partial(run, concern=concern),
         initial or {},
-        "Saved.",
+        _("Saved."),
     )
     return page or redirect("safeguarding:concern", reference=reference, concern_id=concern.pk)
 
@@ -268,8 +269,8 @@ def action_new(request: HttpRequest, reference: str, concern_id: str) -> HttpRes
         reference,
         concern_id,
         ActionForm,
-        "Record an action",
-        "Save action",
+        _("Record an action"),
+        _("Save action"),
         services.concern_action_add,
         {"taken_on": timezone.localdate()},
     )
@@ -284,8 +285,8 @@ def concern_refer(request: HttpRequest, reference: str, concern_id: str) -> Http
         reference,
         concern_id,
         ReferForm,
-        "Record the referral to the local authority",
-        "Save referral",
+        _("Record the referral to the local authority"),
+        _("Save referral"),
         services.concern_refer,
         {"referred_on": timezone.localdate()},
     )
@@ -302,8 +303,10 @@ def concern_close(request: HttpRequest, reference: str, concern_id: str) -> Http
     except EditConflict:
         messages.error(
             request,
-            "Someone else changed this concern after you opened it, so it was not closed. "
-            "Check it below, and close it again if it is still needed.",
+            _(
+                "Someone else changed this concern after you opened it, so it was not closed. "
+                "Check it below, and close it again if it is still needed."
+            ),
         )
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
@@ -328,7 +331,7 @@ def request_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Request logged. The trustees have been told."))
             return redirect("safeguarding:request", reference=reference, request_id=logged.pk)
-    return _form_page(request, access, form, "Log a police or court request", "Log request")
+    return _form_page(request, access, form, _("Log a police or court request"), _("Log request"))
 
 
 @require_GET
@@ -362,12 +365,18 @@ def request_history(request: HttpRequest, reference: str, request_id: str) -> Ht
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
     return render_history(
         request,
-        title=f"a request about {reference}",
-        caption=f"{reference}: {external.get_kind_display()}",
+        title=_("a request about %(reference)s") % {"reference": reference},
+        caption=_("%(reference)s: %(kind)s") % {"reference": reference, "kind": external.get_kind_display()},
         back_url=reverse("safeguarding:request", kwargs={"reference": reference, "request_id": external.pk}),
-        back_label="Back to the request",
+        back_label=_("Back to the request"),
         sources=lambda: selectors.request_history(access=access, external=external),
     )
+
+
+DECISION_WAITS = gettext_lazy(
+    "Decision recorded: it waits for approval by another person (the manager, or the "
+    "safeguarding lead where a concern is open), unless you acted alone in an emergency."
+)
 
 
 def _request_form(
@@ -379,8 +388,7 @@ def _request_form(
     submit,
     run,
     initial=None,
-    done="Decision recorded: it waits for approval by another person (the manager, or the "
-    "safeguarding lead where a concern is open), unless you acted alone in an emergency.",
+    done=DECISION_WAITS,
 ):
     access = _open(request, reference, change=True, roles=services.LEADS)
     external = get_object_or_404(selectors.requests_for(access=access), pk=request_id)
@@ -407,10 +415,10 @@ def request_order(request: HttpRequest, reference: str, request_id: str) -> Http
         reference,
         request_id,
         OrderForm,
-        "Record a subpoena or court order",
-        "Save order",
+        _("Record a subpoena or court order"),
+        _("Save order"),
         services.request_record_order,
-        done="Order recorded.",
+        done=_("Order recorded."),
     )
 
 
@@ -421,7 +429,7 @@ def request_refuse(request: HttpRequest, reference: str, request_id: str) -> Htt
     def run(*, decision_reason, **kwargs):
         return services.request_refuse(reason=decision_reason, **kwargs)
 
-    return _request_form(request, reference, request_id, RefuseForm, "Pass nothing on", "Record decision", run)
+    return _request_form(request, reference, request_id, RefuseForm, _("Pass nothing on"), _("Record decision"), run)
 
 
 @sensitive_post_parameters()
@@ -436,8 +444,8 @@ def request_disclose(request: HttpRequest, reference: str, request_id: str) -> H
         reference,
         request_id,
         DiscloseForm,
-        "Pass information on",
-        "Record decision",
+        _("Pass information on"),
+        _("Record decision"),
         run,
         {"shared_on": timezone.localdate()},
     )
@@ -448,7 +456,7 @@ def request_disclose(request: HttpRequest, reference: str, request_id: str) -> H
 def trustee_notices(request: HttpRequest) -> HttpResponse:
     """What the trustees are told of police and court requests (§10.3)."""
     if not has_role(request.user, Role.TRUSTEE):
-        raise AccessRefused("Only trustees see these notices.")
+        raise AccessRefused(_("Only trustees see these notices."))
     return render(
         request,
         "safeguarding/trustee_notices.html",

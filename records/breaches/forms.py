@@ -3,41 +3,42 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from families.forms import date_field
+from consent.forms import date_field
 from homestart.concurrency import VersionedForm
 from records.common import ClearMessages
 from records.models import Breach
 
 
 class BreachForm(ClearMessages, forms.Form):
-    found_on = date_field("Date it was found")
+    found_on = date_field(_("Date it was found"))
     found_time = forms.TimeField(
-        label="Time it was found",
+        label=_("Time it was found"),
         widget=forms.TimeInput(attrs={"type": "time"}),
-        error_messages={"invalid": "Enter the time, for example 14:30."},
+        error_messages={"invalid": _("Enter the time, for example 14:30.")},
     )
-    description = forms.CharField(label="What happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
-    data_affected = forms.CharField(label="Data affected", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("What happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    data_affected = forms.CharField(label=_("Data affected"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     people_affected = forms.CharField(
-        label="People affected",
+        label=_("People affected"),
         required=False,
         max_length=2000,
-        help_text="References, not names.",
+        help_text=_("References, not names."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class BreachAssessForm(ClearMessages, VersionedForm):
-    risk = forms.ChoiceField(label="Risk", choices=Breach.Risk.choices, widget=forms.RadioSelect)
+    risk = forms.ChoiceField(label=_("Risk"), choices=Breach.Risk.choices, widget=forms.RadioSelect)
     ico_decision = forms.ChoiceField(
-        label="Report to the ICO?", choices=Breach.IcoDecision.choices, widget=forms.RadioSelect
+        label=_("Report to the ICO?"), choices=Breach.IcoDecision.choices, widget=forms.RadioSelect
     )
-    ico_decision_reason = forms.CharField(label="Reason for the decision", required=False, max_length=500)
+    ico_decision_reason = forms.CharField(label=_("Reason for the decision"), required=False, max_length=500)
     actions = forms.CharField(
-        label="Actions taken", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Actions taken"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
     outcome = forms.CharField(
-        label="Outcome", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Outcome"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    close = forms.BooleanField(label="Close this breach", required=False)
+    close = forms.BooleanField(label=_("Close this breach"), required=False)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from access_log.models import AccessEvent
 from homestart.models import Membership, User
@@ -38,8 +39,14 @@ class Alert:
     @property
     def description(self) -> str:
         if self.kind == "refusals":
-            return f"refused {self.count} times in one day"
-        return f"opened {self.count} different files within one hour"
+            return ngettext("refused %(count)s time in one day", "refused %(count)s times in one day", self.count) % {
+                "count": self.count
+            }
+        return ngettext(
+            "opened %(count)s different file within one hour",
+            "opened %(count)s different files within one hour",
+            self.count,
+        ) % {"count": self.count}
 
 
 def suspicious_access(*, user: User, now: datetime.datetime | None = None) -> list[Alert]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from homestart.concurrency import check_version
 from homestart.models import DataKey, Scheme, User
@@ -31,9 +32,9 @@ def breach_record(
     data_affected: str,
     people_affected: str = "",
 ) -> Breach:
-    require_role(actor, scheme, BREACH_ROLES, "Only the scheme's staff record breaches; tell your coordinator.")
+    require_role(actor, scheme, BREACH_ROLES, _("Only the scheme's staff record breaches; tell your coordinator."))
     if found_at > timezone.now():
-        raise ValidationError({"found_at": "When it was found cannot be in the future."})
+        raise ValidationError({"found_at": _("When it was found cannot be in the future.")})
     number = next_number(Breach, scheme)
     breach = Breach(
         scheme=scheme,
@@ -60,7 +61,7 @@ def breach_update(
 ) -> Breach:
     """Assess the risk, decide on reporting to the ICO, record actions and outcome: the manager only.
     ``expected_version`` as in ``person_file_update``."""
-    require_role(actor, breach.scheme, (Role.MANAGER,), "Only the scheme manager assesses and closes breaches.")
+    require_role(actor, breach.scheme, (Role.MANAGER,), _("Only the scheme manager assesses and closes breaches."))
     check_version(breach, expected_version)
     unknown = set(fields) - BREACH_UPDATABLE
     if unknown:
@@ -68,10 +69,10 @@ def breach_update(
     for name, value in fields.items():
         setattr(breach, name, value)
     if fields.get("ico_decision") == Breach.IcoDecision.NOT_REPORTABLE and not breach.ico_decision_reason.strip():
-        raise ValidationError({"ico_decision_reason": "Record why the breach is not reportable."})
+        raise ValidationError({"ico_decision_reason": _("Record why the breach is not reportable.")})
     if close:
         if breach.ico_decision == Breach.IcoDecision.UNDECIDED:
-            raise ValidationError({"ico_decision": "Decide whether to report to the ICO before closing."})
+            raise ValidationError({"ico_decision": _("Decide whether to report to the ICO before closing.")})
         breach.closed_at = timezone.now()
     save_tracked(breach, actor=actor)
     return breach

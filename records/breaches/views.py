@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -63,7 +64,10 @@ def breach_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error, rename={"found_at": "found_on"})
         else:
-            messages.success(request, f"Breach {breach.reference} recorded. The manager has been told.")
+            messages.success(
+                request,
+                _("Breach %(reference)s recorded. The manager has been told.") % {"reference": breach.reference},
+            )
             return redirect("records:breach_detail", breach_id=breach.pk)
     return render(
         request,
@@ -85,10 +89,10 @@ def breach_history(request: HttpRequest, breach_id) -> HttpResponse:
     return render_history(
         request,
         title=breach.reference,
-        caption=f"Breach of confidentiality {breach.reference}",
+        caption=_("Breach of confidentiality %(reference)s") % {"reference": breach.reference},
         back_url=reverse("records:breach_detail", kwargs={"breach_id": breach.pk}),
-        back_label="Back to the breach",
-        sources=lambda: own_key_history(record=breach, label="Breach"),
+        back_label=_("Back to the breach"),
+        sources=lambda: own_key_history(record=breach, label=_("Breach")),
     )
 
 
@@ -116,6 +120,6 @@ def breach_detail(request: HttpRequest, breach_id) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Breach updated.")
+                messages.success(request, _("Breach updated."))
                 return redirect("records:breach_detail", breach_id=breach.pk)
     return render(request, "records/breach_detail.html", {"breach": breach, "form": form, "now": timezone.now()})

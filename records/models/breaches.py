@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from homestart.fields import EncryptedTextField
@@ -21,32 +22,32 @@ class Breach(OwnKey, EncryptedModel):
     ICO_DEADLINE = datetime.timedelta(hours=72)
 
     class Risk(models.TextChoices):
-        UNASSESSED = "unassessed", "Not yet assessed"
-        UNLIKELY = "unlikely", "Unlikely to result in a risk to people"
-        RISK = "risk", "A risk to people's rights and freedoms"
-        HIGH = "high", "A high risk: tell the people affected"
+        UNASSESSED = "unassessed", _("Not yet assessed")
+        UNLIKELY = "unlikely", _("Unlikely to result in a risk to people")
+        RISK = "risk", _("A risk to people's rights and freedoms")
+        HIGH = "high", _("A high risk: tell the people affected")
 
     class IcoDecision(models.TextChoices):
-        UNDECIDED = "undecided", "Not yet decided"
-        REPORT = "report", "Report to the ICO"
-        NOT_REPORTABLE = "not_reportable", "Not reportable"
+        UNDECIDED = "undecided", _("Not yet decided")
+        REPORT = "report", _("Report to the ICO")
+        NOT_REPORTABLE = "not_reportable", _("Not reportable")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
     number = models.PositiveIntegerField(editable=False)
     reference = models.CharField(max_length=20, unique=True, editable=False)
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
-    found_at = models.DateTimeField("when it was found")
+    found_at = models.DateTimeField(_("when it was found"))
     found_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    description = EncryptedTextField("what happened")
-    data_affected = EncryptedTextField("data affected")
-    people_affected = EncryptedTextField("people affected (references, not names)", blank=True)
+    description = EncryptedTextField(_("what happened"))
+    data_affected = EncryptedTextField(_("data affected"))
+    people_affected = EncryptedTextField(_("people affected (references, not names)"), blank=True)
     risk = models.CharField(max_length=16, choices=Risk.choices, default=Risk.UNASSESSED)
     ico_decision = models.CharField(max_length=16, choices=IcoDecision.choices, default=IcoDecision.UNDECIDED)
     ico_decision_reason = models.CharField(max_length=500, blank=True)
     ico_reported_at = models.DateTimeField(null=True, blank=True)
-    actions = EncryptedTextField("actions taken", blank=True)
-    outcome = EncryptedTextField("outcome (including any disciplinary action)", blank=True)  # §3.9, §4.4, §5.5
+    actions = EncryptedTextField(_("actions taken"), blank=True)
+    outcome = EncryptedTextField(_("outcome (including any disciplinary action)"), blank=True)  # §3.9, §4.4, §5.5
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -54,7 +55,7 @@ class Breach(OwnKey, EncryptedModel):
 
     class Meta:
         ordering = ["-found_at"]
-        verbose_name_plural = "breaches"
+        verbose_name_plural = _("breaches")
         constraints = [
             models.UniqueConstraint(fields=["scheme", "number"], name="breach_number_unique"),
             models.CheckConstraint(

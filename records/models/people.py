@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from homestart.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
@@ -60,11 +62,11 @@ class LeavingReason(models.TextChoices):
     """Why a volunteer or member of staff left (§8.8: retention runs from the leaving date).
     Broad on purpose: the details, if any, belong in the file's encrypted notes."""
 
-    STOPPED = "stopped", "Resigned or stopped volunteering"
-    RETIRED = "retired", "Retired"
-    ROLE_ENDED = "role_ended", "Contract or role ended"
-    MOVED_AWAY = "moved_away", "Moved away"
-    OTHER = "other", "Other"
+    STOPPED = "stopped", _("Resigned or stopped volunteering")
+    RETIRED = "retired", _("Retired")
+    ROLE_ENDED = "role_ended", _("Contract or role ended")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    OTHER = "other", _("Other")
 
 
 class PersonFile(OwnKey, EncryptedModel):
@@ -78,12 +80,14 @@ class PersonFile(OwnKey, EncryptedModel):
     reference = models.CharField(max_length=16, unique=True, editable=False)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
-    full_name = EncryptedCharField("full name", max_length=200)
-    phone = EncryptedCharField("phone", max_length=32, blank=True)
-    address = EncryptedTextField("address", blank=True)
-    started_on = models.DateField("started on")
-    left_on = models.DateField("left on", null=True, blank=True, help_text="Retention runs from this date (§8.8).")
-    left_reason = models.CharField("reason for leaving", max_length=16, choices=LeavingReason.choices, blank=True)
+    full_name = EncryptedCharField(_("full name"), max_length=200)
+    phone = EncryptedCharField(_("phone"), max_length=32, blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    started_on = models.DateField(_("started on"))
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("Retention runs from this date (§8.8).")
+    )
+    left_reason = models.CharField(_("reason for leaving"), max_length=16, choices=LeavingReason.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -104,27 +108,30 @@ class VolunteerFile(PersonFile):
 
     PREFIX = "V"
 
-    recruitment = EncryptedTextField("recruitment (application, references, checks)", blank=True)
-    training = EncryptedTextField("training completed", blank=True)
-    induction = EncryptedTextField("induction notes", blank=True)
-    dbs_checked_on = EncryptedDateField("enhanced DBS check date", null=True, blank=True)
+    recruitment = EncryptedTextField(_("recruitment (application, references, checks)"), blank=True)
+    training = EncryptedTextField(_("training completed"), blank=True)
+    induction = EncryptedTextField(_("induction notes"), blank=True)
+    dbs_checked_on = EncryptedDateField(_("enhanced DBS check date"), null=True, blank=True)
     # What matching and reminders need (issue 15.4). Personal details are sealed with the file's
     # key; the renewal date is a plain date, like a consent's review date, so that the daily
     # reminders find what is due in the database without opening every file (§8.6: the
     # reminder names the file's reference only).
     dbs_renewal_due = models.DateField(
-        "DBS check renewal due",
+        _("DBS check renewal due"),
         null=True,
         blank=True,
-        help_text=f"Leave blank for {DBS_RENEWAL_YEARS} years after the check.",
+        help_text=format_lazy(_("Leave blank for {years} years after the check."), years=DBS_RENEWAL_YEARS),
     )
-    preparation_course_on = EncryptedDateField("preparation course completed", null=True, blank=True)
-    availability = EncryptedCharField("when they are free", max_length=400, blank=True)
+    preparation_course_on = EncryptedDateField(_("preparation course completed"), null=True, blank=True)
+    availability = EncryptedCharField(_("when they are free"), max_length=400, blank=True)
     areas = EncryptedCharField(
-        "areas they can reach", max_length=200, blank=True, help_text="Postcode districts, for example CH41, CH43."
+        _("areas they can reach"),
+        max_length=200,
+        blank=True,
+        help_text=_("Postcode districts, for example CH41, CH43."),
     )
     languages = EncryptedCharField(
-        "languages they speak", max_length=200, blank=True, help_text="For example English, Polish."
+        _("languages they speak"), max_length=200, blank=True, help_text=_("For example English, Polish.")
     )
 
     history = HistoricalRecords(bases=[OwnKey, models.Model])
@@ -142,13 +149,15 @@ class VolunteerFile(PersonFile):
         self.languages = ", ".join(split_words(self.languages))
         bad = [area for area in split_areas(self.areas) if not POSTCODE_DISTRICT.fullmatch(area)]
         if bad:
-            raise ValidationError({"areas": f"{bad[0]} is not a postcode district: write them like CH41, CH43."})
+            raise ValidationError(
+                {"areas": _("%(area)s is not a postcode district: write them like CH41, CH43.") % {"area": bad[0]}}
+            )
         if self.dbs_checked_on and not self.dbs_renewal_due:
             self.dbs_renewal_due = renewal_after(self.dbs_checked_on)
         if self.dbs_renewal_due and not self.dbs_checked_on:
-            raise ValidationError({"dbs_checked_on": "Enter the date of the DBS check the renewal date belongs to."})
+            raise ValidationError({"dbs_checked_on": _("Enter the date of the DBS check the renewal date belongs to.")})
         if self.dbs_renewal_due and self.dbs_checked_on and self.dbs_renewal_due <= self.dbs_checked_on:
-            raise ValidationError({"dbs_renewal_due": "The renewal date must be after the date of the check."})
+            raise ValidationError({"dbs_renewal_due": _("The renewal date must be after the date of the check.")})
 
     def dbs_current(self, on: datetime.date) -> bool:
         """A DBS check recorded and not yet due for renewal on ``on`` (the safer-recruitment rule)."""
@@ -163,8 +172,8 @@ class PersonnelFile(PersonFile):
 
     PREFIX = "P"
 
-    job_title = EncryptedCharField("job title", max_length=200, blank=True)
-    employment = EncryptedTextField("contract, appraisals and other employment records", blank=True)
+    job_title = EncryptedCharField(_("job title"), max_length=200, blank=True)
+    employment = EncryptedTextField(_("contract, appraisals and other employment records"), blank=True)
 
     history = HistoricalRecords(bases=[OwnKey, models.Model])
 
@@ -181,7 +190,7 @@ class TrusteeDesignation(models.Model):
 
     personnel_file = models.ForeignKey(PersonnelFile, on_delete=models.PROTECT, related_name="designations")
     trustee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=200, help_text="Why a trustee needs to see this file.")
+    reason = models.CharField(max_length=200, help_text=_("Why a trustee needs to see this file."))
     designated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     designated_at = models.DateTimeField(default=timezone.now, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -211,9 +220,11 @@ class TrainingRecord(KeyFromField, EncryptedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     volunteer_file = models.ForeignKey(VolunteerFile, on_delete=models.PROTECT, related_name="training_records")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
-    course = EncryptedCharField("course", max_length=200)
-    completed_on = EncryptedDateField("completed on")
-    renew_on = models.DateField("renewal due", null=True, blank=True, help_text="Leave blank if it is not renewed.")
+    course = EncryptedCharField(_("course"), max_length=200)
+    completed_on = EncryptedDateField(_("completed on"))
+    renew_on = models.DateField(
+        _("renewal due"), null=True, blank=True, help_text=_("Leave blank if it is not renewed.")
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(bases=[KeyFromField, models.Model])
@@ -228,7 +239,7 @@ class TrainingRecord(KeyFromField, EncryptedModel):
         super().clean()
         self.course = " ".join((self.course or "").split())
         if self.renew_on and self.completed_on and self.renew_on <= self.completed_on:
-            raise ValidationError({"renew_on": "The renewal date must be after the date the course was completed."})
+            raise ValidationError({"renew_on": _("The renewal date must be after the date the course was completed.")})
 
 
 class SupervisionNote(KeyFromField, EncryptedModel):
@@ -241,10 +252,10 @@ class SupervisionNote(KeyFromField, EncryptedModel):
     supervisee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
-    held_on = models.DateField("date of supervision")
+    held_on = models.DateField(_("date of supervision"))
     # Families are named by reference only (§8.6).
-    families_discussed = models.CharField(max_length=200, blank=True, help_text="Family references, if any.")
-    notes = EncryptedTextField("notes")
+    families_discussed = models.CharField(max_length=200, blank=True, help_text=_("Family references, if any."))
+    notes = EncryptedTextField(_("notes"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(bases=[KeyFromField, models.Model])
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access_log.models import AppendOnlyModel
@@ -16,11 +17,11 @@ from homestart.rules import FileKind
 
 
 class RecordKind(models.TextChoices):
-    FAMILY = "family", "Family file"
-    SAFEGUARDING = "safeguarding", "Family file with safeguarding records"
-    VOLUNTEER = "volunteer", "Volunteer file"
-    PERSONNEL = "personnel", "Personnel file"
-    ACCESS_LOG = "access_log", "Access log (who opened which file), by month"
+    FAMILY = "family", _("Family file")
+    SAFEGUARDING = "safeguarding", _("Family file with safeguarding records")
+    VOLUNTEER = "volunteer", _("Volunteer file")
+    PERSONNEL = "personnel", _("Personnel file")
+    ACCESS_LOG = "access_log", _("Access log (who opened which file), by month")
 
 
 # The kinds of record that are files of people; the access log is kept by month instead.
@@ -32,7 +33,7 @@ class RetentionRule(models.Model):
 
     record_kind = models.CharField(max_length=16, choices=RecordKind.choices, unique=True)
     years = models.PositiveSmallIntegerField()
-    basis = models.CharField(max_length=300, help_text="The policy or law the period comes from.")
+    basis = models.CharField(max_length=300, help_text=_("The policy or law the period comes from."))
     history = HistoricalRecords()
 
     class Meta:
@@ -72,10 +73,10 @@ class Destruction(models.Model):
     """One file's destruction: proposed, authorised by two different people, carried out."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Waiting for two authorisations"
-        AUTHORISED = "authorised", "Authorised, waiting to be carried out"
-        DONE = "done", "Destroyed"
-        CANCELLED = "cancelled", "Cancelled"
+        PROPOSED = "proposed", _("Waiting for two authorisations")
+        AUTHORISED = "authorised", _("Authorised, waiting to be carried out")
+        DONE = "done", _("Destroyed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file_kind = models.CharField(max_length=16, choices=FileKind.choices)
@@ -83,7 +84,7 @@ class Destruction(models.Model):
     file_reference = models.CharField(max_length=32)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
     record_kind = models.CharField(max_length=16, choices=RecordKind.choices)
-    retention_from = models.DateField(help_text="Closure or leaving date.")
+    retention_from = models.DateField(help_text=_("Closure or leaving date."))
     due_on = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -127,7 +128,7 @@ class DestructionCertificate(AppendOnlyModel):
     file_kind = models.CharField(max_length=16, choices=FileKind.choices)
     file_id = models.UUIDField()
     file_reference = models.CharField(max_length=32)
-    data_key_id = models.UUIDField(help_text="The destroyed key: a restore keeps it destroyed (docs/backups.md).")
+    data_key_id = models.UUIDField(help_text=_("The destroyed key: a restore keeps it destroyed (docs/backups.md)."))
     kinds_of_record = models.CharField(max_length=500)
     retention_from = models.DateField()
     due_on = models.DateField()
@@ -168,12 +169,12 @@ class AccessLogHold(models.Model):
 
 
 class AccessLogAct(models.TextChoices):
-    CREATED = "created", "Month created ahead"
-    DETACHED = "detached", "Month detached from the access log"
-    ARCHIVED = "archived", "Month archived to a file"
-    DROPPED = "dropped", "Month dropped: its events destroyed"
-    KEPT_ON_HOLD = "kept_on_hold", "Kept: under a legal hold"
-    REFUSED_WITHIN_PERIOD = "refused_within_period", "Refused: within the retention period"
+    CREATED = "created", _("Month created ahead")
+    DETACHED = "detached", _("Month detached from the access log")
+    ARCHIVED = "archived", _("Month archived to a file")
+    DROPPED = "dropped", _("Month dropped: its events destroyed")
+    KEPT_ON_HOLD = "kept_on_hold", _("Kept: under a legal hold")
+    REFUSED_WITHIN_PERIOD = "refused_within_period", _("Refused: within the retention period")
 
 
 class AccessLogRetentionRecord(AppendOnlyModel):
@@ -183,7 +184,7 @@ class AccessLogRetentionRecord(AppendOnlyModel):
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     act = models.CharField(max_length=32, choices=AccessLogAct.choices)
-    month = models.DateField(help_text="The first day of the month whose events the act concerns.")
+    month = models.DateField(help_text=_("The first day of the month whose events the act concerns."))
     partition = models.CharField(max_length=63)
     events = models.BigIntegerField(null=True, blank=True)
     archive = models.CharField(max_length=500, blank=True)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from access_log.models import AppendOnlyModel
@@ -21,16 +22,16 @@ from .people import OwnKey
 
 class SubjectAccessRequest(OwnKey, EncryptedModel):
     class SubjectKind(models.TextChoices):
-        FAMILY_MEMBER = "family_member", "Family member"
-        VOLUNTEER = "volunteer", "Volunteer"
-        STAFF = "staff", "Member of staff"
-        TRUSTEE = "trustee", "Trustee"
+        FAMILY_MEMBER = "family_member", _("Family member")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        STAFF = "staff", _("Member of staff")
+        TRUSTEE = "trustee", _("Trustee")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        AWAITING_CLARIFICATION = "awaiting_clarification", "Waiting for clarification"
-        IN_PROGRESS = "in_progress", "Identity checked, being prepared"
-        RELEASED = "released", "Released"
+        RECEIVED = "received", _("Received")
+        AWAITING_CLARIFICATION = "awaiting_clarification", _("Waiting for clarification")
+        IN_PROGRESS = "in_progress", _("Identity checked, being prepared")
+        RELEASED = "released", _("Released")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
@@ -44,15 +45,15 @@ class SubjectAccessRequest(OwnKey, EncryptedModel):
     subject_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    requester_name = EncryptedCharField("name of the person asking", max_length=200)
-    request_details = EncryptedTextField("what they asked for", blank=True)
-    received_on = models.DateField("date received")
+    requester_name = EncryptedCharField(_("name of the person asking"), max_length=200)
+    request_details = EncryptedTextField(_("what they asked for"), blank=True)
+    received_on = models.DateField(_("date received"))
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED)
     identity_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     identity_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
-    identity_evidence = EncryptedCharField("identity evidence seen", max_length=200, blank=True)
+    identity_evidence = EncryptedCharField(_("identity evidence seen"), max_length=200, blank=True)
     # The clock stops while the scheme waits for clarification (ICO guidance).
     clarification_requested_on = models.DateField(null=True, blank=True, editable=False)
     paused_days = models.PositiveIntegerField(default=0, editable=False)
@@ -68,7 +69,7 @@ class SubjectAccessRequest(OwnKey, EncryptedModel):
 
     class Meta:
         ordering = ["-received_on", "-number"]
-        verbose_name = "subject access request"
+        verbose_name = _("subject access request")
         constraints = [
             models.UniqueConstraint(fields=["scheme", "number"], name="sar_number_unique"),
             models.CheckConstraint(condition=Q(extension_months__lte=2), name="sar_extension_at_most_two_months"),
@@ -100,9 +101,9 @@ class Disclosure(AppendOnlyModel):
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
     file_kind = models.CharField(max_length=16, choices=FileKind.choices, blank=True)
     file_reference = models.CharField(max_length=32, blank=True)
-    recipient = models.CharField(max_length=200, help_text="Who received it: the data subject.")
+    recipient = models.CharField(max_length=200, help_text=_("Who received it: the data subject."))
     legal_basis = models.CharField(max_length=200, default="Right of access, UK GDPR Article 15")
-    contents = models.CharField(max_length=500, help_text="Kinds of record released, no personal values.")
+    contents = models.CharField(max_length=500, help_text=_("Kinds of record released, no personal values."))
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     released_at = models.DateTimeField(default=timezone.now, editable=False)
 

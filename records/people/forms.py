@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from families.forms import date_field
+from consent.forms import date_field
 from families.matching import TIMES
 from homestart import dates
 from homestart.concurrency import VersionedForm
@@ -16,12 +17,15 @@ from records.models.people import split_words
 
 
 class SupervisionForm(ClearMessages, forms.Form):
-    supervisee = forms.ModelChoiceField(label="Who was supervised", queryset=User.objects.none())
-    held_on = date_field("Date of supervision")
+    supervisee = forms.ModelChoiceField(label=_("Who was supervised"), queryset=User.objects.none())
+    held_on = date_field(_("Date of supervision"))
     families_discussed = forms.CharField(
-        label="Families discussed", required=False, max_length=200, help_text="References only, for example WIR-0042."
+        label=_("Families discussed"),
+        required=False,
+        max_length=200,
+        help_text=_("References only, for example WIR-0042."),
     )
-    notes = forms.CharField(label="Notes", max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    notes = forms.CharField(label=_("Notes"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,16 +57,16 @@ def _person_file_form(model_class, extra: list[str]):
             data = super().clean()
             for name in ("dbs_checked_on", "preparation_course_on"):
                 if data.get(name) and data[name] > timezone.localdate():
-                    self.add_error(name, "The date must be today or in the past.")
+                    self.add_error(name, _("The date must be today or in the past."))
             if data.get("left_on") and data.get("started_on") and data["left_on"] < data["started_on"]:
-                self.add_error("left_on", "The leaving date must be on or after the start date.")
+                self.add_error("left_on", _("The leaving date must be on or after the start date."))
             if data.get("left_on") and data["left_on"] > timezone.localdate():
-                self.add_error("left_on", "The leaving date must be today or in the past.")
+                self.add_error("left_on", _("The leaving date must be today or in the past."))
             # Leaving starts the file's retention period (§8.8): a date and a reason, together.
             if data.get("left_on") and not data.get("left_reason"):
-                self.add_error("left_reason", "Choose why the person left.")
+                self.add_error("left_reason", _("Choose why the person left."))
             if data.get("left_reason") and not data.get("left_on") and "left_on" not in self.errors:
-                self.add_error("left_on", "Enter the date the person left.")
+                self.add_error("left_on", _("Enter the date the person left."))
             return data
 
     return PersonFileForm
@@ -106,7 +110,7 @@ class VolunteerFileForm(_person_file_form(VolunteerFile, _VOLUNTEER_FIELDS)):
     """Matching needs the areas, languages and free times (issue 15.4); the DBS renewal date
     defaults to three years after the check (``DBS_RENEWAL_YEARS``)."""
 
-    availability = TimesField(label="When they are free", help_text="Days and parts of the day.")
+    availability = TimesField(label=_("When they are free"), help_text=_("Days and parts of the day."))
 
 
 PersonnelFileForm = _person_file_form(PersonnelFile, ["job_title", "employment"])
@@ -121,7 +125,7 @@ class PersonnelFileChangeForm(VersionedForm, PersonnelFileForm):
 
 
 class PersonChoiceForm(ClearMessages, forms.Form):
-    person = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
 
     def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -140,5 +144,5 @@ class TrainingRecordForm(ClearMessages, forms.ModelForm):
     def clean_completed_on(self):
         day = self.cleaned_data.get("completed_on")
         if day and day > timezone.localdate():
-            raise forms.ValidationError("The date must be today or in the past.")
+            raise forms.ValidationError(_("The date must be today or in the past."))
         return day

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from access_log.kinds import kind_spec
 from homestart.history import Source
@@ -34,7 +35,7 @@ def person_file_history(*, file) -> list[Source]:
     sources = [
         Source(
             type(file).history.filter(id=file.pk),
-            "File",
+            _("File"),
             key=("data_key", file.data_key),
             exclude={"scheme", "number", "reference", "person", "created_at"},
         ),
@@ -43,7 +44,7 @@ def person_file_history(*, file) -> list[Source]:
         sources.append(
             Source(
                 TrainingRecord.history.filter(volunteer_file_id=file.pk),
-                "Training record",
+                _("Training record"),
                 key=("data_key", file.data_key),
                 exclude={"volunteer_file", "recorded_by", "created_at"},
             )
@@ -52,7 +53,7 @@ def person_file_history(*, file) -> list[Source]:
         sources.append(
             Source(
                 TrusteeDesignation.history.filter(personnel_file_id=file.pk),
-                "Trustee designated to see the file",
+                _("Trustee designated to see the file"),
                 exclude={"personnel_file"},
             )
         )

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access_log import gate
 from access_log.kinds import SCHEME_STAFF_ROLES
@@ -27,7 +28,7 @@ from records.models import PersonnelFile, SupervisionNote, TrainingRecord, Trust
 def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields: Any) -> VolunteerFile:
     """Open a volunteer's file (§8.3): by the scheme's coordinators and manager."""
     role = require_role(
-        actor, scheme, SCHEME_STAFF_ROLES, "Only the scheme's coordinators and manager open volunteer files."
+        actor, scheme, SCHEME_STAFF_ROLES, _("Only the scheme's coordinators and manager open volunteer files.")
     )
     # A volunteer's file is kept from recruitment: while their role waits for a second
     # person's approval (§8.3) as well as once they hold it.
@@ -37,7 +38,7 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
         .exists()
     )
     if not (has_role(person, Role.VOLUNTEER, scheme=scheme) or awaiting):
-        raise ValidationError({"person": "This person is not a volunteer of the scheme."})
+        raise ValidationError({"person": _("This person is not a volunteer of the scheme.")})
     number = next_number(VolunteerFile, scheme)
     file = VolunteerFile(
         scheme=scheme,
@@ -56,7 +57,7 @@ def volunteer_file_create(*, scheme: Scheme, person: User, actor: User, **fields
 def personnel_file_create(*, scheme: Scheme, person: User, actor: User, **fields: Any) -> PersonnelFile:
     """Open a member of staff's personnel file (§8.4): by their line manager."""
     if not is_line_manager(actor, of=person, scheme=scheme):
-        raise NotAllowed("Only the person's line manager opens their personnel file (§8.4).")
+        raise NotAllowed(_("Only the person's line manager opens their personnel file (§8.4)."))
     number = next_number(PersonnelFile, scheme)
     file = PersonnelFile(
         scheme=scheme,
@@ -101,7 +102,7 @@ def training_record_add(
     sealed with the volunteer file's key, with history; a renewal is a new record."""
     with gate.changing(access, section=Section.FILE) as file:
         if not isinstance(file, VolunteerFile):
-            raise NotAllowed("Training is recorded in a volunteer file.")
+            raise NotAllowed(_("Training is recorded in a volunteer file."))
         record = TrainingRecord(
             volunteer_file=file,
             data_key=file.data_key,
@@ -118,11 +119,11 @@ def training_record_add(
 def trustee_designate(*, personnel_file: PersonnelFile, trustee: User, reason: str, actor: User) -> TrusteeDesignation:
     """Let a trustee see one personnel file "where appropriate" (§8.4)."""
     if not is_line_manager(actor, of=personnel_file.person, scheme=personnel_file.scheme_id):
-        raise NotAllowed("Only the person's line manager designates a trustee for their file (§8.4).")
+        raise NotAllowed(_("Only the person's line manager designates a trustee for their file (§8.4)."))
     if not has_role(trustee, (Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE), scheme=personnel_file.scheme):
-        raise ValidationError({"trustee": "Choose a trustee of this scheme."})
+        raise ValidationError({"trustee": _("Choose a trustee of this scheme.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Say why a trustee needs to see this file."})
+        raise ValidationError({"reason": _("Say why a trustee needs to see this file.")})
     designation = TrusteeDesignation(
         personnel_file=personnel_file, trustee=trustee, reason=reason.strip(), designated_by=actor
     )
@@ -133,7 +134,7 @@ def trustee_designate(*, personnel_file: PersonnelFile, trustee: User, reason: s
 @transaction.atomic
 def trustee_designation_end(*, designation: TrusteeDesignation, actor: User) -> TrusteeDesignation:
     if designation.ended_at is not None:
-        raise ValidationError("This designation has already ended.")
+        raise ValidationError(_("This designation has already ended."))
     designation.ended_at = timezone.now()
     save_tracked(designation, actor=actor, update_fields=["ended_at"])
     return designation
@@ -162,14 +163,14 @@ def supervision_record(
     """Record a supervision session, sealed with the supervisee's file key."""
     if not supervision_may_supervise(supervisor=actor, supervisee=supervisee, scheme=scheme):
         raise NotAllowed(
-            "Volunteers are supervised by their coordinator (§5.2), coordinators by their line manager (§4.2)."
+            _("Volunteers are supervised by their coordinator (§5.2), coordinators by their line manager (§4.2).")
         )
     file = (
         VolunteerFile.objects.filter(scheme=scheme, person=supervisee).first()
         or PersonnelFile.objects.filter(scheme=scheme, person=supervisee).first()
     )
     if file is None:
-        raise ValidationError({"supervisee": "Open this person's volunteer or personnel file first."})
+        raise ValidationError({"supervisee": _("Open this person's volunteer or personnel file first.")})
     note = SupervisionNote(
         scheme=scheme,
         supervisee=supervisee,

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -122,7 +123,7 @@ def _file_history(request: HttpRequest, kind: str, reference: str) -> HttpRespon
         title=reference,
         caption=f"{FileKind(kind).label} {reference}",
         back_url=reverse(_FILE_URLS[kind], kwargs={"reference": reference}),
-        back_label=f"Back to {reference}",
+        back_label=_("Back to %(reference)s") % {"reference": reference},
         sources=lambda: selectors.person_file_history(file=file),
     )
 
@@ -186,9 +187,9 @@ def file_new(request: HttpRequest, kind: str) -> HttpResponse:
             # An error about the person belongs beside the person chooser.
             form_error(chooser if "person" in getattr(error, "error_dict", {}) else form, error)
         else:
-            messages.success(request, f"File {file.reference} opened.")
+            messages.success(request, _("File %(reference)s opened.") % {"reference": file.reference})
             return redirect(_FILE_URLS[kind], reference=file.reference)
-    title = "Open a volunteer file" if kind == FileKind.VOLUNTEER else "Open a personnel file"
+    title = _("Open a volunteer file") if kind == FileKind.VOLUNTEER else _("Open a personnel file")
     return render(request, "records/file_form.html", {"forms": [chooser, form], "title": title})
 
 
@@ -209,7 +210,7 @@ def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
         except EditConflict:
             form = conflict_form(form_class, current_values(file, form_class.Meta.fields), instance=file)
         else:
-            messages.success(request, f"{reference} updated.")
+            messages.success(request, _("%(reference)s updated.") % {"reference": reference})
             return redirect(_FILE_URLS[kind], reference=reference)
     return render(request, "records/file_form.html", {"forms": [form], "title": f"Change {reference}"})
 
@@ -230,7 +231,7 @@ def training_record_new(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Training recorded in {reference}.")
+            messages.success(request, _("Training recorded in %(reference)s.") % {"reference": reference})
             return redirect("records:volunteer_file", reference=reference)
     return render(request, "records/file_form.html", {"forms": [form], "title": f"Record training in {reference}"})
 
@@ -267,7 +268,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Supervision recorded.")
+            messages.success(request, _("Supervision recorded."))
             return redirect("records:supervision")
     notes = list(notes)
     services.supervision_notes_read(notes=notes, actor=request.user)

@@ -11,11 +11,14 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from access_log import gate
 from families.models import Family
 from homestart.errors import NotAllowed
 from homestart.fields import BlindIndexField
+from homestart.language import in_records
 from homestart.models import DataKey, User
 from homestart.rules import ActingRole, Action, FileKind, Purpose, Role, Section
 from homestart.writes import save_tracked
@@ -58,11 +61,11 @@ def on_legal_hold(kind: str, file_id: Any) -> bool:
 
 @transaction.atomic
 def legal_hold_place(*, kind: str, obj: Any, reason: str, actor: User) -> LegalHold:
-    require_role(actor, obj.scheme, (Role.MANAGER,), "Only the scheme manager places a legal hold.")
+    require_role(actor, obj.scheme, (Role.MANAGER,), _("Only the scheme manager places a legal hold."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the file must be kept, for example a claim or an inquiry."})
+        raise ValidationError({"reason": _("Say why the file must be kept, for example a claim or an inquiry.")})
     if on_legal_hold(kind, obj.pk):
-        raise ValidationError("This file is already on legal hold.")
+        raise ValidationError(_("This file is already on legal hold."))
     hold = LegalHold(file_kind=kind, file_id=obj.pk, file_reference=obj.reference, reason=reason, placed_by=actor)
     save_tracked(hold, actor=actor)
     # A hold stops a destruction that has not happened yet.
@@ -77,9 +80,9 @@ def legal_hold_place(*, kind: str, obj: Any, reason: str, actor: User) -> LegalH
 @transaction.atomic
 def legal_hold_release(*, hold: LegalHold, actor: User) -> LegalHold:
     scheme = _file_for(hold.file_kind, hold.file_id).scheme
-    require_role(actor, scheme, (Role.MANAGER,), "Only the scheme manager releases a legal hold.")
+    require_role(actor, scheme, (Role.MANAGER,), _("Only the scheme manager releases a legal hold."))
     if hold.released_at is not None:
-        raise ValidationError("This hold has already been released.")
+        raise ValidationError(_("This hold has already been released."))
     hold.released_at = timezone.now()
     hold.released_by = actor
     save_tracked(hold, actor=actor, update_fields=["released_at", "released_by"])
@@ -91,15 +94,15 @@ def destruction_propose(*, kind: str, obj: Any, actor: User | None, today: datet
     """Put a file whose retention period has ended on the list for destruction."""
     today = today or timezone.localdate()
     if actor is not None:
-        require_role(actor, obj.scheme, (Role.MANAGER,), "Only the scheme manager proposes files for destruction.")
+        require_role(actor, obj.scheme, (Role.MANAGER,), _("Only the scheme manager proposes files for destruction."))
     record_kind, start = retention_of(kind, obj)
     if start is None:
-        raise RetentionError("This file is still open: its retention period has not started.")
+        raise RetentionError(_("This file is still open: its retention period has not started."))
     due_on = periods.destroy_after(record_kind, start)
     if due_on > today:
-        raise RetentionError(f"This file is kept until {due_on:%-d %B %Y}.")
+        raise RetentionError(_("This file is kept until %(date)s.") % {"date": date_format(due_on, "j F Y")})
     if on_legal_hold(kind, obj.pk):
-        raise RetentionError("This file is on legal hold and must not be destroyed.")
+        raise RetentionError(_("This file is on legal hold and must not be destroyed."))
     existing = (
         Destruction.objects.filter(file_kind=kind, file_id=obj.pk).exclude(status=Destruction.Status.CANCELLED).first()
     )
@@ -120,7 +123,7 @@ def destruction_propose(*, kind: str, obj: Any, actor: User | None, today: datet
 
 
 def _system_user() -> User:  # pragma: no cover - the command always names a person
-    raise RetentionError("A person must propose destruction.")
+    raise RetentionError(_("A person must propose destruction."))
 
 
 def _cancel_if_reopened(destruction: Destruction, actor: User) -> None:
@@ -135,8 +138,11 @@ def _cancel_if_reopened(destruction: Destruction, actor: User) -> None:
         destruction.status = Destruction.Status.CANCELLED
         save_tracked(destruction, actor=actor, update_fields=["status"])
     raise RetentionError(
-        f"{destruction.file_reference} was reopened after it was proposed for destruction: "
-        "the destruction is cancelled and its retention period starts again when it is next closed."
+        _(
+            "%(reference)s was reopened after it was proposed for destruction: "
+            "the destruction is cancelled and its retention period starts again when it is next closed."
+        )
+        % {"reference": destruction.file_reference}
     )
 
 
@@ -153,17 +159,17 @@ def _destruction_authorise(*, destruction: Destruction, actor: User) -> Destruct
         actor,
         destruction.scheme,
         DESTRUCTION_ROLES,
-        "Only the scheme manager and its trustees authorise destruction.",
+        _("Only the scheme manager and its trustees authorise destruction."),
     )
     if destruction.status != Destruction.Status.PROPOSED:
-        raise RetentionError("This destruction is not waiting for authorisation.")
+        raise RetentionError(_("This destruction is not waiting for authorisation."))
     if on_legal_hold(destruction.file_kind, destruction.file_id):
-        raise RetentionError("This file is on legal hold and must not be destroyed.")
+        raise RetentionError(_("This file is on legal hold and must not be destroyed."))
     now = timezone.now()
     if destruction.first_authorised_by_id is None:
         destruction.first_authorised_by, destruction.first_authorised_at = actor, now
     elif destruction.first_authorised_by_id == actor.pk:
-        raise RetentionError("A second, different person must authorise this destruction.")
+        raise RetentionError(_("A second, different person must authorise this destruction."))
     else:
         destruction.second_authorised_by, destruction.second_authorised_at = actor, now
         destruction.status = Destruction.Status.AUTHORISED
@@ -198,7 +204,7 @@ def _kinds_of_record(kind: str, obj: Any) -> str:
                 and "family" in {f.name for f in model._meta.concrete_fields}
                 and model._default_manager.filter(family_id=obj.pk).exists()
             ):
-                names.append(str(model._meta.verbose_name_plural))
+                names.append(in_records(model._meta.verbose_name_plural))  # the certificate is in English
         return ", ".join(names)
     return "file details, supervision notes, their history"
 
@@ -219,9 +225,9 @@ def _destruction_carry_out(*, destruction: Destruction, actor: User) -> Destruct
     if destruction.status == Destruction.Status.DONE:
         return destruction.certificate
     if destruction.status != Destruction.Status.AUTHORISED:
-        raise RetentionError("Two different people must authorise this destruction first.")
+        raise RetentionError(_("Two different people must authorise this destruction first."))
     if on_legal_hold(destruction.file_kind, destruction.file_id):
-        raise RetentionError("This file is on legal hold and must not be destroyed.")
+        raise RetentionError(_("This file is on legal hold and must not be destroyed."))
     obj = _file_for(destruction.file_kind, destruction.file_id)
     key = DataKey.objects.select_for_update().get(pk=obj.data_key_id)
     kinds = _kinds_of_record(destruction.file_kind, obj)

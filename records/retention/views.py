@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -51,7 +52,10 @@ def retention_propose(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{found.reference} proposed for destruction. Two people must authorise it.")
+        messages.success(
+            request,
+            _("%(reference)s proposed for destruction. Two people must authorise it.") % {"reference": found.reference},
+        )
     return redirect("records:retention")
 
 
@@ -74,7 +78,9 @@ def retention_hold(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{found.reference} is on legal hold and will not be destroyed.")
+        messages.success(
+            request, _("%(reference)s is on legal hold and will not be destroyed.") % {"reference": found.reference}
+        )
     return redirect("records:retention")
 
 
@@ -87,7 +93,9 @@ def retention_hold_release(request: HttpRequest, hold_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The legal hold on {hold.file_reference} is released.")
+        messages.success(
+            request, _("The legal hold on %(reference)s is released.") % {"reference": hold.file_reference}
+        )
     return redirect("records:retention")
 
 
@@ -104,7 +112,10 @@ def destruction_authorise(request: HttpRequest, destruction_id) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Your authorisation to destroy {destruction.file_reference} is recorded.")
+        messages.success(
+            request,
+            _("Your authorisation to destroy %(reference)s is recorded.") % {"reference": destruction.file_reference},
+        )
     return redirect("records:retention")
 
 
@@ -120,7 +131,9 @@ def destruction_carry_out(request: HttpRequest, destruction_id) -> HttpResponse:
         # Not destroyed: back to the retention page, where the request still waits.
         messages.error(request, " ".join(error.messages))
         return redirect("records:retention")
-    messages.success(request, f"{destruction.file_reference} destroyed. Its certificate is below.")
+    messages.success(
+        request, _("%(reference)s destroyed. Its certificate is below.") % {"reference": destruction.file_reference}
+    )
     return redirect("records:certificates")
 
 

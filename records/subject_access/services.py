@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from families.models import Family
 from homestart.models import DataKey, Scheme, User, roles_in
@@ -35,21 +36,21 @@ def sar_register(
     subject_user: User | None = None,
 ) -> SubjectAccessRequest:
     require_role(
-        actor, scheme, SAR_ROLES, "Only the scheme's manager and coordinators register subject access requests."
+        actor, scheme, SAR_ROLES, _("Only the scheme's manager and coordinators register subject access requests.")
     )
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": "The date received cannot be in the future."})
+        raise ValidationError({"received_on": _("The date received cannot be in the future.")})
     if subject_kind == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER:
         if family is None or family.scheme_id != scheme.pk:
-            raise ValidationError({"family": "Enter the reference of one of this scheme's family files."})
+            raise ValidationError({"family": _("Enter the reference of one of this scheme's family files.")})
         # A request is one person's (§8.7): their own details are given, the rest of the
         # family's are marked as about other people.
         if member is None:
-            raise ValidationError({"member": "Choose who in the family the request is about."})
+            raise ValidationError({"member": _("Choose who in the family the request is about.")})
         if member.family_id != family.pk:
-            raise ValidationError({"member": "This person is not a member of that family."})
+            raise ValidationError({"member": _("This person is not a member of that family.")})
     elif subject_user is None or not roles_in(subject_user, scheme.pk)[0]:
-        raise ValidationError({"subject_user": "Choose a volunteer, member of staff or trustee of this scheme."})
+        raise ValidationError({"subject_user": _("Choose a volunteer, member of staff or trustee of this scheme.")})
     number = next_number(SubjectAccessRequest, scheme)
     sar = SubjectAccessRequest(
         scheme=scheme,
@@ -71,17 +72,17 @@ def sar_register(
 
 def _sar_handler(sar: SubjectAccessRequest, actor: User) -> None:
     require_role(
-        actor, sar.scheme, SAR_ROLES, "Only the scheme's manager and coordinators handle subject access requests."
+        actor, sar.scheme, SAR_ROLES, _("Only the scheme's manager and coordinators handle subject access requests.")
     )
     if sar.status == SubjectAccessRequest.Status.RELEASED:
-        raise ValidationError("This request has been answered.")
+        raise ValidationError(_("This request has been answered."))
 
 
 @transaction.atomic
 def sar_record_identity_check(*, sar: SubjectAccessRequest, actor: User, evidence: str) -> SubjectAccessRequest:
     _sar_handler(sar, actor)
     if not evidence.strip():
-        raise ValidationError({"evidence": "Say what evidence of identity you saw, for example a passport."})
+        raise ValidationError({"evidence": _("Say what evidence of identity you saw, for example a passport.")})
     sar.identity_evidence = evidence.strip()
     sar.identity_checked_at = timezone.now()
     sar.identity_checked_by = actor
@@ -100,7 +101,7 @@ def sar_request_clarification(
     """Stop the clock while waiting for the requester to clarify what they want."""
     _sar_handler(sar, actor)
     if sar.clarification_requested_on is not None:
-        raise ValidationError("The scheme is already waiting for clarification.")
+        raise ValidationError(_("The scheme is already waiting for clarification."))
     sar.clarification_requested_on = on or timezone.localdate()
     sar.status = SubjectAccessRequest.Status.AWAITING_CLARIFICATION
     save_tracked(sar, actor=actor, update_fields=["clarification_requested_on", "status"])
@@ -114,10 +115,10 @@ def sar_clarification_received(
     """Restart the clock: the days waited are added to the due date."""
     _sar_handler(sar, actor)
     if sar.clarification_requested_on is None:
-        raise ValidationError("The scheme is not waiting for clarification.")
+        raise ValidationError(_("The scheme is not waiting for clarification."))
     day = on or timezone.localdate()
     if day < sar.clarification_requested_on:
-        raise ValidationError({"on": "Clarification cannot arrive before it was asked for."})
+        raise ValidationError({"on": _("Clarification cannot arrive before it was asked for.")})
     sar.paused_days += (day - sar.clarification_requested_on).days
     sar.clarification_requested_on = None
     sar.status = (
@@ -132,9 +133,9 @@ def sar_extend(*, sar: SubjectAccessRequest, actor: User, months: int, reason: s
     """Extend by up to two further months in all, for a complex or repeated request, with a reason."""
     _sar_handler(sar, actor)
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason for the extension: it is told to the requester."})
+        raise ValidationError({"reason": _("Give the reason for the extension: it is told to the requester.")})
     if months < 1 or sar.extension_months + months > 2:
-        raise ValidationError({"months": "A request may be extended by at most two months in all."})
+        raise ValidationError({"months": _("A request may be extended by at most two months in all.")})
     sar.extension_months += months
     sar.extension_reason = reason.strip()
     save_tracked(sar, actor=actor, update_fields=["extension_months", "extension_reason"])
@@ -155,11 +156,11 @@ def sar_release(*, sar: SubjectAccessRequest, actor: User, recipient: str, conte
     """Release the response to the data subject: recorded as a disclosure (§8.7)."""
     _sar_handler(sar, actor)
     if sar.identity_checked_at is None:
-        raise ValidationError("Record the identity check before releasing anything.")
+        raise ValidationError(_("Record the identity check before releasing anything."))
     if sar.third_party_reviewed_by_id is None:
-        raise ValidationError("Review the information marked as about other people before releasing it.")
+        raise ValidationError(_("Review the information marked as about other people before releasing it."))
     if not recipient.strip():
-        raise ValidationError({"recipient": "Say who received the response."})
+        raise ValidationError({"recipient": _("Say who received the response.")})
     sar.status = SubjectAccessRequest.Status.RELEASED
     sar.released_at = timezone.now()
     save_tracked(sar, actor=actor, update_fields=["status", "released_at"])

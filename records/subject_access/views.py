@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -67,7 +68,7 @@ def sar_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["subject_kind"] == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER and family is None:
-            form.add_error("family_reference", "No family file of your scheme has this reference.")
+            form.add_error("family_reference", _("No family file of your scheme has this reference."))
         if form.is_valid():
             is_family = data["subject_kind"] == SubjectAccessRequest.SubjectKind.FAMILY_MEMBER
             scheme = family.scheme if is_family else schemes.filter(memberships__user=data["subject_user"]).first()
@@ -86,7 +87,11 @@ def sar_new(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"Request {sar.reference} registered. Check the requester's identity next.")
+                messages.success(
+                    request,
+                    _("Request %(reference)s registered. Check the requester's identity next.")
+                    % {"reference": sar.reference},
+                )
                 return redirect("records:sar_detail", sar_id=sar.pk)
     return render(
         request,
@@ -128,10 +133,10 @@ def sar_history(request: HttpRequest, sar_id) -> HttpResponse:
     return render_history(
         request,
         title=sar.reference,
-        caption=f"Subject access request {sar.reference}",
+        caption=_("Subject access request %(reference)s") % {"reference": sar.reference},
         back_url=reverse("records:sar_detail", kwargs={"sar_id": sar.pk}),
-        back_label="Back to the request",
-        sources=lambda: own_key_history(record=sar, label="Subject access request"),
+        back_label=_("Back to the request"),
+        sources=lambda: own_key_history(record=sar, label=_("Subject access request")),
     )
 
 
@@ -165,7 +170,7 @@ def sar_identity(request: HttpRequest, sar_id) -> HttpResponse:
         request,
         sar,
         services.sar_record_identity_check,
-        "Identity check recorded.",
+        _("Identity check recorded."),
         evidence=form.cleaned_data["evidence"],
     )
 
@@ -174,8 +179,8 @@ def sar_identity(request: HttpRequest, sar_id) -> HttpResponse:
 def sar_clarification(request: HttpRequest, sar_id) -> HttpResponse:
     sar = _sar(request, sar_id)
     if sar.clarification_requested_on is None:
-        return _sar_action(request, sar, services.sar_request_clarification, "The clock is stopped.")
-    return _sar_action(request, sar, services.sar_clarification_received, "The clock has restarted.")
+        return _sar_action(request, sar, services.sar_request_clarification, _("The clock is stopped."))
+    return _sar_action(request, sar, services.sar_clarification_received, _("The clock has restarted."))
 
 
 @require_POST
@@ -193,7 +198,7 @@ def sar_extend(request: HttpRequest, sar_id) -> HttpResponse:
                 "extend_form": form,
             },
         )
-    return _sar_action(request, sar, services.sar_extend, "Due date extended.", **form.cleaned_data)
+    return _sar_action(request, sar, services.sar_extend, _("Due date extended."), **form.cleaned_data)
 
 
 @require_GET
@@ -237,7 +242,10 @@ def sar_release(request: HttpRequest, sar_id) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Response to {sar.reference} released and recorded as a disclosure.")
+            messages.success(
+                request,
+                _("Response to %(reference)s released and recorded as a disclosure.") % {"reference": sar.reference},
+            )
             return redirect("records:sar_detail", sar_id=sar.pk)
     return render(
         request,
