@@ -102,10 +102,11 @@ def test_the_chosen_language_wins_over_the_cookie(coordinator, client_for):
 # --- the compiled catalogue -------------------------------------------------------
 
 
-def _po_entries(path: Path) -> dict[str, str]:
-    """msgid -> msgstr of a .po file, without fuzzy entries (which msgfmt leaves out). The
-    project's catalogue uses neither plurals nor contexts; an entry that does fails here."""
-    entries: dict[str, str] = {}
+def _po_entries(path: Path) -> dict[str | tuple[str, int], str]:
+    """msgid -> msgstr of a .po file, without fuzzy entries (which msgfmt leaves out); a plural
+    entry gives (msgid, n) -> msgstr[n] for each of its forms, as gettext's catalogue keeps
+    them. The project's catalogue uses no contexts; an entry that does fails here."""
+    entries: dict[str | tuple[str, int], str] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.strip().splitlines() if line and not line.startswith("#~")]
         if any(line.startswith("#,") and "fuzzy" in line for line in lines):
@@ -118,12 +119,15 @@ def _po_entries(path: Path) -> dict[str, str]:
             match = re.match(r'^(msgid|msgstr|msgctxt|msgid_plural|msgstr\[\d\]) (".*")$', line)
             if match:
                 key = match.group(1)
-                assert key in ("msgid", "msgstr"), f"{path}: {key} is not supported by this check"
+                assert key != "msgctxt", f"{path}: {key} is not supported by this check"
                 parts[key] = _unquote(match.group(2))
             else:
                 assert key is not None and line.startswith('"'), f"{path}: cannot read {line!r}"
                 parts[key] += _unquote(line)
-        if parts.get("msgid") and parts.get("msgstr"):
+        forms = {int(key[7:-1]): text for key, text in parts.items() if key.startswith("msgstr[")}
+        if parts.get("msgid") and forms and all(forms.values()):
+            entries.update({(parts["msgid"], n): text for n, text in forms.items()})
+        elif parts.get("msgid") and parts.get("msgstr"):
             entries[parts["msgid"]] = parts["msgstr"]
     return entries
 
@@ -152,8 +156,9 @@ def test_the_committed_mo_matches_the_po():
 
 
 def test_welsh_keeps_every_placeholder_of_the_english():
-    for msgid, msgstr in _po_entries(CATALOGUE / "django.po").items():
-        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", msgstr)), msgid
+    for key, msgstr in _po_entries(CATALOGUE / "django.po").items():
+        msgid = key[0] if isinstance(key, tuple) else key  # each plural form keeps the singular's
+        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", msgstr)), key
 
 
 def test_every_language_offered_renders_the_pages(coordinator, client_for):
@@ -182,3 +187,20 @@ def test_the_language_link_names_no_page(coordinator, client_for):
     which may hold a family's reference (§8.3)."""
     page = client_for(coordinator).get("/families/WIR-9999/").content.decode()
     assert 'href="/language/"' in page and "WIR-9999" not in page
+
+
+def test_every_plural_has_each_welsh_form():
+    """Welsh counts in more forms than English (one, two, few/many...): a plural translated in
+    some forms and not others would show English, or nothing, for some numbers."""
+    text = (CATALOGUE / "django.po").read_text(encoding="utf-8")
+    forms = int(re.search(r"nplurals=(\d+);", text).group(1))
+    assert forms >= 4, "the Plural-Forms header lost Welsh's forms"
+    entries = _po_entries(CATALOGUE / "django.po")
+    plurals = {key[0] for key in entries if isinstance(key, tuple)}
+    assert plurals, "no plural is translated: this check checks nothing"
+    for msgid in plurals:
+        assert all((msgid, n) in entries for n in range(forms)), msgid
+    with translation.override(WELSH):
+        assert translation.ngettext("%(number)s family found", "%(number)s families found", 2) % {"number": 2} == (
+            "Wedi dod o hyd i 2 deulu"
+        )
