@@ -267,3 +267,11 @@ def test_the_language_link_names_no_page(coordinator, client_for):
     which may hold a family's reference (§8.3)."""
     page = client_for(coordinator).get("/families/WIR-9999/").content.decode()
     assert 'href="/language/"' in page and "WIR-9999" not in page
+
+
+def test_a_count_reads_in_welsh_with_the_noun_after_it_singular():
+    """Welsh counts in four forms (one, two, eight and eleven, the rest) and keeps the noun
+    singular after a number: two families are "2 deulu", not an English plural."""
+    with translation.override(WELSH):
+        found = translation.ngettext("%(number)s family found", "%(number)s families found", 2)
+        assert found % {"number": 2} == "Wedi dod o hyd i 2 deulu"

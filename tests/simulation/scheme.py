@@ -27,11 +27,14 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from guardian.shortcuts import get_users_with_perms
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -39,6 +42,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from access_log.models import Approval, AuditSession, Review, SampledFile
 from consent.models import Consent, Transfer
 from consent.models import Disclosure as DisclosureRecord
+from families.matching import NO_DBS
 from families.models import ClosureReason, Family, Member, PlannedVisit, VolunteerAssignment
 from families.models import Visit as VisitRecord
 from homestart import keystore
@@ -66,6 +70,13 @@ START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 RETENTION_YEARS = {RecordKind.FAMILY: 1, RecordKind.SAFEGUARDING: 2}
 # Statistics of every run, printed by ``make simulate`` (tests/simulation/test_scheme_year.py).
 STATS: dict[str, Counter] = {"rules": Counter(), "pages": Counter(), "checks": Counter(), "findings": Counter()}
+
+
+def said(user: User, english: str) -> str:
+    """``english`` as a page says it to ``user``: in the language they chose (issue 17.8), which
+    the walk may have changed, or English where there is no Welsh for it yet."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return translation.gettext(str(english))
 
 
 def choose(items, pick: int):
@@ -291,7 +302,8 @@ class SchemeYear(RuleBasedStateMachine):
         )
         # Check your answers (GOV.UK), then open the file: nothing exists before the second step.
         self._expect(check, 200, "checked a referral's answers")
-        assert "Check the referral" in check.html and Family.objects.count() == files_before
+        heading = escape(said(coordinator.user, "Check the referral before the family file is opened"))
+        assert heading in check.html and Family.objects.count() == files_before
         answer = coordinator.post(reverse("families:new"), {**form_fields(check.html), "confirm": "yes"})
         self._expect(answer, 302, "took a referral")
         reference = answer.location.rstrip("/").rsplit("/", 1)[-1]
@@ -535,7 +547,7 @@ class SchemeYear(RuleBasedStateMachine):
         if self.today >= self.w.dbs_until.get(role, datetime.date.min):
             # The scheme's safer-recruitment rule: refused next to the field, nothing assigned.
             self._expect(answer, 200, "was refused a volunteer without a current DBS check")
-            assert "safer-recruitment rule" in answer.html
+            assert escape(said(self.w.people[Role.COORDINATOR], NO_DBS)) in answer.html
             self._count("volunteer without a current DBS check refused")
             return
         self._expect(answer, 302, "assigned a volunteer")
@@ -564,7 +576,8 @@ class SchemeYear(RuleBasedStateMachine):
         self.w.dbs_until[role] = renewal_after(self.today)
         page = self.as_(Role.COORDINATOR).get(answer.location)
         self._expect(page, 200, "read the volunteer's file")
-        assert "Current</strong>" in page.html, f"{file.reference}: the renewed DBS check is not shown current"
+        current = said(self.w.people[Role.COORDINATOR], "Current")
+        assert f"{current}</strong>" in page.html, f"{file.reference}: the renewed DBS check is not shown current"
         self._count("volunteer details edited")
 
     @precondition(lambda self: any(f.volunteers for f in self._wir()))
