@@ -7,22 +7,12 @@ from __future__ import annotations
 import html as htmllib
 import re
 
-import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from families.matching import times_in_words
 from homestart.language import ENGLISH, WELSH
 from homestart.rules import Purpose, Role, Section, role_label
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request activates the person's language for the rest of the thread (as a server's next
-    request would activate its own): the next test must not run in Welsh."""
-    before = translation.get_language()
-    yield
-    translation.activate(before) if before else translation.deactivate()
 
 
 def _welsh(person):
