@@ -146,6 +146,18 @@ def _fresh_rate_limits() -> None:
     caches[settings.RATE_LIMIT_CACHE].clear()
 
 
+@pytest.fixture(autouse=True)
+def _pages_in_english() -> Iterator[None]:
+    """Each test starts in the default language (English). A request activates its person's
+    language for the rest of the thread (homestart/language.py), as a server's next request
+    would activate its own; without this, a form test after a Welsh page would run in Welsh."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def _member(scheme: Scheme | None, role: str, username: str, line_manager: User | None = None, **extra) -> User:
     user = UserFactory(username=username, **extra)
     MembershipFactory(user=user, scheme=scheme, role=role, line_manager=line_manager)

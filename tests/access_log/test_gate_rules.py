@@ -325,7 +325,7 @@ def test_spot_check_trustee_signs_the_record_of_access_then_reads_the_file_read_
     assert response.status_code == 302 and response["Location"] == sign(family)
     assert last_event(spotcheck).reason == Refusal.RECORD_OF_ACCESS_UNSIGNED
     page = client.get(sign(family)).content.decode()
-    assert "Trustee responsible for spot checks" in page and Purpose.SPOT_CHECK.label in page
+    assert "Trustee responsible for spot checks" in page and str(Purpose.SPOT_CHECK.label) in page
     for value in PERSONAL_VALUES:
         assert value not in main_content(page)
     # Not signed without the declaration.
