@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -197,7 +198,10 @@ class Member(FamilyKey, EncryptedModel):
         ordering = ["kind", "created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} in {self.family_id and self.family.reference}"
+        return gettext("%(member)s in %(family)s") % {
+            "member": self.get_kind_display(),
+            "family": self.family_id and self.family.reference,
+        }
 
     def age_on(self, day: datetime.date) -> int | None:
         born = self.date_of_birth

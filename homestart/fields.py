@@ -24,6 +24,7 @@ from django import forms
 from django.core import checks
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.text import capfirst
 
 from . import crypto, dates
 
@@ -132,7 +133,7 @@ class EncryptedField(models.Field):
         raise TypeError("Encrypted values are never serialised in plaintext.")
 
     def formfield(self, **kwargs: Any) -> forms.Field:
-        defaults = {"required": not self.blank, "label": self.verbose_name.capitalize()}
+        defaults = {"required": not self.blank, "label": capfirst(self.verbose_name)}
         if self.help_text:
             defaults["help_text"] = self.help_text
         defaults.update(kwargs)

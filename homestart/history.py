@@ -31,7 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import KeyUnavailable
@@ -153,6 +153,23 @@ def _choices_for(f: models.Field, source: Source) -> dict[Any, str] | None:
     return None
 
 
+# Fields without a verbose name of their own: Django names them from the field ("given by"),
+# in English. Giving them one in the model would need a migration for no change in English,
+# so their names are marked here for the catalogue and translated when the page is built.
+DERIVED_NAMES = frozenset(
+    {
+        gettext_noop("given by"),
+        gettext_noop("recorded by"),
+        gettext_noop("found by"),
+        gettext_noop("raised by"),
+        gettext_noop("line manager"),
+        gettext_noop("policy version"),
+        gettext_noop("grant"),
+        gettext_noop("withdrawn recorded by"),
+    }
+)
+
+
 def history_entries(*sources: Source) -> list[Entry]:
     """Every recorded change of the sources' rows, newest first, in words.
 
@@ -215,6 +232,8 @@ def history_entries(*sources: Source) -> list[Entry]:
     for entry, raw in pending:
         for f, old, new, shown, choices in raw:
             name = str(f.verbose_name)
+            if name in DERIVED_NAMES:
+                name = gettext(name)
             name = name[:1].upper() + name[1:]
             if entry.action == str(ACTIONS[CREATED]):
                 entry.changes.append(Change(name, after=words.say(f, new, choices), created=True))

@@ -298,7 +298,7 @@ class AccessRequest(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"Access request {self.pk} ({self.get_kind_display()})"
+        return gettext("Access request %(number)s (%(kind)s)") % {"number": self.pk, "kind": self.get_kind_display()}
 
     @property
     def what(self) -> str:
@@ -497,7 +497,7 @@ class PolicyVersion(models.Model):
         get_latest_by = "published_at"
 
     def __str__(self) -> str:
-        return f"Confidentiality Policy, {self.version}"
+        return gettext("Confidentiality Policy, %(version)s") % {"version": self.version}
 
     @classmethod
     def current(cls) -> PolicyVersion | None:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # Written without spaces or punctuation: the password is compared the same way, so
@@ -47,3 +47,27 @@ class ContextWordsValidator:
             "Your password cannot contain the name Home-Start, the words “confidential” or “family records”, "
             "or the name of a scheme."
         )
+
+
+# Django's own words for the password validators this service uses (settings
+# AUTH_PASSWORD_VALIDATORS), which Django's Welsh catalogue does not hold. Marked here, word for
+# word, so that this project's catalogue gives them in Welsh (issue 17.8); Django looks them up
+# at the time it shows them.
+DJANGO_WORDS = (
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
+    gettext_noop("This password is too common."),
+    gettext_noop("This password is entirely numeric."),
+)

@@ -77,13 +77,17 @@ def statistics(request: HttpRequest) -> HttpResponse:
     charts = [
         {
             "id": "chart-referred",
-            "title": "Families referred",
+            "title": _("Families referred"),
+            "heading": _("Families referred by month") if period == Period.MONTH else _("Families referred by quarter"),
             "table": trend,
             "chart": bar_chart(labels=trend.row_labels, cells=[row[0] for row in trend.result.body()]),
         },
         {
             "id": "chart-supported",
-            "title": "Families supported by a volunteer",
+            "title": _("Families supported by a volunteer"),
+            "heading": _("Families supported by a volunteer by month")
+            if period == Period.MONTH
+            else _("Families supported by a volunteer by quarter"),
             "table": supported,
             "chart": bar_chart(labels=supported.row_labels, cells=[row[0] for row in supported.result.body()]),
         },
@@ -142,7 +146,8 @@ def outcome_statistics_page(request: HttpRequest) -> HttpResponse:
     change = stats.table("outcome_change")
     chart = {
         "id": "chart-improved",
-        "title": "Families whose own score improved",
+        "title": _("Families whose own score improved"),
+        "heading": _("Families whose own score improved by area"),
         "table": change,
         "chart": bar_chart(labels=change.row_labels, cells=[row[0] for row in change.result.body()]),
     }
@@ -389,9 +394,9 @@ def minutes_new(request: HttpRequest) -> HttpResponse:
         "reporting/form_page.html",
         {
             "form": form,
-            "heading": "Record Board minutes",
-            "submit": "Save minutes",
-            "back": ("reporting:minutes_list", None, "Back to Board minutes"),
+            "heading": _("Record Board minutes"),
+            "submit": _("Save minutes"),
+            "back": ("reporting:minutes_list", None, _("Back to Board minutes")),
         },
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from access_log.gate import FileAccess
 from access_log.kinds import KINDS
@@ -36,7 +37,9 @@ def child_label(member: Member, *, role: str, today: datetime.date) -> str:
     (as on their view of the file, §8.5); the scheme's staff, the full name."""
     age = member.age_on(today)
     if role == Role.SAFEGUARDING_LEAD:
-        return "A child of unknown age" if age is None else f"The child aged {age}"
+        if age is None:
+            return gettext("A child of unknown age")
+        return ngettext("The child aged %(age)d", "The child aged %(age)d", age) % {"age": age}
     if role == Role.VOLUNTEER:
         return member.first_name
     return f"{member.first_name} {member.last_name}".strip()
@@ -102,12 +105,12 @@ def concern_history(*, access: FileAccess, concern: Concern) -> list[Source]:
     key = ("family", access.target)
     if access.role == Role.VOLUNTEER:
         hidden = {f.name for f in Concern._meta.concrete_fields} - VOLUNTEER_CONCERN_FIELDS
-        return [Source(Concern.history.filter(id=concern.pk), "Concern", key=key, exclude=hidden)]
+        return [Source(Concern.history.filter(id=concern.pk), gettext("Concern"), key=key, exclude=hidden)]
     return [
-        Source(Concern.history.filter(id=concern.pk), "Concern", key=key, exclude={"family"}),
+        Source(Concern.history.filter(id=concern.pk), gettext("Concern"), key=key, exclude={"family"}),
         Source(
             ConcernAction.history.filter(concern_id=concern.pk),
-            "Action on the concern",
+            gettext("Action on the concern"),
             key=key,
             exclude={"family", "concern", "created_at"},
         ),

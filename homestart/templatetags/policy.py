@@ -5,6 +5,7 @@ clause, instead of its number in a label or a heading. The words are read from t
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 from homestart.policy_map import clauses
 
@@ -12,11 +13,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("snippets/why.html")
-def why(*numbers, summary: str = "Why?") -> dict:
+def why(*numbers, summary: str | None = None) -> dict:
     """Clause numbers, or a tuple of them (``{% why approval.why_clauses %}``)."""
     numbers = tuple(n for arg in numbers for n in ((arg,) if isinstance(arg, str) else arg))
     by_number = {clause.number: clause for clause in clauses()}
     unknown = [n for n in numbers if n not in by_number]
     if unknown:
         raise template.TemplateSyntaxError(f"No clause {', '.join(unknown)} in the Confidentiality Policy")
-    return {"clauses": [by_number[n] for n in numbers], "summary": summary}
+    return {"clauses": [by_number[n] for n in numbers], "summary": summary or gettext("Why?")}

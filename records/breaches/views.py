@@ -74,8 +74,8 @@ def breach_new(request: HttpRequest) -> HttpResponse:
         "records/form.html",
         {
             "form": form,
-            "title": "Record a breach of confidentiality",
-            "button": "Record breach",
+            "title": _("Record a breach of confidentiality"),
+            "button": _("Record breach"),
             "back": "records:breach_list",
         },
     )

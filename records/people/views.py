@@ -212,7 +212,11 @@ def file_edit(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("%(reference)s updated.") % {"reference": reference})
             return redirect(_FILE_URLS[kind], reference=reference)
-    return render(request, "records/file_form.html", {"forms": [form], "title": f"Change {reference}"})
+    return render(
+        request,
+        "records/file_form.html",
+        {"forms": [form], "title": _("Change %(reference)s") % {"reference": reference}},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -233,7 +237,11 @@ def training_record_new(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Training recorded in %(reference)s.") % {"reference": reference})
             return redirect("records:volunteer_file", reference=reference)
-    return render(request, "records/file_form.html", {"forms": [form], "title": f"Record training in {reference}"})
+    return render(
+        request,
+        "records/file_form.html",
+        {"forms": [form], "title": _("Record training in %(reference)s") % {"reference": reference}},
+    )
 
 
 # --- supervision (§4.2, §5.2) -------------------------------------------------------

@@ -20,6 +20,7 @@ from records.models import (
     DestructionCertificate,
     LegalHold,
     PersonnelFile,
+    RecordKind,
     VolunteerFile,
 )
 from records.retention import periods
@@ -37,6 +38,11 @@ class DueFile:
     due_on: datetime.date
     on_hold: bool
     destruction: Destruction | None
+
+    @property
+    def record_kind_label(self) -> str:
+        """The kind of record in words ("Family file"), as the page names it."""
+        return str(RecordKind(self.record_kind).label)
 
 
 def due_for_destruction(*, user: User, today: datetime.date | None = None) -> list[DueFile]:

@@ -98,8 +98,8 @@ def sar_new(request: HttpRequest) -> HttpResponse:
         "records/form.html",
         {
             "form": form,
-            "title": "Register a subject access request",
-            "button": "Register request",
+            "title": _("Register a subject access request"),
+            "button": _("Register request"),
             "back": "records:sar_list",
         },
     )

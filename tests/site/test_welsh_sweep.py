@@ -87,8 +87,23 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 NOT_SWEPT = {"logout", "language"}
 
 # English on a Welsh page by design: the values the family import reads ("yes, no, y, n, true
-# or false") are the words a spreadsheet holds, whatever the reader's language.
+# or false") are the words a spreadsheet holds, whatever the reader's language. (The import's
+# column headings are marked lang="en-gb" on the page instead.) A password may not hold the
+# English words "confidential" and "family records", whatever the language of the page
+# (homestart/password_validation.py): the rules for a new password name them as they are.
 ENGLISH_ON_PURPOSE: set[tuple[str, str]] = {
+    (
+        "password_change",
+        "Ni all eich cyfrinair fod yn rhy debyg i'ch gwybodaeth bersonol arall. Rhaid i'ch cyfrinair "
+        "gynnwys o leiaf # nod. Ni all eich cyfrinair fod yn gyfrinair cyffredin. Ni all eich cyfrinair "
+        "fod yn rhifau i gyd. Ni all eich cyfrinair gynnwys yr enw Home-Start, y geiriau “confidential” "
+        "neu “family records” (na “cyfrinachol” neu “cofnodion teulu”), nac enw cynllun.",
+    ),
+    (
+        "portability:upload",
+        "yes os rhoddodd y teulu ganiatâd i'r atgyfeiriad (yes/no/y/n/true/false, unrhyw lythrennau). "
+        "Gwrthodir rhes heb ganiatâd y teulu (§#.#).",
+    ),
     (
         "portability:upload",
         "Penawdau mewn unrhyw drefn ac mewn llythrennau bach neu fawr. Dyddiadau fel dd/mm/bbbb neu "
@@ -139,6 +154,13 @@ def visible_text(html: str) -> list[str]:
 
 def _strings(value) -> list[str]:
     if isinstance(value, str):
+        # A sealed text field may hold JSON (an approval's "what is asked"): its values are the
+        # data the page shows, not the JSON text around them.
+        if value[:1] in "{[":
+            try:
+                return [value, *_strings(json.loads(value))]
+            except ValueError:
+                pass
         return [value]
     if isinstance(value, dict):
         return [s for v in value.values() for s in _strings(v)]
