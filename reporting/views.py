@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -118,15 +119,22 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     services.report_event_record(
         user=request.user, scheme=scheme, kind=ReportEvent.Kind.STATISTICS_EXPORT, detail=f"period={period}"
     )
+    response, _writer = _tables_csv(f"{scheme.code}-statistics-{period}.csv", stats.tables)
+    return response
+
+
+def _tables_csv(filename: str, tables) -> tuple[HttpResponse, Any]:
+    """A download of suppressed tables, one line per cell (table, row, column, value); the
+    writer is returned for rows the caller adds after the tables."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{scheme.code}-statistics-{period}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(["table", "row", "column", "value"])
-    for table in stats.tables:
+    for table in tables:
         for label, cells in table.rows:
             for header, cell in zip(table.headers, cells, strict=True):
                 writer.writerow([table.title, label, header, str(cell)])
-    return response
+    return response, writer
 
 
 def _year(request: HttpRequest) -> tuple[datetime.date, YearForm]:
@@ -170,14 +178,7 @@ def outcome_statistics_csv(request: HttpRequest) -> HttpResponse:
     services.report_event_record(
         user=request.user, scheme=scheme, kind=ReportEvent.Kind.STATISTICS_EXPORT, detail=f"outcomes={year.year}"
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{scheme.code}-outcomes-{year.year}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["table", "row", "column", "value"])
-    for table in stats.tables:
-        for label, cells in table.rows:
-            for header, cell in zip(table.headers, cells, strict=True):
-                writer.writerow([table.title, label, header, str(cell)])
+    response, writer = _tables_csv(f"{scheme.code}-outcomes-{year.year}.csv", stats.tables)
     for summary in stats.summary:
         writer.writerow([SUMMARY_TITLE, summary.area, "Share improving", summary.share_improving])
         writer.writerow([SUMMARY_TITLE, summary.area, "Average change", summary.average_change])
