@@ -166,8 +166,13 @@ unit: $(STAMP)
 
 # The browser suite runs in its own pytest process: the project's addopts
 # ignore tests/e2e, so they are replaced here (keeping --strict-markers).
+# Two processes, each with its own live server, database and Chromium: a browser test spends most
+# of its time waiting (the browser on the server, the server on the browser), so two share two
+# cores well; the minute-long form walk is marked heavy and starts first. E2E_WORKERS=0: one process.
+E2E_WORKERS ?= 2
 e2e: $(STAMP)
-	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers"
+	E2E_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="--strict-markers" \
+	  -n $(E2E_WORKERS) --dist worksteal $(E2E_ARGS)
 
 # The seeded demo on the live server, through the browser suite's Chromium and fixtures (each page
 # also checked with axe-core); tests/e2e/screenshots.py says which pages.

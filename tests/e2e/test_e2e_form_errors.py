@@ -320,6 +320,7 @@ def path_of(url: str) -> str:
 
 
 @pytest.mark.e2e
+@pytest.mark.heavy  # a minute: started first, so the other browser worker takes the rest meanwhile
 def test_every_form_each_person_reaches_sent_empty_answers_with_its_errors_and_saves_nothing(
     demo, new_page, sign_in, axe, visits, capsys
 ):
