@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Choices
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext, trans_real
@@ -83,6 +84,21 @@ def field_named(label: Any) -> str:
     choose "y", "yr" or none for the article, which a label alone cannot say."""
     text = str(label).strip().rstrip(":").strip()
     return f"‘{text}’"
+
+
+def choice_label(choices: type[Choices], value: Any) -> Any:
+    """``value``'s label among ``choices`` in the page's language, as ``get_FOO_display()``
+    shows it (the value itself if it is not among them), worked out once per language: a list
+    shows the same few labels on every row, and ``get_FOO_display()`` looks up the label of
+    every choice to show one (it hashes each lazy label, and hashing one translates it)."""
+    if value not in choices._value2member_map_:  # not choices.values: a list built per call
+        return value
+    return _label_in(choices, value, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_in(choices: type[Choices], value: Any, language: str | None) -> str:
+    return str(choices(value).label)
 
 
 # Welsh "a" (and) mutates the word after it (a phrynhawn, a chreu, a thad) and is "ac" before
