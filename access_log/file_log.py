@@ -21,6 +21,8 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.functional import Promise, cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +57,9 @@ class Phrases:
     sentence: str
     at: str
     between: str
+    parts: str
+    why: str
+    reasons: str
     verbs: dict[str, str]
     months: dict[int, str]
 
@@ -69,6 +74,9 @@ def _phrases_in(language: str | None) -> Phrases:
         sentence=gettext("%(who)s %(what)s on %(date)s"),
         at=gettext("at %(time)s"),
         between=gettext("between %(first)s and %(last)s"),
+        parts=gettext("Parts of the file: %(parts)s"),
+        why=gettext("Why: %(why)s"),
+        reasons=gettext("Refused because: %(reasons)s"),
         verbs={action: str(verb) for action, verb in VERBS.items()},
         months={number: str(name) for number, name in MONTHS.items()},
     )
@@ -172,12 +180,30 @@ class Visit:
     def reasons_words(self) -> str:
         return "; ".join(label_words(Refusal, r) for r in self.reasons)
 
+    # "Parts of the file: …", "Why: …", "Refused because: …" as {% blocktranslate %} writes them
+    # (the catalogue's words as they are, the visit's escaped), from the page's phrases.
+    @property
+    def parts_phrase(self) -> str:
+        return _said(self.words.parts, parts=self.parts)
+
+    @property
+    def why_phrase(self) -> str:
+        return _said(self.words.why, why=self.why)
+
+    @property
+    def reasons_phrase(self) -> str:
+        return _said(self.words.reasons, reasons=self.reasons_words)
+
     @property
     def between(self) -> str:
         first, last = timezone.localtime(self.first), timezone.localtime(self.last)
         if self.count == 1 or first.strftime("%H:%M") == last.strftime("%H:%M"):
             return self.words.at % {"time": f"{first:%H:%M}"}
         return self.words.between % {"first": f"{first:%H:%M}", "last": f"{last:%H:%M}"}
+
+
+def _said(phrase: str, **values: str) -> SafeString:
+    return mark_safe(phrase % {name: conditional_escape(value) for name, value in values.items()})  # noqa: S308
 
 
 def _add_months(moment: datetime.datetime, count: int) -> datetime.datetime:
