@@ -19,8 +19,10 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS
 from django.utils.functional import Promise, cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -42,11 +44,54 @@ ACTION_ORDER = {action: i for i, action in enumerate(Action.values)}
 CLAUSE = re.compile(r"\s*\(§[^)]*\)")
 
 
-def times(count: int) -> str:
+@dataclass(frozen=True)
+class Phrases:
+    """The words every visit's sentence is made of, in one language. A page of 50 visits says
+    "once", "opened the file", "at …" and a month's name over and over: each is looked up in
+    the catalogue once per language (``phrases``), not once per visit."""
+
+    once: str
+    twice: str
+    did: str
+    refused: str
+    sentence: str
+    at: str
+    between: str
+    parts: str
+    why: str
+    reasons: str
+    verbs: dict[str, str]
+    months: dict[int, str]
+
+
+@functools.lru_cache(maxsize=8)
+def _phrases_in(language: str | None) -> Phrases:
+    return Phrases(
+        once=gettext("once"),
+        twice=gettext("twice"),
+        did=gettext("%(did)s %(times)s"),
+        refused=gettext("was refused %(times)s"),
+        sentence=gettext("%(who)s %(what)s on %(date)s"),
+        at=gettext("at %(time)s"),
+        between=gettext("between %(first)s and %(last)s"),
+        parts=gettext("Parts of the file: %(parts)s"),
+        why=gettext("Why: %(why)s"),
+        reasons=gettext("Refused because: %(reasons)s"),
+        verbs={action: str(verb) for action, verb in VERBS.items()},
+        months={number: str(name) for number, name in MONTHS.items()},
+    )
+
+
+def phrases() -> Phrases:
+    """``Phrases`` in the page's language."""
+    return _phrases_in(get_language())
+
+
+def times(count: int, words: Phrases | None = None) -> str:
     if count == 1:
-        return gettext("once")
+        return (words or phrases()).once
     if count == 2:
-        return gettext("twice")
+        return (words or phrases()).twice
     return ngettext("%(count)s time", "%(count)s times", count) % {"count": count}
 
 
@@ -89,6 +134,7 @@ class Visit:
     sections: list[str] = field(default_factory=list)
     purposes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    words: Phrases = field(default_factory=phrases)  # the page's, given once by ``merge``
 
     @property
     def who(self) -> str:
@@ -103,13 +149,11 @@ class Visit:
     @property
     def what(self) -> str:
         """ "opened the file 4 times and changed the file once" or "was refused twice"."""
+        words = self.words
         if self.refused:
-            return gettext("was refused %(times)s") % {"times": times(self.count)}
+            return words.refused % {"times": times(self.count, words)}
         actions = sorted(self.actions.items(), key=lambda item: ACTION_ORDER.get(item[0], len(ACTION_ORDER)))
-        done = [
-            gettext("%(did)s %(times)s") % {"did": VERBS.get(action, action), "times": times(n)}
-            for action, n in actions
-        ]
+        done = [words.did % {"did": words.verbs.get(action, action), "times": times(n, words)} for action, n in actions]
         if len(done) == 1:
             return done[0]
         return and_join(", ".join(done[:-1]), done[-1])
@@ -117,10 +161,11 @@ class Visit:
     @property
     def sentence(self) -> str:
         who = f"{self.who}, {self.role_words}," if self.role_words else self.who
-        return gettext("%(who)s %(what)s on %(date)s") % {
+        # The day as date_format(day, "j F") writes it, with the month's name already looked up.
+        return self.words.sentence % {
             "who": who,
             "what": self.what,
-            "date": date_format(self.day, "j F"),
+            "date": f"{self.day.day} {self.words.months[self.day.month]}",
         }
 
     @cached_property
@@ -135,12 +180,30 @@ class Visit:
     def reasons_words(self) -> str:
         return "; ".join(label_words(Refusal, r) for r in self.reasons)
 
+    # "Parts of the file: …", "Why: …", "Refused because: …" as {% blocktranslate %} writes them
+    # (the catalogue's words as they are, the visit's escaped), from the page's phrases.
+    @property
+    def parts_phrase(self) -> str:
+        return _said(self.words.parts, parts=self.parts)
+
+    @property
+    def why_phrase(self) -> str:
+        return _said(self.words.why, why=self.why)
+
+    @property
+    def reasons_phrase(self) -> str:
+        return _said(self.words.reasons, reasons=self.reasons_words)
+
     @property
     def between(self) -> str:
         first, last = timezone.localtime(self.first), timezone.localtime(self.last)
         if self.count == 1 or first.strftime("%H:%M") == last.strftime("%H:%M"):
-            return gettext("at %(time)s") % {"time": f"{first:%H:%M}"}
-        return gettext("between %(first)s and %(last)s") % {"first": f"{first:%H:%M}", "last": f"{last:%H:%M}"}
+            return self.words.at % {"time": f"{first:%H:%M}"}
+        return self.words.between % {"first": f"{first:%H:%M}", "last": f"{last:%H:%M}"}
+
+
+def _said(phrase: str, **values: str) -> SafeString:
+    return mark_safe(phrase % {name: conditional_escape(value) for name, value in values.items()})  # noqa: S308
 
 
 def _add_months(moment: datetime.datetime, count: int) -> datetime.datetime:
@@ -274,6 +337,7 @@ def page(
 def merge(rows: list[dict[str, Any]]) -> list[Visit]:
     """The grouped rows as visits, newest day first; within a day, refusals first, then by name."""
     people = User.objects.in_bulk({row["user"] for row in rows if row["user"] is not None})
+    words = phrases()
     grouped: dict[tuple, Visit] = {}
     for row in rows:
         refused = row["outcome"] == Outcome.REFUSED
@@ -287,6 +351,7 @@ def merge(rows: list[dict[str, Any]]) -> list[Visit]:
                 refused=refused,
                 first=row["first"],
                 last=row["last"],
+                words=words,
             )
         visit.count += row["n"]
         visit.first, visit.last = min(visit.first, row["first"]), max(visit.last, row["last"])

@@ -14,6 +14,7 @@ class HomestartConfig(AppConfig):
         from simple_history.signals import pre_create_historical_record
 
         from . import security  # (connects the session clock to sign-in)
+        from .language import drop_empty_fallbacks_as_built
 
         # Security events (OWASP ASVS 16.3): lockouts, and an authenticator removed.
         user_locked_out.connect(security._log_lockout, dispatch_uid="homestart_log_lockout")
@@ -28,6 +29,10 @@ class HomestartConfig(AppConfig):
         # so it adds no history row (history records changes people make).
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_update_last_login, dispatch_uid="homestart_update_last_login")
+
+        # English look-ups skip the empty English catalogues Django chains behind each
+        # language's messages (docs/performance.md, "The Welsh catalogue's cost").
+        drop_empty_fallbacks_as_built()
 
 
 def _update_last_login(sender, user, **kwargs) -> None:

@@ -12,10 +12,13 @@ heading for each area. On a phone the whole bar folds behind a "Menu" button.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -97,8 +100,9 @@ class NavMore:
         return any(link.active for link in self.links)
 
 
-def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
-    """(group, URL name, label) for each page this person's roles may use, in menu order."""
+def _entries_for(roles: frozenset[str], *, is_staff: bool) -> list[tuple[str | None, str, str]]:
+    """(group, URL name, label) for each page these roles may use, in menu order, in the
+    active language (``is_staff``: the person may use Django's admin site)."""
     entries: list[tuple[str | None, str, str]] = []
 
     def add(group: Promise | None, name: str, label: Promise) -> None:
@@ -170,35 +174,63 @@ def _entries_for(user, roles: set[str]) -> list[tuple[str | None, str, str]]:
     if roles & {Role.MANAGER, Role.TRUSTEE, Role.SPOT_CHECK_TRUSTEE, Role.REVIEWER, Role.ADMIN}:
         add(REVIEWS, "policy_map", _("How this system keeps the policy"))
     # Only the scheme's system administrator has it.
-    if Role.ADMIN in roles and user.is_staff:
+    if Role.ADMIN in roles and is_staff:
         add(REVIEWS, "admin:index", _("Administration"))
     return entries
+
+
+class _LinkLayout(NamedTuple):
+    name: str  # the URL's name
+    label: str
+
+
+class _MoreLayout(NamedTuple):
+    label: str
+    sections: tuple[tuple[str, tuple[_LinkLayout, ...]], ...]  # (heading, links)
+
+
+@functools.lru_cache(maxsize=256)
+def _layout(roles: frozenset[str], is_staff: bool, language: str | None) -> tuple[_LinkLayout | _MoreLayout, ...]:
+    """The menu of anyone holding ``roles``, in ``language``: the links in the bar, and the
+    "More" menu's headings and links.
+
+    Worked out once per combination and kept for the life of the process: it is made from
+    its arguments alone (the roles, whether the person may use the admin site, the
+    language), never from who the person is, so two people with the same roles see the same
+    menu, and a change of role or language is another combination. What depends on the
+    request (each link's URL, which link is the current page) is added per request."""
+    with translation.override(language):
+        entries = _entries_for(roles, is_staff=is_staff)
+        if len(entries) <= FLAT_LIMIT:
+            return tuple(_LinkLayout(name, label) for _group, name, label in entries)
+        names = [name for _group, name, _label in entries]
+        daily = [name for name in DAILY if name in names][: TOP_LIMIT - 1]
+        sections: dict[str, list[_LinkLayout]] = {str(label): [] for label in GROUPS}
+        for group, name, label in entries:
+            if name not in daily:
+                sections[group or str(REVIEWS)].append(_LinkLayout(name, label))
+        labels = {name: label for _group, name, label in entries}
+        more = _MoreLayout(str(MORE), tuple((heading, tuple(links)) for heading, links in sections.items() if links))
+        return (*(_LinkLayout(name, labels[name]) for name in daily), more)
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_entries": []}
-    roles = {role for role, _scheme in current_roles(user)}
+    roles = frozenset(role for role, _scheme in current_roles(user))
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
-    entries = [
-        (group, NavLink(url=reverse(name), label=label, active=name == current))
-        for group, name, label in _entries_for(user, roles)
-    ]
+
+    def link(each: _LinkLayout) -> NavLink:
+        return NavLink(url=reverse(each.name), label=each.label, active=each.name == current)
+
     nav: list[NavLink | NavMore] = []
-    if len(entries) <= FLAT_LIMIT:
-        nav = [link for _, link in entries]
-    else:
-        names = [name for _, name, _ in _entries_for(user, roles)]
-        daily = [name for name in DAILY if name in names][: TOP_LIMIT - 1]
-        more = NavMore(str(MORE), [NavGroup(str(label)) for label in GROUPS])
-        sections = {section.label: section for section in more.sections}
-        for name, (group, link) in zip(names, entries, strict=True):
-            if name not in daily:
-                sections[str(group or REVIEWS)].links.append(link)
-        more.sections = [section for section in more.sections if section.links]
-        by_name = dict(zip(names, (link for _, link in entries), strict=True))
-        nav = [by_name[name] for name in daily] + [more]
+    for item in _layout(roles, bool(user.is_staff), translation.get_language()):
+        if isinstance(item, _MoreLayout):
+            sections = [NavGroup(heading, [link(each) for each in links]) for heading, links in item.sections]
+            nav.append(NavMore(item.label, sections))
+        else:
+            nav.append(link(item))
     # Two-factor sign-in is offered to everyone who has not set it up (required
     # outright when TWO_FACTOR_REQUIRED is on, see homestart.security).
     verified = getattr(user, "is_verified", lambda: False)()

@@ -13,13 +13,16 @@ The bottom layer: imports no app (DESIGN.md, "Apps").
 
 from __future__ import annotations
 
+import functools
+import gettext as gettext_module
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Choices
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, trans_real
 
 ENGLISH = "en-gb"
 WELSH = "cy"
@@ -83,6 +86,21 @@ def field_named(label: Any) -> str:
     return f"‘{text}’"
 
 
+def choice_label(choices: type[Choices], value: Any) -> Any:
+    """``value``'s label among ``choices`` in the page's language, as ``get_FOO_display()``
+    shows it (the value itself if it is not among them), worked out once per language: a list
+    shows the same few labels on every row, and ``get_FOO_display()`` looks up the label of
+    every choice to show one (it hashes each lazy label, and hashing one translates it)."""
+    if value not in choices._value2member_map_:  # not choices.values: a list built per call
+        return value
+    return _label_in(choices, value, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_in(choices: type[Choices], value: Any, language: str | None) -> str:
+    return str(choices(value).label)
+
+
 # Welsh "a" (and) mutates the word after it (a phrynhawn, a chreu, a thad) and is "ac" before
 # a vowel (ac allforio).
 _ASPIRATE = {"p": "ph", "t": "th", "c": "ch"}
@@ -102,3 +120,65 @@ def and_join(first: str, last: str) -> str:
         mutated = _ASPIRATE[head.lower()]
         last = (mutated.capitalize() if head.isupper() else mutated) + rest
     return f"{first} a {last}"
+
+
+# --- the cost of a look-up (docs/performance.md, "The Welsh catalogue's cost") -----------
+#
+# Django builds one catalogue object per language (trans_real.DjangoTranslation): the
+# language's messages from every installed app and LOCALE_PATHS, merged, then a chain of
+# fallbacks. For British English the chain holds, besides Django's en_GB messages, the
+# generic "en" catalogue of Django and of each contrib app: catalogues holding a header and
+# no message (English needs no translation). A string of the product's own is in none of
+# them, so in English every look-up walked five empty catalogues before giving back the
+# message id; Welsh falls back to the English object, so a string Welsh lacks walked them too.
+
+
+def _holds_no_message(catalogue: gettext_module.NullTranslations) -> bool:
+    """A plain gettext catalogue (not Django's merged one, nor any subclass that could answer
+    differently) whose only entry is its header (msgid "")."""
+    if type(catalogue) is gettext_module.NullTranslations:
+        return True
+    if type(catalogue) is not gettext_module.GNUTranslations:
+        return False
+    return all(key == "" for key in catalogue._catalog)  # type: ignore[attr-defined]
+
+
+def drop_empty_fallbacks(catalogue: gettext_module.NullTranslations) -> None:
+    """Unlink from ``catalogue``'s fallback chain every catalogue that holds no message.
+
+    A catalogue that holds no message answers every look-up by asking its own fallback (or,
+    the last in the chain, by giving back the message id, as the one before it then does),
+    so the chain answers every look-up as before, with fewer steps. An unlinked catalogue
+    keeps its own link onward, so a look-up already walking the chain in another thread
+    still reaches the end."""
+    node = catalogue
+    while (following := node._fallback) is not None:  # type: ignore[attr-defined]
+        if _holds_no_message(following):
+            node._fallback = following._fallback  # type: ignore[attr-defined]
+        else:
+            node = following
+
+
+def drop_empty_fallbacks_as_built() -> None:
+    """From now on, each language's catalogue object has its empty fallbacks dropped once,
+    when Django first hands it out (HomestartConfig.ready).
+
+    Django builds a language's object lazily, at its first activation, and builds them all
+    again when its cache is emptied (the development server when a .mo file changes, tests
+    overriding LANGUAGES or LOCALE_PATHS): so the hook is the one function through which
+    every object is handed out (``trans_real.translation``: activation, the default
+    language, and Welsh's fallback to English all ask it), not a one-off pass at start-up."""
+    build = trans_real.translation
+    if getattr(build, "drops_empty_fallbacks", False):
+        return
+
+    @functools.wraps(build)
+    def translation_without_empty_fallbacks(language: str) -> trans_real.DjangoTranslation:
+        catalogue = build(language)
+        if not getattr(catalogue, "empty_fallbacks_dropped", False):
+            drop_empty_fallbacks(catalogue)
+            catalogue.empty_fallbacks_dropped = True  # type: ignore[attr-defined]
+        return catalogue
+
+    translation_without_empty_fallbacks.drops_empty_fallbacks = True  # type: ignore[attr-defined]
+    trans_real.translation = translation_without_empty_fallbacks

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access_log.models import AccessEvent
+from homestart.language import ENGLISH, WELSH
 from homestart.rules import Action, FileKind, Outcome, Purpose, Refusal, Role, Section
 from tests.helpers import main_content
 
@@ -154,3 +155,27 @@ def test_a_long_history_is_shown_fifty_visits_a_page_newest_first(family, coordi
     assert len(_lines(main_content(first))) == 50
     assert lines == expected
     assert ">Older<" in first and ">Older<" not in second and ">Newer<" in second
+
+
+def test_the_log_reads_in_welsh_and_then_in_english_again(history, coordinator, client_for):
+    """The sentences' words are looked up once per language (file_log.phrases): a Welsh page
+    between two English ones is all Welsh, and the English after it all English."""
+    client = client_for(coordinator)
+    # (Reading the log is itself recorded: today's lines grow with each page, the history's do not.)
+    first = _lines(main_content(client.get(_log(history)).content.decode()))
+    english = [line for line in first if " 2 December" in line or " 3 December" in line]
+    coordinator.language = WELSH
+    coordinator.save()
+    page = main_content(client.get(_log(history)).content.decode())
+    welsh = _lines(page)
+    # As {% blocktranslate %} wrote them: the catalogue's words as they are, the visit's escaped.
+    assert "Rhannau o'r ffeil: " in page and "Pam: cefnogi&#x27;r teulu" in page
+    assert "Gwrthodwyd oherwydd: " in page
+    assert "Vicky Tranmere, gwirfoddolwr,: gwrthodwyd unwaith ar 3 Rhagfyr" in welsh
+    assert "Vicky Tranmere, gwirfoddolwr,: agor y ffeil unwaith ar 2 Rhagfyr" in welsh
+    assert not any("December" in line or "once" in line for line in welsh)
+    coordinator.language = ENGLISH
+    coordinator.save()
+    again = _lines(main_content(client.get(_log(history)).content.decode()))
+    assert [line for line in again if " 2 December" in line or " 3 December" in line] == english
+    assert "Vicky Tranmere, volunteer, was refused once on 3 December" in english

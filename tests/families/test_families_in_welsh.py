@@ -89,3 +89,18 @@ def test_a_volunteers_free_times_read_as_welsh_says_them():
         assert times_in_words(times) == "nos Lun, bore dydd Mawrth a phrynhawn dydd Sul"
     with translation.override(ENGLISH):
         assert times_in_words(times) == "Monday evening, Tuesday morning and Sunday afternoon"
+
+
+def test_the_family_list_shows_each_status_as_get_status_display_does(family):
+    """``Family.status_label`` (the list's status column, one look-up a language) says what
+    ``get_status_display()`` says, in English and in Welsh, whichever language came first."""
+    for language in (WELSH, ENGLISH, WELSH):
+        with translation.override(language):
+            for status in family.Status.values:
+                family.status = status
+                assert family.status_label == family.get_status_display()
+            family.status = "unknown"
+            assert family.status_label == family.get_status_display() == "unknown"
+    with translation.override(WELSH):
+        family.status = family.Status.CLOSED
+        assert family.status_label == "Ar gau"

@@ -9,15 +9,21 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from homestart import services as people_services
 from homestart.context_processors import FLAT_LIMIT, TOP_LIMIT
+from homestart.language import WELSH
+from homestart.models import Membership
+from homestart.rules import Role
 from reporting import services as reporting_services
+from tests.factories import UserFactory
 
 
 class _Menu(HTMLParser):
     """The <nav aria-label="Menu"> as a list of ("link", label, href, current) and ("group", label, [links], active)."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "Menu") -> None:
         super().__init__()
+        self.label = label
         self.entries: list[tuple] = []
         self.in_nav = False
         self.group: list | None = None
@@ -27,7 +33,7 @@ class _Menu(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "nav" and attrs.get("aria-label") == "Menu":
+        if tag == "nav" and attrs.get("aria-label") == self.label:
             self.in_nav = True
         if not self.in_nav:
             return
@@ -74,10 +80,10 @@ class _Menu(HTMLParser):
             self.group = None
 
 
-def menu(client, url=None) -> list[tuple]:
+def menu(client, url=None, label="Menu") -> list[tuple]:
     response = client.get(url or reverse("access_log:my_access"))
     assert response.status_code == 200
-    parser = _Menu()
+    parser = _Menu(label)
     parser.feed(response.content.decode())
     return parser.entries
 
@@ -284,3 +290,54 @@ def test_current_page_is_marked(request, who, url_name, label, group, client_for
 @pytest.mark.policy("2.1")
 def test_no_menu_when_signed_out(client):
     assert menu(client, reverse("login")) == []
+
+
+# The menu of each combination of roles, admin-site access and language is worked out once per
+# process (homestart/context_processors.py, _layout): what a person sees must still follow their
+# own roles and language at every page.
+
+
+@pytest.mark.policy("2.1", "8.3")
+def test_people_with_other_roles_see_their_own_menus_in_turn(volunteer, coordinator, manager, client_for):
+    clients = {who: client_for(person) for who, person in (("volunteer", volunteer), ("coordinator", coordinator))}
+    clients["manager"] = client_for(manager)
+    for who in ["volunteer", "coordinator", "manager", "volunteer", "manager", "coordinator"]:
+        assert shape(menu(clients[who])) == EXPECTED[who], who
+
+
+@pytest.mark.policy("2.1", "8.3")
+def test_the_menu_follows_a_role_granted_or_ended_at_the_next_page(coordinator, manager, wirral, client_for):
+    client = client_for(coordinator)
+    assert shape(menu(client)) == COORDINATOR_MENU
+    granted = people_services.membership_grant_at_setup(user=coordinator, scheme=wirral, role=Role.MANAGER)
+    assert shape(menu(client)) == MANAGER_MENU
+    people_services.membership_end(membership=granted, actor=manager)
+    assert shape(menu(client)) == COORDINATOR_MENU
+    people_services.membership_end(
+        membership=Membership.objects.current().get(user=coordinator, role=Role.COORDINATOR), actor=manager
+    )
+    assert shape(menu(client)) == EXPECTED["outsider"]
+
+
+@pytest.mark.policy("2.1")
+def test_the_menu_follows_a_change_of_language_at_the_next_page(volunteer, client_for):
+    client = client_for(volunteer)
+    assert shape(menu(client)) == VOLUNTEER_MENU
+    volunteer.language = WELSH
+    volunteer.save()
+    welsh = shape(menu(client, label="Dewislen"))
+    assert welsh[0] == "Dod o hyd i deulu" and welsh[-1] == "Yr hyn rydw i wedi'i agor"
+    assert len(welsh) == len(VOLUNTEER_MENU) and not set(welsh) & set(VOLUNTEER_MENU)
+    volunteer.language = ""
+    volunteer.save()
+    assert shape(menu(client)) == VOLUNTEER_MENU
+
+
+@pytest.mark.policy("7.6")
+def test_only_an_administrator_with_the_admin_site_sees_administration(admin_user, client_for):
+    """Two administrators, the same role: only the one who may use Django's admin site has its link."""
+    without = UserFactory(username="admin2", is_staff=False)
+    people_services.membership_grant_at_setup(user=without, scheme=None, role=Role.ADMIN)
+    assert "Administration" in shape(menu(client_for(admin_user)))
+    assert "Administration" not in shape(menu(client_for(without)))
+    assert "Administration" in shape(menu(client_for(admin_user)))
