@@ -7,6 +7,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+
+from homestart.migration_operations import CreateModels
 from homestart.append_only import append_only_triggers
 
 
@@ -19,22 +21,24 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='ReminderSent',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('consent_review', 'Consent review'), ('subject_access', 'Subject access deadline'), ('breach', 'Breach: the 72-hour clock'), ('retention', 'File due for retention'), ('approval', 'Approval waiting'), ('access_request', 'Access request waiting'), ('planned_visit', 'Planned visit tomorrow'), ('visit_overdue', 'Planned visit not recorded'), ('dbs_renewal', 'DBS check due for renewal'), ('training_renewal', 'Training due for renewal')], max_length=20)),
-                ('key', models.CharField(max_length=120)),
-                ('sent_on', models.DateField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'reminder sent',
-                'verbose_name_plural': 'reminders sent',
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(fields=('person', 'key'), name='reminder_sent_once')],
-            },
+        CreateModels(
+            migrations.CreateModel(
+                name='ReminderSent',
+                fields=[
+                    ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                    ('kind', models.CharField(choices=[('consent_review', 'Consent review'), ('subject_access', 'Subject access deadline'), ('breach', 'Breach: the 72-hour clock'), ('retention', 'File due for retention'), ('approval', 'Approval waiting'), ('access_request', 'Access request waiting'), ('planned_visit', 'Planned visit tomorrow'), ('visit_overdue', 'Planned visit not recorded'), ('dbs_renewal', 'DBS check due for renewal'), ('training_renewal', 'Training due for renewal')], max_length=20)),
+                    ('key', models.CharField(max_length=120)),
+                    ('sent_on', models.DateField()),
+                    ('sent_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                    ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ],
+                options={
+                    'verbose_name': 'reminder sent',
+                    'verbose_name_plural': 'reminders sent',
+                    'ordering': ['-sent_at'],
+                    'constraints': [models.UniqueConstraint(fields=('person', 'key'), name='reminder_sent_once')],
+                },
+            ),
         ),
         append_only_triggers('reminders_remindersent'),
     ]
