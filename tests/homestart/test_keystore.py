@@ -311,7 +311,9 @@ def test_migration_moves_wrapped_keys_out_of_the_database_idempotently(database_
     column_type = "bytea" if connection.vendor == "postgresql" else "BLOB"
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE homestart_datakey ADD COLUMN wrapped {column_type} NULL")
-    old_apps = MigrationLoader(connection).project_state(("homestart", "0006_datakey_keys_to_key_store")).apps
+    # The old migrations themselves, not the squashed one that replaces them on this database.
+    loader = MigrationLoader(connection, replace_migrations=False)
+    old_apps = loader.project_state(("homestart", "0006_datakey_keys_to_key_store")).apps
     OldKey = old_apps.get_model("homestart", "DataKey")  # noqa: N806
     assert "wrapped" in {f.name for f in OldKey._meta.fields}
     live_id, destroyed_id = uuid.uuid4(), uuid.uuid4()
