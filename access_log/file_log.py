@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from homestart.language import and_join
+from homestart.language import and_join, choice_label
 from homestart.models import User
 from homestart.rules import Action, Outcome, Purpose, Refusal, Role, Section, role_label
 
@@ -104,8 +104,8 @@ def words(label: str) -> str:
 
 
 def _label(choices, value: str) -> str:
-    # Not ``value in choices.values``: that builds a list on every call, and a page asks hundreds.
-    return str(choices(value).label) if value in choices._value2member_map_ else value.replace("_", " ")
+    # A value no longer among the choices (an old event's) is shown as its words.
+    return str(choice_label(choices, value)) if value in choices._value2member_map_ else value.replace("_", " ")
 
 
 @functools.lru_cache(maxsize=512)
