@@ -392,3 +392,16 @@ def test_the_admin_change_page_cannot_move_a_role_to_the_administrator(role, adm
     assert asked.user == admin
     with pytest.raises(services.NotAnApprover):
         services.access_request_approve(access_request=asked, actor=admin)
+
+
+def test_a_set_up_grant_asked_twice_is_refused_by_the_database_and_leaves_one_membership(wirral, coordinator):
+    """Set-up grants (the demo, the tests' named people) leave their uniqueness to the database's
+    constraints instead of probing first: a second grant of the same role fails whole, and the
+    person still holds the role once, with one set-up request (§8.3)."""
+    from django.db import IntegrityError, transaction
+
+    requests_before = AccessRequest.objects.filter(user=coordinator).count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.membership_grant_at_setup(user=coordinator, scheme=wirral, role=Role.COORDINATOR)
+    assert Membership.objects.not_ended().filter(user=coordinator, scheme=wirral, role=Role.COORDINATOR).count() == 1
+    assert AccessRequest.objects.filter(user=coordinator).count() == requests_before
