@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from homestart.fields import EncryptedTextField
+from homestart.historical import HistoricalRecords
 from homestart.models import (  # noqa: F401 (the append-only names are re-exported)
     AppendOnlyError,
     AppendOnlyModel,

@@ -17,10 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from families.models import Family, FamilyKey, Member
 from homestart.fields import EncryptedCharField, EncryptedTextField
+from homestart.historical import HistoricalRecords
 from homestart.models import AppendOnlyModel, EncryptedModel, PolicyVersion, Scheme
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
 from homestart.fields import (
     BlindIndexField,
@@ -25,6 +24,7 @@ from homestart.fields import (
     EncryptedDateField,
     EncryptedTextField,
 )
+from homestart.historical import HistoricalRecords
 from homestart.language import choice_label
 from homestart.models import AppendOnlyModel, DataKey, EncryptedModel, FamilyKey, Scheme
 

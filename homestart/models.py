@@ -18,9 +18,9 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
-from simple_history.models import HistoricalRecords
 
 from . import crypto, keystore
+from .historical import HistoricalRecords
 from .language import and_join
 from .request_cache import forget, memo
 from .rules import Role

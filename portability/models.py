@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from families.models import Family
+from homestart.historical import HistoricalRecords
 from homestart.models import AppendOnlyModel, DataKey, Scheme
 from records.models import VolunteerFile
 

@@ -13,10 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from families.models import Family, FamilyKey, Member
 from homestart.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from homestart.historical import HistoricalRecords
 from homestart.models import EncryptedModel, Scheme
 
 

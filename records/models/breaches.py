@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from homestart.fields import EncryptedTextField
+from homestart.historical import HistoricalRecords
 from homestart.models import DataKey, EncryptedModel, Scheme
 
 from .people import OwnKey

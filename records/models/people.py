@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from homestart.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from homestart.historical import HistoricalRecords
 from homestart.models import DataKey, EncryptedModel, Scheme
 
 # The scheme's safer-recruitment rule (the Confidentiality Policy has no clause on it): an

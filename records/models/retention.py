@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from access_log.models import AppendOnlyModel
+from homestart.historical import HistoricalRecords
 from homestart.models import Scheme
 from homestart.rules import FileKind
 
