@@ -86,9 +86,11 @@ def _stream_table(table: str) -> Iterator[list[Any]]:
 
 
 def _columns(table: str) -> list[str]:
-    """The columns in the order ``SELECT *`` returns them."""
+    """The columns in the order ``SELECT *`` returns them: what it describes, asked for no row
+    (the schema's introspection would parse each table's SQL on SQLite, 0.7 s a backup)."""
     with connection.cursor() as cursor:
-        return [c.name for c in connection.introspection.get_table_description(cursor, table)]
+        cursor.execute(f"{_select(table)} WHERE 1 = 0")
+        return [c[0] for c in cursor.description]
 
 
 def _write_rows(table: str, columns: list[str], rows: Iterable[list[Any]]) -> int:
