@@ -28,6 +28,7 @@ from pathlib import Path
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from homestart import keystore
 
@@ -91,24 +92,26 @@ class Snapshot:
     before: Rows  # tables that held rows before the seeding, as they were
     written: Rows  # rows the seeding added, by table
     keys: dict[Path, bytes]  # key-store files the seeding added, relative to the key store
+    made_on: datetime.date  # seedings place dates relative to today: a copy is of that day
     result: object = None  # what the seeding function returned (e.g. the command's output)
 
 
 class Seeded:
     """``Seeded(seed)``: ``seed()`` runs at most once per process while the database it ran on
-    is unchanged; ``load()`` copies its rows into the current transaction and returns what
-    ``seed()`` returned."""
+    is unchanged, and once a day; ``load()`` copies its rows into the current transaction and
+    returns what ``seed()`` returned. ``load(*args)`` hands ``args`` to ``seed`` when it runs."""
 
-    def __init__(self, seed: Callable[[], object]) -> None:
+    def __init__(self, seed: Callable[..., object]) -> None:
         self._seed = seed
         self._snapshot: Snapshot | None = None
 
-    def _capture(self) -> Snapshot:
+    def _capture(self, *args: object) -> Snapshot:
+        made_on = timezone.localdate()
         names = tables()
         before_all = read(names)
         keys_before = _key_files()
         with transaction.atomic():
-            result = self._seed()
+            result = self._seed(*args)
             after_all = read(names)
             transaction.set_rollback(True)
         written: Rows = {}
@@ -129,7 +132,7 @@ class Seeded:
                     path = path.with_suffix(keystore.KEY)
                 keys[path] = data
         before = {table: value for table, value in before_all.items() if value[1]}
-        return Snapshot(before=before, written=written, keys=keys, result=result)
+        return Snapshot(before=before, written=written, keys=keys, made_on=made_on, result=result)
 
     def _ids_now(self, snapshot: Snapshot) -> dict[str, dict] | None:
         """For each table that held rows before the seeding: {id then: id now}, each row found
@@ -181,10 +184,13 @@ class Seeded:
             return None  # the seeding added rows to a table whose ids moved: they could collide
         return ids
 
-    def load(self) -> object:
-        ids = None if self._snapshot is None else self._ids_now(self._snapshot)
+    def load(self, *args: object) -> object:
+        snapshot = self._snapshot
+        ids = None
+        if snapshot is not None and snapshot.made_on == timezone.localdate():
+            ids = self._ids_now(snapshot)
         if ids is None:
-            self._snapshot = self._capture()
+            self._snapshot = self._capture(*args)
             ids = {}
         snapshot = self._snapshot
         references = _references()
