@@ -169,7 +169,8 @@ def mark_destroyed(destroyed: dict[Any, datetime.datetime]) -> int:
 
 
 def _reset_sequences() -> None:
-    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in set(_tables())]
+    existing = set(_tables())  # asked once, not once per model
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in existing]
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for statement in statements:
