@@ -20,7 +20,6 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
-from django_otp import user_has_device
 
 from homestart.rules import Role
 
@@ -100,7 +99,7 @@ def _adding_another_authenticator(request: HttpRequest) -> bool:
 @recent_authentication(back="two_factor_setup", when=_adding_another_authenticator)
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (TOTP) and receive recovery codes."""
-    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
+    if has_second_factor(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
     device = two_factor.pending_device(request=request)
     form = TokenForm(request.POST or None)
@@ -141,7 +140,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 def reauthenticate(request: HttpRequest) -> HttpResponse:
     """Confirm it is still you before an export, a destruction or a permission change."""
-    needs_code = user_has_device(request.user, confirmed=True)
+    needs_code = has_second_factor(request.user)
     form = ReauthenticateForm(request.POST or None, needs_code=needs_code)
     if request.method == "POST" and form.is_valid():
         if two_factor.reauthenticate(

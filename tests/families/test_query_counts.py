@@ -109,18 +109,18 @@ def test_family_file_queries_do_not_grow_with_the_number_of_members(family, coor
 
 
 # Budgets per page (PostgreSQL and SQLite alike): the session, the user, their second
-# factors (two device kinds), the policy acknowledgement, their roles once, then the
+# factors (every device kind in one query), the policy acknowledgement, their roles once, then the
 # page's own reads and the access events. A change that adds a query to every page
 # shows here first; benchmarks/ measures what each costs (docs/performance.md).
 PAGE_BUDGETS = {
-    "dashboard": 18,  # + count, families, their data keys, adults, the list's access events (one INSERT),
+    "dashboard": 17,  # + count, families, their data keys, adults, the list's access events (one INSERT),
     # and "Due for you": one query per kind of thing due a coordinator acts on — consent reviews,
     # subject access deadlines, breaches, visits planned for tomorrow and overdue, DBS checks and training to
     # renew (reminders/selectors.py: due_for)
-    "family file": 18,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
+    "family file": 17,  # + file, permission, access event, members, referrals, visits, assignments, Record of Access,
     # its closings and reopenings (§8.8), its planned visits, the role of the person named (issue 15.5), and the
     # family's own scores for the journey chart (outcomes/)
-    "my families": 14,  # + the volunteer's families (a page, by key), their data keys, their first names,
+    "my families": 13,  # + the volunteer's families (a page, by key), their data keys, their first names,
     # the next planned visits,
     # the listing's access events (one INSERT), and "Due for you": their visits planned for tomorrow, their DBS
     # check and training (issue 15.4)

@@ -324,3 +324,27 @@ def test_flash_messages_live_in_the_session_not_in_a_cookie_of_their_own(family,
     assert response.status_code == 302
     assert "messages" not in response.cookies
     assert "Family member saved." in client.get(response["Location"]).content.decode()
+
+
+@override_settings(TWO_FACTOR_REQUIRED=False)
+@pytest.mark.parametrize(
+    ("devices", "asked"),
+    [
+        ([], False),
+        ([(TOTPDevice, False)], False),  # an authenticator being set up, never confirmed
+        ([(TOTPDevice, True)], True),
+        ([(RecoveryCodeDevice, True)], True),  # recovery codes alone are a second factor
+        ([(TOTPDevice, False), (RecoveryCodeDevice, True)], True),
+    ],
+)
+def test_whoever_holds_any_confirmed_second_factor_is_asked_for_it_in_one_query(
+    family, coordinator, devices, asked, django_assert_max_num_queries
+):
+    from homestart.request_cache import RequestCacheMiddleware
+
+    for model, confirmed in devices:
+        model.objects.create(user=coordinator, name="device", confirmed=confirmed)
+    response = sign_in(coordinator).get(reverse("families:dashboard"))
+    assert (response.status_code == 302 and response["Location"].startswith(reverse("two_factor_verify"))) is asked
+    with django_assert_max_num_queries(1):
+        RequestCacheMiddleware(lambda request: security.has_second_factor(coordinator))(RequestFactory().get("/"))

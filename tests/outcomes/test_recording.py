@@ -228,10 +228,10 @@ def test_the_journey_costs_the_family_file_one_query_whatever_the_number_of_scor
         record(client, assigned_family, occasion=Occasion.REVIEW)
     assert counts() == one
     # The family file: its budget (tests/families/test_query_counts.py). The outcomes page: the session,
-    # the user, two second-factor kinds, the policy, the roles, the file, its permission, the event, the scorings.
+    # the user, their second factors, the policy, the roles, the file, its permission, the event, the scorings.
     from tests.families.test_query_counts import PAGE_BUDGETS
 
-    assert one == (PAGE_BUDGETS["family file"], 10)
+    assert one == (PAGE_BUDGETS["family file"], 9)
 
 
 @pytest.mark.policy("1.6", "8.7")
