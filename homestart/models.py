@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
 from . import crypto, keystore
+from .fixed_query import FixedQuery
 from .historical import HistoricalRecords
 from .language import and_join
 from .request_cache import forget, memo
@@ -579,10 +580,22 @@ def has_acknowledged_current_policy(user: User) -> bool:
     """
 
     def ask() -> bool:
-        current = PolicyVersion.objects.filter(published_at__lte=timezone.now()).order_by("-published_at")[:1]
-        return PolicyAcknowledgement.objects.filter(user=user, version__in=current).exists()
+        return bool(_ACKNOWLEDGED.rows(user_id=user.pk, now=timezone.now()))
 
     return memo(("policy_acknowledged", user.pk), ask)
+
+
+def _acknowledged(user_id: int, now: Any) -> models.QuerySet:
+    current = PolicyVersion.objects.filter(published_at__lte=now).order_by("-published_at")[:1]
+    return PolicyAcknowledgement.objects.filter(user_id=user_id, version__in=current).values_list("pk")[:1]
+
+
+# Asked on every page: compiled once (homestart/fixed_query.py).
+_ACKNOWLEDGED = FixedQuery(
+    _acknowledged,
+    user_id=PolicyAcknowledgement._meta.get_field("user"),
+    now=PolicyVersion._meta.get_field("published_at"),
+)
 
 
 def current_roles(user: User) -> list[tuple[str, int | None]]:
@@ -596,8 +609,15 @@ def current_roles(user: User) -> list[tuple[str, int | None]]:
         return []
     return memo(
         ("current_roles", user.pk),
-        lambda: list(Membership.objects.current().filter(user=user).values_list("role", "scheme_id")),
+        lambda: _CURRENT_ROLES.rows(user_id=user.pk),
     )
+
+
+# Asked on every page: compiled once (homestart/fixed_query.py).
+_CURRENT_ROLES = FixedQuery(
+    lambda user_id: Membership.objects.current().filter(user_id=user_id).values_list("role", "scheme_id"),
+    user_id=Membership._meta.get_field("user"),
+)
 
 
 def forget_roles(user_id: int | None) -> None:

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp import device_classes
 
+from .fixed_query import FixedQuery
 from .request_cache import memo
 from .request_id import current_request_id
 
@@ -153,13 +154,29 @@ def has_second_factor(user: Any) -> bool:
 
 def _has_confirmed_device(user: Any) -> bool:
     """django-otp's ``user_has_device(user, confirmed=True)`` in one query for every kind of
-    device, instead of one query per kind: it is asked on every request of a person not yet
-    verified in their session."""
-    kinds = [model.objects.devices_for_user(user, confirmed=True).values("user_id") for model in device_classes()]
+    device, instead of one query per kind, compiled once (``homestart.fixed_query``): it is
+    asked on every request of a person not yet verified in their session."""
+    query = _confirmed_devices()
+    return query is not None and bool(query.rows(user_id=user.pk))
+
+
+@functools.cache
+def _confirmed_devices() -> FixedQuery | None:
+    """The query, built once: django-otp finds the kinds of device by walking every model."""
+    from django.contrib.auth import get_user_model
+
+    kinds = list(device_classes())
     if not kinds:
-        return False
-    first, *others = kinds
-    return first.union(*others, all=True).exists()
+        return None
+    User = get_user_model()  # noqa: N806 - a model class
+
+    def build(user_id: int) -> Any:
+        first, *others = (
+            model.objects.devices_for_user(User(pk=user_id), confirmed=True).values_list("user_id") for model in kinds
+        )
+        return first.union(*others, all=True)[:1]
+
+    return FixedQuery(build, user_id=User._meta.pk)
 
 
 def recently_authenticated(request: HttpRequest) -> bool:
