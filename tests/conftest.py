@@ -136,6 +136,23 @@ def seeded_demo(db) -> str:
     return DEMO.load()
 
 
+@pytest.fixture
+def templates_not_recorded() -> Iterator[None]:
+    """Pages rendered as production renders them, without the test client's record of every
+    template rendered and a copy of its context (``response.templates``, ``response.context``:
+    then None). For the sweeps, the matrices and the simulation, which read only what a browser
+    gets and ask for thousands of pages: the record is about a twentieth of their time."""
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    recording = Template._render
+    Template._render = _TestState.saved_data.template_render  # Django's own, saved by setup_test_environment
+    try:
+        yield
+    finally:
+        Template._render = recording
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     """Each test starts with no searches or exports counted (homestart/ratelimit.py): ids of

@@ -503,7 +503,7 @@ RETENTION_WORLD = Seeded(lambda request: _seed(request, retention=True))
 
 
 @pytest.fixture
-def matrix_world(request, db) -> dict:
+def matrix_world(request, db, templates_not_recorded) -> dict:
     """The world (``_build``), in this test's transaction: ``people`` by column, ``family``
     (WIR-0001), ``volunteer_file``, ``personnel_file`` and the URL keywords (``kwargs``)."""
     return _load(WORLD, request)
@@ -516,7 +516,7 @@ def world(matrix_world):
 
 
 @pytest.fixture
-def retention_world(request, db) -> dict:
+def retention_world(request, db, templates_not_recorded) -> dict:
     """The world, with three families closed in 2012 for the retention pages (§8.8): one due for
     destruction (``due``), one proposed for destruction, one under a legal hold.
 

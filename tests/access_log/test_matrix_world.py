@@ -70,3 +70,21 @@ def test_a_seeding_runs_once_a_day_and_each_load_copies_its_rows(db, monkeypatch
         seeded.load()
         transaction.set_rollback(True)
     assert seedings[-1] == tomorrow and len(seedings) == 2
+
+
+def test_the_worlds_pages_come_without_the_test_clients_record_of_templates(world, client_for):
+    """The matrices and sweeps read only what a browser gets: the page is whole, and the test
+    client kept no copy of every template's context (``templates_not_recorded``)."""
+    from django.urls import reverse
+
+    response = client_for(world["people"]["coordinator"]).get(reverse("families:dashboard"))
+    assert response.status_code == 200 and world["family"].reference in response.content.decode()
+    assert response.context is None and response.templates == []
+
+
+def test_elsewhere_the_test_client_records_the_templates_a_page_rendered(coordinator, client_for):
+    from django.urls import reverse
+
+    response = client_for(coordinator).get(reverse("families:dashboard"))
+    assert response.status_code == 200
+    assert response.context is not None and "families/dashboard.html" in [t.name for t in response.templates]

@@ -86,6 +86,7 @@ def test_the_simulation_clock_moves_every_reader_of_djangos_time_together():
 
 
 @pytest.mark.policy("8.5", "8.6")
+@pytest.mark.usefixtures("templates_not_recorded")
 def test_the_simulation_plays_planned_visits_through(database_owner, db):
     """The simulation's planned-visit rules, in a fixed order (a random run may reach them seldom):
     planned by the volunteer and by the coordinator, recorded, missed, and the volunteer's week after

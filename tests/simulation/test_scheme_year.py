@@ -15,7 +15,10 @@ from hypothesis.stateful import run_state_machine_as_test
 from .conftest import simulation_seed, simulation_settings
 from .scheme import STATS, SchemeYear
 
-pytestmark = pytest.mark.policy("8.8", "9.3", "8.3", "8.5", "9.1", "10.1")
+pytestmark = [
+    pytest.mark.policy("8.8", "9.3", "8.3", "8.5", "9.1", "10.1"),
+    pytest.mark.usefixtures("templates_not_recorded"),
+]
 
 
 def summary() -> str:
