@@ -341,3 +341,24 @@ def test_only_an_administrator_with_the_admin_site_sees_administration(admin_use
     assert "Administration" in shape(menu(client_for(admin_user)))
     assert "Administration" not in shape(menu(client_for(without)))
     assert "Administration" in shape(menu(client_for(admin_user)))
+
+
+@pytest.mark.policy("10.3")
+def test_the_menus_addresses_follow_the_prefix_the_site_is_served_under(coordinator):
+    """The menu's addresses are worked out once per prefix: a site served under /scheme-site/ links
+    there, and the same menu served at the root links to the root. (The test client does not
+    set the prefix from SCRIPT_NAME as a WSGI server does: it is set here as the handler would.)"""
+    from django.test import Client
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    client = Client()
+    client.force_login(coordinator)
+    dashboard = reverse("families:dashboard")
+    assert f'href="{dashboard}"' in client.get(dashboard).content.decode()
+    set_script_prefix("/scheme-site/")
+    try:
+        under = client.get(dashboard).content.decode()
+    finally:
+        clear_script_prefix()
+    assert f'href="/scheme-site{dashboard}"' in under
+    assert 'href="/scheme-site/' not in client.get(dashboard).content.decode()
