@@ -112,7 +112,7 @@ class Visit:
     html: str
     exception: BaseException | None = None
     location: str = ""
-    events: list[AccessEvent] = field(default_factory=list)
+    events: list = field(default_factory=list)  # (file_reference, user_id, outcome) of each access event
 
 
 class Browser:
@@ -132,7 +132,10 @@ class Browser:
             if response.get("Content-Type", "").startswith("text/html")
             else ""
         )
-        events = list(AccessEvent.objects.filter(id__gt=last))
+        # Who opened which file with what outcome: the three columns the checks read, not whole rows.
+        events = list(
+            AccessEvent.objects.filter(id__gt=last).values_list("file_reference", "user_id", "outcome", named=True)
+        )
         return Visit(self.role, url, response.status_code, body, exc, response.get("Location", ""), events)
 
     def get(self, url: str) -> Visit:
