@@ -38,10 +38,10 @@ PYTEST_WORKERS ?= auto
 PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist worksteal
 
 LOCK := requirements/lock.txt
-DEPS_HASH := $(shell cat $(LOCK) pyproject.toml | sha256sum | cut -c1-12)
+DEPS_HASH := $(shell cat $(LOCK) requirements/installer.txt pyproject.toml | sha256sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(DEPS_HASH)
-# uv only regenerates the lock (`make lock`); installing from it needs pip alone.
-UV_VERSION := 0.13.8
+# The installer, uv, pinned with hashes: it installs the lock (make venv) and regenerates it (make lock).
+INSTALLER := requirements/installer.txt
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The checks and tests use the test settings (fixed throwaway keys), never the
@@ -80,13 +80,15 @@ $(BIN)/python:
 
 # The whole tree from the lock (hash-checked), then the project itself without
 # dependencies: pyproject.toml has `packages = []`, the project runs from the checkout.
-# PIP_INSTALL_ARGS adds options (CI's throwaway demo-check virtualenvs: --no-compile, since
-# they import a fraction of what they install).
-PIP_INSTALL_ARGS ?=
+# The installer is uv (requirements/installer.txt, hash-checked by pip): it installs the
+# lock in a second or two from its cache where pip took 20 s of CPU (byte-compiling
+# everything it installed; uv leaves that to the first import), which every new
+# virtualenv pays: a newcomer's `make run`, CI's and each demo check's.
 $(STAMP): | $(BIN)/python
 	@echo "Installing the locked dependencies into $(VENV) ($(LOCK) changed or first run)..."
-	$(BIN)/python -m pip install -qq $(PIP_INSTALL_ARGS) --require-hashes -r $(LOCK)
-	$(BIN)/python -m pip install -qq $(PIP_INSTALL_ARGS) --no-deps -e .
+	$(BIN)/python -m pip install -qq --require-hashes -r $(INSTALLER)
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --require-hashes -r $(LOCK)
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -94,8 +96,7 @@ venv venv-test: $(STAMP)
 
 # Every package of the tree, for every supported Python and platform, with hashes.
 lock: | $(BIN)/python
-	@[ -x $(BIN)/uv ] && [ "$$($(BIN)/uv --version | cut -d' ' -f2)" = $(UV_VERSION) ] || \
-	  $(BIN)/python -m pip install -qq uv==$(UV_VERSION)
+	$(BIN)/python -m pip install -qq --require-hashes -r $(INSTALLER)
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes \
 	  --quiet -o $(LOCK)
 
