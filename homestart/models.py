@@ -9,9 +9,9 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, identify_hasher
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -105,9 +105,27 @@ class Scheme(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class PersonManager(UserManager["User"]):
+    """Django's manager of people, with the question it is asked most compiled once:
+    ``get(pk=...)`` is how Django's sign-in finds the person of the session on every request
+    (``ModelBackend.get_user``); building and compiling that query cost more than its answer
+    (homestart/fixed_query.py). Any other question goes through the ORM as before."""
+
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        # A migration's historical model of people has the columns of its day: the ORM as before.
+        if args or kwargs.keys() != {"pk"} or self.model is not User:
+            return super().get(*args, **kwargs)
+        using = self._db or router.db_for_read(self.model)
+        found = _PERSON.rows(using, pk=kwargs["pk"])
+        if not found:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        return self.model.from_db(using, _PERSON_COLUMNS, found[0])
+
+
 class User(AbstractUser):
     """A person who signs in: staff, volunteer, trustee, reviewer, auditor or administrator."""
 
+    objects = PersonManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     # The language the pages speak to this person (issue 17.8): chosen on the account page,
     # applied on every request once signed in (homestart/language.py). Blank: not chosen yet,
@@ -143,6 +161,11 @@ class User(AbstractUser):
         for word in words[1:]:
             joined = and_join(joined, word)
         return f"{self.display_name} ({joined})"
+
+
+_PERSON_COLUMNS = [field.attname for field in User._meta.concrete_fields]
+# Asked on every page (homestart/fixed_query.py).
+_PERSON = FixedQuery(lambda pk: User._base_manager.filter(pk=pk).values_list(*_PERSON_COLUMNS), pk=User._meta.pk)
 
 
 def _role_label(role: str) -> str:

@@ -139,3 +139,41 @@ def test_a_session_reads_until_it_expires(db):
     assert expired.load() == {}
     assert expired.session_key is None, "an expired session is never saved again under its key"
     assert SessionStore("n" * 32).load() == {}
+
+
+def test_a_person_found_by_key_is_the_person_the_orm_finds(db, monkeypatch):
+    """Django's sign-in finds the person of the session with ``User.objects.get(pk=...)`` on
+    every request: answered by the compiled query, one statement, the same row and fields."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()  # noqa: N806 - a model class
+    person = UserFactory(username="found", first_name="Ffion", last_name="Pritchard", language="cy")
+    with CaptureQueriesContext(connection) as orm:
+        expected = User.objects.filter(pk=person.pk).get()
+    from homestart import models as homestart_models
+
+    asked = []
+    compiled = homestart_models._PERSON.rows
+    monkeypatch.setattr(homestart_models._PERSON, "rows", lambda *a, **k: asked.append(k) or compiled(*a, **k))
+    with CaptureQueriesContext(connection) as fixed:
+        found = User.objects.get(pk=person.pk)
+    assert asked == [{"pk": person.pk}], "the compiled query answered"
+    assert len(fixed.captured_queries) == len(orm.captured_queries) == 1
+    assert type(found) is User and not found._state.adding and found._state.db == "default"
+    assert {f.attname: getattr(found, f.attname) for f in User._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in User._meta.concrete_fields
+    }
+    assert User.objects.get(pk=str(person.pk)) == person
+    assert User.objects.get(username="found") == person, "any other question goes through the ORM"
+    with pytest.raises(User.DoesNotExist, match="User matching query does not exist"):
+        User.objects.get(pk=person.pk + 1000)
+
+
+def test_a_migrations_historical_model_of_people_asks_the_orm(db):
+    from django.db.migrations.executor import MigrationExecutor
+
+    person = UserFactory(username="historical")
+    state = MigrationExecutor(connection).loader.project_state(("homestart", "0001_squashed_0013"))
+    Historical = state.apps.get_model("homestart", "User")  # noqa: N806 - a model class
+    found = Historical.objects.get(pk=person.pk)
+    assert type(found) is Historical and found.username == "historical"
