@@ -1,20 +1,22 @@
 """Queries every page asks, compiled by the ORM once and then run with new values.
 
 A page asks the same few small questions before its own work: is the session current,
-which roles does the person hold, do they have a second factor, have they acknowledged
-the policy in force. For a query that small, building the queryset and compiling it to
-SQL is most of its cost in Django — more than the database's answer (measured over the
-test suites' pages: a fifth of all their time went to those few questions).
+who is the person, which roles do they hold, do they have a second factor, have they
+acknowledged the policy in force. For a query that small, building the queryset and
+compiling it to SQL is most of its cost in Django, more than the database's answer
+(measured over the test suites' pages: about a sixth of all their time went to them).
 
-``FixedQuery`` takes a function that builds the query from its values, and the model field
-each value is compared with. On first use on a database connection it builds the query
-with stand-in values, lets the ORM compile it and notes where each stand-in landed among
-the parameters. After that it runs the same SQL with the real values, prepared for the
-database by their field exactly as the ORM prepares them, and converts the rows with the
-ORM's own converters. The SQL is the ORM's: same text, same parameters, through the same
-cursor (query counts, statement timeouts and the database-unavailable handling see it as
-any other query). ``tests/homestart/test_fixed_query.py`` holds each query in
-``homestart`` to the answer of the queryset it stands for, on SQLite and PostgreSQL.
+``FixedQuery`` is for queries of one shape: each value a parameter of the SQL (not ``None``,
+which the ORM writes as ``IS NULL``; not a list, whose length changes the SQL). It takes a
+function that builds the query from its values, and the model field each value is
+compared with. On first use on a database connection it builds the query with stand-in
+values, lets the ORM compile it and notes where each stand-in landed among the parameters.
+After that it runs the same SQL with the real values, prepared for the database by their
+field exactly as the ORM prepares them, and converts the rows with the ORM's own
+converters. The SQL is the ORM's, through the same cursor (query counts, statement
+timeouts and the database-unavailable handling see it as any other query).
+``tests/homestart/test_fixed_query.py`` holds each query in ``homestart`` to the answer of
+the queryset it stands for, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class FixedQuery:
         compiled = self._compiled.get(connection) or self._compile(connection)
         params = list(compiled.params)
         for name, field, where in compiled.slots:
+            if values[name] is None:  # the ORM would write IS NULL: another query than the one compiled
+                raise ValueError(f"FixedQuery: {name!r} is None, which changes the query's SQL")
             prepared = field.get_db_prep_value(values[name], connection, prepared=False)
             for i in where:
                 params[i] = prepared

@@ -77,6 +77,16 @@ def test_a_value_the_query_does_not_use_is_refused_when_compiled(db):
         query.rows(user_id=1)
 
 
+def test_a_value_that_would_change_the_sql_is_refused(db):
+    query = FixedQuery(
+        lambda user_id: Membership.objects.filter(user_id=user_id).values_list("role"),
+        user_id=Membership._meta.get_field("user"),
+    )
+    assert query.rows(user_id=1) == []
+    with pytest.raises(ValueError, match="'user_id' is None"):
+        query.rows(user_id=None)
+
+
 def test_current_roles_are_the_current_memberships_of_an_active_account(wirral, sefton):
     person = UserFactory(username="roles")
     assert current_roles(person) == []
