@@ -9,8 +9,9 @@ compiling it to SQL is most of its cost in Django, more than the database's answ
 ``FixedQuery`` is for queries of one shape: each value a parameter of the SQL (not ``None``,
 which the ORM writes as ``IS NULL``; not a list, whose length changes the SQL). It takes a
 function that builds the query from its values, and the model field each value is
-compared with. On first use on a database connection it builds the query with stand-in
-values, lets the ORM compile it and notes where each stand-in landed among the parameters.
+compared with. On first use on a database it builds the query with stand-in
+values, lets the ORM compile it and notes where each stand-in landed among the parameters
+(once per database: the SQL is the same on every connection to it).
 After that it runs the same SQL with the real values, prepared for the database by their
 field exactly as the ORM prepares them, and converts the rows with the ORM's own
 converters. The SQL is the ORM's, through the same cursor (query counts, statement
@@ -28,16 +29,16 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
 class _Compiled:
+    """What the ORM compiled, holding nothing of the connection it was compiled on."""
+
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[str, models.Field, tuple[int, ...]], ...]
-    compiler: SQLCompiler
-    converters: dict
+    columns: tuple[Any, ...]  # the expression of each selected column, for its converters
 
 
 def _stand_in(field: models.Field, n: int) -> Any:
@@ -61,8 +62,10 @@ class FixedQuery:
     def __init__(self, build: Callable[..., models.QuerySet], **slots: models.Field) -> None:
         self.build = build
         self.slots = slots
-        # One compilation per connection: a connection belongs to one thread, and lives as long.
-        self._compiled: dict[BaseDatabaseWrapper, _Compiled] = {}
+        # One compilation per database (its alias). Not per connection: a server that starts a
+        # thread for each request (runserver, the browser tests' live server) has a new
+        # connection on every request, and a cache keyed by connection would only grow.
+        self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
         stand_ins = {name: _stand_in(field, n) for n, (name, field) in enumerate(self.slots.items())}
@@ -76,14 +79,13 @@ class FixedQuery:
             if not where:
                 raise ValueError(f"FixedQuery: the value {name!r} is not a parameter of {sql!r}")
             slots.append((name, field, where))
-        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        compiled = _Compiled(sql, tuple(params), tuple(slots), compiler, compiler.get_converters(fields))
-        self._compiled[connection] = compiled
+        columns = tuple(s[0] for s in compiler.select[0 : compiler.col_count])
+        compiled = self._compiled[connection.alias] = _Compiled(sql, tuple(params), tuple(slots), columns)
         return compiled
 
     def rows(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
         connection = connections[using]
-        compiled = self._compiled.get(connection) or self._compile(connection)
+        compiled = self._compiled.get(using) or self._compile(connection)
         params = list(compiled.params)
         for name, field, where in compiled.slots:
             if values[name] is None:  # the ORM would write IS NULL: another query than the one compiled
@@ -94,6 +96,21 @@ class FixedQuery:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             found = cursor.fetchall()
-        if compiled.converters:
-            return [tuple(row) for row in compiled.compiler.apply_converters(found, compiled.converters)]
-        return found
+        # The ORM's converters for each column (SQLite's text dates to dates, say), on this connection,
+        # as SQLCompiler.get_converters and apply_converters would apply them.
+        converters = [
+            (i, convs, column)
+            for i, column in enumerate(compiled.columns)
+            if column is not None
+            and (convs := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        ]
+        if not converters:
+            return found
+        converted = []
+        for row in found:
+            converted_row = list(row)
+            for i, convs, column in converters:
+                for convert in convs:
+                    converted_row[i] = convert(converted_row[i], column, connection)
+            converted.append(tuple(converted_row))
+        return converted

@@ -6,10 +6,11 @@ session is current, which roles a person holds now (§8.3), whether they hold a 
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -56,7 +57,7 @@ def test_it_runs_the_sql_the_orm_writes_and_converts_rows_as_the_orm_does(db):
     assert query.rows(key="x" * 32, now=now) == []
 
 
-def test_it_builds_and_compiles_once_per_connection(db):
+def test_it_builds_and_compiles_once_per_database(db):
     built = []
 
     def build(user_id):
@@ -67,6 +68,23 @@ def test_it_builds_and_compiles_once_per_connection(db):
     for user_id in (1, 2, 3):
         query.rows(user_id=user_id)
     assert len(built) == 1 and built[0] < 0, "built once, with a stand-in value"
+
+    # A server that starts a thread for each request (runserver) has a new connection each time:
+    # the compilation is the database's, so nothing is built again and nothing piles up.
+    answers = []
+
+    def request_in_a_thread_of_its_own() -> None:
+        try:
+            answers.append(query.rows(user_id=4))
+        finally:
+            connections.close_all()
+
+    for _ in range(3):
+        thread = threading.Thread(target=request_in_a_thread_of_its_own)
+        thread.start()
+        thread.join()
+    assert answers == [[], [], []], "each thread asked and was answered"
+    assert len(built) == 1 and list(query._compiled) == ["default"]
 
 
 def test_a_value_the_query_does_not_use_is_refused_when_compiled(db):
