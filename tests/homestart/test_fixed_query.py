@@ -1,7 +1,7 @@
 """The questions every page asks, compiled once (homestart/fixed_query.py), answer exactly as
 the querysets they stand for, on SQLite and PostgreSQL alike (the suite runs on both): whose
-session is current, which roles a person holds now (§8.3), whether they hold a second factor
-(§8.2) and whether they acknowledged the policy in force (§3.1, §4.1, §5.1)."""
+session is current, who the person is, which roles a person holds now (§8.3), whether they hold a second factor
+(§8.2: tests/homestart/test_security.py) and whether they acknowledged the policy in force (§3.1, §4.1, §5.1)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,13 @@ from django.contrib.sessions.models import Session
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from homestart import security
 from homestart import services as people_services
 from homestart.fixed_query import FixedQuery
 from homestart.models import (
     Membership,
     PolicyAcknowledgement,
     PolicyVersion,
-    RecoveryCodeDevice,
     Role,
     current_roles,
     has_acknowledged_current_policy,
@@ -134,26 +131,6 @@ def test_the_policy_acknowledged_is_the_one_in_force(db):
     PolicyAcknowledgement.objects.create(user=person, version=second)
     assert has_acknowledged_current_policy(person), "a version published tomorrow is not in force today"
     assert not has_acknowledged_current_policy(UserFactory(username="other", inducted=False))
-
-
-@pytest.mark.parametrize(
-    ("devices", "holds"),
-    [
-        ([], False),
-        ([(TOTPDevice, False)], False),
-        ([(TOTPDevice, True)], True),
-        ([(RecoveryCodeDevice, True)], True),
-        ([(RecoveryCodeDevice, False), (TOTPDevice, True)], True),
-    ],
-)
-def test_a_second_factor_is_any_confirmed_device_of_the_person(db, devices, holds):
-    from django_otp import user_has_device
-
-    person, other = UserFactory(username="holder"), UserFactory(username="bystander")
-    TOTPDevice.objects.create(user=other, name="theirs", confirmed=True)
-    for model, confirmed in devices:
-        model.objects.create(user=person, name="device", confirmed=confirmed)
-    assert security._has_confirmed_device(person) is holds is user_has_device(person, confirmed=True)
 
 
 def test_a_session_reads_until_it_expires(db):
